@@ -1,0 +1,47 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "runbook",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "runbook", targets: ["runbook"]),
+        .library(name: "RunbookKit", targets: ["RunbookKit"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    ],
+    targets: [
+        // System libraries: a module map and a shim header each, nothing else.
+        .systemLibrary(
+            name: "CCmarkGFM", pkgConfig: "libcmark-gfm",
+            providers: [.apt(["libcmark-gfm-dev", "libcmark-gfm-extensions-dev"])]),
+        .systemLibrary(name: "CEditline", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
+        // A few lines of C for what Swift's Glibc module hides (_GNU_SOURCE spawn attributes, openpty).
+        .target(name: "CPTY", linkerSettings: [.linkedLibrary("util")]),
+        // The core: no terminal I/O, no argument parsing.
+        .target(
+            name: "RunbookKit",
+            dependencies: [
+                "CCmarkGFM", "CPTY",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
+        // Commands, the REPL, line editing and rendering.
+        .target(
+            name: "RunbookCLI",
+            dependencies: [
+                "RunbookKit", "CEditline",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .executableTarget(name: "runbook", dependencies: ["RunbookCLI"]),
+        // Fakes for unit tests of logic (a test clock, a fake runner, an in-memory recorder).
+        .target(name: "RunbookTestSupport", dependencies: ["RunbookKit"], path: "Tests/RunbookTestSupport"),
+        .testTarget(name: "RunbookKitTests", dependencies: ["RunbookKit", "RunbookTestSupport"]),
+        .testTarget(name: "RunbookCLITests", dependencies: ["RunbookCLI", "RunbookKit", "RunbookTestSupport"]),
+    ]
+)

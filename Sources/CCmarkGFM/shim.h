@@ -1,0 +1,5 @@
+#ifndef RUNBOOK_CCMARKGFM_SHIM_H
+#define RUNBOOK_CCMARKGFM_SHIM_H
+#include <cmark-gfm.h>
+#include <cmark-gfm-core-extensions.h>
+#endif

@@ -1,0 +1,68 @@
+import ArgumentParser
+import Foundation
+import RunbookKit
+
+/// `runbook`: executable Markdown runbooks for incident response.
+public struct RunbookCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "runbook",
+        abstract: "Walk an incident through executable Markdown runbooks, and record everything.",
+        discussion: """
+            Runbooks are Markdown files whose annotated code blocks are steps. Every command runs only
+            after you approve it, and every event is written to a transcript in SQLite.
+
+            Exit codes: 0 success, 1 findings (lint, verify), 2 usage or unreadable input,
+            3 scripted input ended mid-step, 4 database unusable, 5 refused or could not start.
+            """,
+        version: "0.1.0",
+        subcommands: []
+    )
+
+    public init() {}
+}
+
+/// Options every command accepts.
+public struct GlobalOptions: ParsableArguments {
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Directory of runbooks (default: $RUNBOOK_DIR, else ./runbooks).", valueName: "dir"))
+    public var runbooks: String?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Transcript database (default: $RUNBOOK_DB, ./transcripts/runbook.sqlite3, or the state directory).",
+            valueName: "path"))
+    public var db: String?
+
+    public init() {}
+
+    /// The runbooks directory after applying the flag, `$RUNBOOK_DIR` and the default.
+    public var runbooksDirectory: String {
+        runbooks ?? ProcessInfo.processInfo.environment["RUNBOOK_DIR"] ?? "runbooks"
+    }
+}
+
+/// Runs the command line and exits with the documented status; user-facing errors are printed here, at the edge.
+public enum RunbookMain {
+    public static func main(_ arguments: [String]? = nil) -> Never {
+        do {
+            var command = try RunbookCommand.parseAsRoot(arguments)
+            try command.run()
+            exit(0)
+        } catch let error as any UserFacingError {
+            FileHandle.standardError.write(Data((error.description + "\n").utf8))
+            exit(error.exitStatus.rawValue)
+        } catch {
+            let code = RunbookCommand.exitCode(for: error)
+            // ArgumentParser's validation errors are usage errors: exit 2, as documented.
+            let status = code == .validationFailure ? ExitStatus.usage.rawValue : code.rawValue
+            if code == .success {
+                print(RunbookCommand.fullMessage(for: error))
+            } else {
+                FileHandle.standardError.write(Data((RunbookCommand.fullMessage(for: error) + "\n").utf8))
+            }
+            exit(status)
+        }
+    }
+}

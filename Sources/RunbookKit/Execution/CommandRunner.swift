@@ -1,0 +1,70 @@
+import Foundation
+
+/// What to run and how.
+public struct CommandRequest: Sendable, Hashable {
+    /// The command text exactly as approved; never rewritten with variable values.
+    public var command: String
+    /// Shell that runs it as `shell -c command`.
+    public var shell: String
+    /// The child's complete environment (variables arrive here, and only here).
+    public var environment: [String: String]
+    public var workingDirectory: String?
+    /// Seconds before SIGTERM to the process group; `nil` for none.
+    public var timeout: TimeInterval?
+    /// Seconds between SIGTERM and SIGKILL.
+    public var killGrace: TimeInterval
+    /// Needs the responder's terminal; with pipes, stdin stays open only for interactive steps.
+    public var interactive: Bool
+
+    public init(
+        command: String, shell: String = "bash", environment: [String: String] = [:],
+        workingDirectory: String? = nil, timeout: TimeInterval? = nil, killGrace: TimeInterval = 5,
+        interactive: Bool = false
+    ) {
+        self.command = command
+        self.shell = shell
+        self.environment = environment
+        self.workingDirectory = workingDirectory
+        self.timeout = timeout
+        self.killGrace = killGrace
+        self.interactive = interactive
+    }
+}
+
+/// How a command ended. A non-zero exit is a result, not an error.
+public struct CommandResult: Sendable, Hashable, Codable {
+    public var exitCode: Int32?
+    /// The signal that ended it, when it did not exit.
+    public var signal: Int32?
+    public var duration: TimeInterval
+    public var timedOut: Bool
+    /// Bytes the command wrote in all.
+    public var outputBytes: Int
+    /// Bytes kept off the store because of the per-command limit (0 when nothing was dropped).
+    public var droppedBytes: Int
+
+    public init(
+        exitCode: Int32?, signal: Int32? = nil, duration: TimeInterval, timedOut: Bool = false, outputBytes: Int = 0,
+        droppedBytes: Int = 0
+    ) {
+        self.exitCode = exitCode
+        self.signal = signal
+        self.duration = duration
+        self.timedOut = timedOut
+        self.outputBytes = outputBytes
+        self.droppedBytes = droppedBytes
+    }
+}
+
+/// Receives a running command's output as it arrives.
+public protocol OutputSink: AnyObject {
+    /// `bytes` arrived `offset` seconds after the command started.
+    func receive(_ bytes: Data, offset: TimeInterval)
+}
+
+/// Runs approved commands. The PTY runner and the pipe runner conform; tests use a fake.
+public protocol CommandRunner: Sendable {
+    /// Runs the command to completion, streaming output to `sink`.
+    /// Throws only when the command could not be started (missing shell or working directory).
+    func run(_ request: CommandRequest, sink: any OutputSink) throws -> CommandResult
+}

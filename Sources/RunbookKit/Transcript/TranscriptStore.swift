@@ -1,0 +1,26 @@
+import Foundation
+
+/// The transcript of every incident: append-only, written ahead, hash-chained.
+///
+/// SQLite (GRDB) is the embedded implementation; a PostgreSQL one may follow, so SQL dialect
+/// details stay inside the implementation. Every method that records returns only after the
+/// data is committed.
+public protocol TranscriptStore: AnyObject, Sendable {
+    /// Creates the incident and records its `incident.declared` event in one transaction.
+    func declareIncident(_ declaration: IncidentDeclaration, actor: String, at time: Date) throws -> (
+        Incident, RecordedEvent
+    )
+    /// Appends one event; returns after it is committed. Incident columns that follow from the event
+    /// (severity, status, acknowledged/mitigated/resolved times) are updated in the same transaction.
+    func append(_ draft: EventDraft, to incidentID: Int64, actor: String, at time: Date) throws -> RecordedEvent
+    /// Stores output chunks of the command whose `command.started` event has `commandSequence`.
+    func appendOutput(_ chunks: [OutputChunk], incidentID: Int64, commandSequence: Int64) throws
+    /// One incident, or `nil`.
+    func incident(_ id: Int64) throws -> Incident?
+    /// Incidents, newest first.
+    func incidents(openOnly: Bool, drillsOnly: Bool) throws -> [Incident]
+    /// Every event of an incident in sequence order.
+    func events(incidentID: Int64) throws -> [RecordedEvent]
+    /// The stored output of one command, in order.
+    func output(incidentID: Int64, commandSequence: Int64) throws -> [OutputChunk]
+}
