@@ -310,6 +310,9 @@ public struct VariableSpec: Sendable, Hashable {
     public var prompt: String?
     /// Default value; may refer to other variables (`candlefish-${ENVIRONMENT}`).
     public var defaultValue: String?
+    /// Defaults that depend on the incident's environment (`production: candlefish-prod`); they win over
+    /// `defaultValue` when the environment has an entry. Namespaces and Helm releases differ per environment.
+    public var defaultsByEnvironment: [String: String]
     /// Asked without echo, never stored or exported.
     public var secret: Bool
     /// Allowed values, when restricted.
@@ -318,13 +321,20 @@ public struct VariableSpec: Sendable, Hashable {
     public var pattern: String?
     public var location: SourceLocation?
 
+    /// The default that applies in `environment`, before `${…}` references are expanded.
+    public func defaultValue(in environment: String) -> String? {
+        defaultsByEnvironment[environment] ?? defaultValue
+    }
+
     public init(
-        name: String, prompt: String? = nil, defaultValue: String? = nil, secret: Bool = false, choices: [String] = [],
+        name: String, prompt: String? = nil, defaultValue: String? = nil,
+        defaultsByEnvironment: [String: String] = [:], secret: Bool = false, choices: [String] = [],
         pattern: String? = nil, location: SourceLocation? = nil
     ) {
         self.name = name
         self.prompt = prompt
         self.defaultValue = defaultValue
+        self.defaultsByEnvironment = defaultsByEnvironment
         self.secret = secret
         self.choices = choices
         self.pattern = pattern
