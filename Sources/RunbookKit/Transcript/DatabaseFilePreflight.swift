@@ -61,7 +61,7 @@ struct DatabaseFilePreflight {
         defer { try? handle.close() }
         let prefix = (try? handle.read(upToCount: Self.header.count)) ?? Data()
         guard Array(prefix) == Self.header else {
-            throw TranscriptError.corrupt(path: path, detail: "not an SQLite database")
+            throw TranscriptError.corrupt(path: path, detail: "the file does not start with the SQLite header")
         }
     }
 
