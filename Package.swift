@@ -45,6 +45,8 @@ let package = Package(
             name: "RunbookKitTests", dependencies: ["RunbookKit", "RunbookTestSupport"],
             // A committed copy of the seed runbook, read by the seed-coverage test; not a resource.
             exclude: ["BundledRunbooks/seed.txt"]),
-        .testTarget(name: "RunbookCLITests", dependencies: ["RunbookCLI", "RunbookKit", "RunbookTestSupport"]),
+        .testTarget(
+            name: "RunbookCLITests", dependencies: ["RunbookCLI", "RunbookKit", "RunbookTestSupport"],
+            exclude: ["Fixtures", "Golden"]),
     ]
 )
