@@ -33,12 +33,15 @@ public final class InMemoryTranscriptStore: TranscriptStore, @unchecked Sendable
             eventsByIncident[incident.id] = []
             return incident
         }
-        let payload: JSONValue = [
+        // The same fields as SQLiteTranscriptStore records.
+        var payload: [String: JSONValue] = [
             "title": .string(declaration.title), "runbook": .string(declaration.runbook),
             "environment": .string(declaration.environment), "severity": .string(declaration.severity.rawValue),
-            "drill": .bool(declaration.isDrill),
+            "drill": .bool(declaration.isDrill), "host": .string(declaration.host), "user": .string(declaration.user),
         ]
-        let event = try append(EventDraft(.incidentDeclared, payload: payload), to: incident.id, actor: actor, at: time)
+        if let policy = declaration.policySnapshot { payload["policy"] = policy }
+        let event = try append(
+            EventDraft(.incidentDeclared, payload: .object(payload)), to: incident.id, actor: actor, at: time)
         return (incident, event)
     }
 

@@ -102,7 +102,7 @@ public struct AsciicastExporter: IncidentExporter {
             case .stepApproved:
                 add(time, "o", "Run it? " + Style.green + "yes" + Style.reset + " (\(event.actor))\r\n")
             case .stepEdited:
-                let after = payload["after"]?.stringValue ?? "?"
+                let after = (payload["after"] ?? payload["edited"])?.stringValue ?? "?"
                 add(time, "o", "Run it? " + Style.yellow + "edit" + Style.reset + " → \(Self.terminal(after))\r\n")
             case .stepSkipped:
                 let reason = payload["reason"]?.stringValue.map { ": \($0)" } ?? ""

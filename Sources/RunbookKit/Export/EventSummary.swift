@@ -42,7 +42,7 @@ public enum EventSummary {
         case .stepApproved:
             return "Step \(stepName(event)) approved"
         case .stepEdited:
-            return "Step \(stepName(event)) edited: \(text("after") ?? "?")"
+            return "Step \(stepName(event)) edited: \(text("after") ?? text("edited") ?? "?")"
         case .stepSkipped:
             var line = "Step \(stepName(event)) skipped"
             if let reason = text("reason") { line += ": \(reason)" }

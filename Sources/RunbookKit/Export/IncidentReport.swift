@@ -97,8 +97,8 @@ public struct IncidentReport: Sendable {
                 let shown = event.stepID.flatMap { shownByStep[$0] } ?? lastShown
                 let edited = editedByStep[event.stepID ?? ""]
                 let written = shown?.payload["command"]?.stringValue ?? edited?.payload["before"]?.stringValue
-                let text =
-                    event.payload["command"]?.stringValue ?? edited?.payload["after"]?.stringValue ?? written ?? ""
+                let editedText = edited.flatMap { ($0.payload["after"] ?? $0.payload["edited"])?.stringValue }
+                let text = event.payload["command"]?.stringValue ?? editedText ?? written ?? ""
                 let original = (edited != nil || (written != nil && written != text)) ? (written ?? text) : nil
                 records.append(
                     CommandRecord(
