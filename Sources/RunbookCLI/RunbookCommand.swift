@@ -15,7 +15,7 @@ public struct RunbookCommand: ParsableCommand {
             3 scripted input ended mid-step, 4 database unusable, 5 refused or could not start.
             """,
         version: "0.1.0",
-        subcommands: []
+        subcommands: [LintCommand.self, ListCommand.self, ShowCommand.self]
     )
 
     public init() {}
@@ -50,6 +50,9 @@ public enum RunbookMain {
             var command = try RunbookCommand.parseAsRoot(arguments)
             try command.run()
             exit(0)
+        } catch let code as ExitCode {
+            // A command that already printed its findings only sets the status (lint: 1 findings, 2 unreadable).
+            exit(code.rawValue)
         } catch let error as any UserFacingError {
             FileHandle.standardError.write(Data((error.description + "\n").utf8))
             exit(error.exitStatus.rawValue)
