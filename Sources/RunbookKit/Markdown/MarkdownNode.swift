@@ -118,9 +118,14 @@ public struct MarkdownNode {
 
     /// The text a reader sees, without markup: inline code keeps its text, breaks become spaces.
     public var plainText: String {
+        rawPlainText.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// `plainText` without trimming, for joining sibling inline nodes (`, ` between two code spans).
+    public var rawPlainText: String {
         var output = ""
         appendPlainText(to: &output)
-        return output.trimmingCharacters(in: .whitespacesAndNewlines)
+        return output
     }
 
     private func appendPlainText(to output: inout String) {

@@ -18,13 +18,18 @@ public enum HeadingSlug {
     }
 
     /// A step id from a heading: the anchor with runs of `-` collapsed and no `-` at either end; `step` if empty.
-    public static func stepID(for heading: String) -> String {
+    /// Longer than `maximumLength` characters, it is cut at a word boundary (task items can be sentences).
+    public static func stepID(for heading: String, maximumLength: Int = .max) -> String {
         var result = ""
         for character in anchor(for: heading) {
             if character == "-", result.isEmpty || result.last == "-" { continue }
             result.append(character)
         }
         while result.last == "-" { result.removeLast() }
+        if result.count > maximumLength {
+            let cut = result.prefix(maximumLength + 1)
+            result = String(cut.lastIndex(of: "-").map { cut[..<$0] } ?? cut.prefix(maximumLength))
+        }
         return result.isEmpty ? "step" : result
     }
 

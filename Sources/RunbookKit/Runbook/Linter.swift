@@ -52,10 +52,10 @@ public struct Linter {
             diagnostics: Diagnostic.sortedForOutput(diagnostics), unreadable: unreadable, filesChecked: checked)
     }
 
-    /// The linter's own checks on one parsed runbook (parser diagnostics are not included).
+    /// The linter's own checks on one parsed runbook (parser diagnostics are not included), sorted by position.
     public func check(_ runbook: Runbook) -> [Diagnostic] {
         var cache = RunbookCache()
-        return check(runbook, cache: &cache)
+        return Diagnostic.sortedForOutput(check(runbook, cache: &cache))
     }
 
     private func check(_ runbook: Runbook, cache: inout RunbookCache) -> [Diagnostic] {

@@ -240,10 +240,7 @@ struct RunbookBuilder {
             var detail = ""
             var rest = paragraph.firstChild?.next
             while let current = rest {
-                detail += current.kind == .softBreak || current.kind == .lineBreak ? " " : current.plainText
-                if current.kind == .text || current.kind == .code {
-                    detail = detail.replacingOccurrences(of: "\n", with: " ")
-                }
+                detail += current.rawPlainText
                 rest = current.next
             }
             let trimmed = detail.trimmingCharacters(in: CharacterSet(charactersIn: " \t—–-:"))
@@ -296,7 +293,7 @@ struct RunbookBuilder {
         for pending in items {
             var id = pending.explicitID ?? ""
             if pending.explicitID == nil {
-                let base = HeadingSlug.stepID(for: String(pending.slugSource.prefix(60)))
+                let base = HeadingSlug.stepID(for: pending.slugSource, maximumLength: 48)
                 id = base
                 var suffix = 2
                 while used.contains(id) {

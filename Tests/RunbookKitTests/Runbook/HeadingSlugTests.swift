@@ -20,5 +20,7 @@ import Testing
     @Test func stepIDsCollapseHyphens() {
         #expect(HeadingSlug.stepID(for: "A & B") == "a-b")
         #expect(HeadingSlug.stepID(for: "¿?") == "step")
+        #expect(HeadingSlug.stepID(for: "Open a thread in incident response", maximumLength: 20) == "open-a-thread-in")
+        #expect(HeadingSlug.stepID(for: "Supercalifragilistic", maximumLength: 5) == "super")
     }
 }

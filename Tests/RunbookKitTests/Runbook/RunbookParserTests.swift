@@ -206,7 +206,7 @@ import Testing
 
             Pick the closest match.
 
-            - [Complete outage](outage.md) — nothing answers
+            - [Complete outage](outage.md) — `Pending`, `CrashLoopBackOff` after a change
             - **[Database](database.md#check-connections)**: errors from the API
             - [Back to the top](#triage)
             """)
@@ -222,7 +222,8 @@ import Testing
                 .runbook(id: "outage", anchor: nil), .runbook(id: "database", anchor: "check-connections"),
                 .heading(anchor: "triage"),
             ])
-        #expect(choice.options.map(\.detail) == ["nothing answers", "errors from the API", nil])
+        #expect(
+            choice.options.map(\.detail) == ["Pending, CrashLoopBackOff after a change", "errors from the API", nil])
         #expect(choice.options.map(\.location.line) == [7, 8, 9])
     }
 
