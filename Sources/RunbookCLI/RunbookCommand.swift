@@ -15,7 +15,7 @@ public struct RunbookCommand: ParsableCommand {
             3 scripted input ended mid-step, 4 database unusable, 5 refused or could not start.
             """,
         version: "0.1.0",
-        subcommands: []
+        subcommands: [StartCommand.self, ResumeCommand.self]
     )
 
     public init() {}
