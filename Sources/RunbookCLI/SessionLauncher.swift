@@ -21,7 +21,7 @@ public struct SessionLauncher {
         let environment = try options.environment ?? askEnvironment(for: runbook, reader: reader)
         let store = try services.openStore(options.databasePath, redactor)
         let dependencies = makeDependencies(store: store, loader: loader, redactor: redactor, reader: reader)
-        let identity = Self.identity()
+        let identity = ResponderIdentity.current()
         let session = try IncidentSession.start(
             IncidentStart(
                 runbookID: runbook.id, environment: environment, severity: options.severity, title: options.title,
@@ -68,10 +68,10 @@ public struct SessionLauncher {
         store: any TranscriptStore, loader: any RunbookLoading, redactor: any SecretRegistering,
         reader: any LineReading
     ) -> SessionDependencies {
-        let identity = Self.identity()
+        let identity = ResponderIdentity.current()
         return SessionDependencies(
             store: store, runner: services.makeRunner(isatty(STDIN_FILENO) == 1 && options.answersPath == nil),
-            clock: options.clock, loader: loader, redactor: redactor, actor: "\(identity.user)@\(identity.host)",
+            clock: options.clock, loader: loader, redactor: redactor, actor: identity.actor,
             baseEnvironment: options.baseEnvironment(), workingDirectory: options.workingDirectory,
             looksDestructive: services.looksDestructive)
     }
@@ -105,14 +105,6 @@ public struct SessionLauncher {
     }
 
     func write(_ text: String) { FileHandle.standardOutput.write(Data(text.utf8)) }
-
-    /// The user and host recorded on every event (`alice@bastion`).
-    static func identity() -> (user: String, host: String) {
-        let environment = ProcessInfo.processInfo.environment
-        let user = environment["USER"] ?? environment["LOGNAME"] ?? NSUserName()
-        let host = ProcessInfo.processInfo.hostName.split(separator: ".").first.map(String.init) ?? "localhost"
-        return (user.isEmpty ? "unknown" : user, host)
-    }
 }
 
 /// Drops command output: the runners print it to the screen themselves.

@@ -2,11 +2,18 @@ import Foundation
 import RunbookKit
 
 extension SessionServices {
-    // TEMPORARY: wired to SQLiteTranscriptStore, RunbookCatalog, PTY/Pipe runners and Redactor once they land.
+    // TEMPORARY (parts): the runbook loader, runners, redactor and detector are wired once the parser and the
+    // executor land on main.
     /// The real parts.
     public static var standard: SessionServices {
         SessionServices(
-            openStore: { _, _ in throw CLIError.unreadableFile(path: "transcript", reason: "the store is not built yet")
+            openStore: { flag, redactor in
+                let environment = ProcessInfo.processInfo.environment
+                let location = DatabaseLocation.resolve(
+                    flag: flag, environment: environment, currentDirectory: FileManager.default.currentDirectoryPath)
+                return try SQLiteTranscriptStore(
+                    path: location.path, redactor: redactor,
+                    busyTimeout: StoreOpener.busyTimeout(environment: environment))
             },
             loadRunbooks: { directory in
                 throw CLIError.unreadableFile(path: directory, reason: "the parser is not built yet")

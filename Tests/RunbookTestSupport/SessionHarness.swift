@@ -78,13 +78,18 @@ public enum SessionFixtures {
 
     /// A session over `triage` and `outage`, with fakes; returns the pieces a test inspects.
     public struct Harness {
-        public var store = InMemoryTranscriptStore()
+        /// The real store, on an in-memory SQLite database.
+        public var store: SQLiteTranscriptStore
         public var runner: FakeCommandRunner
         public var clock = TestClock()
         public var redactor = RecordingRedactor()
         public var loader = InMemoryRunbookLoader([triage, outage])
 
-        public init(runner: FakeCommandRunner = FakeCommandRunner()) { self.runner = runner }
+        public init(runner: FakeCommandRunner = FakeCommandRunner()) {
+            self.runner = runner
+            // An in-memory database cannot fail to open short of running out of memory.
+            store = try! SQLiteTranscriptStore.inMemory()
+        }
 
         public var dependencies: SessionDependencies {
             SessionDependencies(

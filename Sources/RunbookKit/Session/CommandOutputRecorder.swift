@@ -1,65 +1,47 @@
 import Foundation
 
-/// Passes a running command's output to the screen as it arrives, and stores it redacted in timed chunks.
+/// Passes a running command's output to the screen as it arrives, and to the transcript redacted.
 ///
-/// Chunks are committed in batches, at the latest about a second after they were read and always before the
-/// command's `command.finished`, so a crash loses at most the last second of output. The raw output is kept
-/// in memory (up to `captureLimit` bytes) for `capture=VAR`.
+/// Storage goes through `TranscriptOutputWriter`, which commits within a second of reading and before
+/// `command.finished`. The raw output is kept in memory (up to `captureLimit` bytes) for `capture=VAR`.
 final class CommandOutputRecorder: OutputSink, @unchecked Sendable {
     private let screen: any OutputSink
-    private let store: any TranscriptStore
+    private let writer: TranscriptOutputWriter
     private let redactor: any TextRedacting
-    private let incidentID: Int64
-    private let commandSequence: Int64
     private let lock = NSLock()
-    private var pending: [OutputChunk] = []
-    private var pendingBytes = 0
-    private var lastFlushOffset: TimeInterval = 0
-    private var storeError: (any Error)?
-    private(set) var captured = Data()
+    private var capturedBytes = Data()
     private let captureLimit = 1 << 20
-    private let batchBytes = 64 << 10
 
     init(
         screen: any OutputSink, store: any TranscriptStore, redactor: any TextRedacting, incidentID: Int64,
         commandSequence: Int64
     ) {
         self.screen = screen
-        self.store = store
         self.redactor = redactor
-        self.incidentID = incidentID
-        self.commandSequence = commandSequence
+        writer = TranscriptOutputWriter(store: store, incidentID: incidentID, commandSequence: commandSequence)
     }
+
+    /// The output so far, unredacted (never stored as such).
+    var captured: Data { lock.withLock { capturedBytes } }
 
     func receive(_ bytes: Data, offset: TimeInterval) {
         screen.receive(bytes, offset: offset)
         lock.withLock {
-            if captured.count < captureLimit { captured.append(bytes.prefix(captureLimit - captured.count)) }
-            // Redaction works on text; invalid UTF-8 becomes U+FFFD in the stored copy only.
-            let text = redactor.redact(String(decoding: bytes, as: UTF8.self))
-            pending.append(OutputChunk(offset: offset, data: Data(text.utf8)))
-            pendingBytes += bytes.count
-            if pendingBytes >= batchBytes || offset - lastFlushOffset >= 1 { flushLocked(at: offset) }
+            if capturedBytes.count < captureLimit {
+                capturedBytes.append(bytes.prefix(captureLimit - capturedBytes.count))
+            }
+        }
+        // Secret values entered in this session are replaced before the bytes leave for the store. Valid UTF-8
+        // is redacted as text; other bytes are stored as they are (the store's own hook applies its patterns).
+        if let text = String(data: bytes, encoding: .utf8) {
+            writer.receive(Data(redactor.redact(text).utf8), offset: offset)
+        } else {
+            writer.receive(bytes, offset: offset)
         }
     }
 
     /// Commits what is pending; throws the first storage error seen while the command ran.
     func finish() throws {
-        try lock.withLock {
-            flushLocked(at: lastFlushOffset)
-            if let storeError { throw storeError }
-        }
-    }
-
-    private func flushLocked(at offset: TimeInterval) {
-        lastFlushOffset = offset
-        guard !pending.isEmpty else { return }
-        do {
-            try store.appendOutput(pending, incidentID: incidentID, commandSequence: commandSequence)
-        } catch {
-            if storeError == nil { storeError = error }
-        }
-        pending.removeAll()
-        pendingBytes = 0
+        try writer.finish()
     }
 }
