@@ -74,7 +74,9 @@ public final class IncidentREPL {
             return try endOfInput()
         }
         while true {
-            switch reader.readLine(prompt: prompt, prefill: nil, tick: nil) {
+            // At a terminal the prompt's clock keeps moving while the responder thinks.
+            let tick: (() -> PromptUpdate)? = reader.isInteractive ? { [unowned self] in PromptUpdate(prompt: self.prompt) } : nil
+            switch reader.readLine(prompt: prompt, prefill: nil, tick: tick) {
             case .endOfInput:
                 return try endOfInput()
             case .interrupted:
