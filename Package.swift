@@ -44,6 +44,6 @@ let package = Package(
         .testTarget(name: "RunbookKitTests", dependencies: ["RunbookKit", "RunbookTestSupport"]),
         .testTarget(
             name: "RunbookCLITests", dependencies: ["RunbookCLI", "RunbookKit", "RunbookTestSupport"],
-            exclude: ["Fixtures"]),
+            exclude: ["Fixtures", "Golden"]),
     ]
 )
