@@ -75,7 +75,8 @@ public final class IncidentREPL {
         }
         while true {
             // At a terminal the prompt's clock keeps moving while the responder thinks.
-            let tick: (() -> PromptUpdate)? = reader.isInteractive ? { [unowned self] in PromptUpdate(prompt: self.prompt) } : nil
+            let tick: (() -> PromptUpdate)? =
+                reader.isInteractive ? { [unowned self] in PromptUpdate(prompt: self.prompt) } : nil
             switch reader.readLine(prompt: prompt, prefill: nil, tick: tick) {
             case .endOfInput:
                 return try endOfInput()
@@ -373,9 +374,7 @@ public final class IncidentREPL {
             say("handed off to \(rest); they continue with: runbook resume \(session.incidentID)")
             return .suspended
         case "export":
-            say(
-                "export is not available yet (it comes with the export issue); the events are in the transcript database"
-            )
+            say(try export(format: rest.isEmpty ? "markdown" : rest.lowercased()))
         default:
             if mode == .item, case .choice(let choice)? = session.currentItem {
                 throw SessionError.invalidArgument(
@@ -477,6 +476,21 @@ public final class IncidentREPL {
         }
     }
 
+    /// Writes the incident so far as a postmortem, JSON or asciicast file under `transcripts/`; returns the path.
+    func export(format: String) throws -> String {
+        let exporter: any IncidentExporter
+        switch format {
+        case "markdown", "md": exporter = MarkdownPostmortemExporter()
+        case "json": exporter = JSONExporter()
+        case "asciicast", "cast": exporter = AsciicastExporter()
+        default: throw SessionError.invalidArgument("export takes markdown, json or asciicast")
+        }
+        let report = try IncidentReport.load(incidentID: session.incidentID, from: session.dependencies.store)
+        let path = "transcripts/" + exporter.defaultFileName(for: report.incident)
+        try ExportFile.write(try exporter.render(report), to: path)
+        return "exported to \(path)"
+    }
+
     func statusText() -> String {
         let incident = session.incident
         var lines = [
@@ -550,7 +564,7 @@ public final class IncidentREPL {
           mitigated          the impact is over
           resolve [SUMMARY]  close the incident
           handoff NAME       hand the incident to someone else (they run `runbook resume`)
-          export             (not available yet)
+          export [FORMAT]    write the incident so far: markdown (default), json or asciicast
           quit               suspend; `runbook resume` continues where you stopped
         """
 

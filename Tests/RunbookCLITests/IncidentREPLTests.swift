@@ -140,11 +140,11 @@ import Testing
     @Test func adHocCommandsNeedApproval() throws {
         let harness = Harness(runner: FakeCommandRunner { _ in .init(output: "up 3 days\n") })
         let session = try harness.start(environment: "staging")
-        let (_, screen) = try drive(session, "ns\nsh uptime\nn\nsh uptime\ny\nexport\nq\n")
+        let (_, screen) = try drive(session, "ns\nsh uptime\nn\nsh uptime\ny\nexport yaml\nq\n")
         #expect(harness.runner.requests.map(\.command) == ["uptime"])
         #expect(screen.contains("cancelled; nothing ran"))
         #expect(screen.contains("up 3 days"))
-        #expect(screen.contains("export is not available yet"))
+        #expect(screen.contains("export takes markdown, json or asciicast"))
     }
 
     @Test func completerOffersCommandsStepsRunbooksAndSeverities() throws {

@@ -60,18 +60,28 @@ import Testing
         #expect(types.last == .incidentResolved)
         #expect(events.contains { $0.type == .manualDone && $0.stepID == "notify-incident-response" })
         #expect(events.contains { $0.type == .choiceMade && $0.payload["target"] == "outage.md" })
-        #expect(events.contains { $0.type == .variableSet && $0.payload["name"] == "POD" && $0.payload["value"] == "web-2" })
+        #expect(
+            events.contains { $0.type == .variableSet && $0.payload["name"] == "POD" && $0.payload["value"] == "web-2" }
+        )
         let healthFinished = try #require(events.first { $0.type == .commandFinished && $0.stepID == "check-health" })
         #expect(healthFinished.payload["exit_code"] == 1)
         #expect(healthFinished.payload["expected"] == false)
-        #expect(events.contains { $0.type == .runbookOpened && $0.payload["via"] == "on-fail" && $0.stepID == "restart" })
+        #expect(
+            events.contains { $0.type == .runbookOpened && $0.payload["via"] == "on-fail" && $0.stepID == "restart" })
         let edit = try #require(events.first { $0.type == .stepEdited })
         #expect(edit.payload["before"] == "echo \"restarting $POD in $NAMESPACE\"")
         #expect(edit.payload["after"] == "echo \"restarting $POD gently\"")
-        #expect(events.contains { $0.type == .stepSkipped && $0.stepID == "rollback" && $0.payload["reason"] == "not needed in staging" })
+        #expect(
+            events.contains {
+                $0.type == .stepSkipped && $0.stepID == "rollback" && $0.payload["reason"] == "not needed in staging"
+            })
         #expect(events.contains { $0.type == .noteAdded && $0.payload["text"] == "customers report 502s" })
-        #expect(events.contains { $0.type == .severityChanged && $0.payload["from"] == "P2" && $0.payload["to"] == "P1" })
-        #expect(events.contains { $0.type == .variableSet && $0.payload["name"] == "API_TOKEN" && $0.payload["secret"] == true })
+        #expect(
+            events.contains { $0.type == .severityChanged && $0.payload["from"] == "P2" && $0.payload["to"] == "P1" })
+        #expect(
+            events.contains {
+                $0.type == .variableSet && $0.payload["name"] == "API_TOKEN" && $0.payload["secret"] == true
+            })
         // Every step shown was committed before it was answered; the commands ran only after approval.
         for started in events where started.type == .commandStarted {
             let approved = events.last { $0.sequence < started.sequence && $0.type == .stepApproved }
@@ -154,7 +164,8 @@ import Testing
 
     @Test func usageErrorsExitTwo() throws {
         let database = try temporaryDatabase()
-        #expect(try start(["outage", "--env", "staging", "--severity", "P9"], database: database, answers: "").status == 2)
+        #expect(
+            try start(["outage", "--env", "staging", "--severity", "P9"], database: database, answers: "").status == 2)
         let wrongEnvironment = try start(["outage", "--env", "development"], database: database, answers: "")
         #expect(wrongEnvironment.status == 2)
         #expect(wrongEnvironment.stderr.contains("may not run in environment 'development'"))
@@ -186,7 +197,10 @@ import Testing
         let answers = (database as NSString).deletingLastPathComponent + "/answers.txt"
         try "\ny\nresolve done\n".write(toFile: answers, atomically: true, encoding: .utf8)
         let result = try BuiltBinary.run(
-            ["start", "outage", "--env", "staging", "--answers", answers, "--runbooks", Self.fixtures, "--db", database])
+            [
+                "start", "outage", "--env", "staging", "--answers", answers, "--runbooks", Self.fixtures, "--db",
+                database,
+            ])
         #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
         #expect(try events(database).last?.type == .incidentResolved)
     }
