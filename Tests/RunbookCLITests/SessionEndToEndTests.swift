@@ -88,8 +88,10 @@ import Testing
             #expect(approved?.stepID == started.stepID)
         }
         // The secret never reached the database, neither in events nor in output.
-        let bytes = try Data(contentsOf: URL(fileURLWithPath: database))
-        #expect(bytes.range(of: Data("tok-5ecret-123".utf8)) == nil)
+        for suffix in ["", "-wal", "-shm"] where FileManager.default.fileExists(atPath: database + suffix) {
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: database + suffix))
+            #expect(bytes.range(of: Data("tok-5ecret-123".utf8)) == nil, "secret found in \(database + suffix)")
+        }
         let verify = try #require(events.first { $0.type == .commandStarted && $0.stepID == "verify" })
         let output = try SQLiteTranscriptStore(path: database).output(incidentID: 1, commandSequence: verify.sequence)
         #expect(String(decoding: output.flatMap(\.data), as: UTF8.self).contains("[REDACTED:API_TOKEN]"))
@@ -111,12 +113,22 @@ import Testing
         try process.run()
         // Answers for the first two steps; stdin stays open, as with a responder who is still there.
         input.fileHandleForWriting.write(Data("custom-ns\ny\ny\n".utf8))
-        var seen = ""
-        while !seen.contains("[3/7] Check health") {
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            seen += String(decoding: chunk, as: UTF8.self)
+        // Read until the third step is on the screen; give up (and fail) if it never comes.
+        let screen = ScreenText()
+        let reached = DispatchSemaphore(value: 0)
+        let reader = output.fileHandleForReading
+        DispatchQueue.global().async {
+            while true {
+                let chunk = reader.availableData
+                if chunk.isEmpty { break }
+                screen.append(String(decoding: chunk, as: UTF8.self))
+                if screen.text.contains("[3/7] Check health") { break }
+            }
+            reached.signal()
         }
+        let arrived = reached.wait(timeout: .now() + 60) == .success
+        let seen = screen.text
+        #expect(arrived, "the third step never appeared: \(seen)")
         #expect(seen.contains("captured POD=web-2"))
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
