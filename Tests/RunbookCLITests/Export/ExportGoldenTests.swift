@@ -21,14 +21,14 @@ import Testing
     }
 
     @Test func markdownMatchesTheGoldenFile() throws {
-        try Golden.check(export("markdown"), against: "export.md")
+        try ExportGolden.check(export("markdown"), against: "export.md")
     }
 
     @Test func jsonMatchesTheGoldenFile() throws {
-        try Golden.check(export("json"), against: "export.json")
+        try ExportGolden.check(export("json"), against: "export.json")
     }
 
     @Test func asciicastMatchesTheGoldenFile() throws {
-        try Golden.check(export("asciicast"), against: "export.cast")
+        try ExportGolden.check(export("asciicast"), against: "export.cast")
     }
 }

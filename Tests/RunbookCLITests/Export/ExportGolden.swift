@@ -3,7 +3,7 @@ import Testing
 
 /// Golden files under Tests/RunbookCLITests/Golden: compared byte for byte, re-recorded only on purpose with
 /// `RECORD_GOLDEN=1 swift test --filter …`, never by accident.
-enum Golden {
+enum ExportGolden {
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Golden")
 
