@@ -16,8 +16,9 @@ public struct RunbookCommand: ParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [
-            ListCommand.self, ShowCommand.self, LintCommand.self, DeclareCommand.self, NoteCommand.self,
-            IncidentsCommand.self, TranscriptCommand.self, SearchCommand.self, VerifyCommand.self, ExportCommand.self,
+            ListCommand.self, ShowCommand.self, LintCommand.self, StartCommand.self, ResumeCommand.self,
+            DeclareCommand.self, NoteCommand.self, IncidentsCommand.self, TranscriptCommand.self, SearchCommand.self,
+            VerifyCommand.self, ExportCommand.self,
         ]
     )
 
