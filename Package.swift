@@ -20,13 +20,15 @@ let package = Package(
             name: "CCmarkGFM", pkgConfig: "libcmark-gfm",
             providers: [.apt(["libcmark-gfm-dev", "libcmark-gfm-extensions-dev"])]),
         .systemLibrary(name: "CEditline", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
+        // Output chunks are stored deflated: command output is repetitive, and the disk is the bottleneck.
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // A few lines of C for what Swift's Glibc module hides (_GNU_SOURCE spawn attributes, openpty).
         .target(name: "CPTY", linkerSettings: [.linkedLibrary("util")]),
         // The core: no terminal I/O, no argument parsing.
         .target(
             name: "RunbookKit",
             dependencies: [
-                "CCmarkGFM", "CPTY",
+                "CCmarkGFM", "CPTY", "CZlib",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -62,11 +62,14 @@ extension SQLiteTranscriptStore {
             try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT offset_ms, data FROM outputs WHERE incident = ? AND command_seq = ? ORDER BY chunk_index
+                    SELECT offset_ms, data, encoding, size FROM outputs WHERE incident = ? AND command_seq = ?
+                    ORDER BY chunk_index
                     """,
                 arguments: [incidentID, commandSequence]
             ).map { row in
-                OutputChunk(offset: Double(row["offset_ms"] as Int64) / 1000, data: row["data"])
+                OutputChunk(
+                    offset: Double(row["offset_ms"] as Int64) / 1000,
+                    data: OutputCompression.decode(row["data"], encoding: row["encoding"], size: row["size"]))
             }
         }
     }
@@ -77,7 +80,8 @@ extension SQLiteTranscriptStore {
             let rows = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT command_seq, sum(length(data)) AS bytes FROM outputs WHERE incident = ?
+                    SELECT command_seq, sum(CASE encoding WHEN 'raw' THEN length(data) ELSE size END) AS bytes
+                    FROM outputs WHERE incident = ?
                     GROUP BY command_seq
                     """,
                 arguments: [incidentID])

@@ -68,11 +68,13 @@ extension SQLiteTranscriptStore {
     }
 
     /// Stores output chunks of the command whose `command.started` event has `commandSequence`,
-    /// and indexes their ANSI-stripped text for search, in one transaction.
+    /// and indexes the ANSI-stripped text of its first `indexedOutputLimit` bytes for search, in one transaction.
+    ///
+    /// Chunks are stored deflated when that is smaller (`OutputCompression`); reads inflate them.
     public func appendOutput(_ chunks: [OutputChunk], incidentID: Int64, commandSequence: Int64) throws {
         guard !chunks.isEmpty else { return }
         let stored = chunks.map { OutputChunk(offset: $0.offset, data: redact($0.data)) }
-        let text = ANSIText.strip(stored.reduce(into: Data()) { $0.append($1.data) })
+        let encoded = stored.map { OutputCompression.encode($0.data) }
         try write { db in
             guard
                 let command = try Row.fetchOne(
@@ -82,20 +84,35 @@ extension SQLiteTranscriptStore {
             else {
                 throw TranscriptError.notACommand(incidentID: incidentID, sequence: commandSequence)
             }
-            var index =
-                try Int64.fetchOne(
-                    db, sql: "SELECT max(chunk_index) + 1 FROM outputs WHERE incident = ? AND command_seq = ?",
-                    arguments: [incidentID, commandSequence]) ?? 0
+            let previous = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT max(chunk_index) + 1 AS next,
+                           sum(CASE encoding WHEN 'raw' THEN length(data) ELSE size END) AS bytes
+                    FROM outputs WHERE incident = ? AND command_seq = ?
+                    """,
+                arguments: [incidentID, commandSequence])
+            var index: Int64 = previous?["next"] ?? 0
+            let storedBefore: Int = previous?["bytes"] ?? 0
             let insert = try db.cachedStatement(
                 sql: """
-                    INSERT INTO outputs (incident, command_seq, chunk_index, offset_ms, data) VALUES (?, ?, ?, ?, ?)
+                    INSERT INTO outputs (incident, command_seq, chunk_index, offset_ms, data, encoding, size)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
                     """)
-            for chunk in stored {
+            for (chunk, form) in zip(stored, encoded) {
                 try insert.execute(arguments: [
-                    incidentID, commandSequence, index, Self.milliseconds(chunk.offset), chunk.data,
+                    incidentID, commandSequence, index, Self.milliseconds(chunk.offset), form.bytes, form.encoding,
+                    chunk.data.count,
                 ])
                 index += 1
             }
+            // Search needs the words of an output, not every repetition of them: past the first
+            // `indexedOutputLimit` bytes of a command, output is stored but not indexed.
+            let room = Self.indexedOutputLimit - storedBefore
+            guard room > 0 else { return }
+            var head = Data()
+            for chunk in stored where head.count < room { head.append(chunk.data.prefix(room - head.count)) }
+            let text = ANSIText.strip(head)
             if !text.allSatisfy(\.isWhitespace) {
                 let startedAt: Int64 = command["ts_ms"]
                 try Self.index(
@@ -104,6 +121,9 @@ extension SQLiteTranscriptStore {
             }
         }
     }
+
+    /// Bytes of each command's output that go into the search index.
+    public static let indexedOutputLimit = 1 << 20
 
     /// Inserts one event inside the caller's transaction: sequence, hash chain, incident columns, search.
     func insertEvent(_ db: Database, _ draft: EventDraft, incidentID: Int64, actor: String, milliseconds: Int64)

@@ -34,6 +34,7 @@ public enum TranscriptMigrations {
     public static let all: [TranscriptMigration] = [
         TranscriptMigration("v1-incidents-events-outputs", sql: v1),
         TranscriptMigration("v1-search", sql: v1Search),
+        TranscriptMigration("v1-output-encoding", sql: v1OutputEncoding),
     ]
 
     /// The table that records applied migration names.
@@ -112,5 +113,11 @@ public enum TranscriptMigrations {
         CREATE VIRTUAL TABLE search_index USING fts5(
             text, content = 'search_documents', content_rowid = 'id', tokenize = 'porter unicode61'
         );
+        """
+
+    /// Output chunks may be stored deflated; `size` is the original length (0 on rows written before this).
+    static let v1OutputEncoding = """
+        ALTER TABLE outputs ADD COLUMN encoding TEXT NOT NULL DEFAULT 'raw';
+        ALTER TABLE outputs ADD COLUMN size INTEGER NOT NULL DEFAULT 0;
         """
 }
