@@ -17,7 +17,8 @@ public struct RunbookCommand: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             DeclareCommand.self, NoteCommand.self, IncidentsCommand.self, TranscriptCommand.self,
-            SearchCommand.self, VerifyCommand.self, ExportCommand.self,
+            SearchCommand.self, VerifyCommand.self, ExportCommand.self, AckCommand.self, EscalationsCommand.self,
+            BenchTimersCommand.self,
         ]
     )
 

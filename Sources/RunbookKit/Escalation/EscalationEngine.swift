@@ -40,7 +40,7 @@ public struct EscalationEngine: Sendable {
 
     /// The pending timer if it is due at `now`.
     public func due(_ state: EscalationState, at now: Date) -> EscalationTimer? {
-        guard let timer = state.pendingTimer, timer.deadline <= now else { return nil }
+        guard let timer = state.pendingTimer, timer.isDue(at: now) else { return nil }
         return timer
     }
 
@@ -48,7 +48,7 @@ public struct EscalationEngine: Sendable {
     ///
     /// Returns `nil` when the timer is stale (another generation is pending, or none is) or not yet due.
     public func fire(_ state: EscalationState, generation: Int64, at now: Date) -> EscalationOutcome? {
-        guard let timer = state.pendingTimer, timer.generation == generation, timer.deadline <= now,
+        guard let timer = state.pendingTimer, timer.generation == generation, timer.isDue(at: now),
             !state.isResolved, !state.isAcknowledged
         else { return nil }
         var outcome = EscalationOutcome(state: state)
@@ -215,8 +215,10 @@ public struct EscalationEngine: Sendable {
     }
 
     private func arm(_ outcome: inout EscalationOutcome, kind: EscalationTimer.Kind, deadline: Date, repeat: Int) {
+        // Deadlines are stored in milliseconds: keep the same precision in memory.
+        let stored = Date(timeIntervalSince1970: Double(EscalationTimer.milliseconds(deadline)) / 1000)
         let timer = EscalationTimer(
-            incidentID: outcome.state.incidentID, kind: kind, deadline: deadline,
+            incidentID: outcome.state.incidentID, kind: kind, deadline: stored,
             generation: outcome.state.nextGeneration, repeat: `repeat`)
         outcome.timerWrites.append(.arm(timer))
         outcome.state.timer = timer

@@ -47,5 +47,11 @@ public struct EscalationTimer: Sendable, Hashable, Codable {
     }
 
     /// Milliseconds since 1970 (the stored form of `deadline`).
-    public var deadlineMilliseconds: Int64 { Int64((deadline.timeIntervalSince1970 * 1000).rounded()) }
+    public var deadlineMilliseconds: Int64 { EscalationTimer.milliseconds(deadline) }
+
+    /// Whether the timer is due at `now`, compared at the stored (millisecond) precision, so that a deadline read
+    /// back from the database is due at exactly the same instant as before it was stored.
+    public func isDue(at now: Date) -> Bool { deadlineMilliseconds <= EscalationTimer.milliseconds(now) }
+
+    static func milliseconds(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
 }

@@ -33,6 +33,7 @@ public enum TranscriptMigrations {
     public static let all: [TranscriptMigration] = [
         TranscriptMigration("v1-incidents-events-outputs", sql: v1),
         TranscriptMigration("v1-search", sql: v1Search),
+        TranscriptMigration("v2-escalation-timers-outbox", sql: EscalationMigrations.v2),
     ]
 
     /// The table that records applied migration names.
