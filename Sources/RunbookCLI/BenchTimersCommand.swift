@@ -26,7 +26,7 @@ struct BenchTimersCommand: ParsableCommand {
         let store = try SQLiteTranscriptStore(path: directory.appendingPathComponent("bench.sqlite3").path)
         let scheduler = EscalationScheduler(store: store, repeatLimit: 0, actor: "bench@localhost")
         // Declaring is durable (fsync per incident): leave time for it before the first deadline.
-        let first = Date().addingTimeInterval(2 + Double(timers) * 0.02)
+        let first = Date().addingTimeInterval(max(5, Double(timers) * 0.1))
         for index in 0..<timers {
             let deadline = first.addingTimeInterval(spread * Double(index) / Double(max(timers - 1, 1)))
             let policy = EscalationPolicy(rules: [
@@ -40,7 +40,9 @@ struct BenchTimersCommand: ParsableCommand {
                     user: "bench"), policy: policy)
         }
         guard Date() < first else {
-            throw ValidationError("declaring \(timers) incidents took too long; use fewer --timers")
+            FileHandle.standardError.write(
+                Data("declaring \(timers) incidents took too long; use fewer --timers\n".utf8))
+            throw ExitCode(1)
         }
         var lateness: [Double] = []
         var commits: [Double] = []

@@ -124,28 +124,29 @@ public final class EscalationScheduler: @unchecked Sendable {
         return remaining
     }
 
-    /// Fires every timer due at `now` (default: the incident clock's now, read again for each timer), each once:
-    /// overdue timers (after a restart) fire at once with `late_by_ms` recorded. Returns what was recorded, in
-    /// firing order.
+    /// Fires every timer due at `now` (default: the incident clock's now), each once: overdue timers (after a
+    /// restart) fire at once with `late_by_ms` recorded. All timers due together are committed in one
+    /// transaction (one disk sync), each with its own events. Returns what was recorded, soonest deadline first.
     public func fireDue(now fixedNow: Date? = nil, incidentID: Int64? = nil) throws -> [Report] {
-        var reports: [Report] = []
-        for timer in try store.pendingTimers(dueBy: fixedNow ?? clock.now(), incidentID: incidentID) {
-            let now = fixedNow ?? clock.now()
-            let commit = try store.updateEscalation(
-                incidentID: timer.incidentID, actor: actor, at: wallClock.now(), channels: channels,
-                extraPayload: extraPayload(at: now)
-            ) { state in
-                if let outcome = engine.fire(state, generation: timer.generation, at: now) { return outcome }
-                // Pending but not fireable (acknowledged or resolved without closing it): close it quietly.
-                guard state.pendingTimer?.generation == timer.generation, state.isAcknowledged || state.isResolved
-                else { return nil }
-                var outcome = EscalationOutcome(state: state)
-                outcome.timerWrites = [.close(generation: timer.generation, status: .cancelled)]
-                return outcome
-            }
-            if let commit, !commit.events.isEmpty { reports.append(report(commit)) }
+        let now = fixedNow ?? clock.now()
+        let due = try store.pendingTimers(dueBy: now, incidentID: incidentID)
+        guard !due.isEmpty else { return [] }
+        let generations = Dictionary(
+            due.map { ($0.incidentID, $0.generation) }, uniquingKeysWith: { first, _ in first })
+        let commits = try store.updateEscalations(
+            incidentIDs: due.map(\.incidentID), actor: actor, at: wallClock.now(), channels: channels,
+            extraPayload: extraPayload(at: now)
+        ) { state in
+            guard let generation = generations[state.incidentID] else { return nil }
+            if let outcome = engine.fire(state, generation: generation, at: now) { return outcome }
+            // Pending but not fireable (acknowledged or resolved without closing it): close it quietly.
+            guard state.pendingTimer?.generation == generation, state.isAcknowledged || state.isResolved
+            else { return nil }
+            var outcome = EscalationOutcome(state: state)
+            outcome.timerWrites = [.close(generation: generation, status: .cancelled)]
+            return outcome
         }
-        return reports
+        return commits.filter { !$0.events.isEmpty }.map(report)
     }
 
     /// Records `ack.received` by `name`, stops escalation and queues the acknowledgement to paged channels.

@@ -21,6 +21,13 @@ public protocol EscalationStore: TranscriptStore {
         extraPayload: [String: JSONValue], decide: (EscalationState) throws -> EscalationOutcome?
     ) throws -> EscalationCommit?
 
+    /// `updateEscalation` for several incidents in one transaction (one disk sync for a burst of due timers);
+    /// each incident is decided on its own state, and a stale one is skipped without affecting the others.
+    func updateEscalations(
+        incidentIDs: [Int64], actor: String, at time: Date, channels: EscalationChannels,
+        extraPayload: [String: JSONValue], decide: (EscalationState) throws -> EscalationOutcome?
+    ) throws -> [EscalationCommit]
+
     /// The incident's escalation state, or `nil` for an unknown incident.
     func escalationState(incidentID: Int64) throws -> EscalationState?
 

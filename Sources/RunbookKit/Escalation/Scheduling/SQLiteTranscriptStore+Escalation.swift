@@ -43,6 +43,33 @@ extension SQLiteTranscriptStore: EscalationStore {
         }
     }
 
+    public func updateEscalations(
+        incidentIDs: [Int64], actor: String, at time: Date, channels: EscalationChannels,
+        extraPayload: [String: JSONValue], decide: (EscalationState) throws -> EscalationOutcome?
+    ) throws -> [EscalationCommit] {
+        guard !incidentIDs.isEmpty else { return [] }
+        let milliseconds = Self.milliseconds(time)
+        do {
+            return try write { db -> [EscalationCommit] in
+                var commits: [EscalationCommit] = []
+                for incidentID in incidentIDs {
+                    guard let state = try self.loadEscalationState(db, incidentID: incidentID),
+                        let outcome = try decide(state)
+                    else { continue }
+                    // Decided on state read under this transaction's write lock, so no close can be stale here;
+                    // if one were, `StaleTimer` abandons the whole batch and nothing is committed.
+                    commits.append(
+                        try self.apply(
+                            db, outcome, incidentID: incidentID, actor: actor, milliseconds: milliseconds,
+                            channels: channels, extraPayload: extraPayload))
+                }
+                return commits
+            }
+        } catch is StaleTimer {
+            return []
+        }
+    }
+
     public func escalationState(incidentID: Int64) throws -> EscalationState? {
         try read { db in try self.loadEscalationState(db, incidentID: incidentID) }
     }
@@ -221,12 +248,22 @@ extension SQLiteTranscriptStore: EscalationStore {
 
     /// Rebuilds the engine's view of an incident from its row, its events and its newest timer.
     func loadEscalationState(_ db: Database, incidentID: Int64) throws -> EscalationState? {
-        guard let incident = try Self.fetchIncident(db, id: incidentID) else { return nil }
-        let snapshot = incident.policySnapshot.flatMap(EscalationSnapshot.init(json:)) ?? EscalationSnapshot(rules: [])
+        guard
+            let row = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT title, runbook, severity, status, is_drill, declared_at_ms, acknowledged_at_ms,
+                        policy_snapshot
+                    FROM incidents WHERE id = ?
+                    """,
+                arguments: [incidentID])
+        else { return nil }
+        let snapshot = SnapshotCache.shared.snapshot(incidentID: incidentID, path: path, text: row["policy_snapshot"])
+        let status: String = row["status"]
         var state = EscalationState(
-            incidentID: incident.id, title: incident.title, runbook: incident.runbook, isDrill: incident.isDrill,
-            severity: incident.severity, snapshot: snapshot, declaredAt: incident.declaredAt,
-            isResolved: incident.status == .resolved || incident.status == .abandoned)
+            incidentID: incidentID, title: row["title"], runbook: row["runbook"], isDrill: row["is_drill"],
+            severity: Severity(parsing: row["severity"]) ?? .p3, snapshot: snapshot,
+            declaredAt: Self.date(row["declared_at_ms"]), isResolved: status == "resolved" || status == "abandoned")
         state.timer = try Row.fetchOne(
             db, sql: "SELECT * FROM timers WHERE incident = ? ORDER BY generation DESC LIMIT 1", arguments: [incidentID]
         ).map(Self.timer(from:))
@@ -240,7 +277,7 @@ extension SQLiteTranscriptStore: EscalationStore {
                 EventType.escalationFinished.rawValue, EventType.severityChanged.rawValue,
             ])
         for row in rows {
-            let payload = try JSONDecoder().decode(JSONValue.self, from: Data((row["payload"] as String).utf8))
+            let payload = JSONValue.parse(row["payload"]) ?? [:]
             switch EventType(rawValue: row["type"]) {
             case .ackReceived:
                 if state.acknowledgedBy == nil { state.acknowledgedBy = payload["by"]?.stringValue ?? "someone" }
@@ -257,7 +294,9 @@ extension SQLiteTranscriptStore: EscalationStore {
             default: break
             }
         }
-        if incident.acknowledgedAt != nil, state.acknowledgedBy == nil { state.acknowledgedBy = "someone" }
+        if (row["acknowledged_at_ms"] as Int64?) != nil, state.acknowledgedBy == nil {
+            state.acknowledgedBy = "someone"
+        }
         return state
     }
 
@@ -281,5 +320,22 @@ extension SQLiteTranscriptStore: EscalationStore {
             notification: try EscalationNotification(jsonData: Data((row["payload"] as String).utf8)),
             attempts: row["attempts"], nextAttempt: date(row["next_attempt_ms"]),
             status: OutboxEntry.Status(rawValue: row["status"]) ?? .pending, lastError: row["last_error"])
+    }
+}
+
+/// Parsed policy snapshots by database and incident: a snapshot never changes once declared, and parsing it on
+/// every firing is the largest part of loading an incident's state.
+private final class SnapshotCache: @unchecked Sendable {
+    static let shared = SnapshotCache()
+    private let lock = NSLock()
+    private var entries: [String: (text: String?, snapshot: EscalationSnapshot)] = [:]
+
+    func snapshot(incidentID: Int64, path: String, text: String?) -> EscalationSnapshot {
+        let key = "\(path)#\(incidentID)"
+        if let entry = lock.withLock({ entries[key] }), entry.text == text { return entry.snapshot }
+        let snapshot =
+            text.flatMap(JSONValue.parse).flatMap(EscalationSnapshot.init(json:)) ?? EscalationSnapshot(rules: [])
+        lock.withLock { entries[key] = (text, snapshot) }
+        return snapshot
     }
 }
