@@ -60,6 +60,12 @@ struct BenchTimersCommand: ParsableCommand {
                 lateness.append(max(late, finished.timeIntervalSince1970 * 1000 - deadline))
             }
             if !reports.isEmpty { commits.append(finished.timeIntervalSince(started) * 1000 / Double(reports.count)) }
+            if ProcessInfo.processInfo.environment["BENCH_TRACE"] != nil {
+                FileHandle.standardError.write(
+                    Data(
+                        "batch \(reports.count) took \(Int(finished.timeIntervalSince(started) * 1000)) ms, waited \(Int(started.timeIntervalSinceNow * -1000)) late \(Int(lateness.last ?? 0))\n"
+                            .utf8))
+            }
         }
         let sorted = lateness.sorted()
         func percentile(_ p: Double) -> Double {
