@@ -6,6 +6,17 @@ extension SQLiteTranscriptStore {
     public func declareIncident(_ declaration: IncidentDeclaration, actor: String, at time: Date) throws -> (
         Incident, RecordedEvent
     ) {
+        let milliseconds = Self.milliseconds(time)
+        return try write { db in
+            try self.insertIncident(db, declaration, actor: actor, milliseconds: milliseconds)
+        }
+    }
+
+    /// Inserts the incident and its `incident.declared` event inside the caller's transaction (the escalation
+    /// scheduler arms the response timer in the same one).
+    func insertIncident(_ db: Database, _ declaration: IncidentDeclaration, actor: String, milliseconds: Int64)
+        throws -> (Incident, RecordedEvent)
+    {
         let redactor = self.redactor
         let title = redactor?.redact(declaration.title) ?? declaration.title
         let policy = declaration.policySnapshot.map { redact($0) }
@@ -15,8 +26,7 @@ extension SQLiteTranscriptStore {
             "drill": .bool(declaration.isDrill), "host": .string(declaration.host), "user": .string(declaration.user),
         ]
         if let policy { payload["policy"] = policy }
-        let milliseconds = Self.milliseconds(time)
-        return try write { db in
+        do {
             try db.execute(
                 sql: """
                     INSERT INTO incidents (title, runbook, environment, severity, status, is_drill, declared_at_ms,

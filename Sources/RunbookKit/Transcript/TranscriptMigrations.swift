@@ -34,7 +34,8 @@ public enum TranscriptMigrations {
     public static let all: [TranscriptMigration] = [
         TranscriptMigration("v1-incidents-events-outputs", sql: v1),
         TranscriptMigration("v1-search", sql: v1Search),
-        TranscriptMigration("v1-output-encoding", sql: v1OutputEncoding),
+        TranscriptMigration("v2-escalation-timers-outbox", sql: EscalationMigrations.v2),
+        TranscriptMigration("v3-output-encoding", sql: v3OutputEncoding),
     ]
 
     /// The table that records applied migration names.
@@ -116,7 +117,7 @@ public enum TranscriptMigrations {
         """
 
     /// Output chunks may be stored deflated; `size` is the original length (0 on rows written before this).
-    static let v1OutputEncoding = """
+    static let v3OutputEncoding = """
         ALTER TABLE outputs ADD COLUMN encoding TEXT NOT NULL DEFAULT 'raw';
         ALTER TABLE outputs ADD COLUMN size INTEGER NOT NULL DEFAULT 0;
         """

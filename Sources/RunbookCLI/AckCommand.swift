@@ -1,0 +1,60 @@
+import ArgumentParser
+import Foundation
+import RunbookKit
+
+/// `runbook ack ID --by NAME`: acknowledge an incident from any shell.
+struct AckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ack",
+        abstract: "Acknowledge an incident: stop its escalation and tell the channels that were paged.",
+        discussion: """
+            Records ack.received, cancels the pending escalation timer, and queues an acknowledgement to every
+            channel that was paged (PagerDuty: acknowledge), delivering it before exiting. Running a step is not
+            an acknowledgement; this is.
+
+            Exit codes: 0 acknowledged, 2 no such incident or a bad notifiers.yaml, 4 database unusable,
+            5 the incident is already resolved.
+            """)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "The incident id (`runbook incidents --open` lists them).")
+    var id: Int64
+
+    @Option(name: .long, help: ArgumentHelp("Who acknowledges (default: $USER).", valueName: "name"))
+    var by: String?
+
+    func run() throws {
+        let environment = ProcessInfo.processInfo.environment
+        let name = by ?? environment["USER"] ?? NSUserName()
+        let configuration = try NotifierConfiguration.load(runbooksDirectory: global.runbooksDirectory)
+        let store = try StoreOpener.open(global)
+        guard try store.incident(id) != nil else { throw EscalationError.unknownIncident(incidentID: id) }
+        for variable in configuration.missingSecrets(environment: environment) {
+            FileHandle.standardError.write(
+                Data("warning: \(variable) is not set; notifications through that channel will fail\n".utf8))
+        }
+        let scheduler = EscalationScheduler(
+            store: store, configuration: configuration, environment: environment,
+            actor: ResponderIdentity.current(environment: environment).actor)
+        let report = try scheduler.acknowledge(incidentID: id, by: name)
+        let event = report.events.first { $0.type == .ackReceived }
+        if let previous = event?.payload["already_acknowledged_by"]?.stringValue {
+            print("Incident \(id) was already acknowledged by \(previous); recorded \(name)'s acknowledgement too.")
+        } else {
+            print("Incident \(id) acknowledged by \(name): escalation stopped.")
+        }
+        guard !report.notifications.isEmpty, let deliverer = scheduler.deliverer else { return }
+        try deliverer.drain(timeout: configuration.attemptTimeout + 1)
+        for entry in try store.outbox(incidentID: id) where entry.notification.kind == .acknowledge {
+            let state: String
+            switch entry.status {
+            case .sent: state = "sent"
+            case .failed: state = "failed: \(entry.lastError ?? "unknown error")"
+            case .pending, .sending:
+                state = "not delivered yet (\(entry.lastError ?? "queued")); the next runbook process retries it"
+            }
+            print("  \(entry.channel): \(state)")
+        }
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+
+/// The persistence the escalation scheduler needs, on top of the transcript.
+///
+/// Every method that changes timers or the outbox does so in the same transaction as the events that go with
+/// it, so a crash never leaves a timer without its event or an event without its timer. `SQLiteTranscriptStore`
+/// implements it; SQL stays there.
+public protocol EscalationStore: TranscriptStore {
+    /// Declares the incident and commits what `arm` decides (the response timer) in the same transaction as
+    /// `incident.declared`.
+    func declareIncident(
+        _ declaration: IncidentDeclaration, actor: String, at time: Date, channels: EscalationChannels,
+        arm: (EscalationState) -> EscalationOutcome
+    ) throws -> (Incident, RecordedEvent, EscalationCommit?)
+
+    /// Loads the incident's state inside one write transaction, lets `decide` compute the outcome, and commits
+    /// it there. `decide` returning `nil` commits nothing. A `.close` timer write whose timer is no longer
+    /// pending abandons the whole transaction and returns `nil`: that timer was stale.
+    func updateEscalation(
+        incidentID: Int64, actor: String, at time: Date, channels: EscalationChannels,
+        extraPayload: [String: JSONValue], decide: (EscalationState) throws -> EscalationOutcome?
+    ) throws -> EscalationCommit?
+
+    /// `updateEscalation` for several incidents in one transaction (one disk sync for a burst of due timers);
+    /// each incident is decided on its own state, and a stale one is skipped without affecting the others.
+    func updateEscalations(
+        incidentIDs: [Int64], actor: String, at time: Date, channels: EscalationChannels,
+        extraPayload: [String: JSONValue], decide: (EscalationState) throws -> EscalationOutcome?
+    ) throws -> [EscalationCommit]
+
+    /// The incident's escalation state, or `nil` for an unknown incident.
+    func escalationState(incidentID: Int64) throws -> EscalationState?
+
+    /// Every timer of the incident, oldest generation first.
+    func timers(incidentID: Int64) throws -> [EscalationTimer]
+
+    /// Pending timers with a deadline at or before `dueBy` (every pending timer when `nil`), soonest first;
+    /// only `incidentID`'s when given.
+    func pendingTimers(dueBy: Date?, incidentID: Int64?) throws -> [EscalationTimer]
+
+    /// Claims up to `limit` outbox rows due at `now` (pending, or sending with an expired lease) until
+    /// `now + lease`, so that no other deliverer takes them meanwhile.
+    func claimOutbox(now: Date, lease: TimeInterval, limit: Int) throws -> [OutboxEntry]
+
+    /// The earliest `next_attempt` of a row still to deliver, if any.
+    func nextOutboxAttempt() throws -> Date?
+
+    /// Records one delivery attempt: the row's new state and a `notification.sent` / `notification.failed`
+    /// event, in one transaction.
+    func recordDelivery(
+        _ entry: OutboxEntry, result: DeliveryResult, nextAttempt: Date?, actor: String, at time: Date
+    ) throws -> RecordedEvent
+
+    /// The outbox rows of an incident, oldest first.
+    func outbox(incidentID: Int64) throws -> [OutboxEntry]
+}
+
+/// Which channels get an outbox row for a notification of a given kind.
+public struct EscalationChannels: Sendable {
+    private let route: @Sendable (EscalationNotification.Kind) -> [String]
+
+    public init(_ route: @escaping @Sendable (EscalationNotification.Kind) -> [String]) {
+        self.route = route
+    }
+
+    /// The channels of `notifiers` that accept each kind.
+    public init(notifiers: [any Notifier]) {
+        self.init { kind in notifiers.filter { $0.accepts(kind) }.map(\.channel) }
+    }
+
+    /// No channel besides the terminal.
+    public static let none = EscalationChannels { _ in [] }
+
+    /// The channels for `kind`.
+    public func channels(for kind: EscalationNotification.Kind) -> [String] { route(kind) }
+}

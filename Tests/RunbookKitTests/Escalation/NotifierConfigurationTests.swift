@@ -1,0 +1,139 @@
+import Foundation
+import Testing
+
+@testable import RunbookKit
+
+@Suite struct NotifierConfigurationTests {
+    @Test func readsEveryChannelTypeAndTheDeliverySettings() throws {
+        let yaml = """
+            timeout: 3s
+            repeats: 5
+            retry:
+              max_attempts: 4
+              initial_backoff: 1s
+              max_backoff: 1m
+            calendar:
+              time_zone: Europe/London
+              working_days: [mon, tue, wed, thu]
+              working_hours: 08:30-16:30
+              holidays: [2026-12-25]
+            notifiers:
+              - type: slack
+                name: ops-alerts
+                url_env: SLACK_WEBHOOK_URL
+                notify_on: [escalation, severity_upgrade]
+              - type: pagerduty
+                routing_key_env: PAGERDUTY_ROUTING_KEY
+                endpoint: http://127.0.0.1:9/v2/enqueue
+              - type: exec
+                name: email
+                command: [scripts/notify-email, --to, ops@example.com]
+                timeout: 20s
+            """
+        let configuration = try NotifierConfiguration(yaml: yaml, path: "runbooks/notifiers.yaml")
+        #expect(configuration.attemptTimeout == 3)
+        #expect(configuration.repeatLimit == 5)
+        #expect(configuration.retry == RetryPolicy(maxAttempts: 4, initialBackoff: 1, maxBackoff: 60))
+        #expect(configuration.calendar.timeZone.identifier == "Europe/London")
+        #expect(configuration.calendar.workingWeekdays == [2, 3, 4, 5])
+        #expect(configuration.calendar.openingMinute == 510 && configuration.calendar.closingMinute == 990)
+        #expect(configuration.calendar.holidays == [BusinessCalendar.LocalDate(year: 2026, month: 12, day: 25)])
+        #expect(
+            configuration.channels == [
+                .slack(name: "ops-alerts", urlVariable: "SLACK_WEBHOOK_URL", kinds: [.escalation, .severityUpgrade]),
+                .pagerDuty(
+                    name: "pagerduty", routingKeyVariable: "PAGERDUTY_ROUTING_KEY",
+                    endpoint: URL(string: "http://127.0.0.1:9/v2/enqueue")!, dedupKeyPrefix: "runbook-"),
+                .exec(
+                    name: "email", command: ["scripts/notify-email", "--to", "ops@example.com"],
+                    kinds: Set(EscalationNotification.Kind.allCases), timeout: 20),
+            ])
+    }
+
+    @Test func secretsComeFromTheNamedEnvironmentVariables() throws {
+        let configuration = try NotifierConfiguration(
+            yaml: """
+                notifiers:
+                  - {type: slack, url_env: HOOK}
+                  - {type: pagerduty, routing_key_env: PD_KEY}
+                """, path: "n.yaml")
+        let notifiers = configuration.makeNotifiers(environment: ["HOOK": "http://127.0.0.1:1/hook", "PD_KEY": "k"])
+        #expect((notifiers[0] as? SlackNotifier)?.webhookURL == URL(string: "http://127.0.0.1:1/hook"))
+        #expect((notifiers[1] as? PagerDutyNotifier)?.routingKey == "k")
+        #expect(configuration.missingSecrets(environment: ["HOOK": "x"]) == ["PD_KEY"])
+    }
+
+    @Test func aLiteralWebhookURLIsRefusedWithItsLine() throws {
+        let yaml = """
+            notifiers:
+              - type: slack
+                url: https://hooks.slack.com/services/T000/B000/XXXX
+            """
+        let error = try #require(throws: NotifierConfigurationError.self) {
+            try NotifierConfiguration(yaml: yaml, path: "runbooks/notifiers.yaml")
+        }
+        #expect(error.summary.contains("secret"))
+        #expect(error.location?.line == 3)
+        #expect(error.hint?.contains("url_env") == true)
+        #expect(error.description.hasPrefix("runbooks/notifiers.yaml:3:"))
+    }
+
+    @Test(arguments: [
+        "  - {type: slack, url_env: \"https://hooks.slack.com/services/T000/B000/XXXX\"}",
+        "  - {type: pagerduty, routing_key_env: e93facc04764012d7bfb002500d5d1a6}",
+        "  - {type: pagerduty, routing_key: R0UTINGKEY}",
+        "  - {type: pagerduty, routing_key_env: R0abcDEFghiJKLmnoPQRstuV12}",
+    ])
+    func aSecretWrittenWhereAVariableNameBelongsIsRefused(line: String) throws {
+        let error = try #require(throws: NotifierConfigurationError.self) {
+            try NotifierConfiguration(yaml: "notifiers:\n" + line, path: "n.yaml")
+        }
+        #expect(error.summary.contains("secret"))
+    }
+
+    @Test func unknownTypesKeysAndBadValuesAreExplained() throws {
+        let cases: [(String, String)] = [
+            ("notifiers:\n  - {type: email}", "unknown notifier type"),
+            ("notifiers:\n  - {type: slack, url_env: A, colour: red}", "unknown key `colour`"),
+            ("notifiers:\n  - {type: exec, command: \"mail -s hi ops\"}", "list of words"),
+            ("notifiers:\n  - {type: slack}", "no `url_env`"),
+            ("repeats: 12", "between 0 and 9"),
+            ("timeout: soon", "duration"),
+            ("calendar:\n  time_zone: Mars/Olympus", "unknown time zone"),
+            ("calendar:\n  working_hours: 17:00-09:00", "working_hours"),
+            ("notifiers:\n  - {type: slack, url_env: A, notify_on: [page]}", "unknown notification kind"),
+            ("notifiers:\n  - {type: slack, url_env: A}\n  - {type: slack, url_env: B}", "two notifiers"),
+            ("notifiers: [", "not valid YAML"),
+        ]
+        for (yaml, expected) in cases {
+            let error = try #require(throws: NotifierConfigurationError.self) {
+                try NotifierConfiguration(yaml: yaml, path: "n.yaml")
+            }
+            #expect(error.summary.contains(expected), "\(yaml) → \(error.summary)")
+            #expect(error.exitStatus == .usage)
+        }
+    }
+
+    @Test func withoutAFileOnlyTheTerminalIsNotified() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let configuration = try NotifierConfiguration.load(runbooksDirectory: directory.path)
+        #expect(configuration.channels.isEmpty)
+        #expect(configuration.repeatLimit == 3)
+    }
+
+    @Test func theCommittedExampleParses() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
+        let path = root.appendingPathComponent("runbooks/notifiers.example.yaml").path
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let configuration = try NotifierConfiguration(yaml: text, path: path)
+        #expect(configuration.channels.count == 3)
+    }
+
+    @Test func backoffDoublesUpToTheCap() {
+        let policy = RetryPolicy(maxAttempts: 6, initialBackoff: 2, maxBackoff: 10)
+        #expect((1...5).map(policy.delay(afterAttempt:)) == [2, 4, 8, 10, 10])
+    }
+}
