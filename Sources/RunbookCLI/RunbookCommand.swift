@@ -16,7 +16,7 @@ public struct RunbookCommand: ParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [
-            StartCommand.self, ResumeCommand.self, ListCommand.self, ShowCommand.self, LintCommand.self,
+            ListCommand.self, ShowCommand.self, LintCommand.self, StartCommand.self, ResumeCommand.self,
             DeclareCommand.self, NoteCommand.self, IncidentsCommand.self, TranscriptCommand.self, SearchCommand.self,
             VerifyCommand.self, ExportCommand.self,
         ]

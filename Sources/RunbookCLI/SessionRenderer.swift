@@ -108,7 +108,9 @@ public struct SessionRenderer: Sendable {
             lines.append("")
             for (offset, option) in view.options.enumerated() {
                 var line = "  \(offset + 1)) \(paint(option.label, .bold))"
-                if let detail = option.detail, !detail.isEmpty { line += " \(detail)" }
+                if let detail = option.detail, !detail.isEmpty {
+                    line += detail.hasPrefix("—") || detail.hasPrefix("-") ? " \(detail)" : " — \(detail)"
+                }
                 line += paint("  → \(option.target)", .dim)
                 lines.append(line)
             }

@@ -195,7 +195,7 @@ extension IncidentSession {
             result = try dependencies.runner.run(request, sink: recorder)
         } catch {
             try recorder.finish()
-            let message = String(describing: error)
+            let message = (error as? any UserFacingError)?.summary ?? String(describing: error)
             try record(
                 EventDraft(
                     .commandFailedToStart, stepID: stepID,

@@ -40,7 +40,7 @@ extension IncidentSession {
 
     /// The variables `command` refers to, in order of first use.
     public func variableNames(in command: String) -> [String] {
-        CommandVariableNames.names(in: command)
+        VariableReferences.names(in: command).filter { !assigned(in: command).contains($0) }
     }
 
     /// The declared variables `command` uses that have no value yet, in order of use: the REPL asks for these
@@ -63,9 +63,16 @@ extension IncidentSession {
     /// from the incident's values and then the base environment.
     public func suggestedValue(for spec: VariableSpec) -> String? {
         guard let raw = spec.defaultValue(in: state.environment) else { return nil }
-        return CommandVariableNames.expand(raw) { [self] name in
-            value(of: name) ?? dependencies.baseEnvironment[name]
-        }
+        var values = dependencies.baseEnvironment
+        values.merge(state.values) { _, incident in incident }
+        values.merge(secretValues) { _, secret in secret }
+        values["ENVIRONMENT"] = state.environment
+        return VariableResolver.expand(raw, values: values)
+    }
+
+    /// Names the command sets itself (`for pod in …`, `x=…`, `read x`): never asked for.
+    private func assigned(in command: String) -> Set<String> {
+        VariableReferences.assignedNames(in: command)
     }
 
     /// Checks `value` against the declaration's choices and pattern; returns it when acceptable.
@@ -93,7 +100,7 @@ extension IncidentSession {
     /// memory and registered with the redactor. Declared variables are validated first, except captured output.
     public func setVariable(_ name: String, to value: String, source: String = "responder") throws {
         try ensureOpen()
-        guard name.range(of: #"^[A-Za-z_][A-Za-z0-9_]*$"#, options: .regularExpression) != nil else {
+        guard VariableReferences.isValidName(name) else {
             throw SessionError.invalidArgument("'\(name)' is not a variable name (letters, digits and _)")
         }
         if name == "ENVIRONMENT" {
