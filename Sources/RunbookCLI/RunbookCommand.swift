@@ -18,7 +18,7 @@ public struct RunbookCommand: ParsableCommand {
         subcommands: [
             ListCommand.self, ShowCommand.self, LintCommand.self, StartCommand.self, ResumeCommand.self,
             DeclareCommand.self, NoteCommand.self, IncidentsCommand.self, TranscriptCommand.self, SearchCommand.self,
-            VerifyCommand.self, ExportCommand.self,
+            VerifyCommand.self, ExportCommand.self, DrillCommand.self,
         ]
     )
 
