@@ -31,7 +31,8 @@ enum Golden {
             let actualURL = FileManager.default.temporaryDirectory.appendingPathComponent("actual-\(name)")
             try? actual.write(to: actualURL)
             Issue.record(
-                "output differs from Golden/\(name); diff \(url.path) \(actualURL.path)", sourceLocation: sourceLocation)
+                "output differs from Golden/\(name); diff \(url.path) \(actualURL.path)", sourceLocation: sourceLocation
+            )
         }
     }
 }

@@ -72,7 +72,7 @@ extension SQLiteTranscriptStore {
     public func appendOutput(_ chunks: [OutputChunk], incidentID: Int64, commandSequence: Int64) throws {
         guard !chunks.isEmpty else { return }
         let stored = chunks.map { OutputChunk(offset: $0.offset, data: redact($0.data)) }
-        let text = ANSIText.strip(String(decoding: stored.reduce(into: Data()) { $0.append($1.data) }, as: UTF8.self))
+        let text = ANSIText.strip(stored.reduce(into: Data()) { $0.append($1.data) })
         try write { db in
             guard
                 let command = try Row.fetchOne(

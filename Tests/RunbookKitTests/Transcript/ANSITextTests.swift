@@ -13,5 +13,6 @@ import Testing
         #expect(ANSIText.strip("a\r\nb\rc\n") == "a\nb\nc\n")
         #expect(ANSIText.strip("tab\there\u{07}\u{08}") == "tab\there")
         #expect(ANSIText.strip("héllo ✓") == "héllo ✓")
+        #expect(ANSIText.strip("\u{9B}31mred\u{9B}0m \u{85}next") == "red next")
     }
 }
