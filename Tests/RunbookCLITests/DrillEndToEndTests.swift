@@ -209,7 +209,7 @@ import Testing
         #expect(export.stdout.contains("# Postmortem (DRILL): Drill: injects"))
         #expect(export.stdout.contains("## Drill debrief"))
         #expect(export.stdout.contains("**outcome:** abandoned"))
-        #expect(export.stdout.contains("**time_to_acknowledge_seconds:**"))
+        #expect(export.stdout.contains("**time\\_to\\_acknowledge\\_seconds:**"))
     }
 
     @Test func unknownSimulationAndBadSpeedAreUsageErrors() throws {

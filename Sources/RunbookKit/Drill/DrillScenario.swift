@@ -95,8 +95,7 @@ public struct DrillScenario: Sendable, Hashable {
         let runbook = try text("runbook", hint: "runbook: triage")
         let environment = try text("environment", hint: "environment: staging")
         if environment == "production" {
-            throw invalid(
-                "drills never run in production", values["environment"], "write `environment: staging`")
+            throw DrillError.productionInScenario(location: at(values["environment"]))
         }
         let severityText = try text("severity", hint: "severity: P1")
         guard let severity = Severity(parsing: severityText) else {

@@ -26,6 +26,7 @@ import Testing
     @Test func debriefTimesAreDrillSecondsFromDeclarationToEachFirstEvent() throws {
         let harness = SessionFixtures.Harness()
         let session = try startDrill(harness)
+        try session.setVariable("NAMESPACE", to: "candlefish-staging")
         _ = try session.showCurrent()
         harness.clock.advance(by: 60)
         _ = try session.run(output: NoOutput())  // check-pods: the first command at 1m
@@ -57,7 +58,7 @@ import Testing
         #expect(recorded.payload.canonicalData() == debrief.payload.canonicalData())
         #expect(recorded.payload["time_to_acknowledge_seconds"]?.doubleValue == 180)
         let inject = try #require(events.first { $0.type == .drillInject })
-        #expect(inject.payload["drill_time"]?.doubleValue == 400)
+        #expect(inject.payload["drill_time"]?.doubleValue == 500)
         #expect(inject.payload["at"]?.stringValue == "8m")
         #expect(inject.payload["message"]?.stringValue == "CTO asks")
     }

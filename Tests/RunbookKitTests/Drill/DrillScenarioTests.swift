@@ -45,6 +45,7 @@ import Testing
         #expect(error.location == RunbookKit.SourceLocation(file: "s.yaml", line: 3, column: 14))
         #expect(error.description.contains("s.yaml:3:14: error: drills never run in production"))
         #expect(error.hint?.contains("staging") == true)
+        #expect(error.exitStatus == .refused)
     }
 
     @Test func badInjectTimeNamesTheLineAndTheSyntax() throws {
@@ -58,7 +59,7 @@ import Testing
     @Test func injectsOutOfOrderAreAnError() throws {
         let yaml = Self.valid.replacingOccurrences(of: "at: 1h30m", with: "at: 1m")
         let error = try #require(throws: DrillError.self) { try DrillScenario.parse(yaml: yaml, path: "s.yaml") }
-        #expect(error.location?.line == 13)
+        #expect(error.location?.line == 11)
         #expect(error.summary.contains("time order"))
     }
 
@@ -67,7 +68,7 @@ import Testing
             try DrillScenario.parse(yaml: Self.valid + "\nspeed: 60\n", path: "s.yaml")
         }
         #expect(unknown.summary == "unknown key `speed` in the scenario")
-        #expect(unknown.location?.line == 15)
+        #expect(unknown.location?.line == 13)
 
         let missing = try #require(throws: DrillError.self) {
             try DrillScenario.parse(
