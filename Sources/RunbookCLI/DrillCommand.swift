@@ -8,16 +8,16 @@ public struct DrillCommand: ParsableCommand {
         commandName: "drill",
         abstract: "Rehearse an incident: a real runbook in the real REPL, recorded as a drill, with a debrief.",
         discussion: """
-            Opens RUNBOOK (default: triage) in ENV (default: staging) as a drill. Drills never run in
+            Opens RUNBOOK (default: triage) in ENV (default: staging) as a drill. Drills never run in \
             production (exit status 5); there is no flag to override that.
 
-            --simulate [SCENARIO] runs the drill's commands against the bundled simulator
-            (runbooks/simulator: outage, database or high-load; default: the scenario file's, else outage).
-            --scenario FILE takes the runbook, environment, severity, simulation, title and timed injects
-            from a scenario file (docs/drills.md). --speed N runs the drill clock N times faster, so an
-            inject at 2m arrives after 2 seconds at --speed 60.
+            --simulate [SCENARIO] runs the drill's commands against the bundled simulator (outage, \
+            database or high-load; default: the scenario file's, else outage). --scenario FILE takes the \
+            runbook, environment, severity, simulation, title and timed injects from a scenario file \
+            (docs/drills.md). --speed N runs the drill clock N times faster: an inject at 2m arrives after \
+            2 seconds at --speed 60.
 
-            When the drill is resolved (`resolve`) or abandoned (`abandon`), a debrief is printed and
+            When the drill is resolved (`resolve`) or abandoned (`abandon`), a debrief is printed and \
             recorded. Exit status as for `runbook start`, plus 5 when the drill is refused.
             """)
 
