@@ -2,7 +2,7 @@
 SWIFT ?= swift
 BIN := .build/debug/runbook
 
-.PHONY: deps build demo test lint format bench
+.PHONY: deps build demo demo-export test lint format bench
 
 deps:
 	@scripts/install-deps
@@ -10,9 +10,17 @@ deps:
 build: deps
 	$(SWIFT) build
 
-## The main job: build, then walk the bundled runbooks.
+## The main job: build, then walk a simulated outage as a drill in the REPL (no cluster needed).
+## DEMO_DB keeps the demo's transcript apart from real incidents; `make demo DEMO_SPEED=60` hurries the injects.
+DEMO_DB ?= transcripts/demo.sqlite3
+DEMO_SPEED ?= 10
 demo: build
-	$(BIN) list
+	$(BIN) drill triage --simulate outage --scenario runbooks/simulator/scenarios/outage.yaml \
+		--speed $(DEMO_SPEED) --db $(DEMO_DB)
+
+## Regenerates the committed example export of a scripted simulated drill (transcripts/examples/).
+demo-export: build
+	scripts/demo-export
 
 ## Every test: unit and end-to-end, the formatter, and a strict lint of the bundled runbooks.
 test: deps

@@ -17,6 +17,8 @@ public final class IncidentREPL {
         case inputEnded
         /// `--dry-run` showed every item.
         case dryRunFinished
+        /// `abandon` in a drill: the drill is closed without a resolution.
+        case abandoned
     }
 
     /// What the responder is being asked.
@@ -42,6 +44,9 @@ public final class IncidentREPL {
     var mode: Mode = .idle
     /// The ad-hoc command waiting for approval, as shown.
     var adHocView: StepView?
+    /// Banners that are due (a drill's injects): asked on every prompt tick at a terminal and before every
+    /// answer in scripted mode. The provider records them before returning them.
+    public var dueBanners: (() -> [String])?
 
     /// Creates a REPL over `session`. `write` prints text; `commandOutput` receives commands' output as it arrives.
     public init(
@@ -59,15 +64,22 @@ public final class IncidentREPL {
     func say(_ text: String) { write(text + "\n") }
 
     var prompt: String {
-        renderer.prompt(
+        let prompt = renderer.prompt(
             incidentID: session.incidentID, severity: session.severity, environment: session.environment,
             elapsed: session.elapsed())
+        return session.incident.isDrill ? renderer.paint("DRILL", .yellow) + " " + prompt : prompt
+    }
+
+    /// Prints the banners that are due, in scripted mode (a terminal shows them through the prompt tick).
+    func showDueBanners() {
+        for banner in dueBanners?() ?? [] { say(banner) }
     }
 
     // MARK: - The loop
 
     /// Runs until the incident is resolved, the responder quits, or the input ends.
     public func run() throws -> Ending {
+        showDueBanners()
         do {
             try presentCurrent()
         } catch is InputEnded {
@@ -76,7 +88,12 @@ public final class IncidentREPL {
         while true {
             // At a terminal the prompt's clock keeps moving while the responder thinks.
             let tick: (() -> PromptUpdate)? =
-                reader.isInteractive ? { [unowned self] in PromptUpdate(prompt: self.prompt) } : nil
+                reader.isInteractive
+                ? { [unowned self] in
+                    let banners = self.dueBanners?() ?? []
+                    return PromptUpdate(banners: banners, prompt: self.prompt, bell: !banners.isEmpty)
+                } : nil
+            if !reader.isInteractive { showDueBanners() }
             switch reader.readLine(prompt: prompt, prefill: nil, tick: tick) {
             case .endOfInput:
                 return try endOfInput()
@@ -368,6 +385,10 @@ public final class IncidentREPL {
                     "resolved incident #\(session.incidentID) after \(SessionRenderer.clock(session.elapsed()))",
                     .green, .bold))
             return .resolved
+        case "abandon" where session.incident.isDrill:
+            try session.abandon(reason: rest.isEmpty ? "abandoned" : rest)
+            say("drill #\(session.incidentID) abandoned after \(SessionRenderer.clock(session.elapsed()))")
+            return .abandoned
         case "handoff":
             try session.handoff(to: rest)
             try session.suspend(reason: "handoff to \(rest)")
@@ -520,7 +541,8 @@ public final class IncidentREPL {
     /// Every command and answer word, for completion and help.
     static let commands = [
         "next", "run", "steps", "goto", "open", "sh", "vars", "set", "note", "sev", "ack", "status", "mitigated",
-        "resolve", "handoff", "export", "help", "quit", "yes", "edit", "skip", "back", "done", "retry", "continue",
+        "resolve", "abandon", "handoff", "export", "help", "quit", "yes", "edit", "skip", "back", "done", "retry",
+        "continue",
         "on-fail",
     ]
 
@@ -563,6 +585,7 @@ public final class IncidentREPL {
           status             the incident at a glance
           mitigated          the impact is over
           resolve [SUMMARY]  close the incident
+          abandon [WHY]      (drills only) stop the drill without resolving it; the debrief follows
           handoff NAME       hand the incident to someone else (they run `runbook resume`)
           export [FORMAT]    write the incident so far: markdown (default), json or asciicast
           quit               suspend; `runbook resume` continues where you stopped

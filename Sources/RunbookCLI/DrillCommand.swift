@@ -1,0 +1,118 @@
+import ArgumentParser
+import Foundation
+import RunbookKit
+
+/// `runbook drill`: rehearse an incident in staging or against the bundled simulator, recorded as a drill.
+public struct DrillCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "drill",
+        abstract: "Rehearse an incident: a real runbook in the real REPL, recorded as a drill, with a debrief.",
+        discussion: """
+            Opens RUNBOOK (default: triage) in ENV (default: staging) as a drill. Drills never run in \
+            production (exit status 5); there is no flag to override that.
+
+            --simulate [SCENARIO] runs the drill's commands against the bundled simulator (outage, \
+            database or high-load; default: the scenario file's, else outage). --scenario FILE takes the \
+            runbook, environment, severity, simulation, title and timed injects from a scenario file \
+            (docs/drills.md). --speed N runs the drill clock N times faster: an inject at 2m arrives after \
+            2 seconds at --speed 60.
+
+            When the drill is resolved (`resolve`) or abandoned (`abandon`), a debrief is printed and \
+            recorded. Exit status as for `runbook start`, plus 5 when the drill is refused.
+            """)
+
+    @OptionGroup public var global: GlobalOptions
+
+    @Argument(help: "The runbook to open (default: triage, or the scenario file's).")
+    public var runbook: String?
+
+    @Option(name: .long, help: ArgumentHelp("Environment (default: staging; never production).", valueName: "env"))
+    public var env: String?
+
+    @Option(name: .long, help: ArgumentHelp("Run the drill clock N times faster (default: 1).", valueName: "N"))
+    public var speed: Double = 1
+
+    @Option(
+        name: .long, defaultAsFlag: "", parsing: .next,
+        help: ArgumentHelp(
+            "Run commands against the simulator: outage, database or high-load (default: the scenario file's, else outage).",
+            valueName: "scenario"))
+    public var simulate: String? = nil
+
+    @Option(name: .long, help: ArgumentHelp("A drill scenario file (YAML, see docs/drills.md).", valueName: "file"))
+    public var scenario: String?
+
+    @Option(name: .long, help: ArgumentHelp("Read answers from FILE, one per line.", valueName: "file"))
+    public var answers: String?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Severity P0-P3 (default: the scenario's, else the runbook's).", valueName: "P0-P3"))
+    public var severity: String?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Incident title (default: the scenario's, else the runbook's).", valueName: "text"))
+    public var title: String?
+
+    public init() {}
+
+    public func validate() throws {
+        if let severity, Severity(parsing: severity) == nil {
+            throw ValidationError("--severity must be P0, P1, P2 or P3, not '\(severity)'")
+        }
+    }
+
+    public func run() throws {
+        // Refused before anything else is read or recorded: a drill never touches production.
+        if env == "production" { throw DrillError.productionRefused }
+        guard speed > 0, speed.isFinite else { throw DrillError.invalidSpeed(speed) }
+        let scenarioFile = try scenario.map(DrillScenario.load(path:))
+
+        var options = SessionLaunchOptions()
+        let runbookID = runbook ?? scenarioFile?.runbook ?? "triage"
+        options.runbookID = runbookID.hasSuffix(".md") ? String(runbookID.dropLast(3)) : runbookID
+        options.environment = env ?? scenarioFile?.environment ?? "staging"
+        if options.environment == "production" { throw DrillError.productionRefused }
+        options.severity = severity.flatMap(Severity.init(parsing:)) ?? scenarioFile?.severity
+        options.title = title ?? scenarioFile?.title
+        options.answersPath = answers
+        options.isDrill = true
+        options.clock = ScaledClock(speed: speed)
+        options.runbooksDirectory = global.runbooksDirectory
+        options.databasePath = global.db
+
+        var simulation: DrillSimulation?
+        if let simulate {
+            let name = simulate.isEmpty ? (scenarioFile?.simulate ?? "outage") : simulate
+            simulation = try DrillSimulation(scenario: name, runbooksDirectory: global.runbooksDirectory)
+        }
+        defer { simulation?.cleanUp() }
+        if let simulation {
+            options.extraPath = simulation.path
+            options.extraEnvironment = simulation.environment
+            options.workingDirectory = simulation.workingDirectory
+        }
+        let plan = DrillPlan(
+            speed: speed, simulation: simulation?.scenario, injects: scenarioFile?.injects ?? [])
+        let status = try SessionLauncher(options: options).startDrill(plan)
+        if status != .success { throw ExitCode(status.rawValue) }
+    }
+}
+
+/// What a drill adds to an incident start: its speed, its simulation and its injects.
+public struct DrillPlan {
+    /// Drill seconds per real second.
+    public var speed: Double
+    /// The simulator scenario, when commands run against the simulator.
+    public var simulation: String?
+    /// Timed injects from the scenario file.
+    public var injects: [DrillInject]
+
+    /// Creates a plan.
+    public init(speed: Double, simulation: String?, injects: [DrillInject]) {
+        self.speed = speed
+        self.simulation = simulation
+        self.injects = injects
+    }
+}
