@@ -15,7 +15,10 @@ public struct RunbookCommand: ParsableCommand {
             3 scripted input ended mid-step, 4 database unusable, 5 refused or could not start.
             """,
         version: "0.1.0",
-        subcommands: []
+        subcommands: [
+            DeclareCommand.self, NoteCommand.self, IncidentsCommand.self, TranscriptCommand.self,
+            SearchCommand.self, VerifyCommand.self,
+        ]
     )
 
     public init() {}

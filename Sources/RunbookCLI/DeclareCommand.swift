@@ -1,0 +1,62 @@
+import ArgumentParser
+import Foundation
+import RunbookKit
+
+/// `runbook declare`: opens an incident without a runbook session, and prints its id.
+struct DeclareCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "declare",
+        abstract: "Declare an incident and print its id.",
+        discussion: """
+            Records incident.declared and prints the new incident's id on stdout, so scripts can
+            capture it: ID=$(runbook declare --title "API down" --severity P1 --env production)
+            """)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: "What is happening, in a few words.")
+    var title: String
+
+    @Option(help: "P0, P1, P2 or P3.")
+    var severity: String
+
+    @Option(name: .customLong("env"), help: "The environment affected (production, staging, …).")
+    var environment: String
+
+    @Option(help: "The runbook being followed, if any.")
+    var runbook: String = ""
+
+    @Flag(help: "Mark the incident as a drill.")
+    var drill = false
+
+    func validate() throws {
+        guard Severity(parsing: severity) != nil else {
+            throw ValidationError("--severity must be P0, P1, P2 or P3, not \(severity).")
+        }
+        guard !title.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw ValidationError("--title must not be empty.")
+        }
+    }
+
+    func run() throws {
+        if drill && environment.lowercased().hasPrefix("prod") {
+            throw DrillInProduction(environment: environment)
+        }
+        let store = try StoreOpener.open(global)
+        let identity = ResponderIdentity.current()
+        let (incident, _) = try store.declareIncident(
+            IncidentDeclaration(
+                title: title, runbook: runbook, environment: environment, severity: Severity(parsing: severity)!,
+                isDrill: drill, host: identity.host, user: identity.user),
+            actor: identity.actor, at: Date())
+        print(incident.id)
+    }
+}
+
+/// Drills never touch production: a drill declared there is refused.
+struct DrillInProduction: UserFacingError {
+    var environment: String
+    var summary: String { "a drill cannot be declared in \(environment)" }
+    var hint: String? { "use --env staging (or another non-production environment) for drills." }
+    var exitStatus: ExitStatus { .refused }
+}

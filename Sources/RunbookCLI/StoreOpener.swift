@@ -1,0 +1,37 @@
+import Foundation
+import RunbookKit
+
+/// Opens the transcript store the way every command does: `--db`, `$RUNBOOK_DB`, `./transcripts/`, the state directory.
+///
+/// `$RUNBOOK_DB_TIMEOUT` (seconds, default 10) sets how long one attempt waits for another process's
+/// write lock; a write makes three attempts before it reports the database as locked.
+public enum StoreOpener {
+    /// The default busy timeout, in seconds.
+    public static let defaultTimeout: TimeInterval = 10
+
+    /// Where the database is for these options, in this environment and directory.
+    public static func location(
+        _ global: GlobalOptions, environment: [String: String] = ProcessInfo.processInfo.environment,
+        currentDirectory: String = FileManager.default.currentDirectoryPath
+    ) -> DatabaseLocation {
+        DatabaseLocation.resolve(flag: global.db, environment: environment, currentDirectory: currentDirectory)
+    }
+
+    /// Opens (creating when missing) the store for these options.
+    public static func open(
+        _ global: GlobalOptions, redactor: (any TextRedacting)? = nil,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> SQLiteTranscriptStore {
+        let location = location(global, environment: environment)
+        return try SQLiteTranscriptStore(
+            path: location.path, redactor: redactor, busyTimeout: busyTimeout(environment: environment))
+    }
+
+    /// `$RUNBOOK_DB_TIMEOUT` when it is a positive number of seconds, else the default.
+    public static func busyTimeout(environment: [String: String]) -> TimeInterval {
+        guard let text = environment["RUNBOOK_DB_TIMEOUT"], let value = TimeInterval(text), value > 0 else {
+            return defaultTimeout
+        }
+        return value
+    }
+}

@@ -1,0 +1,59 @@
+import ArgumentParser
+import Foundation
+import RunbookKit
+
+/// `runbook verify`: checks the hash chain of one incident or of all.
+struct VerifyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Check that transcripts were not changed after they were written.",
+        discussion: """
+            Recomputes each event's SHA-256 over the previous hash and the event. Exits 0 when every
+            chain is intact, 1 when one is broken, naming the first broken event's sequence number.
+            """)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "The incident id.")
+    var incident: Int64?
+
+    @Flag(help: "Verify every incident.")
+    var all = false
+
+    func validate() throws {
+        if all == (incident != nil) { throw ValidationError("Give an incident id or --all (one of them).") }
+    }
+
+    func run() throws {
+        let store = try StoreOpener.open(global)
+        let results = try incident.map { [try store.verify(incidentID: $0)] } ?? store.verifyAll()
+        for result in results {
+            if let sequence = result.firstBrokenSequence {
+                print("incident \(result.incidentID): BROKEN at event #\(sequence): \(result.reason ?? "")")
+            } else {
+                print("incident \(result.incidentID): intact (\(result.eventCount) events)")
+            }
+        }
+        let broken = results.filter { !$0.isIntact }
+        if !broken.isEmpty { throw BrokenChain(results: broken, path: store.path) }
+    }
+}
+
+/// A broken hash chain: exit 1 (findings), with what to do about it.
+struct BrokenChain: UserFacingError {
+    var results: [VerificationResult]
+    var path: String
+
+    var summary: String {
+        let first = results[0]
+        let more = results.count > 1 ? " (and \(results.count - 1) more incident(s))" : ""
+        return "the transcript of incident \(first.incidentID) in \(path) was changed after it was written: "
+            + "first broken link at event #\(first.firstBrokenSequence ?? 0)\(more)"
+    }
+
+    var hint: String? {
+        "keep the file unchanged as evidence and compare it with a backup or export; events before the broken one are intact."
+    }
+
+    var exitStatus: ExitStatus { .findings }
+}

@@ -1,0 +1,86 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Checks a database path before SQLite touches it, so each problem gets its own clear message.
+///
+/// SQLite reports a read-only directory, a read-only file and an unreadable file with similar
+/// codes (and as root it may open a protected file read-only without complaint); checking the
+/// file system first names the real cause. It also creates what is missing with safe modes:
+/// directories 0700, the database file 0600 (SQLite gives the `-wal` and `-shm` files the mode of
+/// the database file).
+struct DatabaseFilePreflight {
+    var path: String
+
+    private static let header = Array("SQLite format 3\u{0}".utf8)
+
+    var directory: String {
+        let parent = (path as NSString).deletingLastPathComponent
+        return parent.isEmpty ? "." : parent
+    }
+
+    func prepare() throws {
+        try createDirectoryIfMissing(directory)
+        var info = stat()
+        if stat(path, &info) == 0 {
+            if (info.st_mode & S_IFMT) == S_IFDIR {
+                throw TranscriptError.unreadable(path: path, detail: "it is a directory")
+            }
+            guard access(path, R_OK) == 0 else {
+                throw TranscriptError.unreadable(path: path, detail: "permission denied")
+            }
+            guard access(path, W_OK) == 0 else { throw TranscriptError.readOnlyFile(path: path) }
+            guard access(directory, W_OK | X_OK) == 0 else {
+                throw TranscriptError.readOnlyDirectory(path: path, directory: directory)
+            }
+            try checkHeader(size: Int(info.st_size))
+        } else {
+            let descriptor = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
+            if descriptor >= 0 {
+                close(descriptor)
+            } else if errno != EEXIST {
+                let code = errno
+                if code == EACCES || code == EROFS || code == EPERM {
+                    throw TranscriptError.readOnlyDirectory(path: path, directory: directory)
+                }
+                throw TranscriptError.unreadable(path: path, detail: String(cString: strerror(code)))
+            }
+        }
+    }
+
+    /// A non-empty file must start with the SQLite header; anything else is refused untouched.
+    private func checkHeader(size: Int) throws {
+        guard size > 0 else { return }
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw TranscriptError.unreadable(path: path, detail: "cannot open")
+        }
+        defer { try? handle.close() }
+        let prefix = (try? handle.read(upToCount: Self.header.count)) ?? Data()
+        guard Array(prefix) == Self.header else {
+            throw TranscriptError.corrupt(path: path, detail: "the file does not start with the SQLite header")
+        }
+    }
+
+    private func createDirectoryIfMissing(_ directory: String) throws {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else {
+                throw TranscriptError.unreadable(path: path, detail: "\(directory) is not a directory")
+            }
+            return
+        }
+        let parent = (directory as NSString).deletingLastPathComponent
+        if !parent.isEmpty, parent != directory { try createDirectoryIfMissing(parent) }
+        if mkdir(directory, 0o700) != 0, errno != EEXIST {
+            let code = errno
+            if code == EACCES || code == EROFS || code == EPERM {
+                throw TranscriptError.readOnlyDirectory(path: path, directory: parent.isEmpty ? "." : parent)
+            }
+            throw TranscriptError.unreadable(path: path, detail: String(cString: strerror(code)))
+        }
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+import GRDB
+
+extension SQLiteTranscriptStore {
+    /// One incident, or `nil`.
+    public func incident(_ id: Int64) throws -> Incident? {
+        try read { db in try Self.fetchIncident(db, id: id) }
+    }
+
+    /// Incidents, newest first. `openOnly` keeps those still open or mitigated.
+    public func incidents(openOnly: Bool, drillsOnly: Bool) throws -> [Incident] {
+        var conditions: [String] = []
+        if openOnly { conditions.append("status IN ('open', 'mitigated')") }
+        if drillsOnly { conditions.append("is_drill = 1") }
+        let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        return try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM incidents \(filter) ORDER BY declared_at_ms DESC, id DESC")
+                .map(Self.incident(from:))
+        }
+    }
+
+    /// Every event of an incident in sequence order.
+    public func events(incidentID: Int64) throws -> [RecordedEvent] {
+        try events(incidentID: incidentID, after: 0)
+    }
+
+    /// The events of an incident after sequence `after`, in order (for resuming and tailing).
+    public func events(incidentID: Int64, after sequence: Int64) throws -> [RecordedEvent] {
+        let rows = try read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT seq, ts_ms, actor, type, step_id, payload, prev_hash, hash FROM events
+                    WHERE incident = ? AND seq > ? ORDER BY seq
+                    """,
+                arguments: [incidentID, sequence])
+        }
+        // One JSON decode for all payloads: a decoder per row costs more than the query itself.
+        let payloads = try JSONDecoder().decode(
+            [JSONValue].self, from: Data(("[" + rows.map { $0["payload"] as String }.joined(separator: ",") + "]").utf8)
+        )
+        return zip(rows, payloads).map { row, payload in
+            let typeName: String = row["type"]
+            return RecordedEvent(
+                incidentID: incidentID, sequence: row["seq"], timestamp: Self.date(row["ts_ms"]), actor: row["actor"],
+                // An unknown type comes from a newer runbook; the migration check refuses such files first.
+                type: EventType(rawValue: typeName) ?? .noteAdded, stepID: row["step_id"], payload: payload,
+                previousHash: row["prev_hash"], hash: row["hash"])
+        }
+    }
+
+    /// The stored output of one command, in order.
+    public func output(incidentID: Int64, commandSequence: Int64) throws -> [OutputChunk] {
+        try read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT offset_ms, data FROM outputs WHERE incident = ? AND command_seq = ? ORDER BY chunk_index
+                    """,
+                arguments: [incidentID, commandSequence]
+            ).map { row in
+                OutputChunk(offset: Double(row["offset_ms"] as Int64) / 1000, data: row["data"])
+            }
+        }
+    }
+
+    /// Bytes of stored output per command sequence of an incident (for abbreviated transcripts).
+    public func outputSizes(incidentID: Int64) throws -> [Int64: Int] {
+        try read { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT command_seq, sum(length(data)) AS bytes FROM outputs WHERE incident = ?
+                    GROUP BY command_seq
+                    """,
+                arguments: [incidentID])
+            return Dictionary(uniqueKeysWithValues: rows.map { ($0["command_seq"], $0["bytes"]) })
+        }
+    }
+
+    static func fetchIncident(_ db: Database, id: Int64) throws -> Incident? {
+        try Row.fetchOne(db, sql: "SELECT * FROM incidents WHERE id = ?", arguments: [id]).map(incident(from:))
+    }
+
+    static func incident(from row: Row) -> Incident {
+        let policyText: String? = row["policy_snapshot"]
+        let severityText: String = row["severity"]
+        let statusText: String = row["status"]
+        return Incident(
+            id: row["id"], title: row["title"], runbook: row["runbook"], environment: row["environment"],
+            severity: Severity(rawValue: severityText) ?? .p3, status: IncidentStatus(rawValue: statusText) ?? .open,
+            isDrill: row["is_drill"], declaredAt: date(row["declared_at_ms"]),
+            acknowledgedAt: (row["acknowledged_at_ms"] as Int64?).map(date),
+            mitigatedAt: (row["mitigated_at_ms"] as Int64?).map(date),
+            resolvedAt: (row["resolved_at_ms"] as Int64?).map(date), host: row["host"], user: row["user"],
+            policySnapshot: policyText.flatMap { try? JSONDecoder().decode(JSONValue.self, from: Data($0.utf8)) })
+    }
+}

@@ -1,0 +1,193 @@
+import Foundation
+import GRDB
+
+extension SQLiteTranscriptStore {
+    /// Creates the incident and its `incident.declared` event (sequence 1) in one transaction.
+    public func declareIncident(_ declaration: IncidentDeclaration, actor: String, at time: Date) throws -> (
+        Incident, RecordedEvent
+    ) {
+        let redactor = self.redactor
+        let title = redactor?.redact(declaration.title) ?? declaration.title
+        let policy = declaration.policySnapshot.map { redact($0) }
+        var payload: [String: JSONValue] = [
+            "title": .string(title), "runbook": .string(declaration.runbook),
+            "environment": .string(declaration.environment), "severity": .string(declaration.severity.rawValue),
+            "drill": .bool(declaration.isDrill), "host": .string(declaration.host), "user": .string(declaration.user),
+        ]
+        if let policy { payload["policy"] = policy }
+        let milliseconds = Self.milliseconds(time)
+        return try write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO incidents (title, runbook, environment, severity, status, is_drill, declared_at_ms,
+                        host, user, policy_snapshot)
+                    VALUES (?, ?, ?, ?, 'open', ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    title, declaration.runbook, declaration.environment, declaration.severity.rawValue,
+                    declaration.isDrill, milliseconds, declaration.host, declaration.user, policy?.canonicalString,
+                ])
+            let id = db.lastInsertedRowID
+            let event = try self.insertEvent(
+                db, EventDraft(.incidentDeclared, payload: .object(payload)), incidentID: id, actor: actor,
+                milliseconds: milliseconds)
+            guard let incident = try Self.fetchIncident(db, id: id) else {
+                throw TranscriptError.unknownIncident(id: id, path: self.path)
+            }
+            return (incident, event)
+        }
+    }
+
+    /// Appends one event and returns it once committed.
+    public func append(_ draft: EventDraft, to incidentID: Int64, actor: String, at time: Date) throws
+        -> RecordedEvent
+    {
+        var draft = draft
+        draft.payload = redact(draft.payload)
+        let milliseconds = Self.milliseconds(time)
+        return try write { db in
+            try self.insertEvent(db, draft, incidentID: incidentID, actor: actor, milliseconds: milliseconds)
+        }
+    }
+
+    /// Stores output chunks of the command whose `command.started` event has `commandSequence`,
+    /// and indexes their ANSI-stripped text for search, in one transaction.
+    public func appendOutput(_ chunks: [OutputChunk], incidentID: Int64, commandSequence: Int64) throws {
+        guard !chunks.isEmpty else { return }
+        let stored = chunks.map { OutputChunk(offset: $0.offset, data: redact($0.data)) }
+        let text = ANSIText.strip(String(decoding: stored.reduce(into: Data()) { $0.append($1.data) }, as: UTF8.self))
+        try write { db in
+            guard
+                let command = try Row.fetchOne(
+                    db, sql: "SELECT type, step_id, ts_ms FROM events WHERE incident = ? AND seq = ?",
+                    arguments: [incidentID, commandSequence]),
+                command["type"] as String == EventType.commandStarted.rawValue
+            else {
+                throw TranscriptError.notACommand(incidentID: incidentID, sequence: commandSequence)
+            }
+            var index =
+                try Int64.fetchOne(
+                    db, sql: "SELECT max(chunk_index) + 1 FROM outputs WHERE incident = ? AND command_seq = ?",
+                    arguments: [incidentID, commandSequence]) ?? 0
+            let insert = try db.cachedStatement(
+                sql: """
+                    INSERT INTO outputs (incident, command_seq, chunk_index, offset_ms, data) VALUES (?, ?, ?, ?, ?)
+                    """)
+            for chunk in stored {
+                try insert.execute(arguments: [
+                    incidentID, commandSequence, index, Self.milliseconds(chunk.offset), chunk.data,
+                ])
+                index += 1
+            }
+            if !text.allSatisfy(\.isWhitespace) {
+                let startedAt: Int64 = command["ts_ms"]
+                try Self.index(
+                    db, incidentID: incidentID, sequence: commandSequence, kind: "output", stepID: command["step_id"],
+                    milliseconds: startedAt + Self.milliseconds(stored.last!.offset), text: text)
+            }
+        }
+    }
+
+    /// Inserts one event inside the caller's transaction: sequence, hash chain, incident columns, search.
+    func insertEvent(_ db: Database, _ draft: EventDraft, incidentID: Int64, actor: String, milliseconds: Int64)
+        throws -> RecordedEvent
+    {
+        guard try Bool.fetchOne(db, sql: "SELECT 1 FROM incidents WHERE id = ?", arguments: [incidentID]) != nil
+        else {
+            throw TranscriptError.unknownIncident(id: incidentID, path: path)
+        }
+        try applyToIncident(db, draft, incidentID: incidentID, milliseconds: milliseconds)
+        let last = try Row.fetchOne(
+            db, sql: "SELECT seq, hash FROM events WHERE incident = ? ORDER BY seq DESC LIMIT 1",
+            arguments: [incidentID])
+        let sequence: Int64 = (last?["seq"] ?? 0) + 1
+        let previousHash: String = last?["hash"] ?? ""
+        let payloadJSON = draft.payload.canonicalString
+        let canonical = EventHash.canonicalEncoding(
+            incidentID: incidentID, sequence: sequence, timestampMilliseconds: milliseconds, actor: actor,
+            type: draft.type.rawValue, stepID: draft.stepID, payloadJSON: payloadJSON)
+        let hash = EventHash.hash(previousHash: previousHash, canonical: canonical)
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO events (incident, seq, ts_ms, actor, type, step_id, payload, prev_hash, hash)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """
+        ).execute(arguments: [
+            incidentID, sequence, milliseconds, actor, draft.type.rawValue, draft.stepID, payloadJSON, previousHash,
+            hash,
+        ])
+        switch draft.type {
+        case .commandStarted:
+            if let command = draft.payload["command"]?.stringValue {
+                try Self.index(
+                    db, incidentID: incidentID, sequence: sequence, kind: "command", stepID: draft.stepID,
+                    milliseconds: milliseconds, text: command)
+            }
+        case .noteAdded:
+            if let text = draft.payload["text"]?.stringValue {
+                try Self.index(
+                    db, incidentID: incidentID, sequence: sequence, kind: "note", stepID: draft.stepID,
+                    milliseconds: milliseconds, text: text)
+            }
+        default: break
+        }
+        return RecordedEvent(
+            incidentID: incidentID, sequence: sequence, timestamp: Self.date(milliseconds), actor: actor,
+            type: draft.type, stepID: draft.stepID, payload: draft.payload, previousHash: previousHash, hash: hash)
+    }
+
+    /// Keeps the incident row in step with the event that changes it.
+    private func applyToIncident(_ db: Database, _ draft: EventDraft, incidentID: Int64, milliseconds: Int64) throws {
+        switch draft.type {
+        case .severityChanged:
+            guard let text = draft.payload["to"]?.stringValue, let severity = Severity(parsing: text) else {
+                throw TranscriptError.invalidPayload(type: draft.type, detail: "`to` must be P0, P1, P2 or P3")
+            }
+            try db.execute(
+                sql: "UPDATE incidents SET severity = ? WHERE id = ?", arguments: [severity.rawValue, incidentID])
+        case .statusChanged:
+            guard let text = draft.payload["to"]?.stringValue, let status = IncidentStatus(rawValue: text) else {
+                throw TranscriptError.invalidPayload(
+                    type: draft.type, detail: "`to` must be open, mitigated, resolved or abandoned")
+            }
+            try setStatus(db, status, incidentID: incidentID, milliseconds: milliseconds)
+        case .incidentResolved:
+            try setStatus(db, .resolved, incidentID: incidentID, milliseconds: milliseconds)
+        case .ackReceived:
+            try db.execute(
+                sql: "UPDATE incidents SET acknowledged_at_ms = coalesce(acknowledged_at_ms, ?) WHERE id = ?",
+                arguments: [milliseconds, incidentID])
+        default: break
+        }
+    }
+
+    private func setStatus(_ db: Database, _ status: IncidentStatus, incidentID: Int64, milliseconds: Int64) throws {
+        try db.execute(
+            sql: """
+                UPDATE incidents SET status = :status,
+                    mitigated_at_ms = CASE WHEN :status = 'mitigated' THEN coalesce(mitigated_at_ms, :ms)
+                        ELSE mitigated_at_ms END,
+                    resolved_at_ms = CASE WHEN :status IN ('resolved', 'abandoned') THEN coalesce(resolved_at_ms, :ms)
+                        ELSE resolved_at_ms END
+                WHERE id = :id
+                """,
+            arguments: ["status": status.rawValue, "ms": milliseconds, "id": incidentID])
+    }
+
+    private static func index(
+        _ db: Database, incidentID: Int64, sequence: Int64, kind: String, stepID: String?, milliseconds: Int64,
+        text: String
+    ) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO search_documents (incident, seq, kind, step_id, ts_ms, text) VALUES (?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [incidentID, sequence, kind, stepID, milliseconds, text])
+        try db.execute(
+            sql: "INSERT INTO search_index (rowid, text) VALUES (?, ?)", arguments: [db.lastInsertedRowID, text])
+    }
+
+    static func milliseconds(_ date: Date) -> Int64 { milliseconds(date.timeIntervalSince1970) }
+    static func milliseconds(_ seconds: TimeInterval) -> Int64 { Int64((seconds * 1000).rounded()) }
+    static func date(_ milliseconds: Int64) -> Date { Date(timeIntervalSince1970: Double(milliseconds) / 1000) }
+}

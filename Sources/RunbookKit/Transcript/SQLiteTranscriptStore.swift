@@ -1,0 +1,216 @@
+import Foundation
+import GRDB
+
+/// The transcript store on SQLite (GRDB): written ahead, append-only, hash-chained, searchable.
+///
+/// A file database is a `DatabasePool` in WAL mode with `synchronous = FULL`, so a committed
+/// event survives a crash of the process and of the machine. Every write is a `BEGIN IMMEDIATE`
+/// transaction: it takes the write lock before it reads the last sequence number, so several
+/// processes can append to one incident at once without losing or duplicating events. Waiting for
+/// the lock is bounded by the busy timeout, retried twice before `TranscriptError.locked`.
+///
+/// Every string of every payload and every byte of output passes through the redactor (when one
+/// is set) before it is written, so no caller can forget to redact.
+public final class SQLiteTranscriptStore: TranscriptStore, @unchecked Sendable {
+    /// The database path, or `:memory:`.
+    public let path: String
+    /// How long one attempt waits for another process's write lock.
+    public let busyTimeout: TimeInterval
+    /// Attempts (each waiting up to `busyTimeout`) before a write gives up as locked.
+    static let lockAttempts = 3
+
+    let writer: any DatabaseWriter
+    private let redactorLock = NSLock()
+    private var currentRedactor: (any TextRedacting)?
+
+    /// Opens (creating when missing) the database at `path`.
+    ///
+    /// Missing directories are created 0700 and a new file 0600. The file is inspected read-only
+    /// first: a file that is not SQLite, or that a newer runbook migrated, is refused untouched.
+    public init(path: String, redactor: (any TextRedacting)? = nil, busyTimeout: TimeInterval = 10) throws {
+        self.path = path
+        self.busyTimeout = busyTimeout
+        self.currentRedactor = redactor
+        try DatabaseFilePreflight(path: path).prepare()
+        var configuration = Self.configuration(busyTimeout: busyTimeout)
+        configuration.label = "runbook.transcript"
+        let pool: DatabasePool = try Self.translatingErrors(path: path, busyTimeout: busyTimeout) {
+            try Self.inspectSchema(path: path, busyTimeout: busyTimeout)
+            return try DatabasePool(path: path, configuration: configuration)
+        }
+        self.writer = pool
+        try translate {
+            // GRDB chooses synchronous = NORMAL for WAL, which can lose the last commits on power loss.
+            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        }
+        try migrate()
+    }
+
+    private init(memoryWith redactor: (any TextRedacting)?) throws {
+        self.path = ":memory:"
+        self.busyTimeout = 1
+        self.currentRedactor = redactor
+        self.writer = try DatabaseQueue(configuration: Self.configuration(busyTimeout: 1))
+        try migrate()
+    }
+
+    /// A private database in memory, for tests and dry runs.
+    public static func inMemory(redactor: (any TextRedacting)? = nil) throws -> SQLiteTranscriptStore {
+        try SQLiteTranscriptStore(memoryWith: redactor)
+    }
+
+    private static func configuration(busyTimeout: TimeInterval) -> Configuration {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(busyTimeout)
+        configuration.foreignKeysEnabled = true
+        return configuration
+    }
+
+    // MARK: Redaction
+
+    /// The redactor applied to payload strings and output before they are written.
+    public var redactor: (any TextRedacting)? {
+        redactorLock.withLock { currentRedactor }
+    }
+
+    /// Sets or replaces the redactor; secrets learnt during an incident are added this way.
+    public func setRedactor(_ redactor: (any TextRedacting)?) {
+        redactorLock.withLock { currentRedactor = redactor }
+    }
+
+    func redact(_ payload: JSONValue) -> JSONValue {
+        guard let redactor else { return payload }
+        return payload.redacted(by: redactor)
+    }
+
+    func redact(_ data: Data) -> Data {
+        guard let redactor else { return data }
+        // Invalid UTF-8 is decoded lossily on purpose: a secret must not hide behind a stray byte.
+        let text = String(decoding: data, as: UTF8.self)
+        let redacted = redactor.redact(text)
+        if redacted == text, String(data: data, encoding: .utf8) != nil { return data }
+        return Data(redacted.utf8)
+    }
+
+    // MARK: Schema
+
+    private static func inspectSchema(path: String, busyTimeout: TimeInterval) throws {
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        guard size > 0 else { return }
+        var configuration = Self.configuration(busyTimeout: busyTimeout)
+        configuration.readonly = true
+        let queue = try DatabaseQueue(path: path, configuration: configuration)
+        let applied = try queue.read { db in try Self.appliedMigrations(db) }
+        let unknown = Self.unknownMigrations(applied)
+        if !unknown.isEmpty { throw TranscriptError.newerSchema(path: path, unknownMigrations: unknown) }
+    }
+
+    private static func appliedMigrations(_ db: Database) throws -> [String] {
+        guard try db.tableExists("schema_migrations") else { return [] }
+        return try String.fetchAll(db, sql: "SELECT name FROM schema_migrations ORDER BY rowid")
+    }
+
+    private static func unknownMigrations(_ applied: [String]) -> [String] {
+        let known = Set(TranscriptMigrations.all.map(\.name))
+        return applied.filter { !known.contains($0) }
+    }
+
+    private func migrate() throws {
+        let pending = try read { db in
+            let applied = try Self.appliedMigrations(db)
+            let unknown = Self.unknownMigrations(applied)
+            if !unknown.isEmpty { throw TranscriptError.newerSchema(path: self.path, unknownMigrations: unknown) }
+            return TranscriptMigrations.all.count - applied.count
+        }
+        guard pending > 0 else { return }
+        try write { db in
+            try db.execute(sql: TranscriptMigrations.ledger)
+            // Re-read under the write lock: another process may have migrated meanwhile.
+            let applied = try Self.appliedMigrations(db)
+            let unknown = Self.unknownMigrations(applied)
+            if !unknown.isEmpty { throw TranscriptError.newerSchema(path: self.path, unknownMigrations: unknown) }
+            let now = Int64(Date().timeIntervalSince1970 * 1000)
+            for migration in TranscriptMigrations.all where !applied.contains(migration.name) {
+                try migration.apply(db)
+                try db.execute(
+                    sql: "INSERT INTO schema_migrations (name, applied_at_ms) VALUES (?, ?)",
+                    arguments: [migration.name, now])
+            }
+        }
+    }
+
+    /// Names of the migrations applied to this database, in order.
+    public func appliedMigrationNames() throws -> [String] {
+        try read { db in try Self.appliedMigrations(db) }
+    }
+
+    // MARK: Transactions
+
+    /// Runs `body` in a `BEGIN IMMEDIATE` transaction, retrying when another process holds the lock.
+    func write<T>(_ body: (Database) throws -> T) throws -> T {
+        var attempt = 1
+        while true {
+            do {
+                return try translate {
+                    try writer.writeWithoutTransaction { db in
+                        var result: T?
+                        try db.inTransaction(.immediate) {
+                            result = try body(db)
+                            return .commit
+                        }
+                        return result!
+                    }
+                }
+            } catch TranscriptError.locked {
+                guard attempt < Self.lockAttempts else {
+                    throw TranscriptError.locked(path: path, timeout: busyTimeout * Double(Self.lockAttempts))
+                }
+                attempt += 1
+            }
+        }
+    }
+
+    /// Runs `body` with a read-only view of the database.
+    func read<T>(_ body: (Database) throws -> T) throws -> T {
+        try translate { try writer.read(body) }
+    }
+
+    private func translate<T>(_ body: () throws -> T) throws -> T {
+        try Self.translatingErrors(path: path, busyTimeout: busyTimeout, body)
+    }
+
+    /// Turns SQLite errors into `TranscriptError`s that name the path and say what to do.
+    static func translatingErrors<T>(path: String, busyTimeout: TimeInterval, _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as DatabaseError {
+            throw TranscriptError(error, path: path, busyTimeout: busyTimeout)
+        }
+    }
+}
+
+extension TranscriptError {
+    /// Classifies an SQLite error by its primary result code.
+    init(_ error: DatabaseError, path: String, busyTimeout: TimeInterval) {
+        let detail = error.message ?? "\(error.resultCode)"
+        switch error.resultCode.primaryResultCode {
+        case .SQLITE_BUSY, .SQLITE_LOCKED:
+            self = .locked(path: path, timeout: busyTimeout)
+        case .SQLITE_NOTADB, .SQLITE_CORRUPT:
+            self = .corrupt(path: path, detail: detail)
+        case .SQLITE_READONLY:
+            let directory = (path as NSString).deletingLastPathComponent
+            if access(directory.isEmpty ? "." : directory, W_OK) != 0 {
+                self = .readOnlyDirectory(path: path, directory: directory.isEmpty ? "." : directory)
+            } else {
+                self = .readOnlyFile(path: path)
+            }
+        case .SQLITE_CANTOPEN, .SQLITE_PERM, .SQLITE_AUTH:
+            self = .unreadable(path: path, detail: detail)
+        case .SQLITE_FULL:
+            self = .diskFull(path: path)
+        default:
+            self = .sqlite(path: path, detail: detail)
+        }
+    }
+}

@@ -1,0 +1,115 @@
+import GRDB
+
+/// One named step of the schema. Names are recorded in `schema_migrations` once applied.
+public struct TranscriptMigration: Sendable {
+    /// Unique, stable name; never renamed once released.
+    public var name: String
+    /// Applies the step inside the migration transaction.
+    public var apply: @Sendable (Database) throws -> Void
+
+    public init(_ name: String, apply: @escaping @Sendable (Database) throws -> Void) {
+        self.name = name
+        self.apply = apply
+    }
+
+    /// A migration that runs one SQL script.
+    public init(_ name: String, sql: String) {
+        self.init(name) { db in try db.execute(sql: sql) }
+    }
+}
+
+/// The schema of the transcript database as an append-only list of named migrations.
+///
+/// To change the schema, append an entry to `all`; never edit or reorder released entries, since
+/// databases in the field have already applied them. A database that has applied a name missing
+/// from this list was written by a newer runbook and is refused without being modified.
+///
+/// GRDB's `DatabaseMigrator` reads the applied migrations outside its write transaction, so two
+/// processes opening a new database at the same moment could both try to create the tables.
+/// `SQLiteTranscriptStore` therefore runs this list itself, inside a single `BEGIN IMMEDIATE`
+/// transaction that re-reads the applied names once it holds the write lock.
+public enum TranscriptMigrations {
+    /// Every migration, in order. Later issues append here (one line each).
+    public static let all: [TranscriptMigration] = [
+        TranscriptMigration("v1-incidents-events-outputs", sql: v1),
+        TranscriptMigration("v1-search", sql: v1Search),
+    ]
+
+    /// The table that records applied migration names.
+    static let ledger = """
+        CREATE TABLE IF NOT EXISTS schema_migrations (
+            name TEXT PRIMARY KEY NOT NULL,
+            applied_at_ms INTEGER NOT NULL
+        )
+        """
+
+    static let v1 = """
+        CREATE TABLE incidents (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            title TEXT NOT NULL,
+            runbook TEXT NOT NULL,
+            environment TEXT NOT NULL,
+            severity TEXT NOT NULL CHECK (severity IN ('P0', 'P1', 'P2', 'P3')),
+            status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'mitigated', 'resolved', 'abandoned')),
+            is_drill INTEGER NOT NULL DEFAULT 0 CHECK (is_drill IN (0, 1)),
+            declared_at_ms INTEGER NOT NULL,
+            acknowledged_at_ms INTEGER,
+            mitigated_at_ms INTEGER,
+            resolved_at_ms INTEGER,
+            host TEXT NOT NULL,
+            user TEXT NOT NULL,
+            policy_snapshot TEXT CHECK (policy_snapshot IS NULL OR json_valid(policy_snapshot))
+        );
+        CREATE INDEX incidents_by_status ON incidents(status);
+
+        CREATE TABLE events (
+            id INTEGER PRIMARY KEY,
+            incident INTEGER NOT NULL REFERENCES incidents(id),
+            seq INTEGER NOT NULL CHECK (seq >= 1),
+            ts_ms INTEGER NOT NULL,
+            actor TEXT NOT NULL,
+            type TEXT NOT NULL,
+            step_id TEXT,
+            payload TEXT NOT NULL CHECK (json_valid(payload)),
+            prev_hash TEXT NOT NULL,
+            hash TEXT NOT NULL,
+            UNIQUE (incident, seq)
+        );
+        CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+        BEGIN SELECT RAISE(ABORT, 'events are append-only; record a correction as a new event'); END;
+        CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+        BEGIN SELECT RAISE(ABORT, 'events are append-only; record a correction as a new event'); END;
+        CREATE TRIGGER incidents_no_delete BEFORE DELETE ON incidents
+        BEGIN SELECT RAISE(ABORT, 'incidents are never deleted'); END;
+
+        CREATE TABLE outputs (
+            incident INTEGER NOT NULL,
+            command_seq INTEGER NOT NULL,
+            chunk_index INTEGER NOT NULL CHECK (chunk_index >= 0),
+            offset_ms INTEGER NOT NULL,
+            data BLOB NOT NULL,
+            PRIMARY KEY (incident, command_seq, chunk_index),
+            FOREIGN KEY (incident, command_seq) REFERENCES events(incident, seq)
+        ) WITHOUT ROWID;
+        CREATE TRIGGER outputs_no_update BEFORE UPDATE ON outputs
+        BEGIN SELECT RAISE(ABORT, 'outputs are append-only'); END;
+        CREATE TRIGGER outputs_no_delete BEFORE DELETE ON outputs
+        BEGIN SELECT RAISE(ABORT, 'outputs are append-only'); END;
+        """
+
+    static let v1Search = """
+        CREATE TABLE search_documents (
+            id INTEGER PRIMARY KEY,
+            incident INTEGER NOT NULL REFERENCES incidents(id),
+            seq INTEGER NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('command', 'output', 'note')),
+            step_id TEXT,
+            ts_ms INTEGER NOT NULL,
+            text TEXT NOT NULL
+        );
+        CREATE INDEX search_documents_by_time ON search_documents(ts_ms);
+        CREATE VIRTUAL TABLE search_index USING fts5(
+            text, content = 'search_documents', content_rowid = 'id', tokenize = 'porter unicode61'
+        );
+        """
+}

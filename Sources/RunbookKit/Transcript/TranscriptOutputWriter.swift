@@ -1,0 +1,109 @@
+import Foundation
+
+/// An `OutputSink` that stores a running command's output in the transcript, in batches.
+///
+/// Committing every read of a chatty command would cost an fsync each; batching keeps up with
+/// output at disk speed. The guarantee is bounded delay: a chunk is committed within `maxDelay`
+/// (1 s by default) of being received, sooner when `maxBatchBytes` accumulate, and `finish()`
+/// commits the rest, so call it before appending `command.finished`. Writes happen on a serial
+/// queue, so the reading thread (and the responder's terminal) never waits for the disk, unless
+/// more than `maxPendingBytes` are waiting.
+public final class TranscriptOutputWriter: OutputSink, @unchecked Sendable {
+    /// Schedules `work` to run after `delay` seconds; injected so tests need not wait.
+    public typealias Scheduler = @Sendable (_ delay: TimeInterval, _ work: @escaping @Sendable () -> Void) -> Void
+
+    /// What was stored.
+    public struct Summary: Sendable, Hashable {
+        public var chunks: Int
+        public var bytes: Int
+    }
+
+    public let incidentID: Int64
+    public let commandSequence: Int64
+    private let store: any TranscriptStore
+    private let maxDelay: TimeInterval
+    private let maxBatchBytes: Int
+    private let maxPendingBytes: Int
+    private let schedule: Scheduler
+    private let queue = DispatchQueue(label: "runbook.transcript.output")
+
+    private let lock = NSLock()
+    private var pending: [OutputChunk] = []
+    private var pendingBytes = 0
+    private var flushScheduled = false
+    private var failure: (any Error)?
+    private var stored = Summary(chunks: 0, bytes: 0)
+
+    /// A writer for the command whose `command.started` event has `commandSequence`.
+    public init(
+        store: any TranscriptStore, incidentID: Int64, commandSequence: Int64, maxDelay: TimeInterval = 1,
+        maxBatchBytes: Int = 1 << 20, maxPendingBytes: Int = 16 << 20, scheduler: Scheduler? = nil
+    ) {
+        self.store = store
+        self.incidentID = incidentID
+        self.commandSequence = commandSequence
+        self.maxDelay = maxDelay
+        self.maxBatchBytes = maxBatchBytes
+        self.maxPendingBytes = maxPendingBytes
+        let queue = self.queue
+        self.schedule =
+            scheduler ?? { delay, work in
+                queue.asyncAfter(deadline: .now() + delay, execute: work)
+            }
+    }
+
+    /// Takes one read of the command's output; never blocks on the disk unless far behind.
+    public func receive(_ bytes: Data, offset: TimeInterval) {
+        guard !bytes.isEmpty else { return }
+        let (scheduleTimer, flushNow, mustWait) = lock.withLock { () -> (Bool, Bool, Bool) in
+            pending.append(OutputChunk(offset: offset, data: bytes))
+            pendingBytes += bytes.count
+            let scheduleTimer = !flushScheduled
+            flushScheduled = true
+            return (scheduleTimer, pendingBytes >= maxBatchBytes, pendingBytes >= maxPendingBytes)
+        }
+        if scheduleTimer {
+            // Half the allowed delay leaves room for the commit itself.
+            schedule(maxDelay / 2) { [weak self] in
+                guard let self else { return }
+                self.queue.async { self.flush() }
+            }
+        }
+        if mustWait {
+            queue.sync { flush() }
+        } else if flushNow {
+            queue.async { [weak self] in self?.flush() }
+        }
+    }
+
+    /// Commits everything received so far, then reports what was stored or the first failure.
+    @discardableResult
+    public func finish() throws -> Summary {
+        queue.sync { flush() }
+        return try lock.withLock {
+            if let failure { throw failure }
+            return stored
+        }
+    }
+
+    /// Runs on `queue` only, so batches are committed in the order they were received.
+    private func flush() {
+        let batch = lock.withLock { () -> [OutputChunk] in
+            let batch = pending
+            pending = []
+            pendingBytes = 0
+            flushScheduled = false
+            return batch
+        }
+        guard !batch.isEmpty else { return }
+        do {
+            try store.appendOutput(batch, incidentID: incidentID, commandSequence: commandSequence)
+            lock.withLock {
+                stored.chunks += batch.count
+                stored.bytes += batch.reduce(0) { $0 + $1.data.count }
+            }
+        } catch {
+            lock.withLock { if failure == nil { failure = error } }
+        }
+    }
+}

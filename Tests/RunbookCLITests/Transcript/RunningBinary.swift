@@ -1,0 +1,123 @@
+import Foundation
+import RunbookTestSupport
+
+/// A `runbook` (or other) child process whose stdin and stdout a test drives line by line.
+final class RunningBinary {
+    let process = Process()
+    private let input = Pipe()
+    private let output = Pipe()
+    private let error = Pipe()
+    private var buffered = Data()
+
+    init(_ arguments: [String], executable: String = BuiltBinary.path, environment: [String: String] = [:]) throws {
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env["NO_COLOR"] = "1"
+        for (key, value) in environment { env[key] = value }
+        process.environment = env
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = error
+        try process.run()
+    }
+
+    /// Writes to the child's stdin.
+    func write(_ text: String) {
+        input.fileHandleForWriting.write(Data(text.utf8))
+    }
+
+    /// Closes the child's stdin (end of input).
+    func closeInput() {
+        try? input.fileHandleForWriting.close()
+    }
+
+    /// The next line of stdout without its newline, or `nil` at end of output.
+    func readLine() -> String? {
+        while true {
+            if let newline = buffered.firstIndex(of: UInt8(ascii: "\n")) {
+                let line = String(decoding: buffered[buffered.startIndex..<newline], as: UTF8.self)
+                buffered = Data(buffered[buffered.index(after: newline)...])
+                return line
+            }
+            let more = output.fileHandleForReading.availableData
+            if more.isEmpty { return nil }
+            buffered.append(more)
+        }
+    }
+
+    /// Every remaining stdout line, up to end of output.
+    func remainingLines() -> [String] {
+        var lines: [String] = []
+        while let line = readLine() { lines.append(line) }
+        return lines
+    }
+
+    /// Everything on stderr (call after the process ended or closed it).
+    func standardError() -> String {
+        String(decoding: error.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    }
+
+    /// Sends `signal` to the child.
+    func kill(_ signal: Int32) {
+        _ = Foundation.kill(process.processIdentifier, signal)
+    }
+
+    /// Waits for the child and returns its exit status (or 128 + signal).
+    @discardableResult
+    func wait() -> Int32 {
+        process.waitUntilExit()
+        return process.terminationReason == .uncaughtSignal
+            ? 128 + process.terminationStatus : process.terminationStatus
+    }
+}
+
+/// A scratch directory with a database path inside, removed by the OS's temp cleaning.
+struct ScratchDatabase {
+    let directory: String
+    let path: String
+
+    init() {
+        directory = NSTemporaryDirectory() + "runbook-cli-" + UUID().uuidString
+        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        path = directory + "/runbook.sqlite3"
+    }
+
+    /// Runs `runbook` against this database.
+    @discardableResult
+    func run(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]) throws
+        -> BuiltBinary.Result
+    {
+        var env = environment
+        env["RUNBOOK_DB"] = env["RUNBOOK_DB"] ?? path
+        return try BuiltBinary.run(arguments, stdin: stdin, environment: env)
+    }
+
+    /// Declares an incident through the binary and returns its id.
+    func declare(title: String = "Checkout API down") throws -> Int64 {
+        let result = try run(["declare", "--title", title, "--severity", "P1", "--env", "production"])
+        guard result.status == 0, let id = Int64(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            throw ScratchError(message: "declare failed: \(result.stderr)")
+        }
+        return id
+    }
+
+    /// Runs the `sqlite3` CLI on this database.
+    @discardableResult
+    func sqlite(_ sql: String) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+        process.arguments = [path, sql]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+}
+
+struct ScratchError: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
+}

@@ -1,0 +1,132 @@
+import Foundation
+import RunbookKit
+import RunbookTestSupport
+import Testing
+
+/// The transcript commands through the built binary, on a real file.
+@Suite struct TranscriptCommandsTests {
+    let declared = Date(timeIntervalSince1970: 1_767_225_600)  // 2026-01-01T00:00:00Z
+
+    /// An incident with a command, its 30 lines of coloured output, and a note, recorded through the library.
+    func seed(_ db: ScratchDatabase) throws -> Int64 {
+        let store = try SQLiteTranscriptStore(path: db.path)
+        let (incident, _) = try store.declareIncident(
+            IncidentDeclaration(
+                title: "Primary database down", runbook: "database-issues", environment: "production",
+                severity: .p0, host: "bastion-1", user: "alice"),
+            actor: "alice@bastion-1", at: declared)
+        let started = try store.append(
+            EventDraft(.commandStarted, stepID: "promote-replica", payload: ["command": "pg_ctl promote -D /data"]),
+            to: incident.id, actor: "alice@bastion-1", at: declared + 5)
+        let lines = (1...30).map { "\u{1B}[32mline \($0)\u{1B}[0m: server promoting\n" }.joined()
+        try store.appendOutput(
+            [OutputChunk(offset: 0.2, data: Data(lines.utf8))], incidentID: incident.id,
+            commandSequence: started.sequence)
+        _ = try store.append(
+            EventDraft(.commandFinished, stepID: "promote-replica", payload: ["exit_code": 0, "duration_ms": 1500]),
+            to: incident.id, actor: "alice@bastion-1", at: declared + 6.5)
+        _ = try store.append(
+            EventDraft(.noteAdded, payload: ["text": "replica promoted, writes flowing again"]), to: incident.id,
+            actor: "bob@laptop", at: declared + 65)
+        return incident.id
+    }
+
+    @Test func declareThenNotesAreListedWithTheirSequenceNumbers() throws {
+        let db = ScratchDatabase()
+        let id = try db.declare(title: "Ingress 502s")
+        let single = try db.run(["note", String(id), "looking", "at", "ingress"])
+        #expect(single.stdout == "#2\n")
+        let piped = try db.run(["note", String(id), "--stdin"], stdin: "first\n\nsecond\n")
+        #expect(piped.stdout == "#3\n#4\n")
+        let listed = try db.run(["incidents", "--open"])
+        #expect(listed.status == 0)
+        #expect(listed.stdout.contains("Ingress 502s"))
+        #expect(listed.stdout.contains("P1"))
+        let missing = try db.run(["note", "999", "x"])
+        #expect(missing.status == 2)
+        #expect(missing.stderr.contains("no incident 999"))
+    }
+
+    @Test func aDrillInProductionIsRefused() throws {
+        let db = ScratchDatabase()
+        let result = try db.run(["declare", "--title", "t", "--severity", "P2", "--env", "production", "--drill"])
+        #expect(result.status == 5)
+        let staging = try db.run(["declare", "--title", "t", "--severity", "P2", "--env", "staging", "--drill"])
+        #expect(staging.status == 0)
+        let drills = try db.run(["incidents", "--drill", "--format", "json"])
+        let decoded = try JSONDecoder().decode([JSONValue].self, from: Data(drills.stdout.utf8))
+        #expect(decoded.count == 1)
+        #expect(decoded.first?["drill"] == true)
+    }
+
+    @Test func transcriptShowsUTCTimesElapsedTimesAndAbbreviatedOutput() throws {
+        let db = ScratchDatabase()
+        let id = try seed(db)
+        let text = try db.run(["transcript", String(id)])
+        #expect(text.status == 0, "\(text.stderr)")
+        #expect(text.stdout.contains("2026-01-01 00:00:05Z  T+00:05  #2  command.started [promote-replica]"))
+        #expect(text.stdout.contains("$ pg_ctl promote -D /data"))
+        #expect(text.stdout.contains("2026-01-01 00:01:05Z  T+01:05  #4  note.added  bob@laptop"))
+        #expect(text.stdout.contains("│ line 10: server promoting"))
+        #expect(!text.stdout.contains("line 11:"))
+        #expect(text.stdout.contains("20 more lines"))
+        #expect(!text.stdout.contains("\u{1B}"))
+        let full = try db.run(["transcript", String(id), "--full"])
+        #expect(full.stdout.contains("│ line 30: server promoting"))
+        let json = try db.run(["transcript", String(id), "--format", "json"])
+        let document = try JSONDecoder().decode(JSONValue.self, from: Data(json.stdout.utf8))
+        guard case .array(let events) = document["events"] else {
+            Issue.record("no events in \(json.stdout)")
+            return
+        }
+        #expect(events.count == 4)
+        #expect(events[1]["output_truncated"] == true)
+        #expect(events[1]["ts"] == "2026-01-01T00:00:05.000Z")
+    }
+
+    @Test func searchFindsANoteAndACommandOutputAcrossIncidents() throws {
+        let db = ScratchDatabase()
+        let id = try seed(db)
+        let note = try db.run(["search", "writes", "flowing"])
+        #expect(note.status == 0)
+        #expect(note.stdout.contains("\(id) Primary database down"))
+        #expect(note.stdout.contains("note"))
+        let output = try db.run(["search", "server", "promoting", "--format", "json"])
+        let hits = try JSONDecoder().decode([JSONValue].self, from: Data(output.stdout.utf8))
+        #expect(hits.first?["kind"] == "output")
+        #expect(hits.first?["step_id"] == "promote-replica")
+        #expect(hits.first?["seq"] == 2)
+        let command = try db.run(["search", "pg_ctl"])
+        #expect(command.stdout.contains("promote-replica"))
+        #expect(try db.run(["search", "nothing-like-this"]).stdout.contains("No matches"))
+    }
+
+    @Test func theDatabaseDefaultsToTranscriptsThenTheStateDirectory() throws {
+        let root = ScratchDatabase().directory
+        let project = root + "/project"
+        try FileManager.default.createDirectory(atPath: project + "/transcripts", withIntermediateDirectories: true)
+        let environment = ["RUNBOOK_DB": "", "XDG_STATE_HOME": root + "/state"]
+        let inProject = try BuiltBinary.run(
+            ["declare", "--title", "t", "--severity", "P3", "--env", "staging"], environment: environment,
+            currentDirectory: URL(fileURLWithPath: project))
+        #expect(inProject.status == 0, "\(inProject.stderr)")
+        let projectFile = project + "/transcripts/runbook.sqlite3"
+        #expect(try mode(projectFile) == 0o600)
+
+        let elsewhere = try BuiltBinary.run(
+            ["declare", "--title", "t", "--severity", "P3", "--env", "staging"], environment: environment,
+            currentDirectory: URL(fileURLWithPath: root))
+        #expect(elsewhere.status == 0, "\(elsewhere.stderr)")
+        #expect(try mode(root + "/state/runbook/runbook.sqlite3") == 0o600)
+        #expect(try mode(root + "/state/runbook") == 0o700)
+
+        let flag = try BuiltBinary.run(
+            ["incidents", "--db", root + "/flag.sqlite3"], environment: environment,
+            currentDirectory: URL(fileURLWithPath: project))
+        #expect(flag.stdout.contains("No incidents yet in \(root)/flag.sqlite3"))
+    }
+
+    func mode(_ path: String) throws -> Int {
+        try #require(FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int)
+    }
+}

@@ -1,0 +1,91 @@
+import Foundation
+import RunbookKit
+import RunbookTestSupport
+import Testing
+
+/// Holds the flush the writer scheduled, so a test can fire it instead of waiting a second.
+final class ManualScheduler: @unchecked Sendable {
+    private let lock = NSLock()
+    private var scheduled: [(TimeInterval, @Sendable () -> Void)] = []
+
+    var scheduler: TranscriptOutputWriter.Scheduler {
+        { delay, work in self.lock.withLock { self.scheduled.append((delay, work)) } }
+    }
+
+    var delays: [TimeInterval] { lock.withLock { scheduled.map(\.0) } }
+
+    func fireAll() {
+        let work = lock.withLock {
+            defer { scheduled = [] }
+            return scheduled.map(\.1)
+        }
+        work.forEach { $0() }
+    }
+}
+
+@Suite struct TranscriptOutputWriterTests {
+    let clock = TestClock()
+
+    func command(in store: SQLiteTranscriptStore) throws -> RecordedEvent {
+        let (incident, _) = try store.declareIncident(.sample(), actor: "a@h", at: clock.now())
+        return try store.append(
+            EventDraft(.commandStarted, stepID: "tail-logs", payload: ["command": "tail -f app.log"]),
+            to: incident.id, actor: "a@h", at: clock.now())
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func finishCommitsEverythingInOrder(kind: StoreKind) throws {
+        let store = try kind.make()
+        let started = try command(in: store)
+        let writer = TranscriptOutputWriter(
+            store: store, incidentID: started.incidentID, commandSequence: started.sequence,
+            scheduler: ManualScheduler().scheduler)
+        for index in 0..<500 { writer.receive(Data("line \(index)\n".utf8), offset: Double(index) / 100) }
+        let summary = try writer.finish()
+        #expect(summary.chunks == 500)
+        let chunks = try store.output(incidentID: started.incidentID, commandSequence: started.sequence)
+        #expect(chunks.count == 500)
+        #expect(String(decoding: chunks[499].data, as: UTF8.self) == "line 499\n")
+        #expect(chunks.map(\.offset) == (0..<500).map { Double($0) / 100 })
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func aChunkIsCommittedByTheScheduledFlushWithinTheDelay(kind: StoreKind) throws {
+        let store = try kind.make()
+        let started = try command(in: store)
+        let manual = ManualScheduler()
+        let writer = TranscriptOutputWriter(
+            store: store, incidentID: started.incidentID, commandSequence: started.sequence, maxDelay: 1,
+            scheduler: manual.scheduler)
+        writer.receive(Data("first\n".utf8), offset: 0)
+        writer.receive(Data("second\n".utf8), offset: 0.1)
+        #expect(manual.delays.count == 1)
+        #expect(manual.delays.allSatisfy { $0 <= 1 })
+        #expect(try store.output(incidentID: started.incidentID, commandSequence: started.sequence).isEmpty)
+        manual.fireAll()
+        // The timer hands the flush to the writer's queue; an empty finish() waits for that queue.
+        _ = try writer.finish()
+        #expect(try store.output(incidentID: started.incidentID, commandSequence: started.sequence).count == 2)
+    }
+
+    @Test func aLargeBatchFlushesWithoutWaitingForTheTimer() throws {
+        let store = try StoreKind.file.make()
+        let started = try command(in: store)
+        let writer = TranscriptOutputWriter(
+            store: store, incidentID: started.incidentID, commandSequence: started.sequence, maxBatchBytes: 1024,
+            maxPendingBytes: 2048, scheduler: ManualScheduler().scheduler)
+        let block = Data(repeating: UInt8(ascii: "x"), count: 1024)
+        for index in 0..<3 { writer.receive(block, offset: Double(index)) }
+        // maxPendingBytes makes the reader wait for the queue, so the first batches are already stored.
+        #expect(try store.output(incidentID: started.incidentID, commandSequence: started.sequence).count >= 2)
+        #expect(try writer.finish().bytes == 3072)
+    }
+
+    @Test func aFailedWriteIsReportedByFinish() throws {
+        let store = try StoreKind.memory.make()
+        let writer = TranscriptOutputWriter(
+            store: store, incidentID: 99, commandSequence: 1, scheduler: ManualScheduler().scheduler)
+        writer.receive(Data("lost\n".utf8), offset: 0)
+        #expect(throws: TranscriptError.self) { try writer.finish() }
+    }
+}
