@@ -42,6 +42,8 @@ let package = Package(
         // Fakes for unit tests of logic (a test clock, a fake runner, an in-memory recorder).
         .target(name: "RunbookTestSupport", dependencies: ["RunbookKit"], path: "Tests/RunbookTestSupport"),
         .testTarget(name: "RunbookKitTests", dependencies: ["RunbookKit", "RunbookTestSupport"]),
-        .testTarget(name: "RunbookCLITests", dependencies: ["RunbookCLI", "RunbookKit", "RunbookTestSupport"]),
+        .testTarget(
+            name: "RunbookCLITests", dependencies: ["RunbookCLI", "RunbookKit", "RunbookTestSupport"],
+            exclude: ["Fixtures", "Golden"]),
     ]
 )
