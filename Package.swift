@@ -41,7 +41,10 @@ let package = Package(
         .executableTarget(name: "runbook", dependencies: ["RunbookCLI"]),
         // Fakes for unit tests of logic (a test clock, a fake runner, an in-memory recorder).
         .target(name: "RunbookTestSupport", dependencies: ["RunbookKit"], path: "Tests/RunbookTestSupport"),
-        .testTarget(name: "RunbookKitTests", dependencies: ["RunbookKit", "RunbookTestSupport"]),
+        .testTarget(
+            name: "RunbookKitTests", dependencies: ["RunbookKit", "RunbookTestSupport"],
+            // A committed copy of the seed runbook, read by the seed-coverage test; not a resource.
+            exclude: ["BundledRunbooks/seed.txt"]),
         .testTarget(
             name: "RunbookCLITests", dependencies: ["RunbookCLI", "RunbookKit", "RunbookTestSupport"],
             exclude: ["Fixtures", "Golden"]),
