@@ -39,6 +39,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "runbook", dependencies: ["RunbookCLI"]),
+        // scripts/bench-store: the transcript store beside the sqlite3 CLI and dd.
+        .executableTarget(name: "store-bench", dependencies: ["RunbookKit"], path: "Benchmarks/StoreBench"),
         // Fakes for unit tests of logic (a test clock, a fake runner, an in-memory recorder).
         .target(name: "RunbookTestSupport", dependencies: ["RunbookKit"], path: "Tests/RunbookTestSupport"),
         .testTarget(

@@ -47,6 +47,10 @@ public enum EventSummary {
             var line = "Step \(stepName(event)) skipped"
             if let reason = text("reason") { line += ": \(reason)" }
             return line
+        case .stepRefused:
+            var line = "Step \(stepName(event)) refused"
+            if let reason = text("reason") { line += ": \(reason)" }
+            return line
         case .commandStarted:
             return "Ran: \(command?.text ?? text("command") ?? "?")"
         case .commandFinished:

@@ -27,8 +27,12 @@ public enum ExportFile {
             throw ExportError.cannotWrite(path: path, reason: String(cString: strerror(errno)))
         }
         let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
-        // An existing file keeps its mode under O_CREAT; exports are always 0600.
-        fchmod(fd, 0o600)
+        // An existing file keeps its mode under O_CREAT; exports are always 0600. Only regular files, though:
+        // `-o /dev/null` must not change the device node's mode.
+        var status = stat()
+        if fstat(fd, &status) == 0, status.st_mode & S_IFMT == S_IFREG {
+            fchmod(fd, 0o600)
+        }
         do {
             try handle.write(contentsOf: data)
             try handle.close()

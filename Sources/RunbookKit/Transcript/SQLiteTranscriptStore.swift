@@ -34,10 +34,26 @@ public final class SQLiteTranscriptStore: TranscriptStore, @unchecked Sendable {
         try DatabaseFilePreflight(path: path).prepare()
         var configuration = Self.configuration(busyTimeout: busyTimeout)
         configuration.label = "runbook.transcript"
-        let pool: DatabasePool = try Self.translatingErrors(path: path, busyTimeout: busyTimeout) {
+        try Self.translatingErrors(path: path, busyTimeout: busyTimeout) {
             try Self.inspectSchema(path: path, busyTimeout: busyTimeout)
-            return try DatabasePool(path: path, configuration: configuration)
         }
+        // Opening may write (GRDB makes sure the -wal file is not empty), and a write that starts as a
+        // read can meet another process's commit: retry like any other write.
+        var attempt = 1
+        var opened: DatabasePool?
+        while opened == nil {
+            do {
+                opened = try Self.translatingErrors(path: path, busyTimeout: busyTimeout) {
+                    try DatabasePool(path: path, configuration: configuration)
+                }
+            } catch TranscriptError.locked {
+                guard attempt < Self.lockAttempts else {
+                    throw TranscriptError.locked(path: path, timeout: busyTimeout * Double(Self.lockAttempts))
+                }
+                attempt += 1
+            }
+        }
+        let pool = opened!
         self.writer = pool
         try translate {
             // GRDB chooses synchronous = NORMAL for WAL, which can lose the last commits on power loss.

@@ -77,6 +77,16 @@ import Testing
         #expect(played.stdout.contains("$ helm rollback api 40"))
     }
 
+    @Test func anExistingFileIsReplacedAndMadePrivate() throws {
+        let scratch = try ExportGoldenTests.sampleDatabase()
+        let path = scratch.directory + "/old.md"
+        FileManager.default.createFile(
+            atPath: path, contents: Data("old and longer than nothing".utf8), attributes: [.posixPermissions: 0o644])
+        #expect(try scratch.run(["export", "1", "--format", "markdown", "-o", path]).status == 0)
+        #expect(try mode(path) == 0o600)
+        #expect(try String(contentsOfFile: path, encoding: .utf8).hasPrefix("# Postmortem: "))
+    }
+
     @Test func unknownIncidentIsAUsageErrorNamingTheDatabase() throws {
         let scratch = try ExportGoldenTests.sampleDatabase()
         let result = try scratch.run(["export", "99", "--format", "json", "-o", "-"])
