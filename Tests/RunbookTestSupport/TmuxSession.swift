@@ -19,7 +19,10 @@ public final class TmuxSession {
         let cd = directory.map { "cd \(Self.quote($0)); " } ?? ""
         let script = "\(cd)\(exports)\(command); echo \"[exited $?]\"; sleep 3600"
         let status = try Self.tmux(
-            ["-L", socket, "-f", "/dev/null", "new-session", "-d", "-x", "\(width)", "-y", "\(height)", "sh", "-c", script]
+            [
+                "-L", socket, "-f", "/dev/null", "new-session", "-d", "-x", "\(width)", "-y", "\(height)", "sh", "-c",
+                script,
+            ]
         ).status
         guard status == 0 else { throw TmuxError(message: "tmux new-session failed with status \(status)") }
     }
