@@ -25,7 +25,12 @@ public final class TmuxSession {
             ]
         ).status
         guard status == 0 else { throw TmuxError(message: "tmux new-session failed with status \(status)") }
+        let ids = try Self.tmux(["-L", socket, "display-message", "-p", "-t", "0", "#{pid} #{pane_pid}"]).output
+        processIDs = ids.split(whereSeparator: \.isWhitespace).compactMap { pid_t($0) }
     }
+
+    /// The tmux server's and the pane's process ids, to end them even if `kill-server` does not.
+    private var processIDs: [pid_t] = []
 
     deinit { kill() }
 
@@ -60,6 +65,9 @@ public final class TmuxSession {
     /// Stops the private tmux server.
     public func kill() {
         _ = try? Self.tmux(["-L", socket, "kill-server"])
+        // kill-server has been seen to leave the server running; make sure nothing outlives the test.
+        for pid in processIDs.reversed() { Glibc.kill(pid, SIGKILL) }
+        processIDs = []
     }
 
     /// Resizes the terminal, as a responder dragging the window would.
