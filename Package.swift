@@ -40,7 +40,7 @@ let package = Package(
             ]),
         .executableTarget(name: "runbook", dependencies: ["RunbookCLI"]),
         // Fakes for unit tests of logic (a test clock, a fake runner, an in-memory recorder).
-        .target(name: "RunbookTestSupport", dependencies: ["RunbookKit"], path: "Tests/RunbookTestSupport"),
+        .target(name: "RunbookTestSupport", dependencies: ["RunbookKit", "CPTY"], path: "Tests/RunbookTestSupport"),
         .testTarget(name: "RunbookKitTests", dependencies: ["RunbookKit", "RunbookTestSupport"]),
         .testTarget(name: "RunbookCLITests", dependencies: ["RunbookCLI", "RunbookKit", "RunbookTestSupport"]),
     ]

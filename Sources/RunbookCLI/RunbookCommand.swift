@@ -17,7 +17,7 @@ public struct RunbookCommand: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             DeclareCommand.self, NoteCommand.self, IncidentsCommand.self, TranscriptCommand.self,
-            SearchCommand.self, VerifyCommand.self,
+            SearchCommand.self, VerifyCommand.self, RecordCommand.self,
         ]
     )
 
