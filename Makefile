@@ -19,6 +19,7 @@ test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test
 	$(SWIFT) format lint --strict --recursive Sources Tests Package.swift
+	$(BIN) lint --strict runbooks/
 
 format:
 	$(SWIFT) format --in-place --recursive Sources Tests Package.swift

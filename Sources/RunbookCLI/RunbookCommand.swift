@@ -16,8 +16,9 @@ public struct RunbookCommand: ParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [
-            DeclareCommand.self, NoteCommand.self, IncidentsCommand.self, TranscriptCommand.self,
-            SearchCommand.self, VerifyCommand.self, RecordCommand.self,
+            ListCommand.self, ShowCommand.self, LintCommand.self, StartCommand.self, ResumeCommand.self,
+            DeclareCommand.self, NoteCommand.self, IncidentsCommand.self, TranscriptCommand.self, SearchCommand.self,
+            VerifyCommand.self, ExportCommand.self, RecordCommand.self,
         ]
     )
 
@@ -53,6 +54,9 @@ public enum RunbookMain {
             var command = try RunbookCommand.parseAsRoot(arguments)
             try command.run()
             exit(0)
+        } catch let code as ExitCode {
+            // A command that already printed its findings only sets the status (lint: 1 findings, 2 unreadable).
+            exit(code.rawValue)
         } catch let error as any UserFacingError {
             FileHandle.standardError.write(Data((error.description + "\n").utf8))
             exit(error.exitStatus.rawValue)

@@ -13,8 +13,10 @@ public struct DatabaseLocation: Sendable, Hashable {
 
     /// Absolute or working-directory-relative path of the database file.
     public var path: String
+    /// Which rule chose it.
     public var source: Source
 
+    /// A location chosen by `source`.
     public init(path: String, source: Source) {
         self.path = path
         self.source = source

@@ -15,11 +15,43 @@ public enum EventHash {
         incidentID: Int64, sequence: Int64, timestampMilliseconds: Int64, actor: String, type: String,
         stepID: String?, payloadJSON: String
     ) -> String {
-        let stepText = stepID.map { JSONValue.string($0).canonicalString } ?? "null"
-        return "{\"actor\":\(JSONValue.string(actor).canonicalString),\"incident\":\(incidentID),"
-            + "\"payload\":\(payloadJSON),\"seq\":\(sequence),\"step_id\":\(stepText),"
-            + "\"ts_ms\":\(timestampMilliseconds),\"type\":\(JSONValue.string(type).canonicalString)}"
+        var text = "{\"actor\":"
+        text.reserveCapacity(payloadJSON.utf8.count + 160)
+        appendJSONString(actor, to: &text)
+        text += ",\"incident\":\(incidentID),\"payload\":"
+        text += payloadJSON
+        text += ",\"seq\":\(sequence),\"step_id\":"
+        if let stepID { appendJSONString(stepID, to: &text) } else { text += "null" }
+        text += ",\"ts_ms\":\(timestampMilliseconds),\"type\":"
+        appendJSONString(type, to: &text)
+        text += "}"
+        return text
     }
+
+    /// Appends `value` as a JSON string: `"` and `\` escaped, control characters as `\n`, `\t`… or
+    /// `\u00XX`, everything else as literal UTF-8. Written by hand because verification hashes every
+    /// event and a JSONEncoder per string costs more than the SHA-256 itself.
+    static func appendJSONString(_ value: String, to text: inout String) {
+        text += "\""
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\"": text += "\\\""
+            case "\\": text += "\\\\"
+            case "\n": text += "\\n"
+            case "\r": text += "\\r"
+            case "\t": text += "\\t"
+            case "\u{08}": text += "\\b"
+            case "\u{0C}": text += "\\f"
+            case "\u{00}"..."\u{1F}":
+                let hex = String(scalar.value, radix: 16)
+                text += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: text.unicodeScalars.append(scalar)
+            }
+        }
+        text += "\""
+    }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
 
     /// The hex SHA-256 of `previousHash` and `canonical`.
     public static func hash(previousHash: String, canonical: String) -> String {
@@ -27,6 +59,12 @@ public enum EventHash {
         hasher.update(data: Data(previousHash.utf8))
         hasher.update(data: Data("\n".utf8))
         hasher.update(data: Data(canonical.utf8))
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        var hex = [UInt8]()
+        hex.reserveCapacity(64)
+        for byte in hasher.finalize() {
+            hex.append(hexDigits[Int(byte >> 4)])
+            hex.append(hexDigits[Int(byte & 0x0F)])
+        }
+        return String(decoding: hex, as: UTF8.self)
     }
 }

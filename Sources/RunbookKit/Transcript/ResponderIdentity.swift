@@ -7,6 +7,7 @@ public struct ResponderIdentity: Sendable, Hashable {
     /// The short host name (a bastion host shared by responders shows who typed what).
     public var host: String
 
+    /// An identity from its parts.
     public init(user: String, host: String) {
         self.user = user
         self.host = host

@@ -35,16 +35,23 @@ extension SQLiteTranscriptStore {
                     """,
                 arguments: [incidentID, sequence])
         }
-        // One JSON decode for all payloads: a decoder per row costs more than the query itself.
-        let payloads = try JSONDecoder().decode(
-            [JSONValue].self, from: Data(("[" + rows.map { $0["payload"] as String }.joined(separator: ",") + "]").utf8)
-        )
-        return zip(rows, payloads).map { row, payload in
+        return try rows.map { row in
+            // The payload column is checked by json_valid(); a failure here means the file was edited.
+            let payload: JSONValue
+            do {
+                payload = try JSONValue(parsing: row["payload"])
+            } catch {
+                throw TranscriptError.corrupt(
+                    path: path, detail: "payload of event #\(row["seq"] as Int64) of incident \(incidentID): \(error)")
+            }
             let typeName: String = row["type"]
+            guard let type = EventType(rawValue: typeName) else {
+                throw TranscriptError.unknownEventType(
+                    path: path, type: typeName, incidentID: incidentID, sequence: row["seq"])
+            }
             return RecordedEvent(
                 incidentID: incidentID, sequence: row["seq"], timestamp: Self.date(row["ts_ms"]), actor: row["actor"],
-                // An unknown type comes from a newer runbook; the migration check refuses such files first.
-                type: EventType(rawValue: typeName) ?? .noteAdded, stepID: row["step_id"], payload: payload,
+                type: type, stepID: row["step_id"], payload: payload,
                 previousHash: row["prev_hash"], hash: row["hash"])
         }
     }
@@ -93,6 +100,6 @@ extension SQLiteTranscriptStore {
             acknowledgedAt: (row["acknowledged_at_ms"] as Int64?).map(date),
             mitigatedAt: (row["mitigated_at_ms"] as Int64?).map(date),
             resolvedAt: (row["resolved_at_ms"] as Int64?).map(date), host: row["host"], user: row["user"],
-            policySnapshot: policyText.flatMap { try? JSONDecoder().decode(JSONValue.self, from: Data($0.utf8)) })
+            policySnapshot: policyText.flatMap { try? JSONValue(parsing: $0) })
     }
 }

@@ -50,12 +50,29 @@ extension SQLiteTranscriptStore {
         }
     }
 
+    /// Appends several events in one transaction (imports, replays, benchmarks); all or none are committed.
+    public func append(
+        contentsOf drafts: [(draft: EventDraft, time: Date)], to incidentID: Int64, actor: String
+    ) throws -> [RecordedEvent] {
+        let prepared = drafts.map { item in
+            (
+                EventDraft(item.draft.type, stepID: item.draft.stepID, payload: redact(item.draft.payload)),
+                Self.milliseconds(item.time)
+            )
+        }
+        return try write { db in
+            try prepared.map { draft, milliseconds in
+                try self.insertEvent(db, draft, incidentID: incidentID, actor: actor, milliseconds: milliseconds)
+            }
+        }
+    }
+
     /// Stores output chunks of the command whose `command.started` event has `commandSequence`,
     /// and indexes their ANSI-stripped text for search, in one transaction.
     public func appendOutput(_ chunks: [OutputChunk], incidentID: Int64, commandSequence: Int64) throws {
         guard !chunks.isEmpty else { return }
         let stored = chunks.map { OutputChunk(offset: $0.offset, data: redact($0.data)) }
-        let text = ANSIText.strip(String(decoding: stored.reduce(into: Data()) { $0.append($1.data) }, as: UTF8.self))
+        let text = ANSIText.strip(stored.reduce(into: Data()) { $0.append($1.data) })
         try write { db in
             guard
                 let command = try Row.fetchOne(

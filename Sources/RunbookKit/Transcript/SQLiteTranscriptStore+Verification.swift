@@ -58,9 +58,35 @@ extension SQLiteTranscriptStore {
             if EventHash.hash(previousHash: previousHash, canonical: canonical) != hash {
                 return broken("the stored event does not match its hash (its content was changed)")
             }
+            if sequence == 1,
+                let mismatch = try declarationMismatch(db, incidentID: incidentID, payload: row["payload"])
+            {
+                return broken("the incident row no longer matches its declaration (\(mismatch))")
+            }
             previousHash = hash
             expected += 1
         }
         return VerificationResult(incidentID: incidentID, eventCount: count)
+    }
+
+    /// The first `incidents` column that differs from what `incident.declared` recorded, if any.
+    ///
+    /// The row is not hash-chained itself, but its fixed columns are copies of the declaration, so an
+    /// edit of the title or environment shows up here.
+    private static func declarationMismatch(_ db: Database, incidentID: Int64, payload: String) throws -> String? {
+        guard let declared = try? JSONValue(parsing: payload),
+            let row = try Row.fetchOne(db, sql: "SELECT * FROM incidents WHERE id = ?", arguments: [incidentID])
+        else { return "declaration unreadable" }
+        let policyText: String? = row["policy_snapshot"]
+        let checks: [(String, Bool)] = [
+            ("title", declared["title"]?.stringValue == row["title"]),
+            ("runbook", declared["runbook"]?.stringValue == row["runbook"]),
+            ("environment", declared["environment"]?.stringValue == row["environment"]),
+            ("drill", declared["drill"]?.boolValue == row["is_drill"]),
+            ("host", declared["host"]?.stringValue == row["host"]),
+            ("user", declared["user"]?.stringValue == row["user"]),
+            ("policy", declared["policy"]?.canonicalString == policyText),
+        ]
+        return checks.first { !$0.1 }?.0
     }
 }

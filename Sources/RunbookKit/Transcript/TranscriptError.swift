@@ -21,6 +21,8 @@ public enum TranscriptError: UserFacingError, Equatable {
     case diskFull(path: String)
     /// Any other SQLite failure.
     case sqlite(path: String, detail: String)
+    /// An event type this build does not know: a newer runbook recorded it.
+    case unknownEventType(path: String, type: String, incidentID: Int64, sequence: Int64)
     /// No incident with this id.
     case unknownIncident(id: Int64, path: String)
     /// Output was offered for an event that is not a `command.started` event of the incident.
@@ -28,6 +30,7 @@ public enum TranscriptError: UserFacingError, Equatable {
     /// An event payload lacks a field the store needs (for example `to` on `severity.changed`).
     case invalidPayload(type: EventType, detail: String)
 
+    /// What went wrong, naming the database path.
     public var summary: String {
         switch self {
         case .corrupt(let path, let detail):
@@ -49,6 +52,9 @@ public enum TranscriptError: UserFacingError, Equatable {
             return "\(path): the disk holding the transcript database is full"
         case .sqlite(let path, let detail):
             return "\(path): SQLite error: \(detail)"
+        case .unknownEventType(let path, let type, let incidentID, let sequence):
+            return "\(path): event #\(sequence) of incident \(incidentID) has the type \(type), "
+                + "which this runbook does not know"
         case .unknownIncident(let id, let path):
             return "no incident \(id) in \(path)"
         case .notACommand(let incidentID, let sequence):
@@ -58,6 +64,7 @@ public enum TranscriptError: UserFacingError, Equatable {
         }
     }
 
+    /// What to do about it.
     public var hint: String? {
         switch self {
         case .corrupt(let path, _):
@@ -73,7 +80,7 @@ public enum TranscriptError: UserFacingError, Equatable {
                 + "it was not modified."
         case .readOnlyDirectory(_, let directory):
             return "make \(directory) writable for this user, or pass --db with a path in a writable directory."
-        case .newerSchema:
+        case .newerSchema, .unknownEventType:
             return "upgrade runbook to the version that wrote it; this version will not modify it."
         case .diskFull:
             return "free some space; every event committed so far is safe."
@@ -86,6 +93,7 @@ public enum TranscriptError: UserFacingError, Equatable {
         }
     }
 
+    /// 4 (database unusable) for database problems, 2 for a wrong incident id or payload.
     public var exitStatus: ExitStatus {
         switch self {
         case .unknownIncident: return .usage

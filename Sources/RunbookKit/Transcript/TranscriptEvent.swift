@@ -10,6 +10,8 @@ public enum EventType: String, Sendable, Hashable, Codable, CaseIterable {
     case stepApproved = "step.approved"
     case stepEdited = "step.edited"
     case stepSkipped = "step.skipped"
+    /// A destructive step in production whose typed confirmation did not match: nothing ran.
+    case stepRefused = "step.refused"
     case commandStarted = "command.started"
     case commandFinished = "command.finished"
     case commandFailedToStart = "command.failed_to_start"

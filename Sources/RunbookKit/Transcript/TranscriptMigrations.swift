@@ -7,6 +7,7 @@ public struct TranscriptMigration: Sendable {
     /// Applies the step inside the migration transaction.
     public var apply: @Sendable (Database) throws -> Void
 
+    /// A migration that runs `apply`.
     public init(_ name: String, apply: @escaping @Sendable (Database) throws -> Void) {
         self.name = name
         self.apply = apply

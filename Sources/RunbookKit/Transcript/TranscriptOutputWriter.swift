@@ -14,11 +14,15 @@ public final class TranscriptOutputWriter: OutputSink, @unchecked Sendable {
 
     /// What was stored.
     public struct Summary: Sendable, Hashable {
+        /// Chunks committed.
         public var chunks: Int
+        /// Bytes committed, counted as received (before the store applies its redactor).
         public var bytes: Int
     }
 
+    /// The incident of the command.
     public let incidentID: Int64
+    /// The `seq` of the command's `command.started` event.
     public let commandSequence: Int64
     private let store: any TranscriptStore
     private let maxDelay: TimeInterval

@@ -1,5 +1,6 @@
 /// The outcome of checking one incident's hash chain.
 public struct VerificationResult: Sendable, Hashable, Codable {
+    /// The incident checked.
     public var incidentID: Int64
     /// Events checked (up to and including the first broken one).
     public var eventCount: Int
@@ -8,6 +9,7 @@ public struct VerificationResult: Sendable, Hashable, Codable {
     /// Why that link is broken, in words.
     public var reason: String?
 
+    /// A result from its parts.
     public init(incidentID: Int64, eventCount: Int, firstBrokenSequence: Int64? = nil, reason: String? = nil) {
         self.incidentID = incidentID
         self.eventCount = eventCount

@@ -92,6 +92,16 @@ import Testing
         #expect(all.stdout.contains("incident \(other): intact"))
     }
 
+    @Test func anEditedIncidentTitleIsReportedAtTheDeclaration() throws {
+        let db = ScratchDatabase()
+        let id = try db.declare(title: "Payments down")
+        try db.sqlite("UPDATE incidents SET title = 'Nothing happened' WHERE id = \(id)")
+        let result = try db.run(["verify", String(id)])
+        #expect(result.status == 1)
+        #expect(
+            result.stdout.contains("BROKEN at event #1: the incident row no longer matches its declaration (title)"))
+    }
+
     @Test func aDeletedEventIsReportedAsMissing() throws {
         let db = ScratchDatabase()
         let id = try db.declare()

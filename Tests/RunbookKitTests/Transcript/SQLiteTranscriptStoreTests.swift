@@ -185,4 +185,33 @@ import Testing
         #expect(throws: (any Error).self) { try store.executeForTesting("DELETE FROM events") }
         #expect(try store.verify(incidentID: incident.id).isIntact)
     }
+
+    @Test(arguments: StoreKind.allCases)
+    func anEventTypeFromANewerRunbookIsNamedRatherThanMislabelled(kind: StoreKind) throws {
+        let store = try kind.make()
+        let (incident, _) = try store.declareIncident(.sample(), actor: "a@h", at: clock.now())
+        try store.executeForTesting(
+            """
+            INSERT INTO events (incident, seq, ts_ms, actor, type, payload, prev_hash, hash)
+            VALUES (\(incident.id), 2, 0, 'a@h', 'pager.rang', '{}', '', '')
+            """)
+        #expect(
+            throws: TranscriptError.unknownEventType(
+                path: store.path, type: "pager.rang", incidentID: incident.id, sequence: 2)
+        ) {
+            try store.events(incidentID: incident.id)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func batchAppendsAreChainedLikeSingleOnes(kind: StoreKind) throws {
+        let store = try kind.make()
+        let (incident, _) = try store.declareIncident(.sample(), actor: "a@h", at: clock.now())
+        let events = try store.append(
+            contentsOf: (0..<3).map { (EventDraft(.noteAdded, payload: ["text": .string("n\($0)")]), clock.now()) },
+            to: incident.id, actor: "a@h")
+        #expect(events.map(\.sequence) == [2, 3, 4])
+        #expect(try store.events(incidentID: incident.id).suffix(3) == events[...])
+        #expect(try store.verify(incidentID: incident.id).isIntact)
+    }
 }

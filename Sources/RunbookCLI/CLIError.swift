@@ -1,0 +1,34 @@
+import RunbookKit
+
+/// Errors of the command line itself (files it cannot read, answers it cannot use).
+public enum CLIError: UserFacingError, Equatable {
+    /// A file named on the command line that cannot be read.
+    case unreadableFile(path: String, reason: String)
+    /// An option value that does not parse.
+    case invalidOption(option: String, value: String, expected: String)
+    /// Scripted input ended before a required answer (the environment, for one).
+    case inputEnded(while: String)
+
+    public var summary: String {
+        switch self {
+        case .unreadableFile(let path, let reason): return "\(path): \(reason)"
+        case .invalidOption(let option, let value, let expected): return "\(option) '\(value)' is not \(expected)"
+        case .inputEnded(let activity): return "input ended while \(activity)"
+        }
+    }
+
+    public var hint: String? {
+        switch self {
+        case .unreadableFile: return "check the path and its permissions"
+        case .invalidOption(let option, _, _): return "see `runbook start --help` for \(option)"
+        case .inputEnded: return "give the answer in the answers file, or pass it as an option (--env)"
+        }
+    }
+
+    public var exitStatus: ExitStatus {
+        switch self {
+        case .inputEnded: return .inputEnded
+        default: return .usage
+        }
+    }
+}

@@ -1,0 +1,67 @@
+import ArgumentParser
+import Foundation
+import RunbookKit
+
+/// `runbook export ID --format markdown|json|asciicast [-o PATH] [--lines N]`.
+struct ExportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Export an incident as a Markdown postmortem, JSON, or an asciicast replay.",
+        discussion: """
+            Without -o the file goes to transcripts/YYYY-MM-DD-ID-slug.md|json|cast (the directory is created
+            with mode 0700, the file with mode 0600). -o - writes to standard output. Exports hold only what the
+            transcript holds, so secret values never appear. See docs/exports.md.
+
+            Exit codes: 0 written (the path is printed), 2 unknown incident, bad option or unwritable path,
+            4 database unusable.
+            """)
+
+    /// The export formats, named as on the command line.
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case markdown, json, asciicast
+    }
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "The incident id.")
+    var id: Int64
+
+    @Option(name: .long, help: "markdown, json or asciicast.")
+    var format: Format
+
+    @Option(
+        name: [.customShort("o"), .long],
+        help: ArgumentHelp("Output file, or - for standard output.", valueName: "path"))
+    var output: String?
+
+    @Option(
+        name: .long,
+        help: "Lines of each command's output kept from the start and from the end (Markdown; 0 keeps all).")
+    var lines: Int = 20
+
+    func validate() throws {
+        guard lines >= 0 else { throw ValidationError("--lines must be 0 or more.") }
+    }
+
+    func run() throws {
+        let store = try StoreOpener.open(global)
+        guard try store.incident(id) != nil else {
+            throw TranscriptError.unknownIncident(id: id, path: store.path)
+        }
+        let exporter: any IncidentExporter
+        switch format {
+        case .markdown: exporter = MarkdownPostmortemExporter(outputLines: lines)
+        case .json: exporter = JSONExporter()
+        case .asciicast: exporter = AsciicastExporter()
+        }
+        let report = try IncidentReport.load(incidentID: id, from: store)
+        let data = try exporter.render(report)
+        if output == "-" {
+            FileHandle.standardOutput.write(data)
+            return
+        }
+        let path = output ?? "transcripts/" + exporter.defaultFileName(for: report.incident)
+        try ExportFile.write(data, to: path)
+        print(path)
+    }
+}

@@ -1,0 +1,576 @@
+import Foundation
+import RunbookKit
+
+/// The REPL: an adapter that reads the responder's answers and drives an `IncidentSession`.
+///
+/// One loop serves the terminal (libedit) and scripted mode (`PlainLineReader`). All decisions live in the
+/// session; this type only parses answers, asks for what the session needs (variables, typed confirmations)
+/// and prints what happened. Nothing runs without an explicit answer.
+public final class IncidentREPL {
+    /// How the REPL ended; the command turns it into an exit status.
+    public enum Ending: Equatable, Sendable {
+        /// `resolve`: the incident is closed.
+        case resolved
+        /// `quit`, `handoff`, Ctrl-D, or scripted input that ended between steps: the incident stays open.
+        case suspended
+        /// Scripted input ended in the middle of a step (exit status 3).
+        case inputEnded
+        /// `--dry-run` showed every item.
+        case dryRunFinished
+    }
+
+    /// What the responder is being asked.
+    enum Mode: Equatable {
+        /// Nothing is pending (the runbook is finished, or after a move).
+        case idle
+        /// The current item was shown and waits for an answer.
+        case item
+        /// The current step ended unexpectedly: on-fail, retry, continue or skip.
+        case failure
+        /// A `sh COMMAND` waits for approval.
+        case adHoc
+    }
+
+    /// Thrown inside the loop when scripted input ends while an answer is required.
+    struct InputEnded: Error {}
+
+    let session: IncidentSession
+    let reader: any LineReading
+    let renderer: SessionRenderer
+    let write: (String) -> Void
+    let commandOutput: any OutputSink
+    var mode: Mode = .idle
+    /// The ad-hoc command waiting for approval, as shown.
+    var adHocView: StepView?
+
+    /// Creates a REPL over `session`. `write` prints text; `commandOutput` receives commands' output as it arrives.
+    public init(
+        session: IncidentSession, reader: any LineReading, renderer: SessionRenderer,
+        write: @escaping (String) -> Void, commandOutput: any OutputSink
+    ) {
+        self.session = session
+        self.reader = reader
+        self.renderer = renderer
+        self.write = write
+        self.commandOutput = commandOutput
+        reader.completer = { [weak self] line, word in self?.completions(line: line, word: word) ?? [] }
+    }
+
+    func say(_ text: String) { write(text + "\n") }
+
+    var prompt: String {
+        renderer.prompt(
+            incidentID: session.incidentID, severity: session.severity, environment: session.environment,
+            elapsed: session.elapsed())
+    }
+
+    // MARK: - The loop
+
+    /// Runs until the incident is resolved, the responder quits, or the input ends.
+    public func run() throws -> Ending {
+        do {
+            try presentCurrent()
+        } catch is InputEnded {
+            return try endOfInput()
+        }
+        while true {
+            // At a terminal the prompt's clock keeps moving while the responder thinks.
+            let tick: (() -> PromptUpdate)? =
+                reader.isInteractive ? { [unowned self] in PromptUpdate(prompt: self.prompt) } : nil
+            switch reader.readLine(prompt: prompt, prefill: nil, tick: tick) {
+            case .endOfInput:
+                return try endOfInput()
+            case .interrupted:
+                continue
+            case .line(let line):
+                do {
+                    if let ending = try handle(line) { return ending }
+                } catch is InputEnded {
+                    return try endOfInput()
+                } catch let error as any UserFacingError {
+                    say(renderer.paint("error: \(error.summary)", .red) + (error.hint.map { "\n  hint: \($0)" } ?? ""))
+                }
+            }
+        }
+    }
+
+    /// Shows every item of the current runbook, recording each as shown, and runs nothing (`--dry-run`).
+    public func runDryRun() throws -> Ending {
+        var count = 0
+        while let view = try session.showCurrent(dryRun: true) {
+            say(renderer.render(view))
+            count += 1
+        }
+        try session.abandon(reason: "dry run")
+        say("\ndry run: \(count) items shown and recorded in incident #\(session.incidentID); nothing ran")
+        return .dryRunFinished
+    }
+
+    /// Ctrl-D suspends like `quit`; scripted input that ends while an answer is pending is an error (status 3).
+    func endOfInput() throws -> Ending {
+        let midStep = mode != .idle && !reader.isInteractive
+        try session.suspend(reason: midStep ? "input ended mid-step" : "end of input")
+        say("")
+        if midStep {
+            say("input ended in the middle of a step; incident #\(session.incidentID) stays open")
+            say("continue with: runbook resume \(session.incidentID)")
+            return .inputEnded
+        }
+        say("suspended; continue with: runbook resume \(session.incidentID)")
+        return .suspended
+    }
+
+    /// Shows the current item after asking for the variables it needs, or says the runbook is finished.
+    func presentCurrent() throws {
+        guard let item = session.currentItem else {
+            mode = .idle
+            let runbook = session.runbook
+            if session.canReturn {
+                let parent = session.frames[session.frames.count - 2].runbook
+                say("\nend of \(runbook.id). `next` goes back to \(parent.id); `resolve SUMMARY` closes the incident")
+            } else {
+                say("\nend of \(runbook.id). `resolve SUMMARY` closes the incident; `open RUNBOOK` continues elsewhere")
+            }
+            return
+        }
+        if case .step = item { try askForMissingVariables() }
+        if let view = try session.showCurrent() { say(renderer.render(view)) }
+        mode = .item
+    }
+
+    /// Asks for every declared variable the current step uses and that has no value (secrets without echo).
+    func askForMissingVariables() throws {
+        for spec in session.missingVariablesForCurrentStep {
+            try askForVariable(spec)
+        }
+    }
+
+    func askForVariable(_ spec: VariableSpec) throws {
+        let suggestion = session.suggestedValue(for: spec)
+        var question = spec.prompt ?? spec.name
+        if spec.prompt != nil { question += " (\(spec.name))" }
+        if !spec.choices.isEmpty { question += " [\(spec.choices.joined(separator: "/"))]" }
+        if let suggestion, !spec.secret { question += " (default: \(suggestion))" }
+        question += ": "
+        while true {
+            let input =
+                spec.secret
+                ? reader.readSecret(prompt: question)
+                : reader.readLine(
+                    prompt: question, prefill: nil, tick: nil)
+            switch input {
+            case .endOfInput:
+                mode = .item
+                throw InputEnded()
+            case .interrupted:
+                continue
+            case .line(let line):
+                let value = line.isEmpty ? (suggestion ?? "") : line
+                do {
+                    try session.setVariable(spec.name, to: value, source: "prompt")
+                    return
+                } catch let error as SessionError {
+                    say(renderer.paint("error: \(error.summary)", .red))
+                }
+            }
+        }
+    }
+
+    // MARK: - Answers and commands
+
+    /// Handles one line; returns an ending when the REPL should stop.
+    func handle(_ rawLine: String) throws -> Ending? {
+        let line = rawLine.trimmingCharacters(in: .whitespaces)
+        let (word, rest) = Self.split(line)
+        if line.isEmpty {
+            // An empty line never runs anything: it only shows the choices again.
+            showChoices()
+            return nil
+        }
+        if let ending = try handleAnswer(word: word.lowercased(), rest: rest) { return ending.ending }
+        return try handleCommand(word: word.lowercased(), rest: rest, line: line)
+    }
+
+    /// Wraps "handled, keep going" and "handled, stop" for answers.
+    struct Handled {
+        var ending: Ending?
+    }
+
+    func showChoices() {
+        switch mode {
+        case .idle:
+            say(
+                renderer.paint(
+                    "commands: next · steps · sh COMMAND · note TEXT · sev P0-P3 · resolve [SUMMARY] · help · quit",
+                    .dim))
+        case .failure:
+            say(renderer.failureChoices(onFail: failureTarget))
+        case .item, .adHoc:
+            if let view = currentView { say(renderer.answers(for: view)) }
+        }
+    }
+
+    var currentView: StepView? {
+        if mode == .adHoc, let adHocView { return adHocView }
+        guard let frame = session.frames.last, let item = frame.item else { return nil }
+        return session.view(of: item, in: frame)
+    }
+
+    var failureTarget: String? {
+        guard case .step(let step)? = session.currentItem else { return nil }
+        return step.attributes.onFail
+    }
+
+    /// Answers that only mean something while an item, a failure or an ad-hoc command is pending.
+    func handleAnswer(word: String, rest: String) throws -> Handled? {
+        switch mode {
+        case .idle:
+            return nil
+        case .adHoc:
+            switch word {
+            case "y", "yes", "run":
+                try runAdHoc()
+            case "e", "edit":
+                let command = session.adHocCommand ?? ""
+                let edited = try readRequired(prompt: "edit › ", prefill: command)
+                session.cancelAdHoc()
+                adHocView = try session.showAdHoc(edited)
+                say(renderer.render(adHocView!))
+            default:
+                session.cancelAdHoc()
+                adHocView = nil
+                mode = session.isAwaitingAnswer ? .item : .idle
+                say("cancelled; nothing ran")
+                if word != "n" && word != "no" { return nil }
+            }
+            return Handled()
+        case .failure:
+            switch word {
+            case "o", "on-fail":
+                try session.followFailureTarget()
+                try presentCurrent()
+            case "r", "retry", "y", "yes", "run":
+                try runCurrentStep()
+            case "c", "continue":
+                try session.continueAfterFailure()
+                try presentCurrent()
+            case "s", "skip":
+                try session.skip(reason: rest.isEmpty ? nil : rest)
+                try presentCurrent()
+            case "e", "edit":
+                try editCurrentStep()
+            default:
+                return nil
+            }
+            return Handled()
+        case .item:
+            guard let item = session.currentItem else { return nil }
+            switch (item, word) {
+            case (.step, "y"), (.step, "yes"), (.step, "run"):
+                try runCurrentStep()
+            case (.step, "e"), (.step, "edit"):
+                try editCurrentStep()
+            case (.manual, "d"), (.manual, "done"), (.manual, "y"), (.manual, "yes"):
+                try session.completeManual()
+                say(renderer.paint("✓ done", .green))
+                try presentCurrent()
+            case (.choice, _) where Int(word) != nil:
+                try session.choose(option: Int(word)!)
+                say("→ \(session.runbook.title ?? session.runbook.id)")
+                try presentCurrent()
+            case (_, "s"), (_, "skip"):
+                try session.skip(reason: rest.isEmpty ? nil : rest)
+                say(renderer.paint("– skipped", .yellow))
+                try presentCurrent()
+            case (_, "b"), (_, "back"):
+                try session.back()
+                try presentCurrent()
+            default:
+                return nil
+            }
+            return Handled()
+        }
+    }
+
+    /// REPL commands, accepted at any prompt.
+    func handleCommand(word: String, rest: String, line: String) throws -> Ending? {
+        switch word {
+        case "n", "note":
+            try session.note(rest)
+            say(renderer.paint("noted", .dim))
+        case "?", "help":
+            say(Self.help)
+            showChoices()
+        case "q", "quit", "exit":
+            try session.suspend(reason: "quit")
+            say(
+                "suspended; incident #\(session.incidentID) stays open. Continue with: runbook resume \(session.incidentID)"
+            )
+            return .suspended
+        case "next":
+            if session.currentItem == nil, session.canReturn { try session.returnToParent() }
+            try presentCurrent()
+        case "run":
+            guard case .step? = session.currentItem else { throw SessionError.noCurrentItem }
+            try runCurrentStep()
+        case "steps":
+            if let frame = session.frames.last {
+                say(
+                    renderer.steps(
+                        of: frame, status: { self.session.status(ofItem: $0) },
+                        applies: { item in
+                            guard case .step(let step) = item else { return true }
+                            return !step.attributes.ignore
+                                && (step.attributes.environments.isEmpty
+                                    || step.attributes.environments.contains(self.session.environment))
+                        }))
+            }
+        case "goto":
+            guard !rest.isEmpty else { throw SessionError.invalidArgument("goto needs a step id: goto STEP") }
+            try session.goto(rest)
+            try presentCurrent()
+        case "open":
+            guard !rest.isEmpty else { throw SessionError.invalidArgument("open needs a runbook: open RUNBOOK") }
+            try session.open(runbookID: rest.hasSuffix(".md") ? String(rest.dropLast(3)) : rest)
+            try presentCurrent()
+        case "sh":
+            guard !rest.isEmpty else { throw SessionError.invalidArgument("sh needs a command: sh COMMAND") }
+            let view = try session.showAdHoc(rest)
+            adHocView = view
+            say(renderer.render(view))
+            mode = .adHoc
+        case "vars":
+            say(renderer.variables(session.variables))
+        case "set":
+            try setVariable(rest)
+        case "sev", "severity":
+            let (level, reason) = Self.split(rest)
+            guard let severity = Severity(parsing: level) else {
+                throw SessionError.invalidArgument("severity must be P0, P1, P2 or P3: sev P1 [reason]")
+            }
+            let before = session.severity
+            try session.changeSeverity(to: severity, reason: reason.isEmpty ? nil : reason)
+            say(
+                before == severity
+                    ? "severity is already \(severity.rawValue)" : "severity \(before.rawValue) → \(severity.rawValue)")
+        case "ack":
+            try session.acknowledge(by: rest.isEmpty ? nil : rest)
+            say("acknowledged by \(session.acknowledgements.last ?? "")")
+        case "status":
+            say(statusText())
+        case "mitigated":
+            try session.markMitigated()
+            say("marked mitigated at \(SessionRenderer.clock(session.elapsed()))")
+        case "resolve":
+            try session.resolve(summary: rest.isEmpty ? nil : rest)
+            say(
+                renderer.paint(
+                    "resolved incident #\(session.incidentID) after \(SessionRenderer.clock(session.elapsed()))",
+                    .green, .bold))
+            return .resolved
+        case "handoff":
+            try session.handoff(to: rest)
+            try session.suspend(reason: "handoff to \(rest)")
+            say("handed off to \(rest); they continue with: runbook resume \(session.incidentID)")
+            return .suspended
+        case "export":
+            say(try export(format: rest.isEmpty ? "markdown" : rest.lowercased()))
+        default:
+            if mode == .item, case .choice(let choice)? = session.currentItem {
+                throw SessionError.invalidArgument(
+                    "unknown answer '\(line)'; choose 1-\(choice.options.count), or type ? for help")
+            }
+            throw SessionError.invalidArgument("unknown command '\(word)'; type ? for help")
+        }
+        return nil
+    }
+
+    // MARK: - Running
+
+    func runCurrentStep() throws {
+        try askForMissingVariables()
+        guard let frame = session.frames.last, let item = frame.item else { throw SessionError.noCurrentItem }
+        let view = session.view(of: item, in: frame)
+        let confirmation = try confirm(view)
+        say("")
+        let run = try session.run(confirmation: confirmation, output: commandOutput)
+        try report(run)
+    }
+
+    func runAdHoc() throws {
+        guard let view = adHocView else { return }
+        let confirmation = try confirm(view)
+        adHocView = nil
+        say("")
+        let run = try session.runAdHoc(confirmation: confirmation, output: commandOutput)
+        say(renderer.render(run))
+        mode = session.isAwaitingAnswer ? .item : .idle
+    }
+
+    /// Asks for the typed name of a destructive step in production; `nil` when none is needed.
+    func confirm(_ view: StepView) throws -> String? {
+        guard let target = view.confirmationTarget else { return nil }
+        say(
+            renderer.paint(
+                "⚠ destructive in production. Type '\(target)' to run it; anything else cancels.", .red, .bold))
+        return try readRequired(prompt: "confirm › ", prefill: nil)
+    }
+
+    func report(_ run: StepRun) throws {
+        say(renderer.render(run))
+        switch run.outcome {
+        case .completed:
+            if let captured = run.captured {
+                let shown = captured.isSecret ? "••••••" : captured.value
+                say("captured \(captured.name)=\(shown)  (change it with: set \(captured.name)=VALUE)")
+            }
+            try presentCurrent()
+        case .refused:
+            mode = .item
+            showChoices()
+        case .unexpectedExit, .failedToStart:
+            mode = .failure
+            say(renderer.failureChoices(onFail: run.onFail))
+        }
+    }
+
+    func editCurrentStep() throws {
+        guard let command = session.currentCommand else { throw SessionError.noCurrentItem }
+        let edited = try readRequired(prompt: "edit › ", prefill: command)
+        guard edited != command else {
+            say("unchanged")
+            return
+        }
+        try session.edit(command: edited)
+        if let view = try session.showCurrent() { say(renderer.render(view)) }
+        mode = .item
+    }
+
+    func setVariable(_ text: String) throws {
+        guard let equals = text.firstIndex(of: "=") else {
+            let name = text.trimmingCharacters(in: .whitespaces)
+            guard !name.isEmpty else {
+                throw SessionError.invalidArgument("set needs NAME=VALUE (or NAME to be asked)")
+            }
+            try askForVariable(session.variableSpec(named: name) ?? VariableSpec(name: name))
+            return
+        }
+        let name = text[..<equals].trimmingCharacters(in: .whitespaces)
+        let value = String(text[text.index(after: equals)...])
+        if session.isSecret(name) {
+            // A secret typed on the command line would land in the line-editor history.
+            throw SessionError.invalidArgument("\(name) is secret: type `set \(name)` and enter it without echo")
+        }
+        try session.setVariable(name, to: value)
+        say("\(name)=\(value)")
+    }
+
+    /// Reads one answer that must come (an edit, a confirmation); the end of input ends the REPL.
+    func readRequired(prompt: String, prefill: String?) throws -> String {
+        while true {
+            switch reader.readLine(prompt: prompt, prefill: prefill, tick: nil) {
+            case .endOfInput: throw InputEnded()
+            case .interrupted: return ""
+            case .line(let line): return line
+            }
+        }
+    }
+
+    /// Writes the incident so far as a postmortem, JSON or asciicast file under `transcripts/`; returns the path.
+    func export(format: String) throws -> String {
+        let exporter: any IncidentExporter
+        switch format {
+        case "markdown", "md": exporter = MarkdownPostmortemExporter()
+        case "json": exporter = JSONExporter()
+        case "asciicast", "cast": exporter = AsciicastExporter()
+        default: throw SessionError.invalidArgument("export takes markdown, json or asciicast")
+        }
+        let report = try IncidentReport.load(incidentID: session.incidentID, from: session.dependencies.store)
+        let path = "transcripts/" + exporter.defaultFileName(for: report.incident)
+        try ExportFile.write(try exporter.render(report), to: path)
+        return "exported to \(path)"
+    }
+
+    func statusText() -> String {
+        let incident = session.incident
+        var lines = [
+            renderer.paint("#\(incident.id) \(incident.title)", .bold),
+            "  severity: \(session.severity.rawValue) · status: \(session.status.rawValue) · environment: \(session.environment)"
+                + (incident.isDrill ? " · DRILL" : ""),
+            "  elapsed: \(SessionRenderer.clock(session.elapsed()))",
+            "  acknowledged: "
+                + (session.acknowledgements.isEmpty ? "no" : session.acknowledgements.joined(separator: ", ")),
+            "  runbooks: " + session.frames.map(\.runbook.id).joined(separator: " → "),
+        ]
+        if let item = session.currentItem {
+            lines.append("  current: [\(session.currentIndex + 1)/\(session.runbook.items.count)] \(item.id)")
+        } else {
+            lines.append("  current: end of \(session.runbook.id)")
+        }
+        let counts = ItemStatus.allCases.map { status in
+            "\(session.runbook.items.filter { session.status(ofItem: $0.id) == status }.count) \(status.rawValue)"
+        }
+        lines.append("  steps: " + counts.joined(separator: ", "))
+        if let responder = session.responder { lines.append("  handed off to: \(responder)") }
+        return lines.joined(separator: "\n")
+    }
+
+    // MARK: - Completion
+
+    /// Every command and answer word, for completion and help.
+    static let commands = [
+        "next", "run", "steps", "goto", "open", "sh", "vars", "set", "note", "sev", "ack", "status", "mitigated",
+        "resolve", "handoff", "export", "help", "quit", "yes", "edit", "skip", "back", "done", "retry", "continue",
+        "on-fail",
+    ]
+
+    /// Completion candidates: commands, step ids after `goto`, runbook ids after `open`, severities after `sev`,
+    /// variable names after `set`.
+    public func completions(line: String, word: String) -> [String] {
+        let words = line.split(separator: " ", omittingEmptySubsequences: true)
+        let completingFirst = words.isEmpty || (words.count == 1 && !line.hasSuffix(" "))
+        let candidates: [String]
+        if completingFirst {
+            candidates = Self.commands
+        } else {
+            switch words[0].lowercased() {
+            case "goto": candidates = session.runbook.items.map(\.id)
+            case "open": candidates = session.dependencies.loader.runbookIDs()
+            case "sev", "severity": candidates = Severity.allCases.map(\.rawValue)
+            case "set": candidates = session.variables.map { $0.name + "=" }.filter { $0 != "ENVIRONMENT=" }
+            default: candidates = []
+            }
+        }
+        return candidates.filter { $0.hasPrefix(word) }.sorted()
+    }
+
+    static let help = """
+        At a step:  y/yes/run · e/edit · s/skip [reason] · n/note TEXT · b/back · ?/help · q/quit
+                    (manual steps: d/done; choices: the option's number; an empty line shows the choices)
+        After an unexpected result:  o/on-fail · r/retry · c/continue · s/skip [reason] · e/edit
+        Any time:
+          next               show the current step (at the end of a runbook opened from another: go back)
+          run                run the current step
+          steps              the runbook's steps with ✓ done, – skipped, ✗ failed
+          goto STEP          move to a step (or #heading)
+          open RUNBOOK       open another runbook inside this incident
+          sh COMMAND         an ad-hoc command, approved and recorded like a step
+          vars               variables and their values (secrets masked)
+          set NAME=VALUE     set a variable (`set NAME` asks for it; secrets without echo)
+          note TEXT          add a note to the timeline
+          sev P0-P3 [WHY]    change the severity
+          ack [NAME]         acknowledge the incident
+          status             the incident at a glance
+          mitigated          the impact is over
+          resolve [SUMMARY]  close the incident
+          handoff NAME       hand the incident to someone else (they run `runbook resume`)
+          export [FORMAT]    write the incident so far: markdown (default), json or asciicast
+          quit               suspend; `runbook resume` continues where you stopped
+        """
+
+    static func split(_ text: String) -> (String, String) {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        guard let space = trimmed.firstIndex(of: " ") else { return (trimmed, "") }
+        return (String(trimmed[..<space]), trimmed[space...].trimmingCharacters(in: .whitespaces))
+    }
+}

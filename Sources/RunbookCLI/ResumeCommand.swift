@@ -1,0 +1,33 @@
+import ArgumentParser
+import Foundation
+import RunbookKit
+
+/// `runbook resume`: continue an open incident where it stopped.
+public struct ResumeCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "resume",
+        abstract: "Continue an open incident where it stopped (after quit, a lost connection or a crash).",
+        discussion: """
+            Rebuilds the incident from its transcript: runbook, step, variables and severity. Secret values
+            are never stored, so you are asked for them again when a step needs them.
+            """)
+
+    @OptionGroup public var global: GlobalOptions
+
+    @Argument(help: "The incident id (default: the most recent open incident).")
+    public var id: Int64?
+
+    @Option(name: .long, help: ArgumentHelp("Read answers from FILE, one per line.", valueName: "file"))
+    public var answers: String?
+
+    public init() {}
+
+    public func run() throws {
+        var options = SessionLaunchOptions()
+        options.answersPath = answers
+        options.runbooksDirectory = global.runbooksDirectory
+        options.databasePath = global.db
+        let status = try SessionLauncher(options: options).resume(incidentID: id)
+        if status != .success { throw ExitCode(status.rawValue) }
+    }
+}

@@ -1,0 +1,45 @@
+import Foundation
+import RunbookKit
+
+/// Everything that decides how an incident session starts: shared by `start`, `resume` and (later) `drill`.
+public struct SessionLaunchOptions {
+    /// The runbook to open (`triage` by default).
+    public var runbookID: String = "triage"
+    /// The environment; `nil` asks for it.
+    public var environment: String?
+    /// `nil` takes the runbook's front matter, else P2.
+    public var severity: Severity?
+    public var title: String?
+    /// Read answers from this file instead of stdin.
+    public var answersPath: String?
+    /// Show and record every step, run nothing.
+    public var dryRun = false
+    /// A drill: recorded as such (the drill issue adds its rules).
+    public var isDrill = false
+    /// The incident clock (a `ScaledClock` for drills at speed).
+    public var clock: any Clock = SystemClock()
+    /// Directories put first on the PATH of commands (the drill simulator's stand-ins).
+    public var extraPath: [String] = []
+    /// Extra environment for commands.
+    public var extraEnvironment: [String: String] = [:]
+    /// Working directory of commands; `nil` is the current directory.
+    public var workingDirectory: String?
+    /// The runbooks directory.
+    public var runbooksDirectory: String = "runbooks"
+    /// `--db`, when given.
+    public var databasePath: String?
+
+    /// Creates options with the defaults above.
+    public init() {}
+
+    /// The environment commands start from: this process's, with `extraPath` first on PATH and `extraEnvironment`.
+    public func baseEnvironment(_ process: [String: String] = ProcessInfo.processInfo.environment) -> [String: String] {
+        var environment = process
+        for (key, value) in extraEnvironment { environment[key] = value }
+        if !extraPath.isEmpty {
+            environment["PATH"] = (extraPath + [environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"])
+                .joined(separator: ":")
+        }
+        return environment
+    }
+}

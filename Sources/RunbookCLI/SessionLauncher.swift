@@ -1,0 +1,113 @@
+import Foundation
+import RunbookKit
+
+/// Starts or resumes an incident session and runs the REPL over it: what `start`, `resume` and `drill` share.
+public struct SessionLauncher {
+    public var options: SessionLaunchOptions
+    public var services: SessionServices
+
+    /// Creates a launcher; `services` defaults to the real store, catalog, runners and redactor.
+    public init(options: SessionLaunchOptions, services: SessionServices = .standard) {
+        self.options = options
+        self.services = services
+    }
+
+    /// Declares an incident and runs the REPL; returns the exit status.
+    public func start() throws -> ExitStatus {
+        let reader = try makeReader()
+        let redactor = services.makeRedactor()
+        let loader = try services.loadRunbooks(options.runbooksDirectory)
+        let runbook = try loader.runbook(id: options.runbookID)
+        let environment = try options.environment ?? askEnvironment(for: runbook, reader: reader)
+        let store = try services.openStore(options.databasePath, redactor)
+        let dependencies = makeDependencies(store: store, loader: loader, redactor: redactor, reader: reader)
+        let identity = ResponderIdentity.current()
+        let session = try IncidentSession.start(
+            IncidentStart(
+                runbookID: runbook.id, environment: environment, severity: options.severity, title: options.title,
+                isDrill: options.isDrill, host: identity.host, user: identity.user),
+            dependencies: dependencies)
+        let renderer = SessionRenderer(usesColor: reader.isInteractive && SessionRenderer.detectColor())
+        let header =
+            "incident #\(session.incidentID) declared: \(session.incident.title) · "
+            + "\(session.severity.rawValue) · \(session.environment)" + (options.isDrill ? " · DRILL" : "")
+        write(renderer.paint(header, .bold) + "\n")
+        return try runREPL(session: session, reader: reader, renderer: renderer)
+    }
+
+    /// Resumes an open incident (the most recent when `incidentID` is `nil`) and runs the REPL.
+    public func resume(incidentID: Int64?) throws -> ExitStatus {
+        let reader = try makeReader()
+        let redactor = services.makeRedactor()
+        let loader = try services.loadRunbooks(options.runbooksDirectory)
+        let store = try services.openStore(options.databasePath, redactor)
+        let session = try IncidentSession.resume(
+            incidentID: incidentID,
+            dependencies: makeDependencies(store: store, loader: loader, redactor: redactor, reader: reader))
+        let renderer = SessionRenderer(usesColor: reader.isInteractive && SessionRenderer.detectColor())
+        var header =
+            "resumed incident #\(session.incidentID): \(session.incident.title) · \(session.severity.rawValue)"
+            + " · \(session.environment) · \(SessionRenderer.clock(session.elapsed())) since declared"
+        if !session.secretsToAskAgain.isEmpty {
+            header +=
+                "\nsecret values are never stored; you will be asked again for "
+                + session.secretsToAskAgain.joined(separator: ", ")
+        }
+        write(renderer.paint(header, .bold) + "\n")
+        return try runREPL(session: session, reader: reader, renderer: renderer)
+    }
+
+    func runREPL(session: IncidentSession, reader: any LineReading, renderer: SessionRenderer) throws -> ExitStatus {
+        let repl = IncidentREPL(
+            session: session, reader: reader, renderer: renderer, write: write, commandOutput: DiscardingOutputSink())
+        let ending = options.dryRun ? try repl.runDryRun() : try repl.run()
+        return ending == .inputEnded ? .inputEnded : .success
+    }
+
+    func makeDependencies(
+        store: any TranscriptStore, loader: any RunbookLoading, redactor: any SecretRegistering,
+        reader: any LineReading
+    ) -> SessionDependencies {
+        let identity = ResponderIdentity.current()
+        return SessionDependencies(
+            store: store, runner: services.makeRunner(isatty(STDIN_FILENO) == 1 && options.answersPath == nil),
+            clock: options.clock, loader: loader, redactor: redactor, actor: identity.actor,
+            baseEnvironment: options.baseEnvironment(), workingDirectory: options.workingDirectory,
+            looksDestructive: services.looksDestructive)
+    }
+
+    /// The answers come from `--answers FILE`, else from stdin: plainly when it is not a terminal.
+    func makeReader() throws -> any LineReading {
+        if let path = options.answersPath { return try PlainLineReader(answersFile: path) }
+        return makeTerminalReader() ?? PlainLineReader()
+    }
+
+    /// Asks for the environment when `--env` was not given, offering the runbook's environments.
+    func askEnvironment(for runbook: Runbook, reader: any LineReading) throws -> String {
+        let allowed = runbook.environments
+        let question = allowed.isEmpty ? "Environment: " : "Environment [\(allowed.joined(separator: "/"))]: "
+        while true {
+            switch reader.readLine(prompt: question, prefill: nil, tick: nil) {
+            case .endOfInput:
+                throw CLIError.inputEnded(while: "asking for the environment")
+            case .interrupted:
+                continue
+            case .line(let line):
+                let value = line.trimmingCharacters(in: .whitespaces)
+                if value.isEmpty { continue }
+                if allowed.isEmpty || allowed.contains(value) { return value }
+                write("runbook \(runbook.id) runs in \(allowed.joined(separator: ", ")) only\n")
+                if !reader.isInteractive {
+                    throw SessionError.environmentNotAllowed(value, allowed: allowed, runbook: runbook.id)
+                }
+            }
+        }
+    }
+
+    func write(_ text: String) { FileHandle.standardOutput.write(Data(text.utf8)) }
+}
+
+/// Drops command output: the runners print it to the screen themselves.
+final class DiscardingOutputSink: OutputSink {
+    func receive(_ bytes: Data, offset: TimeInterval) {}
+}

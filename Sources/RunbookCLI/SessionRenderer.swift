@@ -1,0 +1,234 @@
+import Foundation
+import RunbookKit
+
+/// Turns the session's state into the text the responder reads: step screens, results, lists and the prompt.
+///
+/// Pure functions of their input (no I/O), so the screens are tested as golden text.
+public struct SessionRenderer: Sendable {
+    /// Whether ANSI colours are used (off with `NO_COLOR` or when standard output is not a terminal).
+    public var usesColor: Bool
+
+    /// Creates a renderer; `usesColor` false gives plain text.
+    public init(usesColor: Bool) {
+        self.usesColor = usesColor
+    }
+
+    /// Colours on only for a terminal, and never with `NO_COLOR` set (https://no-color.org).
+    public static func detectColor(environment: [String: String] = ProcessInfo.processInfo.environment) -> Bool {
+        if let noColor = environment["NO_COLOR"], !noColor.isEmpty { return false }
+        if environment["TERM"] == "dumb" { return false }
+        return isatty(STDOUT_FILENO) == 1
+    }
+
+    enum Color: String {
+        case bold = "1", dim = "2", red = "31", green = "32", yellow = "33", blue = "34", magenta = "35", cyan = "36"
+        case redBackground = "1;37;41"
+    }
+
+    func paint(_ text: String, _ colors: Color...) -> String {
+        guard usesColor, !colors.isEmpty else { return text }
+        return "\u{1B}[\(colors.map(\.rawValue).joined(separator: ";"))m\(text)\u{1B}[0m"
+    }
+
+    // MARK: - Prompt
+
+    /// `#12 P1 production 04:31 › `
+    public func prompt(incidentID: Int64, severity: Severity, environment: String, elapsed: TimeInterval) -> String {
+        let severityText = paint(severity.rawValue, severity <= .p1 ? .red : .yellow)
+        let environmentText = environment == "production" ? paint(environment, .magenta) : environment
+        return "#\(incidentID) \(severityText) \(environmentText) \(Self.clock(elapsed)) › "
+    }
+
+    /// `04:31`, or `1:02:03` past an hour.
+    public static func clock(_ interval: TimeInterval) -> String {
+        let total = max(0, Int(interval))
+        let (hours, minutes, seconds) = (total / 3600, total / 60 % 60, total % 60)
+        return hours > 0
+            ? String(format: "%d:%02d:%02d", hours, minutes, seconds) : String(format: "%02d:%02d", minutes, seconds)
+    }
+
+    /// `30s`, `5m`, `1h30m`.
+    public static func duration(_ seconds: TimeInterval) -> String {
+        if seconds < 60, seconds != seconds.rounded() { return String(format: "%.1fs", seconds) }
+        let total = Int(seconds.rounded())
+        let (hours, minutes, rest) = (total / 3600, total / 60 % 60, total % 60)
+        var text = ""
+        if hours > 0 { text += "\(hours)h" }
+        if minutes > 0 { text += "\(minutes)m" }
+        if rest > 0 || text.isEmpty { text += "\(rest)s" }
+        return text
+    }
+
+    // MARK: - A step
+
+    /// The screen for one item: number and title, guidance, the command exactly as it will run, its variables
+    /// (secrets masked), risk, timeout, and the answers.
+    public func render(_ view: StepView) -> String {
+        var lines: [String] = []
+        let heading =
+            view.kind == .adHoc
+            ? paint("[sh] Ad-hoc command", .bold) : paint("[\(view.number)/\(view.total)] \(view.title)", .bold)
+        let tags = [view.runbookID, view.isDryRun ? "dry run" : nil, view.status.map { "was \($0.rawValue)" }]
+            .compactMap { $0 }.joined(separator: " · ")
+        lines.append("")
+        lines.append(heading + "  " + paint("(\(tags))", .dim))
+        if let guidance = view.guidance, !guidance.isEmpty {
+            lines.append(
+                contentsOf: guidance.split(separator: "\n", omittingEmptySubsequences: false).map { "  \($0)" })
+        }
+        switch view.kind {
+        case .step, .adHoc:
+            lines.append("")
+            let commandLines = (view.command ?? "").split(separator: "\n", omittingEmptySubsequences: false)
+            for (offset, line) in commandLines.enumerated() {
+                lines.append("  " + paint(offset == 0 ? "$ " : "  ", .dim) + paint(String(line), .cyan))
+            }
+            if view.isEdited { lines.append("  " + paint("(edited)", .yellow)) }
+            if let expected = view.expectedOutput, !expected.isEmpty {
+                lines.append("  expected output:")
+                lines.append(contentsOf: expected.split(separator: "\n").map { "    " + paint(String($0), .dim) })
+            }
+            lines.append("")
+            if !view.variables.isEmpty {
+                let shown = view.variables.map { variable in
+                    "\(variable.name)=\(variable.value == nil ? paint(variable.displayValue, .yellow) : variable.displayValue)"
+                }
+                lines.append("  variables: " + shown.joined(separator: "  "))
+            }
+            lines.append("  " + details(of: view))
+            if view.needsWarning { lines.append(contentsOf: warning(for: view)) }
+            lines.append(answers(for: view))
+        case .manual:
+            lines.append("")
+            lines.append("  ☐ " + (view.manualText ?? view.title))
+            lines.append("")
+            lines.append(answers(for: view))
+        case .choice:
+            if let prompt = view.choicePrompt, prompt != view.guidance { lines.append("  " + prompt) }
+            lines.append("")
+            for (offset, option) in view.options.enumerated() {
+                var line = "  \(offset + 1)) \(paint(option.label, .bold))"
+                if let detail = option.detail, !detail.isEmpty {
+                    line += detail.hasPrefix("—") || detail.hasPrefix("-") ? " \(detail)" : " — \(detail)"
+                }
+                line += paint("  → \(option.target)", .dim)
+                lines.append(line)
+            }
+            lines.append("")
+            lines.append(answers(for: view))
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    func details(of view: StepView) -> String {
+        var parts: [String] = []
+        switch view.risk {
+        case .destructive?: parts.append(paint("risk: DESTRUCTIVE", .redBackground))
+        case .change?: parts.append("risk: " + paint("change", .yellow))
+        case .read?: parts.append("risk: " + paint("read", .green))
+        case nil: break
+        }
+        parts.append("timeout: " + (view.timeout.map(Self.duration) ?? "none"))
+        if view.expect != [0] {
+            parts.append("expect: " + view.expect.sorted().map(String.init).joined(separator: ","))
+        }
+        if let capture = view.capture { parts.append("capture: \(capture)") }
+        if let onFail = view.onFail { parts.append("on-fail: \(onFail)") }
+        if view.isInteractive { parts.append("interactive") }
+        return parts.joined(separator: " · ")
+    }
+
+    func warning(for view: StepView) -> [String] {
+        var lines: [String] = []
+        if view.risk != .destructive, view.looksDestructive {
+            lines.append(
+                "  "
+                    + paint(
+                        "⚠ this command looks destructive, though the runbook marks it \(view.risk?.rawValue ?? "unknown")",
+                        .red, .bold))
+        } else {
+            lines.append("  " + paint("⚠ destructive: it removes or replaces something", .red, .bold))
+        }
+        if let target = view.confirmationTarget {
+            lines.append("  " + paint("  in production: you will type '\(target)' to run it", .red))
+        }
+        return lines
+    }
+
+    /// The answers line for the item's kind.
+    public func answers(for view: StepView) -> String {
+        let text: String
+        switch view.kind {
+        case .step: text = "run? y/yes/run · e/edit · s/skip [reason] · n/note TEXT · b/back · ?/help · q/quit"
+        case .adHoc: text = "run? y/yes/run · e/edit · anything else cancels"
+        case .manual: text = "done? d/done · s/skip [reason] · n/note TEXT · b/back · ?/help · q/quit"
+        case .choice:
+            text = "choose 1-\(view.options.count) · s/skip [reason] · n/note TEXT · b/back · ?/help · q/quit"
+        }
+        return paint(text, .dim)
+    }
+
+    // MARK: - Results
+
+    /// `✓ exit 0 · 0.4s`, `✗ exit 22 (expected 0) · 0.2s`, `✗ timed out after 30s`, …
+    public func render(_ run: StepRun) -> String {
+        switch run.outcome {
+        case .refused(let expected):
+            return paint("✗ cancelled: the typed name did not match '\(expected)'; nothing ran", .yellow)
+        case .failedToStart(let message):
+            return paint("✗ could not start: \(message)", .red, .bold)
+        case .completed, .unexpectedExit:
+            guard let result = run.result else { return "" }
+            let expected = run.expect.sorted().map(String.init).joined(separator: ",")
+            let time = Self.duration(result.duration)
+            if result.timedOut { return paint("✗ timed out after \(time)", .red, .bold) }
+            if let signal = result.signal, result.exitCode == nil {
+                return paint("✗ killed by signal \(signal) after \(time)", .red, .bold)
+            }
+            let code = result.exitCode.map(String.init) ?? "?"
+            if run.outcome == .completed {
+                return paint("✓ exit \(code)", .green) + paint(" · \(time)", .dim)
+            }
+            return paint("✗ exit \(code) (expected \(expected))", .red, .bold) + paint(" · \(time)", .dim)
+        }
+    }
+
+    /// The choices offered after an unexpected result.
+    public func failureChoices(onFail: String?) -> String {
+        var options: [String] = []
+        if let onFail { options.append("o/on-fail (go to \(onFail))") }
+        options += ["r/retry", "c/continue", "s/skip [reason]", "e/edit", "q/quit"]
+        return paint("unexpected result: " + options.joined(separator: " · "), .yellow)
+    }
+
+    // MARK: - Lists
+
+    /// The current runbook's items with done/skipped/failed marks and the current one pointed at.
+    public func steps(of frame: SessionFrame, status: (String) -> ItemStatus?, applies: (RunbookItem) -> Bool)
+        -> String
+    {
+        var lines = [paint(frame.runbook.title ?? frame.runbook.id, .bold) + paint(" (\(frame.runbook.id))", .dim)]
+        for (index, item) in frame.runbook.items.enumerated() {
+            let mark: String
+            switch status(item.id) {
+            case .done?: mark = paint("✓", .green)
+            case .skipped?: mark = paint("–", .yellow)
+            case .failed?: mark = paint("✗", .red)
+            case nil: mark = applies(item) ? "·" : paint("/", .dim)
+            }
+            let pointer = index == frame.index ? paint("›", .bold) : " "
+            var line = "\(pointer) \(mark) \(String(format: "%2d", index + 1)). \(item.id)"
+            line += paint("  \(item.title)", .dim)
+            if !applies(item) { line += paint("  (not in this environment)", .dim) }
+            lines.append(line)
+        }
+        if frame.index >= frame.runbook.items.count { lines.append(paint("› end of runbook", .bold)) }
+        return lines.joined(separator: "\n")
+    }
+
+    /// `vars`: every variable with its value, secrets masked.
+    public func variables(_ variables: [StepView.Variable]) -> String {
+        variables.map { "  \($0.name)=\($0.displayValue)" + ($0.isSecret ? paint("  (secret)", .dim) : "") }
+            .joined(separator: "\n")
+    }
+}

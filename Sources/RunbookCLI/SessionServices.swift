@@ -1,0 +1,31 @@
+import Foundation
+import RunbookKit
+
+/// The concrete parts a launched session uses, as factories so that tests and drills can substitute them.
+public struct SessionServices {
+    /// Opens the transcript store at the resolved database path (`--db`, `$RUNBOOK_DB`, …).
+    public var openStore: (_ flag: String?, _ redactor: any SecretRegistering) throws -> any TranscriptStore
+    /// Loads the runbooks directory.
+    public var loadRunbooks: (_ directory: String) throws -> any RunbookLoading
+    /// The runner: a pseudo-terminal when stdin is a terminal, pipes otherwise. It prints output to the screen.
+    public var makeRunner: (_ stdinIsTerminal: Bool) -> any CommandRunner
+    /// A fresh redactor with the default patterns.
+    public var makeRedactor: () -> any SecretRegistering
+    /// The linter's destructive-command detector.
+    public var looksDestructive: @Sendable (String) -> Bool
+
+    /// Creates services from factories.
+    public init(
+        openStore: @escaping (_ flag: String?, _ redactor: any SecretRegistering) throws -> any TranscriptStore,
+        loadRunbooks: @escaping (_ directory: String) throws -> any RunbookLoading,
+        makeRunner: @escaping (_ stdinIsTerminal: Bool) -> any CommandRunner,
+        makeRedactor: @escaping () -> any SecretRegistering,
+        looksDestructive: @escaping @Sendable (String) -> Bool
+    ) {
+        self.openStore = openStore
+        self.loadRunbooks = loadRunbooks
+        self.makeRunner = makeRunner
+        self.makeRedactor = makeRedactor
+        self.looksDestructive = looksDestructive
+    }
+}

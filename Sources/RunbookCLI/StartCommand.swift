@@ -1,0 +1,62 @@
+import ArgumentParser
+import Foundation
+import RunbookKit
+
+/// `runbook start`: declare an incident and walk it through a runbook.
+public struct StartCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "start",
+        abstract: "Declare an incident and walk through a runbook, one approved step at a time.",
+        discussion: """
+            Opens RUNBOOK (default: triage) on its first step. Every command runs only after you answer y;
+            everything is recorded in the transcript before the next prompt.
+
+            When stdin is not a terminal, or with --answers FILE, answers are read one per line (scripted
+            mode, for CI and tests). Exit status: 0 resolved or suspended cleanly, 2 usage error,
+            3 input ended in the middle of a step, 4 database unusable.
+            """)
+
+    @OptionGroup public var global: GlobalOptions
+
+    @Argument(help: "The runbook to open (default: triage).")
+    public var runbook: String = "triage"
+
+    @Option(name: .long, help: ArgumentHelp("Environment (asked for when not given).", valueName: "env"))
+    public var env: String?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Severity P0-P3 (default: the runbook's front matter, else P2).", valueName: "P0-P3"))
+    public var severity: String?
+
+    @Option(name: .long, help: ArgumentHelp("Incident title (default: the runbook's title).", valueName: "text"))
+    public var title: String?
+
+    @Option(name: .long, help: ArgumentHelp("Read answers from FILE, one per line.", valueName: "file"))
+    public var answers: String?
+
+    @Flag(name: .long, help: "Show and record every step of the runbook; run nothing.")
+    public var dryRun = false
+
+    public init() {}
+
+    public func validate() throws {
+        if let severity, Severity(parsing: severity) == nil {
+            throw ValidationError("--severity must be P0, P1, P2 or P3, not '\(severity)'")
+        }
+    }
+
+    public func run() throws {
+        var options = SessionLaunchOptions()
+        options.runbookID = runbook.hasSuffix(".md") ? String(runbook.dropLast(3)) : runbook
+        options.environment = env
+        options.severity = severity.flatMap(Severity.init(parsing:))
+        options.title = title
+        options.answersPath = answers
+        options.dryRun = dryRun
+        options.runbooksDirectory = global.runbooksDirectory
+        options.databasePath = global.db
+        let status = try SessionLauncher(options: options).start()
+        if status != .success { throw ExitCode(status.rawValue) }
+    }
+}

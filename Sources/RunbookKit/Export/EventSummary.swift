@@ -1,0 +1,112 @@
+import Foundation
+
+/// One line of plain text per event, for timelines: what happened, in the responder's words where possible.
+public enum EventSummary {
+    /// Describes `event`; `command` is the command record a `command.*` event belongs to, and `stepTitle` the
+    /// title of the step the event is about, when known.
+    public static func describe(_ event: RecordedEvent, command: CommandRecord? = nil, stepTitle: String? = nil)
+        -> String
+    {
+        func stepName(_ event: RecordedEvent) -> String {
+            event.payload["title"]?.stringValue ?? stepTitle ?? event.stepID ?? "?"
+        }
+        let p = event.payload
+        func text(_ key: String) -> String? { p[key]?.stringValue.flatMap { $0.isEmpty ? nil : $0 } }
+        func number(_ key: String) -> String? {
+            p[key]?.intValue.map(String.init) ?? p[key]?.stringValue
+        }
+        switch event.type {
+        case .incidentDeclared:
+            var parts = ["Incident declared"]
+            if let severity = text("severity") { parts.append(severity) }
+            if let environment = text("environment") { parts.append("in \(environment)") }
+            if let runbook = text("runbook") { parts.append("with runbook \(runbook)") }
+            return parts.joined(separator: " ")
+        case .severityChanged:
+            var line = "Severity \(text("from") ?? "?") → \(text("to") ?? "?")"
+            if let reason = text("reason") { line += ": \(reason)" }
+            return line
+        case .statusChanged:
+            var line = "Status \(text("from").map { "\($0) → " } ?? "")\(text("to") ?? "?")"
+            if let reason = text("reason") { line += ": \(reason)" }
+            return line
+        case .runbookOpened:
+            return "Runbook \(text("runbook") ?? text("title") ?? "?") opened"
+        case .stepShown:
+            var line = "Step"
+            if let index = number("index"), let total = number("total") {
+                line += " \(index)/\(total)"
+            }
+            line += ": \(text("title") ?? event.stepID ?? "?")"
+            return line
+        case .stepApproved:
+            return "Step \(stepName(event)) approved"
+        case .stepEdited:
+            return "Step \(stepName(event)) edited: \(text("after") ?? text("edited") ?? "?")"
+        case .stepSkipped:
+            var line = "Step \(stepName(event)) skipped"
+            if let reason = text("reason") { line += ": \(reason)" }
+            return line
+        case .stepRefused:
+            var line = "Step \(stepName(event)) refused"
+            if let reason = text("reason") { line += ": \(reason)" }
+            return line
+        case .commandStarted:
+            return "Ran: \(command?.text ?? text("command") ?? "?")"
+        case .commandFinished:
+            var line = "Command finished: "
+            if let command {
+                line += command.outcome
+                if let duration = command.duration { line += " in \(ExportFormatting.duration(duration))" }
+            } else {
+                line += number("exit_code").map { "exit \($0)" } ?? "finished"
+            }
+            return line
+        case .commandFailedToStart:
+            return "Command could not start: \(text("error") ?? text("reason") ?? "unknown reason")"
+        case .variableSet:
+            // Values may be secret; only the name goes into a document.
+            return "Variable \(text("name") ?? "?") set"
+        case .choiceMade:
+            var line = "Chose \(text("option") ?? text("label") ?? "?")"
+            if let target = text("target") { line += " → \(target)" }
+            return line
+        case .manualDone:
+            return "Manual step \(text("title") ?? stepName(event)) done"
+        case .noteAdded:
+            return "Note: \(text("text") ?? "")"
+        case .ackReceived:
+            return "Acknowledged by \(text("by") ?? event.actor)"
+        case .escalationTriggered:
+            let targets = IncidentReport.strings(p["targets"] ?? p["target"]).joined(separator: " + ")
+            var line = "Escalation"
+            if let level = number("level") { line += " level \(level)" }
+            if !targets.isEmpty { line += " to \(targets)" }
+            if let severity = text("severity") { line += " (\(severity))" }
+            return line
+        case .escalationFinished:
+            return "Escalation finished\(text("reason").map { ": \($0)" } ?? "")"
+        case .notificationSent, .notificationFailed:
+            var line = event.type == .notificationSent ? "Notification sent" : "Notification failed"
+            if let channel = text("channel") { line += " via \(channel)" }
+            if let attempt = number("attempt") { line += " (attempt \(attempt))" }
+            if let status = number("status") { line += " status \(status)" }
+            if let error = text("error") { line += ": \(error)" }
+            return line
+        case .timerFired:
+            return "Timer fired\(text("kind").map { ": \($0)" } ?? text("timer").map { ": \($0)" } ?? "")"
+        case .sessionSuspended:
+            return "Session suspended\(text("reason").map { ": \($0)" } ?? "")"
+        case .sessionResumed:
+            return "Session resumed"
+        case .handoff:
+            return "Handed off to \(text("to") ?? "?")"
+        case .drillInject:
+            return "Drill inject: \(text("text") ?? text("description") ?? text("title") ?? "?")"
+        case .drillDebrief:
+            return "Drill debrief recorded"
+        case .incidentResolved:
+            return "Incident resolved\(text("summary").map { ": \($0)" } ?? "")"
+        }
+    }
+}

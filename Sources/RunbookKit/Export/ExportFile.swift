@@ -1,0 +1,43 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Writes an export to disk: the file with mode 0600, and a missing parent directory with mode 0700, because
+/// transcripts describe production systems and their failures.
+public enum ExportFile {
+    /// Writes `data` to `path`, replacing an existing file.
+    /// - Throws: `ExportError.cannotWrite` with the system's reason.
+    public static func write(_ data: Data, to path: String) throws {
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty, !FileManager.default.fileExists(atPath: directory) {
+            do {
+                try FileManager.default.createDirectory(
+                    atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            } catch {
+                throw ExportError.cannotWrite(path: path, reason: "cannot create \(directory)")
+            }
+        }
+        // Created 0600 from the start (never world-readable, even briefly), then truncated and written.
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            throw ExportError.cannotWrite(path: path, reason: String(cString: strerror(errno)))
+        }
+        let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+        // An existing file keeps its mode under O_CREAT; exports are always 0600. Only regular files, though:
+        // `-o /dev/null` must not change the device node's mode.
+        var status = stat()
+        if fstat(fd, &status) == 0, status.st_mode & S_IFMT == S_IFREG {
+            fchmod(fd, 0o600)
+        }
+        do {
+            try handle.write(contentsOf: data)
+            try handle.close()
+        } catch {
+            throw ExportError.cannotWrite(path: path, reason: error.localizedDescription)
+        }
+    }
+}

@@ -1,0 +1,164 @@
+import Foundation
+
+/// Everything the exporters need about one incident, read only through `TranscriptStore` so that every
+/// backend exports the same way.
+public struct IncidentReport: Sendable {
+    /// The incident row.
+    public var incident: Incident
+    /// Every event in sequence order.
+    public var events: [RecordedEvent]
+    /// Commands in the order they started, with their output.
+    public var commands: [CommandRecord]
+    /// Metrics derived from the events.
+    public var metrics: IncidentMetrics
+
+    /// Reads incident `id` from `store`.
+    /// - Throws: `ExportError.unknownIncident` when the store has no such incident; store errors as they come.
+    public static func load(incidentID id: Int64, from store: any TranscriptStore) throws -> IncidentReport {
+        guard let incident = try store.incident(id) else { throw ExportError.unknownIncident(id) }
+        let events = try store.events(incidentID: id)
+        var outputs: [Int64: [OutputChunk]] = [:]
+        for event in events where event.type == .commandStarted {
+            outputs[event.sequence] = try store.output(incidentID: id, commandSequence: event.sequence)
+        }
+        return IncidentReport(incident: incident, events: events, outputs: outputs)
+    }
+
+    /// Builds a report from already-read rows; `outputs` maps a `command.started` sequence to its chunks.
+    public init(incident: Incident, events: [RecordedEvent], outputs: [Int64: [OutputChunk]]) {
+        self.incident = incident
+        self.events = events
+        self.commands = Self.commands(from: events, outputs: outputs)
+        self.metrics = Self.metrics(incident: incident, events: events)
+    }
+
+    /// Whether the incident is still open (not resolved and not abandoned).
+    public var isOpen: Bool { incident.status == .open || incident.status == .mitigated }
+
+    /// Where the transcript ends: the resolution, else the last event, else the declaration.
+    public var endTime: Date {
+        let last = events.last?.timestamp ?? incident.declaredAt
+        return incident.resolvedAt.map { max($0, last) } ?? last
+    }
+
+    /// Runbooks used, in the order they were first opened (the declared one first).
+    public var runbooks: [String] {
+        var names = [incident.runbook]
+        for event in events where event.type == .runbookOpened || event.type == .stepShown {
+            if let name = event.payload["runbook"]?.stringValue { names.append(name) }
+        }
+        var seen = Set<String>()
+        return names.filter { !$0.isEmpty && seen.insert($0).inserted }
+    }
+
+    /// Everyone who caused an event, in order of first appearance.
+    public var responders: [String] {
+        var seen = Set<String>()
+        return events.map(\.actor).filter { !$0.isEmpty && seen.insert($0).inserted }
+    }
+
+    /// Notes in order.
+    public var notes: [RecordedEvent] { events.filter { $0.type == .noteAdded } }
+
+    /// Notes that start with `TODO:` or `action:` (any case), with the marker removed.
+    public var actionItems: [(event: RecordedEvent, text: String)] {
+        notes.compactMap { event in
+            guard let text = event.payload["text"]?.stringValue else { return nil }
+            let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            for marker in ["todo:", "action:"] where trimmed.lowercased().hasPrefix(marker) {
+                let rest = trimmed.dropFirst(marker.count).trimmingCharacters(in: .whitespaces)
+                return (event, rest)
+            }
+            return nil
+        }
+    }
+
+    /// The debrief of a drill, from its last `drill.debrief` event.
+    public var debrief: RecordedEvent? { events.last { $0.type == .drillDebrief } }
+
+    // MARK: - Derivation
+
+    private static func commands(from events: [RecordedEvent], outputs: [Int64: [OutputChunk]]) -> [CommandRecord] {
+        var shownByStep: [String: RecordedEvent] = [:]
+        var editedByStep: [String: RecordedEvent] = [:]
+        var lastShown: RecordedEvent?
+        var records: [CommandRecord] = []
+        var open: [Int] = []  // indexes of started, unfinished commands
+
+        for event in events {
+            switch event.type {
+            case .stepShown:
+                if let step = event.stepID { shownByStep[step] = event }
+                editedByStep[event.stepID ?? ""] = nil
+                lastShown = event
+            case .stepEdited:
+                editedByStep[event.stepID ?? ""] = event
+            case .commandStarted:
+                let shown = event.stepID.flatMap { shownByStep[$0] } ?? lastShown
+                let edited = editedByStep[event.stepID ?? ""]
+                let written = shown?.payload["command"]?.stringValue ?? edited?.payload["before"]?.stringValue
+                let editedText = edited.flatMap { ($0.payload["after"] ?? $0.payload["edited"])?.stringValue }
+                let text = event.payload["command"]?.stringValue ?? editedText ?? written ?? ""
+                let original = (edited != nil || (written != nil && written != text)) ? (written ?? text) : nil
+                records.append(
+                    CommandRecord(
+                        sequence: event.sequence, stepID: event.stepID,
+                        stepTitle: shown?.payload["title"]?.stringValue, text: text,
+                        originalText: original == text ? nil : original,
+                        workingDirectory: event.payload["cwd"]?.stringValue, actor: event.actor,
+                        startedAt: event.timestamp, output: outputs[event.sequence] ?? []))
+                open.append(records.count - 1)
+            case .commandFinished, .commandFailedToStart:
+                guard let index = finishedIndex(for: event, open: open, records: records) else {
+                    // A command that never started has no `command.started`: it is its own record.
+                    if event.type == .commandFailedToStart {
+                        let shown = event.stepID.flatMap { shownByStep[$0] } ?? lastShown
+                        records.append(
+                            CommandRecord(
+                                sequence: event.sequence, stepID: event.stepID,
+                                stepTitle: shown?.payload["title"]?.stringValue,
+                                text: event.payload["command"]?.stringValue ?? shown?.payload["command"]?.stringValue
+                                    ?? "", actor: event.actor, startedAt: event.timestamp,
+                                finishSequence: event.sequence,
+                                finishedAt: event.timestamp,
+                                failureReason: event.payload["error"]?.stringValue ?? event.payload["reason"]?
+                                    .stringValue
+                                    ?? "unknown reason"))
+                    }
+                    continue
+                }
+                open.removeAll { $0 == index }
+                let payload = event.payload
+                records[index].finishedAt = event.timestamp
+                records[index].finishSequence = event.sequence
+                records[index].exitCode = payload["exit_code"]?.intValue
+                records[index].signal =
+                    payload["signal"].flatMap { $0 == .null ? nil : ($0.stringValue ?? $0.intValue.map(String.init)) }
+                records[index].duration =
+                    payload["duration_ms"]?.doubleValue.map { $0 / 1000 }
+                    ?? event.timestamp.timeIntervalSince(records[index].startedAt)
+                records[index].timedOut = payload["timed_out"]?.boolValue ?? false
+                records[index].droppedBytes = payload["dropped_bytes"]?.intValue ?? 0
+                if event.type == .commandFailedToStart {
+                    records[index].failureReason =
+                        payload["error"]?.stringValue ?? payload["reason"]?.stringValue ?? "unknown reason"
+                }
+            default:
+                break
+            }
+        }
+        return records
+    }
+
+    /// The started command a finish belongs to: the one it names, else the latest open one of its step,
+    /// else the latest open one.
+    private static func finishedIndex(for event: RecordedEvent, open: [Int], records: [CommandRecord]) -> Int? {
+        for key in ["command_sequence", "started_sequence", "started"] {
+            if let sequence = event.payload[key]?.intValue {
+                return records.firstIndex { $0.sequence == sequence }
+            }
+        }
+        if let step = event.stepID, let index = open.last(where: { records[$0].stepID == step }) { return index }
+        return event.type == .commandFailedToStart ? nil : open.last
+    }
+}

@@ -1,0 +1,181 @@
+import Foundation
+
+/// The complete incident as JSON (`"version": 1`), described by docs/export-schema.json.
+///
+/// Keys are sorted and times are UTC ISO 8601 with milliseconds, so the same transcript always exports to the
+/// same bytes. Output is given as text (lossily decoded) and, when it is not valid UTF-8, also as base64.
+public struct JSONExporter: IncidentExporter {
+    /// The format version written in every export; bumped on any incompatible change.
+    public static let formatVersion: Int64 = 1
+
+    /// Creates the exporter.
+    public init() {}
+
+    public var fileExtension: String { "json" }
+
+    public func render(_ report: IncidentReport) throws -> Data {
+        var writer = JSONWriter()
+        writer.write(document(report))
+        var bytes = writer.bytes
+        bytes.append(UInt8(ascii: "\n"))
+        return Data(bytes)
+    }
+
+    /// The export as a JSON value.
+    public func document(_ report: IncidentReport) -> JSONValue {
+        .object([
+            "version": .int(Self.formatVersion),
+            "incident": incident(report),
+            "events": .array(report.events.map(event)),
+            "commands": .array(report.commands.map(command)),
+            "metrics": metrics(report),
+            // Timers live in the store's own table; the `TranscriptStore` protocol does not expose them yet.
+            "timers": .array([]),
+            "notifications": .array(notifications(report)),
+        ])
+    }
+
+    private func time(_ date: Date?) -> JSONValue {
+        date.map { .string(ExportFormatting.iso8601($0)) } ?? .null
+    }
+
+    private func optional(_ text: String?) -> JSONValue { text.map(JSONValue.string) ?? .null }
+
+    private func seconds(_ interval: TimeInterval?) -> JSONValue {
+        interval.map { .double(($0 * 1000).rounded() / 1000) } ?? .null
+    }
+
+    private func incident(_ report: IncidentReport) -> JSONValue {
+        let incident = report.incident
+        return .object([
+            "id": .int(incident.id),
+            "title": .string(incident.title),
+            "runbook": .string(incident.runbook),
+            "runbooks": .array(report.runbooks.map(JSONValue.string)),
+            "environment": .string(incident.environment),
+            "severity": .string(incident.severity.rawValue),
+            "status": .string(incident.status.rawValue),
+            "open": .bool(report.isOpen),
+            "drill": .bool(incident.isDrill),
+            "declared_at": time(incident.declaredAt),
+            "acknowledged_at": time(report.declaredPlus(report.metrics.timeToAcknowledge)),
+            "mitigated_at": time(report.declaredPlus(report.metrics.timeToMitigate)),
+            "resolved_at": time(report.declaredPlus(report.metrics.timeToResolve)),
+            "host": .string(incident.host),
+            "user": .string(incident.user),
+            "responders": .array(report.responders.map(JSONValue.string)),
+            "policy_snapshot": incident.policySnapshot ?? .null,
+        ])
+    }
+
+    private func event(_ event: RecordedEvent) -> JSONValue {
+        .object([
+            "sequence": .int(event.sequence),
+            "timestamp": time(event.timestamp),
+            "actor": .string(event.actor),
+            "type": .string(event.type.rawValue),
+            "step_id": optional(event.stepID),
+            "payload": event.payload,
+            "previous_hash": .string(event.previousHash),
+            "hash": .string(event.hash),
+        ])
+    }
+
+    private func command(_ command: CommandRecord) -> JSONValue {
+        let data = command.outputData
+        let decoded = TerminalText.decode(data)
+        var output: [String: JSONValue] = [
+            "text": .string(decoded.text),
+            "valid_utf8": .bool(decoded.isValidUTF8),
+            "bytes": .int(Int64(data.count)),
+            "chunks": .array(
+                command.output.map { chunk in
+                    .object([
+                        "offset": .double((chunk.offset * 1000).rounded() / 1000),
+                        "bytes": .int(Int64(chunk.data.count)),
+                    ])
+                }),
+        ]
+        if !decoded.isValidUTF8 { output["base64"] = .string(data.base64EncodedString()) }
+        return .object([
+            "sequence": .int(command.sequence),
+            "finish_sequence": command.finishSequence.map(JSONValue.int) ?? .null,
+            "step_id": optional(command.stepID),
+            "step_title": optional(command.stepTitle),
+            "command": .string(command.text),
+            "original_command": optional(command.originalText),
+            "edited": .bool(command.wasEdited),
+            "cwd": optional(command.workingDirectory),
+            "actor": .string(command.actor),
+            "started_at": time(command.startedAt),
+            "finished_at": time(command.finishedAt),
+            "exit_code": command.exitCode.map(JSONValue.int) ?? .null,
+            "signal": optional(command.signal),
+            "duration_seconds": seconds(command.duration),
+            "timed_out": .bool(command.timedOut),
+            "dropped_bytes": .int(command.droppedBytes),
+            "failure": optional(command.failureReason),
+            "output": .object(output),
+        ])
+    }
+
+    private func metrics(_ report: IncidentReport) -> JSONValue {
+        let metrics = report.metrics
+        return .object([
+            "time_to_acknowledge_seconds": seconds(metrics.timeToAcknowledge),
+            "time_to_mitigate_seconds": seconds(metrics.timeToMitigate),
+            "time_to_resolve_seconds": seconds(metrics.timeToResolve),
+            "severity_periods": .array(
+                metrics.severityPeriods.map { period in
+                    .object([
+                        "severity": .string(period.severity.rawValue), "start": time(period.start),
+                        "end": time(period.end), "seconds": seconds(period.duration),
+                        "ongoing": .bool(period.isOngoing),
+                    ])
+                }),
+            "time_at_severity_seconds": .object(
+                Dictionary(
+                    metrics.timeAtSeverity.map { ($0.severity.rawValue, seconds($0.duration)) },
+                    uniquingKeysWith: { a, _ in a })),
+            "escalations": .array(
+                metrics.escalations.map { escalation in
+                    .object([
+                        "time": time(escalation.time), "level": escalation.level.map(JSONValue.int) ?? .null,
+                        "targets": .array(escalation.targets.map(JSONValue.string)),
+                        "severity": optional(escalation.severity?.rawValue),
+                    ])
+                }),
+            "response_checks": .array(
+                metrics.responseChecks.map { check in
+                    .object([
+                        "severity": .string(check.severity.rawValue), "since": time(check.since),
+                        "response_time": optional(check.responseTime?.description),
+                        "response_time_seconds": allowedSeconds(check.responseTime),
+                        "responded_after_seconds": seconds(check.respondedAfter),
+                        "outcome": .string(check.outcome.rawValue),
+                    ])
+                }),
+        ])
+    }
+
+    private func allowedSeconds(_ responseTime: ResponseTime?) -> JSONValue {
+        if case .duration(let allowed)? = responseTime { return seconds(allowed) }
+        return .null
+    }
+
+    /// Notification attempts, from the `notification.sent` and `notification.failed` events.
+    private func notifications(_ report: IncidentReport) -> [JSONValue] {
+        report.events.filter { $0.type == .notificationSent || $0.type == .notificationFailed }.map { event in
+            let payload = event.payload
+            return .object([
+                "sequence": .int(event.sequence),
+                "time": time(event.timestamp),
+                "sent": .bool(event.type == .notificationSent),
+                "channel": payload["channel"] ?? .null,
+                "attempt": payload["attempt"] ?? .null,
+                "status": payload["status"] ?? .null,
+                "error": payload["error"] ?? .null,
+            ])
+        }
+    }
+}

@@ -1,0 +1,279 @@
+import Foundation
+
+/// A postmortem draft in Markdown: header, metrics, timeline, commands with output, notes, action items, and
+/// empty sections for the author. The result stays valid CommonMark/GFM whatever the transcript holds.
+public struct MarkdownPostmortemExporter: IncidentExporter {
+    /// Lines of output kept from the start and from the end of each command; 0 keeps all of it.
+    public var outputLines: Int
+
+    /// Creates an exporter that keeps the first and last `outputLines` lines of each command's output.
+    public init(outputLines: Int = 20) {
+        self.outputLines = max(0, outputLines)
+    }
+
+    public var fileExtension: String { "md" }
+
+    public func render(_ report: IncidentReport) throws -> Data {
+        Data(markdown(report).utf8)
+    }
+
+    /// The document as text.
+    public func markdown(_ report: IncidentReport) -> String {
+        var sections: [String] = []
+        sections.append(header(report))
+        sections.append(metrics(report))
+        sections.append(timeline(report))
+        sections.append(commands(report))
+        sections.append(notes(report))
+        sections.append(actionItems(report))
+        if report.incident.isDrill { sections.append(debrief(report)) }
+        for title in ["Summary", "Impact", "Root cause", "What went well", "What went wrong", "Where we got lucky"] {
+            sections.append("## \(title)\n\n<!-- For the author. -->")
+        }
+        return sections.joined(separator: "\n\n") + "\n"
+    }
+
+    // MARK: - Sections
+
+    private func header(_ report: IncidentReport) -> String {
+        let incident = report.incident
+        var lines: [String] = []
+        let drill = incident.isDrill ? " (DRILL)" : ""
+        lines.append("# Postmortem\(drill): \(MarkdownText.inline(incident.title))")
+        lines.append("")
+        if report.isOpen {
+            lines.append(
+                "> **Open incident.** This export was taken while incident \(incident.id) was still "
+                    + "\(incident.status.rawValue); times and metrics stop at its last recorded event "
+                    + "(\(ExportFormatting.utc(report.endTime))).")
+            lines.append("")
+        }
+        if incident.isDrill {
+            lines.append("> **DRILL.** This was an exercise, not a real incident.")
+            lines.append("")
+        }
+        func time(_ date: Date?) -> String { date.map(ExportFormatting.utc) ?? "—" }
+        let declaredSeverity = report.metrics.severityPeriods.first?.severity ?? incident.severity
+        var severity = incident.severity.rawValue
+        if declaredSeverity != incident.severity { severity += " (declared \(declaredSeverity.rawValue))" }
+        let fields: [(String, String)] = [
+            ("Incident", "\(incident.id)"),
+            ("Environment", MarkdownText.inline(incident.environment)),
+            ("Drill", incident.isDrill ? "**DRILL**" : "no"),
+            ("Severity", severity),
+            ("Status", incident.status.rawValue),
+            ("Runbooks used", report.runbooks.map(MarkdownText.inline).joined(separator: ", ")),
+            ("Responders", report.responders.map(MarkdownText.inline).joined(separator: ", ")),
+            ("Declared", time(incident.declaredAt)),
+            ("Acknowledged", time(report.declaredPlus(report.metrics.timeToAcknowledge))),
+            ("Mitigated", time(report.declaredPlus(report.metrics.timeToMitigate))),
+            ("Resolved", time(report.declaredPlus(report.metrics.timeToResolve))),
+        ]
+        lines += fields.map { "- **\($0.0):** \($0.1.isEmpty ? "—" : $0.1)" }
+        return lines.joined(separator: "\n")
+    }
+
+    private func metrics(_ report: IncidentReport) -> String {
+        let metrics = report.metrics
+        func span(_ interval: TimeInterval?) -> String {
+            interval.map(ExportFormatting.duration) ?? (report.isOpen ? "— (not yet)" : "—")
+        }
+        var lines = ["## Metrics", ""]
+        lines.append("- **Time to acknowledge:** \(span(metrics.timeToAcknowledge))")
+        lines.append("- **Time to mitigate:** \(span(metrics.timeToMitigate))")
+        lines.append("- **Time to resolve:** \(span(metrics.timeToResolve))")
+        lines += ["", "### Time at each severity", ""]
+        lines.append(MarkdownText.tableRow(["Severity", "Time"]))
+        lines.append("|---|---|")
+        for entry in metrics.timeAtSeverity {
+            lines.append(MarkdownText.tableRow([entry.severity.rawValue, ExportFormatting.duration(entry.duration)]))
+        }
+        lines += ["", "### Response times (escalation matrix)", ""]
+        lines.append(MarkdownText.tableRow(["Severity", "Since", "Response time", "Acknowledged after", "Met"]))
+        lines.append("|---|---|---|---|---|")
+        for check in metrics.responseChecks {
+            let cells = [
+                check.severity.rawValue, ExportFormatting.sinceStart(check.since, start: report.incident.declaredAt),
+                check.responseTime?.description ?? "not in policy snapshot",
+                check.respondedAfter.map(ExportFormatting.duration) ?? "—",
+            ].map(MarkdownText.tableCell)
+            lines.append(MarkdownText.tableRow(formatted: cells + [Self.verdict(check.outcome)]))
+        }
+        lines += ["", "### Escalations", ""]
+        if metrics.escalations.isEmpty {
+            lines.append("No escalations fired.")
+        } else {
+            lines.append(MarkdownText.tableRow(["UTC", "T+", "Level", "Targets", "Severity"]))
+            lines.append("|---|---|---|---|---|")
+            for escalation in metrics.escalations {
+                lines.append(
+                    MarkdownText.tableRow([
+                        ExportFormatting.utc(escalation.time),
+                        ExportFormatting.sinceStart(escalation.time, start: report.incident.declaredAt),
+                        escalation.level.map(String.init) ?? "—",
+                        escalation.targets.isEmpty ? "—" : escalation.targets.joined(separator: " + "),
+                        escalation.severity?.rawValue ?? "—",
+                    ]))
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    private static func verdict(_ outcome: ResponseCheck.Outcome) -> String {
+        switch outcome {
+        case .met: return "yes"
+        case .missed: return "**no**"
+        case .pending: return "pending (still open)"
+        case .notDue: return "not due (left this severity first)"
+        case .notEvaluated: return "not evaluated"
+        }
+    }
+
+    private func timeline(_ report: IncidentReport) -> String {
+        var lines = ["## Timeline", ""]
+        lines.append(MarkdownText.tableRow(["UTC", "T+", "Actor", "Event"]))
+        lines.append("|---|---|---|---|")
+        let commandsByStart = Dictionary(report.commands.map { ($0.sequence, $0) }, uniquingKeysWith: { a, _ in a })
+        let commandsByFinish = Dictionary(
+            report.commands.compactMap { command in command.finishSequence.map { ($0, command) } },
+            uniquingKeysWith: { a, _ in a })
+        var titles: [String: String] = [:]
+        for event in report.events {
+            if event.type == .stepShown, let step = event.stepID, let title = event.payload["title"]?.stringValue {
+                titles[step] = title
+            }
+            let command = commandsByStart[event.sequence] ?? commandsByFinish[event.sequence]
+            lines.append(
+                MarkdownText.tableRow([
+                    ExportFormatting.utc(event.timestamp),
+                    ExportFormatting.sinceStart(event.timestamp, start: report.incident.declaredAt), event.actor,
+                    EventSummary.describe(event, command: command, stepTitle: event.stepID.flatMap { titles[$0] }),
+                ]))
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    private func commands(_ report: IncidentReport) -> String {
+        var lines = ["## Commands", ""]
+        if report.commands.isEmpty {
+            lines.append("No commands were run.")
+            return lines.joined(separator: "\n")
+        }
+        for (number, command) in report.commands.enumerated() {
+            let title = command.stepTitle ?? command.stepID ?? "Command"
+            lines.append("### \(number + 1). \(MarkdownText.inline(title))")
+            lines.append("")
+            var facts = [
+                "Run by \(MarkdownText.inline(command.actor)) at \(ExportFormatting.utc(command.startedAt)) "
+                    + "(\(ExportFormatting.sinceStart(command.startedAt, start: report.incident.declaredAt)))",
+                MarkdownText.inline(command.outcome),
+            ]
+            if let duration = command.duration { facts.append("took \(ExportFormatting.duration(duration))") }
+            if let cwd = command.workingDirectory { facts.append("in \(MarkdownText.inline(cwd))") }
+            lines.append(facts.joined(separator: ", ") + ".")
+            lines.append("")
+            lines.append(MarkdownText.fencedBlock(command.text, info: "sh"))
+            if let original = command.originalText {
+                lines += ["", "Edited before running; the runbook said:", ""]
+                lines.append(MarkdownText.fencedBlock(original, info: "sh"))
+            }
+            lines.append("")
+            lines.append(output(of: command))
+            lines.append("")
+        }
+        while lines.last == "" { lines.removeLast() }
+        return lines.joined(separator: "\n")
+    }
+
+    private func output(of command: CommandRecord) -> String {
+        let decoded = TerminalText.decode(command.outputData)
+        var text = TerminalText.plain(decoded.text)
+        if text.hasSuffix("\n") { text.removeLast() }
+        var notes: [String] = []
+        if !decoded.isValidUTF8 { notes.append("bytes that are not UTF-8 are shown as �") }
+        if command.droppedBytes > 0 {
+            notes.append("\(command.droppedBytes) bytes beyond the store's cap were not kept")
+        }
+        if text.isEmpty, command.output.isEmpty {
+            return "_No output recorded._" + (notes.isEmpty ? "" : " (\(notes.joined(separator: "; ")))")
+        }
+        let all = text.split(separator: "\n", omittingEmptySubsequences: false)
+        var shown = all.map(String.init)
+        var heading = "Output (\(all.count) line\(all.count == 1 ? "" : "s")"
+        if outputLines > 0, all.count > 2 * outputLines {
+            let left = all.count - 2 * outputLines
+            shown =
+                all.prefix(outputLines).map(String.init) + ["[… \(left) line\(left == 1 ? "" : "s") left out …]"]
+                + all.suffix(outputLines).map(String.init)
+            heading += ", first and last \(outputLines) shown"
+        }
+        heading += notes.isEmpty ? "):" : "; \(notes.joined(separator: "; "))):"
+        return heading + "\n\n" + MarkdownText.fencedBlock(shown.joined(separator: "\n"), info: "text")
+    }
+
+    private func notes(_ report: IncidentReport) -> String {
+        var lines = ["## Notes", ""]
+        let notes = report.notes
+        if notes.isEmpty { lines.append("No notes were taken.") }
+        for note in notes {
+            let when = ExportFormatting.sinceStart(note.timestamp, start: report.incident.declaredAt)
+            let text = note.payload["text"]?.stringValue ?? ""
+            lines.append(
+                "- \(ExportFormatting.utc(note.timestamp)) (\(when)), \(MarkdownText.inline(note.actor)): "
+                    + MarkdownText.paragraph(text, indent: 2))
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    private func actionItems(_ report: IncidentReport) -> String {
+        var lines = ["## Action items", ""]
+        let items = report.actionItems
+        if items.isEmpty {
+            lines.append("None recorded (notes starting with `TODO:` or `action:` become action items).")
+        }
+        for item in items {
+            lines.append(
+                "- [ ] \(MarkdownText.paragraph(item.text, indent: 6)) "
+                    + "(\(MarkdownText.inline(item.event.actor)), "
+                    + "\(ExportFormatting.sinceStart(item.event.timestamp, start: report.incident.declaredAt)))")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    private func debrief(_ report: IncidentReport) -> String {
+        var lines = ["## Drill debrief", ""]
+        guard let event = report.debrief else {
+            lines.append("No debrief was recorded.")
+            return lines.joined(separator: "\n")
+        }
+        lines.append(
+            "Recorded by \(MarkdownText.inline(event.actor)) at \(ExportFormatting.utc(event.timestamp)).")
+        lines.append("")
+        guard case .object(let fields) = event.payload else {
+            lines.append(MarkdownText.paragraph(event.payload.canonicalString))
+            return lines.joined(separator: "\n")
+        }
+        for key in fields.keys.sorted() {
+            let value = fields[key]!
+            switch value {
+            case .string(let text):
+                lines.append("- **\(MarkdownText.inline(key)):** \(MarkdownText.paragraph(text, indent: 2))")
+            case .array(let items):
+                lines.append("- **\(MarkdownText.inline(key)):**")
+                for item in items {
+                    lines.append("  - \(MarkdownText.paragraph(item.stringValue ?? item.canonicalString, indent: 4))")
+                }
+            default:
+                lines.append("- **\(MarkdownText.inline(key)):** \(MarkdownText.inline(value.canonicalString))")
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+extension IncidentReport {
+    /// Declaration time plus `interval`, when there is one.
+    func declaredPlus(_ interval: TimeInterval?) -> Date? {
+        interval.map { incident.declaredAt.addingTimeInterval($0) }
+    }
+}

@@ -1,0 +1,146 @@
+import Foundation
+
+/// Recognises commands that remove or replace things, so the linter can ask for `risk=destructive` and the
+/// REPL can colour a warning.
+///
+/// A heuristic over shell words, not a shell parser. Comments are ignored; a command continued with `\` is
+/// read as one line.
+public enum DestructiveCommandDetector {
+    /// Why `command` looks destructive, one reason per match (empty when it looks harmless).
+    public static func reasons(for command: String) -> [String] {
+        var reasons: [String] = []
+        func add(_ reason: String) {
+            if !reasons.contains(reason) { reasons.append(reason) }
+        }
+        for line in logicalLines(command) {
+            for segment in segments(of: line) {
+                let words = segment
+                guard !words.isEmpty else { continue }
+                let lowered = words.map { $0.lowercased() }
+                if let kubectl = lowered.firstIndex(where: { $0 == "kubectl" || $0.hasSuffix("/kubectl") }) {
+                    let rest = Array(lowered[(kubectl + 1)...])
+                    if rest.contains("delete") { add("`kubectl delete` removes resources") }
+                    if rest.contains("scale"), scalesToZero(rest) {
+                        add("`kubectl scale --replicas=0` stops every pod")
+                    }
+                    if let rollout = rest.firstIndex(of: "rollout"), rest[(rollout + 1)...].contains("undo") {
+                        add("`kubectl rollout undo` replaces the running version")
+                    }
+                }
+                if let helm = lowered.firstIndex(where: { $0 == "helm" || $0.hasSuffix("/helm") }) {
+                    let rest = lowered[(helm + 1)...]
+                    if rest.contains("rollback") { add("`helm rollback` replaces the running release") }
+                    if rest.contains("uninstall") || rest.contains("delete") {
+                        add("`helm uninstall` removes the release")
+                    }
+                }
+                if let terraform = lowered.firstIndex(where: { $0 == "terraform" || $0.hasSuffix("/terraform") }) {
+                    let rest = lowered[(terraform + 1)...]
+                    if rest.contains("destroy") {
+                        add("`terraform destroy` removes infrastructure")
+                    } else if rest.contains("apply") {
+                        add("`terraform apply` changes infrastructure")
+                    }
+                }
+            }
+            let upper = line.joined(separator: " ").uppercased()
+            if containsSQL(upper, keyword: "DROP", followedBy: sqlObjects) { add("SQL `DROP` deletes data") }
+            if containsSQL(upper, keyword: "TRUNCATE", followedBy: nil) { add("SQL `TRUNCATE` deletes data") }
+        }
+        return reasons
+    }
+
+    private static let sqlObjects = [
+        "TABLE", "DATABASE", "SCHEMA", "INDEX", "VIEW", "USER", "ROLE", "COLUMN", "SEQUENCE", "FUNCTION",
+    ]
+
+    private static func scalesToZero(_ words: [String]) -> Bool {
+        for (index, word) in words.enumerated() {
+            if word == "--replicas=0" { return true }
+            if word == "--replicas", index + 1 < words.count, words[index + 1] == "0" { return true }
+        }
+        return false
+    }
+
+    /// Whether `keyword` appears as a word (letters on neither side), optionally followed by one of `objects`.
+    private static func containsSQL(_ text: String, keyword: String, followedBy objects: [String]?) -> Bool {
+        var searchStart = text.startIndex
+        while let range = text.range(of: keyword, range: searchStart..<text.endIndex) {
+            searchStart = range.upperBound
+            let before = range.lowerBound == text.startIndex ? nil : text[text.index(before: range.lowerBound)]
+            let after = range.upperBound == text.endIndex ? nil : text[range.upperBound]
+            let isWord: (Character?) -> Bool = { $0.map { $0.isLetter || $0 == "_" || $0 == "-" } ?? false }
+            guard !isWord(before), !isWord(after) else { continue }
+            guard let objects else { return after == " " || after == nil || after == ";" }
+            let rest = text[range.upperBound...].drop(while: { $0 == " " })
+            if objects.contains(where: { rest.hasPrefix($0) }) { return true }
+        }
+        return false
+    }
+
+    /// The command's lines with comments removed and `\`-continued lines joined, as shell words.
+    static func logicalLines(_ command: String) -> [[String]] {
+        var lines: [[String]] = []
+        var pending: [String] = []
+        for rawLine in command.split(separator: "\n", omittingEmptySubsequences: false) {
+            var words = words(in: rawLine)
+            let continues = words.last == "\\"
+            if continues { words.removeLast() }
+            pending += words
+            if !continues {
+                if !pending.isEmpty { lines.append(pending) }
+                pending = []
+            }
+        }
+        if !pending.isEmpty { lines.append(pending) }
+        return lines
+    }
+
+    /// Splits a line into words; quoted text is one word (without quotes); `#` at a word start ends the line.
+    private static func words(in line: Substring) -> [String] {
+        var words: [String] = []
+        var current = ""
+        var inWord = false
+        var quote: Character?
+        for character in line {
+            if let open = quote {
+                if character == open { quote = nil } else { current.append(character) }
+                continue
+            }
+            switch character {
+            case "'", "\"":
+                quote = character
+                inWord = true
+            case " ", "\t":
+                if inWord { words.append(current) }
+                current = ""
+                inWord = false
+            case "#" where !inWord:
+                return words
+            case ";", "|", "&":
+                if inWord { words.append(current) }
+                words.append(String(character))
+                current = ""
+                inWord = false
+            default:
+                current.append(character)
+                inWord = true
+            }
+        }
+        if inWord { words.append(current) }
+        return words
+    }
+
+    /// Splits words into simple commands at `;`, `|`, `&`.
+    private static func segments(of words: [String]) -> [[String]] {
+        var result: [[String]] = [[]]
+        for word in words {
+            if word == ";" || word == "|" || word == "&" {
+                result.append([])
+            } else {
+                result[result.count - 1].append(word)
+            }
+        }
+        return result.filter { !$0.isEmpty }
+    }
+}

@@ -1,0 +1,296 @@
+import Foundation
+
+/// A fenced code block's info string, parsed: the language and the Runme-style step attributes.
+///
+/// Both Runme forms are accepted: `bash {id=check-pods risk=read timeout=30s}` and
+/// `sh {"name":"check-pods","risk":"read"}`. Problems carry the UTF-8 offset of the offending text within the
+/// info string, so the parser can report `file:line:col`.
+public struct FenceInfo: Sendable, Hashable {
+    /// A problem found in the info string.
+    public struct Problem: Sendable, Hashable {
+        /// UTF-8 offset within the info string.
+        public var offset: Int
+        public var severity: Diagnostic.Level
+        public var message: String
+        public var hint: String?
+    }
+
+    /// The languages whose blocks are steps.
+    public static let stepLanguages: Set<String> = ["sh", "bash", "shell", "zsh", "console"]
+
+    /// The names `FenceInfo` understands, for hints.
+    public static let attributeNames = [
+        "id", "name", "risk", "timeout", "expect", "capture", "interactive", "env", "on-fail", "cwd", "ignore",
+    ]
+
+    /// The fence language, lower-cased (`bash`); empty when the fence has none.
+    public var language: String
+    public var attributes: StepAttributes
+    /// Whether the info string had an attribute block at all.
+    public var hasAttributes: Bool
+    public var problems: [Problem]
+
+    /// Whether a block with this info string is a step (a shell language and not `ignore`).
+    public var isStep: Bool { FenceInfo.stepLanguages.contains(language) && !attributes.ignore }
+
+    /// Parses an info string as cmark-gfm returns it.
+    public init(parsing info: String) {
+        let bytes = Array(info.utf8)
+        var index = 0
+        while index < bytes.count, bytes[index] == UInt8(ascii: " ") || bytes[index] == UInt8(ascii: "\t") {
+            index += 1
+        }
+        let languageStart = index
+        while index < bytes.count, !Self.isSpace(bytes[index]), bytes[index] != UInt8(ascii: "{") { index += 1 }
+        language = String(decoding: bytes[languageStart..<index], as: UTF8.self).lowercased()
+        attributes = StepAttributes()
+        problems = []
+        hasAttributes = false
+        while index < bytes.count, Self.isSpace(bytes[index]) { index += 1 }
+        guard index < bytes.count else { return }
+        guard bytes[index] == UInt8(ascii: "{") else {
+            problems.append(
+                Problem(
+                    offset: index, severity: .warning,
+                    message: "text after the language is not an attribute block",
+                    hint: "write attributes in braces: ```bash {id=check-pods risk=read}"))
+            return
+        }
+        hasAttributes = true
+        var pairs: [(key: String, value: String?, offset: Int)] = []
+        var scan = index + 1
+        while scan < bytes.count, Self.isSpace(bytes[scan]) { scan += 1 }
+        if scan < bytes.count, bytes[scan] == UInt8(ascii: "\"") {
+            pairs = parseJSON(bytes, from: index)
+        } else {
+            pairs = parseKeyValues(bytes, from: index)
+        }
+        apply(pairs)
+    }
+
+    private static func isSpace(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t")
+    }
+
+    /// `{id=x risk=read name="two words" interactive}`: space-separated, values optionally quoted.
+    private mutating func parseKeyValues(_ bytes: [UInt8], from open: Int) -> [(String, String?, Int)] {
+        var pairs: [(String, String?, Int)] = []
+        var index = open + 1
+        while true {
+            while index < bytes.count, Self.isSpace(bytes[index]) || bytes[index] == UInt8(ascii: ",") {
+                index += 1
+            }
+            guard index < bytes.count else {
+                problems.append(
+                    Problem(
+                        offset: open, severity: .error, message: "attribute block is not closed",
+                        hint: "end the attributes with `}`"))
+                return pairs
+            }
+            if bytes[index] == UInt8(ascii: "}") {
+                let rest = bytes[(index + 1)...].drop(while: Self.isSpace)
+                if !rest.isEmpty {
+                    problems.append(
+                        Problem(
+                            offset: index + 1 + (bytes.count - index - 1 - rest.count), severity: .error,
+                            message: "unexpected text after the attribute block",
+                            hint: "put every attribute inside the braces"))
+                }
+                return pairs
+            }
+            let keyStart = index
+            while index < bytes.count, !Self.isSpace(bytes[index]), bytes[index] != UInt8(ascii: "="),
+                bytes[index] != UInt8(ascii: "}")
+            {
+                index += 1
+            }
+            let key = String(decoding: bytes[keyStart..<index], as: UTF8.self)
+            guard index < bytes.count, bytes[index] == UInt8(ascii: "=") else {
+                pairs.append((key, nil, keyStart))
+                continue
+            }
+            index += 1
+            var value = ""
+            if index < bytes.count, bytes[index] == UInt8(ascii: "\"") || bytes[index] == UInt8(ascii: "'") {
+                let quote = bytes[index]
+                let valueStart = index + 1
+                index += 1
+                while index < bytes.count, bytes[index] != quote { index += 1 }
+                guard index < bytes.count else {
+                    problems.append(
+                        Problem(
+                            offset: valueStart - 1, severity: .error, message: "quoted value of `\(key)` is not closed",
+                            hint: "close the quote"))
+                    return pairs
+                }
+                value = String(decoding: bytes[valueStart..<index], as: UTF8.self)
+                index += 1
+            } else {
+                let valueStart = index
+                while index < bytes.count, !Self.isSpace(bytes[index]), bytes[index] != UInt8(ascii: "}") {
+                    index += 1
+                }
+                value = String(decoding: bytes[valueStart..<index], as: UTF8.self)
+            }
+            pairs.append((key, value, keyStart))
+        }
+    }
+
+    /// `{"name":"x","interactive":true,"expect":[0,1]}`: Runme's JSON form. Values become strings.
+    private mutating func parseJSON(_ bytes: [UInt8], from open: Int) -> [(String, String?, Int)] {
+        var end = bytes.count
+        while end > open, Self.isSpace(bytes[end - 1]) { end -= 1 }
+        let data = Data(bytes[open..<end])
+        guard let object = try? JSONDecoder().decode([String: JSONValue].self, from: data) else {
+            problems.append(
+                Problem(
+                    offset: open, severity: .error, message: "attribute block is not valid JSON",
+                    hint: #"write {"id":"check-pods","risk":"read"} or {id=check-pods risk=read}"#))
+            return []
+        }
+        // JSON objects are unordered; report in the order the keys appear in the text for stable output.
+        let text = String(decoding: bytes, as: UTF8.self)
+        return object.map { key, value -> (String, String?, Int, Int) in
+            let offset = text.range(of: "\"\(key)\"").map {
+                text.utf8.distance(from: text.startIndex, to: $0.lowerBound)
+            }
+            let stringValue: String?
+            switch value {
+            case .string(let string): stringValue = string
+            case .bool(let bool): stringValue = bool ? "true" : "false"
+            case .int(let int): stringValue = String(int)
+            case .double(let double): stringValue = String(double)
+            case .array(let elements):
+                stringValue = elements.map { element -> String in
+                    switch element {
+                    case .string(let string): return string
+                    case .int(let int): return String(int)
+                    default: return element.canonicalString
+                    }
+                }.joined(separator: ",")
+            case .null: stringValue = nil
+            case .object: stringValue = value.canonicalString
+            }
+            return (key, stringValue, offset ?? open, offset ?? Int.max)
+        }
+        .sorted { $0.3 < $1.3 }
+        .map { ($0.0, $0.1, $0.2) }
+    }
+
+    private mutating func apply(_ pairs: [(key: String, value: String?, offset: Int)]) {
+        var seen: Set<String> = []
+        for (key, value, offset) in pairs {
+            let canonical = key == "name" ? "id" : key
+            if !seen.insert(canonical).inserted, FenceInfo.attributeNames.contains(key) {
+                problems.append(
+                    Problem(
+                        offset: offset, severity: .warning, message: "attribute `\(key)` is given more than once",
+                        hint: "keep one; the last one wins"))
+            }
+            func bad(_ message: String, _ hint: String) {
+                problems.append(Problem(offset: offset, severity: .error, message: message, hint: hint))
+            }
+            func required() -> String? {
+                guard let value, !value.isEmpty else {
+                    bad("attribute `\(key)` needs a value", "write `\(key)=…`")
+                    return nil
+                }
+                return value
+            }
+            switch key {
+            case "id", "name":
+                guard let value = required() else { continue }
+                if value.contains(where: { $0.isWhitespace || $0 == "#" }) {
+                    bad("step id `\(value)` contains spaces or `#`", "use letters, digits and hyphens: check-pods")
+                } else {
+                    attributes.id = value
+                }
+            case "risk":
+                guard let value = required() else { continue }
+                if let risk = Risk(rawValue: value.lowercased()) {
+                    attributes.risk = risk
+                } else {
+                    bad("unknown risk `\(value)`", "use risk=read, risk=change or risk=destructive")
+                }
+            case "timeout":
+                guard let value = required() else { continue }
+                if let seconds = parseTimeout(value) {
+                    attributes.timeout = seconds
+                } else {
+                    bad("timeout `\(value)` is not a duration", "use seconds or units: 30s, 5m, 1h, 1h30m")
+                }
+            case "expect":
+                guard let value = required() else { continue }
+                let codes = value.split(separator: ",").map { Int32($0.trimmingCharacters(in: .whitespaces)) }
+                if codes.isEmpty || codes.contains(where: { $0 == nil || $0! < 0 || $0! > 255 }) {
+                    bad(
+                        "expect `\(value)` is not a list of exit codes",
+                        "use exit codes 0–255, comma-separated: expect=0,1")
+                } else {
+                    attributes.expect = Set(codes.map { $0! })
+                }
+            case "capture":
+                guard let value = required() else { continue }
+                if VariableReferences.isValidName(value) {
+                    attributes.capture = value
+                } else {
+                    bad(
+                        "capture `\(value)` is not a variable name",
+                        "use letters, digits and `_`, not starting with a digit: capture=POD_NAME")
+                }
+            case "interactive", "ignore":
+                let flag: Bool?
+                switch value?.lowercased() {
+                case nil, "", "true", "yes", "1": flag = true
+                case "false", "no", "0": flag = false
+                default: flag = nil
+                }
+                guard let flag else {
+                    bad("`\(key)` must be true or false, not `\(value ?? "")`", "write `\(key)` or `\(key)=false`")
+                    continue
+                }
+                if key == "interactive" { attributes.interactive = flag } else { attributes.ignore = flag }
+            case "env":
+                guard let value = required() else { continue }
+                let environments = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                    .filter { !$0.isEmpty }
+                if environments.isEmpty {
+                    bad("`env` names no environment", "write env=production,staging")
+                } else {
+                    attributes.environments = environments
+                }
+            case "on-fail":
+                guard let value = required() else { continue }
+                attributes.onFail = value
+            case "cwd":
+                guard let value = required() else { continue }
+                attributes.cwd = value
+            default:
+                let suggestion = FenceInfo.attributeNames.first { Self.isCloseSpelling(key, $0) }
+                bad(
+                    "unknown attribute `\(key)`",
+                    suggestion.map {
+                        "did you mean `\($0)`? Supported: \(FenceInfo.attributeNames.joined(separator: ", "))"
+                    }
+                        ?? "supported: \(FenceInfo.attributeNames.joined(separator: ", "))")
+            }
+        }
+    }
+
+    /// A cheap "did you mean": same letters give or take one edit (`timout`, `risks`, `onfail`).
+    static func isCloseSpelling(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.lowercased().filter { $0 != "-" && $0 != "_" })
+        let y = Array(b.filter { $0 != "-" })
+        if x == y { return true }
+        guard abs(x.count - y.count) <= 1, x.count >= 2 else { return false }
+        var previous = Array(0...y.count)
+        for i in 1...x.count {
+            var current = [i] + Array(repeating: 0, count: y.count)
+            for j in 1...max(y.count, 1) where y.count > 0 {
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (x[i - 1] == y[j - 1] ? 0 : 1))
+            }
+            previous = current
+        }
+        return previous[y.count] <= 1
+    }
+}

@@ -1,0 +1,281 @@
+import Foundation
+import Yams
+
+/// A runbook's YAML front matter: the block between `---` lines at the top of the file.
+public struct FrontMatter: Sendable, Hashable {
+    /// The keys the front matter understands.
+    public static let keys = ["title", "id", "severity", "environments", "shell", "variables"]
+    /// The keys a variable declaration understands.
+    public static let variableKeys = ["prompt", "default", "secret", "choices", "pattern"]
+
+    public var title: String?
+    public var id: String?
+    public var severity: Severity?
+    public var environments: [String] = []
+    public var shell: String?
+    public var variables: [VariableSpec] = []
+
+    public init() {}
+
+    /// Splits `text` into the YAML between the leading `---` lines and the Markdown after it.
+    ///
+    /// Returns `nil` when the text does not start with `---`. `bodyLineOffset` is the number of lines before
+    /// the Markdown body, so body line `n` is file line `n + bodyLineOffset`. `closed` is false when no closing
+    /// `---` (or `...`) was found; the whole text is then the YAML.
+    static func split(_ text: Substring) -> (yaml: Substring, body: Substring, bodyLineOffset: Int, closed: Bool)? {
+        guard text.hasPrefix("---") else { return nil }
+        var lines = 0
+        var index = text.startIndex
+        var yamlStart: Substring.Index?
+        while index < text.endIndex {
+            let lineEnd = text[index...].firstIndex(of: "\n") ?? text.endIndex
+            var line = text[index..<lineEnd]
+            if line.hasSuffix("\r") { line = line.dropLast() }
+            let next = lineEnd < text.endIndex ? text.index(after: lineEnd) : text.endIndex
+            lines += 1
+            if yamlStart == nil {
+                // The opening line must be exactly `---`.
+                guard line.trimmingCharacters(in: .whitespaces) == "---" else { return nil }
+                yamlStart = next
+            } else if line == "---" || line == "..." {
+                return (text[yamlStart!..<index], text[next...], lines, true)
+            }
+            index = next
+        }
+        return (text[(yamlStart ?? text.endIndex)...], text[text.endIndex...], lines, false)
+    }
+
+    /// Reads the YAML of a front matter block whose first line is file line `firstLine`.
+    static func parse(yaml: Substring, firstLine: Int, path: String) -> (FrontMatter, [Diagnostic]) {
+        var frontMatter = FrontMatter()
+        var diagnostics: [Diagnostic] = []
+        func location(_ node: Node?) -> SourceLocation {
+            SourceLocation(file: path, line: (node?.mark?.line ?? 1) + firstLine - 1, column: node?.mark?.column ?? 1)
+        }
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: String(yaml))
+        } catch let error as YamlError {
+            diagnostics.append(Self.diagnostic(for: error, firstLine: firstLine, path: path))
+            return (frontMatter, diagnostics)
+        } catch {
+            diagnostics.append(
+                .error("front matter is not valid YAML: \(error)", at: SourceLocation(file: path, line: firstLine)))
+            return (frontMatter, diagnostics)
+        }
+        guard let root else { return (frontMatter, diagnostics) }
+        guard let mapping = root.mapping else {
+            diagnostics.append(
+                .error(
+                    "front matter must be a mapping of keys to values", at: location(root),
+                    hint: "write `title: Outage` and other keys, one per line"))
+            return (frontMatter, diagnostics)
+        }
+        for (keyNode, value) in mapping {
+            let key = keyNode.string ?? ""
+            switch key {
+            case "title":
+                if let string = value.scalar?.string {
+                    frontMatter.title = string
+                } else {
+                    diagnostics.append(.error("`title` must be text", at: location(value)))
+                }
+            case "id":
+                if let string = value.scalar?.string, !string.isEmpty, !string.contains(where: \.isWhitespace) {
+                    frontMatter.id = string
+                } else {
+                    diagnostics.append(
+                        .error("`id` must be one word", at: location(value), hint: "use the file name: id: outage"))
+                }
+            case "severity":
+                if let string = value.scalar?.string, let severity = Severity(parsing: string) {
+                    frontMatter.severity = severity
+                } else {
+                    diagnostics.append(
+                        .error(
+                            "severity `\(value.scalar?.string ?? "")` is not P0, P1, P2 or P3", at: location(value),
+                            hint: "write severity: P1"))
+                }
+            case "environments":
+                if let list = Self.stringList(value) {
+                    frontMatter.environments = list
+                } else {
+                    diagnostics.append(
+                        .error(
+                            "`environments` must be a list of names", at: location(value),
+                            hint: "write environments: [production, staging, development]"))
+                }
+            case "shell":
+                if let string = value.scalar?.string, !string.isEmpty {
+                    frontMatter.shell = string
+                } else {
+                    diagnostics.append(
+                        .error("`shell` must name a shell", at: location(value), hint: "write shell: bash"))
+                }
+            case "variables":
+                guard let variables = value.mapping else {
+                    diagnostics.append(
+                        .error(
+                            "`variables` must map names to declarations", at: location(value),
+                            hint: "write variables: then `  POD: {prompt: \"Pod name\"}` on the next line"))
+                    continue
+                }
+                for (nameNode, declaration) in variables {
+                    let (variable, problems) = Self.variable(nameNode, declaration, location: location)
+                    diagnostics += problems
+                    if let variable { frontMatter.variables.append(variable) }
+                }
+            default:
+                diagnostics.append(
+                    .warning(
+                        "unknown front matter key `\(key)`", at: location(keyNode),
+                        hint: "supported: \(FrontMatter.keys.joined(separator: ", "))"))
+            }
+        }
+        return (frontMatter, diagnostics)
+    }
+
+    private static func variable(
+        _ nameNode: Node, _ declaration: Node, location: (Node?) -> SourceLocation
+    ) -> (VariableSpec?, [Diagnostic]) {
+        let name = nameNode.string ?? ""
+        var diagnostics: [Diagnostic] = []
+        guard VariableReferences.isValidName(name) else {
+            return (
+                nil,
+                [
+                    .error(
+                        "variable name `\(name)` is not a shell variable name", at: location(nameNode),
+                        hint: "use letters, digits and `_`, not starting with a digit: POD_NAME")
+                ]
+            )
+        }
+        var spec = VariableSpec(name: name, location: location(nameNode))
+        if name == "ENVIRONMENT" {
+            diagnostics.append(
+                .warning(
+                    "`ENVIRONMENT` is always set by the incident; its declaration is ignored", at: location(nameNode),
+                    hint: "remove it from `variables`"))
+        }
+        switch declaration {
+        case .scalar(let scalar):
+            // `NAMESPACE: candlefish-prod` is shorthand for a default.
+            if !(scalar.string.isEmpty && declaration.null != nil) { spec.defaultValue = scalar.string }
+            return (spec, diagnostics)
+        case .mapping(let fields):
+            for (keyNode, value) in fields {
+                let key = keyNode.string ?? ""
+                switch key {
+                case "prompt":
+                    spec.prompt = value.scalar?.string
+                case "default":
+                    if let mapping = value.mapping {
+                        for (environment, perEnvironment) in mapping {
+                            guard let environmentName = environment.string, let text = perEnvironment.scalar?.string
+                            else {
+                                diagnostics.append(
+                                    .error(
+                                        "per-environment default of `\(name)` must map environment names to text",
+                                        at: location(perEnvironment),
+                                        hint:
+                                            "write default: {production: candlefish-prod, staging: candlefish-staging}")
+                                )
+                                continue
+                            }
+                            spec.defaultsByEnvironment[environmentName] = text
+                        }
+                    } else if let text = value.scalar?.string {
+                        spec.defaultValue = text
+                    } else {
+                        diagnostics.append(
+                            .error(
+                                "default of `\(name)` must be text or a map of environment to text", at: location(value)
+                            ))
+                    }
+                case "secret":
+                    if let bool = value.bool {
+                        spec.secret = bool
+                    } else {
+                        diagnostics.append(.error("`secret` must be true or false", at: location(value)))
+                    }
+                case "choices":
+                    if let list = stringList(value), !list.isEmpty {
+                        spec.choices = list
+                    } else {
+                        diagnostics.append(
+                            .error(
+                                "`choices` must be a list of values", at: location(value), hint: "write choices: [a, b]"
+                            ))
+                    }
+                case "pattern":
+                    guard let pattern = value.scalar?.string else {
+                        diagnostics.append(.error("`pattern` must be a regular expression", at: location(value)))
+                        continue
+                    }
+                    if (try? NSRegularExpression(pattern: pattern)) == nil {
+                        diagnostics.append(
+                            .error(
+                                "pattern of `\(name)` is not a valid regular expression", at: location(value),
+                                hint: "the value must match it whole, e.g. pattern: \"^[a-z0-9-]+$\""))
+                    } else {
+                        spec.pattern = pattern
+                    }
+                default:
+                    diagnostics.append(
+                        .warning(
+                            "unknown key `\(key)` in variable `\(name)`", at: location(keyNode),
+                            hint: "supported: \(variableKeys.joined(separator: ", "))"))
+                }
+            }
+            if !spec.choices.isEmpty {
+                for value in [spec.defaultValue].compactMap({ $0 }) + spec.defaultsByEnvironment.values.sorted()
+                where !spec.choices.contains(value) && !value.contains("$") {
+                    diagnostics.append(
+                        .warning(
+                            "default `\(value)` of `\(name)` is not one of its choices", at: location(declaration),
+                            hint: "choices: \(spec.choices.joined(separator: ", "))"))
+                }
+            }
+            return (spec, diagnostics)
+        default:
+            return (
+                nil,
+                [
+                    .error(
+                        "declaration of `\(name)` must be a default value or a mapping", at: location(declaration),
+                        hint: "write \(name): {prompt: \"…\", default: \"…\"}")
+                ]
+            )
+        }
+    }
+
+    /// A YAML sequence of scalars, or one comma-separated scalar.
+    private static func stringList(_ node: Node) -> [String]? {
+        if let sequence = node.sequence {
+            let strings = sequence.compactMap { $0.scalar?.string }
+            return strings.count == sequence.count ? strings : nil
+        }
+        if let string = node.scalar?.string {
+            return string.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        }
+        return nil
+    }
+
+    private static func diagnostic(for error: YamlError, firstLine: Int, path: String) -> Diagnostic {
+        var line = firstLine
+        var column = 1
+        var problem = "\(error)"
+        switch error {
+        case .scanner(_, let message, let mark, _), .parser(_, let message, let mark, _),
+            .composer(_, let message, let mark, _):
+            line = mark.line + firstLine - 1
+            column = mark.column
+            problem = message
+        default:
+            break
+        }
+        return .error(
+            "front matter is not valid YAML: \(problem)", at: SourceLocation(file: path, line: line, column: column),
+            hint: "check indentation and quoting; values containing `:` or `{` need quotes")
+    }
+}

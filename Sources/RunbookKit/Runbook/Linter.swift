@@ -1,0 +1,337 @@
+import Foundation
+
+/// Checks runbooks for mistakes a responder would trip over: bad attributes, duplicate ids, broken links,
+/// undeclared variables, leftover placeholders, unmarked destructive commands, missing titles, and
+/// escalation rows that do not parse.
+public struct Linter {
+    /// Environment variables every shell has; using them in a command needs no declaration.
+    public static let ordinaryEnvironmentVariables: Set<String> = [
+        "HOME", "PATH", "USER", "LOGNAME", "PWD", "OLDPWD", "SHELL", "TERM", "LANG", "LANGUAGE", "LC_ALL",
+        "LC_CTYPE", "TMPDIR", "TZ", "HOSTNAME", "HOSTTYPE", "OSTYPE", "UID", "EUID", "PPID", "RANDOM", "SECONDS",
+        "LINENO", "BASH", "BASH_SOURCE", "BASH_VERSION", "BASHPID", "IFS", "OPTARG", "OPTIND", "PS1", "PS2", "PS4",
+        "EDITOR", "VISUAL", "PAGER", "COLUMNS", "LINES", "REPLY", "PIPESTATUS", "FUNCNAME", "HISTFILE",
+        "DISPLAY", "SSH_AUTH_SOCK", "XDG_RUNTIME_DIR", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME",
+        "XDG_CACHE_HOME",
+    ]
+
+    /// Variables the incident always defines.
+    public static let incidentVariables: Set<String> = ["ENVIRONMENT"]
+
+    public init() {}
+
+    /// Lints files and directories (a directory means its top-level runbooks, as `RunbookCatalog` reads them).
+    public func lint(paths: [String]) -> LintReport {
+        var files: [String] = []
+        var unreadable: [RunbookParseError] = []
+        for path in paths {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+                do {
+                    files += try RunbookCatalog.runbookFiles(in: path)
+                } catch {
+                    unreadable.append(RunbookParseError(summary: "cannot list \(path)", hint: "check its permissions"))
+                }
+            } else {
+                files.append(path)
+            }
+        }
+        var cache = RunbookCache()
+        var diagnostics: [Diagnostic] = []
+        var checked = 0
+        for file in files {
+            switch cache.load(file) {
+            case .failure(let error):
+                unreadable.append(error)
+            case .success(let parsed):
+                checked += 1
+                diagnostics += parsed.diagnostics
+                diagnostics += check(parsed.runbook, cache: &cache)
+            }
+        }
+        return LintReport(
+            diagnostics: Diagnostic.sortedForOutput(diagnostics), unreadable: unreadable, filesChecked: checked)
+    }
+
+    /// The linter's own checks on one parsed runbook (parser diagnostics are not included), sorted by position.
+    public func check(_ runbook: Runbook) -> [Diagnostic] {
+        var cache = RunbookCache()
+        return Diagnostic.sortedForOutput(check(runbook, cache: &cache))
+    }
+
+    private func check(_ runbook: Runbook, cache: inout RunbookCache) -> [Diagnostic] {
+        var diagnostics: [Diagnostic] = []
+        let path = runbook.path
+        if runbook.title?.isEmpty ?? true {
+            diagnostics.append(
+                .warning(
+                    "runbook has no title", at: SourceLocation(file: path, line: 1),
+                    hint: "add `title:` to the front matter or start with a `# Heading`"))
+        }
+        diagnostics += duplicateIDs(runbook)
+        diagnostics += variableDefaults(runbook)
+        var captured: Set<String> = []
+        for item in runbook.items {
+            switch item {
+            case .step(let step):
+                diagnostics += variables(step, runbook: runbook, captured: captured)
+                diagnostics += placeholders(step)
+                diagnostics += destructive(step)
+                if let onFail = step.attributes.onFail {
+                    diagnostics += onFailTarget(onFail, step: step, runbook: runbook, cache: &cache)
+                }
+                for environment in step.attributes.environments
+                where !runbook.environments.isEmpty && !runbook.environments.contains(environment) {
+                    diagnostics.append(
+                        .warning(
+                            "step `\(step.id)` applies in `\(environment)`, which this runbook does not run in",
+                            at: step.location,
+                            hint: "the runbook's environments: \(runbook.environments.joined(separator: ", "))"))
+                }
+                if let capture = step.attributes.capture { captured.insert(capture) }
+            case .choice(let choice):
+                for option in choice.options {
+                    if let problem = linkProblem(option.target, from: runbook, cache: &cache) {
+                        diagnostics.append(.error(problem.message, at: option.location, hint: problem.hint))
+                    }
+                }
+            case .manual:
+                break
+            }
+        }
+        diagnostics += escalation(runbook)
+        return diagnostics
+    }
+
+    // MARK: Checks
+
+    private func duplicateIDs(_ runbook: Runbook) -> [Diagnostic] {
+        var first: [String: SourceLocation] = [:]
+        var diagnostics: [Diagnostic] = []
+        for item in runbook.items {
+            if let earlier = first[item.id] {
+                diagnostics.append(
+                    .error(
+                        "duplicate step id `\(item.id)` (first used at line \(earlier.line))", at: item.location,
+                        hint: "ids must be unique within a runbook; rename one of them"))
+            } else {
+                first[item.id] = item.location
+            }
+        }
+        return diagnostics
+    }
+
+    private func variableDefaults(_ runbook: Runbook) -> [Diagnostic] {
+        var known = Self.incidentVariables
+        var diagnostics: [Diagnostic] = []
+        for variable in runbook.variables {
+            let templates =
+                [variable.defaultValue].compactMap { $0 }
+                + variable.defaultsByEnvironment.keys.sorted()
+                .map { variable.defaultsByEnvironment[$0]! }
+            for name in templates.flatMap(VariableReferences.names(in:)) where !known.contains(name) {
+                diagnostics.append(
+                    .warning(
+                        "default of `\(variable.name)` uses `\(name)`, which is not declared before it",
+                        at: variable.location ?? SourceLocation(file: runbook.path, line: 1),
+                        hint: "declare `\(name)` above `\(variable.name)`, or use ENVIRONMENT"))
+            }
+            known.insert(variable.name)
+        }
+        return diagnostics
+    }
+
+    private func variables(_ step: Step, runbook: Runbook, captured: Set<String>) -> [Diagnostic] {
+        let declared = Set(runbook.variables.map(\.name))
+        let assigned = VariableReferences.assignedNames(in: step.command)
+        var reported: Set<String> = []
+        var diagnostics: [Diagnostic] = []
+        VariableReferences.forEachReference(in: step.command) { name, offset in
+            guard !declared.contains(name), !captured.contains(name), !assigned.contains(name),
+                !Self.incidentVariables.contains(name), !Self.ordinaryEnvironmentVariables.contains(name),
+                reported.insert(name).inserted
+            else { return }
+            let laterCapture = runbook.steps.contains { $0.attributes.capture == name }
+            diagnostics.append(
+                .warning(
+                    laterCapture
+                        ? "`$\(name)` is used before the step that captures it"
+                        : "`$\(name)` is not declared",
+                    at: location(of: offset, in: step),
+                    hint: laterCapture
+                        ? "move this step after the one with capture=\(name), or declare \(name) in the front matter"
+                        : "declare it in the front matter: variables: {\(name): {prompt: \"…\"}}"))
+        }
+        return diagnostics
+    }
+
+    /// Placeholders copied from prose (`<pod-name>`, `{environment}`) that the shell would misread.
+    private func placeholders(_ step: Step) -> [Diagnostic] {
+        var diagnostics: [Diagnostic] = []
+        Self.forEachPlaceholder(in: step.command) { placeholder, offset in
+            let name = placeholder.dropFirst().dropLast().uppercased().replacingOccurrences(of: "-", with: "_")
+            diagnostics.append(
+                .error(
+                    "placeholder `\(placeholder)` left in the command", at: location(of: offset, in: step),
+                    hint: "declare a variable and write `${\(name)}` instead"))
+        }
+        return diagnostics
+    }
+
+    /// Calls `body` with each `<name>` or `{name}` (letters, digits, `-`, `_`) outside comments; braces inside
+    /// single quotes are left alone (awk programs, jsonpath).
+    static func forEachPlaceholder(in command: String, _ body: (String, Int) -> Void) {
+        let bytes = Array(command.utf8)
+        var index = 0
+        var inSingle = false
+        var inDouble = false
+        var atWordStart = true
+        while index < bytes.count {
+            let byte = bytes[index]
+            if inSingle {
+                if byte == UInt8(ascii: "'") { inSingle = false }
+            } else if byte == UInt8(ascii: "\\") {
+                index += 2
+                atWordStart = false
+                continue
+            } else if byte == UInt8(ascii: "'") && !inDouble {
+                inSingle = true
+            } else if byte == UInt8(ascii: "\"") {
+                inDouble.toggle()
+            } else if byte == UInt8(ascii: "#") && atWordStart && !inDouble {
+                while index < bytes.count, bytes[index] != UInt8(ascii: "\n") { index += 1 }
+                continue
+            }
+            let opens = byte == UInt8(ascii: "<") || (byte == UInt8(ascii: "{") && !inSingle)
+            let previous = index > 0 ? bytes[index - 1] : 0
+            if opens, previous != UInt8(ascii: "$"), previous != UInt8(ascii: "<"),
+                !(inSingle && byte == UInt8(ascii: "<"))
+            {
+                let close = byte == UInt8(ascii: "<") ? UInt8(ascii: ">") : UInt8(ascii: "}")
+                var end = index + 1
+                while end < bytes.count,
+                    VariableReferences.isNameByte(bytes[end]) || bytes[end] == UInt8(ascii: "-")
+                {
+                    end += 1
+                }
+                if end < bytes.count, bytes[end] == close, end > index + 1,
+                    VariableReferences.isNameStart(bytes[index + 1])
+                {
+                    body(String(decoding: bytes[index...end], as: UTF8.self), index)
+                    index = end + 1
+                    atWordStart = false
+                    continue
+                }
+            }
+            atWordStart =
+                byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\n")
+                || byte == UInt8(ascii: ";") || byte == UInt8(ascii: "|") || byte == UInt8(ascii: "&")
+            index += 1
+        }
+    }
+
+    private func destructive(_ step: Step) -> [Diagnostic] {
+        guard step.attributes.risk != .destructive else { return [] }
+        let reasons = DestructiveCommandDetector.reasons(for: step.command)
+        guard !reasons.isEmpty else { return [] }
+        return [
+            .warning(
+                "step `\(step.id)` looks destructive (\(reasons.joined(separator: "; "))) but is marked risk=\(step.attributes.risk.rawValue)",
+                at: step.location, hint: "add risk=destructive to the fence: ```\(step.language) {risk=destructive}")
+        ]
+    }
+
+    private func onFailTarget(_ target: String, step: Step, runbook: Runbook, cache: inout RunbookCache)
+        -> [Diagnostic]
+    {
+        let linkTarget = RunbookBuilder.linkTarget(target)
+        if case .external = linkTarget {
+            // A bare word is a step id in this runbook.
+            if runbook.items.contains(where: { $0.id == target }) { return [] }
+            return [
+                .error(
+                    "on-fail target `\(target)` is not a step id, `#heading` or `other.md`", at: step.location,
+                    hint: "step ids here: \(runbook.items.map(\.id).prefix(8).joined(separator: ", "))")
+            ]
+        }
+        guard let problem = linkProblem(linkTarget, from: runbook, cache: &cache) else { return [] }
+        return [.error("on-fail: " + problem.message, at: step.location, hint: problem.hint)]
+    }
+
+    /// Why a link does not resolve, or nil when it does.
+    private func linkProblem(_ target: LinkTarget, from runbook: Runbook, cache: inout RunbookCache)
+        -> (message: String, hint: String)?
+    {
+        switch target {
+        case .external:
+            return nil
+        case .heading(let anchor):
+            if runbook.sections.contains(where: { $0.anchor == anchor }) { return nil }
+            return (
+                "link to missing heading `#\(anchor)`",
+                "headings here: \(runbook.sections.map { "#" + $0.anchor }.prefix(8).joined(separator: ", "))"
+            )
+        case .runbook(let id, let anchor):
+            let directory = (runbook.path as NSString).deletingLastPathComponent
+            let file = directory.isEmpty ? "\(id).md" : (directory as NSString).appendingPathComponent("\(id).md")
+            guard FileManager.default.fileExists(atPath: file) else {
+                return ("link to missing runbook `\(id).md`", "no file \(file); check the spelling or add the runbook")
+            }
+            guard let anchor else { return nil }
+            guard case .success(let other) = cache.load(file) else { return nil }
+            if other.runbook.sections.contains(where: { $0.anchor == anchor }) { return nil }
+            return (
+                "link to missing heading `#\(anchor)` in `\(id).md`",
+                "headings there: \(other.runbook.sections.map { "#" + $0.anchor }.prefix(8).joined(separator: ", "))"
+            )
+        }
+    }
+
+    private func escalation(_ runbook: Runbook) -> [Diagnostic] {
+        let isEscalationFile = (runbook.path as NSString).lastPathComponent.lowercased() == "escalation.md"
+        let hasMatrix = runbook.tables.contains { table in
+            table.header.contains { $0.caseInsensitiveCompare("Severity") == .orderedSame }
+                && table.header.contains { $0.caseInsensitiveCompare("Escalation") == .orderedSame }
+        }
+        guard isEscalationFile || hasMatrix else { return [] }
+        return EscalationPolicy.parse(runbook).diagnostics
+    }
+
+    // MARK: Locations
+
+    /// The file position of UTF-8 `offset` in a step's command. Exact for shell blocks; for `console` blocks
+    /// (whose command is rebuilt from `$ ` lines) the fence line.
+    private func location(of offset: Int, in step: Step) -> SourceLocation {
+        guard step.language != "console" else { return step.location }
+        var line = 0
+        var lineStart = 0
+        for (index, byte) in step.command.utf8.enumerated() {
+            if index >= offset { break }
+            if byte == UInt8(ascii: "\n") {
+                line += 1
+                lineStart = index + 1
+            }
+        }
+        return SourceLocation(
+            file: step.location.file, line: step.location.line + 1 + line,
+            column: step.location.column + offset - lineStart)
+    }
+}
+
+/// Parsed runbooks by path, so a file linked from many others is read once.
+struct RunbookCache {
+    private var entries: [String: Result<(runbook: Runbook, diagnostics: [Diagnostic]), RunbookParseError>] = [:]
+
+    mutating func load(_ path: String) -> Result<(runbook: Runbook, diagnostics: [Diagnostic]), RunbookParseError> {
+        if let entry = entries[path] { return entry }
+        let result: Result<(runbook: Runbook, diagnostics: [Diagnostic]), RunbookParseError>
+        do {
+            result = .success(try RunbookParser.parseWithDiagnostics(data: RunbookParser.readFile(path), path: path))
+        } catch let error as RunbookParseError {
+            result = .failure(error)
+        } catch {
+            result = .failure(RunbookParseError(summary: "cannot read \(path): \(error)"))
+        }
+        entries[path] = result
+        return result
+    }
+}

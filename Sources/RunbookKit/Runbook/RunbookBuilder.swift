@@ -1,0 +1,324 @@
+import Foundation
+
+/// Walks a cmark-gfm document in order and builds the `Runbook` model: sections, steps, manual steps,
+/// choices, tables and lists, each with its file line.
+struct RunbookBuilder {
+    let path: String
+    /// Lines of front matter before the Markdown body.
+    let lineOffset: Int
+    let body: Substring
+    let frontMatter: FrontMatter
+
+    private(set) var diagnostics: [Diagnostic] = []
+    private var items: [PendingItem] = []
+    private var sections: [Section] = []
+    private var tables: [MarkdownTable] = []
+    private var lists: [[ListItem]] = []
+    private var currentHeading: String?
+    private var firstLevelOneHeading: String?
+    private var anchors = HeadingSlug.Uniquer()
+    private var lineStarts: [Substring.Index]?
+
+    /// An item before ids are assigned (explicit ids are reserved before generated ones).
+    private struct PendingItem {
+        var item: RunbookItem
+        var explicitID: String?
+        /// The text a generated id is derived from.
+        var slugSource: String
+    }
+
+    init(path: String, lineOffset: Int, body: Substring, frontMatter: FrontMatter) {
+        self.path = path
+        self.lineOffset = lineOffset
+        self.body = body
+        self.frontMatter = frontMatter
+    }
+
+    private func location(_ node: MarkdownNode) -> SourceLocation {
+        SourceLocation(file: path, line: node.startLine + lineOffset, column: max(node.startColumn, 1))
+    }
+
+    mutating func visitChildren(of node: MarkdownNode) {
+        var child = node.firstChild
+        while let current = child {
+            visit(current)
+            child = current.next
+        }
+    }
+
+    private mutating func visit(_ node: MarkdownNode) {
+        switch node.kind {
+        case .heading:
+            let title = node.plainText
+            sections.append(
+                Section(
+                    title: title, level: node.headingLevel, anchor: anchors.anchor(for: title), location: location(node)
+                ))
+            currentHeading = title
+            if node.headingLevel == 1, firstLevelOneHeading == nil { firstLevelOneHeading = title }
+        case .codeBlock:
+            visitCodeBlock(node)
+        case .list:
+            visitList(node)
+        case .table:
+            visitTable(node)
+        case .blockQuote, .item, .document:
+            visitChildren(of: node)
+        default:
+            break
+        }
+    }
+
+    private var sectionTitle: String {
+        currentHeading ?? frontMatter.title ?? firstLevelOneHeading ?? ""
+    }
+
+    /// The plain text of the paragraph immediately before `node`, if that is what precedes it.
+    private func precedingParagraph(_ node: MarkdownNode) -> String? {
+        guard let previous = node.previous, previous.kind == .paragraph else { return nil }
+        let text = previous.plainText
+        return text.isEmpty ? nil : text
+    }
+
+    // MARK: Code blocks
+
+    private mutating func visitCodeBlock(_ node: MarkdownNode) {
+        guard node.isFenced else { return }
+        let info = FenceInfo(parsing: node.fenceInfo ?? "")
+        if !info.problems.isEmpty {
+            let column = infoStringColumn(node)
+            for problem in info.problems {
+                var at = location(node)
+                at.column = column + problem.offset
+                diagnostics.append(
+                    Diagnostic(location: at, severity: problem.severity, message: problem.message, hint: problem.hint))
+            }
+        }
+        guard FenceInfo.stepLanguages.contains(info.language) else {
+            if info.hasAttributes {
+                var at = location(node)
+                at.column = infoStringColumn(node)
+                diagnostics.append(
+                    .warning(
+                        "attributes on a `\(info.language.isEmpty ? "plain" : info.language)` block are ignored: only shell blocks are steps",
+                        at: at, hint: "use one of: \(FenceInfo.stepLanguages.sorted().joined(separator: ", "))"))
+            }
+            return
+        }
+        guard !info.attributes.ignore else { return }
+        var literal = node.literal ?? ""
+        if literal.hasSuffix("\n") { literal.removeLast() }
+        var command = literal
+        var expectedOutput: String?
+        if info.language == "console" {
+            (command, expectedOutput) = Self.splitConsole(literal)
+            if command.isEmpty {
+                diagnostics.append(
+                    .warning(
+                        "console block has no `$ ` command lines, so it is not a step", at: location(node),
+                        hint: "prefix commands with `$ `, or use ```text for output only"))
+                return
+            }
+        }
+        let title = sectionTitle
+        let step = Step(
+            id: info.attributes.id ?? "", title: title, guidance: precedingParagraph(node), language: info.language,
+            command: command, expectedOutput: expectedOutput, attributes: info.attributes, location: location(node))
+        items.append(PendingItem(item: .step(step), explicitID: info.attributes.id, slugSource: title))
+    }
+
+    /// `console` blocks: `$ ` lines are commands (a trailing `\` continues onto the next line); the rest is
+    /// expected output, shown but never run.
+    static func splitConsole(_ text: String) -> (command: String, output: String?) {
+        var commands: [Substring] = []
+        var output: [Substring] = []
+        var continuing = false
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            if continuing {
+                var continued = line
+                if continued.hasPrefix("> ") { continued = continued.dropFirst(2) }
+                commands.append(continued)
+                continuing = continued.hasSuffix("\\")
+            } else if line.hasPrefix("$ ") || line == "$" {
+                let command = line.dropFirst(line == "$" ? 1 : 2)
+                commands.append(command)
+                continuing = command.hasSuffix("\\")
+            } else {
+                output.append(line)
+            }
+        }
+        while output.last?.isEmpty == true { output.removeLast() }
+        return (commands.joined(separator: "\n"), output.isEmpty ? nil : output.joined(separator: "\n"))
+    }
+
+    /// The 1-based column where the info string starts on the fence line.
+    private mutating func infoStringColumn(_ node: MarkdownNode) -> Int {
+        guard let line = bodyLine(node.startLine) else { return node.startColumn }
+        let bytes = Array(line.utf8)
+        var index = max(node.startColumn - 1, 0)
+        while index < bytes.count, bytes[index] == UInt8(ascii: " ") || bytes[index] == UInt8(ascii: ">") {
+            index += 1
+        }
+        while index < bytes.count, bytes[index] == UInt8(ascii: "`") || bytes[index] == UInt8(ascii: "~") {
+            index += 1
+        }
+        while index < bytes.count, bytes[index] == UInt8(ascii: " ") || bytes[index] == UInt8(ascii: "\t") {
+            index += 1
+        }
+        return index + 1
+    }
+
+    /// The text of body line `number` (1-based), without its newline.
+    private mutating func bodyLine(_ number: Int) -> Substring? {
+        if lineStarts == nil {
+            var starts = [body.startIndex]
+            var index = body.utf8.startIndex
+            while let newline = body.utf8[index...].firstIndex(of: UInt8(ascii: "\n")) {
+                index = body.utf8.index(after: newline)
+                starts.append(index)
+            }
+            lineStarts = starts
+        }
+        guard let starts = lineStarts, number >= 1, number <= starts.count else { return nil }
+        let start = starts[number - 1]
+        let end = number < starts.count ? body.index(before: starts[number]) : body.endIndex
+        return body[start..<end]
+    }
+
+    // MARK: Lists
+
+    private mutating func visitList(_ node: MarkdownNode) {
+        let listItems = node.children
+        if !listItems.isEmpty, let options = choiceOptions(listItems) {
+            let title = sectionTitle
+            let choice = Choice(
+                id: "", title: title, prompt: precedingParagraph(node), options: options, location: location(node))
+            items.append(PendingItem(item: .choice(choice), explicitID: nil, slugSource: title))
+            return
+        }
+        var plain: [ListItem] = []
+        for item in listItems {
+            let text = Self.leadText(of: item)
+            if item.isTaskItem {
+                let manual = ManualStep(
+                    id: "", title: sectionTitle, text: text, checked: item.isChecked, location: location(item))
+                items.append(PendingItem(item: .manual(manual), explicitID: nil, slugSource: text))
+            } else {
+                plain.append(ListItem(text: text, location: location(item)))
+            }
+            // Nested blocks (code, sub-lists) after the item's first paragraph.
+            var child = item.firstChild
+            if child?.kind == .paragraph { child = child?.next }
+            while let current = child {
+                visit(current)
+                child = current.next
+            }
+        }
+        if !plain.isEmpty { lists.append(plain) }
+    }
+
+    /// The plain text of an item's first paragraph (its "line").
+    private static func leadText(of item: MarkdownNode) -> String {
+        guard let first = item.firstChild else { return "" }
+        return first.kind == .paragraph ? first.plainText : ""
+    }
+
+    /// The options when every item is a single paragraph that starts with a link to a runbook or heading.
+    private func choiceOptions(_ listItems: [MarkdownNode]) -> [ChoiceOption]? {
+        var options: [ChoiceOption] = []
+        for item in listItems {
+            guard !item.isTaskItem, let paragraph = item.firstChild, paragraph.kind == .paragraph,
+                paragraph.next == nil, var link = paragraph.firstChild
+            else { return nil }
+            // `**[Outage](outage.md)**` counts: look inside emphasis that wraps only the link.
+            while link.kind == .strong || link.kind == .emphasis, let inner = link.firstChild, inner.next == nil {
+                link = inner
+            }
+            guard link.kind == .link, let url = link.url else { return nil }
+            let target = Self.linkTarget(url)
+            if case .external = target { return nil }
+            var detail = ""
+            var rest = paragraph.firstChild?.next
+            while let current = rest {
+                detail += current.rawPlainText
+                rest = current.next
+            }
+            let trimmed = detail.trimmingCharacters(in: CharacterSet(charactersIn: " \t—–-:"))
+            options.append(
+                ChoiceOption(
+                    label: link.plainText, target: target, detail: trimmed.isEmpty ? nil : trimmed,
+                    location: location(item)))
+        }
+        return options
+    }
+
+    /// Classifies a link destination: `other.md`, `other.md#anchor`, `#anchor`, or external.
+    static func linkTarget(_ url: String) -> LinkTarget {
+        if url.hasPrefix("#") { return .heading(anchor: String(url.dropFirst())) }
+        if url.contains("://") || url.hasPrefix("mailto:") { return .external(url) }
+        let parts = url.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)
+        let file = String(parts[0])
+        guard file.lowercased().hasSuffix(".md") else { return .external(url) }
+        let name = file.split(separator: "/").last.map(String.init) ?? file
+        let id = String(name.dropLast(3))
+        let anchor = parts.count > 1 && !parts[1].isEmpty ? String(parts[1]) : nil
+        return .runbook(id: id, anchor: anchor)
+    }
+
+    // MARK: Tables
+
+    private mutating func visitTable(_ node: MarkdownNode) {
+        var header: [String] = []
+        var rows: [MarkdownTable.Row] = []
+        var row = node.firstChild
+        while let current = row {
+            let cells = current.children.map(\.plainText)
+            if current.kind == .tableHeader {
+                header = cells
+            } else {
+                rows.append(MarkdownTable.Row(cells: cells, location: location(current)))
+            }
+            row = current.next
+        }
+        tables.append(MarkdownTable(header: header, rows: rows, location: location(node)))
+    }
+
+    // MARK: Finishing
+
+    /// Assigns ids (explicit ones first, then stable ones from headings and task text) and builds the runbook.
+    mutating func finish() -> Runbook {
+        var used = Set(items.compactMap(\.explicitID))
+        var finished: [RunbookItem] = []
+        finished.reserveCapacity(items.count)
+        for pending in items {
+            var id = pending.explicitID ?? ""
+            if pending.explicitID == nil {
+                let base = HeadingSlug.stepID(for: pending.slugSource, maximumLength: 48)
+                id = base
+                var suffix = 2
+                while used.contains(id) {
+                    id = "\(base)-\(suffix)"
+                    suffix += 1
+                }
+                used.insert(id)
+            }
+            switch pending.item {
+            case .step(var step):
+                step.id = id
+                finished.append(.step(step))
+            case .manual(var manual):
+                manual.id = id
+                finished.append(.manual(manual))
+            case .choice(var choice):
+                choice.id = id
+                finished.append(.choice(choice))
+            }
+        }
+        let fileName = (path as NSString).lastPathComponent
+        let defaultID = fileName.lowercased().hasSuffix(".md") ? String(fileName.dropLast(3)) : fileName
+        return Runbook(
+            id: frontMatter.id ?? defaultID, title: frontMatter.title ?? firstLevelOneHeading, path: path,
+            severity: frontMatter.severity, environments: frontMatter.environments, shell: frontMatter.shell ?? "bash",
+            variables: frontMatter.variables, items: finished, sections: sections, tables: tables, lists: lists)
+    }
+}

@@ -1,0 +1,149 @@
+import Foundation
+
+/// Turns a runbook file into a `Runbook`: front matter with Yams, the body with cmark-gfm.
+///
+/// `parse` is for running runbooks and refuses a file with errors in it; `parseWithDiagnostics` is for the
+/// linter and returns what it could read together with every problem found.
+public enum RunbookParser {
+    /// Files larger than this are refused before parsing: no runbook is this big, and a mistaken path
+    /// (a log file, a database) should fail fast with a clear message.
+    public static let maximumFileSize = 16 * 1024 * 1024
+
+    /// Parses a runbook; throws `RunbookParseError` for unreadable input or any error-level problem.
+    public static func parse(data: Data, path: String) throws -> Runbook {
+        let (runbook, diagnostics) = try parseWithDiagnostics(data: data, path: path)
+        if diagnostics.contains(where: { $0.severity == .error }) {
+            throw RunbookParseError(diagnostics: diagnostics)
+        }
+        return runbook
+    }
+
+    /// Reads and parses the file at `path`.
+    public static func parse(contentsOf path: String) throws -> Runbook {
+        try parse(data: readFile(path), path: path)
+    }
+
+    /// Parses a runbook and returns it with the problems found while reading it (the linter adds its own).
+    ///
+    /// Throws only when the input is not a runbook at all: binary, not UTF-8, or too large.
+    public static func parseWithDiagnostics(data: Data, path: String) throws -> (
+        runbook: Runbook, diagnostics: [Diagnostic]
+    ) {
+        let text = try decode(data, path: path)
+        return parseWithDiagnostics(text: text, path: path)
+    }
+
+    /// Parses runbook text that is already known to be valid UTF-8.
+    public static func parseWithDiagnostics(text: String, path: String) -> (
+        runbook: Runbook, diagnostics: [Diagnostic]
+    ) {
+        var diagnostics: [Diagnostic] = []
+        var full = Substring(text)
+        if full.hasPrefix("\u{FEFF}") { full = full.dropFirst() }
+        var frontMatter = FrontMatter()
+        var body = full
+        var lineOffset = 0
+        if let split = FrontMatter.split(full) {
+            if split.closed {
+                let (parsed, problems) = FrontMatter.parse(yaml: split.yaml, firstLine: 2, path: path)
+                frontMatter = parsed
+                diagnostics += problems
+                body = split.body
+                lineOffset = split.bodyLineOffset
+            } else {
+                diagnostics.append(
+                    .error(
+                        "front matter starts with `---` but is never closed", at: SourceLocation(file: path, line: 1),
+                        hint: "end the front matter with a line containing only `---`"))
+            }
+        }
+        var builder = RunbookBuilder(path: path, lineOffset: lineOffset, body: body, frontMatter: frontMatter)
+        var bodyText = String(body)
+        bodyText.withUTF8 { bytes in
+            let document = MarkdownDocument(utf8: bytes)
+            builder.visitChildren(of: document.root)
+        }
+        let runbook = builder.finish()
+        diagnostics += builder.diagnostics
+        return (runbook, diagnostics)
+    }
+
+    /// Reads a file, turning every failure into a `RunbookParseError` that names the path.
+    public static func readFile(_ path: String) throws -> Data {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw RunbookParseError(summary: "no such file: \(path)", hint: "check the path")
+        }
+        if isDirectory.boolValue {
+            throw RunbookParseError(summary: "\(path) is a directory, not a runbook file")
+        }
+        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
+        if let size = attributes?[.size] as? Int, size > maximumFileSize {
+            throw tooLarge(path: path, size: size)
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw RunbookParseError(summary: "cannot read \(path)", hint: "check the file's permissions")
+        }
+        return data
+    }
+
+    private static func tooLarge(path: String, size: Int) -> RunbookParseError {
+        RunbookParseError(
+            summary: "\(path) is \(size / 1_048_576) MB; runbooks are limited to \(maximumFileSize / 1_048_576) MB",
+            location: SourceLocation(file: path, line: 1),
+            hint: "is this really a runbook? Split very large runbooks into several files")
+    }
+
+    /// Validates and decodes the bytes: refuses binary files and invalid UTF-8 with the place of the problem.
+    static func decode(_ data: Data, path: String) throws -> String {
+        if data.count > maximumFileSize { throw tooLarge(path: path, size: data.count) }
+        return try data.withUnsafeBytes { raw -> String in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            if let zero = bytes.firstIndex(of: 0) {
+                throw RunbookParseError(
+                    summary: "\(path) looks like a binary file, not Markdown (NUL byte)",
+                    location: position(of: zero, in: bytes, path: path),
+                    hint: "runbooks are UTF-8 Markdown text files")
+            }
+            if let text = String(validating: bytes, as: UTF8.self) { return text }
+            let bad = firstInvalidUTF8Offset(bytes)
+            throw RunbookParseError(
+                summary: "\(path) is not valid UTF-8", location: position(of: bad, in: bytes, path: path),
+                hint: "save the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8`)")
+        }
+    }
+
+    private static func position(of offset: Int, in bytes: UnsafeBufferPointer<UInt8>, path: String) -> SourceLocation {
+        var line = 1
+        var lineStart = 0
+        for index in 0..<min(offset, bytes.count) where bytes[index] == UInt8(ascii: "\n") {
+            line += 1
+            lineStart = index + 1
+        }
+        return SourceLocation(file: path, line: line, column: offset - lineStart + 1)
+    }
+
+    private static func firstInvalidUTF8Offset(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            let length: Int
+            switch byte {
+            case 0x00...0x7F: length = 1
+            case 0xC2...0xDF: length = 2
+            case 0xE0...0xEF: length = 3
+            case 0xF0...0xF4: length = 4
+            default: return index
+            }
+            guard index + length <= bytes.count else { return index }
+            for continuation in 1..<length where bytes[index + continuation] & 0xC0 != 0x80 { return index }
+            if let _ = String(validating: UnsafeBufferPointer(rebasing: bytes[index..<(index + length)]), as: UTF8.self)
+            {
+                index += length
+            } else {
+                return index
+            }
+        }
+        return bytes.count
+    }
+}

@@ -1,0 +1,210 @@
+import Foundation
+
+/// Finds the variables a shell command reads and the ones it assigns itself.
+///
+/// This is a scanner for the shell subset runbooks use, not a shell parser: it skips single-quoted text,
+/// comments and `\$`, and reads `$NAME` and `${NAME…}`. Positional and special parameters (`$1`, `$?`, `$@`)
+/// are not variables.
+public enum VariableReferences {
+    /// Whether `name` is a shell variable name: a letter or `_`, then letters, digits or `_`.
+    public static func isValidName(_ name: some StringProtocol) -> Bool {
+        guard let first = name.utf8.first, isNameStart(first) else { return false }
+        return name.utf8.allSatisfy(isNameByte)
+    }
+
+    static func isNameStart(_ byte: UInt8) -> Bool {
+        (byte >= 65 && byte <= 90) || (byte >= 97 && byte <= 122) || byte == 95
+    }
+
+    static func isNameByte(_ byte: UInt8) -> Bool {
+        isNameStart(byte) || (byte >= 48 && byte <= 57)
+    }
+
+    /// The variables `command` reads, in order of first use, each once.
+    public static func names(in command: String) -> [String] {
+        var names: [String] = []
+        var seen: Set<String> = []
+        forEachReference(in: command) { name, _ in
+            if seen.insert(name).inserted { names.append(name) }
+        }
+        return names
+    }
+
+    /// Calls `body` with each variable read in `command` and its UTF-8 offset (of the `$`).
+    public static func forEachReference(in command: String, _ body: (String, Int) -> Void) {
+        let bytes = Array(command.utf8)
+        var index = 0
+        var inDoubleQuotes = false
+        var atWordStart = true
+        while index < bytes.count {
+            let byte = bytes[index]
+            switch byte {
+            case UInt8(ascii: "\\"):
+                index += 2
+                atWordStart = false
+                continue
+            case UInt8(ascii: "'") where !inDoubleQuotes:
+                // Single quotes: nothing inside is expanded.
+                index += 1
+                while index < bytes.count, bytes[index] != UInt8(ascii: "'") { index += 1 }
+                index += 1
+                atWordStart = false
+                continue
+            case UInt8(ascii: "\""):
+                inDoubleQuotes.toggle()
+            case UInt8(ascii: "#") where atWordStart && !inDoubleQuotes:
+                // A comment runs to the end of the line.
+                while index < bytes.count, bytes[index] != UInt8(ascii: "\n") { index += 1 }
+                continue
+            case UInt8(ascii: "$"):
+                let start = index
+                index += 1
+                guard index < bytes.count else { break }
+                if bytes[index] == UInt8(ascii: "{") {
+                    var nameStart = index + 1
+                    // `${#NAME}` is the length of NAME: still a read of NAME.
+                    if nameStart < bytes.count, bytes[nameStart] == UInt8(ascii: "#") { nameStart += 1 }
+                    var end = nameStart
+                    while end < bytes.count, isNameByte(bytes[end]) { end += 1 }
+                    if end > nameStart, isNameStart(bytes[nameStart]) {
+                        body(String(decoding: bytes[nameStart..<end], as: UTF8.self), start)
+                    }
+                    index = end
+                    atWordStart = false
+                    continue
+                }
+                if isNameStart(bytes[index]) {
+                    var end = index
+                    while end < bytes.count, isNameByte(bytes[end]) { end += 1 }
+                    body(String(decoding: bytes[index..<end], as: UTF8.self), start)
+                    index = end
+                    atWordStart = false
+                    continue
+                }
+                atWordStart = false
+                continue
+            default:
+                break
+            }
+            atWordStart = isWordBoundary(byte)
+            index += 1
+        }
+    }
+
+    private static func isWordBoundary(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\n"), UInt8(ascii: ";"), UInt8(ascii: "&"),
+            UInt8(ascii: "|"), UInt8(ascii: "("), UInt8(ascii: ")"):
+            return true
+        default: return false
+        }
+    }
+
+    /// The variables `command` sets itself, so the linter does not ask for them to be declared:
+    /// `NAME=…` (also after `export`, `local`, `readonly`, `declare`), `for NAME in`, `read [-r] NAME…`,
+    /// and `while read NAME`.
+    public static func assignedNames(in command: String) -> Set<String> {
+        var names: Set<String> = []
+        for rawLine in command.split(whereSeparator: { $0 == "\n" }) {
+            let words = splitWords(rawLine)
+            var index = 0
+            var commandPosition = true
+            while index < words.count {
+                let word = words[index]
+                if ["export", "local", "readonly", "declare", "typeset"].contains(word) {
+                    index += 1
+                    commandPosition = true
+                    // Options of declare/local (`-r`, `-x`) and bare names (`export NAME`) count too.
+                    while index < words.count, words[index].hasPrefix("-") { index += 1 }
+                    while index < words.count {
+                        let candidate = words[index].split(separator: "=", maxSplits: 1).first.map(String.init) ?? ""
+                        guard isValidName(candidate) else { break }
+                        names.insert(candidate)
+                        index += 1
+                    }
+                    continue
+                }
+                if commandPosition, let equals = word.firstIndex(of: "="), isValidName(word[..<equals]) {
+                    names.insert(String(word[..<equals]))
+                    index += 1
+                    continue
+                }
+                if word == "for", index + 1 < words.count, isValidName(words[index + 1]) {
+                    names.insert(words[index + 1])
+                    index += 2
+                    commandPosition = false
+                    continue
+                }
+                if word == "read" {
+                    index += 1
+                    while index < words.count, !isSeparator(words[index]) {
+                        let argument = words[index]
+                        if argument.hasPrefix("-") {
+                            // -p, -d, -t, -n, -u and -a take a value.
+                            if ["-p", "-d", "-t", "-n", "-N", "-u", "-a"].contains(argument) {
+                                if argument == "-a", index + 1 < words.count { names.insert(words[index + 1]) }
+                                index += 1
+                            }
+                        } else if isValidName(argument) {
+                            names.insert(argument)
+                        }
+                        index += 1
+                    }
+                    continue
+                }
+                commandPosition =
+                    isSeparator(word) || ["do", "then", "else", "{", "(", "if", "while", "until", "!"].contains(word)
+                index += 1
+            }
+        }
+        return names
+    }
+
+    private static func isSeparator(_ word: String) -> Bool {
+        [";", "&&", "||", "|", "&", "do", "then"].contains(word)
+    }
+
+    /// Splits a line into words at blanks, keeping quoted text together and `;`, `&&`, `||`, `|` as words.
+    private static func splitWords(_ line: Substring) -> [String] {
+        var words: [String] = []
+        var current = ""
+        var quote: Character?
+        func flush() {
+            if !current.isEmpty { words.append(current) }
+            current = ""
+        }
+        var iterator = line.makeIterator()
+        var pending: Character?
+        while let character = pending ?? iterator.next() {
+            pending = nil
+            if let open = quote {
+                current.append(character)
+                if character == open { quote = nil }
+                continue
+            }
+            switch character {
+            case "'", "\"":
+                quote = character
+                current.append(character)
+            case " ", "\t":
+                flush()
+            case "#" where current.isEmpty:
+                flush()
+                return words
+            case ";", "&", "|":
+                flush()
+                let next = iterator.next()
+                if next == character {
+                    words.append(String([character, character]))
+                } else {
+                    words.append(String(character))
+                    pending = next
+                }
+            default:
+                current.append(character)
+            }
+        }
+        flush()
+        return words
+    }
+}

@@ -1,0 +1,47 @@
+import Foundation
+
+/// Passes a running command's output to the screen as it arrives, and to the transcript redacted.
+///
+/// Storage goes through `TranscriptOutputWriter`, which commits within a second of reading and before
+/// `command.finished`. The raw output is kept in memory (up to `captureLimit` bytes) for `capture=VAR`.
+final class CommandOutputRecorder: OutputSink, @unchecked Sendable {
+    private let screen: any OutputSink
+    private let writer: TranscriptOutputWriter
+    private let redactor: any TextRedacting
+    private let lock = NSLock()
+    private var capturedBytes = Data()
+    private let captureLimit = 1 << 20
+
+    init(
+        screen: any OutputSink, store: any TranscriptStore, redactor: any TextRedacting, incidentID: Int64,
+        commandSequence: Int64
+    ) {
+        self.screen = screen
+        self.redactor = redactor
+        writer = TranscriptOutputWriter(store: store, incidentID: incidentID, commandSequence: commandSequence)
+    }
+
+    /// The output so far, unredacted (never stored as such).
+    var captured: Data { lock.withLock { capturedBytes } }
+
+    func receive(_ bytes: Data, offset: TimeInterval) {
+        screen.receive(bytes, offset: offset)
+        lock.withLock {
+            if capturedBytes.count < captureLimit {
+                capturedBytes.append(bytes.prefix(captureLimit - capturedBytes.count))
+            }
+        }
+        // Secret values entered in this session are replaced before the bytes leave for the store. Valid UTF-8
+        // is redacted as text; other bytes are stored as they are (the store's own hook applies its patterns).
+        if let text = String(data: bytes, encoding: .utf8) {
+            writer.receive(Data(redactor.redact(text).utf8), offset: offset)
+        } else {
+            writer.receive(bytes, offset: offset)
+        }
+    }
+
+    /// Commits what is pending; throws the first storage error seen while the command ran.
+    func finish() throws {
+        try writer.finish()
+    }
+}

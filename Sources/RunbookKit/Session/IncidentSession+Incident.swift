@@ -1,0 +1,72 @@
+import Foundation
+
+extension IncidentSession {
+    /// Adds a note to the timeline (`n TEXT`, `note TEXT`).
+    public func note(_ text: String) throws {
+        try ensureOpen()
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        guard !trimmed.isEmpty else { throw SessionError.invalidArgument("a note needs text: note TEXT") }
+        try record(
+            EventDraft(
+                .noteAdded, stepID: currentItem?.id,
+                payload: ["text": .string(dependencies.redactor.redact(trimmed)), "runbook": .string(runbook.id)]))
+    }
+
+    /// Changes the severity (`sev P1`) and records `severity.changed` with from, to and reason. Setting the
+    /// current severity again records nothing.
+    public func changeSeverity(to severity: Severity, reason: String? = nil) throws {
+        try ensureOpen()
+        guard severity != state.severity else { return }
+        var payload: [String: JSONValue] = ["from": .string(state.severity.rawValue), "to": .string(severity.rawValue)]
+        if let reason, !reason.isEmpty { payload["reason"] = .string(reason) }
+        try record(EventDraft(.severityChanged, payload: .object(payload)))
+    }
+
+    /// Acknowledges the incident (`ack [NAME]`); `nil` acknowledges as this responder.
+    public func acknowledge(by name: String? = nil) throws {
+        try ensureOpen()
+        try record(EventDraft(.ackReceived, payload: ["by": .string(name ?? dependencies.actor)]))
+    }
+
+    /// Marks the incident mitigated: the impact is over, the cause may not be.
+    public func markMitigated() throws {
+        try ensureOpen()
+        guard state.status != .mitigated else { return }
+        try record(
+            EventDraft(.statusChanged, payload: ["from": .string(state.status.rawValue), "to": "mitigated"]))
+    }
+
+    /// Resolves the incident (`resolve [SUMMARY]`); nothing more can happen in it afterwards.
+    public func resolve(summary: String?) throws {
+        try ensureOpen()
+        var payload: [String: JSONValue] = ["from": .string(state.status.rawValue)]
+        if let summary, !summary.isEmpty { payload["summary"] = .string(dependencies.redactor.redact(summary)) }
+        try record(EventDraft(.incidentResolved, payload: .object(payload)))
+    }
+
+    /// Hands the incident off to `name` (`handoff NAME`): they continue it with `runbook resume`.
+    public func handoff(to name: String) throws {
+        try ensureOpen()
+        let trimmed = name.trimmingCharacters(in: .whitespaces)
+        guard !trimmed.isEmpty else { throw SessionError.invalidArgument("handoff needs a name: handoff NAME") }
+        try record(EventDraft(.handoff, payload: ["from": .string(dependencies.actor), "to": .string(trimmed)]))
+    }
+
+    /// Suspends the session (`q`, Ctrl-D, end of scripted input): the incident stays open for `runbook resume`.
+    public func suspend(reason: String) throws {
+        guard state.status != .resolved else { return }
+        var payload: [String: JSONValue] = ["reason": .string(reason), "runbook": .string(runbook.id)]
+        if let frame = state.current { payload["index"] = .int(Int64(frame.index)) }
+        try record(EventDraft(.sessionSuspended, stepID: currentItem?.id, payload: .object(payload)))
+    }
+
+    /// Closes an incident that only rehearsed its steps (`--dry-run`): recorded as abandoned, so that
+    /// `runbook resume` never picks it.
+    public func abandon(reason: String) throws {
+        try ensureOpen()
+        try record(
+            EventDraft(
+                .statusChanged,
+                payload: ["from": .string(state.status.rawValue), "to": "abandoned", "reason": .string(reason)]))
+    }
+}

@@ -1,0 +1,431 @@
+import Foundation
+
+extension IncidentSession {
+    // MARK: - Showing
+
+    /// The command of the current step as it will run: the responder's edit if any, else the runbook's text.
+    public var currentCommand: String? {
+        guard case .step(let step)? = currentItem else { return nil }
+        return state.currentKey.flatMap { state.editedCommands[$0] } ?? step.command
+    }
+
+    /// Shows the current item: records `step.shown` with the command exactly as it will run and the names of
+    /// the variables it uses (never secret values), and returns what the screen needs. `nil` at the end of the
+    /// runbook. In a dry run the item is recorded as shown and the session moves past it; nothing runs.
+    @discardableResult
+    public func showCurrent(dryRun: Bool = false) throws -> StepView? {
+        try ensureOpen()
+        guard let frame = state.current, let item = frame.item else { return nil }
+        let view = self.view(of: item, in: frame, dryRun: dryRun)
+        var payload: [String: JSONValue] = [
+            "runbook": .string(frame.runbook.id), "index": .int(Int64(frame.index)),
+            "kind": .string(view.kind.rawValue),
+            "title": .string(view.title),
+        ]
+        if let command = view.command {
+            payload["command"] = .string(command)
+            payload["variables"] = .array(view.variables.map { .string($0.name) })
+            payload["risk"] = view.risk.map { .string($0.rawValue) } ?? .null
+            if view.isEdited { payload["edited"] = true }
+            if view.looksDestructive { payload["looks_destructive"] = true }
+        }
+        if let text = view.manualText { payload["text"] = .string(text) }
+        if !view.options.isEmpty { payload["options"] = .array(view.options.map { .string($0.label) }) }
+        if dryRun { payload["dry_run"] = true }
+        try record(EventDraft(.stepShown, stepID: item.id, payload: .object(payload)))
+        if dryRun { state.advance() }
+        return view
+    }
+
+    /// What the screen shows for `item`, without recording anything (`steps` and previews use it).
+    public func view(of item: RunbookItem, in frame: SessionFrame, dryRun: Bool = false) -> StepView {
+        let key = SessionState.key(runbook: frame.runbook.id, item: item.id)
+        var view = StepView(
+            kind: .step, runbookID: frame.runbook.id, runbookTitle: frame.runbook.title ?? frame.runbook.id,
+            number: (frame.runbook.items.firstIndex(of: item) ?? frame.index) + 1, total: frame.runbook.items.count,
+            itemID: item.id, title: item.title, guidance: nil, command: nil, isEdited: false, expectedOutput: nil,
+            variables: [], risk: nil, looksDestructive: false, timeout: nil, isInteractive: false, expect: [0],
+            capture: nil, onFail: nil, confirmationTarget: nil, manualText: nil, choicePrompt: nil, options: [],
+            status: state.statuses[key], isDryRun: dryRun)
+        switch item {
+        case .step(let step):
+            let command = state.editedCommands[key] ?? step.command
+            view.guidance = step.guidance
+            view.command = command
+            view.isEdited = command != step.command
+            view.expectedOutput = step.expectedOutput
+            view.variables = variableNames(in: command).map {
+                StepView.Variable(
+                    name: $0, value: value(of: $0) ?? dependencies.baseEnvironment[$0], isSecret: isSecret($0))
+            }
+            view.risk = step.attributes.risk
+            view.looksDestructive = dependencies.looksDestructive(command)
+            view.timeout = timeout(for: step.attributes)
+            view.isInteractive = step.attributes.interactive
+            view.expect = step.attributes.expect
+            view.capture = step.attributes.capture
+            view.onFail = step.attributes.onFail
+            view.confirmationTarget = confirmationTarget(for: command, risk: step.attributes.risk)
+        case .manual(let manual):
+            view.kind = .manual
+            view.manualText = manual.text
+        case .choice(let choice):
+            view.kind = .choice
+            view.choicePrompt = choice.prompt
+            view.options = choice.options
+        }
+        return view
+    }
+
+    /// What the responder must type before `command` runs: in `production`, for a step declared destructive or
+    /// one the detector flags, the `NAMESPACE` value when the command uses it, else the environment's name.
+    public func confirmationTarget(for command: String, risk: Risk) -> String? {
+        guard state.environment == "production", risk == .destructive || dependencies.looksDestructive(command)
+        else { return nil }
+        if variableNames(in: command).contains("NAMESPACE"), let namespace = value(of: "NAMESPACE") {
+            return namespace
+        }
+        return state.environment
+    }
+
+    func timeout(for attributes: StepAttributes) -> TimeInterval? {
+        attributes.timeout ?? (attributes.interactive ? nil : dependencies.defaultTimeout)
+    }
+
+    // MARK: - Running
+
+    /// Runs the current step (the responder answered `y`): records `step.approved`, `command.started`, the output,
+    /// and `command.finished` with whether the exit code matched `expect`; a `capture=VAR` step then sets the
+    /// variable from the trimmed output. A step that needs a typed confirmation runs only when `confirmation`
+    /// matches it; otherwise the refusal is recorded (`step.refused`) and nothing runs.
+    public func run(confirmation: String? = nil, output: any OutputSink) throws -> StepRun {
+        try ensureOpen()
+        guard let frame = state.current, let item = frame.item else { throw SessionError.noCurrentItem }
+        guard case .step(let step) = item else {
+            throw SessionError.wrongItemKind(expected: "step", actual: Self.kindName(item))
+        }
+        return try execute(
+            command: currentCommand ?? step.command, stepID: step.id, runbook: frame.runbook,
+            attributes: step.attributes, confirmation: confirmation, output: output)
+    }
+
+    /// Shows an ad-hoc command (`sh COMMAND`) for approval: records `step.shown` with kind `adhoc`.
+    @discardableResult
+    public func showAdHoc(_ command: String) throws -> StepView {
+        try ensureOpen()
+        let frame = state.current ?? SessionFrame(runbook: runbook, index: 0)
+        pendingAdHoc = command
+        let risk: Risk = dependencies.looksDestructive(command) ? .destructive : .change
+        let names = variableNames(in: command)
+        try record(
+            EventDraft(
+                .stepShown,
+                payload: [
+                    "kind": "adhoc", "runbook": .string(frame.runbook.id), "command": .string(command),
+                    "variables": .array(names.map { .string($0) }), "risk": .string(risk.rawValue),
+                ]))
+        return StepView(
+            kind: .adHoc, runbookID: frame.runbook.id, runbookTitle: frame.runbook.title ?? frame.runbook.id,
+            number: 0, total: 0, itemID: "sh", title: "Ad-hoc command", guidance: nil, command: command,
+            isEdited: false, expectedOutput: nil,
+            variables: names.map {
+                StepView.Variable(
+                    name: $0, value: value(of: $0) ?? dependencies.baseEnvironment[$0], isSecret: isSecret($0))
+            }, risk: risk, looksDestructive: risk == .destructive, timeout: dependencies.defaultTimeout,
+            isInteractive: false, expect: [0], capture: nil, onFail: nil,
+            confirmationTarget: confirmationTarget(for: command, risk: risk), manualText: nil, choicePrompt: nil,
+            options: [], status: nil, isDryRun: false)
+    }
+
+    /// Runs the ad-hoc command shown by `showAdHoc(_:)`, recorded like a step (without moving the position).
+    public func runAdHoc(confirmation: String? = nil, output: any OutputSink) throws -> StepRun {
+        try ensureOpen()
+        guard let command = pendingAdHoc else {
+            throw SessionError.invalidArgument("no ad-hoc command is waiting; type `sh COMMAND`")
+        }
+        pendingAdHoc = nil
+        let risk: Risk = dependencies.looksDestructive(command) ? .destructive : .change
+        return try execute(
+            command: command, stepID: nil, runbook: runbook, attributes: StepAttributes(risk: risk),
+            confirmation: confirmation, output: output)
+    }
+
+    /// Drops a shown ad-hoc command without running it.
+    public func cancelAdHoc() { pendingAdHoc = nil }
+
+    private func execute(
+        command: String, stepID: String?, runbook: Runbook, attributes: StepAttributes, confirmation: String?,
+        output: any OutputSink
+    ) throws -> StepRun {
+        let missing = missingVariables(in: command)
+        if !missing.isEmpty { throw SessionError.variablesMissing(missing.map(\.name)) }
+        let base: [String: JSONValue] = ["runbook": .string(runbook.id), "command": .string(command)]
+        if let target = confirmationTarget(for: command, risk: attributes.risk) {
+            guard confirmation?.trimmingCharacters(in: .whitespaces) == target else {
+                var payload = base
+                payload["reason"] = "typed confirmation did not match"
+                payload["expected_target"] = .string(target)
+                try record(EventDraft(.stepRefused, stepID: stepID, payload: .object(payload)))
+                return StepRun(
+                    outcome: .refused(expected: target), expect: attributes.expect, onFail: attributes.onFail)
+            }
+        }
+        var approved = base
+        if let target = confirmationTarget(for: command, risk: attributes.risk) {
+            approved["confirmed_target"] = .string(target)
+        }
+        try record(EventDraft(.stepApproved, stepID: stepID, payload: .object(approved)))
+        let timeout = timeout(for: attributes)
+        let workingDirectory = attributes.cwd ?? dependencies.workingDirectory
+        var started = base
+        started["shell"] = .string(runbook.shell)
+        started["variables"] = .array(variableNames(in: command).map { .string($0) })
+        started["timeout"] = timeout.map { .double($0) } ?? .null
+        started["cwd"] = workingDirectory.map { .string($0) } ?? .null
+        started["interactive"] = .bool(attributes.interactive)
+        let startedEvent = try record(EventDraft(.commandStarted, stepID: stepID, payload: .object(started)))
+        let recorder = CommandOutputRecorder(
+            screen: output, store: dependencies.store, redactor: dependencies.redactor, incidentID: incident.id,
+            commandSequence: startedEvent.sequence)
+        let request = CommandRequest(
+            command: command, shell: runbook.shell, environment: childEnvironment(),
+            workingDirectory: workingDirectory, timeout: timeout, interactive: attributes.interactive)
+        let result: CommandResult
+        do {
+            result = try dependencies.runner.run(request, sink: recorder)
+        } catch {
+            try recorder.finish()
+            let message = (error as? any UserFacingError)?.summary ?? String(describing: error)
+            try record(
+                EventDraft(
+                    .commandFailedToStart, stepID: stepID,
+                    payload: ["runbook": .string(runbook.id), "error": .string(message)]))
+            return StepRun(
+                outcome: .failedToStart(message), expect: attributes.expect, onFail: attributes.onFail,
+                commandSequence: startedEvent.sequence)
+        }
+        try recorder.finish()
+        let matched = !result.timedOut && result.exitCode.map { attributes.expect.contains($0) } == true
+        var captured: CapturedValue?
+        if matched, let name = attributes.capture {
+            let value = String(decoding: recorder.captured, as: UTF8.self)
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+            // Recorded before `command.finished`, so a resumed session never has the step done without its value.
+            try setVariable(name, to: value, source: "capture")
+            captured = CapturedValue(name: name, value: value, isSecret: isSecret(name))
+        }
+        try record(
+            EventDraft(
+                .commandFinished, stepID: stepID,
+                payload: [
+                    "runbook": .string(runbook.id), "exit_code": result.exitCode.map { .int(Int64($0)) } ?? .null,
+                    "signal": result.signal.map { .int(Int64($0)) } ?? .null, "duration": .double(result.duration),
+                    "timed_out": .bool(result.timedOut), "expected": .bool(matched),
+                    "output_bytes": .int(Int64(result.outputBytes)), "dropped_bytes": .int(Int64(result.droppedBytes)),
+                    "command_sequence": .int(startedEvent.sequence),
+                ]))
+        return StepRun(
+            outcome: matched ? .completed : .unexpectedExit, result: result, expect: attributes.expect,
+            captured: captured, onFail: attributes.onFail, commandSequence: startedEvent.sequence)
+    }
+
+    // MARK: - Answers at a step
+
+    /// Replaces the current step's command (`e`): records `step.edited` with before and after. The REPL then
+    /// shows it again for approval.
+    public func edit(command newCommand: String) throws {
+        try ensureOpen()
+        guard let frame = state.current, let item = frame.item else { throw SessionError.noCurrentItem }
+        guard case .step = item else {
+            throw SessionError.wrongItemKind(expected: "step", actual: Self.kindName(item))
+        }
+        let before = currentCommand ?? ""
+        try record(
+            EventDraft(
+                .stepEdited, stepID: item.id,
+                payload: [
+                    "runbook": .string(frame.runbook.id), "before": .string(before), "after": .string(newCommand),
+                ]
+            ))
+    }
+
+    /// Skips the current item (`s [reason]`) and moves past it.
+    public func skip(reason: String?) throws {
+        try ensureOpen()
+        guard let frame = state.current, let item = frame.item else { throw SessionError.noCurrentItem }
+        var payload: [String: JSONValue] = ["runbook": .string(frame.runbook.id)]
+        if let reason, !reason.isEmpty { payload["reason"] = .string(reason) }
+        try record(EventDraft(.stepSkipped, stepID: item.id, payload: .object(payload)))
+    }
+
+    /// Confirms the current manual step done and moves past it.
+    public func completeManual() throws {
+        try ensureOpen()
+        guard let frame = state.current, let item = frame.item else { throw SessionError.noCurrentItem }
+        guard case .manual(let manual) = item else {
+            throw SessionError.wrongItemKind(expected: "manual step", actual: Self.kindName(item))
+        }
+        try record(
+            EventDraft(
+                .manualDone, stepID: item.id,
+                payload: ["runbook": .string(frame.runbook.id), "text": .string(manual.text)]))
+    }
+
+    /// Chooses option `number` (1-based) of the current choice: records `choice.made`, then opens the chosen
+    /// runbook (pushing the current one, to come back to after the choice) or moves to the chosen heading.
+    public func choose(option number: Int) throws {
+        try ensureOpen()
+        guard let frame = state.current, let item = frame.item else { throw SessionError.noCurrentItem }
+        guard case .choice(let choice) = item else {
+            throw SessionError.wrongItemKind(expected: "choice", actual: Self.kindName(item))
+        }
+        guard choice.options.indices.contains(number - 1) else {
+            throw SessionError.noSuchOption(number, count: choice.options.count)
+        }
+        let option = choice.options[number - 1]
+        // Resolve the target before recording, so a missing runbook leaves no half-made choice behind.
+        let destination = try resolve(option.target, from: frame.runbook)
+        try record(
+            EventDraft(
+                .choiceMade, stepID: item.id,
+                payload: [
+                    "runbook": .string(frame.runbook.id), "option": .int(Int64(number)), "label": .string(option.label),
+                    "target": .string(option.target.description),
+                ]))
+        try navigate(to: destination, via: "choice", returnIndex: frame.index + 1)
+    }
+
+    // MARK: - Moving
+
+    /// Goes back to the previous item that applies (`b`); the REPL shows it again. Moves are recorded as
+    /// `runbook.opened` of the same runbook with `via` = back, goto, on-fail or continue.
+    public func back() throws {
+        try ensureOpen()
+        guard let frame = state.current,
+            let previous = state.previousApplicableIndex(in: frame.runbook, before: frame.index)
+        else { throw SessionError.atFirstItem }
+        try move(to: previous, via: "back")
+    }
+
+    /// Moves to the step `stepID` of the current runbook (`goto STEP`), or to a `#heading`.
+    public func goto(_ target: String) throws {
+        try goto(target, via: "goto")
+    }
+
+    private func goto(_ target: String, via: String) throws {
+        try ensureOpen()
+        guard let frame = state.current else { throw SessionError.noCurrentItem }
+        if target.hasPrefix("#") {
+            let anchor = String(target.dropFirst())
+            guard let index = frame.runbook.firstItemIndex(underAnchor: anchor) else {
+                throw SessionError.stepNotFound(id: target, runbook: frame.runbook.id)
+            }
+            try move(to: index, via: via)
+        } else {
+            guard let index = frame.runbook.items.firstIndex(where: { $0.id == target }) else {
+                throw SessionError.stepNotFound(id: target, runbook: frame.runbook.id)
+            }
+            try move(to: index, via: via)
+        }
+    }
+
+    /// Opens another runbook inside the same incident (`open RUNBOOK`); at its end, `returnToParent()` comes
+    /// back here.
+    public func open(runbookID: String) throws {
+        try ensureOpen()
+        let runbook = try dependencies.loader.runbook(id: runbookID)
+        try navigate(to: (runbook, state.applicableIndex(in: runbook, from: 0)), via: "open", returnIndex: currentIndex)
+    }
+
+    /// Follows the current step's `on-fail` target after an unexpected result.
+    public func followFailureTarget() throws {
+        try ensureOpen()
+        guard let frame = state.current, case .step(let step)? = frame.item else { throw SessionError.noCurrentItem }
+        guard let target = step.attributes.onFail else { throw SessionError.noFailureTarget(step: step.id) }
+        if target.hasPrefix("#") || target.hasSuffix(".md") || target.contains(".md#") {
+            let link: LinkTarget =
+                target.hasPrefix("#")
+                ? .heading(anchor: String(target.dropFirst()))
+                : .runbook(
+                    id: String(target.split(separator: "#")[0].dropLast(3)),
+                    anchor: target.contains("#") ? String(target.split(separator: "#")[1]) : nil)
+            try navigate(to: try resolve(link, from: frame.runbook), via: "on-fail", returnIndex: frame.index + 1)
+        } else {
+            try goto(target, via: "on-fail")
+        }
+    }
+
+    /// Moves past the current item after an unexpected result, leaving it marked failed.
+    public func continueAfterFailure() throws {
+        try ensureOpen()
+        guard let frame = state.current else { throw SessionError.noCurrentItem }
+        try move(to: state.applicableIndex(in: frame.runbook, from: frame.index + 1), via: "continue")
+    }
+
+    /// At the end of a runbook opened from another one, goes back to that one, after the item that led away.
+    /// Returns `false` when there is nothing to return to.
+    @discardableResult
+    public func returnToParent() throws -> Bool {
+        try ensureOpen()
+        guard state.frames.count > 1 else { return false }
+        let parent = state.frames[state.frames.count - 2]
+        let index = state.applicableIndex(in: parent.runbook, from: parent.index)
+        try record(
+            EventDraft(
+                .runbookOpened, stepID: itemID(in: parent.runbook, at: index),
+                payload: [
+                    "runbook": .string(parent.runbook.id), "index": .int(Int64(index)), "via": "return",
+                    "from": .string(runbook.id),
+                ]))
+        return true
+    }
+
+    private func resolve(_ target: LinkTarget, from current: Runbook) throws -> (Runbook, Int) {
+        switch target {
+        case .runbook(let id, let anchor):
+            let runbook = id == current.id ? current : try dependencies.loader.runbook(id: id)
+            guard let anchor else { return (runbook, state.applicableIndex(in: runbook, from: 0)) }
+            guard let index = runbook.firstItemIndex(underAnchor: anchor) else {
+                throw SessionError.stepNotFound(id: "#\(anchor)", runbook: runbook.id)
+            }
+            return (runbook, index)
+        case .heading(let anchor):
+            guard let index = current.firstItemIndex(underAnchor: anchor) else {
+                throw SessionError.stepNotFound(id: "#\(anchor)", runbook: current.id)
+            }
+            return (current, index)
+        case .external(let url):
+            throw SessionError.notNavigable(url)
+        }
+    }
+
+    /// Records a move within the current runbook as `runbook.opened` of the same runbook, so that a resume
+    /// after a crash lands where the responder went, even before the item there was shown.
+    private func move(to index: Int, via: String) throws {
+        let runbook = self.runbook
+        try record(
+            EventDraft(
+                .runbookOpened, stepID: itemID(in: runbook, at: index),
+                payload: ["runbook": .string(runbook.id), "index": .int(Int64(index)), "via": .string(via)]))
+        pendingAdHoc = nil
+    }
+
+    /// Records the move: another runbook is pushed on the stack; a heading of the same runbook is a jump.
+    private func navigate(to destination: (Runbook, Int), via: String, returnIndex: Int) throws {
+        let (runbook, index) = destination
+        var payload: [String: JSONValue] = [
+            "runbook": .string(runbook.id), "index": .int(Int64(index)), "via": .string(via),
+        ]
+        if runbook.id != self.runbook.id { payload["return_index"] = .int(Int64(returnIndex)) }
+        try record(EventDraft(.runbookOpened, stepID: itemID(in: runbook, at: index), payload: .object(payload)))
+        pendingAdHoc = nil
+    }
+
+    static func kindName(_ item: RunbookItem) -> String {
+        switch item {
+        case .step: return "step"
+        case .manual: return "manual step"
+        case .choice: return "choice"
+        }
+    }
+}

@@ -1,0 +1,131 @@
+import Foundation
+
+extension IncidentSession {
+    /// The value of a variable as commands see it: `ENVIRONMENT`, then incident variables (secrets entered in
+    /// this process included).
+    public func value(of name: String) -> String? {
+        if name == "ENVIRONMENT" { return state.environment }
+        return secretValues[name] ?? state.values[name]
+    }
+
+    /// The declaration of `name` in the open runbooks, the current one first.
+    public func variableSpec(named name: String) -> VariableSpec? {
+        for frame in state.frames.reversed() {
+            if let spec = frame.runbook.variable(named: name) { return spec }
+        }
+        return nil
+    }
+
+    /// Whether `name` is a secret variable (declared secret, or recorded as one).
+    public func isSecret(_ name: String) -> Bool {
+        variableSpec(named: name)?.secret == true || state.secretNames.contains(name)
+    }
+
+    /// Secret variables that were set before a resume and must be asked again.
+    public var secretsToAskAgain: [String] {
+        state.secretNames.subtracting(secretValues.keys).sorted()
+    }
+
+    /// Every variable of the open runbooks and every variable set, with values (secrets only in memory).
+    public var variables: [StepView.Variable] {
+        var names: [String] = ["ENVIRONMENT"]
+        for frame in state.frames {
+            for spec in frame.runbook.variables where !names.contains(spec.name) { names.append(spec.name) }
+        }
+        for name in (Set(state.values.keys).union(state.secretNames)).sorted() where !names.contains(name) {
+            names.append(name)
+        }
+        return names.map { StepView.Variable(name: $0, value: value(of: $0), isSecret: isSecret($0)) }
+    }
+
+    /// The variables `command` refers to, in order of first use.
+    public func variableNames(in command: String) -> [String] {
+        VariableReferences.names(in: command).filter { !assigned(in: command).contains($0) }
+    }
+
+    /// The declared variables `command` uses that have no value yet, in order of use: the REPL asks for these
+    /// before it shows the command. `ENVIRONMENT` is always set; undeclared names are left to the shell (the
+    /// linter reports them).
+    public func missingVariables(in command: String) -> [VariableSpec] {
+        variableNames(in: command).compactMap { name in
+            guard name != "ENVIRONMENT", value(of: name) == nil else { return nil }
+            return variableSpec(named: name)
+        }
+    }
+
+    /// The declared variables the current step needs and that have no value yet.
+    public var missingVariablesForCurrentStep: [VariableSpec] {
+        guard case .step(let step)? = currentItem else { return [] }
+        return missingVariables(in: currentCommand ?? step.command)
+    }
+
+    /// The default offered for `spec`: the per-environment default, else the plain one, with `${…}` expanded
+    /// from the incident's values and then the base environment.
+    public func suggestedValue(for spec: VariableSpec) -> String? {
+        guard let raw = spec.defaultValue(in: state.environment) else { return nil }
+        var values = dependencies.baseEnvironment
+        values.merge(state.values) { _, incident in incident }
+        values.merge(secretValues) { _, secret in secret }
+        values["ENVIRONMENT"] = state.environment
+        return VariableResolver.expand(raw, values: values)
+    }
+
+    /// Names the command sets itself (`for pod in …`, `x=…`, `read x`): never asked for.
+    private func assigned(in command: String) -> Set<String> {
+        VariableReferences.assignedNames(in: command)
+    }
+
+    /// Checks `value` against the declaration's choices and pattern; returns it when acceptable.
+    @discardableResult
+    public func validate(_ value: String, for spec: VariableSpec) throws -> String {
+        if value.isEmpty {
+            throw SessionError.invalidValue(name: spec.name, reason: "a value is required")
+        }
+        if !spec.choices.isEmpty, !spec.choices.contains(value) {
+            throw SessionError.invalidValue(
+                name: spec.name, reason: "choose one of \(spec.choices.joined(separator: ", "))")
+        }
+        if let pattern = spec.pattern {
+            guard let regex = try? NSRegularExpression(pattern: "^(?:\(pattern))$") else {
+                throw SessionError.invalidValue(name: spec.name, reason: "its pattern '\(pattern)' is not valid")
+            }
+            if regex.firstMatch(in: value, range: NSRange(value.startIndex..., in: value)) == nil {
+                throw SessionError.invalidValue(name: spec.name, reason: "it must match \(pattern)")
+            }
+        }
+        return value
+    }
+
+    /// Sets a variable and records `variable.set`: secrets as `{name, secret: true}` only, their value kept in
+    /// memory and registered with the redactor. Declared variables are validated first, except captured output.
+    public func setVariable(_ name: String, to value: String, source: String = "responder") throws {
+        try ensureOpen()
+        guard VariableReferences.isValidName(name) else {
+            throw SessionError.invalidArgument("'\(name)' is not a variable name (letters, digits and _)")
+        }
+        if name == "ENVIRONMENT" {
+            throw SessionError.invalidArgument("ENVIRONMENT is the incident's environment and cannot be changed")
+        }
+        // A captured value is what the command printed; it is shown, and the responder can override it.
+        if source != "capture", let spec = variableSpec(named: name) { try validate(value, for: spec) }
+        var payload: [String: JSONValue] = ["name": .string(name), "source": .string(source)]
+        if isSecret(name) {
+            secretValues[name] = value
+            dependencies.redactor.registerSecret(value, name: name)
+            payload["secret"] = true
+        } else {
+            payload["value"] = .string(value)
+        }
+        try record(EventDraft(.variableSet, stepID: currentItem?.id, payload: .object(payload)))
+    }
+
+    /// The environment a command's child process gets: the base environment, `ENVIRONMENT`, and every incident
+    /// variable. This is the only way values reach commands; the command text is never rewritten.
+    public func childEnvironment() -> [String: String] {
+        var environment = dependencies.baseEnvironment
+        environment["ENVIRONMENT"] = state.environment
+        for (name, value) in state.values { environment[name] = value }
+        for (name, value) in secretValues { environment[name] = value }
+        return environment
+    }
+}

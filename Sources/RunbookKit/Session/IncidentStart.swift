@@ -1,0 +1,32 @@
+/// What the responder asked for when declaring an incident.
+public struct IncidentStart: Sendable, Hashable {
+    /// The runbook to open first (`triage` by default on the command line).
+    public var runbookID: String
+    /// The environment; must be one the runbook allows.
+    public var environment: String
+    /// The severity; `nil` takes the runbook's front matter, else P2.
+    public var severity: Severity?
+    /// The title; `nil` takes the runbook's title.
+    public var title: String?
+    /// A drill rather than a real incident.
+    public var isDrill: Bool
+    public var host: String
+    public var user: String
+    /// The escalation policy row in force (the escalation issue fills it).
+    public var policySnapshot: JSONValue?
+
+    /// Creates a start request.
+    public init(
+        runbookID: String, environment: String, severity: Severity? = nil, title: String? = nil,
+        isDrill: Bool = false, host: String, user: String, policySnapshot: JSONValue? = nil
+    ) {
+        self.runbookID = runbookID
+        self.environment = environment
+        self.severity = severity
+        self.title = title
+        self.isDrill = isDrill
+        self.host = host
+        self.user = user
+        self.policySnapshot = policySnapshot
+    }
+}

@@ -1,0 +1,8 @@
+/// A redactor that can learn secret values while an incident runs.
+///
+/// The session registers the value of every secret variable as soon as it is known, so that command output
+/// stored afterwards never contains it.
+public protocol SecretRegistering: TextRedacting {
+    /// From now on, replace `value` with `[REDACTED:name]` in everything redacted.
+    func registerSecret(_ value: String, name: String)
+}

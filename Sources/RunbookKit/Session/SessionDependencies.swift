@@ -1,0 +1,44 @@
+import Foundation
+
+/// What an incident session works with: injected so that tests, drills and the CLI can each pass their own.
+public struct SessionDependencies {
+    /// Where every event is recorded, before the next prompt.
+    public var store: any TranscriptStore
+    /// Runs approved commands.
+    public var runner: any CommandRunner
+    /// The incident clock (a `ScaledClock` in drills, a `TestClock` in tests).
+    public var clock: any Clock
+    /// Resolves runbook ids.
+    public var loader: any RunbookLoading
+    /// Redacts stored output; learns the value of every secret variable as soon as it is set.
+    public var redactor: any SecretRegistering
+    /// `user@host` of the responder at this terminal.
+    public var actor: String
+    /// The environment every command starts from (the process environment, plus a simulator's PATH in drills).
+    public var baseEnvironment: [String: String]
+    /// Working directory of commands without `cwd`.
+    public var workingDirectory: String?
+    /// Timeout of non-interactive steps without a `timeout` attribute; `nil` for none.
+    public var defaultTimeout: TimeInterval?
+    /// The linter's destructive-command detector: such commands are warned about whatever their declared risk.
+    public var looksDestructive: @Sendable (String) -> Bool
+
+    /// Creates the dependencies; the detector defaults to one that flags nothing.
+    public init(
+        store: any TranscriptStore, runner: any CommandRunner, clock: any Clock, loader: any RunbookLoading,
+        redactor: any SecretRegistering, actor: String, baseEnvironment: [String: String] = [:],
+        workingDirectory: String? = nil, defaultTimeout: TimeInterval? = 600,
+        looksDestructive: @escaping @Sendable (String) -> Bool = { _ in false }
+    ) {
+        self.store = store
+        self.runner = runner
+        self.clock = clock
+        self.loader = loader
+        self.redactor = redactor
+        self.actor = actor
+        self.baseEnvironment = baseEnvironment
+        self.workingDirectory = workingDirectory
+        self.defaultTimeout = defaultTimeout
+        self.looksDestructive = looksDestructive
+    }
+}

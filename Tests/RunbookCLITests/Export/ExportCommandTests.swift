@@ -1,0 +1,110 @@
+import Foundation
+import RunbookKit
+import RunbookTestSupport
+import Testing
+
+/// `runbook export` end to end: the built binary, a real SQLite transcript, and the real tools people read the
+/// exports with (cmark-gfm, python3 jsonschema, asciinema).
+@Suite struct ExportCommandTests {
+    static let schemaPath = BuiltBinary.packageRoot.appendingPathComponent("docs/export-schema.json").path
+
+    private func mode(_ path: String) throws -> Int {
+        let attributes = try FileManager.default.attributesOfItem(atPath: path)
+        return (attributes[.posixPermissions] as? NSNumber)?.intValue ?? -1
+    }
+
+    @Test func declaredIncidentWithNotesExportsToTheDefaultPathPrivately() throws {
+        let scratch = ScratchDatabase()
+        let id = try scratch.declare(title: "Checkout | API down")
+        #expect(try scratch.run(["note", "\(id)", "TODO: page the DB team earlier"]).status == 0)
+        #expect(try scratch.run(["note", "\(id)", "--stdin"], stdin: "saw ``` in logs\nsecond | note\n").status == 0)
+        let workdir = URL(fileURLWithPath: scratch.directory).appendingPathComponent("work")
+        try FileManager.default.createDirectory(at: workdir, withIntermediateDirectories: true)
+
+        let result = try BuiltBinary.run(
+            ["export", "\(id)", "--format", "markdown"], environment: ["RUNBOOK_DB": scratch.path],
+            currentDirectory: workdir)
+        #expect(result.status == 0, "\(result.stderr)")
+        let relative = result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let day = String(ISO8601DateFormatter().string(from: Date()).prefix(10))
+        #expect(relative == "transcripts/\(day)-\(id)-checkout-api-down.md")
+        let path = workdir.appendingPathComponent(relative).path
+        #expect(try mode(path) == 0o600)
+        #expect(try mode(workdir.appendingPathComponent("transcripts").path) == 0o700)
+        let markdown = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(markdown.contains("**Open incident.**"))
+        #expect(markdown.contains("- [ ] page the DB team earlier"))
+        let xml = try ExternalTool.cmarkXML(markdown)
+        #expect(xml.contains("second | note"))
+        #expect(!xml.contains("<code_block"), "a note's backticks must not open a fence")
+    }
+
+    @Test func hostileOutputKeepsTheMarkdownTablesAndFencesIntact() throws {
+        let scratch = try ExportGoldenTests.sampleDatabase()
+        let result = try scratch.run(["export", "1", "--format", "markdown", "-o", "-", "--lines", "2"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let xml = try ExternalTool.cmarkXML(result.stdout)
+        let heading = try #require(xml.range(of: ">Timeline</text>"))
+        let table = try #require(xml.range(of: "</table>", range: heading.upperBound..<xml.endIndex))
+        let timeline = xml[heading.upperBound..<table.lowerBound]
+        let events = try SQLiteTranscriptStore(path: scratch.path).events(incidentID: 1)
+        #expect(timeline.components(separatedBy: "<table_row").count - 1 == events.count)
+        #expect(xml.components(separatedBy: "<code_block").count - 1 == 5)
+        #expect(
+            xml.contains("```\n[… 2 lines left out …]\nbad\u{FFFD}\u{FFFD} bytes\n````` five backticks\n</code_block>"))
+        #expect(!result.stdout.contains("\u{1B}"))
+        #expect(xml.contains("<heading level=\"2\">\n    <text xml:space=\"preserve\">Where we got lucky</text>"))
+    }
+
+    @Test func jsonFromTheRealStoreValidatesAgainstTheSchema() throws {
+        for resolved in [true, false] {
+            let scratch = try ExportGoldenTests.sampleDatabase(resolved: resolved, drill: !resolved)
+            let result = try scratch.run(["export", "1", "--format", "json", "-o", "-"])
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(try ExternalTool.schemaViolations(of: Data(result.stdout.utf8), schemaPath: Self.schemaPath) == nil)
+        }
+    }
+
+    @Test func asciicastIsAcceptedByAsciinema() throws {
+        let scratch = try ExportGoldenTests.sampleDatabase()
+        let cast = scratch.directory + "/incident.cast"
+        let result = try scratch.run(["export", "1", "--format", "asciicast", "-o", cast])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try mode(cast) == 0o600)
+        let played = try ExternalTool.run("asciinema", ["cat", cast])
+        #expect(played.status == 0, "\(played.stderr)")
+        #expect(played.stdout.contains("CrashLoopBackOff"))
+        #expect(played.stdout.contains("$ helm rollback api 40"))
+    }
+
+    @Test func anExistingFileIsReplacedAndMadePrivate() throws {
+        let scratch = try ExportGoldenTests.sampleDatabase()
+        let path = scratch.directory + "/old.md"
+        FileManager.default.createFile(
+            atPath: path, contents: Data("old and longer than nothing".utf8), attributes: [.posixPermissions: 0o644])
+        #expect(try scratch.run(["export", "1", "--format", "markdown", "-o", path]).status == 0)
+        #expect(try mode(path) == 0o600)
+        #expect(try String(contentsOfFile: path, encoding: .utf8).hasPrefix("# Postmortem: "))
+    }
+
+    @Test func unknownIncidentIsAUsageErrorNamingTheDatabase() throws {
+        let scratch = try ExportGoldenTests.sampleDatabase()
+        let result = try scratch.run(["export", "99", "--format", "json", "-o", "-"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("99"))
+        #expect(result.stdout.isEmpty)
+    }
+
+    @Test func badFormatAndNegativeLinesAreUsageErrors() throws {
+        let scratch = try ExportGoldenTests.sampleDatabase()
+        #expect(try scratch.run(["export", "1", "--format", "pdf"]).status == 2)
+        #expect(try scratch.run(["export", "1", "--format", "markdown", "--lines", "-1"]).status == 2)
+    }
+
+    @Test func unwritablePathIsNamed() throws {
+        let scratch = try ExportGoldenTests.sampleDatabase()
+        let result = try scratch.run(["export", "1", "--format", "json", "-o", "/proc/no/such/export.json"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("/proc/no/such/export.json"))
+    }
+}

@@ -1,0 +1,55 @@
+import Foundation
+import RunbookKit
+import Testing
+
+@Suite struct BadInputTests {
+    @Test func binaryInputIsAClearError() throws {
+        let data = Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00])
+        let error = try #require(throws: RunbookParseError.self) { try RunbookParser.parse(data: data, path: "x.md") }
+        #expect(error.summary.contains("binary"))
+        #expect(error.exitStatus == .usage)
+    }
+
+    @Test func invalidUTF8IsAnErrorAtTheByte() throws {
+        let data = Data("# Title\n\ncaf".utf8) + Data([0xE9]) + Data(" au lait\n".utf8)
+        let error = try #require(throws: RunbookParseError.self) { try RunbookParser.parse(data: data, path: "x.md") }
+        #expect(error.summary == "x.md is not valid UTF-8")
+        #expect(error.location == SourceLocation(file: "x.md", line: 3, column: 4))
+    }
+
+    @Test func emptyInputParsesToAnEmptyRunbook() throws {
+        let runbook = try RunbookParser.parse(data: Data(), path: "runbooks/empty.md")
+        #expect(runbook.id == "empty")
+        #expect(runbook.title == nil)
+        #expect(runbook.items.isEmpty)
+    }
+
+    @Test func unclosedFrontMatterIsAnError() throws {
+        let found = try RunbookParser.parseWithDiagnostics(data: Data("---\ntitle: x\n".utf8), path: "x.md")
+        #expect(found.diagnostics.map(\.message) == ["front matter starts with `---` but is never closed"])
+    }
+
+    @Test func tenMegabytesParse() throws {
+        var text = "# Big\n\n"
+        var section = 0
+        while text.utf8.count < 10 * 1024 * 1024 {
+            section += 1
+            // Long prose with a few structures: megabytes of text, thousands (not hundreds of thousands) of nodes.
+            text +=
+                "## Section \(section)\n\n" + String(repeating: "Guidance that fills the file. ", count: 60) + "\n\n"
+            text += "```bash {risk=read}\nkubectl get pods -n candlefish-prod | grep website-\(section)\n```\n\n"
+            text += "| a | b |\n|---|---|\n| 1 | 2 |\n\n- [ ] confirm \(section)\n\n"
+        }
+        let runbook = try RunbookParser.parse(data: Data(text.utf8), path: "big.md")
+        #expect(runbook.steps.count == section)
+        #expect(runbook.steps.last?.id == "section-\(section)")
+    }
+
+    @Test func oversizedInputIsRefused() throws {
+        let data = Data(repeating: UInt8(ascii: "a"), count: RunbookParser.maximumFileSize + 1)
+        let error = try #require(throws: RunbookParseError.self) {
+            try RunbookParser.parse(data: data, path: "huge.md")
+        }
+        #expect(error.summary.contains("limited to"))
+    }
+}

@@ -1,0 +1,62 @@
+import Foundation
+import RunbookKit
+import Testing
+
+@Suite struct RunbookCatalogTests {
+    func makeDirectory(_ files: [String: String]) throws -> String {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("catalog-\(UUID().uuidString)")
+        for (name, text) in files {
+            let url = directory.appendingPathComponent(name)
+            try FileManager.default.createDirectory(
+                at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(text.utf8).write(to: url)
+        }
+        return directory.path
+    }
+
+    @Test func loadsTopLevelRunbooksSortedByIDAndSkipsReadmeAndSubdirectories() throws {
+        let directory = try makeDirectory([
+            "zeta.md": "# Zeta\n", "alpha.md": "---\nid: alpha\nseverity: P2\n---\n# Alpha\n",
+            "README.md": "# Readme\n",
+            "simulator/fake.md": "# Not a runbook\n", "notes.txt": "x",
+        ])
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let catalog = try RunbookCatalog(directory: directory)
+        #expect(catalog.ids == ["alpha", "zeta"])
+        #expect(try catalog.runbook(id: "alpha").severity == .p2)
+        #expect(try catalog.runbook(id: "zeta.md").title == "Zeta")
+    }
+
+    @Test func aMissingRunbookListsTheAvailableOnes() throws {
+        let directory = try makeDirectory(["outage.md": "# Outage\n", "database.md": "# Database\n"])
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let catalog = try RunbookCatalog(directory: directory)
+        let error = try #require(throws: RunbookCatalogError.self) { try catalog.runbook(id: "outgae") }
+        #expect(error.hint?.contains("available: database, outage") == true)
+        #expect(error.exitStatus == .usage)
+    }
+
+    @Test func aBrokenRunbookDoesNotHideTheOthers() throws {
+        let directory = try makeDirectory([
+            "good.md": "# Good\n", "bad.md": "# Bad\n\n```bash {timeout=soon}\nx\n```\n",
+        ])
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let catalog = try RunbookCatalog(directory: directory)
+        #expect(catalog.ids == ["good"])
+        let error = try #require(throws: RunbookParseError.self) { try catalog.runbook(id: "bad") }
+        #expect(error.location?.line == 3)
+    }
+
+    @Test func aMissingDirectoryIsAUsageError() throws {
+        #expect(throws: RunbookCatalogError.self) { try RunbookCatalog(directory: "/nonexistent/runbooks") }
+    }
+
+    @Test func escalationPolicyComesFromEscalationMD() throws {
+        let directory = try makeDirectory([
+            "escalation.md":
+                "| Severity | Description | Response Time | Escalation |\n|--|--|--|--|\n| P1 | x | 30 minutes | DevOps Lead |\n"
+        ])
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        #expect(try RunbookCatalog(directory: directory).escalationPolicy().rule(for: .p1)?.targets == ["DevOps Lead"])
+    }
+}

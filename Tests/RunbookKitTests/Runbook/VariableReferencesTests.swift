@@ -1,0 +1,58 @@
+import Foundation
+import RunbookKit
+import Testing
+
+@Suite struct VariableReferencesTests {
+    @Test func findsPlainAndBracedReferencesOnce() {
+        #expect(
+            VariableReferences.names(in: "kubectl get pods -n $NAMESPACE ${POD} $NAMESPACE") == ["NAMESPACE", "POD"])
+    }
+
+    @Test func ignoresSingleQuotesEscapesCommentsAndSpecialParameters() {
+        let command = #"""
+            awk '{print $1}' | echo \$HOME "$$" $1 $? $@ # uses $COMMENTED
+            echo "in double quotes: $INSIDE" '$OUTSIDE'
+            """#
+        #expect(VariableReferences.names(in: command) == ["INSIDE"])
+    }
+
+    @Test func readsParameterExpansions() {
+        #expect(VariableReferences.names(in: "echo ${REPLICAS:-3} ${#NAME}") == ["REPLICAS", "NAME"])
+    }
+
+    @Test func assignedNamesCoverLoopsReadsAndDeclarations() {
+        let script = """
+            for svc in website backend-api; do kubectl get deploy/$svc; done
+            COUNT=3 other=1
+            export KUBE_NS=x; local LOCAL_ONE=2
+            read -r -p "Pod? " POD_NAME
+            while read line; do echo $line; done
+            """
+        let names = VariableReferences.assignedNames(in: script)
+        #expect(names == ["svc", "COUNT", "other", "KUBE_NS", "LOCAL_ONE", "POD_NAME", "line"])
+    }
+
+    @Test func anArgumentWithEqualsIsNotAnAssignment() {
+        #expect(VariableReferences.assignedNames(in: "kubectl set env deployment/api READ_ONLY=true").isEmpty)
+    }
+
+    @Test func resolverExpandsKnownReferencesOnly() {
+        let values = ["ENVIRONMENT": "prod", "APP": "web"]
+        #expect(VariableResolver.expand("candlefish-${ENVIRONMENT}", values: values) == "candlefish-prod")
+        #expect(VariableResolver.expand("$APP-${UNKNOWN}-\\$APP", values: values) == "web-${UNKNOWN}-$APP")
+    }
+
+    @Test func defaultsResolveInDeclarationOrderWithPerEnvironmentValues() {
+        let variables = [
+            VariableSpec(
+                name: "NAMESPACE", defaultValue: "candlefish-${ENVIRONMENT}",
+                defaultsByEnvironment: ["production": "candlefish-prod"]),
+            VariableSpec(name: "RELEASE", defaultValue: "$NAMESPACE"),
+        ]
+        let production = VariableResolver.resolveDefaults(variables, environment: "production")
+        #expect(production["NAMESPACE"] == "candlefish-prod")
+        #expect(production["RELEASE"] == "candlefish-prod")
+        let staging = VariableResolver.resolveDefaults(variables, environment: "staging")
+        #expect(staging["NAMESPACE"] == "candlefish-staging")
+    }
+}
