@@ -44,7 +44,7 @@ let package = Package(
         // scripts/bench-store: the transcript store beside the sqlite3 CLI and dd.
         .executableTarget(name: "store-bench", dependencies: ["RunbookKit"], path: "Benchmarks/StoreBench"),
         // Fakes for unit tests of logic (a test clock, a fake runner, an in-memory recorder).
-        .target(name: "RunbookTestSupport", dependencies: ["RunbookKit"], path: "Tests/RunbookTestSupport"),
+        .target(name: "RunbookTestSupport", dependencies: ["RunbookKit", "CPTY"], path: "Tests/RunbookTestSupport"),
         .testTarget(
             name: "RunbookKitTests", dependencies: ["RunbookKit", "RunbookTestSupport"],
             // A committed copy of the seed runbook, read by the seed-coverage test; not a resource.

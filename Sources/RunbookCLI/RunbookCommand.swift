@@ -18,8 +18,8 @@ public struct RunbookCommand: ParsableCommand {
         subcommands: [
             ListCommand.self, ShowCommand.self, LintCommand.self, StartCommand.self, ResumeCommand.self,
             DeclareCommand.self, NoteCommand.self, IncidentsCommand.self, TranscriptCommand.self, SearchCommand.self,
-            VerifyCommand.self, ExportCommand.self, DrillCommand.self, AckCommand.self, EscalationsCommand.self,
-            BenchTimersCommand.self,
+            VerifyCommand.self, ExportCommand.self, RecordCommand.self, DrillCommand.self, AckCommand.self,
+            EscalationsCommand.self, BenchTimersCommand.self,
         ]
     )
 

@@ -23,15 +23,4 @@ public final class RecordingRedactor: SecretRegistering, @unchecked Sendable {
     }
 }
 
-/// An output sink that collects what the screen would show.
-public final class CollectingOutputSink: OutputSink, @unchecked Sendable {
-    private let lock = NSLock()
-    private var data = Data()
-
-    public init() {}
-
-    /// Everything received, as text.
-    public var text: String { lock.withLock { String(decoding: data, as: UTF8.self) } }
-
-    public func receive(_ bytes: Data, offset: TimeInterval) { lock.withLock { data.append(bytes) } }
-}
+// `CollectingOutputSink` (what the screen would show) lives in CollectingOutputSink.swift.

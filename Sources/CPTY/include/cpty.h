@@ -10,4 +10,17 @@ int cpty_spawn(pid_t *pid, const char *path, char *const argv[], char *const env
 
 /// Decodes a wait status: returns 1 and the exit code, 2 and the signal, or 0 when neither.
 int cpty_decode_status(int status, int *value);
+
+/// A pollable descriptor that becomes readable when `pid` exits (pidfd_open), or -1 with errno set.
+int cpty_pidfd_open(pid_t pid);
+
+/// Installs a handler for `signo` that writes the signal number as one byte to `fd` (a non-blocking pipe),
+/// saving the previous action in `previous`. All watched signals share the one `fd`. Returns 0 or -1.
+int cpty_watch_signal(int signo, int fd, void *previous);
+
+/// Puts back the action saved by `cpty_watch_signal`. Returns 0 or -1.
+int cpty_restore_signal(int signo, const void *previous);
+
+/// Size of the opaque buffer `cpty_watch_signal` needs for the previous action.
+unsigned long cpty_sigaction_size(void);
 #endif

@@ -1,0 +1,62 @@
+import CPTY
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Runs commands with pipes, for when `runbook`'s own stdin is not a terminal (scripted mode, CI).
+///
+/// stdout and stderr share one pipe, so the transcript keeps their interleaving as a terminal would show
+/// it. stdin is /dev/null unless the step is interactive, in which case the child reads `runbook`'s stdin.
+public struct PipeCommandRunner: CommandRunner {
+    /// stdin handed to interactive steps.
+    public var input: Int32
+    /// Where output is shown as it arrives, or `nil` for nowhere.
+    public var screen: Int32?
+    /// Whether signals sent to `runbook` are passed to the child's process group (see `PTYCommandRunner`).
+    public var forwardsSignals: Bool
+
+    /// A runner that gives interactive steps `input` and shows output on `screen`.
+    public init(input: Int32 = STDIN_FILENO, screen: Int32? = STDOUT_FILENO, forwardsSignals: Bool = false) {
+        self.input = input
+        self.screen = screen
+        self.forwardsSignals = forwardsSignals
+    }
+
+    public func run(_ request: CommandRequest, sink: any OutputSink) throws -> CommandResult {
+        let shellPath = try ChildProcess.resolveShell(for: request)
+        var fds: [Int32] = [-1, -1]
+        guard pipe(&fds) == 0 else {
+            throw ExecutionError.spawnFailed(command: request.shell, reason: String(cString: strerror(errno)))
+        }
+        let (readEnd, writeEnd) = (fds[0], fds[1])
+        defer { close(readEnd) }
+        _ = fcntl(readEnd, F_SETFD, FD_CLOEXEC)
+        _ = fcntl(readEnd, F_SETFL, fcntl(readEnd, F_GETFL) | O_NONBLOCK)
+
+        let stdin = request.interactive ? input : open("/dev/null", O_RDONLY | O_CLOEXEC)
+        let child: ChildProcess
+        do {
+            child = try ChildProcess.spawn(
+                request, shellPath: shellPath, terminalPath: nil, stdin: stdin, stdout: writeEnd, stderr: writeEnd)
+        } catch {
+            close(writeEnd)
+            if !request.interactive { close(stdin) }
+            throw error
+        }
+        close(writeEnd)
+        if !request.interactive { close(stdin) }
+
+        let relay = forwardsSignals ? SignalRelay.activate() : nil
+        defer { relay?.deactivate() }
+        let pump = OutputPump(
+            child: child, output: readEnd, keystrokes: nil, screen: screen, sink: sink, timeout: request.timeout,
+            killGrace: request.killGrace, relay: relay, onResize: nil)
+        let outcome = pump.run()
+        let (exitCode, signal) = ChildProcess.decode(outcome.status)
+        return CommandResult(
+            exitCode: exitCode, signal: signal, duration: outcome.duration, timedOut: outcome.timedOut,
+            outputBytes: outcome.bytes)
+    }
+}

@@ -1,0 +1,242 @@
+import Foundation
+
+/// Replaces secrets in output with `[REDACTED:NAME]` before it is stored: the values of secret variables,
+/// registered as they become known, and the shapes of well-known credentials (`RedactionPattern`).
+///
+/// Bulk output is cheap to scan: one pass looks up every pair of adjacent bytes in a 64 Ki table of the
+/// first two bytes of secret values and pattern triggers, and only output that contains a trigger is
+/// searched with the (slower) regular expressions. Thread-safe: secrets may be added while commands run.
+public final class Redactor: TextRedacting, @unchecked Sendable {
+    /// A stretch of output to replace.
+    public struct Region: Sendable, Hashable {
+        /// Bytes to replace with the marker.
+        public var range: Range<Int>
+        /// The whole match the replacement came from; streaming uses it to keep a match in one piece.
+        public var match: Range<Int>
+        /// The secret's or pattern's name.
+        public var name: String
+    }
+
+    /// Secrets shorter than this are not redacted: a one-byte value would blank out ordinary output.
+    public static let minimumSecretLength = 2
+
+    private let lock = NSLock()
+    private var rules: Rules
+
+    /// A redactor with `patterns` (the defaults unless told otherwise) and no secrets yet.
+    public init(patterns: [RedactionPattern] = RedactionPattern.defaults) {
+        rules = Rules(secrets: [], patterns: patterns)
+    }
+
+    /// Registers a secret value; from now on it is replaced by `[REDACTED:name]`.
+    public func addSecret(name: String, value: String) {
+        let bytes = Array(value.utf8)
+        guard bytes.count >= Self.minimumSecretLength else { return }
+        lock.withLock {
+            guard !rules.secrets.contains(where: { $0.bytes == bytes }) else { return }
+            rules = Rules(secrets: rules.secrets + [(name, bytes)], patterns: rules.patterns)
+        }
+    }
+
+    /// How many trailing bytes a streaming redactor must hold back so nothing can be split unseen.
+    public var holdback: Int { lock.withLock { rules.holdback } }
+
+    /// `text` with every secret replaced.
+    public func redact(_ text: String) -> String {
+        String(decoding: redact(Data(text.utf8)), as: UTF8.self)
+    }
+
+    /// `data` with every secret replaced.
+    public func redact(_ data: Data) -> Data {
+        let regions = data.withUnsafeBytes { self.regions(in: $0) }
+        return Self.apply(regions, to: data, range: 0..<data.count)
+    }
+
+    /// Every region to replace in `bytes`, sorted by start, overlaps merged.
+    public func regions(in bytes: UnsafeRawBufferPointer) -> [Region] {
+        scan(bytes).regions
+    }
+
+    /// The regions to replace, and every pattern match (also those with nothing to replace yet), so that a
+    /// streaming redactor never cuts through a match.
+    func scan(_ bytes: UnsafeRawBufferPointer) -> (regions: [Region], matches: [Range<Int>]) {
+        let rules = lock.withLock { self.rules }
+        return rules.scan(bytes)
+    }
+
+    /// The bytes of `range` in `data` with the regions inside it replaced: a marker where a region starts, and
+    /// nothing for the part of a region that began before `range` (its marker went with the earlier piece).
+    static func apply(_ regions: [Region], to data: Data, range: Range<Int>) -> Data {
+        var result = Data()
+        result.reserveCapacity(range.count)
+        var position = range.lowerBound
+        for region in regions where region.range.upperBound > range.lowerBound {
+            if region.range.lowerBound >= range.upperBound { break }
+            if region.range.lowerBound >= position {
+                result.append(data[(data.startIndex + position)..<(data.startIndex + region.range.lowerBound)])
+                result.append(contentsOf: Array("[REDACTED:\(region.name)]".utf8))
+            }
+            position = max(position, min(region.range.upperBound, range.upperBound))
+        }
+        if position < range.upperBound {
+            result.append(data[(data.startIndex + position)..<(data.startIndex + range.upperBound)])
+        }
+        return result
+    }
+}
+
+/// An immutable snapshot of what to redact, with its trigger table.
+private struct Rules {
+    /// Something worth a closer look where its first two bytes occur.
+    enum Candidate {
+        case secret(Int)
+        case trigger(pattern: Int, literal: [UInt8])
+    }
+
+    let secrets: [(name: String, bytes: [UInt8])]
+    let patterns: [RedactionPattern]
+    /// Patterns without triggers: searched every time.
+    let untriggered: [Int]
+    /// 65,536 entries: index + 1 into `candidates` for each pair of bytes, 0 for nothing.
+    let table: [UInt16]
+    let candidates: [[Candidate]]
+    let holdback: Int
+
+    init(secrets: [(name: String, bytes: [UInt8])], patterns: [RedactionPattern]) {
+        self.secrets = secrets
+        self.patterns = patterns
+        var lists: [[Candidate]] = []
+        var table = [UInt16](repeating: 0, count: 65536)
+        func add(_ key: Int, _ candidate: Candidate) {
+            if table[key] == 0 {
+                lists.append([])
+                table[key] = UInt16(lists.count)
+            }
+            lists[Int(table[key]) - 1].append(candidate)
+        }
+        for (index, secret) in secrets.enumerated() {
+            add(Int(secret.bytes[0]) << 8 | Int(secret.bytes[1]), .secret(index))
+        }
+        var untriggered: [Int] = []
+        for (index, pattern) in patterns.enumerated() {
+            let literals = pattern.triggers.map { Array($0.lowercased().utf8) }.filter { $0.count >= 2 }
+            if literals.isEmpty { untriggered.append(index) }
+            for literal in literals {
+                for first in Self.cases(literal[0]) {
+                    for second in Self.cases(literal[1]) {
+                        add(Int(first) << 8 | Int(second), .trigger(pattern: index, literal: literal))
+                    }
+                }
+            }
+        }
+        self.untriggered = untriggered
+        self.table = table
+        self.candidates = lists
+        self.holdback = (patterns.map(\.window).max() ?? 0) + (secrets.map(\.bytes.count).max() ?? 0)
+    }
+
+    static func cases(_ byte: UInt8) -> Set<UInt8> {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"): return [byte, byte - 32]
+        default: return [byte]
+        }
+    }
+
+    func scan(_ bytes: UnsafeRawBufferPointer) -> (regions: [Redactor.Region], matches: [Range<Int>]) {
+        let count = bytes.count
+        guard count >= 2, let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return ([], []) }
+        var found: [Redactor.Region] = []
+        var matches: [Range<Int>] = []
+        var triggered = [Bool](repeating: false, count: patterns.count)
+        for index in untriggered { triggered[index] = true }
+        table.withUnsafeBufferPointer { table in
+            var index = 0
+            var key = Int(base[0])
+            while index < count - 1 {
+                key = (key << 8 | Int(base[index + 1])) & 0xFFFF
+                let entry = table[key]
+                if entry != 0 {
+                    for candidate in candidates[Int(entry) - 1] {
+                        switch candidate {
+                        case .secret(let secretIndex):
+                            let secret = secrets[secretIndex].bytes
+                            if index + secret.count <= count && Self.equal(base + index, secret, caseless: false) {
+                                let range = index..<(index + secret.count)
+                                found.append(.init(range: range, match: range, name: secrets[secretIndex].name))
+                            }
+                        case .trigger(let pattern, let literal):
+                            if !triggered[pattern] && index + literal.count <= count
+                                && Self.equal(base + index, literal, caseless: true)
+                            {
+                                triggered[pattern] = true
+                            }
+                        }
+                    }
+                }
+                index += 1
+            }
+        }
+        if triggered.contains(true) {
+            // ISO-8859-1 maps each byte to one UTF-16 unit, so NSRange offsets are byte offsets.
+            let units = UnsafeBufferPointer(start: base, count: count).map { UInt16($0) }
+            let text = String(decoding: units, as: UTF16.self)
+            let whole = NSRange(location: 0, length: count)
+            for (index, pattern) in patterns.enumerated() where triggered[index] {
+                for match in pattern.expression.matches(in: text, range: whole) {
+                    let matchRange = match.range.location..<(match.range.location + match.range.length)
+                    matches.append(matchRange)
+                    if let values = pattern.values {
+                        for value in values.matches(in: text, range: match.range) {
+                            let secret = value.range(withName: "secret")
+                            guard secret.location != NSNotFound, secret.length > 0 else { continue }
+                            found.append(
+                                .init(
+                                    range: secret.location..<(secret.location + secret.length), match: matchRange,
+                                    name: pattern.name))
+                        }
+                    } else {
+                        var secret = NSRange(location: NSNotFound, length: 0)
+                        if pattern.expression.numberOfCaptureGroups > 0 { secret = match.range(withName: "secret") }
+                        let range =
+                            secret.location == NSNotFound
+                            ? matchRange : secret.location..<(secret.location + secret.length)
+                        guard !range.isEmpty else { continue }
+                        found.append(.init(range: range, match: matchRange, name: pattern.name))
+                    }
+                }
+            }
+        }
+        return (Self.merge(found), matches)
+    }
+
+    static func equal(_ pointer: UnsafePointer<UInt8>, _ literal: [UInt8], caseless: Bool) -> Bool {
+        for (offset, expected) in literal.enumerated() {
+            var byte = pointer[offset]
+            if caseless && byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") { byte += 32 }
+            if byte != expected { return false }
+        }
+        return true
+    }
+
+    /// Sorted by start; overlapping regions become one, named after the first found (secrets before
+    /// patterns, patterns in list order) among those starting earliest.
+    static func merge(_ regions: [Redactor.Region]) -> [Redactor.Region] {
+        var merged: [Redactor.Region] = []
+        let ordered = regions.enumerated().sorted {
+            ($0.element.range.lowerBound, $0.offset) < ($1.element.range.lowerBound, $1.offset)
+        }
+        for region in ordered.map(\.element) {
+            if var last = merged.last, region.range.lowerBound < last.range.upperBound {
+                last.range = last.range.lowerBound..<max(last.range.upperBound, region.range.upperBound)
+                last.match =
+                    min(
+                        last.match.lowerBound, region.match.lowerBound)..<max(
+                        last.match.upperBound, region.match.upperBound)
+                merged[merged.count - 1] = last
+            } else {
+                merged.append(region)
+            }
+        }
+        return merged
+    }
+}

@@ -1,0 +1,60 @@
+import Foundation
+
+/// Redacts a command's output on its way to storage, also when a secret is split across two chunks.
+///
+/// The last `Redactor.holdback` bytes are held back until more output (or `finish()`) shows how they
+/// continue, and a pattern match that reaches into that tail is held back whole. Chunk boundaries and their
+/// time offsets are kept, so a replay keeps its timing. Only storage sees this; the screen shows the real output.
+public final class StreamingRedactor: FinishingOutputSink {
+    private let redactor: Redactor
+    private let downstream: any OutputSink
+    private var pending = Data()
+    /// Where each received chunk ends in `pending`, with its time offset.
+    private var boundaries: [(end: Int, offset: TimeInterval)] = []
+
+    /// A sink that redacts with `redactor` and passes the result to `downstream`.
+    public init(redactor: Redactor, forwardingTo downstream: any OutputSink) {
+        self.redactor = redactor
+        self.downstream = downstream
+    }
+
+    public func receive(_ bytes: Data, offset: TimeInterval) {
+        guard !bytes.isEmpty else { return }
+        pending.append(bytes)
+        boundaries.append((pending.count, offset))
+        // Scanning at least as much new output as is held back keeps the rescanning under 2×.
+        let holdback = redactor.holdback
+        if pending.count >= holdback + max(holdback, 8192) { process(final: false, holdback: holdback) }
+    }
+
+    public func finish() {
+        process(final: true, holdback: 0)
+        (downstream as? any FinishingOutputSink)?.finish()
+    }
+
+    private func process(final: Bool, holdback: Int) {
+        guard !pending.isEmpty else { return }
+        let (regions, matches) = pending.withUnsafeBytes { redactor.scan($0) }
+        var cut = final ? pending.count : pending.count - holdback
+        if !final {
+            for match in matches + regions.map(\.match) where match.lowerBound < cut && match.upperBound > cut {
+                cut = min(cut, match.lowerBound)
+            }
+        }
+        guard cut > 0 else { return }
+        var start = 0
+        var consumed = 0
+        for boundary in boundaries {
+            guard start < cut else { break }
+            let end = min(boundary.end, cut)
+            if end > start {
+                downstream.receive(Redactor.apply(regions, to: pending, range: start..<end), offset: boundary.offset)
+            }
+            start = end
+            if boundary.end <= cut { consumed += 1 }
+        }
+        boundaries.removeFirst(consumed)
+        for index in boundaries.indices { boundaries[index].end -= cut }
+        pending = cut == pending.count ? Data() : pending.subdata(in: cut..<pending.count)
+    }
+}
