@@ -8,6 +8,8 @@ final class CommandOutputRecorder: OutputSink, @unchecked Sendable {
     private let screen: any OutputSink
     private let writer: TranscriptOutputWriter
     private let redactor: any TextRedacting
+    /// Redacts across chunk boundaries (a secret split over two reads) when the redactor is the executor's.
+    private let streaming: StreamingRedactor?
     private let lock = NSLock()
     private var capturedBytes = Data()
     private let captureLimit = 1 << 20
@@ -18,7 +20,9 @@ final class CommandOutputRecorder: OutputSink, @unchecked Sendable {
     ) {
         self.screen = screen
         self.redactor = redactor
-        writer = TranscriptOutputWriter(store: store, incidentID: incidentID, commandSequence: commandSequence)
+        let writer = TranscriptOutputWriter(store: store, incidentID: incidentID, commandSequence: commandSequence)
+        self.writer = writer
+        streaming = (redactor as? Redactor).map { StreamingRedactor(redactor: $0, forwardingTo: writer) }
     }
 
     /// The output so far, unredacted (never stored as such).
@@ -31,9 +35,11 @@ final class CommandOutputRecorder: OutputSink, @unchecked Sendable {
                 capturedBytes.append(bytes.prefix(captureLimit - capturedBytes.count))
             }
         }
-        // Secret values entered in this session are replaced before the bytes leave for the store. Valid UTF-8
-        // is redacted as text; other bytes are stored as they are (the store's own hook applies its patterns).
-        if let text = String(data: bytes, encoding: .utf8) {
+        // Secret values entered in this session and the redaction patterns are applied before the bytes leave
+        // for the store, also when a secret is split across two reads.
+        if let streaming {
+            streaming.receive(bytes, offset: offset)
+        } else if let text = String(data: bytes, encoding: .utf8) {
             writer.receive(Data(redactor.redact(text).utf8), offset: offset)
         } else {
             writer.receive(bytes, offset: offset)
@@ -42,6 +48,7 @@ final class CommandOutputRecorder: OutputSink, @unchecked Sendable {
 
     /// Commits what is pending; throws the first storage error seen while the command ran.
     func finish() throws {
+        streaming?.finish()
         try writer.finish()
     }
 }

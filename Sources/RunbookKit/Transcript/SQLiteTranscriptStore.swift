@@ -101,6 +101,8 @@ public final class SQLiteTranscriptStore: TranscriptStore, @unchecked Sendable {
 
     func redact(_ data: Data) -> Data {
         guard let redactor else { return data }
+        // The executor's redactor works on bytes, so binary output is stored exactly as written.
+        if let bytes = redactor as? Redactor { return bytes.redact(data) }
         // Invalid UTF-8 is decoded lossily on purpose: a secret must not hide behind a stray byte.
         let text = String(decoding: data, as: UTF8.self)
         let redacted = redactor.redact(text)
