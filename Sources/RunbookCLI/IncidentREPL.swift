@@ -66,13 +66,24 @@ public final class IncidentREPL {
     var prompt: String {
         let prompt = renderer.prompt(
             incidentID: session.incidentID, severity: session.severity, environment: session.environment,
-            elapsed: session.elapsed())
+            elapsed: session.elapsed(), countdown: session.escalationTimeRemaining())
         return session.incident.isDrill ? renderer.paint("DRILL", .yellow) + " " + prompt : prompt
     }
 
     /// Prints the banners that are due, in scripted mode (a terminal shows them through the prompt tick).
     func showDueBanners() {
-        for banner in dueBanners?() ?? [] { say(banner) }
+        for banner in alerts() { say(banner) }
+    }
+
+    /// What is due now: the drill's injects, then the escalations that fire now (recorded before they are shown).
+    func alerts() -> [String] {
+        var banners = dueBanners?() ?? []
+        do {
+            banners += try session.fireDueEscalations().map { renderer.paint($0, .red, .bold) }
+        } catch {
+            banners.append(renderer.paint("warning: escalation timers could not be checked: \(error)", .red))
+        }
+        return banners
     }
 
     // MARK: - The loop
@@ -90,7 +101,7 @@ public final class IncidentREPL {
             let tick: (() -> PromptUpdate)? =
                 reader.isInteractive
                 ? { [unowned self] in
-                    let banners = self.dueBanners?() ?? []
+                    let banners = self.alerts()
                     return PromptUpdate(banners: banners, prompt: self.prompt, bell: !banners.isEmpty)
                 } : nil
             if !reader.isInteractive { showDueBanners() }
@@ -366,10 +377,11 @@ public final class IncidentREPL {
                 throw SessionError.invalidArgument("severity must be P0, P1, P2 or P3: sev P1 [reason]")
             }
             let before = session.severity
-            try session.changeSeverity(to: severity, reason: reason.isEmpty ? nil : reason)
+            let paged = try session.changeSeverity(to: severity, reason: reason.isEmpty ? nil : reason)
             say(
                 before == severity
                     ? "severity is already \(severity.rawValue)" : "severity \(before.rawValue) → \(severity.rawValue)")
+            for banner in paged { say(renderer.paint(banner, .red, .bold)) }
         case "ack":
             try session.acknowledge(by: rest.isEmpty ? nil : rest)
             say("acknowledged by \(session.acknowledgements.last ?? "")")
@@ -533,7 +545,22 @@ public final class IncidentREPL {
         }
         lines.append("  steps: " + counts.joined(separator: ", "))
         if let responder = session.responder { lines.append("  handed off to: \(responder)") }
+        if let escalation = escalationText() { lines.append(escalation) }
         return lines.joined(separator: "\n")
+    }
+
+    /// Timers, policy snapshot, acknowledgement, escalations and notifications, as `runbook escalations` shows them.
+    func escalationText() -> String? {
+        guard let scheduler = session.dependencies.escalation else { return nil }
+        do {
+            guard let state = try scheduler.state(incidentID: session.incidentID) else { return nil }
+            return EscalationsCommand.render(
+                incident: session.incident, state: state,
+                timers: try scheduler.store.timers(incidentID: state.incidentID),
+                outbox: try scheduler.store.outbox(incidentID: state.incidentID), now: scheduler.clock.now())
+        } catch {
+            return "  escalation: unavailable (\(error))"
+        }
     }
 
     // MARK: - Completion

@@ -17,11 +17,13 @@ extension SessionLauncher {
         let store = try services.openStore(options.databasePath, redactor)
         let dependencies = makeDependencies(store: store, loader: loader, redactor: redactor, reader: reader)
         let identity = ResponderIdentity.current()
+        let policy = dependencies.escalation == nil ? nil : escalationPolicy()
         let session = try IncidentSession.start(
             IncidentStart(
                 runbookID: runbook.id, environment: environment, severity: options.severity, title: options.title,
                 isDrill: true, host: identity.host, user: identity.user,
-                policySnapshot: Self.policySnapshot(runbooksDirectory: options.runbooksDirectory)),
+                policySnapshot: Self.policySnapshot(runbooksDirectory: options.runbooksDirectory),
+                escalationPolicy: policy),
             dependencies: dependencies)
         let renderer = SessionRenderer(usesColor: reader.isInteractive && SessionRenderer.detectColor())
         var header =
@@ -48,7 +50,7 @@ extension SessionLauncher {
                     .yellow, .bold)
             }
         }
-        let ending = try repl.run()
+        let ending = try withDeliverer(dependencies.escalation) { try repl.run() }
         if ending == .resolved || ending == .abandoned {
             let debrief = try session.recordDebrief()
             write(renderer.paint(debrief.lines.joined(separator: "\n"), .bold) + "\n")

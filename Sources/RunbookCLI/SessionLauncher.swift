@@ -22,10 +22,11 @@ public struct SessionLauncher {
         let store = try services.openStore(options.databasePath, redactor)
         let dependencies = makeDependencies(store: store, loader: loader, redactor: redactor, reader: reader)
         let identity = ResponderIdentity.current()
+        let policy = dependencies.escalation == nil ? nil : escalationPolicy()
         let session = try IncidentSession.start(
             IncidentStart(
                 runbookID: runbook.id, environment: environment, severity: options.severity, title: options.title,
-                isDrill: options.isDrill, host: identity.host, user: identity.user),
+                isDrill: options.isDrill, host: identity.host, user: identity.user, escalationPolicy: policy),
             dependencies: dependencies)
         let renderer = SessionRenderer(usesColor: reader.isInteractive && SessionRenderer.detectColor())
         let header =
@@ -60,7 +61,9 @@ public struct SessionLauncher {
     func runREPL(session: IncidentSession, reader: any LineReading, renderer: SessionRenderer) throws -> ExitStatus {
         let repl = IncidentREPL(
             session: session, reader: reader, renderer: renderer, write: write, commandOutput: DiscardingOutputSink())
-        let ending = options.dryRun ? try repl.runDryRun() : try repl.run()
+        let ending = try withDeliverer(session.dependencies.escalation) {
+            options.dryRun ? try repl.runDryRun() : try repl.run()
+        }
         return ending == .inputEnded ? .inputEnded : .success
     }
 
@@ -73,7 +76,8 @@ public struct SessionLauncher {
             store: store, runner: services.makeRunner(isatty(STDIN_FILENO) == 1 && options.answersPath == nil),
             clock: options.clock, loader: loader, redactor: redactor, actor: identity.actor,
             baseEnvironment: options.baseEnvironment(), workingDirectory: options.workingDirectory,
-            looksDestructive: services.looksDestructive)
+            looksDestructive: services.looksDestructive,
+            escalation: options.dryRun ? nil : makeScheduler(store: store, clock: options.clock))
     }
 
     /// The answers come from `--answers FILE`, else from stdin: plainly when it is not a terminal.

@@ -33,10 +33,17 @@ public struct SessionRenderer: Sendable {
     // MARK: - Prompt
 
     /// `#12 P1 production 04:31 › `
-    public func prompt(incidentID: Int64, severity: Severity, environment: String, elapsed: TimeInterval) -> String {
+    ///
+    /// `countdown` is the time left before the next escalation (`#12 P0 ⏱ 12:04 staging 04:31 › `); `nil` when
+    /// no timer is armed (acknowledged, no policy).
+    public func prompt(
+        incidentID: Int64, severity: Severity, environment: String, elapsed: TimeInterval,
+        countdown: TimeInterval? = nil
+    ) -> String {
         let severityText = paint(severity.rawValue, severity <= .p1 ? .red : .yellow)
         let environmentText = environment == "production" ? paint(environment, .magenta) : environment
-        return "#\(incidentID) \(severityText) \(environmentText) \(Self.clock(elapsed)) › "
+        let countdownText = countdown.map { " " + paint("⏱ " + Self.clock($0), $0 <= 60 ? .red : .yellow) } ?? ""
+        return "#\(incidentID) \(severityText)\(countdownText) \(environmentText) \(Self.clock(elapsed)) › "
     }
 
     /// `04:31`, or `1:02:03` past an hour.

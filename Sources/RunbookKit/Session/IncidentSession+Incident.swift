@@ -13,18 +13,30 @@ extension IncidentSession {
     }
 
     /// Changes the severity (`sev P1`) and records `severity.changed` with from, to and reason. Setting the
-    /// current severity again records nothing.
-    public func changeSeverity(to severity: Severity, reason: String? = nil) throws {
+    /// current severity again records nothing. With an escalation scheduler the timer is rescheduled in the same
+    /// transaction; returns the banners of anyone paged at once (an upgrade while unacknowledged).
+    @discardableResult
+    public func changeSeverity(to severity: Severity, reason: String? = nil) throws -> [String] {
         try ensureOpen()
-        guard severity != state.severity else { return }
+        guard severity != state.severity else { return [] }
+        if let scheduler = dependencies.escalation {
+            return try absorbEscalation(
+                scheduler.changeSeverity(incidentID: incident.id, to: severity, reason: reason ?? ""))
+        }
         var payload: [String: JSONValue] = ["from": .string(state.severity.rawValue), "to": .string(severity.rawValue)]
         if let reason, !reason.isEmpty { payload["reason"] = .string(reason) }
         try record(EventDraft(.severityChanged, payload: .object(payload)))
+        return []
     }
 
-    /// Acknowledges the incident (`ack [NAME]`); `nil` acknowledges as this responder.
+    /// Acknowledges the incident (`ack [NAME]`); `nil` acknowledges as this responder. With an escalation
+    /// scheduler this stops escalation and tells the channels that were paged.
     public func acknowledge(by name: String? = nil) throws {
         try ensureOpen()
+        if let scheduler = dependencies.escalation {
+            try absorbEscalation(scheduler.acknowledge(incidentID: incident.id, by: name ?? dependencies.actor))
+            return
+        }
         try record(EventDraft(.ackReceived, payload: ["by": .string(name ?? dependencies.actor)]))
     }
 
@@ -41,6 +53,12 @@ extension IncidentSession {
         try ensureOpen()
         var payload: [String: JSONValue] = ["from": .string(state.status.rawValue)]
         if let summary, !summary.isEmpty { payload["summary"] = .string(dependencies.redactor.redact(summary)) }
+        if let scheduler = dependencies.escalation {
+            // Cancels every timer and tells the paged channels, in the transaction of `incident.resolved`.
+            try absorbEscalation(
+                scheduler.resolve(incidentID: incident.id, by: dependencies.actor, payload: .object(payload)))
+            return
+        }
         try record(EventDraft(.incidentResolved, payload: .object(payload)))
     }
 

@@ -40,8 +40,15 @@ public final class IncidentSession {
             title: start.title ?? runbook.title ?? runbook.id, runbook: runbook.id, environment: start.environment,
             severity: severity, isDrill: start.isDrill, host: start.host, user: start.user,
             policySnapshot: start.policySnapshot)
-        let (incident, _) = try dependencies.store.declareIncident(
-            declaration, actor: dependencies.actor, at: dependencies.clock.now())
+        let incident: Incident
+        if let scheduler = dependencies.escalation, let policy = start.escalationPolicy {
+            // The policy snapshot and the first response timer are committed with `incident.declared`.
+            incident = try scheduler.declare(declaration, policy: policy).0
+        } else {
+            incident = try dependencies.store.declareIncident(
+                declaration, actor: dependencies.actor, at: dependencies.clock.now()
+            ).0
+        }
         let session = IncidentSession(
             incident: incident, state: SessionState(environment: start.environment, severity: severity),
             dependencies: dependencies)
@@ -141,16 +148,21 @@ public final class IncidentSession {
     func record(_ draft: EventDraft) throws -> RecordedEvent {
         let event = try dependencies.store.append(
             draft, to: incident.id, actor: dependencies.actor, at: dependencies.clock.now())
+        try absorb(event)
+        return event
+    }
+
+    /// Applies an event recorded elsewhere (by the escalation scheduler) to the state and the incident row.
+    func absorb(_ event: RecordedEvent) throws {
         try state.apply(event, loader: dependencies.loader)
         incident.severity = state.severity
         incident.status = state.status
-        switch draft.type {
+        switch event.type {
         case .ackReceived where incident.acknowledgedAt == nil: incident.acknowledgedAt = event.timestamp
         case .statusChanged where state.status == .mitigated: incident.mitigatedAt = event.timestamp
         case .incidentResolved: incident.resolvedAt = event.timestamp
         default: break
         }
-        return event
     }
 
     /// Refuses actions once the incident is resolved.

@@ -14,11 +14,15 @@ public struct IncidentStart: Sendable, Hashable {
     public var user: String
     /// The escalation policy row in force (the escalation issue fills it).
     public var policySnapshot: JSONValue?
+    /// The escalation policy to snapshot and arm timers from, when the session has an escalation scheduler;
+    /// `nil` declares the incident without timers.
+    public var escalationPolicy: EscalationPolicy?
 
     /// Creates a start request.
     public init(
         runbookID: String, environment: String, severity: Severity? = nil, title: String? = nil,
-        isDrill: Bool = false, host: String, user: String, policySnapshot: JSONValue? = nil
+        isDrill: Bool = false, host: String, user: String, policySnapshot: JSONValue? = nil,
+        escalationPolicy: EscalationPolicy? = nil
     ) {
         self.runbookID = runbookID
         self.environment = environment
@@ -28,5 +32,6 @@ public struct IncidentStart: Sendable, Hashable {
         self.host = host
         self.user = user
         self.policySnapshot = policySnapshot
+        self.escalationPolicy = escalationPolicy
     }
 }

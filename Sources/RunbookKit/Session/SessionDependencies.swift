@@ -22,13 +22,17 @@ public struct SessionDependencies {
     public var defaultTimeout: TimeInterval?
     /// The linter's destructive-command detector: such commands are warned about whatever their declared risk.
     public var looksDestructive: @Sendable (String) -> Bool
+    /// Arms, fires and stops the incident's escalation timers; `nil` records acks, severity changes and
+    /// resolutions as plain events, without timers (fake stores, tests of the session alone).
+    public var escalation: EscalationScheduler?
 
     /// Creates the dependencies; the detector defaults to one that flags nothing.
     public init(
         store: any TranscriptStore, runner: any CommandRunner, clock: any Clock, loader: any RunbookLoading,
         redactor: any SecretRegistering, actor: String, baseEnvironment: [String: String] = [:],
         workingDirectory: String? = nil, defaultTimeout: TimeInterval? = 600,
-        looksDestructive: @escaping @Sendable (String) -> Bool = { _ in false }
+        looksDestructive: @escaping @Sendable (String) -> Bool = { _ in false },
+        escalation: EscalationScheduler? = nil
     ) {
         self.store = store
         self.runner = runner
@@ -40,5 +44,6 @@ public struct SessionDependencies {
         self.workingDirectory = workingDirectory
         self.defaultTimeout = defaultTimeout
         self.looksDestructive = looksDestructive
+        self.escalation = escalation
     }
 }

@@ -1,0 +1,99 @@
+import Foundation
+import RunbookKit
+import RunbookTestSupport
+import Testing
+
+/// The session wired to the escalation scheduler: real SQLite (in memory), a test clock, no sleeping.
+@Suite struct IncidentSessionEscalationTests {
+    let harness = SessionFixtures.Harness()
+
+    var dependencies: SessionDependencies {
+        var dependencies = harness.dependencies
+        dependencies.escalation = EscalationScheduler(
+            store: harness.store, clock: harness.clock, wallClock: harness.clock, actor: "runbook@test")
+        return dependencies
+    }
+
+    func start(policy: EscalationPolicy? = EscalationFixtures.policy) throws -> IncidentSession {
+        try IncidentSession.start(
+            IncidentStart(
+                runbookID: "outage", environment: "production", severity: .p0, host: "bastion", user: "alice",
+                escalationPolicy: policy),
+            dependencies: dependencies)
+    }
+
+    func count(_ type: EventType, _ session: IncidentSession) throws -> Int {
+        try harness.events(session).filter { $0.type == type }.count
+    }
+
+    @Test func declarationArmsTheResponseTimerAndItFiresOnceWhenDue() throws {
+        let session = try start()
+        #expect(session.escalationTimeRemaining() == 900)
+        #expect(try session.escalationState()?.snapshot.rules.count == 4)
+
+        harness.clock.advance(by: 899)
+        #expect(try session.fireDueEscalations().isEmpty)
+        harness.clock.advance(by: 2)
+        let banners = try session.fireDueEscalations()
+        #expect(banners.count == 1)
+        #expect(banners.first?.hasPrefix("ESCALATION: P0 incident #\(session.incidentID)") == true)
+        #expect(try session.fireDueEscalations().isEmpty)
+        #expect(try count(.escalationTriggered, session) == 1)
+        // The repeat is armed a response time after the missed deadline.
+        #expect(session.escalationTimeRemaining() == 899)
+    }
+
+    @Test func ackThroughTheSessionStopsEscalationAndIsFoldedIntoItsState() throws {
+        let session = try start()
+        harness.clock.advance(by: 901)
+        _ = try session.fireDueEscalations()
+        try session.acknowledge(by: "bob")
+        #expect(session.acknowledgements == ["bob"])
+        #expect(session.incident.acknowledgedAt != nil)
+        #expect(session.escalationTimeRemaining() == nil)
+        harness.clock.advance(by: 5000)
+        #expect(try session.fireDueEscalations().isEmpty)
+        #expect(try count(.escalationTriggered, session) == 1)
+        #expect(try count(.ackReceived, session) == 1)
+    }
+
+    @Test func severityChangeReschedulesAndResolveCancelsEveryTimer() throws {
+        let session = try start()
+        harness.clock.advance(by: 100)
+        try session.changeSeverity(to: .p1, reason: "partial")
+        #expect(session.severity == .p1)
+        #expect(session.escalationTimeRemaining() == 1800)
+        #expect(try count(.severityChanged, session) == 1)
+        // Setting the same severity again records nothing.
+        try session.changeSeverity(to: .p1)
+        #expect(try count(.severityChanged, session) == 1)
+
+        try session.resolve(summary: "fixed")
+        #expect(session.isResolved)
+        #expect(session.incident.resolvedAt != nil)
+        #expect(try harness.store.timers(incidentID: session.incidentID).allSatisfy { $0.status != .pending })
+        let resolved = try #require(try harness.events(session).last)
+        #expect(resolved.type == .incidentResolved)
+        #expect(resolved.payload["summary"] == "fixed")
+    }
+
+    @Test func resumeFiresAnOverdueTimerOnceWithItsLateness() throws {
+        let session = try start()
+        try session.suspend(reason: "quit")
+        harness.clock.advance(by: 1000)
+        let resumed = try IncidentSession.resume(incidentID: session.incidentID, dependencies: dependencies)
+        #expect(try resumed.fireDueEscalations().count == 1)
+        #expect(try resumed.fireDueEscalations().isEmpty)
+        let escalation = try #require(try harness.events(resumed).last { $0.type == .escalationTriggered })
+        #expect(escalation.payload["late_by_ms"]?.intValue == 100_000)
+    }
+
+    @Test func withoutAPolicyNothingIsArmedButAcksAreRecorded() throws {
+        let session = try start(policy: nil)
+        #expect(session.escalationTimeRemaining() == nil)
+        harness.clock.advance(by: 100_000)
+        #expect(try session.fireDueEscalations().isEmpty)
+        try session.acknowledge()
+        #expect(session.acknowledgements == ["alice@bastion"])
+    }
+}
