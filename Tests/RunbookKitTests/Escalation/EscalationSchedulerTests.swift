@@ -31,9 +31,11 @@ import Testing
             host: "bastion", user: "alice")
     }
 
-    @Test func theMigrationIsAppendedToTheStoreSchema() throws {
+    @Test func theMigrationIsAppliedAfterTheStoreSchema() throws {
         let store = try SQLiteTranscriptStore(path: path)
-        #expect(try store.appliedMigrationNames().last == "v2-escalation-timers-outbox")
+        let names = try store.appliedMigrationNames()
+        let escalation = try #require(names.firstIndex(of: "v2-escalation-timers-outbox"))
+        #expect(escalation > names.firstIndex(of: "v1-incidents-events-outputs")!)
     }
 
     @Test func declarationArmsTheResponseTimerWithTheSnapshot() throws {
