@@ -165,8 +165,13 @@ struct BadInputRow: Sendable, CustomTestStringConvertible {
     func aSignalDuringACommandEndsTheProcessAndKeepsTheTranscriptVerifiable(_ signal: Int32) throws {
         let scratch = try ProveScratch()
         try scratch.write("slow.md", BadInputRow.runbook("id=slow risk=read", "echo slow-started; sleep 30"))
+        // The test runner ignores SIGINT/SIGHUP and children inherit that; env --default-signal restores them.
         let child = try RunningBinary(
-            ["start", "slow", "--env", "staging", "--runbooks", scratch.runbooks, "--db", scratch.database])
+            [
+                "--default-signal=INT,HUP", BuiltBinary.path, "start", "slow", "--env", "staging", "--runbooks",
+                scratch.runbooks, "--db", scratch.database,
+            ],
+            executable: "/usr/bin/env")
         child.write("y\n")  // stdin stays open: the responder is still there when the signal arrives.
         var sawStart = false
         while let line = child.readLine() {
