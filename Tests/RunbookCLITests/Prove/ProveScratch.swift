@@ -1,0 +1,96 @@
+import Foundation
+import RunbookKit
+import RunbookTestSupport
+
+/// A scratch directory for the prove suites: a runbooks folder, a database path, and helpers that run the
+/// built binary against them (optionally as `nobody`, since the tests run as root and root ignores file modes).
+struct ProveScratch {
+    let directory: String
+    let runbooks: String
+    let database: String
+
+    init() throws {
+        directory = NSTemporaryDirectory() + "runbook-prove-" + UUID().uuidString
+        runbooks = directory + "/runbooks"
+        database = directory + "/db/runbook.sqlite3"
+        try FileManager.default.createDirectory(atPath: runbooks, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: directory + "/db", withIntermediateDirectories: true)
+        // `nobody` must be able to reach the files the unprivileged rows use.
+        chmod(directory, 0o755)
+        chmod(runbooks, 0o755)
+    }
+
+    /// Writes a runbook file named `name` into the runbooks folder and returns its path.
+    @discardableResult
+    func write(_ name: String, _ text: String) throws -> String {
+        let path = runbooks + "/" + name
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    /// Runs `runbook` with `arguments`; as `nobody` when `unprivileged` and the tests run as root.
+    func run(
+        _ arguments: [String], stdin: String? = nil, unprivileged: Bool = false,
+        environment: [String: String] = [:]
+    ) throws -> ProveResult {
+        guard unprivileged, getuid() == 0 else {
+            let result = try BuiltBinary.run(arguments, stdin: stdin, environment: environment)
+            return ProveResult(status: result.status, stdout: result.stdout, stderr: result.stderr)
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+        process.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", "--", BuiltBinary.path] + arguments
+        var env = ProcessInfo.processInfo.environment
+        env["NO_COLOR"] = "1"
+        for (key, value) in environment { env[key] = value }
+        process.environment = env
+        process.currentDirectoryURL = URL(fileURLWithPath: "/")
+        let output = Pipe()
+        let error = Pipe()
+        process.standardOutput = output
+        process.standardError = error
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        nonisolated(unsafe) var errData = Data()
+        let group = DispatchGroup()
+        group.enter()
+        DispatchQueue.global().async {
+            errData = error.fileHandleForReading.readDataToEndOfFile()
+            group.leave()
+        }
+        let outData = output.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        process.waitUntilExit()
+        return ProveResult(
+            status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+            stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    /// The events of incident 1 (every prove scenario starts from an empty database).
+    func events(incident: Int64 = 1) throws -> [RecordedEvent] {
+        try SQLiteTranscriptStore(path: database).events(incidentID: incident)
+    }
+
+    /// `runbook verify --all` on the scratch database.
+    func verifyAll() throws -> BuiltBinary.Result {
+        try BuiltBinary.run(["verify", "--all", "--db", database])
+    }
+}
+
+/// `chmod(2)` without the throwing ceremony; the prove suites check the effect themselves.
+func chmod(_ path: String, _ mode: Int) {
+    _ = Foundation.chmod(path, mode_t(mode))
+}
+
+/// The permission bits of the file at `path`.
+func permissions(_ path: String) throws -> Int {
+    let attributes = try FileManager.default.attributesOfItem(atPath: path)
+    return ((attributes[.posixPermissions] as? NSNumber)?.intValue ?? -1) & 0o777
+}
+
+/// What a finished `runbook` printed and how it ended (`BuiltBinary.Result` has no public initializer).
+struct ProveResult {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+}
