@@ -114,11 +114,9 @@ import Testing
         let files = try recordAndExport(
             scratch, secret: "tok-\(UUID().uuidString)",
             extraStep: "\n```bash {id=print-password risk=read}\necho 'password=\(password)'\n```\n")
-        // No pattern redactor is wired into sessions yet (SessionServices+Standard: TEMPORARY SecretValueRedactor).
+        // Sessions redact output with the executor's patterns as well as the secret values.
         let leaked = try occurrences(of: password, in: files)
-        withKnownIssue("pattern redaction (password=…) is not wired into sessions yet") {
-            #expect(leaked.isEmpty, "\(leaked)")
-        }
+        #expect(leaked.isEmpty, "\(leaked)")
     }
 
     @Test func filesAndDirectoriesTheToolCreatesAreOwnerOnly() throws {
