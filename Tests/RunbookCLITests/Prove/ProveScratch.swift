@@ -45,25 +45,7 @@ struct ProveScratch {
         for (key, value) in environment { env[key] = value }
         process.environment = env
         process.currentDirectoryURL = URL(fileURLWithPath: "/")
-        let output = Pipe()
-        let error = Pipe()
-        process.standardOutput = output
-        process.standardError = error
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        nonisolated(unsafe) var errData = Data()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async {
-            errData = error.fileHandleForReading.readDataToEndOfFile()
-            group.leave()
-        }
-        let outData = output.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        process.waitUntilExit()
-        return ProveResult(
-            status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-            stderr: String(decoding: errData, as: UTF8.self))
+        return try ProcessRunner.collect(process, stdin: nil)
     }
 
     /// The events of incident 1 (every prove scenario starts from an empty database).
@@ -89,8 +71,4 @@ func permissions(_ path: String) throws -> Int {
 }
 
 /// What a finished `runbook` printed and how it ended (`BuiltBinary.Result` has no public initializer).
-struct ProveResult {
-    var status: Int32
-    var stdout: String
-    var stderr: String
-}
+typealias ProveResult = BuiltBinary.Result

@@ -19,11 +19,7 @@ struct SimulatorHarness {
     ]
 
     /// What a finished command printed and how it ended.
-    struct Result {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
+    typealias Result = BuiltBinary.Result
 
     let scenario: String?
     let stateDirectory: URL
@@ -51,29 +47,7 @@ struct SimulatorHarness {
         for (name, value) in variables { environment[name] = value }
         process.environment = environment
         process.currentDirectoryURL = Self.simulatorDirectory.appendingPathComponent("workspace")
-        let input = Pipe()
-        let output = Pipe()
-        let error = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = error
-        try process.run()
-        input.fileHandleForWriting.write(Data(stdin.utf8))
-        try input.fileHandleForWriting.close()
-        // Drain stderr on another thread so a chatty command never blocks on a full pipe.
-        nonisolated(unsafe) var errorData = Data()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async {
-            errorData = error.fileHandleForReading.readDataToEndOfFile()
-            group.leave()
-        }
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        process.waitUntilExit()
-        return Result(
-            status: process.terminationStatus, stdout: String(decoding: outputData, as: UTF8.self),
-            stderr: String(decoding: errorData, as: UTF8.self))
+        return try ProcessRunner.collect(process, stdin: Data(stdin.utf8))
     }
 
     /// Runs the step `id` of the bundled runbook `runbook` exactly as written there.
