@@ -91,6 +91,8 @@ public final class IncidentSession {
             state.frames = [SessionFrame(runbook: runbook, index: state.applicableIndex(in: runbook, from: 0))]
         }
         let session = IncidentSession(incident: incident, state: state, dependencies: dependencies)
+        // A choice recorded without its move (a crash between the two events) leads where it was going.
+        try session.finishInterruptedChoice()
         var payload: [String: JSONValue] = ["runbook": .string(session.runbook.id)]
         if let frame = state.current { payload["index"] = .int(Int64(frame.index)) }
         if !session.secretsToAskAgain.isEmpty {

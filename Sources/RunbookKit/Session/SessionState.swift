@@ -25,6 +25,9 @@ struct SessionState {
     var acknowledgements: [String] = []
     /// The latest `handoff` target.
     var responder: String?
+    /// The option of a `choice.made` not yet followed by the move it implies (a crash between the two events);
+    /// `resume` finishes the move.
+    var unfinishedChoice: Int?
 
     init(environment: String, severity: Severity) {
         self.environment = environment
@@ -105,6 +108,7 @@ struct SessionState {
                 }
             }
             pending = false
+            unfinishedChoice = nil
         case .stepShown:
             guard payload["kind"]?.stringValue != "adhoc", let frame = current,
                 payload["runbook"]?.stringValue == frame.runbook.id
@@ -141,6 +145,7 @@ struct SessionState {
             if let key = currentKey(for: event.stepID) {
                 statuses[key] = .done
                 pending = false
+                unfinishedChoice = payload["option"]?.intValue.map { Int($0) }
             }
         case .variableSet:
             guard let name = payload["name"]?.stringValue else { return }

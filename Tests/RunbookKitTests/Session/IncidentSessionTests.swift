@@ -491,6 +491,31 @@ import Testing
         #expect(last.payload["secrets_to_ask"] == ["TOKEN"])
     }
 
+    @Test func resumeAfterACrashBetweenAChoiceAndItsMoveLandsWhereTheChoiceLeads() throws {
+        let harness = Harness()
+        let live = try harness.start("triage", environment: "staging")
+        try live.completeManual()
+        try live.showCurrent()
+        let choice = try #require(live.currentItem)
+        // `choose` records `choice.made`, then `runbook.opened`; the process dies between the two.
+        try harness.store.append(
+            EventDraft(
+                .choiceMade, stepID: choice.id,
+                payload: ["runbook": "triage", "option": 1, "label": "Outage", "target": "outage.md"]),
+            to: live.incidentID, actor: "a@h", at: Date())
+
+        let resumed = try IncidentSession.resume(incidentID: live.incidentID, dependencies: harness.dependencies)
+        #expect(resumed.runbook.id == "outage")
+        #expect(resumed.canReturn)
+        #expect(resumed.currentItem?.id == "check-pods")
+        let types = try harness.types(resumed)
+        #expect(types.suffix(3) == ["choice.made", "runbook.opened", "session.resumed"])
+        // A second resume finds the move recorded and makes it no more.
+        let again = try IncidentSession.resume(incidentID: live.incidentID, dependencies: harness.dependencies)
+        #expect(again.frames.map(\.runbook.id) == ["triage", "outage"])
+        #expect(try harness.types(again).filter { $0 == "runbook.opened" }.count == 2)
+    }
+
     @Test func resumeRefusesResolvedAndMissingIncidents() throws {
         let harness = Harness()
         #expect(throws: SessionError.noOpenIncident) {
