@@ -208,6 +208,16 @@ public final class SQLiteTranscriptStore: TranscriptStore, @unchecked Sendable {
 }
 
 extension TranscriptError {
+    /// Whether the filesystem holding `path` has (almost) no room left for an unprivileged writer: fewer free
+    /// blocks than two SQLite pages' worth, or no free inodes.
+    static func filesystemIsFull(holding path: String) -> Bool {
+        let directory = (path as NSString).deletingLastPathComponent
+        var stats = statvfs()
+        guard statvfs(directory.isEmpty ? "." : directory, &stats) == 0 else { return false }
+        let freeBytes = UInt64(stats.f_bavail) * UInt64(stats.f_frsize)
+        return freeBytes < 8192 || (stats.f_files > 0 && stats.f_favail == 0)
+    }
+
     /// Classifies an SQLite error by its primary result code.
     init(_ error: DatabaseError, path: String, busyTimeout: TimeInterval) {
         let detail = error.message ?? "\(error.resultCode)"
@@ -226,6 +236,9 @@ extension TranscriptError {
         case .SQLITE_CANTOPEN, .SQLITE_PERM, .SQLITE_AUTH:
             self = .unreadable(path: path, detail: detail)
         case .SQLITE_FULL:
+            self = .diskFull(path: path)
+        case .SQLITE_IOERR where Self.filesystemIsFull(holding: path):
+            // A full tmpfs (and some other filesystems) fails the WAL write with SQLITE_IOERR, not SQLITE_FULL.
             self = .diskFull(path: path)
         default:
             self = .sqlite(path: path, detail: detail)
