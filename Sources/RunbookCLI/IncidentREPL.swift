@@ -19,6 +19,18 @@ public final class IncidentREPL {
         case dryRunFinished
         /// `abandon` in a drill: the drill is closed without a resolution.
         case abandoned
+        /// SIGHUP or SIGTERM arrived while a command ran: the command got it too, its result was recorded, and
+        /// the incident was suspended.
+        case signalled(Int32)
+
+        /// The process exit status for this ending.
+        public var exitStatus: ExitStatus {
+            switch self {
+            case .inputEnded: return .inputEnded
+            case .signalled(let signal): return signal == SIGHUP ? .hungUp : .terminated
+            default: return .success
+            }
+        }
     }
 
     /// What the responder is being asked.
@@ -95,6 +107,8 @@ public final class IncidentREPL {
             try presentCurrent()
         } catch is InputEnded {
             return try endOfInput()
+        } catch let superseded as Unwind {
+            if let ending = superseded.ending { return ending }
         }
         while true {
             // At a terminal the prompt's clock keeps moving while the responder thinks.
@@ -115,6 +129,8 @@ public final class IncidentREPL {
                     if let ending = try handle(line) { return ending }
                 } catch is InputEnded {
                     return try endOfInput()
+                } catch let superseded as Unwind {
+                    if let ending = superseded.ending { return ending }
                 } catch let error as any UserFacingError {
                     say(renderer.paint("error: \(error.summary)", .red) + (error.hint.map { "\n  hint: \($0)" } ?? ""))
                 }
@@ -193,7 +209,12 @@ public final class IncidentREPL {
             case .interrupted:
                 continue
             case .line(let line):
-                let value = line.isEmpty ? (suggestion ?? "") : line
+                if let command = Self.commandAtVariablePrompt(line) {
+                    try handleAtVariablePrompt(command)
+                    continue
+                }
+                let literal = line.hasPrefix("=") ? String(line.dropFirst()) : line
+                let value = line.isEmpty ? (suggestion ?? "") : literal
                 do {
                     try session.setVariable(spec.name, to: value, source: "prompt")
                     return
@@ -202,6 +223,46 @@ public final class IncidentREPL {
                 }
             }
         }
+    }
+
+    /// Unwinds to the loop: thrown out of a variable prompt when a command typed there moved elsewhere (`skip`,
+    /// `back`, `goto`, `quit`, `resolve`, …), since what follows was already shown; and with an ending when the
+    /// REPL must stop (a hang-up while a command ran).
+    struct Unwind: Error {
+        var ending: Ending?
+    }
+
+    /// Words that are commands, not values, at a variable prompt. A value that is one of them is typed with a
+    /// leading `=` (`=quit`). The answers that only make sense once the step is shown (`y`, `e`, …) are values.
+    static let variablePromptCommands: Set<String> = [
+        "q", "quit", "exit", "s", "skip", "b", "back", "?", "help", "n", "note", "steps", "goto", "open", "sh",
+        "vars", "set", "sev", "severity", "ack", "status", "mitigated", "resolve", "abandon", "handoff", "export",
+    ]
+
+    /// The line as a REPL command when its first word is one of `variablePromptCommands`.
+    static func commandAtVariablePrompt(_ line: String) -> String? {
+        let (word, _) = split(line)
+        return variablePromptCommands.contains(word.lowercased()) ? line : nil
+    }
+
+    /// Runs a command typed at a variable prompt as if it were typed at the step. When it moved elsewhere or ended
+    /// the REPL, the prompt is abandoned (`Unwind`); otherwise (a note, an ack, `vars`) the same variable
+    /// is asked again. An error is shown and the variable asked again.
+    func handleAtVariablePrompt(_ line: String) throws {
+        let position = session.frames.map { "\($0.runbook.id)@\($0.index)" }
+        let before = mode
+        mode = .item
+        do {
+            let ending = try handle(line)
+            if ending != nil || session.frames.map({ "\($0.runbook.id)@\($0.index)" }) != position
+                || session.isResolved
+            {
+                throw Unwind(ending: ending)
+            }
+        } catch let error as any UserFacingError {
+            say(renderer.paint("error: \(error.summary)", .red) + (error.hint.map { "\n  hint: \($0)" } ?? ""))
+        }
+        mode = before
     }
 
     // MARK: - Answers and commands
@@ -437,7 +498,20 @@ public final class IncidentREPL {
         say("")
         let run = try session.runAdHoc(confirmation: confirmation, output: commandOutput)
         say(renderer.render(run))
+        try stopIfSignalled(run.result)
         mode = session.isAwaitingAnswer ? .item : .idle
+    }
+
+    /// After a command during which `runbook` got SIGHUP (the terminal is gone) or SIGTERM (asked to stop): the
+    /// command got the signal too and its result is recorded; the incident is suspended and the REPL ends.
+    func stopIfSignalled(_ result: CommandResult?) throws {
+        guard let signal = result?.receivedSignal, signal == SIGHUP || signal == SIGTERM else { return }
+        let reason = signal == SIGHUP ? "terminal hung up (SIGHUP)" : "asked to stop (SIGTERM)"
+        try session.suspend(reason: reason)
+        say(
+            "\n\(reason); incident #\(session.incidentID) stays open. Continue with: runbook resume \(session.incidentID)"
+        )
+        throw Unwind(ending: .signalled(signal))
     }
 
     /// Asks for the typed name of a destructive step in production; `nil` when none is needed.
@@ -451,6 +525,7 @@ public final class IncidentREPL {
 
     func report(_ run: StepRun) throws {
         say(renderer.render(run))
+        try stopIfSignalled(run.result)
         switch run.outcome {
         case .completed:
             if let captured = run.captured {
@@ -597,6 +672,8 @@ public final class IncidentREPL {
         At a step:  y/yes/run · e/edit · s/skip [reason] · n/note TEXT · b/back · ?/help · q/quit
                     (manual steps: d/done; choices: the option's number; an empty line shows the choices)
         After an unexpected result:  o/on-fail · r/retry · c/continue · s/skip [reason] · e/edit
+        At a variable prompt:  a value (empty: the default), or a command (q, s/skip, b/back, note …);
+                    =VALUE enters a value that is a command word (=quit)
         Any time:
           next               show the current step (at the end of a runbook opened from another: go back)
           run                run the current step

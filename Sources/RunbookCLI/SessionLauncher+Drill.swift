@@ -55,7 +55,7 @@ extension SessionLauncher {
             let debrief = try session.recordDebrief()
             write(renderer.paint(debrief.lines.joined(separator: "\n"), .bold) + "\n")
         }
-        return ending == .inputEnded ? .inputEnded : .success
+        return ending.exitStatus
     }
 
     /// The escalation policy of the runbooks directory as JSON, or `nil` when it has none that parses.

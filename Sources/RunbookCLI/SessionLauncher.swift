@@ -64,7 +64,7 @@ public struct SessionLauncher {
         let ending = try withDeliverer(session.dependencies.escalation) {
             options.dryRun ? try repl.runDryRun() : try repl.run()
         }
-        return ending == .inputEnded ? .inputEnded : .success
+        return ending.exitStatus
     }
 
     func makeDependencies(

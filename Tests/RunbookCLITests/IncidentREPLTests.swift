@@ -58,6 +58,44 @@ import Testing
         #expect(suspended.payload["reason"] == "input ended mid-step")
     }
 
+    @Test func quitAtAVariablePromptSuspendsInsteadOfBecomingTheValue() throws {
+        let harness = Harness()
+        let session = try harness.start()
+        let (ending, _) = try drive(session, "q\n")
+        #expect(ending == .suspended)
+        #expect(session.value(of: "NAMESPACE") == nil)
+        let events = try harness.events(session)
+        #expect(!events.contains { $0.type == .variableSet })
+        #expect(events.last?.type == .sessionSuspended)
+        #expect(events.last?.payload["reason"] == "quit")
+    }
+
+    @Test func skipNoteAndMitigatedAtAVariablePromptAreCommands() throws {
+        let harness = Harness()
+        let session = try harness.start(environment: "staging")
+        // note and mitigated keep asking for NAMESPACE; skip leaves the step without a value.
+        let (ending, screen) = try drive(
+            session, "note looking at Grafana first\nmitigated\nskip no cluster access\nq\n")
+        #expect(ending == .suspended)
+        #expect(screen.components(separatedBy: "NAMESPACE (default: candlefish-staging): ").count == 4)
+        #expect(screen.contains("– skipped"))
+        #expect(screen.contains("Title of find-pod"))
+        let events = try harness.events(session)
+        #expect(events.contains { $0.type == .noteAdded && $0.payload["text"] == "looking at Grafana first" })
+        #expect(events.contains { $0.type == .statusChanged && $0.payload["to"] == "mitigated" })
+        #expect(events.contains { $0.type == .stepSkipped && $0.stepID == "check-pods" })
+        #expect(!events.contains { $0.type == .variableSet && $0.payload["name"] == "NAMESPACE" })
+        #expect(harness.runner.requests.isEmpty)
+    }
+
+    @Test func anEqualsSignEntersACommandWordAsTheValue() throws {
+        let harness = Harness()
+        let session = try harness.start(environment: "staging")
+        let (_, screen) = try drive(session, "=quit\nq\n")
+        #expect(session.value(of: "NAMESPACE") == "quit")
+        #expect(screen.contains("variables: NAMESPACE=quit"))
+    }
+
     @Test func editSkipNoteSeverityAndFailureBranch() throws {
         let harness = Harness(
             runner: FakeCommandRunner { request in

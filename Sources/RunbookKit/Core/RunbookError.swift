@@ -12,6 +12,11 @@ public enum ExitStatus: Int32, Sendable {
     case database = 4
     /// A command could not be started or the environment refused the action (drill in production).
     case refused = 5
+    /// The terminal hung up (SIGHUP) while a command ran: the result was recorded and the incident suspended.
+    case hungUp = 129
+    /// `runbook` was asked to stop (SIGTERM) while a command ran: the result was recorded and the incident
+    /// suspended.
+    case terminated = 143
 }
 
 /// An error written for the person at the terminal: what went wrong, where, and what to do.

@@ -42,11 +42,15 @@ public struct CommandResult: Sendable, Hashable, Codable {
     public var outputBytes: Int
     /// Bytes kept off the store because of the per-command limit (0 when nothing was dropped).
     public var droppedBytes: Int
+    /// A signal `runbook` itself received while the command ran and passed on to it (SIGINT, SIGHUP, SIGTERM,
+    /// SIGQUIT): SIGHUP and SIGTERM also end the session once the result is recorded.
+    public var receivedSignal: Int32?
 
     public init(
         exitCode: Int32?, signal: Int32? = nil, duration: TimeInterval, timedOut: Bool = false, outputBytes: Int = 0,
-        droppedBytes: Int = 0
+        droppedBytes: Int = 0, receivedSignal: Int32? = nil
     ) {
+        self.receivedSignal = receivedSignal
         self.exitCode = exitCode
         self.signal = signal
         self.duration = duration

@@ -18,6 +18,8 @@ struct OutputPump {
         var timedOut: Bool
         var bytes: Int
         var duration: TimeInterval
+        /// The last signal (other than SIGWINCH) that `runbook` received and passed on to the child.
+        var received: Int32?
     }
 
     /// Output still arriving from processes the shell left behind is collected for this long after it exits.
@@ -52,6 +54,7 @@ struct OutputPump {
         var pendingInput: [UInt8] = []
         var status: Int32?
         var timedOut = false
+        var received: Int32?
         var termSentAt: TimeInterval?
         var killSentAt: TimeInterval?
         var exitedAt: TimeInterval?
@@ -152,8 +155,9 @@ struct OutputPump {
                 for signal in relay.drain() {
                     if signal == SIGWINCH {
                         onResize?()
-                    } else if status == nil {
-                        child.signalGroup(signal)
+                    } else {
+                        received = signal
+                        if status == nil { child.signalGroup(signal) }
                     }
                 }
             }
@@ -161,7 +165,8 @@ struct OutputPump {
         if status == nil { status = child.reap(blocking: true) }
         // A timed-out group gets no survivors, even when the shell itself went quietly on SIGTERM.
         if timedOut && killSentAt == nil { child.signalGroup(SIGKILL) }
-        return Outcome(status: status ?? 0, timedOut: timedOut, bytes: bytes, duration: elapsed())
+        return Outcome(
+            status: status ?? 0, timedOut: timedOut, bytes: bytes, duration: elapsed(), received: received)
     }
 
     /// Writes all of `count` bytes, waiting when the descriptor is non-blocking and full.

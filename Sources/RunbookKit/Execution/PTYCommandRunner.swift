@@ -83,6 +83,6 @@ public struct PTYCommandRunner: CommandRunner {
         let (exitCode, signal) = ChildProcess.decode(outcome.status)
         return CommandResult(
             exitCode: exitCode, signal: signal, duration: outcome.duration, timedOut: outcome.timedOut,
-            outputBytes: outcome.bytes)
+            outputBytes: outcome.bytes, receivedSignal: outcome.received)
     }
 }

@@ -214,16 +214,15 @@ extension IncidentSession {
             try setVariable(name, to: value, source: "capture")
             captured = CapturedValue(name: name, value: value, isSecret: isSecret(name))
         }
-        try record(
-            EventDraft(
-                .commandFinished, stepID: stepID,
-                payload: [
-                    "runbook": .string(runbook.id), "exit_code": result.exitCode.map { .int(Int64($0)) } ?? .null,
-                    "signal": result.signal.map { .int(Int64($0)) } ?? .null, "duration": .double(result.duration),
-                    "timed_out": .bool(result.timedOut), "expected": .bool(matched),
-                    "output_bytes": .int(Int64(result.outputBytes)), "dropped_bytes": .int(Int64(result.droppedBytes)),
-                    "command_sequence": .int(startedEvent.sequence),
-                ]))
+        var finished: [String: JSONValue] = [
+            "runbook": .string(runbook.id), "exit_code": result.exitCode.map { .int(Int64($0)) } ?? .null,
+            "signal": result.signal.map { .int(Int64($0)) } ?? .null, "duration": .double(result.duration),
+            "timed_out": .bool(result.timedOut), "expected": .bool(matched),
+            "output_bytes": .int(Int64(result.outputBytes)), "dropped_bytes": .int(Int64(result.droppedBytes)),
+            "command_sequence": .int(startedEvent.sequence),
+        ]
+        if let received = result.receivedSignal { finished["received_signal"] = .int(Int64(received)) }
+        try record(EventDraft(.commandFinished, stepID: stepID, payload: .object(finished)))
         return StepRun(
             outcome: matched ? .completed : .unexpectedExit, result: result, expect: attributes.expect,
             captured: captured, onFail: attributes.onFail, commandSequence: startedEvent.sequence)
@@ -292,6 +291,16 @@ extension IncidentSession {
                     "runbook": .string(frame.runbook.id), "option": .int(Int64(number)), "label": .string(option.label),
                     "target": .string(option.target.description),
                 ]))
+        try navigate(to: destination, via: "choice", returnIndex: frame.index + 1)
+    }
+
+    /// Makes the move of a choice whose `choice.made` was recorded but whose `runbook.opened` was not (a crash
+    /// between the two): `resume` calls it, so the responder lands where the choice leads.
+    func finishInterruptedChoice() throws {
+        guard let number = state.unfinishedChoice, let frame = state.current, let item = frame.item,
+            case .choice(let choice) = item, choice.options.indices.contains(number - 1)
+        else { return }
+        let destination = try resolve(choice.options[number - 1].target, from: frame.runbook)
         try navigate(to: destination, via: "choice", returnIndex: frame.index + 1)
     }
 
