@@ -78,7 +78,8 @@ public struct DrillCommand: ParsableCommand {
         options.title = title ?? scenarioFile?.title
         options.answersPath = answers
         options.isDrill = true
-        options.clock = ScaledClock(speed: speed)
+        let clock = ScaledClock(speed: speed)
+        options.clock = clock
         options.runbooksDirectory = global.runbooksDirectory
         options.databasePath = global.db
 
@@ -87,16 +88,19 @@ public struct DrillCommand: ParsableCommand {
             let name = simulate.isEmpty ? (scenarioFile?.simulate ?? "outage") : simulate
             simulation = try DrillSimulation(scenario: name, runbooksDirectory: global.runbooksDirectory)
         }
-        defer { simulation?.cleanUp() }
-        if let simulation {
-            options.extraPath = simulation.path
-            options.extraEnvironment = simulation.environment
-            options.workingDirectory = simulation.workingDirectory
-        }
-        let plan = DrillPlan(
+        // The simulated cluster outlives a suspended drill (for `runbook resume`); it goes when the drill ends.
+        var ended = true
+        defer { if ended { simulation?.cleanUp() } }
+        if let simulation { options.apply(simulation) }
+        var plan = DrillPlan(
             speed: speed, simulation: simulation?.scenario, injects: scenarioFile?.injects ?? [])
-        let status = try SessionLauncher(options: options).startDrill(plan)
-        if status != .success { throw ExitCode(status.rawValue) }
+        plan.setup = DrillSetup(
+            speed: speed, clockOrigin: clock.origin, simulation: simulation?.scenario,
+            simulationState: simulation?.stateDirectory,
+            scenarioPath: scenario.map { URL(fileURLWithPath: $0).standardizedFileURL.path })
+        let outcome = try SessionLauncher(options: options).startDrill(plan)
+        ended = outcome.ended
+        if outcome.status != .success { throw ExitCode(outcome.status.rawValue) }
     }
 }
 
@@ -108,6 +112,8 @@ public struct DrillPlan {
     public var simulation: String?
     /// Timed injects from the scenario file.
     public var injects: [DrillInject]
+    /// What is recorded for `resume` (clock, simulator state, scenario file).
+    public var setup: DrillSetup?
 
     /// Creates a plan.
     public init(speed: Double, simulation: String?, injects: [DrillInject]) {
@@ -115,4 +121,13 @@ public struct DrillPlan {
         self.simulation = simulation
         self.injects = injects
     }
+}
+
+/// How a drill session ended: its exit status, and whether the drill is over (resolved or abandoned) rather than
+/// suspended for a later `runbook resume`.
+public struct DrillOutcome: Equatable {
+    /// The process exit status.
+    public var status: ExitStatus
+    /// Resolved or abandoned: its simulated cluster can go.
+    public var ended: Bool
 }

@@ -28,9 +28,21 @@ public struct SessionLaunchOptions {
     public var runbooksDirectory: String = "runbooks"
     /// `--db`, when given.
     public var databasePath: String?
+    /// Most bytes of one command's output stored: `RUNBOOK_OUTPUT_LIMIT` (bytes), else 64 MiB.
+    public var outputLimit: Int = {
+        let text = ProcessInfo.processInfo.environment["RUNBOOK_OUTPUT_LIMIT"] ?? ""
+        return Int(text).flatMap { $0 >= 0 ? $0 : nil } ?? OutputLimiter.defaultLimit
+    }()
 
     /// Creates options with the defaults above.
     public init() {}
+
+    /// Points drill commands at the simulator: its stand-ins first on PATH, its environment, its workspace.
+    public mutating func apply(_ simulation: DrillSimulation) {
+        extraPath = simulation.path
+        extraEnvironment.merge(simulation.environment) { _, new in new }
+        workingDirectory = simulation.workingDirectory
+    }
 
     /// The environment commands start from: this process's, with `extraPath` first on PATH and `extraEnvironment`.
     public func baseEnvironment(_ process: [String: String] = ProcessInfo.processInfo.environment) -> [String: String] {

@@ -7,7 +7,7 @@ extension SessionLauncher {
     /// The start path of `start()`, plus what a drill needs: the escalation policy recorded as the incident's
     /// snapshot (so the debrief can check response times), an inject scheduler on the session's clock, and
     /// the debrief when the drill is resolved or abandoned.
-    public func startDrill(_ plan: DrillPlan) throws -> ExitStatus {
+    public func startDrill(_ plan: DrillPlan) throws -> DrillOutcome {
         let reader = try makeReader()
         let redactor = services.makeRedactor()
         let loader = try services.loadRunbooks(options.runbooksDirectory)
@@ -23,7 +23,7 @@ extension SessionLauncher {
                 runbookID: runbook.id, environment: environment, severity: options.severity, title: options.title,
                 isDrill: true, host: identity.host, user: identity.user,
                 policySnapshot: Self.policySnapshot(runbooksDirectory: options.runbooksDirectory),
-                escalationPolicy: policy),
+                escalationPolicy: policy, drillSetup: plan.setup),
             dependencies: dependencies)
         let renderer = SessionRenderer(usesColor: reader.isInteractive && SessionRenderer.detectColor())
         var header =
@@ -35,9 +35,53 @@ extension SessionLauncher {
         if !plan.injects.isEmpty {
             write("DRILL: \(plan.injects.count) injects will arrive on the drill clock\n")
         }
+        return try runDrillREPL(session: session, reader: reader, renderer: renderer, injects: plan.injects)
+    }
 
+    /// Continues a drill after `resume`: says how it runs, re-arms the scenario's injects not yet delivered, and
+    /// removes the simulated cluster once the drill is over.
+    func resumeDrill(
+        _ session: IncidentSession, setup: DrillSetup, simulation: DrillSimulation?, reader: any LineReading,
+        renderer: SessionRenderer
+    ) throws -> ExitStatus {
+        var line = "DRILL · clock ×\(Self.number(setup.speed))"
+        if let simulation {
+            line += " · simulator: \(simulation.scenario)"
+            if !simulation.keptState {
+                line += " (its state was lost; the simulated cluster starts again from the scenario's broken state)"
+            }
+        }
+        write(renderer.paint(line, .bold, .yellow) + "\n")
+        var injects: [DrillInject] = []
+        if let path = setup.scenarioPath {
+            do {
+                let delivered = try session.dependencies.store.events(incidentID: session.incidentID)
+                    .filter { $0.type == .drillInject }.compactMap { $0.payload["at_seconds"]?.doubleValue }
+                var remaining = delivered
+                for inject in try DrillScenario.load(path: path).injects.sorted(by: { $0.at < $1.at }) {
+                    if let index = remaining.firstIndex(of: inject.at) {
+                        remaining.remove(at: index)
+                    } else {
+                        injects.append(inject)
+                    }
+                }
+            } catch {
+                write("warning: the scenario's injects are not re-armed (\(error))\n")
+            }
+        }
+        let outcome = try runDrillREPL(session: session, reader: reader, renderer: renderer, injects: injects)
+        if outcome.ended { simulation?.cleanUp() }
+        return outcome.status
+    }
+
+    /// The REPL of a drill, started or resumed: injects as banners on the drill clock, and the debrief when the
+    /// drill is resolved or abandoned.
+    func runDrillREPL(
+        session: IncidentSession, reader: any LineReading, renderer: SessionRenderer, injects: [DrillInject]
+    ) throws -> DrillOutcome {
+        let dependencies = session.dependencies
         let scheduler = InjectScheduler(
-            injects: plan.injects, start: session.incident.declaredAt, clock: dependencies.clock)
+            injects: injects, start: session.incident.declaredAt, clock: dependencies.clock)
         let repl = IncidentREPL(
             session: session, reader: reader, renderer: renderer, write: write, commandOutput: DiscardingOutputSink())
         repl.dueBanners = {
@@ -51,11 +95,12 @@ extension SessionLauncher {
             }
         }
         let ending = try withDeliverer(dependencies.escalation) { try repl.run() }
-        if ending == .resolved || ending == .abandoned {
+        let ended = ending == .resolved || ending == .abandoned
+        if ended {
             let debrief = try session.recordDebrief()
             write(renderer.paint(debrief.lines.joined(separator: "\n"), .bold) + "\n")
         }
-        return ending.exitStatus
+        return DrillOutcome(status: ending.exitStatus, ended: ended)
     }
 
     /// The escalation policy of the runbooks directory as JSON, or `nil` when it has none that parses.

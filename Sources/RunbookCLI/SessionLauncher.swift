@@ -42,9 +42,24 @@ public struct SessionLauncher {
         let redactor = services.makeRedactor()
         let loader = try services.loadRunbooks(options.runbooksDirectory)
         let store = try services.openStore(options.databasePath, redactor)
+        // A drill continues as it was set up: its clock, its simulated cluster, its remaining injects.
+        var launcher = self
+        let target = try incidentID ?? store.incidents(openOnly: true, drillsOnly: false).first?.id
+        let setup = try target.flatMap { try DrillSetup.recorded(incidentID: $0, in: store) }
+        var simulation: DrillSimulation?
+        if let setup {
+            launcher.options.clock = setup.clock
+            if let scenario = setup.simulation {
+                let resumed = try DrillSimulation(
+                    resuming: scenario, stateDirectory: setup.simulationState,
+                    runbooksDirectory: options.runbooksDirectory)
+                launcher.options.apply(resumed)
+                simulation = resumed
+            }
+        }
         let session = try IncidentSession.resume(
             incidentID: incidentID,
-            dependencies: makeDependencies(store: store, loader: loader, redactor: redactor, reader: reader))
+            dependencies: launcher.makeDependencies(store: store, loader: loader, redactor: redactor, reader: reader))
         let renderer = SessionRenderer(usesColor: reader.isInteractive && SessionRenderer.detectColor())
         var header =
             "resumed incident #\(session.incidentID): \(session.incident.title) · \(session.severity.rawValue)"
@@ -55,7 +70,8 @@ public struct SessionLauncher {
                 + session.secretsToAskAgain.joined(separator: ", ")
         }
         write(renderer.paint(header, .bold) + "\n")
-        return try runREPL(session: session, reader: reader, renderer: renderer)
+        guard let setup else { return try runREPL(session: session, reader: reader, renderer: renderer) }
+        return try launcher.resumeDrill(session, setup: setup, simulation: simulation, reader: reader, renderer: renderer)
     }
 
     func runREPL(session: IncidentSession, reader: any LineReading, renderer: SessionRenderer) throws -> ExitStatus {
@@ -72,12 +88,14 @@ public struct SessionLauncher {
         reader: any LineReading
     ) -> SessionDependencies {
         let identity = ResponderIdentity.current()
-        return SessionDependencies(
+        var dependencies = SessionDependencies(
             store: store, runner: services.makeRunner(isatty(STDIN_FILENO) == 1 && options.answersPath == nil),
             clock: options.clock, loader: loader, redactor: redactor, actor: identity.actor,
             baseEnvironment: options.baseEnvironment(), workingDirectory: options.workingDirectory,
             looksDestructive: services.looksDestructive,
             escalation: options.dryRun ? nil : makeScheduler(store: store, clock: options.clock))
+        dependencies.outputLimit = options.outputLimit
+        return dependencies
     }
 
     /// The answers come from `--answers FILE`, else from stdin: plainly when it is not a terminal.

@@ -13,7 +13,11 @@ public struct StartCommand: ParsableCommand {
 
             When stdin is not a terminal, or with --answers FILE, answers are read one per line (scripted
             mode, for CI and tests). Exit status: 0 resolved or suspended cleanly, 2 usage error,
-            3 input ended in the middle of a step, 4 database unusable.
+            3 input ended in the middle of a step, 4 database unusable, 129/143 the terminal hung up (SIGHUP) or
+            runbook was asked to stop (SIGTERM) while a command ran (the incident is suspended).
+
+            Each command's output is stored up to RUNBOOK_OUTPUT_LIMIT bytes (default 64 MiB: the head and the
+            tail, with the count of bytes left out); the screen always shows all of it.
             """)
 
     @OptionGroup public var global: GlobalOptions

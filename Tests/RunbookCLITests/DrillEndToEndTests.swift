@@ -120,6 +120,56 @@ import Testing
         try expectDebriefMatchesEvents(incident, events)
     }
 
+    @Test func aResumedDrillKeepsItsClockItsSimulatedClusterAndItsRemainingInjects() throws {
+        let directory = try temporaryDirectory()
+        let database = directory + "/drill.sqlite3"
+        let lines = try String(contentsOfFile: Self.answersDirectory + "/outage.answers", encoding: .utf8)
+            .split(separator: "\n", omittingEmptySubsequences: false)
+        // The committed answers up to the rollback (it runs), then quit.
+        let upToRollback = lines.prefix { $0 != "goto verify-website-health" }.joined(separator: "\n")
+        try (upToRollback + "\nq\n").write(toFile: directory + "/first.answers", atomically: true, encoding: .utf8)
+        let scenario = Self.root + "/runbooks/simulator/scenarios/outage.yaml"
+        let first = try BuiltBinary.run([
+            "drill", "--scenario", scenario, "--simulate", "--speed", "60", "--answers", directory + "/first.answers",
+            "--db", database, "--runbooks", Self.root + "/runbooks",
+        ])
+        #expect(first.status == 0, "\(first.stdout)\n\(first.stderr)")
+        let store = try SQLiteTranscriptStore(path: database)
+        let declared = try #require(try store.events(incidentID: 1).first)
+        let setup = try #require(DrillSetup(payload: declared.payload["drill_setup"]))
+        #expect(setup.speed == 60)
+        #expect(setup.simulation == "outage")
+        #expect(setup.scenarioPath == scenario)
+        // Suspended, not over: the simulated cluster (rolled back) is kept for the resume.
+        let state = try #require(setup.simulationState)
+        #expect(FileManager.default.fileExists(atPath: state))
+        let before = try store.events(incidentID: 1)
+        let injectsBefore = before.filter { $0.type == .drillInject }.count
+
+        try "goto verify-website-health\ny\nresolve verified after resume\n".write(
+            toFile: directory + "/second.answers", atomically: true, encoding: .utf8)
+        let second = try BuiltBinary.run([
+            "resume", "--answers", directory + "/second.answers", "--db", database, "--runbooks", Self.root + "/runbooks",
+        ])
+        #expect(second.status == 0, "\(second.stdout)\n\(second.stderr)")
+        #expect(second.stdout.contains("DRILL · clock ×60 · simulator: outage"))
+        #expect(!second.stdout.contains("its state was lost"))
+        #expect(second.stdout.contains("DRILL DEBRIEF (resolved; drill time)"))
+        let events = try store.events(incidentID: 1)
+        // The drill clock went on at 60x: no event after the resume is stamped before one recorded earlier.
+        for (earlier, later) in zip(events, events.dropFirst()) {
+            #expect(earlier.timestamp <= later.timestamp, "#\(later.sequence) is stamped before #\(earlier.sequence)")
+        }
+        // The rollback done before the quit is still in the simulated cluster: /health passes.
+        #expect(exitCodes(events, step: "verify-website-health") == [0])
+        // Injects already delivered are not delivered again.
+        let injects = events.filter { $0.type == .drillInject }.compactMap { $0.payload["at_seconds"]?.doubleValue }
+        #expect(Set(injects).count == injects.count)
+        #expect(injects.count >= injectsBefore)
+        // The drill is over: its simulated cluster is gone.
+        #expect(!FileManager.default.fileExists(atPath: state))
+    }
+
     @Test func databaseDrillRestartMakesConnectionsWorkAgain() throws {
         let (result, database) = try drill(
             ["--scenario", Self.root + "/runbooks/simulator/scenarios/database.yaml", "--simulate", "--speed", "60"],

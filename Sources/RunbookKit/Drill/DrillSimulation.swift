@@ -15,8 +15,48 @@ public struct DrillSimulation: Sendable {
     /// The per-drill state directory (0700), removed by `cleanUp()`.
     public let stateDirectory: String
 
+    /// Whether `init(resuming:…)` found the recorded state directory (else the simulated cluster starts again from
+    /// the scenario's broken state).
+    public private(set) var keptState = true
+
     /// Checks the scenario and the simulator directory and creates a fresh 0700 state directory.
     public init(scenario: String, runbooksDirectory: String) throws {
+        let root = try Self.checkedRoot(scenario: scenario, runbooksDirectory: runbooksDirectory)
+        let state = FileManager.default.temporaryDirectory
+            .appendingPathComponent("runbook-drill-\(getpid())-\(UUID().uuidString.prefix(8))").path
+        try FileManager.default.createDirectory(
+            atPath: state, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+        self.scenario = scenario
+        self.root = root
+        self.stateDirectory = state
+    }
+
+    /// The simulation of a resumed drill: the recorded state directory when it is still there, is a directory, is
+    /// ours and is private (0700); otherwise a fresh one (`keptState` is then false).
+    public init(resuming scenario: String, stateDirectory: String?, runbooksDirectory: String) throws {
+        if let stateDirectory, Self.isPrivateDirectory(stateDirectory) {
+            self.init(
+                scenario: scenario, root: try Self.checkedRoot(scenario: scenario, runbooksDirectory: runbooksDirectory),
+                stateDirectory: stateDirectory)
+        } else {
+            try self.init(scenario: scenario, runbooksDirectory: runbooksDirectory)
+            keptState = false
+        }
+    }
+
+    private init(scenario: String, root: String, stateDirectory: String) {
+        self.scenario = scenario
+        self.root = root
+        self.stateDirectory = stateDirectory
+    }
+
+    private static func isPrivateDirectory(_ path: String) -> Bool {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return false }
+        return (info.st_mode & S_IFMT) == S_IFDIR && info.st_uid == getuid() && (info.st_mode & 0o077) == 0
+    }
+
+    private static func checkedRoot(scenario: String, runbooksDirectory: String) throws -> String {
         guard Self.scenarios.contains(scenario) else {
             throw DrillError.unknownSimulation(scenario, available: Self.scenarios)
         }
@@ -26,13 +66,7 @@ public struct DrillSimulation: Sendable {
         else {
             throw DrillError.simulatorMissing(path: root)
         }
-        let state = FileManager.default.temporaryDirectory
-            .appendingPathComponent("runbook-drill-\(getpid())-\(UUID().uuidString.prefix(8))").path
-        try FileManager.default.createDirectory(
-            atPath: state, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
-        self.scenario = scenario
-        self.root = root
-        self.stateDirectory = state
+        return root
     }
 
     /// Directories to put first on the PATH of drill commands.

@@ -1,12 +1,14 @@
 import Foundation
 
-/// Passes a running command's output to the screen as it arrives, and to the transcript redacted.
+/// Passes a running command's output to the screen as it arrives, and to the transcript redacted and limited.
 ///
-/// Storage goes through `TranscriptOutputWriter`, which commits within a second of reading and before
-/// `command.finished`. The raw output is kept in memory (up to `captureLimit` bytes) for `capture=VAR`.
+/// Storage goes redactor → `OutputLimiter` (head and tail of at most `outputLimit` bytes) → `TranscriptOutputWriter`,
+/// which commits within a second of reading and before `command.finished`. The raw output is kept in memory (up to
+/// `captureLimit` bytes) for `capture=VAR`.
 final class CommandOutputRecorder: OutputSink, @unchecked Sendable {
     private let screen: any OutputSink
     private let writer: TranscriptOutputWriter
+    private let limiter: OutputLimiter
     private let redactor: any TextRedacting
     /// Redacts across chunk boundaries (a secret split over two reads) when the redactor is the executor's.
     private let streaming: StreamingRedactor?
@@ -16,14 +18,19 @@ final class CommandOutputRecorder: OutputSink, @unchecked Sendable {
 
     init(
         screen: any OutputSink, store: any TranscriptStore, redactor: any TextRedacting, incidentID: Int64,
-        commandSequence: Int64
+        commandSequence: Int64, outputLimit: Int = OutputLimiter.defaultLimit
     ) {
         self.screen = screen
         self.redactor = redactor
         let writer = TranscriptOutputWriter(store: store, incidentID: incidentID, commandSequence: commandSequence)
         self.writer = writer
-        streaming = (redactor as? Redactor).map { StreamingRedactor(redactor: $0, forwardingTo: writer) }
+        let limiter = OutputLimiter(forwardingTo: writer, limit: outputLimit)
+        self.limiter = limiter
+        streaming = (redactor as? Redactor).map { StreamingRedactor(redactor: $0, forwardingTo: limiter) }
     }
+
+    /// Bytes of output kept out of the store by the limit.
+    var droppedBytes: Int { limiter.droppedBytes }
 
     /// The output so far, unredacted (never stored as such).
     var captured: Data { lock.withLock { capturedBytes } }
@@ -40,15 +47,15 @@ final class CommandOutputRecorder: OutputSink, @unchecked Sendable {
         if let streaming {
             streaming.receive(bytes, offset: offset)
         } else if let text = String(data: bytes, encoding: .utf8) {
-            writer.receive(Data(redactor.redact(text).utf8), offset: offset)
+            limiter.receive(Data(redactor.redact(text).utf8), offset: offset)
         } else {
-            writer.receive(bytes, offset: offset)
+            limiter.receive(bytes, offset: offset)
         }
     }
 
     /// Commits what is pending; throws the first storage error seen while the command ran.
     func finish() throws {
-        streaming?.finish()
+        if let streaming { streaming.finish() } else { limiter.finish() }
         try writer.finish()
     }
 }

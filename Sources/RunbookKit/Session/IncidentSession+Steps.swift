@@ -186,11 +186,11 @@ extension IncidentSession {
         let startedEvent = try record(EventDraft(.commandStarted, stepID: stepID, payload: .object(started)))
         let recorder = CommandOutputRecorder(
             screen: output, store: dependencies.store, redactor: dependencies.redactor, incidentID: incident.id,
-            commandSequence: startedEvent.sequence)
+            commandSequence: startedEvent.sequence, outputLimit: dependencies.outputLimit)
         let request = CommandRequest(
             command: command, shell: runbook.shell, environment: childEnvironment(),
             workingDirectory: workingDirectory, timeout: timeout, interactive: attributes.interactive)
-        let result: CommandResult
+        var result: CommandResult
         do {
             result = try dependencies.runner.run(request, sink: recorder)
         } catch {
@@ -205,6 +205,7 @@ extension IncidentSession {
                 commandSequence: startedEvent.sequence)
         }
         try recorder.finish()
+        result.droppedBytes = max(result.droppedBytes, recorder.droppedBytes)
         let matched = !result.timedOut && result.exitCode.map { attributes.expect.contains($0) } == true
         var captured: CapturedValue?
         if matched, let name = attributes.capture {

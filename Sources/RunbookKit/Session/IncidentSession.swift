@@ -39,7 +39,7 @@ public final class IncidentSession {
         let declaration = IncidentDeclaration(
             title: start.title ?? runbook.title ?? runbook.id, runbook: runbook.id, environment: start.environment,
             severity: severity, isDrill: start.isDrill, host: start.host, user: start.user,
-            policySnapshot: start.policySnapshot)
+            policySnapshot: start.policySnapshot, drillSetup: start.drillSetup?.payload)
         let incident: Incident
         if let scheduler = dependencies.escalation, let policy = start.escalationPolicy {
             // The policy snapshot and the first response timer are committed with `incident.declared`.

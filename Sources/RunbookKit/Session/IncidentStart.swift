@@ -17,13 +17,16 @@ public struct IncidentStart: Sendable, Hashable {
     /// The escalation policy to snapshot and arm timers from, when the session has an escalation scheduler;
     /// `nil` declares the incident without timers.
     public var escalationPolicy: EscalationPolicy?
+    /// How a drill is set up (clock, simulator, scenario), recorded for `resume`.
+    public var drillSetup: DrillSetup?
 
     /// Creates a start request.
     public init(
         runbookID: String, environment: String, severity: Severity? = nil, title: String? = nil,
         isDrill: Bool = false, host: String, user: String, policySnapshot: JSONValue? = nil,
-        escalationPolicy: EscalationPolicy? = nil
+        escalationPolicy: EscalationPolicy? = nil, drillSetup: DrillSetup? = nil
     ) {
+        self.drillSetup = drillSetup
         self.runbookID = runbookID
         self.environment = environment
         self.severity = severity

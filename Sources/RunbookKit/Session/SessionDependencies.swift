@@ -25,6 +25,9 @@ public struct SessionDependencies {
     /// Arms, fires and stops the incident's escalation timers; `nil` records acks, severity changes and
     /// resolutions as plain events, without timers (fake stores, tests of the session alone).
     public var escalation: EscalationScheduler?
+    /// Most bytes of one command's output stored (head and tail kept, the rest counted in `dropped_bytes`); the
+    /// screen always gets everything.
+    public var outputLimit: Int = OutputLimiter.defaultLimit
 
     /// Creates the dependencies; the detector defaults to one that flags nothing.
     public init(

@@ -26,6 +26,7 @@ extension SQLiteTranscriptStore {
             "drill": .bool(declaration.isDrill), "host": .string(declaration.host), "user": .string(declaration.user),
         ]
         if let policy { payload["policy"] = policy }
+        if let setup = declaration.drillSetup { payload["drill_setup"] = setup }
         do {
             try db.execute(
                 sql: """

@@ -97,11 +97,14 @@ public struct IncidentDeclaration: Sendable, Hashable {
     public var user: String
     /// The matrix row (and contacts) in force at declaration; later edits of the matrix never change it.
     public var policySnapshot: JSONValue?
+    /// How a drill was set up (`DrillSetup.payload`): recorded as `drill_setup` so that a resume runs it the same way.
+    public var drillSetup: JSONValue?
 
     public init(
         title: String, runbook: String, environment: String, severity: Severity, isDrill: Bool = false,
-        host: String, user: String, policySnapshot: JSONValue? = nil
+        host: String, user: String, policySnapshot: JSONValue? = nil, drillSetup: JSONValue? = nil
     ) {
+        self.drillSetup = drillSetup
         self.title = title
         self.runbook = runbook
         self.environment = environment

@@ -88,19 +88,21 @@ import Testing
         let started = Date()
         let result = slack.deliver(escalation())
         #expect(Date().timeIntervalSince(started) < 3)
-        guard case .retryable = result else {
+        guard case .retryable(let error) = result else {
             Issue.record("expected a retryable timeout, got \(result)")
             return
         }
+        #expect(error == "timed out: no answer from 127.0.0.1 within 0.5 s")
     }
 
     @Test func aServerThatIsDownIsRetryable() {
         // Port 9 (discard) is closed on loopback here: connection refused.
         let slack = SlackNotifier(channel: "ops", webhookURL: URL(string: "http://127.0.0.1:9/hook")!, timeout: 2)
-        guard case .retryable = slack.deliver(escalation()) else {
+        guard case .retryable(let error) = slack.deliver(escalation()) else {
             Issue.record("connection refused must be retryable")
             return
         }
+        #expect(error == "network error: cannot connect to 127.0.0.1 (connection refused)")
     }
 
     @Test func aMissingSecretIsAPermanentFailureNamingTheVariable() {
