@@ -71,7 +71,8 @@ public struct SessionLauncher {
         }
         write(renderer.paint(header, .bold) + "\n")
         guard let setup else { return try runREPL(session: session, reader: reader, renderer: renderer) }
-        return try launcher.resumeDrill(session, setup: setup, simulation: simulation, reader: reader, renderer: renderer)
+        return try launcher.resumeDrill(
+            session, setup: setup, simulation: simulation, reader: reader, renderer: renderer)
     }
 
     func runREPL(session: IncidentSession, reader: any LineReading, renderer: SessionRenderer) throws -> ExitStatus {

@@ -149,7 +149,8 @@ import Testing
         try "goto verify-website-health\ny\nresolve verified after resume\n".write(
             toFile: directory + "/second.answers", atomically: true, encoding: .utf8)
         let second = try BuiltBinary.run([
-            "resume", "--answers", directory + "/second.answers", "--db", database, "--runbooks", Self.root + "/runbooks",
+            "resume", "--answers", directory + "/second.answers", "--db", database, "--runbooks",
+            Self.root + "/runbooks",
         ])
         #expect(second.status == 0, "\(second.stdout)\n\(second.stderr)")
         #expect(second.stdout.contains("DRILL · clock ×60 · simulator: outage"))

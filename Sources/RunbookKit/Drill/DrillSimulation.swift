@@ -36,7 +36,8 @@ public struct DrillSimulation: Sendable {
     public init(resuming scenario: String, stateDirectory: String?, runbooksDirectory: String) throws {
         if let stateDirectory, Self.isPrivateDirectory(stateDirectory) {
             self.init(
-                scenario: scenario, root: try Self.checkedRoot(scenario: scenario, runbooksDirectory: runbooksDirectory),
+                scenario: scenario,
+                root: try Self.checkedRoot(scenario: scenario, runbooksDirectory: runbooksDirectory),
                 stateDirectory: stateDirectory)
         } else {
             try self.init(scenario: scenario, runbooksDirectory: runbooksDirectory)
