@@ -6,6 +6,8 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "runbook", targets: ["runbook"]),
+        // Posts the Slack and PagerDuty notifications, so that `runbook` never loads FoundationNetworking.
+        .executable(name: "runbook-http", targets: ["runbook-http"]),
         .library(name: "RunbookKit", targets: ["RunbookKit"]),
     ],
     dependencies: [
@@ -41,6 +43,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "runbook", dependencies: ["RunbookCLI"]),
+        // Posts one notification (URL and body on stdin): the only code that links FoundationNetworking.
+        .executableTarget(name: "runbook-http"),
         // scripts/bench-store: the transcript store beside the sqlite3 CLI and dd.
         .executableTarget(name: "store-bench", dependencies: ["RunbookKit"], path: "Benchmarks/StoreBench"),
         // Fakes for unit tests of logic (a test clock, a fake runner, an in-memory recorder).

@@ -15,3 +15,22 @@ import Testing
         #expect(result.stderr.contains("no-such-flag"))
     }
 }
+
+/// Start-up: `runbook` must not load FoundationNetworking (libcurl and some thirty libraries), which would double
+/// the time to the first step; notifications go through `runbook-http`.
+@Suite struct LinkedLibrariesTests {
+    @Test func runbookDoesNotLoadLibcurlButRunbookHTTPDoes() throws {
+        func libraries(_ path: String) throws -> String {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/ldd")
+            process.arguments = [path]
+            return try ProcessRunner.collect(process, stdin: nil).stdout
+        }
+        let runbook = try libraries(BuiltBinary.path)
+        #expect(runbook.contains("libsqlite3"))
+        #expect(!runbook.contains("libcurl"))
+        #expect(!runbook.contains("FoundationNetworking"))
+        let http = try libraries((BuiltBinary.path as NSString).deletingLastPathComponent + "/runbook-http")
+        #expect(http.contains("libcurl"))
+    }
+}

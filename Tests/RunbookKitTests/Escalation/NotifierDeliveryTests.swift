@@ -105,6 +105,35 @@ import Testing
         #expect(error == "network error: cannot connect to 127.0.0.1 (connection refused)")
     }
 
+    @Test func aMissingHTTPProgramIsAPermanentFailureThatSaysWhatToInstall() {
+        let poster = HTTPPoster(timeout: 1, program: "/nonexistent/runbook-http")
+        guard case .permanent(let error) = poster.post(Data("{}".utf8), to: URL(string: "http://127.0.0.1:9/")!) else {
+            Issue.record("a missing runbook-http must be a permanent failure")
+            return
+        }
+        #expect(error.contains("/nonexistent/runbook-http"), "\(error)")
+    }
+
+    @Test func theProgramIsFoundThroughTheEnvironmentBesideRunbookOrOnThePath() throws {
+        #expect(HTTPPoster.helperPath(environment: ["RUNBOOK_HTTP": "/x/runbook-http"]) == "/x/runbook-http")
+        // The test runner lives in the build directory, beside the built runbook-http.
+        let beside = try #require(HTTPPoster.helperPath(environment: [:]))
+        #expect(beside.hasSuffix("/runbook-http"))
+        #expect(FileManager.default.isExecutableFile(atPath: beside))
+    }
+
+    @Test func reportsOfTheProgramAreClassifiedLikeHTTPAnswers() {
+        #expect(HTTPPoster.classify(reply: Data(#"{"status":200,"body":"ok"}"#.utf8)) == .sent(detail: "HTTP 200"))
+        #expect(
+            HTTPPoster.classify(reply: Data(#"{"status":503,"body":"busy"}"#.utf8))
+                == .retryable(error: "HTTP 503: busy"))
+        #expect(HTTPPoster.classify(reply: Data(#"{"status":404,"body":""}"#.utf8)) == .permanent(error: "HTTP 404"))
+        #expect(
+            HTTPPoster.classify(reply: Data(#"{"error":"timed out: no answer"}"#.utf8))
+                == .retryable(error: "timed out: no answer"))
+        #expect(HTTPPoster.classify(reply: Data()) == .retryable(error: "runbook-http gave no report"))
+    }
+
     @Test func aMissingSecretIsAPermanentFailureNamingTheVariable() {
         let slack = SlackNotifier(channel: "ops", webhookURL: nil, urlVariable: "OPS_HOOK")
         #expect(

@@ -1,86 +1,84 @@
 import Foundation
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
-
 /// Posts a JSON body with a short timeout and classifies the answer for the outbox.
+///
+/// The request itself is made by `runbook-http`, a small program installed beside `runbook`: linking
+/// FoundationNetworking (libcurl and the libraries it pulls in) into `runbook` would double its start-up time,
+/// and a notification is rare and delivered from a background thread. The URL (a secret for Slack) and the body go
+/// to the program on stdin, never in its arguments.
 struct HTTPPoster: Sendable {
     /// Upper bound on one attempt, connect to last byte.
     var timeout: TimeInterval
+    /// The `runbook-http` program; `nil` looks for it (`helperPath()`).
+    var program: String?
+
+    init(timeout: TimeInterval, program: String? = nil) {
+        self.timeout = timeout
+        self.program = program
+    }
 
     /// 2xx → sent; 429 and 5xx → retryable; other statuses → permanent; transport errors → retryable.
     func post(_ body: Data, to url: URL) -> DeliveryResult {
-        var request = URLRequest(url: url, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: timeout)
-        request.httpMethod = "POST"
-        request.httpBody = body
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        request.setValue("runbook", forHTTPHeaderField: "User-Agent")
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = timeout
-        configuration.timeoutIntervalForResource = timeout
-        let session = URLSession(configuration: configuration)
-        defer { session.finishTasksAndInvalidate() }
-        let box = ResultBox()
-        let done = DispatchSemaphore(value: 0)
-        let task = session.dataTask(with: request) { [timeout] data, response, error in
-            box.set(HTTPPoster.classify(data: data, response: response, error: error, url: url, timeout: timeout))
-            done.signal()
+        guard let helper = program ?? Self.helperPath() else {
+            return .permanent(
+                error: "runbook-http is missing: install it beside runbook (swift build builds both), "
+                    + "or set RUNBOOK_HTTP to its path")
         }
-        task.resume()
-        // URLSession honours the timeout; the extra second only guards against a stuck transfer.
-        if done.wait(timeout: .now() + timeout + 1) == .timedOut {
-            task.cancel()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: helper)
+        let input = Pipe()
+        let output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        let exited = DispatchSemaphore(value: 0)
+        process.terminationHandler = { _ in exited.signal() }
+        do {
+            try process.run()
+        } catch {
+            return .permanent(error: "cannot start \(helper): \(error.localizedDescription)")
+        }
+        var request = Data((url.absoluteString + "\n" + String(format: "%g", timeout) + "\n").utf8)
+        request.append(body)
+        try? input.fileHandleForWriting.write(contentsOf: request)
+        try? input.fileHandleForWriting.close()
+        // The program gives up after the timeout (plus a second); this only guards against a stuck program. Its
+        // report is one short line, which the pipe holds until it is read here.
+        if exited.wait(timeout: .now() + timeout + 3) == .timedOut {
+            process.terminate()
             return .retryable(
-                error: "no answer from \(url.host ?? "the server") within \(String(format: "%g", timeout)) s")
+                error: "timed out: no answer from \(url.host ?? "the server") within \(String(format: "%g", timeout)) s"
+            )
         }
-        return box.get() ?? .retryable(error: "no answer")
+        return Self.classify(reply: output.fileHandleForReading.readDataToEndOfFile())
     }
 
-    static func classify(
-        data: Data?, response: URLResponse?, error: (any Error)?, url: URL? = nil, timeout: TimeInterval = 0
-    ) -> DeliveryResult {
-        if let error { return .retryable(error: describe(error, url: url, timeout: timeout)) }
-        guard let http = response as? HTTPURLResponse else { return .retryable(error: "no HTTP response") }
-        let body = String(decoding: (data ?? Data()).prefix(200), as: UTF8.self)
-            .trimmingCharacters(in: .whitespacesAndNewlines)
-        let detail = body.isEmpty ? "HTTP \(http.statusCode)" : "HTTP \(http.statusCode): \(body)"
-        switch http.statusCode {
-        case 200..<300: return .sent(detail: "HTTP \(http.statusCode)")
+    /// Turns `runbook-http`'s one-line JSON report into a delivery result.
+    static func classify(reply: Data) -> DeliveryResult {
+        guard let report = try? JSONValue(parsing: String(decoding: reply, as: UTF8.self)) else {
+            return .retryable(error: "runbook-http gave no report")
+        }
+        if let error = report["error"]?.stringValue { return .retryable(error: error) }
+        guard let status = report["status"]?.intValue else { return .retryable(error: "no HTTP response") }
+        let body = report["body"]?.stringValue ?? ""
+        let detail = body.isEmpty ? "HTTP \(status)" : "HTTP \(status): \(body)"
+        switch status {
+        case 200..<300: return .sent(detail: "HTTP \(status)")
         case 429, 500..<600: return .retryable(error: detail)
         default: return .permanent(error: detail)
         }
     }
 
-    /// What went wrong in words an on-call engineer reads in the transcript (Foundation's own text on Linux is
-    /// "The operation could not be completed", whatever the cause).
-    static func describe(_ error: any Error, url: URL?, timeout: TimeInterval) -> String {
-        let host = url?.host ?? "the server"
-        let nsError = error as NSError
-        guard nsError.domain == NSURLErrorDomain else { return "network error: \(error.localizedDescription)" }
-        switch nsError.code {
-        case NSURLErrorTimedOut:
-            return "timed out: no answer from \(host) within \(String(format: "%g", timeout)) s"
-        case NSURLErrorCannotConnectToHost:
-            return "network error: cannot connect to \(host) (connection refused)"
-        case NSURLErrorCannotFindHost, NSURLErrorDNSLookupFailed:
-            return "network error: cannot resolve \(host)"
-        case NSURLErrorNetworkConnectionLost:
-            return "network error: the connection to \(host) was lost"
-        case NSURLErrorNotConnectedToInternet:
-            return "network error: no network"
-        case NSURLErrorSecureConnectionFailed, NSURLErrorServerCertificateUntrusted,
-            NSURLErrorServerCertificateHasBadDate, NSURLErrorServerCertificateNotYetValid:
-            return "network error: the TLS connection to \(host) failed"
-        default:
-            return "network error: \(host): URL error \(nsError.code)"
+    /// `RUNBOOK_HTTP`, else `runbook-http` beside the running program, else on `PATH`.
+    static func helperPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
+        if let path = environment["RUNBOOK_HTTP"], !path.isEmpty { return path }
+        var candidates: [String] = []
+        if let executable = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+            candidates.append((executable as NSString).deletingLastPathComponent + "/runbook-http")
         }
-    }
-
-    private final class ResultBox: @unchecked Sendable {
-        private let lock = NSLock()
-        private var value: DeliveryResult?
-        func set(_ result: DeliveryResult) { lock.withLock { value = result } }
-        func get() -> DeliveryResult? { lock.withLock { value } }
+        for directory in (environment["PATH"] ?? "").split(separator: ":") {
+            candidates.append(String(directory) + "/runbook-http")
+        }
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 }
