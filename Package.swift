@@ -47,6 +47,9 @@ let package = Package(
         .executableTarget(name: "runbook-http"),
         // scripts/bench-store: the transcript store beside the sqlite3 CLI and dd.
         .executableTarget(name: "store-bench", dependencies: ["RunbookKit"], path: "Benchmarks/StoreBench"),
+        // scripts/fuzz: the long fuzz run of the parser, the linter and the attribute parser, in a release build.
+        .executableTarget(
+            name: "runbook-fuzz", dependencies: ["RunbookKit", "RunbookTestSupport"], path: "Benchmarks/Fuzz"),
         // Fakes for unit tests of logic (a test clock, a fake runner, an in-memory recorder).
         .target(name: "RunbookTestSupport", dependencies: ["RunbookKit", "CPTY"], path: "Tests/RunbookTestSupport"),
         .testTarget(

@@ -68,7 +68,8 @@ let peerAppendRate = Double(appendCount) / peerAppendTime
 print("durable single-event appends: \(format(appendRate, 0))/s (\(appendCount) events in \(format(appendTime, 2)) s)")
 print("  sqlite3 CLI, same count of autocommit INSERTs, WAL + synchronous=FULL: \(format(peerAppendRate, 0))/s")
 print("  ratio runbook/sqlite3: \(format(appendRate / peerAppendRate, 2))")
-result("durable appends/s", format(appendRate, 0), "sqlite3 CLI autocommit INSERTs", format(peerAppendRate, 0),
+result(
+    "durable appends/s", format(appendRate, 0), "sqlite3 CLI autocommit INSERTs", format(peerAppendRate, 0),
     peerAppendRate / appendRate, "-")
 
 // 2. Batched output through TranscriptOutputWriter: 4 KiB reads, as a pty delivers them.
@@ -98,7 +99,8 @@ print(
 )
 print("  dd, same bytes in 4 KiB writes + fsync: \(format(megabytes / ddTime)) MB/s")
 print("  ratio runbook/dd: \(format(ddTime / outputTime, 2))")
-result("output into store MB/s", format(megabytes / outputTime), "dd + fsync", format(megabytes / ddTime),
+result(
+    "output into store MB/s", format(megabytes / outputTime), "dd + fsync", format(megabytes / ddTime),
     outputTime / ddTime, "-")
 
 // 3. Reading back 100,000 events, beside the sqlite3 CLI reading the same rows.
@@ -134,7 +136,8 @@ precondition(intact)
 print("read back \(readEvents) events (decoded RecordedEvent values): \(format(readTime * 1000, 0)) ms")
 print("  sqlite3 CLI printing the same rows (incl. its start-up): \(format(sqliteReadTime * 1000, 0)) ms")
 print("  ratio runbook/sqlite3: \(format(readTime / sqliteReadTime, 2))")
-result("read \(readEvents) events ms", format(readTime * 1000, 0), "sqlite3 CLI", format(sqliteReadTime * 1000, 0),
+result(
+    "read \(readEvents) events ms", format(readTime * 1000, 0), "sqlite3 CLI", format(sqliteReadTime * 1000, 0),
     readTime / sqliteReadTime, "-")
 print("verify the chain of those \(readEvents) events: \(format(verifyTime * 1000, 0)) ms")
 try? FileManager.default.removeItem(atPath: directory)
