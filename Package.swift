@@ -42,15 +42,9 @@ let package = Package(
                 "RunbookKit", "CEditline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
-        // Release builds link the Swift runtime and Foundation statically: a responder's `runbook start` then skips
-        // resolving thousands of symbols across a dozen shared libraries (about 10 ms of every start-up), and the
-        // binary needs only the system's C libraries.
-        .executableTarget(
-            name: "runbook", dependencies: ["RunbookCLI"],
-            linkerSettings: [.unsafeFlags(["-static-stdlib"], .when(configuration: .release))]),
+        .executableTarget(name: "runbook", dependencies: ["RunbookCLI"]),
         // Posts one notification (URL and body on stdin): the only code that links FoundationNetworking.
-        .executableTarget(
-            name: "runbook-http", linkerSettings: [.unsafeFlags(["-static-stdlib"], .when(configuration: .release))]),
+        .executableTarget(name: "runbook-http"),
         // scripts/bench-store: the transcript store beside the sqlite3 CLI and dd.
         .executableTarget(name: "store-bench", dependencies: ["RunbookKit"], path: "Benchmarks/StoreBench"),
         // scripts/fuzz: the long fuzz run of the parser, the linter and the attribute parser, in a release build.
