@@ -169,6 +169,17 @@ import Testing
         #expect(sink.text == "first\nsecond\n")
     }
 
+    @Test func readsWithinOneMillisecondArePassedOnAsOneChunk() {
+        let sink = CollectingOutputSink()
+        let streaming = StreamingRedactor(redactor: redactor(), forwardingTo: sink)
+        streaming.receive(Data("a".utf8), offset: 1.0001)
+        streaming.receive(Data("b".utf8), offset: 1.0004)
+        streaming.receive(Data("c".utf8), offset: 1.002)
+        streaming.finish()
+        #expect(sink.chunks.map(\.offset) == [1.0001, 1.002])
+        #expect(sink.text == "abc")
+    }
+
     @Test func nothingIsHeldBackForeverAfterFinish() {
         let sink = CollectingOutputSink()
         let streaming = StreamingRedactor(redactor: redactor(), forwardingTo: sink)
