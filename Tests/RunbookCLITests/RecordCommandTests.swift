@@ -189,6 +189,30 @@ import Testing
         #expect(finished(events)?["bytes"] == 100_008)
     }
 
+    /// The tail waits in an unlinked file in $TMPDIR (or in memory when that is unusable): either way the stored
+    /// output ends with the command's last bytes and nothing is left behind.
+    @Test(arguments: ["tmp", "missing"])
+    func theTailIsKeptOutsideMemoryAndLeavesNothingBehind(temporaryDirectory: String) throws {
+        let scratch = try Scratch()
+        let tmp = scratch.path + "/" + temporaryDirectory
+        if temporaryDirectory == "tmp" {
+            try FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: true)
+        }
+        let result = try record(
+            scratch,
+            [
+                "--output-limit", "4000", "--",
+                "printf start; head -c 200000 /dev/zero | tr '\\0' x; head -c 1200 /dev/zero | tr '\\0' y; printf end",
+            ], environment: ["TMPDIR": tmp])
+        #expect(result.status == 0)
+        let (events, output) = try recorded(scratch)
+        #expect(output.count == 4000)
+        #expect(output.prefix(5) == Data("start".utf8))
+        #expect(output.suffix(1000) == Data(repeating: UInt8(ascii: "y"), count: 997) + Data("end".utf8))
+        #expect(finished(events)?["dropped"] == 197_208)
+        if temporaryDirectory == "tmp" { #expect(try FileManager.default.contentsOfDirectory(atPath: tmp).isEmpty) }
+    }
+
     @Test func binaryOutputIsStoredByteForByte() throws {
         let scratch = try Scratch()
         let bytes = Data((0..<256).map { UInt8($0) } + [0xC3, 0x28, 0xFF, 0xFE])

@@ -3,32 +3,50 @@ import Foundation
 /// Keeps the head and the tail of a command's stored output within a per-command limit.
 ///
 /// The first three quarters of the limit pass straight on; after that only the most recent quarter is
-/// kept (in memory, so recording 1 GB stays small) and passed on at `finish()`. The screen is not affected:
-/// this sits between the runner and storage only. `droppedBytes` is recorded in `command.finished`.
+/// kept and passed on at `finish()`. The tail is kept in an unlinked temporary file (`OutputTail`), not in
+/// memory, so recording a gigabyte stays small; it falls back to memory when no temporary file can be made.
+/// The screen is not affected: this sits between the runner and storage only. `droppedBytes` is recorded in
+/// `command.finished`.
 public final class OutputLimiter: FinishingOutputSink {
     /// 64 MiB.
     public static let defaultLimit = 64 * 1024 * 1024
 
+    /// Where the tail is kept: `$TMPDIR`, else `/tmp`.
+    public static var defaultSpillDirectory: String {
+        let directory = ProcessInfo.processInfo.environment["TMPDIR"] ?? ""
+        return directory.isEmpty ? "/tmp" : directory
+    }
+
     /// Most bytes passed on for one command.
     public let limit: Int
     /// Bytes that were neither in the head nor in the tail.
-    public private(set) var droppedBytes = 0
+    public var droppedBytes: Int { droppedBefore + (tail?.droppedBytes ?? 0) }
 
     private let headLimit: Int
     private let tailLimit: Int
+    private let spillDirectory: String?
     private let downstream: any OutputSink
     private var headBytes = 0
-    private var tail: [(data: Data, offset: TimeInterval)] = []
-    private var tailFirst = 0
-    private var tailBytes = 0
+    private var tail: OutputTail?
+    /// Dropped bytes not (or no longer) counted by `tail`.
+    private var droppedBefore = 0
 
-    /// A sink passing at most `limit` bytes to `downstream`.
-    public init(forwardingTo downstream: any OutputSink, limit: Int = OutputLimiter.defaultLimit) {
+    /// A sink passing at most `limit` bytes to `downstream`, keeping the tail in a temporary file in
+    /// `spillDirectory` (in memory when it is `nil` or unusable).
+    public init(
+        forwardingTo downstream: any OutputSink, limit: Int = OutputLimiter.defaultLimit,
+        spillDirectory: String? = OutputLimiter.defaultSpillDirectory
+    ) {
         self.downstream = downstream
         self.limit = max(0, limit)
+        self.spillDirectory = spillDirectory
         tailLimit = self.limit / 4
         headLimit = self.limit - tailLimit
     }
+
+    /// Whether the tail is being kept in a temporary file (false before the head is full, and after a fallback
+    /// to memory).
+    var tailIsInFile: Bool { tail?.isInFile ?? false }
 
     public func receive(_ bytes: Data, offset: TimeInterval) {
         var rest = bytes
@@ -42,34 +60,20 @@ public final class OutputLimiter: FinishingOutputSink {
             downstream.receive(bytes.prefix(take), offset: offset)
             rest = bytes.suffix(from: bytes.startIndex + take)
         }
-        tail.append((Data(rest), offset))
-        tailBytes += rest.count
-        while tailFirst < tail.count && tailBytes - tail[tailFirst].data.count >= tailLimit {
-            tailBytes -= tail[tailFirst].data.count
-            droppedBytes += tail[tailFirst].data.count
-            tail[tailFirst].data = Data()
-            tailFirst += 1
+        guard tailLimit > 0 else {
+            droppedBefore += rest.count
+            return
         }
-        if tailBytes > tailLimit {
-            let excess = tailBytes - tailLimit
-            let first = tail[tailFirst].data
-            tail[tailFirst].data = first.subdata(in: (first.startIndex + excess)..<first.endIndex)
-            tailBytes -= excess
-            droppedBytes += excess
-        }
-        if tailFirst > 1024 && tailFirst * 2 > tail.count {
-            tail.removeFirst(tailFirst)
-            tailFirst = 0
-        }
+        if tail == nil { tail = OutputTail(capacity: tailLimit, directory: spillDirectory) }
+        tail?.append(rest, offset: offset)
     }
 
     public func finish() {
-        for chunk in tail[tailFirst...] where !chunk.data.isEmpty {
-            downstream.receive(chunk.data, offset: chunk.offset)
+        if let tail {
+            let unreadable = tail.drain { downstream.receive($0, offset: $1) }
+            droppedBefore += tail.droppedBytes + unreadable
+            self.tail = nil
         }
-        tail = []
-        tailFirst = 0
-        tailBytes = 0
         (downstream as? any FinishingOutputSink)?.finish()
     }
 }

@@ -9,8 +9,9 @@ import Foundation
 /// signals passed on, and the timeout enforced on the child's whole process group.
 ///
 /// One thread, one `poll(2)`: the child's output descriptor, the responder's keystrokes, the signal relay's
-/// pipe and a pidfd that becomes readable when the child exits. Output is read with a large buffer and
-/// written to the screen with plain write(2), which is what keeps 100 MB of `yes` fast.
+/// pipe and a pidfd that becomes readable when the child exits. Output is read with a large buffer, drained
+/// until the descriptor has nothing more, and written to the screen with plain write(2), which is what keeps
+/// 100 MB of `yes` fast.
 struct OutputPump {
     /// How a pump run ended.
     struct Outcome {
@@ -124,15 +125,30 @@ struct OutputPump {
             if ready == 0 { continue }
 
             if outputIndex >= 0 && fds[outputIndex].revents != 0 {
-                let count = read(output, buffer, Self.readSize)
-                if count > 0 {
-                    bytes += count
-                    if let fd = screen, !Self.writeFully(fd, buffer, count) { screen = nil }
-                    sink.receive(Data(bytes: buffer, count: count), offset: elapsed())
-                } else if count == 0 || (errno != EAGAIN && errno != EINTR) {
-                    // EIO from a pty master: the child side is gone.
-                    outputOpen = false
+                // A pty master hands out at most about 4 KiB per read: reading on until it has nothing more (or
+                // the buffer is full) turns a burst into one screen write and one chunk instead of dozens, with
+                // a poll and a wait check saved per read. The buffer fills in milliseconds, so the screen lags
+                // by no more than that.
+                var filled = 0
+                var ended = false
+                while filled < Self.readSize {
+                    let count = read(output, buffer + filled, Self.readSize - filled)
+                    if count > 0 {
+                        filled += count
+                    } else if count < 0 && errno == EINTR {
+                        continue
+                    } else {
+                        // EOF, or EIO from a pty master: the child side is gone. EAGAIN: drained for now.
+                        ended = count == 0 || errno != EAGAIN
+                        break
+                    }
                 }
+                if filled > 0 {
+                    bytes += filled
+                    if let fd = screen, !Self.writeFully(fd, buffer, filled) { screen = nil }
+                    sink.receive(Data(bytes: buffer, count: filled), offset: elapsed())
+                }
+                if ended { outputOpen = false }
             }
             if inputIndex >= 0 && fds[inputIndex].revents != 0, let keystrokes {
                 var chunk = [UInt8](repeating: 0, count: 4096)

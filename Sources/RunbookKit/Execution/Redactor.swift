@@ -67,6 +67,11 @@ public final class Redactor: TextRedacting, @unchecked Sendable {
     /// The bytes of `range` in `data` with the regions inside it replaced: a marker where a region starts, and
     /// nothing for the part of a region that began before `range` (its marker went with the earlier piece).
     static func apply(_ regions: [Region], to data: Data, range: Range<Int>) -> Data {
+        // Nothing to replace (bulk output, nearly always): a slice shares the bytes instead of copying them.
+        if !regions.contains(where: { $0.range.upperBound > range.lowerBound && $0.range.lowerBound < range.upperBound }
+        ) {
+            return data[(data.startIndex + range.lowerBound)..<(data.startIndex + range.upperBound)]
+        }
         var result = Data()
         result.reserveCapacity(range.count)
         var position = range.lowerBound
@@ -150,30 +155,48 @@ private struct Rules {
         var triggered = [Bool](repeating: false, count: patterns.count)
         for index in untriggered { triggered[index] = true }
         table.withUnsafeBufferPointer { table in
+            let table = table.baseAddress!
+            // The hot loop: one table lookup per pair of bytes, four pairs per round with a single test, and
+            // nothing else unless a pair is a candidate (almost never, in bulk output).
             var index = 0
-            var key = Int(base[0])
-            while index < count - 1 {
-                key = (key << 8 | Int(base[index + 1])) & 0xFFFF
-                let entry = table[key]
-                if entry != 0 {
-                    for candidate in candidates[Int(entry) - 1] {
-                        switch candidate {
-                        case .secret(let secretIndex):
-                            let secret = secrets[secretIndex].bytes
-                            if index + secret.count <= count && Self.equal(base + index, secret, caseless: false) {
-                                let range = index..<(index + secret.count)
-                                found.append(.init(range: range, match: range, name: secrets[secretIndex].name))
-                            }
-                        case .trigger(let pattern, let literal):
-                            if !triggered[pattern] && index + literal.count <= count
-                                && Self.equal(base + index, literal, caseless: true)
-                            {
-                                triggered[pattern] = true
-                            }
-                        }
+            let last = count - 1
+            while index + 4 <= last {
+                let b0 = Int(base[index])
+                let b1 = Int(base[index + 1])
+                let b2 = Int(base[index + 2])
+                let b3 = Int(base[index + 3])
+                let b4 = Int(base[index + 4])
+                if table[b0 << 8 | b1] | table[b1 << 8 | b2] | table[b2 << 8 | b3] | table[b3 << 8 | b4] != 0 {
+                    for at in index..<(index + 4) {
+                        let entry = table[Int(base[at]) << 8 | Int(base[at + 1])]
+                        if entry != 0 { check(entry, at: at) }
                     }
                 }
+                index += 4
+            }
+            while index < last {
+                let entry = table[Int(base[index]) << 8 | Int(base[index + 1])]
+                if entry != 0 { check(entry, at: index) }
                 index += 1
+            }
+        }
+        /// A pair of bytes at `index` begins a secret or a pattern trigger: compare the whole literal.
+        func check(_ entry: UInt16, at index: Int) {
+            for candidate in candidates[Int(entry) - 1] {
+                switch candidate {
+                case .secret(let secretIndex):
+                    let secret = secrets[secretIndex].bytes
+                    if index + secret.count <= count && Self.equal(base + index, secret, caseless: false) {
+                        let range = index..<(index + secret.count)
+                        found.append(.init(range: range, match: range, name: secrets[secretIndex].name))
+                    }
+                case .trigger(let pattern, let literal):
+                    if !triggered[pattern] && index + literal.count <= count
+                        && Self.equal(base + index, literal, caseless: true)
+                    {
+                        triggered[pattern] = true
+                    }
+                }
             }
         }
         if triggered.contains(true) {

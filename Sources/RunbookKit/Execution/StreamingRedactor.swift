@@ -21,7 +21,12 @@ public final class StreamingRedactor: FinishingOutputSink {
     public func receive(_ bytes: Data, offset: TimeInterval) {
         guard !bytes.isEmpty else { return }
         pending.append(bytes)
-        boundaries.append((pending.count, offset))
+        // Storage keeps offsets in milliseconds: reads within one millisecond are passed on as one chunk.
+        if let last = boundaries.last, Self.millisecond(last.offset) == Self.millisecond(offset) {
+            boundaries[boundaries.count - 1].end = pending.count
+        } else {
+            boundaries.append((pending.count, offset))
+        }
         // Scanning at least as much new output as is held back keeps the rescanning under 2×.
         let holdback = redactor.holdback
         if pending.count >= holdback + max(holdback, 8192) { process(final: false, holdback: holdback) }
@@ -31,6 +36,8 @@ public final class StreamingRedactor: FinishingOutputSink {
         process(final: true, holdback: 0)
         (downstream as? any FinishingOutputSink)?.finish()
     }
+
+    private static func millisecond(_ offset: TimeInterval) -> Int64 { Int64((offset * 1000).rounded()) }
 
     private func process(final: Bool, holdback: Int) {
         guard !pending.isEmpty else { return }

@@ -14,17 +14,15 @@ enum OutputCompression {
     static func encode(_ data: Data) -> (encoding: String, bytes: Data) {
         guard data.count >= threshold else { return ("raw", data) }
         var capacity = compressBound(uLong(data.count))
-        var output = Data(count: Int(capacity))
-        let status = output.withUnsafeMutableBytes { destination in
-            data.withUnsafeBytes { source in
-                compress2(
-                    destination.bindMemory(to: Bytef.self).baseAddress, &capacity,
-                    source.bindMemory(to: Bytef.self).baseAddress, uLong(data.count), 1)
-            }
+        // Not zero-filled and copied out at its compressed size: a batch of megabytes that deflates to
+        // kilobytes does not make megabytes resident on the way.
+        let scratch = UnsafeMutablePointer<Bytef>.allocate(capacity: Int(capacity))
+        defer { scratch.deallocate() }
+        let status = data.withUnsafeBytes { source in
+            compress2(scratch, &capacity, source.bindMemory(to: Bytef.self).baseAddress, uLong(data.count), 1)
         }
         guard status == Z_OK, Int(capacity) < data.count else { return ("raw", data) }
-        output.count = Int(capacity)
-        return ("deflate", output)
+        return ("deflate", Data(bytes: scratch, count: Int(capacity)))
     }
 
     /// The original bytes of a stored chunk. A chunk that does not inflate is returned as stored, so a damaged

@@ -95,16 +95,17 @@ extension SQLiteTranscriptStore {
             else {
                 throw TranscriptError.notACommand(incidentID: incidentID, sequence: commandSequence)
             }
-            let previous = try Row.fetchOne(
+            // The primary key finds the last chunk without reading the others: a command that has written
+            // a gigabyte does not make each new batch slower.
+            let last = try Int64.fetchOne(
                 db,
                 sql: """
-                    SELECT max(chunk_index) + 1 AS next,
-                           sum(CASE encoding WHEN 'raw' THEN length(data) ELSE size END) AS bytes
-                    FROM outputs WHERE incident = ? AND command_seq = ?
+                    SELECT chunk_index FROM outputs WHERE incident = ? AND command_seq = ?
+                    ORDER BY chunk_index DESC LIMIT 1
                     """,
                 arguments: [incidentID, commandSequence])
-            var index: Int64 = previous?["next"] ?? 0
-            let storedBefore: Int = previous?["bytes"] ?? 0
+            var index: Int64 = last.map { $0 + 1 } ?? 0
+            let storedBefore = try last == nil ? 0 : Self.storedBytes(db, incidentID, commandSequence)
             let insert = try db.cachedStatement(
                 sql: """
                     INSERT INTO outputs (incident, command_seq, chunk_index, offset_ms, data, encoding, size)
@@ -131,6 +132,21 @@ extension SQLiteTranscriptStore {
                     milliseconds: startedAt + Self.milliseconds(stored.last!.offset), text: text)
             }
         }
+    }
+
+    /// The bytes of the command's output already stored, counted only as far as `indexedOutputLimit`: the
+    /// rows are read in order and the count stops there, so a long command costs a bounded read per batch.
+    private static func storedBytes(_ db: Database, _ incidentID: Int64, _ commandSequence: Int64) throws -> Int {
+        let sizes = try Int.fetchCursor(
+            db,
+            sql: """
+                SELECT CASE encoding WHEN 'raw' THEN length(data) ELSE size END FROM outputs
+                WHERE incident = ? AND command_seq = ? ORDER BY chunk_index
+                """,
+            arguments: [incidentID, commandSequence])
+        var total = 0
+        while total < indexedOutputLimit, let size = try sizes.next() { total += size }
+        return total
     }
 
     /// Bytes of each command's output that go into the search index.

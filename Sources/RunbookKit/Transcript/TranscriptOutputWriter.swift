@@ -41,7 +41,7 @@ public final class TranscriptOutputWriter: OutputSink, @unchecked Sendable {
     /// A writer for the command whose `command.started` event has `commandSequence`.
     public init(
         store: any TranscriptStore, incidentID: Int64, commandSequence: Int64, maxDelay: TimeInterval = 1,
-        maxBatchBytes: Int = 1 << 20, maxPendingBytes: Int = 16 << 20, scheduler: Scheduler? = nil
+        maxBatchBytes: Int = 1 << 20, maxPendingBytes: Int = 4 << 20, scheduler: Scheduler? = nil
     ) {
         self.store = store
         self.incidentID = incidentID
@@ -60,7 +60,15 @@ public final class TranscriptOutputWriter: OutputSink, @unchecked Sendable {
     public func receive(_ bytes: Data, offset: TimeInterval) {
         guard !bytes.isEmpty else { return }
         let (scheduleTimer, flushNow, mustWait) = lock.withLock { () -> (Bool, Bool, Bool) in
-            pending.append(OutputChunk(offset: offset, data: bytes))
+            // The store keeps offsets in milliseconds: reads within the same millisecond (a pty delivers
+            // about 4 KiB per read) become one row, which loses no timing and saves a row per read.
+            if let last = pending.last, last.data.count < maxBatchBytes,
+                Self.millisecond(last.offset) == Self.millisecond(offset)
+            {
+                pending[pending.count - 1].data.append(bytes)
+            } else {
+                pending.append(OutputChunk(offset: offset, data: bytes))
+            }
             pendingBytes += bytes.count
             let scheduleTimer = !flushScheduled
             flushScheduled = true
@@ -89,6 +97,8 @@ public final class TranscriptOutputWriter: OutputSink, @unchecked Sendable {
             return stored
         }
     }
+
+    static func millisecond(_ offset: TimeInterval) -> Int64 { Int64((offset * 1000).rounded()) }
 
     /// Runs on `queue` only, so batches are committed in the order they were received.
     private func flush() {

@@ -87,6 +87,21 @@ import Testing
         #expect(redactor.redact("x marks") == "x marks")
     }
 
+    @Test func aSecretIsFoundAtEveryPositionAndAtTheVeryEnd() {
+        let redactor = Redactor(patterns: [])
+        redactor.addSecret(name: "PIN", value: "q7")
+        redactor.addSecret(name: "TOKEN", value: "tok-secret-9")
+        for before in 0..<12 {
+            for after in 0..<6 {
+                let padding = (String(repeating: "x", count: before), String(repeating: "y", count: after))
+                #expect(
+                    redactor.redact(padding.0 + "tok-secret-9" + padding.1)
+                        == padding.0 + "[REDACTED:TOKEN]" + padding.1, "\(before) before, \(after) after")
+                #expect(redactor.redact(padding.0 + "q7" + padding.1) == padding.0 + "[REDACTED:PIN]" + padding.1)
+            }
+        }
+    }
+
     @Test func customPatternListReplacesTheDefaults() throws {
         let ticket = try RedactionPattern(
             name: "ticket", pattern: #"TCK-(?<secret>[0-9]{4})"#, triggers: ["tck-"], window: 8)
@@ -167,6 +182,17 @@ import Testing
         streaming.finish()
         #expect(sink.chunks.map(\.offset) == [1, 2])
         #expect(sink.text == "first\nsecond\n")
+    }
+
+    @Test func readsWithinOneMillisecondArePassedOnAsOneChunk() {
+        let sink = CollectingOutputSink()
+        let streaming = StreamingRedactor(redactor: redactor(), forwardingTo: sink)
+        streaming.receive(Data("a".utf8), offset: 1.0001)
+        streaming.receive(Data("b".utf8), offset: 1.0004)
+        streaming.receive(Data("c".utf8), offset: 1.002)
+        streaming.finish()
+        #expect(sink.chunks.map(\.offset) == [1.0001, 1.002])
+        #expect(sink.text == "abc")
     }
 
     @Test func nothingIsHeldBackForeverAfterFinish() {

@@ -117,6 +117,31 @@ import Testing
     }
 
     @Test(arguments: StoreKind.allCases)
+    func manyBatchesContinueTheChunkNumbersAndOnlyTheFirstMebibyteIsSearchable(kind: StoreKind) throws {
+        let store = try kind.make()
+        let (incident, _) = try store.declareIncident(.sample(), actor: "a@h", at: clock.now())
+        let started = try store.append(
+            EventDraft(.commandStarted, payload: ["command": "cat big.log"]), to: incident.id, actor: "a@h",
+            at: clock.now())
+        // 360 KiB batches of two chunks: the word of the fourth batch begins past the first MiB.
+        let block = Data(String(repeating: "filler ", count: 360 * 1024 / 7).utf8)
+        let words = ["alphaword", "betaword", "gammaword", "deltaword"]
+        for (batch, word) in words.enumerated() {
+            try store.appendOutput(
+                [
+                    OutputChunk(offset: Double(batch), data: Data((word + "\n").utf8)),
+                    OutputChunk(offset: Double(batch) + 0.5, data: block),
+                ], incidentID: incident.id, commandSequence: started.sequence)
+        }
+        let chunks = try store.output(incidentID: incident.id, commandSequence: started.sequence)
+        #expect(chunks.count == 8)
+        #expect(chunks.map(\.offset) == [0, 0.5, 1, 1.5, 2, 2.5, 3, 3.5])
+        #expect(String(decoding: chunks[6].data, as: UTF8.self) == "deltaword\n")
+        for word in words.prefix(3) { #expect(try store.search(word).count == 1, "\(word)") }
+        #expect(try store.search("deltaword").isEmpty)
+    }
+
+    @Test(arguments: StoreKind.allCases)
     func theRedactorCoversPayloadsTitlesAndOutputAndCanBeReplaced(kind: StoreKind) throws {
         let store = try kind.make(redactor: SecretRedactor(secret: "hunter2"))
         let (incident, declared) = try store.declareIncident(

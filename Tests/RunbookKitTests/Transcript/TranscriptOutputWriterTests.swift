@@ -50,6 +50,25 @@ final class ManualScheduler: @unchecked Sendable {
     }
 
     @Test(arguments: StoreKind.allCases)
+    func readsWithinOneMillisecondAreStoredAsOneChunk(kind: StoreKind) throws {
+        let store = try kind.make()
+        let started = try command(in: store)
+        let writer = TranscriptOutputWriter(
+            store: store, incidentID: started.incidentID, commandSequence: started.sequence,
+            scheduler: ManualScheduler().scheduler)
+        writer.receive(Data("one ".utf8), offset: 0.0101)
+        writer.receive(Data("two ".utf8), offset: 0.0103)
+        writer.receive(Data("three\n".utf8), offset: 0.0104)
+        writer.receive(Data("later\n".utf8), offset: 0.011)
+        let summary = try writer.finish()
+        #expect(summary.chunks == 2)
+        #expect(summary.bytes == 20)
+        let chunks = try store.output(incidentID: started.incidentID, commandSequence: started.sequence)
+        #expect(chunks.map { String(decoding: $0.data, as: UTF8.self) } == ["one two three\n", "later\n"])
+        #expect(chunks.map(\.offset) == [0.01, 0.011])
+    }
+
+    @Test(arguments: StoreKind.allCases)
     func aChunkIsCommittedByTheScheduledFlushWithinTheDelay(kind: StoreKind) throws {
         let store = try kind.make()
         let started = try command(in: store)
