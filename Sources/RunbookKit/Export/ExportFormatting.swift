@@ -4,14 +4,11 @@ import Foundation
 enum ExportFormatting {
     /// `2026-01-01 00:05:03Z`.
     static func utc(_ date: Date) -> String {
-        let seconds = Int64(date.timeIntervalSince1970.rounded(.down))
-        let (days, secondOfDay) = seconds.quotientAndRemainder(dividingBy: 86_400)
-        let dayCount = secondOfDay < 0 ? days - 1 : days
-        let second = secondOfDay < 0 ? secondOfDay + 86_400 : secondOfDay
-        let (year, month, day) = civilDate(daysSinceEpoch: dayCount)
-        return String(
-            format: "%04lld-%02lld-%02lld %02lld:%02lld:%02lldZ", year, month, day, second / 3600,
-            (second % 3600) / 60, second % 60)
+        var text = ""
+        text.reserveCapacity(20)
+        appendUTC(Int64(date.timeIntervalSince1970.rounded(.down)), to: &text)
+        text += "Z"
+        return text
     }
 
     /// `2026-01-01T00:05:03.250Z`, for machine-readable fields.
@@ -20,9 +17,65 @@ enum ExportFormatting {
         let (seconds, fraction) = millis.quotientAndRemainder(dividingBy: 1000)
         let whole = fraction < 0 ? seconds - 1 : seconds
         let ms = fraction < 0 ? fraction + 1000 : fraction
-        let text = utc(Date(timeIntervalSince1970: TimeInterval(whole)))
-        return text.replacingOccurrences(of: " ", with: "T").replacingOccurrences(
-            of: "Z", with: String(format: ".%03lldZ", ms))
+        var text = ""
+        text.reserveCapacity(24)
+        appendUTC(whole, separator: "T", to: &text)
+        text += "."
+        appendPadded(ms, width: 3, to: &text)
+        text += "Z"
+        return text
+    }
+
+    /// `YYYY-MM-DD HH:MM:SS` (or with `T`) of `seconds` since 1970, without the zone letter.
+    ///
+    /// Formatted by hand, like the other times here: exports format a time or two per event, and Foundation's
+    /// `String(format:)` was the largest cost of a large export after reading the rows.
+    private static func appendUTC(_ seconds: Int64, separator: String = " ", to text: inout String) {
+        let (days, secondOfDay) = seconds.quotientAndRemainder(dividingBy: 86_400)
+        let dayCount = secondOfDay < 0 ? days - 1 : days
+        let second = secondOfDay < 0 ? secondOfDay + 86_400 : secondOfDay
+        let (year, month, day) = civilDate(daysSinceEpoch: dayCount)
+        appendPadded(year, width: 4, to: &text)
+        text += "-"
+        appendPadded(month, width: 2, to: &text)
+        text += "-"
+        appendPadded(day, width: 2, to: &text)
+        text += separator
+        appendPadded(second / 3600, width: 2, to: &text)
+        text += ":"
+        appendPadded((second % 3600) / 60, width: 2, to: &text)
+        text += ":"
+        appendPadded(second % 60, width: 2, to: &text)
+    }
+
+    /// `value` in decimal, zero-padded to `width` characters including a minus sign, as `%0*lld` would.
+    static func appendPadded(_ value: Int64, width: Int, to text: inout String) {
+        let digits = String(value.magnitude)
+        if value < 0 { text += "-" }
+        let padding = width - digits.utf8.count - (value < 0 ? 1 : 0)
+        if padding > 0 { text += String(repeating: "0", count: padding) }
+        text += digits
+    }
+
+    /// `value` zero-padded to `width`, as a new string.
+    static func padded(_ value: Int, width: Int) -> String {
+        var text = ""
+        appendPadded(Int64(value), width: width, to: &text)
+        return text
+    }
+
+    /// `value` with `decimals` digits after the point, rounded as C's `printf("%.*f")` rounds (the exact binary
+    /// value, ties to even), which `String(format:)` also used.
+    static func fixed(_ value: Double, decimals: Int32) -> String {
+        withUnsafeTemporaryAllocation(of: CChar.self, capacity: 64) { buffer in
+            let count = withVaList([decimals, value]) { arguments in
+                vsnprintf(buffer.baseAddress!, 64, "%.*f", arguments)
+            }
+            guard count >= 0, count < 64 else {
+                return String(format: "%.\(decimals)f", value)
+            }
+            return String(decoding: UnsafeRawBufferPointer(start: buffer.baseAddress, count: Int(count)), as: UTF8.self)
+        }
     }
 
     /// `YYYY-MM-DD`.
@@ -31,23 +84,27 @@ enum ExportFormatting {
     /// `T+mm:ss` since declaration; minutes keep counting past an hour (`T+125:03`).
     static func sinceStart(_ date: Date, start: Date) -> String {
         let seconds = Int(date.timeIntervalSince(start).rounded(.down))
-        let sign = seconds < 0 ? "-" : "+"
         let magnitude = abs(seconds)
-        return "T" + sign + String(format: "%02d:%02d", magnitude / 60, magnitude % 60)
+        var text = seconds < 0 ? "T-" : "T+"
+        appendPadded(Int64(magnitude / 60), width: 2, to: &text)
+        text += ":"
+        appendPadded(Int64(magnitude % 60), width: 2, to: &text)
+        return text
     }
 
     /// `45s`, `4m 05s`, `1h 02m 03s`, `2d 03h 00m`; sub-second durations as `0.25s`.
     static func duration(_ interval: TimeInterval) -> String {
         if interval < 10, interval.rounded() != interval {
-            return String(format: "%.2fs", max(0, interval))
+            return fixed(max(0, interval), decimals: 2) + "s"
         }
         let seconds = Int(max(0, interval).rounded())
         if seconds < 60 { return "\(seconds)s" }
-        if seconds < 3600 { return String(format: "%dm %02ds", seconds / 60, seconds % 60) }
+        if seconds < 3600 { return "\(seconds / 60)m \(padded(seconds % 60, width: 2))s" }
         if seconds < 86_400 {
-            return String(format: "%dh %02dm %02ds", seconds / 3600, (seconds % 3600) / 60, seconds % 60)
+            return "\(seconds / 3600)h \(padded((seconds % 3600) / 60, width: 2))m \(padded(seconds % 60, width: 2))s"
         }
-        return String(format: "%dd %02dh %02dm", seconds / 86_400, (seconds % 86_400) / 3600, (seconds % 3600) / 60)
+        return
+            "\(seconds / 86_400)d \(padded((seconds % 86_400) / 3600, width: 2))h \(padded((seconds % 3600) / 60, width: 2))m"
     }
 
     /// A short, filename-safe slug of `title` (lowercase ASCII letters, digits and dashes; at most 40 characters).
