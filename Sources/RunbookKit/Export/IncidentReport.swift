@@ -23,8 +23,9 @@ public struct IncidentReport: Sendable {
     public static func load(incidentID id: Int64, from store: any TranscriptStore) throws -> IncidentReport {
         guard let incident = try store.incident(id) else { throw ExportError.unknownIncident(id) }
         let events = try store.events(incidentID: id)
-        let outputs = try store.outputs(
-            incidentID: id, commandSequences: events.lazy.filter { $0.type == .commandStarted }.map(\.sequence))
+        // By index: iterating the events by value would copy each one.
+        let started = events.indices.filter { events[$0].type == .commandStarted }.map { events[$0].sequence }
+        let outputs = try store.outputs(incidentID: id, commandSequences: started)
         return IncidentReport(incident: incident, events: events, outputs: outputs)
     }
 
@@ -57,8 +58,8 @@ public struct IncidentReport: Sendable {
     /// Runbooks used, in the order they were first opened (the declared one first).
     public var runbooks: [String] {
         var names = [incident.runbook]
-        for event in events where event.type == .runbookOpened || event.type == .stepShown {
-            if let name = event.payload["runbook"]?.stringValue { names.append(name) }
+        for index in events.indices where events[index].type == .runbookOpened || events[index].type == .stepShown {
+            if let name = events[index].payload["runbook"]?.stringValue { names.append(name) }
         }
         var seen = Set<String>()
         return names.filter { !$0.isEmpty && seen.insert($0).inserted }
@@ -69,10 +70,11 @@ public struct IncidentReport: Sendable {
         var seen = Set<String>()
         var responders: [String] = []
         var previous: String?
-        for event in events where event.actor != previous {
+        for index in events.indices where events[index].actor != previous {
             // Consecutive events mostly share their actor: only a change needs the set.
-            previous = event.actor
-            if !event.actor.isEmpty, seen.insert(event.actor).inserted { responders.append(event.actor) }
+            let actor = events[index].actor
+            previous = actor
+            if !actor.isEmpty, seen.insert(actor).inserted { responders.append(actor) }
         }
         return responders
     }
@@ -123,7 +125,13 @@ public struct IncidentReport: Sendable {
         var open: [Int] = []  // indexes of started, unfinished commands
         var indexBySequence: [Int64: Int] = [:]  // first record of each sequence, for finishes that name theirs
 
-        for event in events {
+        for index in events.indices {
+            // Only the few command and step events are copied out of the array.
+            switch events[index].type {
+            case .stepShown, .stepEdited, .commandStarted, .commandFinished, .commandFailedToStart: break
+            default: continue
+            }
+            let event = events[index]
             switch event.type {
             case .stepShown:
                 if let step = event.stepID { shownByStep[step] = event }

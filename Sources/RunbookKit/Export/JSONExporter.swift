@@ -242,17 +242,20 @@ public struct JSONExporter: IncidentExporter {
 
     /// Notification attempts, from the `notification.sent` and `notification.failed` events.
     private func notifications(_ report: IncidentReport) -> [JSONValue] {
-        report.events.filter { $0.type == .notificationSent || $0.type == .notificationFailed }.map { event in
-            let payload = event.payload
-            return .object([
-                "sequence": .int(event.sequence),
-                "time": time(event.timestamp),
-                "sent": .bool(event.type == .notificationSent),
-                "channel": payload["channel"] ?? .null,
-                "attempt": payload["attempt"] ?? .null,
-                "status": payload["status"] ?? .null,
-                "error": payload["error"] ?? .null,
-            ])
-        }
+        let events = report.events
+        // By index, so that only the notification events are copied out of the array.
+        return events.indices.filter { events[$0].type == .notificationSent || events[$0].type == .notificationFailed }
+            .map { events[$0] }.map { event in
+                let payload = event.payload
+                return .object([
+                    "sequence": .int(event.sequence),
+                    "time": time(event.timestamp),
+                    "sent": .bool(event.type == .notificationSent),
+                    "channel": payload["channel"] ?? .null,
+                    "attempt": payload["attempt"] ?? .null,
+                    "status": payload["status"] ?? .null,
+                    "error": payload["error"] ?? .null,
+                ])
+            }
     }
 }

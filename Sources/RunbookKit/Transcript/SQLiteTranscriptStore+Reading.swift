@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 
 extension SQLiteTranscriptStore {
     /// One incident, or `nil`.
@@ -33,23 +34,22 @@ extension SQLiteTranscriptStore {
         try read { db in
             var events: [RecordedEvent] = []
             var types: [String: EventType] = [:]
-            let rows = try Row.fetchCursor(
-                db,
+            let statement = try db.makeStatement(
                 sql: """
                     SELECT seq, ts_ms, actor, type, step_id, payload, prev_hash, hash FROM events
                     WHERE incident = ? AND seq > ? ORDER BY seq
-                    """,
-                arguments: [incidentID, sequence])
+                    """)
+            let rows = try Row.fetchCursor(statement, arguments: [incidentID, sequence])
             while let row = try rows.next() {
                 let sequence: Int64 = row[0]
                 // The payload column is checked by json_valid(); a failure here means the file was edited.
                 let payload: JSONValue
                 do {
-                    payload = try row.withUnsafeData(atIndex: 5) { data in
-                        try (data ?? Data()).withUnsafeBytes { raw in
-                            try JSONValue(parsingUTF8: raw.bindMemory(to: UInt8.self))
-                        }
-                    }
+                    // Parsed in SQLite's own buffer for the current row (valid until the next step).
+                    let text = sqlite3_column_text(statement.sqliteStatement, 5)
+                    let count = Int(sqlite3_column_bytes(statement.sqliteStatement, 5))
+                    payload = try JSONValue(
+                        parsingUTF8: UnsafeBufferPointer(start: text, count: text == nil ? 0 : count))
                 } catch {
                     throw TranscriptError.corrupt(
                         path: path, detail: "payload of event #\(sequence) of incident \(incidentID): \(error)")
