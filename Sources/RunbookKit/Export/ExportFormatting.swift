@@ -67,7 +67,26 @@ enum ExportFormatting {
     /// `value` with `decimals` digits after the point, rounded as C's `printf("%.*f")` rounds (the exact binary
     /// value, ties to even), which `String(format:)` also used.
     static func fixed(_ value: Double, decimals: Int32) -> String {
-        withUnsafeTemporaryAllocation(of: CChar.self, capacity: 64) { buffer in
+        // Fast path: when value × 10^decimals (below 10^12, so off from the exact product by less than 2^-13) is
+        // clearly not halfway between two integers, rounding it gives exactly what printf gives. Replays format
+        // one time per frame, and `withVaList` costs several times the formatting.
+        var scale: Double = 1
+        for _ in 0..<decimals { scale *= 10 }
+        let scaled = value * scale
+        if value >= 0, scaled < 1e12 {
+            let rounded = scaled.rounded()
+            if abs(abs(scaled - rounded) - 0.5) > 1e-3 {
+                let units = Int64(rounded)
+                let divisor = Int64(scale)
+                var text = String(units / divisor)
+                if decimals > 0 {
+                    text += "."
+                    appendPadded(units % divisor, width: Int(decimals), to: &text)
+                }
+                return text
+            }
+        }
+        return withUnsafeTemporaryAllocation(of: CChar.self, capacity: 64) { buffer in
             let count = withVaList([decimals, value]) { arguments in
                 vsnprintf(buffer.baseAddress!, 64, "%.*f", arguments)
             }

@@ -84,8 +84,12 @@ public struct IncidentReport: Sendable {
 
     /// Notes that start with `TODO:` or `action:` (any case), with the marker removed.
     public var actionItems: [(event: RecordedEvent, text: String)] {
-        notes.compactMap { event in
-            guard let text = event.payload["text"]?.stringValue, Self.mayStartWithMarker(text) else { return nil }
+        // By index, so that only the notes that may be action items are copied out of the events.
+        events.indices.compactMap { index in
+            guard events[index].type == .noteAdded, let text = events[index].payload["text"]?.stringValue,
+                Self.mayStartWithMarker(text)
+            else { return nil }
+            let event = events[index]
             let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
             for marker in ["todo:", "action:"] where trimmed.lowercased().hasPrefix(marker) {
                 let rest = trimmed.dropFirst(marker.count).trimmingCharacters(in: .whitespaces)

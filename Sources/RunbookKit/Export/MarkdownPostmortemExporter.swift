@@ -213,15 +213,18 @@ public struct MarkdownPostmortemExporter: IncidentExporter {
 
     private func notes(_ report: IncidentReport) -> String {
         var lines = ["## Notes", ""]
-        let notes = report.notes
-        if notes.isEmpty { lines.append("No notes were taken.") }
-        for note in notes {
-            let when = ExportFormatting.sinceStart(note.timestamp, start: report.incident.declaredAt)
-            let text = note.payload["text"]?.stringValue ?? ""
+        let events = report.events
+        // By index: a large incident is mostly notes, and copying each event out of the array costs as much as
+        // formatting it.
+        for index in events.indices where events[index].type == .noteAdded {
+            let timestamp = events[index].timestamp
+            let when = ExportFormatting.sinceStart(timestamp, start: report.incident.declaredAt)
+            let text = events[index].payload["text"]?.stringValue ?? ""
             lines.append(
-                "- \(ExportFormatting.utc(note.timestamp)) (\(when)), \(MarkdownText.inline(note.actor)): "
+                "- \(ExportFormatting.utc(timestamp)) (\(when)), \(MarkdownText.inline(events[index].actor)): "
                     + MarkdownText.paragraph(text, indent: 2))
         }
+        if lines.count == 2 { lines.append("No notes were taken.") }
         return lines.joined(separator: "\n")
     }
 

@@ -2,35 +2,49 @@ import Foundation
 
 /// Building blocks that keep generated Markdown valid (CommonMark + GFM tables) whatever text goes into it.
 public enum MarkdownText {
-    /// Characters that could start Markdown syntax inside a line; each is backslash-escaped. All are ASCII, so they
-    /// are found byte by byte (a UTF-8 byte below 0x80 is always a whole character).
-    private static let escaped: [Bool] = {
-        var table = [Bool](repeating: false, count: 128)
-        for character in "\\`*_[]<>|#~&!".utf8 { table[Int(character)] = true }
-        return table
-    }()
+    /// Whether `byte` is one of the characters that could start Markdown syntax inside a line (each is
+    /// backslash-escaped): `\\ ` * _ [ ] < > | # ~ & !`. All are ASCII, so they are found byte by byte (a UTF-8
+    /// byte below 0x80 is always a whole character).
+    @inline(__always)
+    private static func isEscaped(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "\\"), UInt8(ascii: "`"), UInt8(ascii: "*"), UInt8(ascii: "_"), UInt8(ascii: "["),
+            UInt8(ascii: "]"), UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "|"), UInt8(ascii: "#"),
+            UInt8(ascii: "~"), UInt8(ascii: "&"), UInt8(ascii: "!"):
+            return true
+        default:
+            return false
+        }
+    }
 
     /// One line of literal text: inline syntax escaped, and a leading list, heading or thematic-break marker
     /// neutralised, so the text renders as written.
     public static func inline(_ text: String) -> String {
         var out = escapingPunctuation(text)
         // `- x`, `+ x`, `= x`, `1. x`, `1) x` at the start of a line would start a block.
-        if let first = out.first, "-+=".contains(first) {
+        guard let firstByte = out.utf8.first else { return out }
+        switch firstByte {
+        case UInt8(ascii: "-"), UInt8(ascii: "+"), UInt8(ascii: "="):
             out.insert("\\", at: out.startIndex)
-        } else if let dot = out.firstIndex(where: { !$0.isNumber }), dot != out.startIndex, ".)".contains(out[dot]) {
-            out.insert("\\", at: dot)
+        case UInt8(ascii: "0")...UInt8(ascii: "9"), 0x80...:
+            // Digits, or a non-ASCII start that may still be a number (`٣.`): the Character-based check.
+            if let dot = out.firstIndex(where: { !$0.isNumber }), dot != out.startIndex, ".)".contains(out[dot]) {
+                out.insert("\\", at: dot)
+            }
+        default:
+            break
         }
         return out
     }
 
-    /// `text` with a backslash before each character of `escaped`; `text` itself when it has none.
+    /// `text` with a backslash before each character `isEscaped` names; `text` itself when it has none.
     private static func escapingPunctuation(_ text: String) -> String {
         let utf8 = text.utf8
-        guard utf8.contains(where: { $0 < 0x80 && escaped[Int($0)] }) else { return text }
+        guard utf8.contains(where: isEscaped) else { return text }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(utf8.count + 16)
         for byte in utf8 {
-            if byte < 0x80, escaped[Int(byte)] { bytes.append(UInt8(ascii: "\\")) }
+            if isEscaped(byte) { bytes.append(UInt8(ascii: "\\")) }
             bytes.append(byte)
         }
         return String(decoding: bytes, as: UTF8.self)
@@ -82,7 +96,14 @@ public enum MarkdownText {
 
     /// A table row of cells that are already Markdown (made with `tableCell`, or fixed markup of ours).
     public static func tableRow(formatted cells: [String]) -> String {
-        "| " + cells.joined(separator: " | ") + " |"
+        var row = "| "
+        row.reserveCapacity(cells.reduce(4) { $0 + $1.utf8.count + 3 })
+        for (index, cell) in cells.enumerated() {
+            if index > 0 { row += " | " }
+            row += cell
+        }
+        row += " |"
+        return row
     }
 
     /// A fenced code block that `content` cannot close: the fence is longer than the longest run of backticks.

@@ -59,7 +59,17 @@ import Testing
             }
         }
         #expect(ExportFormatting.sinceStart(start.addingTimeInterval(-65), start: start) == "T-01:05")
-        #expect(ExportFormatting.fixed(0.125, decimals: 2) == String(format: "%.2f", 0.125))
+        // Exact halves (ties to even, as printf rounds) and values just beside them.
+        for value in [0.125, 0.375, 2.5e-7, 1.0000005, 0.0000015, 1e13 + 0.5, 12_345.678_901_5] {
+            #expect(ExportFormatting.fixed(value, decimals: 2) == String(format: "%.2f", value))
+            #expect(ExportFormatting.fixed(value, decimals: 6) == String(format: "%.6f", value))
+            #expect(ExportFormatting.fixed(value.nextUp, decimals: 6) == String(format: "%.6f", value.nextUp))
+        }
+        // Millisecond times as replays have them.
+        for millis in stride(from: 0, to: 3_000_000, by: 997) {
+            let value = Double(millis) / 1000 + 0.03
+            #expect(ExportFormatting.fixed(value, decimals: 6) == String(format: "%.6f", value))
+        }
     }
 
     /// The wording as it was written with `String(format:)`.
