@@ -40,9 +40,8 @@ public struct JSONExporter: IncidentExporter {
         writer.member("version", index: 7, depth: depth)
         writer.write(.int(Self.formatVersion), depth: depth + 1)
         writer.endObject(depth: depth)
-        var bytes = writer.bytes
-        bytes.append(UInt8(ascii: "\n"))
-        return Data(bytes)
+        writer.raw("\n")
+        return Data(writer.bytes)
     }
 
     /// `event(_:)` written directly, members in sorted key order.
