@@ -197,14 +197,16 @@ public struct MarkdownPostmortemExporter: IncidentExporter {
         if text.isEmpty, command.output.isEmpty {
             return "_No output recorded._" + (notes.isEmpty ? "" : " (\(notes.joined(separator: "; ")))")
         }
-        let all = text.split(separator: "\n", omittingEmptySubsequences: false)
-        var shown = all.map(String.init)
+        // Split on the newline byte (the same lines: `plain` left no CR to pair with it), not by Character.
+        let all = text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+            .map { String(decoding: $0, as: UTF8.self) }
+        var shown = all
         var heading = "Output (\(all.count) line\(all.count == 1 ? "" : "s")"
         if outputLines > 0, all.count > 2 * outputLines {
             let left = all.count - 2 * outputLines
             shown =
-                all.prefix(outputLines).map(String.init) + ["[… \(left) line\(left == 1 ? "" : "s") left out …]"]
-                + all.suffix(outputLines).map(String.init)
+                all.prefix(outputLines) + ["[… \(left) line\(left == 1 ? "" : "s") left out …]"]
+                + all.suffix(outputLines)
             heading += ", first and last \(outputLines) shown"
         }
         heading += notes.isEmpty ? "):" : "; \(notes.joined(separator: "; "))):"

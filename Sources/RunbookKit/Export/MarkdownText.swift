@@ -39,15 +39,28 @@ public enum MarkdownText {
 
     /// `text` with a backslash before each character `isEscaped` names; `text` itself when it has none.
     private static func escapingPunctuation(_ text: String) -> String {
-        let utf8 = text.utf8
-        guard utf8.contains(where: isEscaped) else { return text }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(utf8.count + 16)
-        for byte in utf8 {
-            if isEscaped(byte) { bytes.append(UInt8(ascii: "\\")) }
-            bytes.append(byte)
+        var contiguous = text
+        return contiguous.withUTF8 { utf8 in
+            guard let first = utf8.firstIndex(where: isEscaped) else { return text }
+            // Each escape adds one byte; the result is valid UTF-8 because only ASCII bytes gain a backslash.
+            return String(unsafeUninitializedCapacity: utf8.count * 2) { buffer in
+                var count = 0
+                for index in 0..<first {
+                    buffer[count] = utf8[index]
+                    count += 1
+                }
+                for index in first..<utf8.count {
+                    let byte = utf8[index]
+                    if isEscaped(byte) {
+                        buffer[count] = UInt8(ascii: "\\")
+                        count += 1
+                    }
+                    buffer[count] = byte
+                    count += 1
+                }
+                return count
+            }
         }
-        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// `text` without leading and trailing `.whitespaces`; `text` itself when there are none (the usual case, checked
