@@ -127,11 +127,27 @@ enum ExportFormatting {
     static func sinceStart(_ date: Date, start: Date) -> String {
         let seconds = Int(date.timeIntervalSince(start).rounded(.down))
         let magnitude = abs(seconds)
-        var text = seconds < 0 ? "T-" : "T+"
-        appendPadded(Int64(magnitude / 60), width: 2, to: &text)
-        text += ":"
-        appendPadded(Int64(magnitude % 60), width: 2, to: &text)
-        return text
+        var minutes = magnitude / 60
+        var digits = 1
+        while minutes >= 10 {
+            minutes /= 10
+            digits += 1
+        }
+        let width = max(2, digits)
+        // `T±` + minutes (at least two digits) + `:ss`, written into the string's buffer.
+        return String(unsafeUninitializedCapacity: width + 5) { buffer in
+            buffer[0] = UInt8(ascii: "T")
+            buffer[1] = seconds < 0 ? UInt8(ascii: "-") : UInt8(ascii: "+")
+            var rest = magnitude / 60
+            for position in stride(from: width + 1, through: 2, by: -1) {
+                buffer[position] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+            }
+            buffer[width + 2] = UInt8(ascii: ":")
+            buffer[width + 3] = UInt8(ascii: "0") + UInt8((magnitude % 60) / 10)
+            buffer[width + 4] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+            return width + 5
+        }
     }
 
     /// `45s`, `4m 05s`, `1h 02m 03s`, `2d 03h 00m`; sub-second durations as `0.25s`.
