@@ -54,7 +54,8 @@ struct ExportCommand: ParsableCommand {
         case .json: exporter = JSONExporter()
         case .asciicast: exporter = AsciicastExporter()
         }
-        let report = try IncidentReport.load(incidentID: id, from: store)
+        // Through the escalation store so that the JSON holds the incident's timers and notification outbox.
+        let report = try IncidentReport.load(incidentID: id, from: store as any EscalationStore)
         let data = try exporter.render(report)
         if output == "-" {
             FileHandle.standardOutput.write(data)

@@ -18,13 +18,17 @@ extension JSONValue {
     /// fallback chain of `init(from:)` costs several times what SQLite needs to read the rows.
     public init(parsing text: String) throws {
         var text = text
-        self = try text.withUTF8 { bytes in
-            var parser = JSONParser(bytes: bytes)
-            let value = try parser.parseValue()
-            parser.skipWhitespace()
-            guard parser.index == bytes.count else { throw parser.error("end of input") }
-            return value
-        }
+        self = try text.withUTF8 { bytes in try JSONValue(parsingUTF8: bytes) }
+    }
+
+    /// Parses JSON from UTF-8 bytes that the caller owns for the duration of the call (e.g. an SQLite column
+    /// buffer), without copying them into a `String` first.
+    init(parsingUTF8 bytes: UnsafeBufferPointer<UInt8>) throws {
+        var parser = JSONParser(bytes: bytes)
+        let value = try parser.parseValue()
+        parser.skipWhitespace()
+        guard parser.index == bytes.count else { throw parser.error("end of input") }
+        self = value
     }
 }
 

@@ -52,21 +52,24 @@ public struct AsciicastExporter: IncidentExporter {
             "env": ["SHELL": .string(shell), "TERM": .string(term)],
             "idle_time_limit": .double(idleTimeLimit),
         ]
-        var bytes = JSONWriter.compact(header)
-        bytes.append(UInt8(ascii: "\n"))
+        var writer = JSONWriter()
+        writer.raw(JSONWriter.compact(header))
+        writer.raw("\n")
+        let frames = frames(report)
+        writer.reserve(frames.count * 96)
         var lastTime: TimeInterval = 0
-        for frame in frames(report) {
+        for frame in frames {
             // Times never go backwards, whatever the clocks of several responders said.
             lastTime = max(lastTime, frame.time)
-            bytes.append(UInt8(ascii: "["))
-            bytes.append(contentsOf: String(format: "%.6f", lastTime).utf8)
-            bytes.append(contentsOf: ", ".utf8)
-            bytes.append(contentsOf: JSONWriter.compact(.string(frame.code)))
-            bytes.append(contentsOf: ", ".utf8)
-            bytes.append(contentsOf: JSONWriter.compact(.string(frame.data)))
-            bytes.append(contentsOf: "]\n".utf8)
+            writer.raw("[")
+            writer.raw(ExportFormatting.fixed(lastTime, decimals: 6))
+            writer.raw(", ")
+            writer.writeString(frame.code)
+            writer.raw(", ")
+            writer.writeString(frame.data)
+            writer.raw("]\n")
         }
-        return Data(bytes)
+        return Data(writer.bytes)
     }
 
     /// Every frame in playing order.
@@ -144,8 +147,10 @@ public struct AsciicastExporter: IncidentExporter {
 
     /// Text of ours (titles, notes) made safe to print: newlines become CR LF, other control characters go.
     static func terminal(_ text: String) -> String {
+        let plain = TerminalText.plain(text)
+        guard plain.utf8.contains(UInt8(ascii: "\n")) else { return plain }
         var out = ""
-        for scalar in TerminalText.plain(text).unicodeScalars {
+        for scalar in plain.unicodeScalars {
             if scalar == "\n" { out += "\r\n" } else { out.unicodeScalars.append(scalar) }
         }
         return out

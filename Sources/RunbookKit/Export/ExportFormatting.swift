@@ -4,14 +4,8 @@ import Foundation
 enum ExportFormatting {
     /// `2026-01-01 00:05:03Z`.
     static func utc(_ date: Date) -> String {
-        let seconds = Int64(date.timeIntervalSince1970.rounded(.down))
-        let (days, secondOfDay) = seconds.quotientAndRemainder(dividingBy: 86_400)
-        let dayCount = secondOfDay < 0 ? days - 1 : days
-        let second = secondOfDay < 0 ? secondOfDay + 86_400 : secondOfDay
-        let (year, month, day) = civilDate(daysSinceEpoch: dayCount)
-        return String(
-            format: "%04lld-%02lld-%02lld %02lld:%02lld:%02lldZ", year, month, day, second / 3600,
-            (second % 3600) / 60, second % 60)
+        timeText(
+            seconds: Int64(date.timeIntervalSince1970.rounded(.down)), separator: UInt8(ascii: " "), milliseconds: nil)
     }
 
     /// `2026-01-01T00:05:03.250Z`, for machine-readable fields.
@@ -20,9 +14,110 @@ enum ExportFormatting {
         let (seconds, fraction) = millis.quotientAndRemainder(dividingBy: 1000)
         let whole = fraction < 0 ? seconds - 1 : seconds
         let ms = fraction < 0 ? fraction + 1000 : fraction
-        let text = utc(Date(timeIntervalSince1970: TimeInterval(whole)))
-        return text.replacingOccurrences(of: " ", with: "T").replacingOccurrences(
-            of: "Z", with: String(format: ".%03lldZ", ms))
+        return timeText(seconds: whole, separator: UInt8(ascii: "T"), milliseconds: ms)
+    }
+
+    /// `YYYY-MM-DD HH:MM:SS[.mmm]Z` (or with `T`) of `seconds` since 1970.
+    ///
+    /// Written digit by digit into the string's buffer, like the other times here: exports format a time or two
+    /// per event, and Foundation's `String(format:)` was the largest cost of a large export after reading the rows.
+    private static func timeText(seconds: Int64, separator: UInt8, milliseconds: Int64?) -> String {
+        let (days, secondOfDay) = seconds.quotientAndRemainder(dividingBy: 86_400)
+        let dayCount = secondOfDay < 0 ? days - 1 : days
+        let second = secondOfDay < 0 ? secondOfDay + 86_400 : secondOfDay
+        let (year, month, day) = civilDate(daysSinceEpoch: dayCount)
+        guard (0...9999).contains(year) else {
+            // Outside four-digit years: the general (slower) path, padded as `%04lld` pads.
+            var text = ""
+            for (value, width, suffix) in [
+                (year, 4, "-"), (month, 2, "-"), (day, 2, String(UnicodeScalar(separator))), (second / 3600, 2, ":"),
+                ((second % 3600) / 60, 2, ":"), (second % 60, 2, ""),
+            ] {
+                appendPadded(value, width: width, to: &text)
+                text += suffix
+            }
+            if let milliseconds {
+                text += "."
+                appendPadded(milliseconds, width: 3, to: &text)
+            }
+            return text + "Z"
+        }
+        let length = milliseconds == nil ? 20 : 24
+        return String(unsafeUninitializedCapacity: length) { buffer in
+            func put(_ value: Int64, _ width: Int, at offset: Int) {
+                var rest = value
+                for position in stride(from: offset + width - 1, through: offset, by: -1) {
+                    buffer[position] = UInt8(ascii: "0") + UInt8(rest % 10)
+                    rest /= 10
+                }
+            }
+            put(year, 4, at: 0)
+            buffer[4] = UInt8(ascii: "-")
+            put(month, 2, at: 5)
+            buffer[7] = UInt8(ascii: "-")
+            put(day, 2, at: 8)
+            buffer[10] = separator
+            put(second / 3600, 2, at: 11)
+            buffer[13] = UInt8(ascii: ":")
+            put((second % 3600) / 60, 2, at: 14)
+            buffer[16] = UInt8(ascii: ":")
+            put(second % 60, 2, at: 17)
+            if let milliseconds {
+                buffer[19] = UInt8(ascii: ".")
+                put(milliseconds, 3, at: 20)
+            }
+            buffer[length - 1] = UInt8(ascii: "Z")
+            return length
+        }
+    }
+
+    /// `value` in decimal, zero-padded to `width` characters including a minus sign, as `%0*lld` would.
+    static func appendPadded(_ value: Int64, width: Int, to text: inout String) {
+        let digits = String(value.magnitude)
+        if value < 0 { text += "-" }
+        let padding = width - digits.utf8.count - (value < 0 ? 1 : 0)
+        if padding > 0 { text += String(repeating: "0", count: padding) }
+        text += digits
+    }
+
+    /// `value` zero-padded to `width`, as a new string.
+    static func padded(_ value: Int, width: Int) -> String {
+        var text = ""
+        appendPadded(Int64(value), width: width, to: &text)
+        return text
+    }
+
+    /// `value` with `decimals` digits after the point, rounded as C's `printf("%.*f")` rounds (the exact binary
+    /// value, ties to even), which `String(format:)` also used.
+    static func fixed(_ value: Double, decimals: Int32) -> String {
+        // Fast path: when value × 10^decimals (below 10^12, so off from the exact product by less than 2^-13) is
+        // clearly not halfway between two integers, rounding it gives exactly what printf gives. Replays format
+        // one time per frame, and `withVaList` costs several times the formatting.
+        var scale: Double = 1
+        for _ in 0..<decimals { scale *= 10 }
+        let scaled = value * scale
+        if value >= 0, scaled < 1e12 {
+            let rounded = scaled.rounded()
+            if abs(abs(scaled - rounded) - 0.5) > 1e-3 {
+                let units = Int64(rounded)
+                let divisor = Int64(scale)
+                var text = String(units / divisor)
+                if decimals > 0 {
+                    text += "."
+                    appendPadded(units % divisor, width: Int(decimals), to: &text)
+                }
+                return text
+            }
+        }
+        return withUnsafeTemporaryAllocation(of: CChar.self, capacity: 64) { buffer in
+            let count = withVaList([decimals, value]) { arguments in
+                vsnprintf(buffer.baseAddress!, 64, "%.*f", arguments)
+            }
+            guard count >= 0, count < 64 else {
+                return String(format: "%.\(decimals)f", value)
+            }
+            return String(decoding: UnsafeRawBufferPointer(start: buffer.baseAddress, count: Int(count)), as: UTF8.self)
+        }
     }
 
     /// `YYYY-MM-DD`.
@@ -31,23 +126,43 @@ enum ExportFormatting {
     /// `T+mm:ss` since declaration; minutes keep counting past an hour (`T+125:03`).
     static func sinceStart(_ date: Date, start: Date) -> String {
         let seconds = Int(date.timeIntervalSince(start).rounded(.down))
-        let sign = seconds < 0 ? "-" : "+"
         let magnitude = abs(seconds)
-        return "T" + sign + String(format: "%02d:%02d", magnitude / 60, magnitude % 60)
+        var minutes = magnitude / 60
+        var digits = 1
+        while minutes >= 10 {
+            minutes /= 10
+            digits += 1
+        }
+        let width = max(2, digits)
+        // `T±` + minutes (at least two digits) + `:ss`, written into the string's buffer.
+        return String(unsafeUninitializedCapacity: width + 5) { buffer in
+            buffer[0] = UInt8(ascii: "T")
+            buffer[1] = seconds < 0 ? UInt8(ascii: "-") : UInt8(ascii: "+")
+            var rest = magnitude / 60
+            for position in stride(from: width + 1, through: 2, by: -1) {
+                buffer[position] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+            }
+            buffer[width + 2] = UInt8(ascii: ":")
+            buffer[width + 3] = UInt8(ascii: "0") + UInt8((magnitude % 60) / 10)
+            buffer[width + 4] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+            return width + 5
+        }
     }
 
     /// `45s`, `4m 05s`, `1h 02m 03s`, `2d 03h 00m`; sub-second durations as `0.25s`.
     static func duration(_ interval: TimeInterval) -> String {
         if interval < 10, interval.rounded() != interval {
-            return String(format: "%.2fs", max(0, interval))
+            return fixed(max(0, interval), decimals: 2) + "s"
         }
         let seconds = Int(max(0, interval).rounded())
         if seconds < 60 { return "\(seconds)s" }
-        if seconds < 3600 { return String(format: "%dm %02ds", seconds / 60, seconds % 60) }
+        if seconds < 3600 { return "\(seconds / 60)m \(padded(seconds % 60, width: 2))s" }
         if seconds < 86_400 {
-            return String(format: "%dh %02dm %02ds", seconds / 3600, (seconds % 3600) / 60, seconds % 60)
+            return "\(seconds / 3600)h \(padded((seconds % 3600) / 60, width: 2))m \(padded(seconds % 60, width: 2))s"
         }
-        return String(format: "%dd %02dh %02dm", seconds / 86_400, (seconds % 86_400) / 3600, (seconds % 3600) / 60)
+        return
+            "\(seconds / 86_400)d \(padded((seconds % 86_400) / 3600, width: 2))h \(padded((seconds % 3600) / 60, width: 2))m"
     }
 
     /// A short, filename-safe slug of `title` (lowercase ASCII letters, digits and dashes; at most 40 characters).

@@ -15,6 +15,11 @@ extension IncidentExporter {
         try render(IncidentReport.load(incidentID: id, from: store))
     }
 
+    /// Reads incident `id` from `store`, with its escalation timers and notification outbox, and renders it.
+    public func export(incidentID id: Int64, from store: any EscalationStore) throws -> Data {
+        try render(IncidentReport.load(incidentID: id, from: store))
+    }
+
     /// The default file name: `YYYY-MM-DD-ID-slug.ext`, dated by the declaration (UTC).
     public func defaultFileName(for incident: Incident) -> String {
         "\(ExportFormatting.day(incident.declaredAt))-\(incident.id)-\(ExportFormatting.slug(incident.title)).\(fileExtension)"

@@ -4,23 +4,52 @@ extension IncidentReport {
     /// Derives the metrics from the incident row and its events; the transcript's last event stands for "now"
     /// so that an export of the same transcript is always the same.
     static func metrics(incident: Incident, events: [RecordedEvent]) -> IncidentMetrics {
+        // One pass by index, keeping only the few events metrics need: iterating events by value copies each one
+        // (and retains its strings), which is most of the cost for incidents with hundreds of thousands of events.
+        var firstAck: Int?
+        var firstMitigation: Int?
+        var firstResolution: Int?
+        var declaration: Int?
+        var escalationEvents: [RecordedEvent] = []
+        var changes: [RecordedEvent] = []
+        var acks: [Date] = []
+        for index in events.indices {
+            switch events[index].type {
+            case .ackReceived:
+                if firstAck == nil { firstAck = index }
+                acks.append(events[index].timestamp)
+            case .statusChanged:
+                if firstMitigation == nil, events[index].payload["to"]?.stringValue == "mitigated" {
+                    firstMitigation = index
+                }
+            case .incidentResolved:
+                if firstResolution == nil { firstResolution = index }
+            case .incidentDeclared:
+                if declaration == nil { declaration = index }
+            case .escalationTriggered:
+                escalationEvents.append(events[index])
+            case .severityChanged:
+                changes.append(events[index])
+            default:
+                break
+            }
+        }
         let declared = incident.declaredAt
-        let acknowledged = incident.acknowledgedAt ?? events.first { $0.type == .ackReceived }?.timestamp
-        let mitigated =
-            incident.mitigatedAt
-            ?? events.first { $0.type == .statusChanged && $0.payload["to"]?.stringValue == "mitigated" }?.timestamp
-        let resolved = incident.resolvedAt ?? events.first { $0.type == .incidentResolved }?.timestamp
+        let acknowledged = incident.acknowledgedAt ?? firstAck.map { events[$0].timestamp }
+        let mitigated = incident.mitigatedAt ?? firstMitigation.map { events[$0].timestamp }
+        let resolved = incident.resolvedAt ?? firstResolution.map { events[$0].timestamp }
         let end = resolved ?? events.last?.timestamp ?? declared
         let isOpen = resolved == nil && incident.status != .abandoned
 
-        let periods = severityPeriods(incident: incident, events: events, end: end, isOpen: isOpen)
-        let escalations = events.filter { $0.type == .escalationTriggered }.map { event in
+        let periods = severityPeriods(
+            incident: incident, declaration: declaration.map { events[$0] }, changes: changes, end: end,
+            isOpen: isOpen)
+        let escalations = escalationEvents.map { event in
             EscalationRecord(
                 time: event.timestamp, level: event.payload["level"]?.intValue,
                 targets: strings(event.payload["targets"] ?? event.payload["target"]),
                 severity: event.payload["severity"]?.stringValue.flatMap(Severity.init(parsing:)))
         }
-        let acks = events.filter { $0.type == .ackReceived }.map(\.timestamp)
         var checks: [ResponseCheck] = []
         for period in periods where !checks.contains(where: { $0.severity == period.severity }) {
             checks.append(
@@ -36,12 +65,11 @@ extension IncidentReport {
     }
 
     /// The first severity comes from the declaration, else from the first change's `from`, else the row.
-    private static func severityPeriods(incident: Incident, events: [RecordedEvent], end: Date, isOpen: Bool)
-        -> [SeverityPeriod]
-    {
-        let changes = events.filter { $0.type == .severityChanged }
+    private static func severityPeriods(
+        incident: Incident, declaration: RecordedEvent?, changes: [RecordedEvent], end: Date, isOpen: Bool
+    ) -> [SeverityPeriod] {
         let declaredSeverity =
-            events.first { $0.type == .incidentDeclared }?.payload["severity"]?.stringValue
+            declaration?.payload["severity"]?.stringValue
             .flatMap(Severity.init(parsing:))
             ?? changes.first?.payload["from"]?.stringValue.flatMap(Severity.init(parsing:))
             ?? incident.severity

@@ -11,17 +11,31 @@ public struct IncidentReport: Sendable {
     public var commands: [CommandRecord]
     /// Metrics derived from the events.
     public var metrics: IncidentMetrics
+    /// Every escalation timer of the incident, oldest generation first; empty when read from a store without
+    /// escalation tables.
+    public var timers: [EscalationTimer] = []
+    /// The notification outbox rows of the incident (one per notification and channel), oldest first; empty
+    /// when read from a store without escalation tables.
+    public var outbox: [OutboxEntry] = []
 
     /// Reads incident `id` from `store`.
     /// - Throws: `ExportError.unknownIncident` when the store has no such incident; store errors as they come.
     public static func load(incidentID id: Int64, from store: any TranscriptStore) throws -> IncidentReport {
         guard let incident = try store.incident(id) else { throw ExportError.unknownIncident(id) }
         let events = try store.events(incidentID: id)
-        var outputs: [Int64: [OutputChunk]] = [:]
-        for event in events where event.type == .commandStarted {
-            outputs[event.sequence] = try store.output(incidentID: id, commandSequence: event.sequence)
-        }
+        // By index: iterating the events by value would copy each one.
+        let started = events.indices.filter { events[$0].type == .commandStarted }.map { events[$0].sequence }
+        let outputs = try store.outputs(incidentID: id, commandSequences: started)
         return IncidentReport(incident: incident, events: events, outputs: outputs)
+    }
+
+    /// Reads incident `id` from `store`, with its escalation timers and notification outbox.
+    /// - Throws: `ExportError.unknownIncident` when the store has no such incident; store errors as they come.
+    public static func load(incidentID id: Int64, from store: any EscalationStore) throws -> IncidentReport {
+        var report = try load(incidentID: id, from: store as any TranscriptStore)
+        report.timers = try store.timers(incidentID: id)
+        report.outbox = try store.outbox(incidentID: id)
+        return report
     }
 
     /// Builds a report from already-read rows; `outputs` maps a `command.started` sequence to its chunks.
@@ -44,8 +58,8 @@ public struct IncidentReport: Sendable {
     /// Runbooks used, in the order they were first opened (the declared one first).
     public var runbooks: [String] {
         var names = [incident.runbook]
-        for event in events where event.type == .runbookOpened || event.type == .stepShown {
-            if let name = event.payload["runbook"]?.stringValue { names.append(name) }
+        for index in events.indices where events[index].type == .runbookOpened || events[index].type == .stepShown {
+            if let name = events[index].payload["runbook"]?.stringValue { names.append(name) }
         }
         var seen = Set<String>()
         return names.filter { !$0.isEmpty && seen.insert($0).inserted }
@@ -54,7 +68,15 @@ public struct IncidentReport: Sendable {
     /// Everyone who caused an event, in order of first appearance.
     public var responders: [String] {
         var seen = Set<String>()
-        return events.map(\.actor).filter { !$0.isEmpty && seen.insert($0).inserted }
+        var responders: [String] = []
+        var previous: String?
+        for index in events.indices where events[index].actor != previous {
+            // Consecutive events mostly share their actor: only a change needs the set.
+            let actor = events[index].actor
+            previous = actor
+            if !actor.isEmpty, seen.insert(actor).inserted { responders.append(actor) }
+        }
+        return responders
     }
 
     /// Notes in order.
@@ -62,8 +84,12 @@ public struct IncidentReport: Sendable {
 
     /// Notes that start with `TODO:` or `action:` (any case), with the marker removed.
     public var actionItems: [(event: RecordedEvent, text: String)] {
-        notes.compactMap { event in
-            guard let text = event.payload["text"]?.stringValue else { return nil }
+        // By index, so that only the notes that may be action items are copied out of the events.
+        events.indices.compactMap { index in
+            guard events[index].type == .noteAdded, let text = events[index].payload["text"]?.stringValue,
+                Self.mayStartWithMarker(text)
+            else { return nil }
+            let event = events[index]
             let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
             for marker in ["todo:", "action:"] where trimmed.lowercased().hasPrefix(marker) {
                 let rest = trimmed.dropFirst(marker.count).trimmingCharacters(in: .whitespaces)
@@ -71,6 +97,23 @@ public struct IncidentReport: Sendable {
             }
             return nil
         }
+    }
+
+    /// Whether the first character after leading white space is a `t` or an `a` (any case): a cheap test that
+    /// rules out almost every note before the exact (Foundation) check, which large incidents would pay per note.
+    private static func mayStartWithMarker(_ text: String) -> Bool {
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "t", "T", "a", "A": return true
+            case " ", "\t", "\n", "\r", "\u{0B}", "\u{0C}": continue
+            default:
+                if scalar.isASCII { return false }
+                // Other (Unicode) white space is skipped as `trimmingCharacters` would; anything else is checked exactly.
+                if CharacterSet.whitespacesAndNewlines.contains(scalar) { continue }
+                return true
+            }
+        }
+        return false
     }
 
     /// The debrief of a drill, from its last `drill.debrief` event.
@@ -84,8 +127,15 @@ public struct IncidentReport: Sendable {
         var lastShown: RecordedEvent?
         var records: [CommandRecord] = []
         var open: [Int] = []  // indexes of started, unfinished commands
+        var indexBySequence: [Int64: Int] = [:]  // first record of each sequence, for finishes that name theirs
 
-        for event in events {
+        for index in events.indices {
+            // Only the few command and step events are copied out of the array.
+            switch events[index].type {
+            case .stepShown, .stepEdited, .commandStarted, .commandFinished, .commandFailedToStart: break
+            default: continue
+            }
+            let event = events[index]
             switch event.type {
             case .stepShown:
                 if let step = event.stepID { shownByStep[step] = event }
@@ -108,8 +158,10 @@ public struct IncidentReport: Sendable {
                         workingDirectory: event.payload["cwd"]?.stringValue, actor: event.actor,
                         startedAt: event.timestamp, output: outputs[event.sequence] ?? []))
                 open.append(records.count - 1)
+                if indexBySequence[event.sequence] == nil { indexBySequence[event.sequence] = records.count - 1 }
             case .commandFinished, .commandFailedToStart:
-                guard let index = finishedIndex(for: event, open: open, records: records) else {
+                guard let index = finishedIndex(for: event, open: open, records: records, bySequence: indexBySequence)
+                else {
                     // A command that never started has no `command.started`: it is its own record.
                     if event.type == .commandFailedToStart {
                         let shown = event.stepID.flatMap { shownByStep[$0] } ?? lastShown
@@ -124,6 +176,9 @@ public struct IncidentReport: Sendable {
                                 failureReason: event.payload["error"]?.stringValue ?? event.payload["reason"]?
                                     .stringValue
                                     ?? "unknown reason"))
+                        if indexBySequence[event.sequence] == nil {
+                            indexBySequence[event.sequence] = records.count - 1
+                        }
                     }
                     continue
                 }
@@ -152,11 +207,11 @@ public struct IncidentReport: Sendable {
 
     /// The started command a finish belongs to: the one it names, else the latest open one of its step,
     /// else the latest open one.
-    private static func finishedIndex(for event: RecordedEvent, open: [Int], records: [CommandRecord]) -> Int? {
+    private static func finishedIndex(
+        for event: RecordedEvent, open: [Int], records: [CommandRecord], bySequence: [Int64: Int]
+    ) -> Int? {
         for key in ["command_sequence", "started_sequence", "started"] {
-            if let sequence = event.payload[key]?.intValue {
-                return records.firstIndex { $0.sequence == sequence }
-            }
+            if let sequence = event.payload[key]?.intValue { return bySequence[sequence] }
         }
         if let step = event.stepID, let index = open.last(where: { records[$0].stepID == step }) { return index }
         return event.type == .commandFailedToStart ? nil : open.last

@@ -14,11 +14,55 @@ public struct JSONExporter: IncidentExporter {
     public var fileExtension: String { "json" }
 
     public func render(_ report: IncidentReport) throws -> Data {
+        // The same bytes as writing `document(report)`, but the events (nearly all of a large export) are written
+        // straight from the report instead of through a dictionary per event whose keys are then sorted.
         var writer = JSONWriter()
-        writer.write(document(report))
-        var bytes = writer.bytes
-        bytes.append(UInt8(ascii: "\n"))
-        return Data(bytes)
+        writer.reserve(report.events.count * 512)
+        let depth = 0
+        writer.member("commands", index: 0, depth: depth)
+        writer.write(.array(report.commands.map(command)), depth: depth + 1)
+        writer.member("events", index: 1, depth: depth)
+        for (index, event) in report.events.enumerated() {
+            writer.element(index: index, depth: depth + 1)
+            write(event, to: &writer, depth: depth + 2)
+        }
+        writer.endArray(count: report.events.count, depth: depth + 1)
+        writer.member("incident", index: 2, depth: depth)
+        writer.write(incident(report), depth: depth + 1)
+        writer.member("metrics", index: 3, depth: depth)
+        writer.write(metrics(report), depth: depth + 1)
+        writer.member("notifications", index: 4, depth: depth)
+        writer.write(.array(notifications(report)), depth: depth + 1)
+        writer.member("outbox", index: 5, depth: depth)
+        writer.write(.array(outbox(report)), depth: depth + 1)
+        writer.member("timers", index: 6, depth: depth)
+        writer.write(.array(timers(report)), depth: depth + 1)
+        writer.member("version", index: 7, depth: depth)
+        writer.write(.int(Self.formatVersion), depth: depth + 1)
+        writer.endObject(depth: depth)
+        writer.raw("\n")
+        return Data(writer.bytes)
+    }
+
+    /// `event(_:)` written directly, members in sorted key order.
+    private func write(_ event: RecordedEvent, to writer: inout JSONWriter, depth: Int) {
+        writer.member("actor", index: 0, depth: depth)
+        writer.writeString(event.actor)
+        writer.member("hash", index: 1, depth: depth)
+        writer.writeString(event.hash)
+        writer.member("payload", index: 2, depth: depth)
+        writer.write(event.payload, depth: depth + 1)
+        writer.member("previous_hash", index: 3, depth: depth)
+        writer.writeString(event.previousHash)
+        writer.member("sequence", index: 4, depth: depth)
+        writer.write(.int(event.sequence), depth: depth + 1)
+        writer.member("step_id", index: 5, depth: depth)
+        if let step = event.stepID { writer.writeString(step) } else { writer.write(.null) }
+        writer.member("timestamp", index: 6, depth: depth)
+        writer.writeString(ExportFormatting.iso8601(event.timestamp))
+        writer.member("type", index: 7, depth: depth)
+        writer.writeString(event.type.rawValue)
+        writer.endObject(depth: depth)
     }
 
     /// The export as a JSON value.
@@ -29,8 +73,8 @@ public struct JSONExporter: IncidentExporter {
             "events": .array(report.events.map(event)),
             "commands": .array(report.commands.map(command)),
             "metrics": metrics(report),
-            // Timers live in the store's own table; the `TranscriptStore` protocol does not expose them yet.
-            "timers": .array([]),
+            "timers": .array(timers(report)),
+            "outbox": .array(outbox(report)),
             "notifications": .array(notifications(report)),
         ])
     }
@@ -163,19 +207,54 @@ public struct JSONExporter: IncidentExporter {
         return .null
     }
 
-    /// Notification attempts, from the `notification.sent` and `notification.failed` events.
-    private func notifications(_ report: IncidentReport) -> [JSONValue] {
-        report.events.filter { $0.type == .notificationSent || $0.type == .notificationFailed }.map { event in
-            let payload = event.payload
-            return .object([
-                "sequence": .int(event.sequence),
-                "time": time(event.timestamp),
-                "sent": .bool(event.type == .notificationSent),
-                "channel": payload["channel"] ?? .null,
-                "attempt": payload["attempt"] ?? .null,
-                "status": payload["status"] ?? .null,
-                "error": payload["error"] ?? .null,
+    /// The incident's escalation timers (every generation, whatever became of it).
+    private func timers(_ report: IncidentReport) -> [JSONValue] {
+        report.timers.map { timer in
+            .object([
+                "generation": .int(timer.generation),
+                "kind": .string(timer.kind.rawValue),
+                "repeat": .int(Int64(timer.repeat)),
+                "deadline": time(timer.deadline),
+                "status": .string(timer.status.rawValue),
             ])
         }
+    }
+
+    /// The notification outbox: each notification per channel, with its delivery state and the notification as
+    /// stored (channel-neutral, never a secret).
+    private func outbox(_ report: IncidentReport) -> [JSONValue] {
+        report.outbox.map { entry in
+            .object([
+                "id": .int(entry.id),
+                "channel": .string(entry.channel),
+                "kind": .string(entry.notification.kind.rawValue),
+                "status": .string(entry.status.rawValue),
+                "attempts": .int(Int64(entry.attempts)),
+                "next_attempt": time(entry.nextAttempt),
+                "last_error": optional(entry.lastError),
+                "notification":
+                    (try? JSONValue(parsing: String(decoding: entry.notification.jsonData(), as: UTF8.self)))
+                    ?? .null,
+            ])
+        }
+    }
+
+    /// Notification attempts, from the `notification.sent` and `notification.failed` events.
+    private func notifications(_ report: IncidentReport) -> [JSONValue] {
+        let events = report.events
+        // By index, so that only the notification events are copied out of the array.
+        return events.indices.filter { events[$0].type == .notificationSent || events[$0].type == .notificationFailed }
+            .map { events[$0] }.map { event in
+                let payload = event.payload
+                return .object([
+                    "sequence": .int(event.sequence),
+                    "time": time(event.timestamp),
+                    "sent": .bool(event.type == .notificationSent),
+                    "channel": payload["channel"] ?? .null,
+                    "attempt": payload["attempt"] ?? .null,
+                    "status": payload["status"] ?? .null,
+                    "error": payload["error"] ?? .null,
+                ])
+            }
     }
 }

@@ -49,6 +49,50 @@ struct JSONWriter {
         }
     }
 
+    /// Starts member `index` (0 for the first) of an object that starts at `depth`: the opening brace or the
+    /// comma, the indentation and the key. Callers give members in sorted key order, as `write` sorts them.
+    mutating func member(_ key: StaticString, index: Int, depth: Int) {
+        bytes.append(index == 0 ? UInt8(ascii: "{") : UInt8(ascii: ","))
+        newline(depth + 1)
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(contentsOf: UnsafeBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount))
+        bytes.append(contentsOf: "\": ".utf8)
+    }
+
+    /// Ends an object begun with `member` at `depth`.
+    mutating func endObject(depth: Int) {
+        newline(depth)
+        bytes.append(UInt8(ascii: "}"))
+    }
+
+    /// Starts element `index` of an array that starts at `depth`.
+    mutating func element(index: Int, depth: Int) {
+        bytes.append(index == 0 ? UInt8(ascii: "[") : UInt8(ascii: ","))
+        newline(depth + 1)
+    }
+
+    /// Ends an array begun with `element` at `depth` (`[]` when it had no elements).
+    mutating func endArray(count: Int, depth: Int) {
+        if count == 0 { return append("[]") }
+        newline(depth)
+        bytes.append(UInt8(ascii: "]"))
+    }
+
+    /// Appends bytes that are already JSON (or the separators between asciicast fields).
+    mutating func raw(_ text: String) {
+        bytes.append(contentsOf: text.utf8)
+    }
+
+    /// Appends bytes that are already JSON.
+    mutating func raw(_ data: [UInt8]) {
+        bytes.append(contentsOf: data)
+    }
+
+    /// Reserves room for `count` more bytes.
+    mutating func reserve(_ count: Int) {
+        bytes.reserveCapacity(bytes.count + count)
+    }
+
     private mutating func append(_ text: String) {
         bytes.append(contentsOf: text.utf8)
     }
@@ -60,8 +104,22 @@ struct JSONWriter {
 
     private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
 
-    private mutating func writeString(_ text: String) {
+    mutating func writeString(_ text: String) {
         bytes.append(UInt8(ascii: "\""))
+        // Most strings need no escape: scanned in their contiguous UTF-8 and copied whole.
+        var text = text
+        let copied = text.withUTF8 { utf8 -> Bool in
+            for byte in utf8
+            where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte == 0x7F {
+                return false
+            }
+            bytes.append(contentsOf: utf8)
+            return true
+        }
+        if copied {
+            bytes.append(UInt8(ascii: "\""))
+            return
+        }
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "\""): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])

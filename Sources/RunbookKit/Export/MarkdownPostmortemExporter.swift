@@ -197,14 +197,16 @@ public struct MarkdownPostmortemExporter: IncidentExporter {
         if text.isEmpty, command.output.isEmpty {
             return "_No output recorded._" + (notes.isEmpty ? "" : " (\(notes.joined(separator: "; ")))")
         }
-        let all = text.split(separator: "\n", omittingEmptySubsequences: false)
-        var shown = all.map(String.init)
+        // Split on the newline byte (the same lines: `plain` left no CR to pair with it), not by Character.
+        let all = text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+            .map { String(decoding: $0, as: UTF8.self) }
+        var shown = all
         var heading = "Output (\(all.count) line\(all.count == 1 ? "" : "s")"
         if outputLines > 0, all.count > 2 * outputLines {
             let left = all.count - 2 * outputLines
             shown =
-                all.prefix(outputLines).map(String.init) + ["[… \(left) line\(left == 1 ? "" : "s") left out …]"]
-                + all.suffix(outputLines).map(String.init)
+                all.prefix(outputLines) + ["[… \(left) line\(left == 1 ? "" : "s") left out …]"]
+                + all.suffix(outputLines)
             heading += ", first and last \(outputLines) shown"
         }
         heading += notes.isEmpty ? "):" : "; \(notes.joined(separator: "; "))):"
@@ -213,15 +215,18 @@ public struct MarkdownPostmortemExporter: IncidentExporter {
 
     private func notes(_ report: IncidentReport) -> String {
         var lines = ["## Notes", ""]
-        let notes = report.notes
-        if notes.isEmpty { lines.append("No notes were taken.") }
-        for note in notes {
-            let when = ExportFormatting.sinceStart(note.timestamp, start: report.incident.declaredAt)
-            let text = note.payload["text"]?.stringValue ?? ""
+        let events = report.events
+        // By index: a large incident is mostly notes, and copying each event out of the array costs as much as
+        // formatting it.
+        for index in events.indices where events[index].type == .noteAdded {
+            let timestamp = events[index].timestamp
+            let when = ExportFormatting.sinceStart(timestamp, start: report.incident.declaredAt)
+            let text = events[index].payload["text"]?.stringValue ?? ""
             lines.append(
-                "- \(ExportFormatting.utc(note.timestamp)) (\(when)), \(MarkdownText.inline(note.actor)): "
+                "- \(ExportFormatting.utc(timestamp)) (\(when)), \(MarkdownText.inline(events[index].actor)): "
                     + MarkdownText.paragraph(text, indent: 2))
         }
+        if lines.count == 2 { lines.append("No notes were taken.") }
         return lines.joined(separator: "\n")
     }
 

@@ -2,44 +2,102 @@ import Foundation
 
 /// Building blocks that keep generated Markdown valid (CommonMark + GFM tables) whatever text goes into it.
 public enum MarkdownText {
-    /// Characters that could start Markdown syntax inside a line; each is backslash-escaped.
-    private static let escaped: Set<Character> = ["\\", "`", "*", "_", "[", "]", "<", ">", "|", "#", "~", "&", "!"]
+    /// Whether `byte` is one of the characters that could start Markdown syntax inside a line (each is
+    /// backslash-escaped): `\\ ` * _ [ ] < > | # ~ & !`. All are ASCII, so they are found byte by byte (a UTF-8
+    /// byte below 0x80 is always a whole character).
+    @inline(__always)
+    private static func isEscaped(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "\\"), UInt8(ascii: "`"), UInt8(ascii: "*"), UInt8(ascii: "_"), UInt8(ascii: "["),
+            UInt8(ascii: "]"), UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "|"), UInt8(ascii: "#"),
+            UInt8(ascii: "~"), UInt8(ascii: "&"), UInt8(ascii: "!"):
+            return true
+        default:
+            return false
+        }
+    }
 
     /// One line of literal text: inline syntax escaped, and a leading list, heading or thematic-break marker
     /// neutralised, so the text renders as written.
     public static func inline(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.count)
-        for character in text {
-            if escaped.contains(character) { out.append("\\") }
-            out.append(character)
-        }
+        var out = escapingPunctuation(text)
         // `- x`, `+ x`, `= x`, `1. x`, `1) x` at the start of a line would start a block.
-        if let first = out.first, "-+=".contains(first) {
+        guard let firstByte = out.utf8.first else { return out }
+        switch firstByte {
+        case UInt8(ascii: "-"), UInt8(ascii: "+"), UInt8(ascii: "="):
             out.insert("\\", at: out.startIndex)
-        } else if let dot = out.firstIndex(where: { !$0.isNumber }), dot != out.startIndex, ".)".contains(out[dot]) {
-            out.insert("\\", at: dot)
+        case UInt8(ascii: "0")...UInt8(ascii: "9"), 0x80...:
+            // Digits, or a non-ASCII start that may still be a number (`٣.`): the Character-based check.
+            if let dot = out.firstIndex(where: { !$0.isNumber }), dot != out.startIndex, ".)".contains(out[dot]) {
+                out.insert("\\", at: dot)
+            }
+        default:
+            break
         }
         return out
+    }
+
+    /// `text` with a backslash before each character `isEscaped` names; `text` itself when it has none.
+    private static func escapingPunctuation(_ text: String) -> String {
+        var contiguous = text
+        return contiguous.withUTF8 { utf8 in
+            guard let first = utf8.firstIndex(where: isEscaped) else { return text }
+            // Each escape adds one byte; the result is valid UTF-8 because only ASCII bytes gain a backslash.
+            return String(unsafeUninitializedCapacity: utf8.count * 2) { buffer in
+                var count = 0
+                for index in 0..<first {
+                    buffer[count] = utf8[index]
+                    count += 1
+                }
+                for index in first..<utf8.count {
+                    let byte = utf8[index]
+                    if isEscaped(byte) {
+                        buffer[count] = UInt8(ascii: "\\")
+                        count += 1
+                    }
+                    buffer[count] = byte
+                    count += 1
+                }
+                return count
+            }
+        }
+    }
+
+    /// `text` without leading and trailing `.whitespaces`; `text` itself when there are none (the usual case, checked
+    /// without Foundation).
+    static func trimmingWhitespace<Text: StringProtocol>(_ text: Text) -> String {
+        let scalars = text.unicodeScalars
+        guard let first = scalars.first, let last = scalars.last else { return "" }
+        func isWhitespace(_ scalar: Unicode.Scalar) -> Bool {
+            scalar.isASCII ? scalar == " " || scalar == "\t" : CharacterSet.whitespaces.contains(scalar)
+        }
+        if !isWhitespace(first), !isWhitespace(last) { return String(text) }
+        return text.trimmingCharacters(in: .whitespaces)
     }
 
     /// Literal text, possibly several lines, as one block whose continuation lines are indented by `indent`
     /// spaces (for list items).
     public static func paragraph(_ text: String, indent: Int = 0) -> String {
+        guard text.utf8.contains(UInt8(ascii: "\n")) else { return inline(trimmingWhitespace(text)) }
         let pad = String(repeating: " ", count: indent)
         return text.split(separator: "\n", omittingEmptySubsequences: false)
-            .map { inline(String($0).trimmingCharacters(in: .whitespaces)) }
+            .map { inline(trimmingWhitespace($0)) }
             .enumerated().map { $0.offset == 0 ? $0.element : pad + $0.element }
             .joined(separator: "\n")
     }
 
     /// Text for one GFM table cell: one line (newlines shown as ` ↵ `), pipes escaped, inline syntax escaped.
     public static func tableCell(_ text: String) -> String {
-        let oneLine = text.replacingOccurrences(of: "\r\n", with: "\n").split(
-            separator: "\n", omittingEmptySubsequences: false
-        )
-        .map { $0.trimmingCharacters(in: .whitespaces) }
-        .joined(separator: " ↵ ")
+        let oneLine: String
+        if text.utf8.contains(UInt8(ascii: "\n")) {
+            oneLine = text.replacingOccurrences(of: "\r\n", with: "\n").split(
+                separator: "\n", omittingEmptySubsequences: false
+            )
+            .map { trimmingWhitespace($0) }
+            .joined(separator: " ↵ ")
+        } else {
+            oneLine = trimmingWhitespace(text)
+        }
         let cell = inline(oneLine)
         return cell.isEmpty ? " " : cell
     }
@@ -51,15 +109,22 @@ public enum MarkdownText {
 
     /// A table row of cells that are already Markdown (made with `tableCell`, or fixed markup of ours).
     public static func tableRow(formatted cells: [String]) -> String {
-        "| " + cells.joined(separator: " | ") + " |"
+        var row = "| "
+        row.reserveCapacity(cells.reduce(4) { $0 + $1.utf8.count + 3 })
+        for (index, cell) in cells.enumerated() {
+            if index > 0 { row += " | " }
+            row += cell
+        }
+        row += " |"
+        return row
     }
 
     /// A fenced code block that `content` cannot close: the fence is longer than the longest run of backticks.
     public static func fencedBlock(_ content: String, info: String = "") -> String {
         var longest = 0
         var run = 0
-        for character in content {
-            if character == "`" {
+        for character in content.utf8 {
+            if character == UInt8(ascii: "`") {
                 run += 1
                 longest = max(longest, run)
             } else {

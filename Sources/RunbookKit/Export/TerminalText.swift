@@ -13,6 +13,7 @@ public enum TerminalText {
     /// characters other than newline and tab. A carriage return inside a line keeps only what was written after
     /// it, as a terminal would show a progress bar at the end.
     public static func plain(_ text: String) -> String {
+        if !needsCleaning(text) { return text }
         let scalars = Array(text.unicodeScalars)
         var out = String.UnicodeScalarView()
         var line = String.UnicodeScalarView()
@@ -52,6 +53,20 @@ public enum TerminalText {
         }
         flushLine()
         return String(out)
+    }
+
+    /// Whether `text` holds anything `plain` removes or changes: a control character other than newline and tab
+    /// (ESC, CR, backspace, DEL…) or a C1 control (U+0080–U+009F, encoded as C2 80–C2 9F). Most text holds none,
+    /// and a timeline or replay of a large incident cleans a line per event.
+    private static func needsCleaning(_ text: String) -> Bool {
+        var previous: UInt8 = 0
+        for byte in text.utf8 {
+            if byte < 0x20, byte != 0x0A, byte != 0x09 { return true }
+            if byte == 0x7F { return true }
+            if previous == 0xC2, (0x80..<0xA0).contains(byte) { return true }
+            previous = byte
+        }
+        return false
     }
 
     /// Index after the escape sequence that starts at `start` (an ESC).

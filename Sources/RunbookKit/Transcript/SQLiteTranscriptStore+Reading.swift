@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 
 extension SQLiteTranscriptStore {
     /// One incident, or `nil`.
@@ -25,34 +26,52 @@ extension SQLiteTranscriptStore {
     }
 
     /// The events of an incident after sequence `after`, in order (for resuming and tailing).
+    ///
+    /// Rows are read with a cursor and by column index, and each payload is parsed straight from SQLite's buffer:
+    /// exports read every event of incidents with hundreds of thousands of them, and building intermediate rows
+    /// and strings cost several times what SQLite needs to read them.
     public func events(incidentID: Int64, after sequence: Int64) throws -> [RecordedEvent] {
-        let rows = try read { db in
-            try Row.fetchAll(
-                db,
+        try read { db in
+            var events: [RecordedEvent] = []
+            var types: [String: EventType] = [:]
+            let statement = try db.makeStatement(
                 sql: """
                     SELECT seq, ts_ms, actor, type, step_id, payload, prev_hash, hash FROM events
                     WHERE incident = ? AND seq > ? ORDER BY seq
-                    """,
-                arguments: [incidentID, sequence])
-        }
-        return try rows.map { row in
-            // The payload column is checked by json_valid(); a failure here means the file was edited.
-            let payload: JSONValue
-            do {
-                payload = try JSONValue(parsing: row["payload"])
-            } catch {
-                throw TranscriptError.corrupt(
-                    path: path, detail: "payload of event #\(row["seq"] as Int64) of incident \(incidentID): \(error)")
+                    """)
+            let rows = try Row.fetchCursor(statement, arguments: [incidentID, sequence])
+            while let row = try rows.next() {
+                let sequence: Int64 = row[0]
+                // The payload column is checked by json_valid(); a failure here means the file was edited.
+                let payload: JSONValue
+                do {
+                    // Parsed in SQLite's own buffer for the current row (valid until the next step).
+                    let text = sqlite3_column_text(statement.sqliteStatement, 5)
+                    let count = Int(sqlite3_column_bytes(statement.sqliteStatement, 5))
+                    payload = try JSONValue(
+                        parsingUTF8: UnsafeBufferPointer(start: text, count: text == nil ? 0 : count))
+                } catch {
+                    throw TranscriptError.corrupt(
+                        path: path, detail: "payload of event #\(sequence) of incident \(incidentID): \(error)")
+                }
+                let typeName: String = row[3]
+                let type: EventType
+                if let known = types[typeName] {
+                    type = known
+                } else {
+                    guard let parsed = EventType(rawValue: typeName) else {
+                        throw TranscriptError.unknownEventType(
+                            path: path, type: typeName, incidentID: incidentID, sequence: sequence)
+                    }
+                    types[typeName] = parsed
+                    type = parsed
+                }
+                events.append(
+                    RecordedEvent(
+                        incidentID: incidentID, sequence: sequence, timestamp: Self.date(row[1]), actor: row[2],
+                        type: type, stepID: row[4], payload: payload, previousHash: row[6], hash: row[7]))
             }
-            let typeName: String = row["type"]
-            guard let type = EventType(rawValue: typeName) else {
-                throw TranscriptError.unknownEventType(
-                    path: path, type: typeName, incidentID: incidentID, sequence: row["seq"])
-            }
-            return RecordedEvent(
-                incidentID: incidentID, sequence: row["seq"], timestamp: Self.date(row["ts_ms"]), actor: row["actor"],
-                type: type, stepID: row["step_id"], payload: payload,
-                previousHash: row["prev_hash"], hash: row["hash"])
+            return events
         }
     }
 
@@ -72,6 +91,33 @@ extension SQLiteTranscriptStore {
                     data: OutputCompression.decode(row["data"], encoding: row["encoding"], size: row["size"]))
             }
         }
+    }
+
+    /// The stored output of the commands started at `commandSequences`, in one read of the incident's output
+    /// (one query instead of one per command).
+    public func outputs(incidentID: Int64, commandSequences: [Int64]) throws -> [Int64: [OutputChunk]] {
+        let wanted = Set(commandSequences)
+        var outputs: [Int64: [OutputChunk]] = [:]
+        for sequence in wanted { outputs[sequence] = [] }
+        try read { db in
+            let rows = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT command_seq, offset_ms, data, encoding, size FROM outputs WHERE incident = ?
+                    ORDER BY command_seq, chunk_index
+                    """,
+                arguments: [incidentID])
+            while let row = try rows.next() {
+                let sequence: Int64 = row[0]
+                guard wanted.contains(sequence) else { continue }
+                let offset: Int64 = row[1]
+                outputs[sequence, default: []].append(
+                    OutputChunk(
+                        offset: Double(offset) / 1000,
+                        data: OutputCompression.decode(row[2], encoding: row[3], size: row[4])))
+            }
+        }
+        return outputs
     }
 
     /// Bytes of stored output per command sequence of an incident (for abbreviated transcripts).

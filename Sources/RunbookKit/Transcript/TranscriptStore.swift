@@ -23,4 +23,19 @@ public protocol TranscriptStore: AnyObject, Sendable {
     func events(incidentID: Int64) throws -> [RecordedEvent]
     /// The stored output of one command, in order.
     func output(incidentID: Int64, commandSequence: Int64) throws -> [OutputChunk]
+    /// The stored output of several commands, keyed by the sequence of their `command.started` events (every
+    /// requested sequence has an entry, empty when nothing was stored). Exports read all output at once;
+    /// backends that can do it in one query should.
+    func outputs(incidentID: Int64, commandSequences: [Int64]) throws -> [Int64: [OutputChunk]]
+}
+
+extension TranscriptStore {
+    /// One `output(incidentID:commandSequence:)` per command.
+    public func outputs(incidentID: Int64, commandSequences: [Int64]) throws -> [Int64: [OutputChunk]] {
+        var outputs: [Int64: [OutputChunk]] = [:]
+        for sequence in commandSequences {
+            outputs[sequence] = try output(incidentID: incidentID, commandSequence: sequence)
+        }
+        return outputs
+    }
 }

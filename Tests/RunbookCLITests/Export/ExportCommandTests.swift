@@ -61,8 +61,45 @@ import Testing
             let scratch = try ExportGoldenTests.sampleDatabase(resolved: resolved, drill: !resolved)
             let result = try scratch.run(["export", "1", "--format", "json", "-o", "-"])
             #expect(result.status == 0, "\(result.stderr)")
-            #expect(try ExternalTool.schemaViolations(of: Data(result.stdout.utf8), schemaPath: Self.schemaPath) == nil)
+            let violations = try ExternalTool.schemaViolations(
+                of: Data(result.stdout.utf8), schemaPath: Self.schemaPath)
+            #expect(violations == nil, "\(violations ?? "")")
         }
+    }
+
+    /// A drill whose P0 response time is a minute, run at 600× until it has escalated and been acknowledged:
+    /// the JSON export holds the incident's timers and notification outbox as the escalation tables have them.
+    @Test func jsonHoldsTheIncidentsTimersAndOutbox() throws {
+        let scratch = ScratchDatabase()
+        let fixtures = EscalationTimersEndToEndTests.fixtures
+        let drill = try BuiltBinary.run(
+            ["drill", "slow", "--env", "staging", "--speed", "600", "--runbooks", fixtures, "--db", scratch.path],
+            stdin: "y\ny\nstatus\nack Alice\ny\nresolve all good\n")
+        #expect(drill.status == 0, "\(drill.stdout)\n\(drill.stderr)")
+        let store = try SQLiteTranscriptStore(path: scratch.path)
+        let id = try #require(try store.incidents(openOnly: false, drillsOnly: true).first?.id)
+        let timers = try store.timers(incidentID: id)
+        let outbox = try store.outbox(incidentID: id)
+        try #require(timers.count >= 2 && !outbox.isEmpty, "the drill did not escalate: \(drill.stdout)")
+
+        let result = try scratch.run(["export", "\(id)", "--format", "json", "-o", "-"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try ExternalTool.schemaViolations(of: Data(result.stdout.utf8), schemaPath: Self.schemaPath) == nil)
+        let document = try JSONDecoder().decode(JSONValue.self, from: Data(result.stdout.utf8))
+        let exportedTimers = EscalationTimersEndToEndTests.array(document["timers"])
+        #expect(exportedTimers.map { $0["generation"]?.intValue } == timers.map(\.generation))
+        #expect(exportedTimers.map { $0["status"]?.stringValue } == timers.map(\.status.rawValue))
+        #expect(exportedTimers.map { $0["kind"]?.stringValue } == timers.map(\.kind.rawValue))
+        #expect(exportedTimers.first?["kind"] == "response")
+        #expect(exportedTimers.contains { $0["status"] == "fired" })
+        // The acknowledgement stopped the escalation: nothing is left armed.
+        #expect(exportedTimers.allSatisfy { $0["status"] != "pending" })
+        let exportedOutbox = EscalationTimersEndToEndTests.array(document["outbox"])
+        #expect(exportedOutbox.map { $0["id"]?.intValue } == outbox.map(\.id))
+        #expect(exportedOutbox.allSatisfy { $0["channel"] == "log" })
+        #expect(
+            exportedOutbox.contains { $0["kind"] == "escalation" && $0["notification"]?["incident_id"] == .int(id) })
+        #expect(exportedOutbox.contains { $0["kind"] == "acknowledge" })
     }
 
     @Test func asciicastIsAcceptedByAsciinema() throws {

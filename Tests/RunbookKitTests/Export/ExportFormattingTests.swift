@@ -1,0 +1,110 @@
+import Foundation
+import RunbookTestSupport
+import Testing
+
+@testable import RunbookKit
+
+/// The hand-written time and number formatting of the exporters gives exactly what `String(format:)` gave.
+@Suite struct ExportFormattingTests {
+    /// Deterministic pseudo-random numbers (a linear congruential generator), so a failure can be replayed.
+    private struct Numbers {
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        mutating func next(below limit: UInt64) -> UInt64 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return (state >> 11) % limit
+        }
+    }
+
+    @Test func utcAndISO8601MatchTheFormatStrings() {
+        var numbers = Numbers()
+        // From 1969 (negative seconds) to 2200, with milliseconds.
+        for _ in 0..<5_000 {
+            let millis = Int64(numbers.next(below: 7_300_000_000_000)) - 100_000_000_000
+            let date = Date(timeIntervalSince1970: Double(millis) / 1000)
+            let seconds = Int64(date.timeIntervalSince1970.rounded(.down))
+            let calendar = Self.utcCalendar
+            let parts = calendar.dateComponents(
+                [.year, .month, .day, .hour, .minute, .second], from: Date(timeIntervalSince1970: Double(seconds)))
+            let expected = String(
+                format: "%04d-%02d-%02d %02d:%02d:%02dZ", parts.year!, parts.month!, parts.day!, parts.hour!,
+                parts.minute!, parts.second!)
+            #expect(ExportFormatting.utc(date) == expected)
+            let ms = ((millis % 1000) + 1000) % 1000
+            let iso = expected.replacingOccurrences(of: " ", with: "T").replacingOccurrences(
+                of: "Z", with: String(format: ".%03lldZ", ms))
+            #expect(ExportFormatting.iso8601(date) == iso)
+        }
+    }
+
+    private static let utcCalendar: Calendar = {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        return calendar
+    }()
+
+    @Test func durationsAndOffsetsMatchTheFormatStrings() {
+        var numbers = Numbers()
+        let start = Date(timeIntervalSince1970: 1_767_225_600)
+        for _ in 0..<5_000 {
+            // Whole and fractional seconds, from under a second to several days.
+            let scale = [1.0, 10, 100, 10_000, 1_000_000][Int(numbers.next(below: 5))]
+            let interval = Double(numbers.next(below: 1_000_000)) / 1_000_000 * scale
+            for value in [interval, interval.rounded()] {
+                #expect(ExportFormatting.duration(value) == Self.reference(duration: value))
+                let offset = Int(start.addingTimeInterval(value).timeIntervalSince(start).rounded(.down))
+                #expect(
+                    ExportFormatting.sinceStart(start.addingTimeInterval(value), start: start)
+                        == "T+" + String(format: "%02d:%02d", offset / 60, offset % 60))
+                #expect(ExportFormatting.fixed(value, decimals: 6) == String(format: "%.6f", value))
+            }
+        }
+        #expect(ExportFormatting.sinceStart(start.addingTimeInterval(-65), start: start) == "T-01:05")
+        // Exact halves (ties to even, as printf rounds) and values just beside them.
+        for value in [0.125, 0.375, 2.5e-7, 1.0000005, 0.0000015, 1e13 + 0.5, 12_345.678_901_5] {
+            #expect(ExportFormatting.fixed(value, decimals: 2) == String(format: "%.2f", value))
+            #expect(ExportFormatting.fixed(value, decimals: 6) == String(format: "%.6f", value))
+            #expect(ExportFormatting.fixed(value.nextUp, decimals: 6) == String(format: "%.6f", value.nextUp))
+        }
+        // Millisecond times as replays have them.
+        for millis in stride(from: 0, to: 3_000_000, by: 997) {
+            let value = Double(millis) / 1000 + 0.03
+            #expect(ExportFormatting.fixed(value, decimals: 6) == String(format: "%.6f", value))
+        }
+    }
+
+    /// The wording as it was written with `String(format:)`.
+    private static func reference(duration interval: TimeInterval) -> String {
+        if interval < 10, interval.rounded() != interval {
+            return String(format: "%.2fs", max(0, interval))
+        }
+        let seconds = Int(max(0, interval).rounded())
+        if seconds < 60 { return "\(seconds)s" }
+        if seconds < 3600 { return String(format: "%dm %02ds", seconds / 60, seconds % 60) }
+        if seconds < 86_400 {
+            return String(format: "%dh %02dm %02ds", seconds / 3600, (seconds % 3600) / 60, seconds % 60)
+        }
+        return String(format: "%dd %02dh %02dm", seconds / 86_400, (seconds % 86_400) / 3600, (seconds % 3600) / 60)
+    }
+
+    @Test func jsonRenderIsTheDocumentWrittenWithSortedKeys() throws {
+        for resolved in [true, false] {
+            let store = InMemoryTranscriptStore()
+            let id = try SampleIncident.record(into: store, resolved: resolved)
+            var report = try IncidentReport.load(incidentID: id, from: store)
+            report.timers = [
+                EscalationTimer(
+                    incidentID: id, kind: .response, deadline: Date(timeIntervalSince1970: 1_767_225_660),
+                    generation: 1, repeat: 0, status: .fired)
+            ]
+            var writer = JSONWriter()
+            writer.write(JSONExporter().document(report))
+            let rendered = try JSONExporter().render(report)
+            let expected = Data(writer.bytes + [UInt8(ascii: "\n")])
+            #expect(rendered == expected)
+            if rendered != expected {
+                try? rendered.write(to: URL(fileURLWithPath: NSTemporaryDirectory() + "render.json"))
+                try? expected.write(to: URL(fileURLWithPath: NSTemporaryDirectory() + "document.json"))
+            }
+        }
+    }
+}
