@@ -80,7 +80,7 @@ public enum EventSummary {
         case .escalationTriggered:
             let targets = IncidentReport.strings(p["targets"] ?? p["target"]).joined(separator: " + ")
             var line = "Escalation"
-            if let level = number("level") { line += " level \(level)" }
+            if let level = IncidentReport.escalationLevel(p) { line += " level \(level)" }
             if !targets.isEmpty { line += " to \(targets)" }
             if let severity = text("severity") { line += " (\(severity))" }
             return line

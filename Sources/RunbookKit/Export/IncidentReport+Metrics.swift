@@ -46,7 +46,7 @@ extension IncidentReport {
             isOpen: isOpen)
         let escalations = escalationEvents.map { event in
             EscalationRecord(
-                time: event.timestamp, level: event.payload["level"]?.intValue,
+                time: event.timestamp, level: Self.escalationLevel(event.payload),
                 targets: strings(event.payload["targets"] ?? event.payload["target"]),
                 severity: event.payload["severity"]?.stringValue.flatMap(Severity.init(parsing:)))
         }
@@ -112,6 +112,12 @@ extension IncidentReport {
     }
 
     /// A list of names from a string, a `+`/comma separated string, or an array of strings.
+    /// 1 for the first escalation of a response timer, 2 for its first repeat, …; `nil` for a page on a severity
+    /// upgrade (it has no place in the repeat sequence).
+    static func escalationLevel(_ payload: JSONValue) -> Int64? {
+        payload["level"]?.intValue ?? payload["repeat"]?.intValue.map { $0 + 1 }
+    }
+
     static func strings(_ value: JSONValue?) -> [String] {
         switch value {
         case .string(let text)?:

@@ -189,8 +189,9 @@ public struct IncidentReport: Sendable {
                 records[index].exitCode = payload["exit_code"]?.intValue
                 records[index].signal =
                     payload["signal"].flatMap { $0 == .null ? nil : ($0.stringValue ?? $0.intValue.map(String.init)) }
+                // The runner's measured duration (real seconds, also in drills); older records had milliseconds.
                 records[index].duration =
-                    payload["duration_ms"]?.doubleValue.map { $0 / 1000 }
+                    payload["duration"]?.doubleValue ?? payload["duration_ms"]?.doubleValue.map { $0 / 1000 }
                     ?? event.timestamp.timeIntervalSince(records[index].startedAt)
                 records[index].timedOut = payload["timed_out"]?.boolValue ?? false
                 records[index].droppedBytes = payload["dropped_bytes"]?.intValue ?? 0

@@ -252,7 +252,8 @@ public struct JSONExporter: IncidentExporter {
                     "sent": .bool(event.type == .notificationSent),
                     "channel": payload["channel"] ?? .null,
                     "attempt": payload["attempt"] ?? .null,
-                    "status": payload["status"] ?? .null,
+                    // What the channel answered when it was sent (`HTTP 200`, `exit 0`).
+                    "status": payload["status"] ?? payload["detail"] ?? .null,
                     "error": payload["error"] ?? .null,
                 ])
             }

@@ -100,6 +100,16 @@ import Testing
         #expect(
             exportedOutbox.contains { $0["kind"] == "escalation" && $0["notification"]?["incident_id"] == .int(id) })
         #expect(exportedOutbox.contains { $0["kind"] == "acknowledge" })
+        // What the recorded events hold, read as the engine and the runner write them.
+        let escalations = EscalationTimersEndToEndTests.array(document["metrics"]?["escalations"])
+        #expect(Array(escalations.map { $0["level"]?.intValue }.prefix(2)) == [1, 2])
+        let sent = EscalationTimersEndToEndTests.array(document["notifications"]).filter { $0["sent"] == true }
+        #expect(!sent.isEmpty && sent.allSatisfy { $0["status"] != nil && $0["status"] != .null })
+        // Each step sleeps one real second: its duration is the runner's, not 600 drill seconds.
+        for command in EscalationTimersEndToEndTests.array(document["commands"]) {
+            let duration = command["duration_seconds"]?.doubleValue ?? 0
+            #expect(duration >= 1 && duration < 30, "\(command)")
+        }
     }
 
     @Test func asciicastIsAcceptedByAsciinema() throws {
