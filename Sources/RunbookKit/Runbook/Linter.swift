@@ -70,10 +70,11 @@ public struct Linter {
         diagnostics += duplicateIDs(runbook)
         diagnostics += variableDefaults(runbook)
         var captured: Set<String> = []
+        let declared = Set(runbook.variables.map(\.name))
         for item in runbook.items {
             switch item {
             case .step(let step):
-                diagnostics += variables(step, runbook: runbook, captured: captured)
+                diagnostics += variables(step, runbook: runbook, declared: declared, captured: captured)
                 diagnostics += placeholders(step)
                 diagnostics += destructive(step)
                 if let onFail = step.attributes.onFail {
@@ -140,8 +141,9 @@ public struct Linter {
         return diagnostics
     }
 
-    private func variables(_ step: Step, runbook: Runbook, captured: Set<String>) -> [Diagnostic] {
-        let declared = Set(runbook.variables.map(\.name))
+    private func variables(_ step: Step, runbook: Runbook, declared: Set<String>, captured: Set<String>)
+        -> [Diagnostic]
+    {
         let assigned = VariableReferences.assignedNames(in: step.command)
         var reported: Set<String> = []
         var diagnostics: [Diagnostic] = []
@@ -273,7 +275,7 @@ public struct Linter {
         case .runbook(let id, let anchor):
             let directory = (runbook.path as NSString).deletingLastPathComponent
             let file = directory.isEmpty ? "\(id).md" : (directory as NSString).appendingPathComponent("\(id).md")
-            guard FileManager.default.fileExists(atPath: file) else {
+            guard cache.fileExists(file) else {
                 return ("link to missing runbook `\(id).md`", "no file \(file); check the spelling or add the runbook")
             }
             guard let anchor else { return nil }
@@ -320,6 +322,15 @@ public struct Linter {
 /// Parsed runbooks by path, so a file linked from many others is read once.
 struct RunbookCache {
     private var entries: [String: Result<(runbook: Runbook, diagnostics: [Diagnostic]), RunbookParseError>] = [:]
+    private var existing: [String: Bool] = [:]
+
+    /// Whether `path` exists, asked once per path (every copy of a link checks the same few files).
+    mutating func fileExists(_ path: String) -> Bool {
+        if let known = existing[path] { return known }
+        let exists = FileManager.default.fileExists(atPath: path)
+        existing[path] = exists
+        return exists
+    }
 
     mutating func load(_ path: String) -> Result<(runbook: Runbook, diagnostics: [Diagnostic]), RunbookParseError> {
         if let entry = entries[path] { return entry }
