@@ -8,6 +8,7 @@ import Foundation
 public enum DestructiveCommandDetector {
     /// Why `command` looks destructive, one reason per match (empty when it looks harmless).
     public static func reasons(for command: String) -> [String] {
+        if ASCIIText.isASCII(command), !mentionsDestructiveTool(ascii: command) { return [] }
         var reasons: [String] = []
         func add(_ reason: String) {
             if !reasons.contains(reason) { reasons.append(reason) }
@@ -48,6 +49,26 @@ public enum DestructiveCommandDetector {
             if containsSQL(upper, keyword: "TRUNCATE", followedBy: nil) { add("SQL `TRUNCATE` deletes data") }
         }
         return reasons
+    }
+
+    /// The words every reason needs: one of them must appear (ignoring case and quote characters) for any
+    /// reason to be found, since a word is always a run of the command with only its quotes taken out.
+    private static let toolWords = ["kubectl", "helm", "terraform", "drop", "truncate"].map { Array($0.utf8) }
+
+    /// Whether an ASCII command mentions any of `toolWords`; when it does not, `reasons` is empty.
+    private static func mentionsDestructiveTool(ascii command: String) -> Bool {
+        var text: [UInt8] = []
+        text.reserveCapacity(command.utf8.count)
+        for byte in command.utf8 where byte != UInt8(ascii: "'") && byte != UInt8(ascii: "\"") {
+            text.append(byte >= 0x41 && byte <= 0x5A ? byte + 32 : byte)
+        }
+        return toolWords.contains { word in
+            guard text.count >= word.count else { return false }
+            for start in 0...(text.count - word.count) where text[start] == word[0] {
+                if text[start..<(start + word.count)].elementsEqual(word) { return true }
+            }
+            return false
+        }
     }
 
     private static let sqlObjects = [
@@ -91,7 +112,7 @@ public enum DestructiveCommandDetector {
         }
         var start = 0
         while start + keyword.count <= text.count {
-            guard text[start..<(start + keyword.count)].elementsEqual(keyword) else {
+            guard text[start] == keyword[0], text[start..<(start + keyword.count)].elementsEqual(keyword) else {
                 start += 1
                 continue
             }

@@ -17,6 +17,7 @@ import Testing
         "k'ube'ctl scale deploy/web --replicas 0 | tee out",
         "psql -c 'drop table users;' # DROP TABLE in a comment",
         "echo truncate; TRUNCATE orders;\nDROP   DATABASE x",
+        "psql -c \"DR\"'OP' TABLE t; echo \"it's\" \"/opt/HE\"LM uninstall x",
         "export A=1 B C=3; local -r D=4\nfor X in 1 2; do read -r Y Z <<< \"a b\"; done",
         "while read -a ARR -p 'x' LINE; do echo $LINE; done || true &\nE=5 cmd",
         "kubectl rollout \\\n  undo deploy/web # note\n# full comment\nhelm uninstall x",
