@@ -64,13 +64,14 @@ struct FrontMatterNode: Equatable {
     static func scalar(_ text: String, plain: Bool, line: Int, column: Int) -> FrontMatterNode {
         var bool: Bool?
         var isNull = false
-        if plain {
+        // Only words of two to five letters can be truth values or null; skip lower-casing everything else.
+        if plain, text.utf8.count <= 5 {
             switch text.lowercased() {
             case "true", "yes", "on": bool = true
             case "false", "no", "off": bool = false
             default: break
             }
-            isNull = ["", "~", "null", "Null", "NULL"].contains(text)
+            isNull = text == "" || text == "~" || text == "null" || text == "Null" || text == "NULL"
         }
         return FrontMatterNode(
             content: .scalar(text), line: line, column: column, string: text, bool: bool, isNull: isNull)

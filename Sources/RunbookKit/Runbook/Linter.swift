@@ -273,8 +273,7 @@ public struct Linter {
                 "headings here: \(runbook.sections.map { "#" + $0.anchor }.prefix(8).joined(separator: ", "))"
             )
         case .runbook(let id, let anchor):
-            let directory = (runbook.path as NSString).deletingLastPathComponent
-            let file = directory.isEmpty ? "\(id).md" : (directory as NSString).appendingPathComponent("\(id).md")
+            let file = Self.file(named: "\(id).md", nextTo: runbook.path)
             guard cache.fileExists(file) else {
                 return ("link to missing runbook `\(id).md`", "no file \(file); check the spelling or add the runbook")
             }
@@ -288,14 +287,39 @@ public struct Linter {
         }
     }
 
+    /// The path of `name` in the directory of `path`, as NSString's path functions give it. A plain path (no
+    /// `//`, no trailing `/`, a directory part) is joined directly: bridging to NSString for every link showed in
+    /// `lint`'s profile.
+    static func file(named name: String, nextTo path: String) -> String {
+        if let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")), slash != path.utf8.startIndex,
+            path.utf8.index(after: slash) != path.utf8.endIndex, !path.contains("//"), !name.contains("/")
+        {
+            return String(path[..<slash]) + "/" + name
+        }
+        let directory = (path as NSString).deletingLastPathComponent
+        return directory.isEmpty ? name : (directory as NSString).appendingPathComponent(name)
+    }
+
     private func escalation(_ runbook: Runbook) -> [Diagnostic] {
-        let isEscalationFile = (runbook.path as NSString).lastPathComponent.lowercased() == "escalation.md"
+        let fileName = runbook.path.split(separator: "/").last.map(String.init) ?? runbook.path
+        let isEscalationFile = fileName.lowercased() == "escalation.md"
         let hasMatrix = runbook.tables.contains { table in
-            table.header.contains { $0.caseInsensitiveCompare("Severity") == .orderedSame }
-                && table.header.contains { $0.caseInsensitiveCompare("Escalation") == .orderedSame }
+            table.header.contains { Self.equalIgnoringCase($0, "Severity") }
+                && table.header.contains { Self.equalIgnoringCase($0, "Escalation") }
         }
         guard isEscalationFile || hasMatrix else { return [] }
         return EscalationPolicy.parse(runbook).diagnostics
+    }
+
+    /// `caseInsensitiveCompare(_:) == .orderedSame`, without Foundation when both sides are ASCII (then case
+    /// folding is just A–Z to a–z).
+    static func equalIgnoringCase(_ text: String, _ other: String) -> Bool {
+        guard ASCIIText.isASCII(text), ASCIIText.isASCII(other) else {
+            return text.caseInsensitiveCompare(other) == .orderedSame
+        }
+        func folded(_ byte: UInt8) -> UInt8 { byte >= 0x41 && byte <= 0x5A ? byte + 32 : byte }
+        return text.utf8.count == other.utf8.count
+            && zip(text.utf8, other.utf8).allSatisfy { folded($0) == folded($1) }
     }
 
     // MARK: Locations

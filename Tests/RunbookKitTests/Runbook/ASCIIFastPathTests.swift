@@ -69,4 +69,29 @@ import Testing
             }
         }
     }
+
+    @Test func linkedFilesAreFoundWhereNSStringPathsPutThem() {
+        let paths = [
+            "runbooks/outage.md", "./outage.md", "outage.md", "/abs/dir/outage.md", "/outage.md", "a//b/outage.md",
+            "dir/sub/", "", "/", "a/./b.md",
+        ]
+        for path in paths {
+            let directory = (path as NSString).deletingLastPathComponent
+            let expected =
+                directory.isEmpty ? "rollback.md" : (directory as NSString).appendingPathComponent("rollback.md")
+            #expect(Linter.file(named: "rollback.md", nextTo: path) == expected, "\(path)")
+        }
+    }
+
+    @Test func caseInsensitiveHeaderMatchingAgreesWithFoundation() {
+        let pairs = [
+            ("Severity", "Severity"), ("SEVERITY", "Severity"), ("severity ", "Severity"), ("Severit", "Severity"),
+            ("Escalation", "escalation"), ("Éscalation", "Escalation"), ("ß", "SS"), ("", ""), ("@", "`"),
+        ]
+        for (text, other) in pairs {
+            #expect(
+                Linter.equalIgnoringCase(text, other) == (text.caseInsensitiveCompare(other) == .orderedSame),
+                "\(text) \(other)")
+        }
+    }
 }
