@@ -144,14 +144,17 @@ public struct Linter {
     private func variables(_ step: Step, runbook: Runbook, declared: Set<String>, captured: Set<String>)
         -> [Diagnostic]
     {
-        let assigned = VariableReferences.assignedNames(in: step.command)
+        // The names the command assigns itself are needed only for a reference nothing else explains, which
+        // is rare, so they are worked out on first need.
+        var assigned: Set<String>?
         var reported: Set<String> = []
         var diagnostics: [Diagnostic] = []
         VariableReferences.forEachReference(in: step.command) { name, offset in
-            guard !declared.contains(name), !captured.contains(name), !assigned.contains(name),
-                !Self.incidentVariables.contains(name), !Self.ordinaryEnvironmentVariables.contains(name),
-                reported.insert(name).inserted
+            guard !declared.contains(name), !captured.contains(name),
+                !Self.incidentVariables.contains(name), !Self.ordinaryEnvironmentVariables.contains(name)
             else { return }
+            if assigned == nil { assigned = VariableReferences.assignedNames(in: step.command) }
+            guard !assigned!.contains(name), reported.insert(name).inserted else { return }
             let laterCapture = runbook.steps.contains { $0.attributes.capture == name }
             diagnostics.append(
                 .warning(

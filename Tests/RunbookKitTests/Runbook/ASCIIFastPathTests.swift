@@ -94,4 +94,23 @@ import Testing
                 "\(text) \(other)")
         }
     }
+
+    @Test func choiceDetailsAreTrimmedAsFoundationTrimsThem() {
+        let set = CharacterSet(charactersIn: " \t—–-:")
+        let texts = [
+            "", " ", " — details", ": why -", "–\tboth ends\t–", "plain", "-\u{301}combining", "é — ", " :-: ",
+            "inner - dash", "\u{00A0}nbsp\u{00A0}",
+        ]
+        for text in texts {
+            #expect(RunbookBuilder.trimmingDetailPunctuation(text) == text.trimmingCharacters(in: set), "\(text)")
+        }
+    }
+
+    @Test func runbookIDsComeFromTheFileNameAsNSStringNamesIt() throws {
+        for path in ["runbooks/outage.md", "outage.md", "./a//outage.md", "/outage.md", "dir/OUTAGE.MD", "dir/notes"] {
+            let parsed = RunbookParser.parseWithDiagnostics(text: "# T\n", path: path)
+            let name = (path as NSString).lastPathComponent
+            #expect(parsed.runbook.id == (name.lowercased().hasSuffix(".md") ? String(name.dropLast(3)) : name))
+        }
+    }
 }
