@@ -8,13 +8,14 @@ import Foundation
 public enum DestructiveCommandDetector {
     /// Why `command` looks destructive, one reason per match (empty when it looks harmless).
     public static func reasons(for command: String) -> [String] {
-        if ASCIIText.isASCII(command), !mentionsDestructiveTool(ascii: command) { return [] }
+        let possible = ASCIIText.isASCII(command) ? possibleReasons(ascii: command) : .all
+        if possible.isEmpty { return [] }
         var reasons: [String] = []
         func add(_ reason: String) {
             if !reasons.contains(reason) { reasons.append(reason) }
         }
         for line in logicalLines(command) {
-            for segment in segments(of: line) {
+            for segment in segments(of: line) where possible.contains(.tools) {
                 let words = segment
                 guard !words.isEmpty else { continue }
                 let lowered = words.map { $0.lowercased() }
@@ -44,6 +45,7 @@ public enum DestructiveCommandDetector {
                     }
                 }
             }
+            guard possible.contains(.sql) else { continue }
             let upper = line.joined(separator: " ").uppercased()
             if containsSQL(upper, keyword: "DROP", followedBy: sqlObjects) { add("SQL `DROP` deletes data") }
             if containsSQL(upper, keyword: "TRUNCATE", followedBy: nil) { add("SQL `TRUNCATE` deletes data") }
@@ -51,24 +53,55 @@ public enum DestructiveCommandDetector {
         return reasons
     }
 
-    /// The words every reason needs: one of them must appear (ignoring case and quote characters) for any
-    /// reason to be found, since a word is always a run of the command with only its quotes taken out.
-    private static let toolWords = ["kubectl", "helm", "terraform", "drop", "truncate"].map { Array($0.utf8) }
+    /// Which kinds of reason a command could give at all.
+    private struct PossibleReasons: OptionSet {
+        let rawValue: Int
+        /// kubectl, helm or terraform with one of their destructive subcommands.
+        static let tools = PossibleReasons(rawValue: 1)
+        /// SQL `DROP` or `TRUNCATE`.
+        static let sql = PossibleReasons(rawValue: 2)
+        static let all: PossibleReasons = [.tools, .sql]
+    }
 
-    /// Whether an ASCII command mentions any of `toolWords`; when it does not, `reasons` is empty.
-    private static func mentionsDestructiveTool(ascii command: String) -> Bool {
+    /// The words the reasons are made of. Every reason needs some of them as whole words, and a word is always a
+    /// run of the command with only its quote characters taken out, so a word absent from the command with its
+    /// quotes removed (ignoring case) rules its reasons out.
+    private static let keywords = [
+        "kubectl", "helm", "terraform", "delete", "scale", "undo", "rollback", "uninstall", "destroy", "apply",
+        "drop", "truncate",
+    ].map { Array($0.utf8) }
+
+    /// The kinds of reason an ASCII command could give, from one pass over its bytes.
+    private static func possibleReasons(ascii command: String) -> PossibleReasons {
         var text: [UInt8] = []
         text.reserveCapacity(command.utf8.count)
         for byte in command.utf8 where byte != UInt8(ascii: "'") && byte != UInt8(ascii: "\"") {
             text.append(byte >= 0x41 && byte <= 0x5A ? byte + 32 : byte)
         }
-        return toolWords.contains { word in
-            guard text.count >= word.count else { return false }
-            for start in 0...(text.count - word.count) where text[start] == word[0] {
-                if text[start..<(start + word.count)].elementsEqual(word) { return true }
+        var found = [Bool](repeating: false, count: keywords.count)
+        for start in text.indices {
+            let first = text[start]
+            for (index, keyword) in keywords.enumerated()
+            where !found[index] && keyword[0] == first && text.count - start >= keyword.count
+                && text[start..<(start + keyword.count)].elementsEqual(keyword)
+            {
+                found[index] = true
             }
-            return false
         }
+        let (kubectl, helm, terraform, delete, scale, undo) = (
+            found[0], found[1], found[2], found[3], found[4], found[5]
+        )
+        let (rollback, uninstall, destroy, apply, drop, truncate) = (
+            found[6], found[7], found[8], found[9], found[10], found[11]
+        )
+        var possible: PossibleReasons = []
+        if kubectl && (delete || scale || undo) || helm && (rollback || uninstall || delete)
+            || terraform && (destroy || apply)
+        {
+            possible.insert(.tools)
+        }
+        if drop || truncate { possible.insert(.sql) }
+        return possible
     }
 
     private static let sqlObjects = [

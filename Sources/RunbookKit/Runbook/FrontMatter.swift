@@ -149,7 +149,7 @@ public struct FrontMatter: Sendable, Hashable {
                         .error("`id` must be one word", at: location(value), hint: "use the file name: id: outage"))
                 }
             case "severity":
-                if let string = value.scalarString, let severity = Severity(parsing: string) {
+                if let string = value.scalarString, let severity = Self.severity(string) {
                     frontMatter.severity = severity
                 } else {
                     diagnostics.append(
@@ -311,6 +311,15 @@ public struct FrontMatter: Sendable, Hashable {
                 ]
             )
         }
+    }
+
+    /// `Severity(parsing:)`, answering the usual `P1` without Foundation's trimming.
+    private static func severity(_ text: String) -> Severity? {
+        let bytes = Array(text.utf8)
+        if bytes.count == 2, bytes[0] == UInt8(ascii: "P") || bytes[0] == UInt8(ascii: "p") {
+            return Severity(rawValue: "P" + String(decoding: bytes[1...], as: UTF8.self))
+        }
+        return Severity(parsing: text)
     }
 
     private static let patternLock = NSLock()

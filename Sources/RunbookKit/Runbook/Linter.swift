@@ -39,7 +39,7 @@ public struct Linter {
         var diagnostics: [Diagnostic] = []
         var checked = 0
         for file in files {
-            switch cache.load(file) {
+            switch cache.takeForLinting(file) {
             case .failure(let error):
                 unreadable.append(error)
             case .success(let parsed):
@@ -281,11 +281,11 @@ public struct Linter {
                 return ("link to missing runbook `\(id).md`", "no file \(file); check the spelling or add the runbook")
             }
             guard let anchor else { return nil }
-            guard case .success(let other) = cache.load(file) else { return nil }
-            if other.runbook.sections.contains(where: { $0.anchor == anchor }) { return nil }
+            guard let anchors = cache.anchors(in: file) else { return nil }
+            if anchors.contains(anchor) { return nil }
             return (
                 "link to missing heading `#\(anchor)` in `\(id).md`",
-                "headings there: \(other.runbook.sections.map { "#" + $0.anchor }.prefix(8).joined(separator: ", "))"
+                "headings there: \(anchors.map { "#" + $0 }.prefix(8).joined(separator: ", "))"
             )
         }
     }
@@ -295,7 +295,7 @@ public struct Linter {
     /// `lint`'s profile.
     static func file(named name: String, nextTo path: String) -> String {
         if let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")), slash != path.utf8.startIndex,
-            path.utf8.index(after: slash) != path.utf8.endIndex, !path.contains("//"), !name.contains("/")
+            path.utf8.index(after: slash) != path.utf8.endIndex, !ASCIIText.contains(path, "//"), !name.contains("/")
         {
             return String(path[..<slash]) + "/" + name
         }
@@ -347,8 +347,21 @@ public struct Linter {
 }
 
 /// Parsed runbooks by path, so a file linked from many others is read once.
+///
+/// A file's full parse is kept only until it has been linted; after that only its heading anchors are, which is
+/// all a link needs. Holding a thousand parsed runbooks until the end cost more in memory (page faults) and in
+/// freeing them than the links saved.
 struct RunbookCache {
-    private var entries: [String: Result<(runbook: Runbook, diagnostics: [Diagnostic]), RunbookParseError>] = [:]
+    typealias Parsed = (runbook: Runbook, diagnostics: [Diagnostic])
+
+    private enum Entry {
+        /// Parsed for a link, not linted yet.
+        case parsed(Result<Parsed, RunbookParseError>)
+        /// Linted: the anchors of its headings, or nil when it could not be read.
+        case linted(anchors: [String]?)
+    }
+
+    private var entries: [String: Entry] = [:]
     private var existing: [String: Bool] = [:]
 
     /// Whether `path` exists, asked once per path (every copy of a link checks the same few files).
@@ -359,17 +372,40 @@ struct RunbookCache {
         return exists
     }
 
-    mutating func load(_ path: String) -> Result<(runbook: Runbook, diagnostics: [Diagnostic]), RunbookParseError> {
-        if let entry = entries[path] { return entry }
-        let result: Result<(runbook: Runbook, diagnostics: [Diagnostic]), RunbookParseError>
-        do {
-            result = .success(try RunbookParser.parseWithDiagnostics(data: RunbookParser.readFile(path), path: path))
-        } catch let error as RunbookParseError {
-            result = .failure(error)
-        } catch {
-            result = .failure(RunbookParseError(summary: "cannot read \(path): \(error)"))
+    /// The parse of `path` for linting it; from then on only its anchors are kept. A path linted twice is
+    /// parsed again (with the same result).
+    mutating func takeForLinting(_ path: String) -> Result<Parsed, RunbookParseError> {
+        let result: Result<Parsed, RunbookParseError>
+        if case .parsed(let earlier) = entries[path] {
+            result = earlier
+        } else {
+            result = Self.parse(path)
         }
-        entries[path] = result
+        entries[path] = .linted(anchors: try? result.get().runbook.sections.map(\.anchor))
         return result
+    }
+
+    /// The heading anchors of the runbook at `path`, or nil when it cannot be read.
+    mutating func anchors(in path: String) -> [String]? {
+        switch entries[path] {
+        case .linted(let anchors):
+            return anchors
+        case .parsed(let result):
+            return try? result.get().runbook.sections.map(\.anchor)
+        case nil:
+            let result = Self.parse(path)
+            entries[path] = .parsed(result)
+            return try? result.get().runbook.sections.map(\.anchor)
+        }
+    }
+
+    private static func parse(_ path: String) -> Result<Parsed, RunbookParseError> {
+        do {
+            return .success(try RunbookParser.parseWithDiagnostics(data: RunbookParser.readFile(path), path: path))
+        } catch let error as RunbookParseError {
+            return .failure(error)
+        } catch {
+            return .failure(RunbookParseError(summary: "cannot read \(path): \(error)"))
+        }
     }
 }

@@ -270,7 +270,7 @@ struct RunbookBuilder {
     /// Classifies a link destination: `other.md`, `other.md#anchor`, `#anchor`, or external.
     static func linkTarget(_ url: String) -> LinkTarget {
         if url.hasPrefix("#") { return .heading(anchor: String(url.dropFirst())) }
-        if url.contains("://") || url.hasPrefix("mailto:") { return .external(url) }
+        if ASCIIText.contains(url, "://") || url.hasPrefix("mailto:") { return .external(url) }
         let parts = url.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)
         let file = String(parts[0])
         guard file.lowercased().hasSuffix(".md") else { return .external(url) }

@@ -47,7 +47,7 @@ public struct RunbookCatalog: Sendable {
     private static func runbookFiles(in directory: String, names: [String]) -> [String] {
         // A plain directory path joins with a plain `/`; NSString's path handling (which also collapses `//` and
         // strips a trailing `/`) is kept for the rest, and is slow enough on Linux to show in `lint`'s profile.
-        let plainDirectory = !directory.isEmpty && !directory.hasSuffix("/") && !directory.contains("//")
+        let plainDirectory = !directory.isEmpty && !directory.hasSuffix("/") && !ASCIIText.contains(directory, "//")
         return names.filter { name in
             let lowered = name.lowercased()
             return lowered.hasSuffix(".md") && lowered != "readme.md" && !name.hasPrefix(".")
