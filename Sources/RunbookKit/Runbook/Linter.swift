@@ -363,6 +363,7 @@ struct RunbookCache {
 
     private var entries: [String: Entry] = [:]
     private var existing: [String: Bool] = [:]
+    private let buffer = RunbookParser.ReadBuffer()
 
     /// Whether `path` exists, asked once per path (every copy of a link checks the same few files).
     mutating func fileExists(_ path: String) -> Bool {
@@ -379,7 +380,7 @@ struct RunbookCache {
         if case .parsed(let earlier) = entries[path] {
             result = earlier
         } else {
-            result = Self.parse(path)
+            result = parse(path)
         }
         entries[path] = .linted(anchors: try? result.get().runbook.sections.map(\.anchor))
         return result
@@ -393,15 +394,16 @@ struct RunbookCache {
         case .parsed(let result):
             return try? result.get().runbook.sections.map(\.anchor)
         case nil:
-            let result = Self.parse(path)
+            let result = parse(path)
             entries[path] = .parsed(result)
             return try? result.get().runbook.sections.map(\.anchor)
         }
     }
 
-    private static func parse(_ path: String) -> Result<Parsed, RunbookParseError> {
+    private func parse(_ path: String) -> Result<Parsed, RunbookParseError> {
         do {
-            return .success(try RunbookParser.parseWithDiagnostics(data: RunbookParser.readFile(path), path: path))
+            let text = try RunbookParser.readText(path, buffer: buffer)
+            return .success(RunbookParser.parseWithDiagnostics(text: text, path: path))
         } catch let error as RunbookParseError {
             return .failure(error)
         } catch {

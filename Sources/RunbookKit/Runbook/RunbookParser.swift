@@ -133,9 +133,13 @@ public enum RunbookParser {
 
     /// Validates and decodes the bytes: refuses binary files and invalid UTF-8 with the place of the problem.
     static func decode(_ data: Data, path: String) throws -> String {
-        if data.count > maximumFileSize { throw tooLarge(path: path, size: data.count) }
-        return try data.withUnsafeBytes { raw -> String in
-            let bytes = raw.bindMemory(to: UInt8.self)
+        try data.withUnsafeBytes { raw -> String in try decode(bytes: raw.bindMemory(to: UInt8.self), path: path) }
+    }
+
+    /// `decode` for bytes in memory.
+    static func decode(bytes: UnsafeBufferPointer<UInt8>, path: String) throws -> String {
+        if bytes.count > maximumFileSize { throw tooLarge(path: path, size: bytes.count) }
+        do {
             if let zero = bytes.firstIndex(of: 0) {
                 throw RunbookParseError(
                     summary: "\(path) looks like a binary file, not Markdown (NUL byte)",
@@ -147,6 +151,77 @@ public enum RunbookParser {
             throw RunbookParseError(
                 summary: "\(path) is not valid UTF-8", location: position(of: bad, in: bytes, path: path),
                 hint: "save the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8`)")
+        }
+    }
+
+    /// `decode(readFile(path))` with the same errors, reading into `buffer` (reused from file to file) instead of
+    /// a new zero-filled `Data` per file, and opening before asking `stat` (one path lookup, not two).
+    static func readText(_ path: String, buffer: ReadBuffer) throws -> String {
+        let unreadable = RunbookParseError(summary: "cannot read \(path)", hint: "check the file's permissions")
+        var status = stat()
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            // What `readFile` would have said: it asks `stat` first, and only then fails to read.
+            guard stat(path, &status) == 0 else {
+                throw RunbookParseError(summary: "no such file: \(path)", hint: "check the path")
+            }
+            try checkStatus(status, path: path)
+            throw unreadable
+        }
+        defer { close(descriptor) }
+        guard fstat(descriptor, &status) == 0 else { throw unreadable }
+        try checkStatus(status, path: path)
+        guard let count = buffer.fill(from: descriptor, expected: Int(status.st_size), limit: maximumFileSize) else {
+            throw unreadable
+        }
+        return try decode(bytes: UnsafeBufferPointer(start: buffer.bytes, count: count), path: path)
+    }
+
+    /// `readFile`'s refusals of a file by its `stat`: a directory, or a regular file over the size limit.
+    private static func checkStatus(_ status: stat, path: String) throws {
+        if status.st_mode & S_IFMT == S_IFDIR {
+            throw RunbookParseError(summary: "\(path) is a directory, not a runbook file")
+        }
+        if status.st_mode & S_IFMT == S_IFREG, Int(status.st_size) > maximumFileSize {
+            throw tooLarge(path: path, size: Int(status.st_size))
+        }
+    }
+
+    /// A byte buffer reused across `readText` calls.
+    final class ReadBuffer {
+        private(set) var bytes: UnsafeMutablePointer<UInt8>
+        private var capacity: Int
+
+        init(capacity: Int = 65_536) {
+            self.capacity = capacity
+            bytes = .allocate(capacity: capacity)
+        }
+
+        deinit { bytes.deallocate() }
+
+        private func grow(to minimum: Int) {
+            let larger = UnsafeMutablePointer<UInt8>.allocate(capacity: minimum)
+            larger.update(from: bytes, count: capacity)
+            bytes.deallocate()
+            bytes = larger
+            capacity = minimum
+        }
+
+        /// Reads `descriptor` to its end (or a little past `limit`); the number of bytes, or nil on a read error.
+        func fill(from descriptor: Int32, expected: Int, limit: Int) -> Int? {
+            if expected + 1 > capacity { grow(to: expected + 1) }
+            var count = 0
+            while true {
+                if count == capacity {
+                    if count > limit { return count }
+                    grow(to: capacity * 2)
+                }
+                let got = read(descriptor, bytes + count, capacity - count)
+                if got < 0, errno == EINTR { continue }
+                guard got >= 0 else { return nil }
+                if got == 0 { return count }
+                count += got
+            }
         }
     }
 
