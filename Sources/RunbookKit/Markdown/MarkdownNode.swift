@@ -41,16 +41,15 @@ public struct MarkdownNode {
         case CMARK_NODE_STRONG: return .strong
         case CMARK_NODE_HTML_INLINE: return .htmlInline
         default:
-            let name = typeString
-            switch name {
-            case "table": return .table
-            case "table_header": return .tableHeader
-            case "table_row": return .tableRow
-            case "table_cell": return .tableCell
-            case "strikethrough": return .strikethrough
-            case "tasklist": return .item
-            default: return .other(name)
-            }
+            // Compare the C strings: making a Swift String for every extension node showed up in profiles.
+            guard let name = cmark_node_get_type_string(pointer) else { return .other("") }
+            if strcmp(name, "table") == 0 { return .table }
+            if strcmp(name, "table_header") == 0 { return .tableHeader }
+            if strcmp(name, "table_row") == 0 { return .tableRow }
+            if strcmp(name, "table_cell") == 0 { return .tableCell }
+            if strcmp(name, "strikethrough") == 0 { return .strikethrough }
+            if strcmp(name, "tasklist") == 0 { return .item }
+            return .other(String(cString: name))
         }
     }
 
@@ -111,14 +110,27 @@ public struct MarkdownNode {
     public var isOrderedList: Bool { cmark_node_get_list_type(pointer) == CMARK_ORDERED_LIST }
 
     /// Whether this list item is a GFM task item (`- [ ]`).
-    public var isTaskItem: Bool { typeString == "tasklist" }
+    public var isTaskItem: Bool {
+        guard let name = cmark_node_get_type_string(pointer) else { return false }
+        return strcmp(name, "tasklist") == 0
+    }
 
     /// Whether a task item is ticked (`- [x]`).
     public var isChecked: Bool { cmark_gfm_extensions_get_tasklist_item_checked(pointer) }
 
     /// The text a reader sees, without markup: inline code keeps its text, breaks become spaces.
     public var plainText: String {
-        rawPlainText.trimmingCharacters(in: .whitespacesAndNewlines)
+        let raw = rawPlainText
+        // Most text has nothing to trim; Foundation's trimming is slow on Linux, so look at the ends first.
+        if let first = raw.utf8.first, let last = raw.utf8.last, Self.isPlainEnd(first), Self.isPlainEnd(last) {
+            return raw
+        }
+        return raw.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// An ASCII byte that is neither white space nor a newline, so trimming would stop at it.
+    private static func isPlainEnd(_ byte: UInt8) -> Bool {
+        byte > 0x20 && byte < 0x7F
     }
 
     /// `plainText` without trimming, for joining sibling inline nodes (`, ` between two code spans).

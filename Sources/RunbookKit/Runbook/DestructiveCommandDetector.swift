@@ -8,12 +8,14 @@ import Foundation
 public enum DestructiveCommandDetector {
     /// Why `command` looks destructive, one reason per match (empty when it looks harmless).
     public static func reasons(for command: String) -> [String] {
+        let possible = ASCIIText.isASCII(command) ? possibleReasons(ascii: command) : .all
+        if possible.isEmpty { return [] }
         var reasons: [String] = []
         func add(_ reason: String) {
             if !reasons.contains(reason) { reasons.append(reason) }
         }
         for line in logicalLines(command) {
-            for segment in segments(of: line) {
+            for segment in segments(of: line) where possible.contains(.tools) {
                 let words = segment
                 guard !words.isEmpty else { continue }
                 let lowered = words.map { $0.lowercased() }
@@ -43,11 +45,63 @@ public enum DestructiveCommandDetector {
                     }
                 }
             }
+            guard possible.contains(.sql) else { continue }
             let upper = line.joined(separator: " ").uppercased()
             if containsSQL(upper, keyword: "DROP", followedBy: sqlObjects) { add("SQL `DROP` deletes data") }
             if containsSQL(upper, keyword: "TRUNCATE", followedBy: nil) { add("SQL `TRUNCATE` deletes data") }
         }
         return reasons
+    }
+
+    /// Which kinds of reason a command could give at all.
+    private struct PossibleReasons: OptionSet {
+        let rawValue: Int
+        /// kubectl, helm or terraform with one of their destructive subcommands.
+        static let tools = PossibleReasons(rawValue: 1)
+        /// SQL `DROP` or `TRUNCATE`.
+        static let sql = PossibleReasons(rawValue: 2)
+        static let all: PossibleReasons = [.tools, .sql]
+    }
+
+    /// The words the reasons are made of. Every reason needs some of them as whole words, and a word is always a
+    /// run of the command with only its quote characters taken out, so a word absent from the command with its
+    /// quotes removed (ignoring case) rules its reasons out.
+    private static let keywords = [
+        "kubectl", "helm", "terraform", "delete", "scale", "undo", "rollback", "uninstall", "destroy", "apply",
+        "drop", "truncate",
+    ].map { Array($0.utf8) }
+
+    /// The kinds of reason an ASCII command could give, from one pass over its bytes.
+    private static func possibleReasons(ascii command: String) -> PossibleReasons {
+        var text: [UInt8] = []
+        text.reserveCapacity(command.utf8.count)
+        for byte in command.utf8 where byte != UInt8(ascii: "'") && byte != UInt8(ascii: "\"") {
+            text.append(byte >= 0x41 && byte <= 0x5A ? byte + 32 : byte)
+        }
+        var found = [Bool](repeating: false, count: keywords.count)
+        for start in text.indices {
+            let first = text[start]
+            for (index, keyword) in keywords.enumerated()
+            where !found[index] && keyword[0] == first && text.count - start >= keyword.count
+                && text[start..<(start + keyword.count)].elementsEqual(keyword)
+            {
+                found[index] = true
+            }
+        }
+        let (kubectl, helm, terraform, delete, scale, undo) = (
+            found[0], found[1], found[2], found[3], found[4], found[5]
+        )
+        let (rollback, uninstall, destroy, apply, drop, truncate) = (
+            found[6], found[7], found[8], found[9], found[10], found[11]
+        )
+        var possible: PossibleReasons = []
+        if kubectl && (delete || scale || undo) || helm && (rollback || uninstall || delete)
+            || terraform && (destroy || apply)
+        {
+            possible.insert(.tools)
+        }
+        if drop || truncate { possible.insert(.sql) }
+        return possible
     }
 
     private static let sqlObjects = [
@@ -64,6 +118,9 @@ public enum DestructiveCommandDetector {
 
     /// Whether `keyword` appears as a word (letters on neither side), optionally followed by one of `objects`.
     private static func containsSQL(_ text: String, keyword: String, followedBy objects: [String]?) -> Bool {
+        if ASCIIText.isASCII(text) {
+            return containsSQL(ascii: Array(text.utf8), keyword: keyword, followedBy: objects)
+        }
         var searchStart = text.startIndex
         while let range = text.range(of: keyword, range: searchStart..<text.endIndex) {
             searchStart = range.upperBound
@@ -78,12 +135,42 @@ public enum DestructiveCommandDetector {
         return false
     }
 
+    /// `containsSQL` for ASCII text, on bytes: the same search without Foundation's `range(of:)`.
+    private static func containsSQL(ascii text: [UInt8], keyword: String, followedBy objects: [String]?) -> Bool {
+        let keyword = Array(keyword.utf8)
+        guard text.count >= keyword.count else { return false }
+        func isWord(_ byte: UInt8) -> Bool {
+            (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || byte == UInt8(ascii: "_")
+                || byte == UInt8(ascii: "-")
+        }
+        var start = 0
+        while start + keyword.count <= text.count {
+            guard text[start] == keyword[0], text[start..<(start + keyword.count)].elementsEqual(keyword) else {
+                start += 1
+                continue
+            }
+            let end = start + keyword.count
+            let before = start > 0 ? text[start - 1] : nil
+            let after = end < text.count ? text[end] : nil
+            start = end
+            guard !(before.map(isWord) ?? false), !(after.map(isWord) ?? false) else { continue }
+            guard let objects else { return after == nil || after == UInt8(ascii: " ") || after == UInt8(ascii: ";") }
+            var rest = end
+            while rest < text.count, text[rest] == UInt8(ascii: " ") { rest += 1 }
+            if objects.contains(where: { text[rest...].starts(with: $0.utf8) }) { return true }
+        }
+        return false
+    }
+
     /// The command's lines with comments removed and `\`-continued lines joined, as shell words.
     static func logicalLines(_ command: String) -> [[String]] {
+        // Plain ASCII is split on bytes; anything else by Characters (see `ASCIIText`).
+        let lineWords =
+            ASCIIText.lines(command, omittingEmpty: false)?.map(words(ascii:))
+            ?? command.split(separator: "\n", omittingEmptySubsequences: false).map(words(in:))
         var lines: [[String]] = []
         var pending: [String] = []
-        for rawLine in command.split(separator: "\n", omittingEmptySubsequences: false) {
-            var words = words(in: rawLine)
+        for var words in lineWords {
             let continues = words.last == "\\"
             if continues { words.removeLast() }
             pending += words
@@ -94,6 +181,41 @@ public enum DestructiveCommandDetector {
         }
         if !pending.isEmpty { lines.append(pending) }
         return lines
+    }
+
+    /// `words(in:)` for an ASCII line, on bytes.
+    private static func words(ascii line: ArraySlice<UInt8>) -> [String] {
+        var words: [String] = []
+        var current: [UInt8] = []
+        var inWord = false
+        var quote: UInt8?
+        for byte in line {
+            if let open = quote {
+                if byte == open { quote = nil } else { current.append(byte) }
+                continue
+            }
+            switch byte {
+            case UInt8(ascii: "'"), UInt8(ascii: "\""):
+                quote = byte
+                inWord = true
+            case UInt8(ascii: " "), UInt8(ascii: "\t"):
+                if inWord { words.append(String(decoding: current, as: UTF8.self)) }
+                current.removeAll(keepingCapacity: true)
+                inWord = false
+            case UInt8(ascii: "#") where !inWord:
+                return words
+            case UInt8(ascii: ";"), UInt8(ascii: "|"), UInt8(ascii: "&"):
+                if inWord { words.append(String(decoding: current, as: UTF8.self)) }
+                words.append(String(UnicodeScalar(byte)))
+                current.removeAll(keepingCapacity: true)
+                inWord = false
+            default:
+                current.append(byte)
+                inWord = true
+            }
+        }
+        if inWord { words.append(String(decoding: current, as: UTF8.self)) }
+        return words
     }
 
     /// Splits a line into words; quoted text is one word (without quotes); `#` at a word start ends the line.

@@ -178,10 +178,13 @@ public struct FenceInfo: Sendable, Hashable {
     }
 
     private mutating func apply(_ pairs: [(key: String, value: String?, offset: Int)]) {
-        var seen: Set<String> = []
+        // A handful of keys at most: a linear search is cheaper than hashing them.
+        var seen: [String] = []
         for (key, value, offset) in pairs {
             let canonical = key == "name" ? "id" : key
-            if !seen.insert(canonical).inserted, FenceInfo.attributeNames.contains(key) {
+            let repeated = seen.contains(canonical)
+            if !repeated { seen.append(canonical) }
+            if repeated, FenceInfo.attributeNames.contains(key) {
                 problems.append(
                     Problem(
                         offset: offset, severity: .warning, message: "attribute `\(key)` is given more than once",
@@ -200,7 +203,11 @@ public struct FenceInfo: Sendable, Hashable {
             switch key {
             case "id", "name":
                 guard let value = required() else { continue }
-                if value.contains(where: { $0.isWhitespace || $0 == "#" }) {
+                let hasSpaceOrHash =
+                    ASCIIText.isASCII(value)
+                    ? ASCIIText.containsASCIIWhitespace(value) || value.utf8.contains(UInt8(ascii: "#"))
+                    : value.contains(where: { $0.isWhitespace || $0 == "#" })
+                if hasSpaceOrHash {
                     bad("step id `\(value)` contains spaces or `#`", "use letters, digits and hyphens: check-pods")
                 } else {
                     attributes.id = value
@@ -221,7 +228,7 @@ public struct FenceInfo: Sendable, Hashable {
                 }
             case "expect":
                 guard let value = required() else { continue }
-                let codes = value.split(separator: ",").map { Int32($0.trimmingCharacters(in: .whitespaces)) }
+                let codes = value.split(separator: ",").map { Int32(ASCIIText.trimmingSpacesAndTabs($0)) }
                 if codes.isEmpty || codes.contains(where: { $0 == nil || $0! < 0 || $0! > 255 }) {
                     bad(
                         "expect `\(value)` is not a list of exit codes",
@@ -252,7 +259,7 @@ public struct FenceInfo: Sendable, Hashable {
                 if key == "interactive" { attributes.interactive = flag } else { attributes.ignore = flag }
             case "env":
                 guard let value = required() else { continue }
-                let environments = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                let environments = value.split(separator: ",").map(ASCIIText.trimmingSpacesAndTabs)
                     .filter { !$0.isEmpty }
                 if environments.isEmpty {
                     bad("`env` names no environment", "write env=production,staging")

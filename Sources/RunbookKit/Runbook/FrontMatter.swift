@@ -23,6 +23,53 @@ public struct FrontMatter: Sendable, Hashable {
     /// the Markdown body, so body line `n` is file line `n + bodyLineOffset`. `closed` is false when no closing
     /// `---` (or `...`) was found; the whole text is then the YAML.
     static func split(_ text: Substring) -> (yaml: Substring, body: Substring, bodyLineOffset: Int, closed: Bool)? {
+        let utf8 = text.utf8
+        guard utf8.starts(with: "---".utf8) else { return nil }
+        // Lines end at a newline that does not follow a CR: in Swift a CR LF pair is one Character, so the
+        // original Character-based reading never split there, and this byte-based one must not either.
+        func lineEnd(from start: Substring.UTF8View.Index) -> Substring.UTF8View.Index {
+            var index = start
+            var previous: UInt8 = 0
+            while index < utf8.endIndex {
+                let byte = utf8[index]
+                if byte == UInt8(ascii: "\n"), previous != UInt8(ascii: "\r") { return index }
+                previous = byte
+                utf8.formIndex(after: &index)
+            }
+            return index
+        }
+        let firstEnd = lineEnd(from: utf8.startIndex)
+        var opening = utf8[utf8.startIndex..<firstEnd]
+        if opening.contains(where: { $0 >= 0x80 }) {
+            // Unicode spaces or a combining mark after `---`: leave those to the Character-based reading.
+            return splitByCharacters(text)
+        }
+        // The opening line must be exactly `---`, give or take spaces and tabs (all `.whitespaces` has in ASCII).
+        while let last = opening.last, last == UInt8(ascii: " ") || last == UInt8(ascii: "\t") {
+            opening = opening.dropLast()
+        }
+        guard opening.elementsEqual("---".utf8) else { return nil }
+        var lines = 1
+        let yamlStart = firstEnd < utf8.endIndex ? utf8.index(after: firstEnd) : utf8.endIndex
+        var index = yamlStart
+        while index < utf8.endIndex {
+            let end = lineEnd(from: index)
+            var line = utf8[index..<end]
+            if line.last == UInt8(ascii: "\r") { line = line.dropLast() }
+            let next = end < utf8.endIndex ? utf8.index(after: end) : utf8.endIndex
+            lines += 1
+            if line.elementsEqual("---".utf8) || line.elementsEqual("...".utf8) {
+                return (text[yamlStart..<index], text[next...], lines, true)
+            }
+            index = next
+        }
+        return (text[yamlStart...], text[text.endIndex...], lines, false)
+    }
+
+    /// `split` for front matter whose opening line has non-ASCII text, by Characters as it always was.
+    static func splitByCharacters(_ text: Substring) -> (
+        yaml: Substring, body: Substring, bodyLineOffset: Int, closed: Bool
+    )? {
         guard text.hasPrefix("---") else { return nil }
         var lines = 0
         var index = text.startIndex
@@ -45,23 +92,36 @@ public struct FrontMatter: Sendable, Hashable {
         return (text[(yamlStart ?? text.endIndex)...], text[text.endIndex...], lines, false)
     }
 
+    /// How `parse` reads the YAML: the fast reader for the common subset with Yams for the rest, or Yams only
+    /// (tests use that to prove both give the same results).
+    enum YAMLReading {
+        case fastPathFirst
+        case yamsOnly
+    }
+
     /// Reads the YAML of a front matter block whose first line is file line `firstLine`.
-    static func parse(yaml: Substring, firstLine: Int, path: String) -> (FrontMatter, [Diagnostic]) {
+    static func parse(yaml: Substring, firstLine: Int, path: String, reading: YAMLReading = .fastPathFirst) -> (
+        FrontMatter, [Diagnostic]
+    ) {
         var frontMatter = FrontMatter()
         var diagnostics: [Diagnostic] = []
-        func location(_ node: Node?) -> SourceLocation {
-            SourceLocation(file: path, line: (node?.mark?.line ?? 1) + firstLine - 1, column: node?.mark?.column ?? 1)
+        func location(_ node: FrontMatterNode?) -> SourceLocation {
+            SourceLocation(file: path, line: (node?.line ?? 1) + firstLine - 1, column: node?.column ?? 1)
         }
-        let root: Node?
-        do {
-            root = try Yams.compose(yaml: String(yaml))
-        } catch let error as YamlError {
-            diagnostics.append(Self.diagnostic(for: error, firstLine: firstLine, path: path))
-            return (frontMatter, diagnostics)
-        } catch {
-            diagnostics.append(
-                .error("front matter is not valid YAML: \(error)", at: SourceLocation(file: path, line: firstLine)))
-            return (frontMatter, diagnostics)
+        let root: FrontMatterNode?
+        if reading == .fastPathFirst, let simple = SimpleYAMLReader.read(yaml) {
+            root = simple
+        } else {
+            do {
+                root = try Yams.compose(yaml: String(yaml)).map(FrontMatterNode.init(yams:))
+            } catch let error as YamlError {
+                diagnostics.append(Self.diagnostic(for: error, firstLine: firstLine, path: path))
+                return (frontMatter, diagnostics)
+            } catch {
+                diagnostics.append(
+                    .error("front matter is not valid YAML: \(error)", at: SourceLocation(file: path, line: firstLine)))
+                return (frontMatter, diagnostics)
+            }
         }
         guard let root else { return (frontMatter, diagnostics) }
         guard let mapping = root.mapping else {
@@ -71,29 +131,30 @@ public struct FrontMatter: Sendable, Hashable {
                     hint: "write `title: Outage` and other keys, one per line"))
             return (frontMatter, diagnostics)
         }
-        for (keyNode, value) in mapping {
+        for pair in mapping {
+            let (keyNode, value) = (pair.key, pair.value)
             let key = keyNode.string ?? ""
             switch key {
             case "title":
-                if let string = value.scalar?.string {
+                if let string = value.scalarString {
                     frontMatter.title = string
                 } else {
                     diagnostics.append(.error("`title` must be text", at: location(value)))
                 }
             case "id":
-                if let string = value.scalar?.string, !string.isEmpty, !string.contains(where: \.isWhitespace) {
+                if let string = value.scalarString, !string.isEmpty, !string.contains(where: \.isWhitespace) {
                     frontMatter.id = string
                 } else {
                     diagnostics.append(
                         .error("`id` must be one word", at: location(value), hint: "use the file name: id: outage"))
                 }
             case "severity":
-                if let string = value.scalar?.string, let severity = Severity(parsing: string) {
+                if let string = value.scalarString, let severity = Self.severity(string) {
                     frontMatter.severity = severity
                 } else {
                     diagnostics.append(
                         .error(
-                            "severity `\(value.scalar?.string ?? "")` is not P0, P1, P2 or P3", at: location(value),
+                            "severity `\(value.scalarString ?? "")` is not P0, P1, P2 or P3", at: location(value),
                             hint: "write severity: P1"))
                 }
             case "environments":
@@ -106,7 +167,7 @@ public struct FrontMatter: Sendable, Hashable {
                             hint: "write environments: [production, staging, development]"))
                 }
             case "shell":
-                if let string = value.scalar?.string, !string.isEmpty {
+                if let string = value.scalarString, !string.isEmpty {
                     frontMatter.shell = string
                 } else {
                     diagnostics.append(
@@ -120,7 +181,8 @@ public struct FrontMatter: Sendable, Hashable {
                             hint: "write variables: then `  POD: {prompt: \"Pod name\"}` on the next line"))
                     continue
                 }
-                for (nameNode, declaration) in variables {
+                for pair in variables {
+                    let (nameNode, declaration) = (pair.key, pair.value)
                     let (variable, problems) = Self.variable(nameNode, declaration, location: location)
                     diagnostics += problems
                     if let variable { frontMatter.variables.append(variable) }
@@ -136,7 +198,7 @@ public struct FrontMatter: Sendable, Hashable {
     }
 
     private static func variable(
-        _ nameNode: Node, _ declaration: Node, location: (Node?) -> SourceLocation
+        _ nameNode: FrontMatterNode, _ declaration: FrontMatterNode, location: (FrontMatterNode?) -> SourceLocation
     ) -> (VariableSpec?, [Diagnostic]) {
         let name = nameNode.string ?? ""
         var diagnostics: [Diagnostic] = []
@@ -157,21 +219,23 @@ public struct FrontMatter: Sendable, Hashable {
                     "`ENVIRONMENT` is always set by the incident; its declaration is ignored", at: location(nameNode),
                     hint: "remove it from `variables`"))
         }
-        switch declaration {
-        case .scalar(let scalar):
+        switch declaration.content {
+        case .scalar(let string):
             // `NAMESPACE: candlefish-prod` is shorthand for a default.
-            if !(scalar.string.isEmpty && declaration.null != nil) { spec.defaultValue = scalar.string }
+            if !(string.isEmpty && declaration.isNull) { spec.defaultValue = string }
             return (spec, diagnostics)
         case .mapping(let fields):
-            for (keyNode, value) in fields {
+            for pair in fields {
+                let (keyNode, value) = (pair.key, pair.value)
                 let key = keyNode.string ?? ""
                 switch key {
                 case "prompt":
-                    spec.prompt = value.scalar?.string
+                    spec.prompt = value.scalarString
                 case "default":
                     if let mapping = value.mapping {
-                        for (environment, perEnvironment) in mapping {
-                            guard let environmentName = environment.string, let text = perEnvironment.scalar?.string
+                        for pair in mapping {
+                            let (environment, perEnvironment) = (pair.key, pair.value)
+                            guard let environmentName = environment.string, let text = perEnvironment.scalarString
                             else {
                                 diagnostics.append(
                                     .error(
@@ -184,7 +248,7 @@ public struct FrontMatter: Sendable, Hashable {
                             }
                             spec.defaultsByEnvironment[environmentName] = text
                         }
-                    } else if let text = value.scalar?.string {
+                    } else if let text = value.scalarString {
                         spec.defaultValue = text
                     } else {
                         diagnostics.append(
@@ -208,11 +272,11 @@ public struct FrontMatter: Sendable, Hashable {
                             ))
                     }
                 case "pattern":
-                    guard let pattern = value.scalar?.string else {
+                    guard let pattern = value.scalarString else {
                         diagnostics.append(.error("`pattern` must be a regular expression", at: location(value)))
                         continue
                     }
-                    if (try? NSRegularExpression(pattern: pattern)) == nil {
+                    if !isValidPattern(pattern) {
                         diagnostics.append(
                             .error(
                                 "pattern of `\(name)` is not a valid regular expression", at: location(value),
@@ -249,13 +313,36 @@ public struct FrontMatter: Sendable, Hashable {
         }
     }
 
+    /// `Severity(parsing:)`, answering the usual `P1` without Foundation's trimming.
+    private static func severity(_ text: String) -> Severity? {
+        let bytes = Array(text.utf8)
+        if bytes.count == 2, bytes[0] == UInt8(ascii: "P") || bytes[0] == UInt8(ascii: "p") {
+            return Severity(rawValue: "P" + String(decoding: bytes[1...], as: UTF8.self))
+        }
+        return Severity(parsing: text)
+    }
+
+    private static let patternLock = NSLock()
+    nonisolated(unsafe) private static var patternValidity: [String: Bool] = [:]
+
+    /// Whether `pattern` compiles as a regular expression. Remembered per pattern: building an
+    /// NSRegularExpression is slow on Linux, and the runbooks of a directory declare the same few patterns.
+    static func isValidPattern(_ pattern: String) -> Bool {
+        patternLock.lock()
+        defer { patternLock.unlock() }
+        if let known = patternValidity[pattern] { return known }
+        let valid = (try? NSRegularExpression(pattern: pattern)) != nil
+        patternValidity[pattern] = valid
+        return valid
+    }
+
     /// A YAML sequence of scalars, or one comma-separated scalar.
-    private static func stringList(_ node: Node) -> [String]? {
+    private static func stringList(_ node: FrontMatterNode) -> [String]? {
         if let sequence = node.sequence {
-            let strings = sequence.compactMap { $0.scalar?.string }
+            let strings = sequence.compactMap(\.scalarString)
             return strings.count == sequence.count ? strings : nil
         }
-        if let string = node.scalar?.string {
+        if let string = node.scalarString {
             return string.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         }
         return nil

@@ -39,7 +39,7 @@ public struct Linter {
         var diagnostics: [Diagnostic] = []
         var checked = 0
         for file in files {
-            switch cache.load(file) {
+            switch cache.takeForLinting(file) {
             case .failure(let error):
                 unreadable.append(error)
             case .success(let parsed):
@@ -70,10 +70,11 @@ public struct Linter {
         diagnostics += duplicateIDs(runbook)
         diagnostics += variableDefaults(runbook)
         var captured: Set<String> = []
+        let declared = Set(runbook.variables.map(\.name))
         for item in runbook.items {
             switch item {
             case .step(let step):
-                diagnostics += variables(step, runbook: runbook, captured: captured)
+                diagnostics += variables(step, runbook: runbook, declared: declared, captured: captured)
                 diagnostics += placeholders(step)
                 diagnostics += destructive(step)
                 if let onFail = step.attributes.onFail {
@@ -140,16 +141,20 @@ public struct Linter {
         return diagnostics
     }
 
-    private func variables(_ step: Step, runbook: Runbook, captured: Set<String>) -> [Diagnostic] {
-        let declared = Set(runbook.variables.map(\.name))
-        let assigned = VariableReferences.assignedNames(in: step.command)
+    private func variables(_ step: Step, runbook: Runbook, declared: Set<String>, captured: Set<String>)
+        -> [Diagnostic]
+    {
+        // The names the command assigns itself are needed only for a reference nothing else explains, which
+        // is rare, so they are worked out on first need.
+        var assigned: Set<String>?
         var reported: Set<String> = []
         var diagnostics: [Diagnostic] = []
         VariableReferences.forEachReference(in: step.command) { name, offset in
-            guard !declared.contains(name), !captured.contains(name), !assigned.contains(name),
-                !Self.incidentVariables.contains(name), !Self.ordinaryEnvironmentVariables.contains(name),
-                reported.insert(name).inserted
+            guard !declared.contains(name), !captured.contains(name),
+                !Self.incidentVariables.contains(name), !Self.ordinaryEnvironmentVariables.contains(name)
             else { return }
+            if assigned == nil { assigned = VariableReferences.assignedNames(in: step.command) }
+            guard !assigned!.contains(name), reported.insert(name).inserted else { return }
             let laterCapture = runbook.steps.contains { $0.attributes.capture == name }
             diagnostics.append(
                 .warning(
@@ -271,29 +276,53 @@ public struct Linter {
                 "headings here: \(runbook.sections.map { "#" + $0.anchor }.prefix(8).joined(separator: ", "))"
             )
         case .runbook(let id, let anchor):
-            let directory = (runbook.path as NSString).deletingLastPathComponent
-            let file = directory.isEmpty ? "\(id).md" : (directory as NSString).appendingPathComponent("\(id).md")
-            guard FileManager.default.fileExists(atPath: file) else {
+            let file = Self.file(named: "\(id).md", nextTo: runbook.path)
+            guard cache.fileExists(file) else {
                 return ("link to missing runbook `\(id).md`", "no file \(file); check the spelling or add the runbook")
             }
             guard let anchor else { return nil }
-            guard case .success(let other) = cache.load(file) else { return nil }
-            if other.runbook.sections.contains(where: { $0.anchor == anchor }) { return nil }
+            guard let anchors = cache.anchors(in: file) else { return nil }
+            if anchors.contains(anchor) { return nil }
             return (
                 "link to missing heading `#\(anchor)` in `\(id).md`",
-                "headings there: \(other.runbook.sections.map { "#" + $0.anchor }.prefix(8).joined(separator: ", "))"
+                "headings there: \(anchors.map { "#" + $0 }.prefix(8).joined(separator: ", "))"
             )
         }
     }
 
+    /// The path of `name` in the directory of `path`, as NSString's path functions give it. A plain path (no
+    /// `//`, no trailing `/`, a directory part) is joined directly: bridging to NSString for every link showed in
+    /// `lint`'s profile.
+    static func file(named name: String, nextTo path: String) -> String {
+        if let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")), slash != path.utf8.startIndex,
+            path.utf8.index(after: slash) != path.utf8.endIndex, !ASCIIText.contains(path, "//"), !name.contains("/")
+        {
+            return String(path[..<slash]) + "/" + name
+        }
+        let directory = (path as NSString).deletingLastPathComponent
+        return directory.isEmpty ? name : (directory as NSString).appendingPathComponent(name)
+    }
+
     private func escalation(_ runbook: Runbook) -> [Diagnostic] {
-        let isEscalationFile = (runbook.path as NSString).lastPathComponent.lowercased() == "escalation.md"
+        let fileName = runbook.path.split(separator: "/").last.map(String.init) ?? runbook.path
+        let isEscalationFile = fileName.lowercased() == "escalation.md"
         let hasMatrix = runbook.tables.contains { table in
-            table.header.contains { $0.caseInsensitiveCompare("Severity") == .orderedSame }
-                && table.header.contains { $0.caseInsensitiveCompare("Escalation") == .orderedSame }
+            table.header.contains { Self.equalIgnoringCase($0, "Severity") }
+                && table.header.contains { Self.equalIgnoringCase($0, "Escalation") }
         }
         guard isEscalationFile || hasMatrix else { return [] }
         return EscalationPolicy.parse(runbook).diagnostics
+    }
+
+    /// `caseInsensitiveCompare(_:) == .orderedSame`, without Foundation when both sides are ASCII (then case
+    /// folding is just A–Z to a–z).
+    static func equalIgnoringCase(_ text: String, _ other: String) -> Bool {
+        guard ASCIIText.isASCII(text), ASCIIText.isASCII(other) else {
+            return text.caseInsensitiveCompare(other) == .orderedSame
+        }
+        func folded(_ byte: UInt8) -> UInt8 { byte >= 0x41 && byte <= 0x5A ? byte + 32 : byte }
+        return text.utf8.count == other.utf8.count
+            && zip(text.utf8, other.utf8).allSatisfy { folded($0) == folded($1) }
     }
 
     // MARK: Locations
@@ -318,20 +347,67 @@ public struct Linter {
 }
 
 /// Parsed runbooks by path, so a file linked from many others is read once.
+///
+/// A file's full parse is kept only until it has been linted; after that only its heading anchors are, which is
+/// all a link needs. Holding a thousand parsed runbooks until the end cost more in memory (page faults) and in
+/// freeing them than the links saved.
 struct RunbookCache {
-    private var entries: [String: Result<(runbook: Runbook, diagnostics: [Diagnostic]), RunbookParseError>] = [:]
+    typealias Parsed = (runbook: Runbook, diagnostics: [Diagnostic])
 
-    mutating func load(_ path: String) -> Result<(runbook: Runbook, diagnostics: [Diagnostic]), RunbookParseError> {
-        if let entry = entries[path] { return entry }
-        let result: Result<(runbook: Runbook, diagnostics: [Diagnostic]), RunbookParseError>
-        do {
-            result = .success(try RunbookParser.parseWithDiagnostics(data: RunbookParser.readFile(path), path: path))
-        } catch let error as RunbookParseError {
-            result = .failure(error)
-        } catch {
-            result = .failure(RunbookParseError(summary: "cannot read \(path): \(error)"))
+    private enum Entry {
+        /// Parsed for a link, not linted yet.
+        case parsed(Result<Parsed, RunbookParseError>)
+        /// Linted: the anchors of its headings, or nil when it could not be read.
+        case linted(anchors: [String]?)
+    }
+
+    private var entries: [String: Entry] = [:]
+    private var existing: [String: Bool] = [:]
+    private let buffer = RunbookParser.ReadBuffer()
+
+    /// Whether `path` exists, asked once per path (every copy of a link checks the same few files).
+    mutating func fileExists(_ path: String) -> Bool {
+        if let known = existing[path] { return known }
+        let exists = FileManager.default.fileExists(atPath: path)
+        existing[path] = exists
+        return exists
+    }
+
+    /// The parse of `path` for linting it; from then on only its anchors are kept. A path linted twice is
+    /// parsed again (with the same result).
+    mutating func takeForLinting(_ path: String) -> Result<Parsed, RunbookParseError> {
+        let result: Result<Parsed, RunbookParseError>
+        if case .parsed(let earlier) = entries[path] {
+            result = earlier
+        } else {
+            result = parse(path)
         }
-        entries[path] = result
+        entries[path] = .linted(anchors: try? result.get().runbook.sections.map(\.anchor))
         return result
+    }
+
+    /// The heading anchors of the runbook at `path`, or nil when it cannot be read.
+    mutating func anchors(in path: String) -> [String]? {
+        switch entries[path] {
+        case .linted(let anchors):
+            return anchors
+        case .parsed(let result):
+            return try? result.get().runbook.sections.map(\.anchor)
+        case nil:
+            let result = parse(path)
+            entries[path] = .parsed(result)
+            return try? result.get().runbook.sections.map(\.anchor)
+        }
+    }
+
+    private func parse(_ path: String) -> Result<Parsed, RunbookParseError> {
+        do {
+            let text = try RunbookParser.readText(path, buffer: buffer)
+            return .success(RunbookParser.parseWithDiagnostics(text: text, path: path))
+        } catch let error as RunbookParseError {
+            return .failure(error)
+        } catch {
+            return .failure(RunbookParseError(summary: "cannot read \(path): \(error)"))
+        }
     }
 }

@@ -243,7 +243,7 @@ struct RunbookBuilder {
                 detail += current.rawPlainText
                 rest = current.next
             }
-            let trimmed = detail.trimmingCharacters(in: CharacterSet(charactersIn: " \t—–-:"))
+            let trimmed = Self.trimmingDetailPunctuation(detail)
             options.append(
                 ChoiceOption(
                     label: link.plainText, target: target, detail: trimmed.isEmpty ? nil : trimmed,
@@ -252,10 +252,25 @@ struct RunbookBuilder {
         return options
     }
 
+    /// `text.trimmingCharacters(in: CharacterSet(charactersIn: " \t—–-:"))`, by Unicode scalars as Foundation
+    /// trims, without building a CharacterSet for every option.
+    static func trimmingDetailPunctuation(_ text: String) -> String {
+        func isTrimmed(_ scalar: Unicode.Scalar) -> Bool {
+            switch scalar {
+            case " ", "\t", "\u{2014}", "\u{2013}", "-", ":": return true
+            default: return false
+            }
+        }
+        let scalars = text.unicodeScalars
+        guard let first = scalars.firstIndex(where: { !isTrimmed($0) }) else { return "" }
+        let last = scalars.lastIndex(where: { !isTrimmed($0) })!
+        return String(scalars[first...last])
+    }
+
     /// Classifies a link destination: `other.md`, `other.md#anchor`, `#anchor`, or external.
     static func linkTarget(_ url: String) -> LinkTarget {
         if url.hasPrefix("#") { return .heading(anchor: String(url.dropFirst())) }
-        if url.contains("://") || url.hasPrefix("mailto:") { return .external(url) }
+        if ASCIIText.contains(url, "://") || url.hasPrefix("mailto:") { return .external(url) }
         let parts = url.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)
         let file = String(parts[0])
         guard file.lowercased().hasSuffix(".md") else { return .external(url) }
@@ -314,7 +329,11 @@ struct RunbookBuilder {
                 finished.append(.choice(choice))
             }
         }
-        let fileName = (path as NSString).lastPathComponent
+        // NSString's last path component, without bridging when the path has one plainly.
+        let fileName =
+            !path.isEmpty && !path.hasSuffix("/")
+            ? String(path.split(separator: "/", omittingEmptySubsequences: false).last!)
+            : (path as NSString).lastPathComponent
         let defaultID = fileName.lowercased().hasSuffix(".md") ? String(fileName.dropLast(3)) : fileName
         return Runbook(
             id: frontMatter.id ?? defaultID, title: frontMatter.title ?? firstLevelOneHeading, path: path,

@@ -58,10 +58,17 @@ public enum RunbookParser {
             }
         }
         var builder = RunbookBuilder(path: path, lineOffset: lineOffset, body: body, frontMatter: frontMatter)
-        var bodyText = String(body)
-        bodyText.withUTF8 { bytes in
+        let parsedInPlace: Void? = body.utf8.withContiguousStorageIfAvailable { bytes in
             let document = MarkdownDocument(utf8: bytes)
             builder.visitChildren(of: document.root)
+        }
+        if parsedInPlace == nil {
+            // Bridged or foreign strings have no contiguous UTF-8; copy once.
+            var bodyText = String(body)
+            bodyText.withUTF8 { bytes in
+                let document = MarkdownDocument(utf8: bytes)
+                builder.visitChildren(of: document.root)
+            }
         }
         let runbook = builder.finish()
         diagnostics += builder.diagnostics
@@ -69,20 +76,50 @@ public enum RunbookParser {
     }
 
     /// Reads a file, turning every failure into a `RunbookParseError` that names the path.
+    ///
+    /// One `stat`, `open` and a read into a buffer of the right size: the linter reads a thousand files, and
+    /// FileManager's attribute dictionary cost more than reading them.
     public static func readFile(_ path: String) throws -> Data {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+        var status = stat()
+        guard stat(path, &status) == 0 else {
             throw RunbookParseError(summary: "no such file: \(path)", hint: "check the path")
         }
-        if isDirectory.boolValue {
+        if status.st_mode & S_IFMT == S_IFDIR {
             throw RunbookParseError(summary: "\(path) is a directory, not a runbook file")
         }
-        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
-        if let size = attributes?[.size] as? Int, size > maximumFileSize {
-            throw tooLarge(path: path, size: size)
+        if status.st_mode & S_IFMT == S_IFREG, Int(status.st_size) > maximumFileSize {
+            throw tooLarge(path: path, size: Int(status.st_size))
         }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw RunbookParseError(summary: "cannot read \(path)", hint: "check the file's permissions")
+        let unreadable = RunbookParseError(summary: "cannot read \(path)", hint: "check the file's permissions")
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw unreadable }
+        defer { close(descriptor) }
+        var data = Data(count: max(Int(status.st_size), 0))
+        var filled = 0
+        var chunk = [UInt8](repeating: 0, count: 0)
+        while true {
+            if filled == data.count {
+                // Larger than stat said (a growing file, /proc, a pipe): keep reading in chunks, up to the limit.
+                if filled > maximumFileSize { break }
+                if chunk.isEmpty { chunk = [UInt8](repeating: 0, count: 65_536) }
+                let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+                if count < 0, errno == EINTR { continue }
+                guard count >= 0 else { throw unreadable }
+                if count == 0 { break }
+                data.append(contentsOf: chunk[0..<count])
+                filled += count
+                continue
+            }
+            let count = data.withUnsafeMutableBytes { raw in
+                read(descriptor, raw.baseAddress! + filled, raw.count - filled)
+            }
+            if count < 0, errno == EINTR { continue }
+            guard count >= 0 else { throw unreadable }
+            if count == 0 {
+                data.removeSubrange(filled...)
+                break
+            }
+            filled += count
         }
         return data
     }
@@ -96,9 +133,13 @@ public enum RunbookParser {
 
     /// Validates and decodes the bytes: refuses binary files and invalid UTF-8 with the place of the problem.
     static func decode(_ data: Data, path: String) throws -> String {
-        if data.count > maximumFileSize { throw tooLarge(path: path, size: data.count) }
-        return try data.withUnsafeBytes { raw -> String in
-            let bytes = raw.bindMemory(to: UInt8.self)
+        try data.withUnsafeBytes { raw -> String in try decode(bytes: raw.bindMemory(to: UInt8.self), path: path) }
+    }
+
+    /// `decode` for bytes in memory.
+    static func decode(bytes: UnsafeBufferPointer<UInt8>, path: String) throws -> String {
+        if bytes.count > maximumFileSize { throw tooLarge(path: path, size: bytes.count) }
+        do {
             if let zero = bytes.firstIndex(of: 0) {
                 throw RunbookParseError(
                     summary: "\(path) looks like a binary file, not Markdown (NUL byte)",
@@ -110,6 +151,77 @@ public enum RunbookParser {
             throw RunbookParseError(
                 summary: "\(path) is not valid UTF-8", location: position(of: bad, in: bytes, path: path),
                 hint: "save the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8`)")
+        }
+    }
+
+    /// `decode(readFile(path))` with the same errors, reading into `buffer` (reused from file to file) instead of
+    /// a new zero-filled `Data` per file, and opening before asking `stat` (one path lookup, not two).
+    static func readText(_ path: String, buffer: ReadBuffer) throws -> String {
+        let unreadable = RunbookParseError(summary: "cannot read \(path)", hint: "check the file's permissions")
+        var status = stat()
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            // What `readFile` would have said: it asks `stat` first, and only then fails to read.
+            guard stat(path, &status) == 0 else {
+                throw RunbookParseError(summary: "no such file: \(path)", hint: "check the path")
+            }
+            try checkStatus(status, path: path)
+            throw unreadable
+        }
+        defer { close(descriptor) }
+        guard fstat(descriptor, &status) == 0 else { throw unreadable }
+        try checkStatus(status, path: path)
+        guard let count = buffer.fill(from: descriptor, expected: Int(status.st_size), limit: maximumFileSize) else {
+            throw unreadable
+        }
+        return try decode(bytes: UnsafeBufferPointer(start: buffer.bytes, count: count), path: path)
+    }
+
+    /// `readFile`'s refusals of a file by its `stat`: a directory, or a regular file over the size limit.
+    private static func checkStatus(_ status: stat, path: String) throws {
+        if status.st_mode & S_IFMT == S_IFDIR {
+            throw RunbookParseError(summary: "\(path) is a directory, not a runbook file")
+        }
+        if status.st_mode & S_IFMT == S_IFREG, Int(status.st_size) > maximumFileSize {
+            throw tooLarge(path: path, size: Int(status.st_size))
+        }
+    }
+
+    /// A byte buffer reused across `readText` calls.
+    final class ReadBuffer {
+        private(set) var bytes: UnsafeMutablePointer<UInt8>
+        private var capacity: Int
+
+        init(capacity: Int = 65_536) {
+            self.capacity = capacity
+            bytes = .allocate(capacity: capacity)
+        }
+
+        deinit { bytes.deallocate() }
+
+        private func grow(to minimum: Int) {
+            let larger = UnsafeMutablePointer<UInt8>.allocate(capacity: minimum)
+            larger.update(from: bytes, count: capacity)
+            bytes.deallocate()
+            bytes = larger
+            capacity = minimum
+        }
+
+        /// Reads `descriptor` to its end (or a little past `limit`); the number of bytes, or nil on a read error.
+        func fill(from descriptor: Int32, expected: Int, limit: Int) -> Int? {
+            if expected + 1 > capacity { grow(to: expected + 1) }
+            var count = 0
+            while true {
+                if count == capacity {
+                    if count > limit { return count }
+                    grow(to: capacity * 2)
+                }
+                let got = read(descriptor, bytes + count, capacity - count)
+                if got < 0, errno == EINTR { continue }
+                guard got >= 0 else { return nil }
+                if got == 0 { return count }
+                count += got
+            }
         }
     }
 

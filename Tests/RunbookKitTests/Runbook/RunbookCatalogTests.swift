@@ -27,6 +27,18 @@ import Testing
         #expect(try catalog.runbook(id: "zeta.md").title == "Zeta")
     }
 
+    @Test func filePathsAreJoinedAsNSStringJoinsThemHoweverTheDirectoryIsSpelled() throws {
+        let directory = try makeDirectory(["b.md": "# B\n", "a.md": "# A\n", "dir.md/x.md": "# not a file\n"])
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let parent = (directory as NSString).deletingLastPathComponent
+        let name = (directory as NSString).lastPathComponent
+        // Absolute spellings only: tests run in parallel, so none may change the working directory.
+        for spelling in [directory, directory + "/", directory + "//", parent + "//" + name, parent + "/./" + name] {
+            let expected = ["a.md", "b.md"].map { (spelling as NSString).appendingPathComponent($0) }
+            #expect(try RunbookCatalog.runbookFiles(in: spelling) == expected, "\(spelling)")
+        }
+    }
+
     @Test func aMissingRunbookListsTheAvailableOnes() throws {
         let directory = try makeDirectory(["outage.md": "# Outage\n", "database.md": "# Database\n"])
         defer { try? FileManager.default.removeItem(atPath: directory) }

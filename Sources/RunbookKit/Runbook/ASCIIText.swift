@@ -1,0 +1,60 @@
+import Foundation
+
+/// Byte-level fast paths for text that is plain ASCII.
+///
+/// The shell scanners were written over Swift Characters, which is exact but slow: every step grapheme-breaks
+/// its command several times. For ASCII without CR a Character is exactly one byte, so a byte scanner gives
+/// the same answer; for anything else (a CR LF pair is one Character, a combining mark joins the character
+/// before it) the scanners keep their Character-based reading.
+enum ASCIIText {
+    /// The bytes of `text` split at newlines, or nil when `text` has a non-ASCII byte or a CR.
+    static func lines(_ text: String, omittingEmpty: Bool = true) -> [ArraySlice<UInt8>]? {
+        let bytes = Array(text.utf8)
+        var lines: [ArraySlice<UInt8>] = []
+        var start = 0
+        for index in bytes.indices {
+            let byte = bytes[index]
+            if byte >= 0x80 || byte == UInt8(ascii: "\r") { return nil }
+            if byte == UInt8(ascii: "\n") {
+                if !omittingEmpty || index > start { lines.append(bytes[start..<index]) }
+                start = index + 1
+            }
+        }
+        if !omittingEmpty || bytes.count > start { lines.append(bytes[start..<bytes.count]) }
+        return lines
+    }
+
+    /// Foundation's `text.contains(needle)` (a `range(of:)` search, slow on Linux), on bytes when `text` is ASCII.
+    static func contains(_ text: String, _ needle: String) -> Bool {
+        guard isASCII(text), isASCII(needle) else { return text.contains(needle) }
+        let haystack = text.utf8
+        let pattern = Array(needle.utf8)
+        guard let first = pattern.first else { return text.contains(needle) }
+        var index = haystack.startIndex
+        while let found = haystack[index...].firstIndex(of: first) {
+            if haystack[found...].starts(with: pattern) { return true }
+            index = haystack.index(after: found)
+        }
+        return false
+    }
+
+    /// `text.trimmingCharacters(in: .whitespaces)`; for ASCII (where `.whitespaces` is space and tab) on bytes.
+    static func trimmingSpacesAndTabs(_ text: Substring) -> String {
+        guard isASCII(text) else { return text.trimmingCharacters(in: .whitespaces) }
+        let bytes = text.utf8
+        func isBlank(_ byte: UInt8) -> Bool { byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+        guard let first = bytes.firstIndex(where: { !isBlank($0) }) else { return "" }
+        let last = bytes.lastIndex(where: { !isBlank($0) })!
+        return String(text[first...last])
+    }
+
+    /// Whether ASCII `text` has a character `Character.isWhitespace` accepts (tab to CR, and space).
+    static func containsASCIIWhitespace(_ text: String) -> Bool {
+        text.utf8.contains { ($0 >= 0x09 && $0 <= 0x0D) || $0 == 0x20 }
+    }
+
+    /// Whether every byte of `text` is ASCII.
+    static func isASCII(_ text: some StringProtocol) -> Bool {
+        text.utf8.allSatisfy { $0 < 0x80 }
+    }
+}
