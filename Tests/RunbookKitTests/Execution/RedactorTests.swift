@@ -27,6 +27,16 @@ import Testing
         #expect(Redactor().redact(input) == expected)
     }
 
+    @Test func defaultsCompile() throws {
+        // Built-in patterns compile on first use; each must compile, and so must its values expression.
+        for pattern in RedactionPattern.defaults {
+            let compiled = try NSRegularExpression(pattern: pattern.expression.pattern)
+            #expect(compiled.pattern == pattern.expression.pattern, "\(pattern.name)")
+            if let values = pattern.values { #expect(!values.pattern.isEmpty) }
+        }
+        #expect(RedactionPattern.defaults.count >= 8)
+    }
+
     @Test func ordinaryOutputIsLeftAlone() {
         let text = "Password for user postgres:\nNAME READY STATUS\napi-7d9 1/1 Running\nAKIA is short\ndata: none\n"
         #expect(Redactor().redact(text) == text)
