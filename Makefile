@@ -2,7 +2,7 @@
 SWIFT ?= swift
 BIN := .build/debug/runbook
 
-.PHONY: deps build demo demo-export test lint format bench
+.PHONY: deps build demo demo-export test lint format bench release install
 
 deps:
 	@scripts/install-deps
@@ -28,6 +28,18 @@ test: deps
 	$(SWIFT) test
 	$(SWIFT) format lint --strict --recursive Sources Tests Package.swift
 	$(BIN) lint --strict runbooks/
+
+## The build to install: release, with the Swift runtime and Foundation linked statically (start-up is about three
+## times shorter, and the binaries need only the system's C libraries). `make install PREFIX=~/.local`.
+PREFIX ?= /usr/local
+release: deps
+	$(SWIFT) build -c release --static-swift-stdlib --product runbook
+	$(SWIFT) build -c release --static-swift-stdlib --product runbook-http
+
+install: release
+	install -d $(PREFIX)/bin
+	install -m 0755 $$($(SWIFT) build -c release --static-swift-stdlib --show-bin-path)/runbook $(PREFIX)/bin/runbook
+	install -m 0755 $$($(SWIFT) build -c release --static-swift-stdlib --show-bin-path)/runbook-http $(PREFIX)/bin/runbook-http
 
 format:
 	$(SWIFT) format --in-place --recursive Sources Tests Package.swift
