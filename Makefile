@@ -30,16 +30,18 @@ test: deps
 	$(BIN) lint --strict runbooks/
 
 ## The build to install: release, with the Swift runtime and Foundation linked statically (start-up is about three
-## times shorter, and the binaries need only the system's C libraries). `make install PREFIX=~/.local`.
+## times shorter, and runbook needs only the system's C libraries). runbook-http links FoundationNetworking, which
+## needs libcurl's development files to be static, so it is built apart with the shared Swift libraries.
+## `make install PREFIX=~/.local`.
 PREFIX ?= /usr/local
 release: deps
 	$(SWIFT) build -c release --static-swift-stdlib --product runbook
-	$(SWIFT) build -c release --static-swift-stdlib --product runbook-http
+	$(SWIFT) build -c release --scratch-path .build/http --product runbook-http
 
 install: release
 	install -d $(PREFIX)/bin
 	install -m 0755 $$($(SWIFT) build -c release --static-swift-stdlib --show-bin-path)/runbook $(PREFIX)/bin/runbook
-	install -m 0755 $$($(SWIFT) build -c release --static-swift-stdlib --show-bin-path)/runbook-http $(PREFIX)/bin/runbook-http
+	install -m 0755 $$($(SWIFT) build -c release --scratch-path .build/http --show-bin-path)/runbook-http $(PREFIX)/bin/runbook-http
 
 format:
 	$(SWIFT) format --in-place --recursive Sources Tests Package.swift
