@@ -8,23 +8,10 @@ extension SessionLauncher {
     /// snapshot (so the debrief can check response times), an inject scheduler on the session's clock, and
     /// the debrief when the drill is resolved or abandoned.
     public func startDrill(_ plan: DrillPlan) throws -> DrillOutcome {
-        let reader = try makeReader()
-        let redactor = services.makeRedactor()
-        let loader = try services.loadRunbooks(options.runbooksDirectory)
-        let runbook = try loader.runbook(id: options.runbookID)
-        let environment = try options.environment ?? askEnvironment(for: runbook, reader: reader)
-        if environment == "production" { throw DrillError.productionRefused }
-        let store = try services.openStore(options.databasePath, redactor)
-        let dependencies = makeDependencies(store: store, loader: loader, redactor: redactor, reader: reader)
-        let identity = ResponderIdentity.current()
-        let policy = dependencies.escalation == nil ? nil : escalationPolicy()
-        let session = try IncidentSession.start(
-            IncidentStart(
-                runbookID: runbook.id, environment: environment, severity: options.severity, title: options.title,
-                isDrill: true, host: identity.host, user: identity.user,
-                policySnapshot: Self.policySnapshot(runbooksDirectory: options.runbooksDirectory),
-                escalationPolicy: policy, drillSetup: plan.setup),
-            dependencies: dependencies)
+        let (session, reader) = try declare(
+            isDrill: true, policySnapshot: Self.policySnapshot(runbooksDirectory: options.runbooksDirectory),
+            drillSetup: plan.setup,
+            checkEnvironment: { if $0 == "production" { throw DrillError.productionRefused } })
         let renderer = SessionRenderer(usesColor: reader.isInteractive && SessionRenderer.detectColor())
         var header =
             "DRILL · incident #\(session.incidentID) declared: \(session.incident.title) · "

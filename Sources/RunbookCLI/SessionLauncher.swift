@@ -14,11 +14,27 @@ public struct SessionLauncher {
 
     /// Declares an incident and runs the REPL; returns the exit status.
     public func start() throws -> ExitStatus {
+        let (session, reader) = try declare(isDrill: options.isDrill)
+        let renderer = SessionRenderer(usesColor: reader.isInteractive && SessionRenderer.detectColor())
+        let header =
+            "incident #\(session.incidentID) declared: \(session.incident.title) · "
+            + "\(session.severity.rawValue) · \(session.environment)" + (options.isDrill ? " · DRILL" : "")
+        write(renderer.paint(header, .bold) + "\n")
+        return try runREPL(session: session, reader: reader, renderer: renderer)
+    }
+
+    /// What `start` and `drill` share: reads the runbooks, asks for the environment when it was not given (the
+    /// drill refuses production before anything is recorded), opens the store and declares the incident.
+    func declare(
+        isDrill: Bool, policySnapshot: JSONValue? = nil, drillSetup: DrillSetup? = nil,
+        checkEnvironment: (String) throws -> Void = { _ in }
+    ) throws -> (IncidentSession, any LineReading) {
         let reader = try makeReader()
         let redactor = services.makeRedactor()
         let loader = try services.loadRunbooks(options.runbooksDirectory)
         let runbook = try loader.runbook(id: options.runbookID)
         let environment = try options.environment ?? askEnvironment(for: runbook, reader: reader)
+        try checkEnvironment(environment)
         let store = try services.openStore(options.databasePath, redactor)
         let dependencies = makeDependencies(store: store, loader: loader, redactor: redactor, reader: reader)
         let identity = ResponderIdentity.current()
@@ -26,14 +42,10 @@ public struct SessionLauncher {
         let session = try IncidentSession.start(
             IncidentStart(
                 runbookID: runbook.id, environment: environment, severity: options.severity, title: options.title,
-                isDrill: options.isDrill, host: identity.host, user: identity.user, escalationPolicy: policy),
+                isDrill: isDrill, host: identity.host, user: identity.user, policySnapshot: policySnapshot,
+                escalationPolicy: policy, drillSetup: drillSetup),
             dependencies: dependencies)
-        let renderer = SessionRenderer(usesColor: reader.isInteractive && SessionRenderer.detectColor())
-        let header =
-            "incident #\(session.incidentID) declared: \(session.incident.title) · "
-            + "\(session.severity.rawValue) · \(session.environment)" + (options.isDrill ? " · DRILL" : "")
-        write(renderer.paint(header, .bold) + "\n")
-        return try runREPL(session: session, reader: reader, renderer: renderer)
+        return (session, reader)
     }
 
     /// Resumes an open incident (the most recent when `incidentID` is `nil`) and runs the REPL.
