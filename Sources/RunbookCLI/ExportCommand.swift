@@ -55,14 +55,14 @@ struct ExportCommand: ParsableCommand {
         case .asciicast: exporter = AsciicastExporter()
         }
         // Through the escalation store so that the JSON holds the incident's timers and notification outbox.
-        let report = try IncidentReport.load(incidentID: id, from: store as any EscalationStore)
-        let data = try exporter.render(report)
+        let transcript = try IncidentTranscript.load(incidentID: id, from: store as any EscalationStore)
+        // Written as it is produced, to standard output or to the file.
         if output == "-" {
-            FileHandle.standardOutput.write(data)
+            try exporter.write(transcript, to: ExportSink(fileDescriptor: STDOUT_FILENO, name: "standard output"))
             return
         }
-        let path = output ?? "transcripts/" + exporter.defaultFileName(for: report.incident)
-        try ExportFile.write(data, to: path)
+        let path = output ?? "transcripts/" + exporter.defaultFileName(for: transcript.incident)
+        try ExportFile.write(to: path) { try exporter.write(transcript, to: $0) }
         print(path)
     }
 }

@@ -593,9 +593,10 @@ public final class IncidentREPL {
         case "asciicast", "cast": exporter = AsciicastExporter()
         default: throw SessionError.invalidArgument("export takes markdown, json or asciicast")
         }
-        let report = try IncidentReport.load(incidentID: session.incidentID, from: session.dependencies.store)
-        let path = "transcripts/" + exporter.defaultFileName(for: report.incident)
-        try ExportFile.write(try exporter.render(report), to: path)
+        let transcript = try IncidentTranscript.load(
+            incidentID: session.incidentID, from: session.dependencies.store)
+        let path = "transcripts/" + exporter.defaultFileName(for: transcript.incident)
+        try ExportFile.write(to: path) { try exporter.write(transcript, to: $0) }
         return "exported to \(path)"
     }
 

@@ -39,8 +39,8 @@ public struct AsciicastExporter: IncidentExporter {
         var data: String
     }
 
-    public func render(_ report: IncidentReport) throws -> Data {
-        let incident = report.incident
+    public func write(_ transcript: IncidentTranscript, to sink: ExportSink) throws {
+        let incident = transcript.incident
         var title = "Incident \(incident.id): \(incident.title)"
         if incident.isDrill { title += " (DRILL)" }
         let header: JSONValue = [
@@ -52,103 +52,170 @@ public struct AsciicastExporter: IncidentExporter {
             "env": ["SHELL": .string(shell), "TERM": .string(term)],
             "idle_time_limit": .double(idleTimeLimit),
         ]
-        var writer = JSONWriter()
-        writer.raw(JSONWriter.compact(header))
+        var writer = ExportWriter(sink: sink)
+        writer.raw(ExportWriter.compact(header))
         writer.raw("\n")
-        let frames = frames(report)
-        writer.reserve(frames.count * 96)
         var lastTime: TimeInterval = 0
-        for frame in frames {
+        /// Writes one frame line.
+        func write(_ time: TimeInterval, _ code: String, _ data: String) {
             // Times never go backwards, whatever the clocks of several responders said.
-            lastTime = max(lastTime, frame.time)
+            lastTime = max(lastTime, time)
             writer.raw("[")
-            writer.raw(ExportFormatting.fixed(lastTime, decimals: 6))
+            writer.fixed(lastTime, decimals: 6)
             writer.raw(", ")
-            writer.writeString(frame.code)
+            writer.writeString(code)
             writer.raw(", ")
-            writer.writeString(frame.data)
+            writer.writeString(data)
             writer.raw("]\n")
         }
-        return Data(writer.bytes)
+        var queue = FrameQueue()
+        var now: TimeInterval = 0
+        var player = FramePlayer(start: incident.declaredAt)
+        var builder = IncidentReport.Builder(incident: incident, outputs: transcript.outputs)
+        try transcript.forEachEvent(hashes: false) { event in
+            let command = builder.add(event).map { builder.commands[$0] }
+            // Events come in order: every frame still to come is at this event's time or after it, so whatever
+            // waits until then plays now, and this event's frames at that time go straight out after it.
+            now = max(0, event.timestamp.timeIntervalSince(incident.declaredAt))
+            while let frame = queue.popFirst(dueBy: now) { write(frame.time, frame.code, frame.data) }
+            player.add(event, command: command) { time, code, data in
+                let time = max(0, time)
+                // Straight out when nothing that waits comes first in playing order (time, then order made).
+                if time <= now, (queue.firstTime ?? .infinity) > time {
+                    write(time, code, data)
+                } else {
+                    queue.add(time, code, data)
+                }
+            }
+            try writer.flushIfFull()
+        }
+        while let frame = queue.popFirst(dueBy: nil) { write(frame.time, frame.code, frame.data) }
+        try writer.flush()
     }
 
-    /// Every frame in playing order.
-    func frames(_ report: IncidentReport) -> [Frame] {
-        let start = report.incident.declaredAt
-        let commandsByStart = Dictionary(report.commands.map { ($0.sequence, $0) }, uniquingKeysWith: { a, _ in a })
-        let commandsByFinish = Dictionary(
-            report.commands.compactMap { command in command.finishSequence.map { ($0, command) } },
-            uniquingKeysWith: { a, _ in a })
-        var frames: [Frame] = []
-        func add(_ time: TimeInterval, _ code: String, _ data: String) {
-            frames.append(Frame(time: max(0, time), order: frames.count, code: code, data: data))
+    /// Frames waiting to be played, kept in playing order (time, then the order they were made in). A command's
+    /// output may run past the events that follow it, so its frames wait here until those events have played.
+    struct FrameQueue {
+        private var frames: [Frame] = []
+        private var head = 0
+        private var made = 0
+
+        /// Time of the first frame waiting, if any.
+        var firstTime: TimeInterval? { head < frames.count ? frames[head].time : nil }
+
+        /// Queues a frame at `time` (never before 0).
+        mutating func add(_ time: TimeInterval, _ code: String, _ data: String) {
+            let frame = Frame(time: max(0, time), order: made, code: code, data: data)
+            made += 1
+            // Frames nearly always come in time order: look for the place from the end.
+            var index = frames.count
+            while index > head, frames[index - 1].time > frame.time { index -= 1 }
+            frames.insert(frame, at: index)
         }
-        var lastOutputTime: [Int64: TimeInterval] = [:]
-        var titles: [String: String] = [:]
-        for event in report.events {
+
+        /// The first frame, when it is due by `time` (any frame when `time` is `nil`).
+        mutating func popFirst(dueBy time: TimeInterval?) -> Frame? {
+            guard head < frames.count, time.map({ frames[head].time <= $0 }) ?? true else {
+                if head == frames.count, head > 0 {
+                    frames.removeAll(keepingCapacity: true)
+                    head = 0
+                }
+                return nil
+            }
+            head += 1
+            return frames[head - 1]
+        }
+    }
+
+    /// Turns events into frames, remembering what later events need (step titles, when output ended).
+    struct FramePlayer {
+        let start: Date
+        private var lastOutputTime: [Int64: TimeInterval] = [:]
+        private var titles: [String: String] = [:]
+
+        init(start: Date) { self.start = start }
+
+        /// Gives the frames of `event` to `frame` (time, code, data), in order; `command` is its command record, for
+        /// `command.*` events.
+        mutating func add(
+            _ event: RecordedEvent, command: CommandRecord?, _ frame: (TimeInterval, String, String) -> Void
+        ) {
             let time = event.timestamp.timeIntervalSince(start)
             let payload = event.payload
             switch event.type {
             case .stepShown:
                 let title = payload["title"]?.stringValue ?? event.stepID ?? "step"
                 if let step = event.stepID { titles[step] = title }
-                add(time, "m", title)
+                frame(time, "m", title)
                 var text = "\r\n" + Style.bold
                 if let index = payload["index"]?.intValue, let total = payload["total"]?.intValue {
                     text += "[\(index)/\(total)] "
                 }
-                text += Self.terminal(title) + Style.reset + "\r\n"
+                text += AsciicastExporter.terminal(title) + Style.reset + "\r\n"
                 if let command = payload["command"]?.stringValue {
-                    text += Style.dim + Self.terminal(command) + Style.reset + "\r\n"
+                    text += Style.dim + AsciicastExporter.terminal(command) + Style.reset + "\r\n"
                 }
-                add(time, "o", text)
+                frame(time, "o", text)
             case .stepApproved:
-                add(time, "o", "Run it? " + Style.green + "yes" + Style.reset + " (\(event.actor))\r\n")
+                frame(time, "o", "Run it? " + Style.green + "yes" + Style.reset + " (\(event.actor))\r\n")
             case .stepEdited:
                 let after = (payload["after"] ?? payload["edited"])?.stringValue ?? "?"
-                add(time, "o", "Run it? " + Style.yellow + "edit" + Style.reset + " → \(Self.terminal(after))\r\n")
+                frame(
+                    time, "o",
+                    "Run it? " + Style.yellow + "edit" + Style.reset + " → \(AsciicastExporter.terminal(after))\r\n")
             case .stepSkipped:
                 let reason = payload["reason"]?.stringValue.map { ": \($0)" } ?? ""
-                add(time, "o", "Run it? " + Style.yellow + "skip" + Style.reset + Self.terminal(reason) + "\r\n")
+                frame(
+                    time, "o",
+                    "Run it? " + Style.yellow + "skip" + Style.reset + AsciicastExporter.terminal(reason) + "\r\n")
             case .commandStarted:
-                let command = commandsByStart[event.sequence]
                 let text = command?.text ?? payload["command"]?.stringValue ?? "?"
-                add(time, "o", Style.bold + "$ " + Self.terminal(text) + Style.reset + "\r\n")
+                frame(time, "o", Style.bold + "$ " + AsciicastExporter.terminal(text) + Style.reset + "\r\n")
                 var decoder = OutputDecoder()
                 var last = time
                 for chunk in command?.output ?? [] {
                     last = max(last, time + chunk.offset)
-                    add(last, "o", decoder.decode(chunk.data))
+                    frame(last, "o", decoder.decode(chunk.data))
                 }
                 let rest = decoder.finish()
-                if !rest.isEmpty { add(last, "o", rest) }
-                if decoder.needsNewline { add(last, "o", "\r\n") }
+                if !rest.isEmpty { frame(last, "o", rest) }
+                if decoder.needsNewline { frame(last, "o", "\r\n") }
                 lastOutputTime[event.sequence] = last
             case .commandFinished, .commandFailedToStart:
-                let command = commandsByFinish[event.sequence]
                 let finishTime = max(time, command.flatMap { lastOutputTime[$0.sequence] } ?? time)
                 var text = command?.outcome ?? EventSummary.describe(event)
                 if let duration = command?.duration { text += " · \(ExportFormatting.duration(duration))" }
                 let ok = command?.exitCode == 0 && command?.timedOut == false
-                add(finishTime, "o", (ok ? Style.dim : Style.red) + "[\(Self.terminal(text))]" + Style.reset + "\r\n")
+                frame(
+                    finishTime, "o",
+                    (ok ? Style.dim : Style.red) + "[\(AsciicastExporter.terminal(text))]" + Style.reset + "\r\n")
             default:
                 let line = EventSummary.describe(
                     event, command: nil, stepTitle: event.stepID.flatMap { titles[$0] })
                 let colour =
                     event.type == .escalationTriggered || event.type == .severityChanged ? Style.red : Style.cyan
-                add(
-                    time, "o",
-                    colour + "[\(ExportFormatting.sinceStart(event.timestamp, start: start))] "
-                        + Self.terminal(line) + Style.reset + " (\(event.actor))\r\n")
+                // Built in one reserved string: a large incident is mostly these lines.
+                let shown = AsciicastExporter.terminal(line)
+                var text = ""
+                text.reserveCapacity(shown.utf8.count + event.actor.utf8.count + 40)
+                text += colour
+                text += "["
+                text += ExportFormatting.sinceStart(event.timestamp, start: start)
+                text += "] "
+                text += shown
+                text += Style.reset
+                text += " ("
+                text += event.actor
+                text += ")\r\n"
+                frame(time, "o", text)
             }
         }
-        return frames.sorted { ($0.time, $0.order) < ($1.time, $1.order) }
     }
 
     /// Text of ours (titles, notes) made safe to print: newlines become CR LF, other control characters go.
     static func terminal(_ text: String) -> String {
         let plain = TerminalText.plain(text)
-        guard plain.utf8.contains(UInt8(ascii: "\n")) else { return plain }
+        guard TerminalText.contains(UInt8(ascii: "\n"), in: plain) else { return plain }
         var out = ""
         for scalar in plain.unicodeScalars {
             if scalar == "\n" { out += "\r\n" } else { out.unicodeScalars.append(scalar) }
@@ -156,7 +223,7 @@ public struct AsciicastExporter: IncidentExporter {
         return out
     }
 
-    private enum Style {
+    fileprivate enum Style {
         static let reset = "\u{1B}[0m"
         static let bold = "\u{1B}[1m"
         static let dim = "\u{1B}[2m"

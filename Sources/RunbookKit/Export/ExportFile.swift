@@ -12,6 +12,13 @@ public enum ExportFile {
     /// Writes `data` to `path`, replacing an existing file.
     /// - Throws: `ExportError.cannotWrite` with the system's reason.
     public static func write(_ data: Data, to path: String) throws {
+        try write(to: path) { sink in try data.withUnsafeBytes { try sink.write($0) } }
+    }
+
+    /// Opens `path` (replacing an existing file) and lets `produce` write to it through a sink, so that a large
+    /// export goes to disk as it is produced.
+    /// - Throws: `ExportError.cannotWrite` with the system's reason; whatever `produce` throws.
+    public static func write(to path: String, _ produce: (ExportSink) throws -> Void) throws {
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty, !FileManager.default.fileExists(atPath: directory) {
             do {
@@ -26,7 +33,6 @@ public enum ExportFile {
         guard fd >= 0 else {
             throw ExportError.cannotWrite(path: path, reason: String(cString: strerror(errno)))
         }
-        let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
         // An existing file keeps its mode under O_CREAT; exports are always 0600. Only regular files, though:
         // `-o /dev/null` must not change the device node's mode.
         var status = stat()
@@ -34,10 +40,13 @@ public enum ExportFile {
             fchmod(fd, 0o600)
         }
         do {
-            try handle.write(contentsOf: data)
-            try handle.close()
+            try produce(ExportSink(fileDescriptor: fd, name: path))
         } catch {
-            throw ExportError.cannotWrite(path: path, reason: error.localizedDescription)
+            close(fd)
+            throw error
+        }
+        guard close(fd) == 0 else {
+            throw ExportError.cannotWrite(path: path, reason: String(cString: strerror(errno)))
         }
     }
 }

@@ -4,24 +4,46 @@ import Foundation
 enum ExportFormatting {
     /// `2026-01-01 00:05:03Z`.
     static func utc(_ date: Date) -> String {
-        timeText(
-            seconds: Int64(date.timeIntervalSince1970.rounded(.down)), separator: UInt8(ascii: " "), milliseconds: nil)
+        timeText(seconds: utcSeconds(date), separator: UInt8(ascii: " "), milliseconds: nil)
+    }
+
+    /// Appends `utc(date)` to `bytes` without making a string.
+    static func appendUTC(_ date: Date, to bytes: inout [UInt8]) {
+        appendTime(seconds: utcSeconds(date), separator: UInt8(ascii: " "), milliseconds: nil, to: &bytes)
     }
 
     /// `2026-01-01T00:05:03.250Z`, for machine-readable fields.
     static func iso8601(_ date: Date) -> String {
+        let (seconds, milliseconds) = isoParts(date)
+        return timeText(seconds: seconds, separator: UInt8(ascii: "T"), milliseconds: milliseconds)
+    }
+
+    /// Appends `iso8601(date)` to `bytes` without making a string.
+    static func appendISO8601(_ date: Date, to bytes: inout [UInt8]) {
+        let (seconds, milliseconds) = isoParts(date)
+        appendTime(seconds: seconds, separator: UInt8(ascii: "T"), milliseconds: milliseconds, to: &bytes)
+    }
+
+    private static func utcSeconds(_ date: Date) -> Int64 { Int64(date.timeIntervalSince1970.rounded(.down)) }
+
+    private static func isoParts(_ date: Date) -> (seconds: Int64, milliseconds: Int64) {
         let millis = Int64((date.timeIntervalSince1970 * 1000).rounded())
         let (seconds, fraction) = millis.quotientAndRemainder(dividingBy: 1000)
-        let whole = fraction < 0 ? seconds - 1 : seconds
-        let ms = fraction < 0 ? fraction + 1000 : fraction
-        return timeText(seconds: whole, separator: UInt8(ascii: "T"), milliseconds: ms)
+        return fraction < 0 ? (seconds - 1, fraction + 1000) : (seconds, fraction)
     }
 
     /// `YYYY-MM-DD HH:MM:SS[.mmm]Z` (or with `T`) of `seconds` since 1970.
-    ///
-    /// Written digit by digit into the string's buffer, like the other times here: exports format a time or two
-    /// per event, and Foundation's `String(format:)` was the largest cost of a large export after reading the rows.
     private static func timeText(seconds: Int64, separator: UInt8, milliseconds: Int64?) -> String {
+        var bytes: [UInt8] = []
+        appendTime(seconds: seconds, separator: separator, milliseconds: milliseconds, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends `YYYY-MM-DD HH:MM:SS[.mmm]Z` (or with `T`) of `seconds` since 1970 to `bytes`.
+    ///
+    /// Written digit by digit, like the other times here: exports format a time or two per event, and Foundation's
+    /// `String(format:)` was the largest cost of a large export after reading the rows.
+    private static func appendTime(seconds: Int64, separator: UInt8, milliseconds: Int64?, to bytes: inout [UInt8]) {
         let (days, secondOfDay) = seconds.quotientAndRemainder(dividingBy: 86_400)
         let dayCount = secondOfDay < 0 ? days - 1 : days
         let second = secondOfDay < 0 ? secondOfDay + 86_400 : secondOfDay
@@ -40,10 +62,13 @@ enum ExportFormatting {
                 text += "."
                 appendPadded(milliseconds, width: 3, to: &text)
             }
-            return text + "Z"
+            bytes.append(contentsOf: (text + "Z").utf8)
+            return
         }
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes of room, on the stack
         let length = milliseconds == nil ? 20 : 24
-        return String(unsafeUninitializedCapacity: length) { buffer in
+        withUnsafeMutableBytes(of: &digits) { raw in
+            let buffer = raw.bindMemory(to: UInt8.self)
             func put(_ value: Int64, _ width: Int, at offset: Int) {
                 var rest = value
                 for position in stride(from: offset + width - 1, through: offset, by: -1) {
@@ -67,7 +92,7 @@ enum ExportFormatting {
                 put(milliseconds, 3, at: 20)
             }
             buffer[length - 1] = UInt8(ascii: "Z")
-            return length
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[0..<length]))
         }
     }
 
@@ -90,6 +115,13 @@ enum ExportFormatting {
     /// `value` with `decimals` digits after the point, rounded as C's `printf("%.*f")` rounds (the exact binary
     /// value, ties to even), which `String(format:)` also used.
     static func fixed(_ value: Double, decimals: Int32) -> String {
+        var bytes: [UInt8] = []
+        appendFixed(value, decimals: decimals, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends `fixed(value, decimals: decimals)` to `bytes`.
+    static func appendFixed(_ value: Double, decimals: Int32, to bytes: inout [UInt8]) {
         // Fast path: when value × 10^decimals (below 10^12, so off from the exact product by less than 2^-13) is
         // clearly not halfway between two integers, rounding it gives exactly what printf gives. Replays format
         // one time per frame, and `withVaList` costs several times the formatting.
@@ -99,16 +131,32 @@ enum ExportFormatting {
         if value >= 0, scaled < 1e12 {
             let rounded = scaled.rounded()
             if abs(abs(scaled - rounded) - 0.5) > 1e-3 {
-                let units = Int64(rounded)
-                let divisor = Int64(scale)
-                var text = String(units / divisor)
-                if decimals > 0 {
-                    text += "."
-                    appendPadded(units % divisor, width: Int(decimals), to: &text)
+                // The integer part, then `decimals` zero-padded digits, written right to left.
+                var units = UInt64(rounded)
+                var digits: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)  // 32 bytes of room, on the stack
+                withUnsafeMutableBytes(of: &digits) { raw in
+                    var position = raw.count
+                    var written = 0
+                    repeat {
+                        if written == Int(decimals), decimals > 0 {
+                            position -= 1
+                            raw[position] = UInt8(ascii: ".")
+                        }
+                        position -= 1
+                        raw[position] = UInt8(ascii: "0") + UInt8(units % 10)
+                        units /= 10
+                        written += 1
+                    } while units > 0 || written <= Int(decimals)
+                    bytes.append(contentsOf: raw[position...])
                 }
-                return text
+                return
             }
         }
+        bytes.append(contentsOf: printfFixed(value, decimals: decimals).utf8)
+    }
+
+    /// `fixed` by C's `vsnprintf`, for the values the fast path leaves alone.
+    private static func printfFixed(_ value: Double, decimals: Int32) -> String {
         return withUnsafeTemporaryAllocation(of: CChar.self, capacity: 64) { buffer in
             let count = withVaList([decimals, value]) { arguments in
                 vsnprintf(buffer.baseAddress!, 64, "%.*f", arguments)

@@ -4,68 +4,78 @@ extension IncidentReport {
     /// Derives the metrics from the incident row and its events; the transcript's last event stands for "now"
     /// so that an export of the same transcript is always the same.
     static func metrics(incident: Incident, events: [RecordedEvent]) -> IncidentMetrics {
-        // One pass by index, keeping only the few events metrics need: iterating events by value copies each one
-        // (and retains its strings), which is most of the cost for incidents with hundreds of thousands of events.
-        var firstAck: Int?
-        var firstMitigation: Int?
-        var firstResolution: Int?
-        var declaration: Int?
-        var escalationEvents: [RecordedEvent] = []
-        var changes: [RecordedEvent] = []
-        var acks: [Date] = []
-        for index in events.indices {
-            switch events[index].type {
+        var input = MetricsInput()
+        for index in events.indices { input.add(events[index]) }
+        return input.metrics(incident: incident, lastEventTime: events.last?.timestamp)
+    }
+
+    /// The few events metrics need, collected one event at a time.
+    struct MetricsInput {
+        private var firstAck: Date?
+        private var firstMitigation: Date?
+        private var firstResolution: Date?
+        private var declaration: RecordedEvent?
+        private var escalationEvents: [RecordedEvent] = []
+        private var changes: [RecordedEvent] = []
+        private var acks: [Date] = []
+
+        /// Takes the next event (any type; only a few matter).
+        mutating func add(_ event: RecordedEvent) {
+            switch event.type {
             case .ackReceived:
-                if firstAck == nil { firstAck = index }
-                acks.append(events[index].timestamp)
+                if firstAck == nil { firstAck = event.timestamp }
+                acks.append(event.timestamp)
             case .statusChanged:
-                if firstMitigation == nil, events[index].payload["to"]?.stringValue == "mitigated" {
-                    firstMitigation = index
+                if firstMitigation == nil, event.payload["to"]?.stringValue == "mitigated" {
+                    firstMitigation = event.timestamp
                 }
             case .incidentResolved:
-                if firstResolution == nil { firstResolution = index }
+                if firstResolution == nil { firstResolution = event.timestamp }
             case .incidentDeclared:
-                if declaration == nil { declaration = index }
+                if declaration == nil { declaration = event }
             case .escalationTriggered:
-                escalationEvents.append(events[index])
+                escalationEvents.append(event)
             case .severityChanged:
-                changes.append(events[index])
+                changes.append(event)
             default:
                 break
             }
         }
-        let declared = incident.declaredAt
-        let acknowledged = incident.acknowledgedAt ?? firstAck.map { events[$0].timestamp }
-        let mitigated = incident.mitigatedAt ?? firstMitigation.map { events[$0].timestamp }
-        let resolved = incident.resolvedAt ?? firstResolution.map { events[$0].timestamp }
-        let end = resolved ?? events.last?.timestamp ?? declared
-        let isOpen = resolved == nil && incident.status != .abandoned
 
-        let periods = severityPeriods(
-            incident: incident, declaration: declaration.map { events[$0] }, changes: changes, end: end,
-            isOpen: isOpen)
-        let escalations = escalationEvents.map { event in
-            EscalationRecord(
-                time: event.timestamp, level: Self.escalationLevel(event.payload),
-                targets: strings(event.payload["targets"] ?? event.payload["target"]),
-                severity: event.payload["severity"]?.stringValue.flatMap(Severity.init(parsing:)))
+        /// The metrics of `incident` whose last event was at `lastEventTime`.
+        func metrics(incident: Incident, lastEventTime: Date?) -> IncidentMetrics {
+            let declared = incident.declaredAt
+            let acknowledged = incident.acknowledgedAt ?? firstAck
+            let mitigated = incident.mitigatedAt ?? firstMitigation
+            let resolved = incident.resolvedAt ?? firstResolution
+            let end = resolved ?? lastEventTime ?? declared
+            let isOpen = resolved == nil && incident.status != .abandoned
+
+            let periods = IncidentReport.severityPeriods(
+                incident: incident, declaration: declaration, changes: changes, end: end, isOpen: isOpen)
+            let escalations = escalationEvents.map { event in
+                EscalationRecord(
+                    time: event.timestamp, level: IncidentReport.escalationLevel(event.payload),
+                    targets: IncidentReport.strings(event.payload["targets"] ?? event.payload["target"]),
+                    severity: event.payload["severity"]?.stringValue.flatMap(Severity.init(parsing:)))
+            }
+            var checks: [ResponseCheck] = []
+            for period in periods where !checks.contains(where: { $0.severity == period.severity }) {
+                checks.append(
+                    IncidentReport.responseCheck(
+                        for: period, acks: acks,
+                        responseTime: PolicySnapshot.responseTime(for: period.severity, in: incident.policySnapshot)))
+            }
+            return IncidentMetrics(
+                timeToAcknowledge: acknowledged.map { $0.timeIntervalSince(declared) },
+                timeToMitigate: mitigated.map { $0.timeIntervalSince(declared) },
+                timeToResolve: resolved.map { $0.timeIntervalSince(declared) },
+                severityPeriods: periods, escalations: escalations, responseChecks: checks)
         }
-        var checks: [ResponseCheck] = []
-        for period in periods where !checks.contains(where: { $0.severity == period.severity }) {
-            checks.append(
-                responseCheck(
-                    for: period, acks: acks,
-                    responseTime: PolicySnapshot.responseTime(for: period.severity, in: incident.policySnapshot)))
-        }
-        return IncidentMetrics(
-            timeToAcknowledge: acknowledged.map { $0.timeIntervalSince(declared) },
-            timeToMitigate: mitigated.map { $0.timeIntervalSince(declared) },
-            timeToResolve: resolved.map { $0.timeIntervalSince(declared) },
-            severityPeriods: periods, escalations: escalations, responseChecks: checks)
     }
 
     /// The first severity comes from the declaration, else from the first change's `from`, else the row.
-    private static func severityPeriods(
+    fileprivate static func severityPeriods(
         incident: Incident, declaration: RecordedEvent?, changes: [RecordedEvent], end: Date, isOpen: Bool
     ) -> [SeverityPeriod] {
         let declaredSeverity =
@@ -88,7 +98,7 @@ extension IncidentReport {
         return periods
     }
 
-    private static func responseCheck(for period: SeverityPeriod, acks: [Date], responseTime: ResponseTime?)
+    fileprivate static func responseCheck(for period: SeverityPeriod, acks: [Date], responseTime: ResponseTime?)
         -> ResponseCheck
     {
         let ack = acks.first { $0 >= period.start && $0 <= period.end }

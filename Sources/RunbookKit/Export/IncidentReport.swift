@@ -1,49 +1,74 @@
 import Foundation
 
-/// Everything the exporters need about one incident, read only through `TranscriptStore` so that every
-/// backend exports the same way.
+/// What the exporters derive from an incident's transcript: its commands with their output, its metrics, and the
+/// facts a postmortem header needs. Built by `IncidentReport.Builder` in one pass over the events, holding only
+/// the few events it needs (not the notes, nor anything else that grows with the incident).
 public struct IncidentReport: Sendable {
     /// The incident row.
     public var incident: Incident
-    /// Every event in sequence order.
-    public var events: [RecordedEvent]
     /// Commands in the order they started, with their output.
     public var commands: [CommandRecord]
     /// Metrics derived from the events.
     public var metrics: IncidentMetrics
-    /// Every escalation timer of the incident, oldest generation first; empty when read from a store without
-    /// escalation tables.
-    public var timers: [EscalationTimer] = []
-    /// The notification outbox rows of the incident (one per notification and channel), oldest first; empty
-    /// when read from a store without escalation tables.
-    public var outbox: [OutboxEntry] = []
+    /// Every escalation timer of the incident, oldest generation first.
+    public var timers: [EscalationTimer]
+    /// The notification outbox rows of the incident (one per notification and channel), oldest first.
+    public var outbox: [OutboxEntry]
+    /// Runbooks used, in the order they were first opened (the declared one first).
+    public var runbooks: [String]
+    /// Everyone who caused an event, in order of first appearance.
+    public var responders: [String]
+    /// Notes that start with `TODO:` or `action:` (any case), with the marker removed.
+    public var actionItems: [(event: RecordedEvent, text: String)]
+    /// The `notification.sent` and `notification.failed` events, in order.
+    public var notifications: [RecordedEvent]
+    /// The debrief of a drill, from its last `drill.debrief` event.
+    public var debrief: RecordedEvent?
+    /// How many events the transcript holds.
+    public var eventCount: Int
+    /// How many of them are notes.
+    public var noteCount: Int
+    /// Timestamp of the last event, when there is one.
+    public var lastEventTime: Date?
 
-    /// Reads incident `id` from `store`.
+    /// Reads incident `id` from `store` (one pass over its events).
     /// - Throws: `ExportError.unknownIncident` when the store has no such incident; store errors as they come.
     public static func load(incidentID id: Int64, from store: any TranscriptStore) throws -> IncidentReport {
-        guard let incident = try store.incident(id) else { throw ExportError.unknownIncident(id) }
-        let events = try store.events(incidentID: id)
-        // By index: iterating the events by value would copy each one.
-        let started = events.indices.filter { events[$0].type == .commandStarted }.map { events[$0].sequence }
-        let outputs = try store.outputs(incidentID: id, commandSequences: started)
-        return IncidentReport(incident: incident, events: events, outputs: outputs)
+        try IncidentTranscript.load(incidentID: id, from: store).report()
     }
 
     /// Reads incident `id` from `store`, with its escalation timers and notification outbox.
     /// - Throws: `ExportError.unknownIncident` when the store has no such incident; store errors as they come.
     public static func load(incidentID id: Int64, from store: any EscalationStore) throws -> IncidentReport {
-        var report = try load(incidentID: id, from: store as any TranscriptStore)
-        report.timers = try store.timers(incidentID: id)
-        report.outbox = try store.outbox(incidentID: id)
-        return report
+        try IncidentTranscript.load(incidentID: id, from: store).report()
     }
 
     /// Builds a report from already-read rows; `outputs` maps a `command.started` sequence to its chunks.
     public init(incident: Incident, events: [RecordedEvent], outputs: [Int64: [OutputChunk]]) {
+        var builder = Builder(incident: incident, outputs: outputs)
+        for index in events.indices { builder.add(events[index]) }
+        self = builder.report(timers: [], outbox: [])
+    }
+
+    fileprivate init(
+        incident: Incident, commands: [CommandRecord], metrics: IncidentMetrics, timers: [EscalationTimer],
+        outbox: [OutboxEntry], runbooks: [String], responders: [String],
+        actionItems: [(event: RecordedEvent, text: String)], notifications: [RecordedEvent],
+        debrief: RecordedEvent?, eventCount: Int, noteCount: Int, lastEventTime: Date?
+    ) {
         self.incident = incident
-        self.events = events
-        self.commands = Self.commands(from: events, outputs: outputs)
-        self.metrics = Self.metrics(incident: incident, events: events)
+        self.commands = commands
+        self.metrics = metrics
+        self.timers = timers
+        self.outbox = outbox
+        self.runbooks = runbooks
+        self.responders = responders
+        self.actionItems = actionItems
+        self.notifications = notifications
+        self.debrief = debrief
+        self.eventCount = eventCount
+        self.noteCount = noteCount
+        self.lastEventTime = lastEventTime
     }
 
     /// Whether the incident is still open (not resolved and not abandoned).
@@ -51,57 +76,13 @@ public struct IncidentReport: Sendable {
 
     /// Where the transcript ends: the resolution, else the last event, else the declaration.
     public var endTime: Date {
-        let last = events.last?.timestamp ?? incident.declaredAt
+        let last = lastEventTime ?? incident.declaredAt
         return incident.resolvedAt.map { max($0, last) } ?? last
-    }
-
-    /// Runbooks used, in the order they were first opened (the declared one first).
-    public var runbooks: [String] {
-        var names = [incident.runbook]
-        for index in events.indices where events[index].type == .runbookOpened || events[index].type == .stepShown {
-            if let name = events[index].payload["runbook"]?.stringValue { names.append(name) }
-        }
-        var seen = Set<String>()
-        return names.filter { !$0.isEmpty && seen.insert($0).inserted }
-    }
-
-    /// Everyone who caused an event, in order of first appearance.
-    public var responders: [String] {
-        var seen = Set<String>()
-        var responders: [String] = []
-        var previous: String?
-        for index in events.indices where events[index].actor != previous {
-            // Consecutive events mostly share their actor: only a change needs the set.
-            let actor = events[index].actor
-            previous = actor
-            if !actor.isEmpty, seen.insert(actor).inserted { responders.append(actor) }
-        }
-        return responders
-    }
-
-    /// Notes in order.
-    public var notes: [RecordedEvent] { events.filter { $0.type == .noteAdded } }
-
-    /// Notes that start with `TODO:` or `action:` (any case), with the marker removed.
-    public var actionItems: [(event: RecordedEvent, text: String)] {
-        // By index, so that only the notes that may be action items are copied out of the events.
-        events.indices.compactMap { index in
-            guard events[index].type == .noteAdded, let text = events[index].payload["text"]?.stringValue,
-                Self.mayStartWithMarker(text)
-            else { return nil }
-            let event = events[index]
-            let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-            for marker in ["todo:", "action:"] where trimmed.lowercased().hasPrefix(marker) {
-                let rest = trimmed.dropFirst(marker.count).trimmingCharacters(in: .whitespaces)
-                return (event, rest)
-            }
-            return nil
-        }
     }
 
     /// Whether the first character after leading white space is a `t` or an `a` (any case): a cheap test that
     /// rules out almost every note before the exact (Foundation) check, which large incidents would pay per note.
-    private static func mayStartWithMarker(_ text: String) -> Bool {
+    static func mayStartWithMarker(_ text: String) -> Bool {
         for scalar in text.unicodeScalars {
             switch scalar {
             case "t", "T", "a", "A": return true
@@ -116,33 +97,115 @@ public struct IncidentReport: Sendable {
         return false
     }
 
-    /// The debrief of a drill, from its last `drill.debrief` event.
-    public var debrief: RecordedEvent? { events.last { $0.type == .drillDebrief } }
+    /// The action item a note is, when it starts with `TODO:` or `action:` (any case): its text without the marker.
+    static func actionItem(_ text: String) -> String? {
+        guard mayStartWithMarker(text) else { return nil }
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        for marker in ["todo:", "action:"] where trimmed.lowercased().hasPrefix(marker) {
+            return trimmed.dropFirst(marker.count).trimmingCharacters(in: .whitespaces)
+        }
+        return nil
+    }
+}
 
-    // MARK: - Derivation
+extension IncidentReport {
+    /// Derives a report from the events given to `add` one at a time, in sequence order. Exporters that write as
+    /// they read use `commands` along the way: a `command.*` event's record is complete up to that event.
+    public struct Builder {
+        /// The incident row.
+        public let incident: Incident
+        private let outputs: [Int64: [OutputChunk]]
+        /// Commands so far, in the order they started.
+        public private(set) var commands: [CommandRecord] = []
 
-    private static func commands(from events: [RecordedEvent], outputs: [Int64: [OutputChunk]]) -> [CommandRecord] {
-        var shownByStep: [String: RecordedEvent] = [:]
-        var editedByStep: [String: RecordedEvent] = [:]
-        var lastShown: RecordedEvent?
-        var records: [CommandRecord] = []
-        var open: [Int] = []  // indexes of started, unfinished commands
-        var indexBySequence: [Int64: Int] = [:]  // first record of each sequence, for finishes that name theirs
+        private var shownByStep: [String: RecordedEvent] = [:]
+        private var editedByStep: [String: RecordedEvent] = [:]
+        private var lastShown: RecordedEvent?
+        private var open: [Int] = []  // indexes of started, unfinished commands
+        private var indexBySequence: [Int64: Int] = [:]  // first record of each sequence, for finishes that name theirs
 
-        for index in events.indices {
-            // Only the few command and step events are copied out of the array.
-            switch events[index].type {
-            case .stepShown, .stepEdited, .commandStarted, .commandFinished, .commandFailedToStart: break
-            default: continue
+        private var runbookNames: [String]
+        private var seenRunbooks: Set<String>
+        private var responders: [String] = []
+        private var seenResponders = Set<String>()
+        private var previousActor: String?
+        private var actionItems: [(event: RecordedEvent, text: String)] = []
+        private var notifications: [RecordedEvent] = []
+        private var debrief: RecordedEvent?
+        /// Events taken so far.
+        public private(set) var eventCount = 0
+        private var noteCount = 0
+        private var lastEventTime: Date?
+        private var metrics = MetricsInput()
+
+        /// A builder for `incident`, whose commands' output is `outputs` (keyed by `command.started` sequence).
+        public init(incident: Incident, outputs: [Int64: [OutputChunk]]) {
+            self.incident = incident
+            self.outputs = outputs
+            runbookNames = incident.runbook.isEmpty ? [] : [incident.runbook]
+            seenRunbooks = Set(runbookNames)
+        }
+
+        /// Takes the next event. Returns the index in `commands` of the command record the event started, finished
+        /// or failed to start, if any.
+        @discardableResult
+        public mutating func add(_ event: RecordedEvent) -> Int? {
+            eventCount += 1
+            lastEventTime = event.timestamp
+            // Consecutive events mostly share their actor: only a change needs the set.
+            if event.actor != previousActor {
+                previousActor = event.actor
+                if !event.actor.isEmpty, seenResponders.insert(event.actor).inserted { responders.append(event.actor) }
             }
-            let event = events[index]
+            switch event.type {
+            case .noteAdded:
+                noteCount += 1
+                if let text = event.payload["text"]?.stringValue, let item = IncidentReport.actionItem(text) {
+                    actionItems.append((event, item))
+                }
+                return nil
+            case .stepShown, .stepEdited, .commandStarted, .commandFinished, .commandFailedToStart:
+                if event.type == .stepShown { noteRunbook(event) }
+                return addCommandEvent(event)
+            case .runbookOpened:
+                noteRunbook(event)
+            case .notificationSent, .notificationFailed:
+                notifications.append(event)
+            case .drillDebrief:
+                debrief = event
+            default:
+                break
+            }
+            metrics.add(event)
+            return nil
+        }
+
+        /// The report of the events so far.
+        public func report(timers: [EscalationTimer], outbox: [OutboxEntry]) -> IncidentReport {
+            IncidentReport(
+                incident: incident, commands: commands,
+                metrics: metrics.metrics(incident: incident, lastEventTime: lastEventTime), timers: timers,
+                outbox: outbox, runbooks: runbookNames, responders: responders, actionItems: actionItems,
+                notifications: notifications, debrief: debrief, eventCount: eventCount, noteCount: noteCount,
+                lastEventTime: lastEventTime)
+        }
+
+        private mutating func noteRunbook(_ event: RecordedEvent) {
+            if let name = event.payload["runbook"]?.stringValue, !name.isEmpty, seenRunbooks.insert(name).inserted {
+                runbookNames.append(name)
+            }
+        }
+
+        private mutating func addCommandEvent(_ event: RecordedEvent) -> Int? {
             switch event.type {
             case .stepShown:
                 if let step = event.stepID { shownByStep[step] = event }
                 editedByStep[event.stepID ?? ""] = nil
                 lastShown = event
+                return nil
             case .stepEdited:
                 editedByStep[event.stepID ?? ""] = event
+                return nil
             case .commandStarted:
                 let shown = event.stepID.flatMap { shownByStep[$0] } ?? lastShown
                 let edited = editedByStep[event.stepID ?? ""]
@@ -150,71 +213,68 @@ public struct IncidentReport: Sendable {
                 let editedText = edited.flatMap { ($0.payload["after"] ?? $0.payload["edited"])?.stringValue }
                 let text = event.payload["command"]?.stringValue ?? editedText ?? written ?? ""
                 let original = (edited != nil || (written != nil && written != text)) ? (written ?? text) : nil
-                records.append(
+                commands.append(
                     CommandRecord(
                         sequence: event.sequence, stepID: event.stepID,
                         stepTitle: shown?.payload["title"]?.stringValue, text: text,
                         originalText: original == text ? nil : original,
                         workingDirectory: event.payload["cwd"]?.stringValue, actor: event.actor,
                         startedAt: event.timestamp, output: outputs[event.sequence] ?? []))
-                open.append(records.count - 1)
-                if indexBySequence[event.sequence] == nil { indexBySequence[event.sequence] = records.count - 1 }
+                open.append(commands.count - 1)
+                if indexBySequence[event.sequence] == nil { indexBySequence[event.sequence] = commands.count - 1 }
+                return commands.count - 1
             case .commandFinished, .commandFailedToStart:
-                guard let index = finishedIndex(for: event, open: open, records: records, bySequence: indexBySequence)
-                else {
-                    // A command that never started has no `command.started`: it is its own record.
-                    if event.type == .commandFailedToStart {
-                        let shown = event.stepID.flatMap { shownByStep[$0] } ?? lastShown
-                        records.append(
-                            CommandRecord(
-                                sequence: event.sequence, stepID: event.stepID,
-                                stepTitle: shown?.payload["title"]?.stringValue,
-                                text: event.payload["command"]?.stringValue ?? shown?.payload["command"]?.stringValue
-                                    ?? "", actor: event.actor, startedAt: event.timestamp,
-                                finishSequence: event.sequence,
-                                finishedAt: event.timestamp,
-                                failureReason: event.payload["error"]?.stringValue ?? event.payload["reason"]?
-                                    .stringValue
-                                    ?? "unknown reason"))
-                        if indexBySequence[event.sequence] == nil {
-                            indexBySequence[event.sequence] = records.count - 1
-                        }
-                    }
-                    continue
-                }
-                open.removeAll { $0 == index }
-                let payload = event.payload
-                records[index].finishedAt = event.timestamp
-                records[index].finishSequence = event.sequence
-                records[index].exitCode = payload["exit_code"]?.intValue
-                records[index].signal =
-                    payload["signal"].flatMap { $0 == .null ? nil : ($0.stringValue ?? $0.intValue.map(String.init)) }
-                // The runner's measured duration (real seconds, also in drills); older records had milliseconds.
-                records[index].duration =
-                    payload["duration"]?.doubleValue ?? payload["duration_ms"]?.doubleValue.map { $0 / 1000 }
-                    ?? event.timestamp.timeIntervalSince(records[index].startedAt)
-                records[index].timedOut = payload["timed_out"]?.boolValue ?? false
-                records[index].droppedBytes = payload["dropped_bytes"]?.intValue ?? 0
-                if event.type == .commandFailedToStart {
-                    records[index].failureReason =
-                        payload["error"]?.stringValue ?? payload["reason"]?.stringValue ?? "unknown reason"
-                }
+                return finish(event)
             default:
-                break
+                return nil
             }
         }
-        return records
-    }
 
-    /// The started command a finish belongs to: the one it names, else the latest open one of its step,
-    /// else the latest open one.
-    private static func finishedIndex(
-        for event: RecordedEvent, open: [Int], records: [CommandRecord], bySequence: [Int64: Int]
-    ) -> Int? {
-        for key in ["command_sequence", "started_sequence", "started"] {
-            if let sequence = event.payload[key]?.intValue { return bySequence[sequence] }
+        private mutating func finish(_ event: RecordedEvent) -> Int? {
+            guard let index = finishedIndex(for: event) else {
+                // A command that never started has no `command.started`: it is its own record.
+                guard event.type == .commandFailedToStart else { return nil }
+                let shown = event.stepID.flatMap { shownByStep[$0] } ?? lastShown
+                commands.append(
+                    CommandRecord(
+                        sequence: event.sequence, stepID: event.stepID,
+                        stepTitle: shown?.payload["title"]?.stringValue,
+                        text: event.payload["command"]?.stringValue ?? shown?.payload["command"]?.stringValue ?? "",
+                        actor: event.actor, startedAt: event.timestamp, finishSequence: event.sequence,
+                        finishedAt: event.timestamp,
+                        failureReason: event.payload["error"]?.stringValue ?? event.payload["reason"]?.stringValue
+                            ?? "unknown reason"))
+                if indexBySequence[event.sequence] == nil { indexBySequence[event.sequence] = commands.count - 1 }
+                return commands.count - 1
+            }
+            open.removeAll { $0 == index }
+            let payload = event.payload
+            commands[index].finishedAt = event.timestamp
+            commands[index].finishSequence = event.sequence
+            commands[index].exitCode = payload["exit_code"]?.intValue
+            commands[index].signal =
+                payload["signal"].flatMap { $0 == .null ? nil : ($0.stringValue ?? $0.intValue.map(String.init)) }
+            // The runner's measured duration (real seconds, also in drills); older records had milliseconds.
+            commands[index].duration =
+                payload["duration"]?.doubleValue ?? payload["duration_ms"]?.doubleValue.map { $0 / 1000 }
+                ?? event.timestamp.timeIntervalSince(commands[index].startedAt)
+            commands[index].timedOut = payload["timed_out"]?.boolValue ?? false
+            commands[index].droppedBytes = payload["dropped_bytes"]?.intValue ?? 0
+            if event.type == .commandFailedToStart {
+                commands[index].failureReason =
+                    payload["error"]?.stringValue ?? payload["reason"]?.stringValue ?? "unknown reason"
+            }
+            return index
         }
-        if let step = event.stepID, let index = open.last(where: { records[$0].stepID == step }) { return index }
-        return event.type == .commandFailedToStart ? nil : open.last
+
+        /// The started command a finish belongs to: the one it names, else the latest open one of its step,
+        /// else the latest open one.
+        private func finishedIndex(for event: RecordedEvent) -> Int? {
+            for key in ["command_sequence", "started_sequence", "started"] {
+                if let sequence = event.payload[key]?.intValue { return indexBySequence[sequence] }
+            }
+            if let step = event.stepID, let index = open.last(where: { commands[$0].stepID == step }) { return index }
+            return event.type == .commandFailedToStart ? nil : open.last
+        }
     }
 }

@@ -2,8 +2,9 @@ import Foundation
 
 /// The complete incident as JSON (`"version": 1`), described by docs/export-schema.json.
 ///
-/// Keys are sorted and times are UTC ISO 8601 with milliseconds, so the same transcript always exports to the
-/// same bytes. Output is given as text (lossily decoded) and, when it is not valid UTF-8, also as base64.
+/// The top-level members come in `memberOrder` (events first, written as they are read), keys inside them are
+/// sorted, and times are UTC ISO 8601 with milliseconds, so the same transcript always exports to the same bytes.
+/// Output is given as text (lossily decoded) and, when it is not valid UTF-8, also as base64.
 public struct JSONExporter: IncidentExporter {
     /// The format version written in every export; bumped on any incompatible change.
     public static let formatVersion: Int64 = 1
@@ -13,39 +14,53 @@ public struct JSONExporter: IncidentExporter {
 
     public var fileExtension: String { "json" }
 
-    public func render(_ report: IncidentReport) throws -> Data {
-        // The same bytes as writing `document(report)`, but the events (nearly all of a large export) are written
-        // straight from the report instead of through a dictionary per event whose keys are then sorted.
-        var writer = JSONWriter()
-        writer.reserve(report.events.count * 512)
+    /// The top-level members in the order they are written: `events` before everything derived from them, so
+    /// that each event goes out as it is read and an export of any size holds none of them.
+    public static let memberOrder: [String] = [
+        "version", "events", "commands", "incident", "metrics", "notifications", "outbox", "timers",
+    ]
+
+    public func write(_ transcript: IncidentTranscript, to sink: ExportSink) throws {
+        // The same document as `document(transcript)`: the members in `memberOrder`, keys sorted inside them. Each
+        // event is written straight from its row (no dictionary per event whose keys are then sorted).
         let depth = 0
-        writer.member("commands", index: 0, depth: depth)
-        writer.write(.array(report.commands.map(command)), depth: depth + 1)
-        writer.member("events", index: 1, depth: depth)
-        for (index, event) in report.events.enumerated() {
-            writer.element(index: index, depth: depth + 1)
-            write(event, to: &writer, depth: depth + 2)
-        }
-        writer.endArray(count: report.events.count, depth: depth + 1)
-        writer.member("incident", index: 2, depth: depth)
-        writer.write(incident(report), depth: depth + 1)
-        writer.member("metrics", index: 3, depth: depth)
-        writer.write(metrics(report), depth: depth + 1)
-        writer.member("notifications", index: 4, depth: depth)
-        writer.write(.array(notifications(report)), depth: depth + 1)
-        writer.member("outbox", index: 5, depth: depth)
-        writer.write(.array(outbox(report)), depth: depth + 1)
-        writer.member("timers", index: 6, depth: depth)
-        writer.write(.array(timers(report)), depth: depth + 1)
-        writer.member("version", index: 7, depth: depth)
+        var writer = ExportWriter(sink: sink)
+        writer.member("version", index: 0, depth: depth)
         writer.write(.int(Self.formatVersion), depth: depth + 1)
+        writer.member("events", index: 1, depth: depth)
+        var builder = IncidentReport.Builder(incident: transcript.incident, outputs: transcript.outputs)
+        try transcript.forEachEvent { event in
+            builder.add(event)
+            writer.element(index: builder.eventCount - 1, depth: depth + 1)
+            write(event, to: &writer, depth: depth + 2)
+            try writer.flushIfFull()
+        }
+        let report = builder.report(timers: transcript.timers, outbox: transcript.outbox)
+        writer.endArray(count: report.eventCount, depth: depth + 1)
+        writer.member("commands", index: 2, depth: depth)
+        for (index, record) in report.commands.enumerated() {
+            writer.element(index: index, depth: depth + 1)
+            writer.write(command(record), depth: depth + 2)
+            try writer.flushIfFull()
+        }
+        writer.endArray(count: report.commands.count, depth: depth + 1)
+        writer.member("incident", index: 3, depth: depth)
+        writer.write(incident(report), depth: depth + 1)
+        writer.member("metrics", index: 4, depth: depth)
+        writer.write(metrics(report), depth: depth + 1)
+        writer.member("notifications", index: 5, depth: depth)
+        writer.write(.array(notifications(report)), depth: depth + 1)
+        writer.member("outbox", index: 6, depth: depth)
+        writer.write(.array(outbox(report)), depth: depth + 1)
+        writer.member("timers", index: 7, depth: depth)
+        writer.write(.array(timers(report)), depth: depth + 1)
         writer.endObject(depth: depth)
         writer.raw("\n")
-        return Data(writer.bytes)
+        try writer.flush()
     }
 
     /// `event(_:)` written directly, members in sorted key order.
-    private func write(_ event: RecordedEvent, to writer: inout JSONWriter, depth: Int) {
+    private func write(_ event: RecordedEvent, to writer: inout ExportWriter, depth: Int) {
         writer.member("actor", index: 0, depth: depth)
         writer.writeString(event.actor)
         writer.member("hash", index: 1, depth: depth)
@@ -59,18 +74,19 @@ public struct JSONExporter: IncidentExporter {
         writer.member("step_id", index: 5, depth: depth)
         if let step = event.stepID { writer.writeString(step) } else { writer.write(.null) }
         writer.member("timestamp", index: 6, depth: depth)
-        writer.writeString(ExportFormatting.iso8601(event.timestamp))
+        writer.writeISO8601(event.timestamp)
         writer.member("type", index: 7, depth: depth)
         writer.writeString(event.type.rawValue)
         writer.endObject(depth: depth)
     }
 
-    /// The export as a JSON value.
-    public func document(_ report: IncidentReport) -> JSONValue {
-        .object([
+    /// The export as a JSON value (the whole document in memory: for tests and small incidents).
+    public func document(_ transcript: IncidentTranscript) throws -> JSONValue {
+        let report = try transcript.report()
+        return .object([
             "version": .int(Self.formatVersion),
             "incident": incident(report),
-            "events": .array(report.events.map(event)),
+            "events": .array(try transcript.events().map(event)),
             "commands": .array(report.commands.map(command)),
             "metrics": metrics(report),
             "timers": .array(timers(report)),
@@ -241,21 +257,18 @@ public struct JSONExporter: IncidentExporter {
 
     /// Notification attempts, from the `notification.sent` and `notification.failed` events.
     private func notifications(_ report: IncidentReport) -> [JSONValue] {
-        let events = report.events
-        // By index, so that only the notification events are copied out of the array.
-        return events.indices.filter { events[$0].type == .notificationSent || events[$0].type == .notificationFailed }
-            .map { events[$0] }.map { event in
-                let payload = event.payload
-                return .object([
-                    "sequence": .int(event.sequence),
-                    "time": time(event.timestamp),
-                    "sent": .bool(event.type == .notificationSent),
-                    "channel": payload["channel"] ?? .null,
-                    "attempt": payload["attempt"] ?? .null,
-                    // What the channel answered when it was sent (`HTTP 200`, `exit 0`).
-                    "status": payload["status"] ?? payload["detail"] ?? .null,
-                    "error": payload["error"] ?? .null,
-                ])
-            }
+        report.notifications.map { event in
+            let payload = event.payload
+            return .object([
+                "sequence": .int(event.sequence),
+                "time": time(event.timestamp),
+                "sent": .bool(event.type == .notificationSent),
+                "channel": payload["channel"] ?? .null,
+                "attempt": payload["attempt"] ?? .null,
+                // What the channel answered when it was sent (`HTTP 200`, `exit 0`).
+                "status": payload["status"] ?? payload["detail"] ?? .null,
+                "error": payload["error"] ?? .null,
+            ])
+        }
     }
 }

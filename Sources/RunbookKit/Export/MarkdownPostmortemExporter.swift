@@ -13,24 +13,75 @@ public struct MarkdownPostmortemExporter: IncidentExporter {
 
     public var fileExtension: String { "md" }
 
-    public func render(_ report: IncidentReport) throws -> Data {
-        Data(markdown(report).utf8)
+    public func write(_ transcript: IncidentTranscript, to sink: ExportSink) throws {
+        // One pass over the events. The header and metrics come first but depend on every event, so the timeline
+        // and the notes (nearly all of a large document) are written ahead into their own buffers, in their final
+        // form, and copied out after the header.
+        var builder = IncidentReport.Builder(incident: transcript.incident, outputs: transcript.outputs)
+        var timeline = ExportWriter()
+        var notes = ExportWriter()
+        var titles: [String: String] = [:]
+        let declaredAt = transcript.incident.declaredAt
+        try transcript.forEachEvent(hashes: false) { event in
+            let command = builder.add(event).map { builder.commands[$0] }
+            if event.type == .stepShown, let step = event.stepID, let title = event.payload["title"]?.stringValue {
+                titles[step] = title
+            }
+            // `MarkdownText.tableRow`, written cell by cell into the buffer.
+            timeline.raw("\n| ")
+            timeline.markdownTimeCell(event.timestamp)
+            timeline.raw(" | ")
+            timeline.markdownCell(ExportFormatting.sinceStart(event.timestamp, start: declaredAt))
+            timeline.raw(" | ")
+            timeline.markdownCell(event.actor)
+            timeline.raw(" | ")
+            timeline.markdownCell(
+                EventSummary.describe(event, command: command, stepTitle: event.stepID.flatMap { titles[$0] }))
+            timeline.raw(" |")
+            try timeline.flushIfFull()
+            if event.type == .noteAdded {
+                notes.raw("\n- ")
+                notes.utc(event.timestamp)
+                notes.raw(" (")
+                notes.raw(ExportFormatting.sinceStart(event.timestamp, start: declaredAt))
+                notes.raw("), ")
+                notes.raw(MarkdownText.inline(event.actor))
+                notes.raw(": ")
+                notes.markdownParagraph(event.payload["text"]?.stringValue ?? "", indent: 2)
+                try notes.flushIfFull()
+            }
+        }
+        let report = builder.report(timers: transcript.timers, outbox: transcript.outbox)
+
+        var out = ExportWriter(sink: sink)
+        out.raw(header(report))
+        out.raw("\n\n")
+        out.raw(metrics(report))
+        out.raw("\n\n## Timeline\n\n")
+        out.raw(MarkdownText.tableRow(["UTC", "T+", "Actor", "Event"]))
+        out.raw("\n|---|---|---|---|")
+        try out.append(timeline)
+        out.raw("\n\n")
+        try commands(report, to: &out)
+        out.raw("\n\n## Notes\n")
+        if report.noteCount == 0 { out.raw("\nNo notes were taken.") }
+        try out.append(notes)
+        out.raw("\n\n")
+        out.raw(actionItems(report))
+        if report.incident.isDrill {
+            out.raw("\n\n")
+            out.raw(debrief(report))
+        }
+        for title in ["Summary", "Impact", "Root cause", "What went well", "What went wrong", "Where we got lucky"] {
+            out.raw("\n\n## \(title)\n\n<!-- For the author. -->")
+        }
+        out.raw("\n")
+        try out.flush()
     }
 
     /// The document as text.
-    public func markdown(_ report: IncidentReport) -> String {
-        var sections: [String] = []
-        sections.append(header(report))
-        sections.append(metrics(report))
-        sections.append(timeline(report))
-        sections.append(commands(report))
-        sections.append(notes(report))
-        sections.append(actionItems(report))
-        if report.incident.isDrill { sections.append(debrief(report)) }
-        for title in ["Summary", "Impact", "Root cause", "What went well", "What went wrong", "Where we got lucky"] {
-            sections.append("## \(title)\n\n<!-- For the author. -->")
-        }
-        return sections.joined(separator: "\n\n") + "\n"
+    public func markdown(_ transcript: IncidentTranscript) throws -> String {
+        String(decoding: try render(transcript), as: UTF8.self)
     }
 
     // MARK: - Sections
@@ -129,37 +180,16 @@ public struct MarkdownPostmortemExporter: IncidentExporter {
         }
     }
 
-    private func timeline(_ report: IncidentReport) -> String {
-        var lines = ["## Timeline", ""]
-        lines.append(MarkdownText.tableRow(["UTC", "T+", "Actor", "Event"]))
-        lines.append("|---|---|---|---|")
-        let commandsByStart = Dictionary(report.commands.map { ($0.sequence, $0) }, uniquingKeysWith: { a, _ in a })
-        let commandsByFinish = Dictionary(
-            report.commands.compactMap { command in command.finishSequence.map { ($0, command) } },
-            uniquingKeysWith: { a, _ in a })
-        var titles: [String: String] = [:]
-        for event in report.events {
-            if event.type == .stepShown, let step = event.stepID, let title = event.payload["title"]?.stringValue {
-                titles[step] = title
-            }
-            let command = commandsByStart[event.sequence] ?? commandsByFinish[event.sequence]
-            lines.append(
-                MarkdownText.tableRow([
-                    ExportFormatting.utc(event.timestamp),
-                    ExportFormatting.sinceStart(event.timestamp, start: report.incident.declaredAt), event.actor,
-                    EventSummary.describe(event, command: command, stepTitle: event.stepID.flatMap { titles[$0] }),
-                ]))
-        }
-        return lines.joined(separator: "\n")
-    }
-
-    private func commands(_ report: IncidentReport) -> String {
-        var lines = ["## Commands", ""]
+    /// The commands section, one command at a time (with its output, each can be long).
+    private func commands(_ report: IncidentReport, to out: inout ExportWriter) throws {
+        out.raw("## Commands\n\n")
         if report.commands.isEmpty {
-            lines.append("No commands were run.")
-            return lines.joined(separator: "\n")
+            out.raw("No commands were run.")
+            return
         }
         for (number, command) in report.commands.enumerated() {
+            if number > 0 { out.raw("\n\n") }
+            var lines: [String] = []
             let title = command.stepTitle ?? command.stepID ?? "Command"
             lines.append("### \(number + 1). \(MarkdownText.inline(title))")
             lines.append("")
@@ -179,10 +209,9 @@ public struct MarkdownPostmortemExporter: IncidentExporter {
             }
             lines.append("")
             lines.append(output(of: command))
-            lines.append("")
+            out.raw(lines.joined(separator: "\n"))
+            try out.flushIfFull()
         }
-        while lines.last == "" { lines.removeLast() }
-        return lines.joined(separator: "\n")
     }
 
     private func output(of command: CommandRecord) -> String {
@@ -211,23 +240,6 @@ public struct MarkdownPostmortemExporter: IncidentExporter {
         }
         heading += notes.isEmpty ? "):" : "; \(notes.joined(separator: "; "))):"
         return heading + "\n\n" + MarkdownText.fencedBlock(shown.joined(separator: "\n"), info: "text")
-    }
-
-    private func notes(_ report: IncidentReport) -> String {
-        var lines = ["## Notes", ""]
-        let events = report.events
-        // By index: a large incident is mostly notes, and copying each event out of the array costs as much as
-        // formatting it.
-        for index in events.indices where events[index].type == .noteAdded {
-            let timestamp = events[index].timestamp
-            let when = ExportFormatting.sinceStart(timestamp, start: report.incident.declaredAt)
-            let text = events[index].payload["text"]?.stringValue ?? ""
-            lines.append(
-                "- \(ExportFormatting.utc(timestamp)) (\(when)), \(MarkdownText.inline(events[index].actor)): "
-                    + MarkdownText.paragraph(text, indent: 2))
-        }
-        if lines.count == 2 { lines.append("No notes were taken.") }
-        return lines.joined(separator: "\n")
     }
 
     private func actionItems(_ report: IncidentReport) -> String {

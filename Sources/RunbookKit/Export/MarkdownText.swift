@@ -7,14 +7,15 @@ public enum MarkdownText {
     /// byte below 0x80 is always a whole character).
     @inline(__always)
     private static func isEscaped(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "\\"), UInt8(ascii: "`"), UInt8(ascii: "*"), UInt8(ascii: "_"), UInt8(ascii: "["),
-            UInt8(ascii: "]"), UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "|"), UInt8(ascii: "#"),
-            UInt8(ascii: "~"), UInt8(ascii: "&"), UInt8(ascii: "!"):
-            return true
-        default:
-            return false
-        }
+        // One bit per ASCII byte, in two words (bytes 0–63 and 64–127): a shift and a test, no table to load.
+        // Low word: ! # & * < >; high word: [ \ ] _ ` | ~.
+        let low: UInt64 = 1 << 0x21 | 1 << 0x23 | 1 << 0x26 | 1 << 0x2A | 1 << 0x3C | 1 << 0x3E
+        let high: UInt64 =
+            1 << (0x5B - 64) | 1 << (0x5C - 64) | 1 << (0x5D - 64) | 1 << (0x5F - 64) | 1 << (0x60 - 64)
+            | 1 << (0x7C - 64) | 1 << (0x7E - 64)
+        if byte < 64 { return low >> byte & 1 != 0 }
+        if byte < 128 { return high >> (byte - 64) & 1 != 0 }
+        return false
     }
 
     /// One line of literal text: inline syntax escaped, and a leading list, heading or thematic-break marker
@@ -78,7 +79,7 @@ public enum MarkdownText {
     /// Literal text, possibly several lines, as one block whose continuation lines are indented by `indent`
     /// spaces (for list items).
     public static func paragraph(_ text: String, indent: Int = 0) -> String {
-        guard text.utf8.contains(UInt8(ascii: "\n")) else { return inline(trimmingWhitespace(text)) }
+        guard TerminalText.contains(UInt8(ascii: "\n"), in: text) else { return inline(trimmingWhitespace(text)) }
         let pad = String(repeating: " ", count: indent)
         return text.split(separator: "\n", omittingEmptySubsequences: false)
             .map { inline(trimmingWhitespace($0)) }
@@ -89,7 +90,7 @@ public enum MarkdownText {
     /// Text for one GFM table cell: one line (newlines shown as ` ↵ `), pipes escaped, inline syntax escaped.
     public static func tableCell(_ text: String) -> String {
         let oneLine: String
-        if text.utf8.contains(UInt8(ascii: "\n")) {
+        if TerminalText.contains(UInt8(ascii: "\n"), in: text) {
             oneLine = text.replacingOccurrences(of: "\r\n", with: "\n").split(
                 separator: "\n", omittingEmptySubsequences: false
             )
@@ -100,6 +101,57 @@ public enum MarkdownText {
         }
         let cell = inline(oneLine)
         return cell.isEmpty ? " " : cell
+    }
+
+    /// Appends `tableCell(text)` to `out`.
+    static func appendTableCell(_ text: String, to out: inout [UInt8]) {
+        if !appendTrimmedInline(text, to: &out) { out.append(contentsOf: tableCell(text).utf8) }
+    }
+
+    /// Appends `paragraph(text, indent: indent)` to `out`.
+    static func appendParagraph(_ text: String, indent: Int, to out: inout [UInt8]) {
+        if !appendTrimmedInline(text, to: &out) { out.append(contentsOf: paragraph(text, indent: indent).utf8) }
+    }
+
+    /// Appends `inline(trimmingWhitespace(text))` byte by byte, without building strings, when `text` is one
+    /// non-empty line whose first and last bytes are ASCII other than white space and whose leading digits (if any)
+    /// are followed by ASCII: nearly every cell and note. Returns `false`, having appended nothing, otherwise.
+    private static func appendTrimmedInline(_ text: String, to out: inout [UInt8]) -> Bool {
+        var text = text
+        return text.withUTF8 { utf8 -> Bool in
+            guard let first = utf8.first, let last = utf8.last, first < 0x80, last < 0x80, first != 0x20,
+                first != 0x09, last != 0x20, last != 0x09,
+                memchr(utf8.baseAddress!, 0x0A, utf8.count) == nil
+            else { return false }
+            // Where a backslash goes to keep a leading `- `, `+ `, `= `, `1. ` or `1) ` from starting a block.
+            var markerAt = -1
+            switch first {
+            case UInt8(ascii: "-"), UInt8(ascii: "+"), UInt8(ascii: "="):
+                markerAt = 0
+            case UInt8(ascii: "0")...UInt8(ascii: "9"):
+                var index = 1
+                while index < utf8.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(utf8[index]) { index += 1 }
+                if index < utf8.count {
+                    let next = utf8[index]
+                    if next >= 0x80 { return false }  // Maybe a combining mark: the Character-based check decides.
+                    if next == UInt8(ascii: ".") || next == UInt8(ascii: ")") { markerAt = index }
+                }
+            default:
+                break
+            }
+            // Runs without escapes (usually the whole text) are copied whole.
+            let base = utf8.baseAddress!
+            var runStart = 0
+            for index in 0..<utf8.count where index == markerAt || isEscaped(base[index]) {
+                if runStart < index {
+                    out.append(contentsOf: UnsafeBufferPointer(start: base + runStart, count: index - runStart))
+                }
+                out.append(UInt8(ascii: "\\"))
+                runStart = index
+            }
+            out.append(contentsOf: UnsafeBufferPointer(start: base + runStart, count: utf8.count - runStart))
+            return true
+        }
     }
 
     /// A table row of literal text.

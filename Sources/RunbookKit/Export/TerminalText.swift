@@ -59,14 +59,26 @@ public enum TerminalText {
     /// (ESC, CR, backspace, DEL…) or a C1 control (U+0080–U+009F, encoded as C2 80–C2 9F). Most text holds none,
     /// and a timeline or replay of a large incident cleans a line per event.
     private static func needsCleaning(_ text: String) -> Bool {
-        var previous: UInt8 = 0
-        for byte in text.utf8 {
-            if byte < 0x20, byte != 0x0A, byte != 0x09 { return true }
-            if byte == 0x7F { return true }
-            if previous == 0xC2, (0x80..<0xA0).contains(byte) { return true }
-            previous = byte
+        var text = text
+        return text.withUTF8 { utf8 in
+            var previous: UInt8 = 0
+            for byte in utf8 {
+                if byte < 0x20, byte != 0x0A, byte != 0x09 { return true }
+                if byte == 0x7F { return true }
+                if previous == 0xC2, (0x80..<0xA0).contains(byte) { return true }
+                previous = byte
+            }
+            return false
         }
-        return false
+    }
+
+    /// Whether the UTF-8 of `text` holds `byte` (found with `memchr` in its contiguous storage).
+    static func contains(_ byte: UInt8, in text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { utf8 in
+            guard let base = utf8.baseAddress, !utf8.isEmpty else { return false }
+            return memchr(base, Int32(byte), utf8.count) != nil
+        }
     }
 
     /// Index after the escape sequence that starts at `start` (an ESC).

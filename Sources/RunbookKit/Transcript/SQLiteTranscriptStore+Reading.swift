@@ -26,52 +26,87 @@ extension SQLiteTranscriptStore {
     }
 
     /// The events of an incident after sequence `after`, in order (for resuming and tailing).
+    public func events(incidentID: Int64, after sequence: Int64) throws -> [RecordedEvent] {
+        var events: [RecordedEvent] = []
+        try forEachEvent(incidentID: incidentID, after: sequence, types: nil, hashes: true) { events.append($0) }
+        return events
+    }
+
+    /// Calls `body` with each event of an incident in sequence order (only those of `types`, when given), one row
+    /// at a time: an export goes through an incident of any size without holding its events. With `hashes: false`
+    /// the hash columns are not read and `previousHash` and `hash` are empty.
+    public func forEachEvent(
+        incidentID: Int64, types: Set<EventType>?, hashes: Bool, _ body: (RecordedEvent) throws -> Void
+    ) throws {
+        try forEachEvent(incidentID: incidentID, after: 0, types: types, hashes: hashes, body)
+    }
+
+    /// `forEachEvent(incidentID:types:_:)` from the event after sequence `after`.
     ///
     /// Rows are read with a cursor and by column index, and each payload is parsed straight from SQLite's buffer:
     /// exports read every event of incidents with hundreds of thousands of them, and building intermediate rows
     /// and strings cost several times what SQLite needs to read them.
-    public func events(incidentID: Int64, after sequence: Int64) throws -> [RecordedEvent] {
+    public func forEachEvent(
+        incidentID: Int64, after sequence: Int64, types: Set<EventType>?, hashes: Bool,
+        _ body: (RecordedEvent) throws -> Void
+    ) throws {
+        // Sorted so that the same request is the same statement text.
+        let typeNames = types.map { $0.map(\.rawValue).sorted() }
+        var sql = "SELECT seq, ts_ms, actor, type, step_id, payload"
+        sql += hashes ? ", prev_hash, hash FROM events " : " FROM events "
+        sql += "WHERE incident = ? AND seq > ?"
+        if let typeNames {
+            if typeNames.isEmpty { return }
+            sql += " AND type IN (" + Array(repeating: "?", count: typeNames.count).joined(separator: ", ") + ")"
+        }
+        sql += " ORDER BY seq"
+        let values: [any DatabaseValueConvertible] = [incidentID, sequence] + (typeNames ?? [])
+        let arguments = StatementArguments(values)
         try read { db in
-            var events: [RecordedEvent] = []
-            var types: [String: EventType] = [:]
-            let statement = try db.makeStatement(
-                sql: """
-                    SELECT seq, ts_ms, actor, type, step_id, payload, prev_hash, hash FROM events
-                    WHERE incident = ? AND seq > ? ORDER BY seq
-                    """)
-            let rows = try Row.fetchCursor(statement, arguments: [incidentID, sequence])
-            while let row = try rows.next() {
-                let sequence: Int64 = row[0]
+            // Event types seen so far, matched on the column's bytes: no string is made for the type of each row.
+            var known: [(name: [UInt8], type: EventType)] = []
+            let statement = try db.makeStatement(sql: sql)
+            let rows = try Row.fetchCursor(statement, arguments: arguments)
+            // Columns are read from the statement itself (the cursor has stepped to the row), by index.
+            let handle = statement.sqliteStatement
+            func bytes(_ column: Int32) -> UnsafeBufferPointer<UInt8> {
+                let text = sqlite3_column_text(handle, column)
+                return UnsafeBufferPointer(
+                    start: text, count: text == nil ? 0 : Int(sqlite3_column_bytes(handle, column)))
+            }
+            func text(_ column: Int32) -> String { String(decoding: bytes(column), as: UTF8.self) }
+            while try rows.next() != nil {
+                let sequence = sqlite3_column_int64(handle, 0)
                 // The payload column is checked by json_valid(); a failure here means the file was edited.
                 let payload: JSONValue
                 do {
                     // Parsed in SQLite's own buffer for the current row (valid until the next step).
-                    let text = sqlite3_column_text(statement.sqliteStatement, 5)
-                    let count = Int(sqlite3_column_bytes(statement.sqliteStatement, 5))
-                    payload = try JSONValue(
-                        parsingUTF8: UnsafeBufferPointer(start: text, count: text == nil ? 0 : count))
+                    payload = try JSONValue(parsingUTF8: bytes(5))
                 } catch {
                     throw TranscriptError.corrupt(
                         path: path, detail: "payload of event #\(sequence) of incident \(incidentID): \(error)")
                 }
-                let typeName: String = row[3]
+                let typeBytes = bytes(3)
                 let type: EventType
-                if let known = types[typeName] {
-                    type = known
+                if let match = known.first(where: { $0.name.elementsEqual(typeBytes) }) {
+                    type = match.type
                 } else {
+                    let typeName = String(decoding: typeBytes, as: UTF8.self)
                     guard let parsed = EventType(rawValue: typeName) else {
                         throw TranscriptError.unknownEventType(
                             path: path, type: typeName, incidentID: incidentID, sequence: sequence)
                     }
-                    types[typeName] = parsed
+                    known.append((Array(typeBytes), parsed))
                     type = parsed
                 }
-                events.append(
+                let stepID = sqlite3_column_type(handle, 4) == SQLITE_NULL ? nil : text(4)
+                try body(
                     RecordedEvent(
-                        incidentID: incidentID, sequence: sequence, timestamp: Self.date(row[1]), actor: row[2],
-                        type: type, stepID: row[4], payload: payload, previousHash: row[6], hash: row[7]))
+                        incidentID: incidentID, sequence: sequence,
+                        timestamp: Self.date(sqlite3_column_int64(handle, 1)), actor: text(2), type: type,
+                        stepID: stepID, payload: payload, previousHash: hashes ? text(6) : "",
+                        hash: hashes ? text(7) : ""))
             }
-            return events
         }
     }
 
@@ -96,9 +131,13 @@ extension SQLiteTranscriptStore {
     /// The stored output of the commands started at `commandSequences`, in one read of the incident's output
     /// (one query instead of one per command).
     public func outputs(incidentID: Int64, commandSequences: [Int64]) throws -> [Int64: [OutputChunk]] {
-        let wanted = Set(commandSequences)
+        var outputs = try outputs(incidentID: incidentID, wanted: Set(commandSequences))
+        for sequence in commandSequences where outputs[sequence] == nil { outputs[sequence] = [] }
+        return outputs
+    }
+
+    private func outputs(incidentID: Int64, wanted: Set<Int64>?) throws -> [Int64: [OutputChunk]] {
         var outputs: [Int64: [OutputChunk]] = [:]
-        for sequence in wanted { outputs[sequence] = [] }
         try read { db in
             let rows = try Row.fetchCursor(
                 db,
@@ -109,7 +148,7 @@ extension SQLiteTranscriptStore {
                 arguments: [incidentID])
             while let row = try rows.next() {
                 let sequence: Int64 = row[0]
-                guard wanted.contains(sequence) else { continue }
+                if let wanted, !wanted.contains(sequence) { continue }
                 let offset: Int64 = row[1]
                 outputs[sequence, default: []].append(
                     OutputChunk(
@@ -118,6 +157,11 @@ extension SQLiteTranscriptStore {
             }
         }
         return outputs
+    }
+
+    /// The stored output of every command of an incident, keyed by the sequence of its `command.started` event.
+    public func outputs(incidentID: Int64) throws -> [Int64: [OutputChunk]] {
+        try outputs(incidentID: incidentID, wanted: nil)
     }
 
     /// Bytes of stored output per command sequence of an incident (for abbreviated transcripts).

@@ -21,15 +21,38 @@ public protocol TranscriptStore: AnyObject, Sendable {
     func incidents(openOnly: Bool, drillsOnly: Bool) throws -> [Incident]
     /// Every event of an incident in sequence order.
     func events(incidentID: Int64) throws -> [RecordedEvent]
+    /// Calls `body` with each event of an incident in sequence order, only those of `types` when given, without
+    /// holding them all (exports of large incidents go through the events this way). With `hashes: false` a
+    /// backend may leave `previousHash` and `hash` empty, for callers that never look at them.
+    func forEachEvent(
+        incidentID: Int64, types: Set<EventType>?, hashes: Bool, _ body: (RecordedEvent) throws -> Void) throws
     /// The stored output of one command, in order.
     func output(incidentID: Int64, commandSequence: Int64) throws -> [OutputChunk]
     /// The stored output of several commands, keyed by the sequence of their `command.started` events (every
     /// requested sequence has an entry, empty when nothing was stored). Exports read all output at once;
     /// backends that can do it in one query should.
     func outputs(incidentID: Int64, commandSequences: [Int64]) throws -> [Int64: [OutputChunk]]
+    /// The stored output of every command of an incident, keyed by the sequence of its `command.started` event.
+    func outputs(incidentID: Int64) throws -> [Int64: [OutputChunk]]
 }
 
 extension TranscriptStore {
+    /// `events(incidentID:)`, filtered.
+    public func forEachEvent(
+        incidentID: Int64, types: Set<EventType>?, hashes: Bool, _ body: (RecordedEvent) throws -> Void
+    ) throws {
+        for event in try events(incidentID: incidentID) where types?.contains(event.type) ?? true { try body(event) }
+    }
+
+    /// The output of each command that has a `command.started` event.
+    public func outputs(incidentID: Int64) throws -> [Int64: [OutputChunk]] {
+        var started: [Int64] = []
+        try forEachEvent(incidentID: incidentID, types: [.commandStarted], hashes: false) {
+            started.append($0.sequence)
+        }
+        return try outputs(incidentID: incidentID, commandSequences: started)
+    }
+
     /// One `output(incidentID:commandSequence:)` per command.
     public func outputs(incidentID: Int64, commandSequences: [Int64]) throws -> [Int64: [OutputChunk]] {
         var outputs: [Int64: [OutputChunk]] = [:]

@@ -13,6 +13,20 @@ import Testing
         }
     }
 
+    /// A new incident whose first event after the declaration is `command` starting `seconds` in.
+    private func declaredWithCommand(_ command: String, at seconds: TimeInterval) throws -> (
+        InMemoryTranscriptStore, Incident, RecordedEvent
+    ) {
+        let store = InMemoryTranscriptStore()
+        let (incident, _) = try store.declareIncident(
+            IncidentDeclaration(title: "t", runbook: "r", environment: "e", severity: .p3, host: "h", user: "u"),
+            actor: "u@h", at: SampleIncident.start)
+        let started = try store.append(
+            EventDraft(.commandStarted, payload: ["command": .string(command)]), to: incident.id, actor: "u@h",
+            at: SampleIncident.start.addingTimeInterval(seconds))
+        return (store, incident, started)
+    }
+
     private func events(_ lines: [JSONValue]) -> [(time: Double, code: String, data: String)] {
         lines.dropFirst().compactMap { line in
             guard case .array(let items) = line, items.count == 3, let time = items[0].doubleValue,
@@ -71,13 +85,7 @@ import Testing
     }
 
     @Test func utf8SplitAcrossChunksIsJoinedAndBadBytesAreReplaced() throws {
-        let store = InMemoryTranscriptStore()
-        let (incident, _) = try store.declareIncident(
-            IncidentDeclaration(title: "t", runbook: "r", environment: "e", severity: .p3, host: "h", user: "u"),
-            actor: "u@h", at: SampleIncident.start)
-        let started = try store.append(
-            EventDraft(.commandStarted, payload: ["command": "x"]), to: incident.id, actor: "u@h",
-            at: SampleIncident.start)
+        let (store, incident, started) = try declaredWithCommand("x", at: 0)
         let euro = Array("€".utf8)
         try store.appendOutput(
             [
@@ -92,5 +100,33 @@ import Testing
         ).filter { $0.code == "o" }.map(\.data)
         #expect(output.contains("a"))
         #expect(output.contains("€\u{FFFD}\r\n"))
+    }
+
+    /// A command's output that runs past the events after it plays at its own time: the events in between come
+    /// first, and the output waits for them.
+    @Test func outputRunningPastLaterEventsIsPlayedInTimeOrder() throws {
+        let (store, incident, started) = try declaredWithCommand("slow", at: 10)
+        try store.appendOutput(
+            [
+                OutputChunk(offset: 0, data: Data("first\n".utf8)),
+                OutputChunk(offset: 5, data: Data("late\n".utf8)),
+            ], incidentID: incident.id, commandSequence: started.sequence)
+        _ = try store.append(
+            EventDraft(.noteAdded, payload: ["text": "meanwhile"]), to: incident.id, actor: "u@h",
+            at: SampleIncident.start.addingTimeInterval(12))
+        _ = try store.append(
+            EventDraft(.commandFinished, payload: ["exit_code": 0, "duration": 6]), to: incident.id, actor: "u@h",
+            at: SampleIncident.start.addingTimeInterval(16))
+        let data = try AsciicastExporter().export(incidentID: incident.id, from: store)
+        let parsed = events(
+            try String(decoding: data, as: UTF8.self).split(separator: "\n").map {
+                try JSONDecoder().decode(JSONValue.self, from: Data($0.utf8))
+            })
+        let order = parsed.filter { frame in
+            ["first", "meanwhile", "late", "exit 0"].contains { frame.data.contains($0) }
+        }
+        #expect(order.map(\.time) == [10, 12, 15, 16])
+        #expect(order[1].data.contains("meanwhile") && order[2].data == "late\r\n")
+        #expect(zip(parsed, parsed.dropFirst()).allSatisfy { $0.time <= $1.time })
     }
 }

@@ -72,7 +72,7 @@ import Testing
         let report = try sampleReport()
         #expect(report.responders == ["alice@ops-1", "bob@laptop"])
         #expect(report.runbooks == ["outage"])
-        #expect(report.notes.count == 2)
+        #expect(report.noteCount == 2)
         #expect(
             report.actionItems.map(\.text) == [
                 "alert on readiness probe failures", "write up | the `helm` history\nand keep the 40 release pinned",

@@ -4,12 +4,13 @@ import RunbookTestSupport
 import Testing
 
 @Suite struct MarkdownPostmortemExporterTests {
-    private func export(resolved: Bool = true, drill: Bool = false, lines: Int = 20) throws -> (String, IncidentReport)
-    {
+    private func export(resolved: Bool = true, drill: Bool = false, lines: Int = 20) throws -> (
+        String, IncidentTranscript
+    ) {
         let store = InMemoryTranscriptStore()
         let id = try SampleIncident.record(into: store, resolved: resolved, drill: drill)
-        let report = try IncidentReport.load(incidentID: id, from: store)
-        return (MarkdownPostmortemExporter(outputLines: lines).markdown(report), report)
+        let transcript = try IncidentTranscript.load(incidentID: id, from: store)
+        return (try MarkdownPostmortemExporter(outputLines: lines).markdown(transcript), transcript)
     }
 
     /// The XML between the heading `title` and the end of the first table after it.
@@ -59,7 +60,7 @@ import Testing
         let (markdown, report) = try export()
         let xml = try ExternalTool.cmarkXML(markdown)
         let timeline = try table(after: "Timeline", in: xml)
-        #expect(count("<table_row", in: timeline) == report.events.count)
+        #expect(try count("<table_row", in: timeline) == report.events().count)
         // Pipes and newlines inside cells stay inside their cell.
         #expect(timeline.contains("errors spreading to | payments"))
         #expect(timeline.contains("action: write up | the "))
@@ -71,7 +72,7 @@ import Testing
         let (markdown, report) = try export()
         let xml = try ExternalTool.cmarkXML(markdown)
         // Per command: the command, the output; plus the runbook's text for the edited one.
-        #expect(count("<code_block", in: xml) == report.commands.count * 2 + 1)
+        #expect(try count("<code_block", in: xml) == report.report().commands.count * 2 + 1)
         #expect(
             xml.contains(
                 "```\nnot a fence | col | col\nFAILED rollback\nbad\u{FFFD}\u{FFFD} bytes\n````` five backticks"))
@@ -103,11 +104,11 @@ import Testing
         let text = (1...100).map(String.init).joined(separator: "\n") + "\n"
         try store.appendOutput(
             [OutputChunk(offset: 0, data: Data(text.utf8))], incidentID: incident.id, commandSequence: started.sequence)
-        let report = try IncidentReport.load(incidentID: incident.id, from: store)
-        let markdown = MarkdownPostmortemExporter(outputLines: 5).markdown(report)
+        let transcript = try IncidentTranscript.load(incidentID: incident.id, from: store)
+        let markdown = try MarkdownPostmortemExporter(outputLines: 5).markdown(transcript)
         #expect(markdown.contains("Output (100 lines, first and last 5 shown):"))
         #expect(markdown.contains("```text\n1\n2\n3\n4\n5\n[… 90 lines left out …]\n96\n97\n98\n99\n100\n```"))
-        #expect(MarkdownPostmortemExporter(outputLines: 0).markdown(report).contains("\n50\n"))
+        #expect(try MarkdownPostmortemExporter(outputLines: 0).markdown(transcript).contains("\n50\n"))
     }
 
     @Test func notesActionItemsAndAuthorSectionsFollow() throws {

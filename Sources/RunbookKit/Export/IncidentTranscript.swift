@@ -1,0 +1,95 @@
+import Foundation
+
+/// An incident as the transcript holds it, ready for an exporter: the incident row, the output of its commands, its
+/// escalation timers and notification outbox, and its events, which are read in order (as often as needed) rather
+/// than held: an incident can have hundreds of thousands of them.
+///
+/// Exporters read only through `TranscriptStore`, so every backend exports the same way, and only what the store
+/// holds (secrets were redacted before storage).
+public struct IncidentTranscript: Sendable {
+    /// The incident row.
+    public var incident: Incident
+    /// Stored output of each command, keyed by the sequence of its `command.started` event.
+    public var outputs: [Int64: [OutputChunk]]
+    /// Every escalation timer of the incident, oldest generation first; empty when read from a store without
+    /// escalation tables.
+    public var timers: [EscalationTimer]
+    /// The notification outbox rows of the incident (one per notification and channel), oldest first; empty
+    /// when read from a store without escalation tables.
+    public var outbox: [OutboxEntry]
+    private let source: Source
+
+    /// Where the events come from.
+    private enum Source: Sendable {
+        case store(any TranscriptStore)
+        case events([RecordedEvent])
+    }
+
+    /// Opens incident `id` of `store`; its events are read when an exporter goes through them.
+    /// - Throws: `ExportError.unknownIncident` when the store has no such incident; store errors as they come.
+    public static func load(incidentID id: Int64, from store: any TranscriptStore) throws -> IncidentTranscript {
+        guard let incident = try store.incident(id) else { throw ExportError.unknownIncident(id) }
+        return IncidentTranscript(
+            incident: incident, outputs: try store.outputs(incidentID: id), timers: [], outbox: [],
+            source: .store(store))
+    }
+
+    /// Opens incident `id` of `store`, with its escalation timers and notification outbox.
+    /// - Throws: `ExportError.unknownIncident` when the store has no such incident; store errors as they come.
+    public static func load(incidentID id: Int64, from store: any EscalationStore) throws -> IncidentTranscript {
+        var transcript = try load(incidentID: id, from: store as any TranscriptStore)
+        transcript.timers = try store.timers(incidentID: id)
+        transcript.outbox = try store.outbox(incidentID: id)
+        return transcript
+    }
+
+    /// A transcript of rows already read; `outputs` maps a `command.started` sequence to its chunks.
+    public init(
+        incident: Incident, events: [RecordedEvent], outputs: [Int64: [OutputChunk]], timers: [EscalationTimer] = [],
+        outbox: [OutboxEntry] = []
+    ) {
+        self.init(incident: incident, outputs: outputs, timers: timers, outbox: outbox, source: .events(events))
+    }
+
+    private init(
+        incident: Incident, outputs: [Int64: [OutputChunk]], timers: [EscalationTimer], outbox: [OutboxEntry],
+        source: Source
+    ) {
+        self.incident = incident
+        self.outputs = outputs
+        self.timers = timers
+        self.outbox = outbox
+        self.source = source
+    }
+
+    /// Calls `body` with each event in sequence order (only those of `types`, when given). With `hashes: false` the
+    /// events may come without their hashes (`previousHash` and `hash` empty), which saves reading them.
+    public func forEachEvent(
+        types: Set<EventType>? = nil, hashes: Bool = true, _ body: (RecordedEvent) throws -> Void
+    ) throws {
+        switch source {
+        case .store(let store):
+            // Read on a second thread, a few batches ahead: SQLite's work overlaps the exporter's.
+            let id = incident.id
+            try EventReadAhead.forEach(
+                read: { deliver in try store.forEachEvent(incidentID: id, types: types, hashes: hashes, deliver) },
+                body)
+        case .events(let events):
+            for index in events.indices where types?.contains(events[index].type) ?? true { try body(events[index]) }
+        }
+    }
+
+    /// Every event, in sequence order (for callers that want them all at once: tests, small incidents).
+    public func events() throws -> [RecordedEvent] {
+        var events: [RecordedEvent] = []
+        try forEachEvent { events.append($0) }
+        return events
+    }
+
+    /// The report derived from one pass over the events.
+    public func report() throws -> IncidentReport {
+        var builder = IncidentReport.Builder(incident: incident, outputs: outputs)
+        try forEachEvent { builder.add($0) }
+        return builder.report(timers: timers, outbox: outbox)
+    }
+}
