@@ -30,8 +30,16 @@ public final class MarkdownDocument {
         cmark_node_free(pointer)
     }
 
+    /// Held while cmark-gfm parses. Its inline parser keeps its special characters in a process-wide table that
+    /// extensions add to and remove from as a parse runs (`cmark_inlines_add_special_character`), so parses are
+    /// never run at the same time (the linter parses on several threads). The trees it returns are independent:
+    /// reading them needs no lock.
+    private static let parseLock = NSLock()
+
     private static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> OpaquePointer {
         let extensions = Extensions.shared
+        parseLock.lock()
+        defer { parseLock.unlock() }
         let parser = cmark_parser_new(CMARK_OPT_SOURCEPOS)!
         defer { cmark_parser_free(parser) }
         if let table = extensions.table { cmark_parser_attach_syntax_extension(parser, table) }

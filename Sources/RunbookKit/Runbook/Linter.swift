@@ -3,7 +3,7 @@ import Foundation
 /// Checks runbooks for mistakes a responder would trip over: bad attributes, duplicate ids, broken links,
 /// undeclared variables, leftover placeholders, unmarked destructive commands, missing titles, and
 /// escalation rows that do not parse.
-public struct Linter {
+public struct Linter: Sendable {
     /// Environment variables every shell has; using them in a command needs no declaration.
     public static let ordinaryEnvironmentVariables: Set<String> = [
         "HOME", "PATH", "USER", "LOGNAME", "PWD", "OLDPWD", "SHELL", "TERM", "LANG", "LANGUAGE", "LC_ALL",
@@ -35,21 +35,57 @@ public struct Linter {
                 files.append(path)
             }
         }
-        var cache = RunbookCache()
+        // The files are split into contiguous runs (neighbours link to each other, and each run has its own cache),
+        // four per core so that a core that finishes early takes another; the results are put back in file order.
+        let cores = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
+        let runs = max(1, min(cores * 4, files.count / 16))
+        var parts = [Part](repeating: Part(), count: runs)
+        let allFiles = files
+        parts.withUnsafeMutableBufferPointer { parts in
+            let parts = UnsafeSendable(parts)
+            DispatchQueue.concurrentPerform(iterations: runs) { run in
+                let slice = allFiles[allFiles.count * run / runs..<allFiles.count * (run + 1) / runs]
+                parts.value[run] = lint(files: slice)
+            }
+        }
         var diagnostics: [Diagnostic] = []
         var checked = 0
-        for file in files {
-            switch cache.takeForLinting(file) {
-            case .failure(let error):
-                unreadable.append(error)
-            case .success(let parsed):
-                checked += 1
-                diagnostics += parsed.diagnostics
-                diagnostics += check(parsed.runbook, cache: &cache)
-            }
+        for part in parts {
+            diagnostics += part.diagnostics
+            unreadable += part.unreadable
+            checked += part.checked
         }
         return LintReport(
             diagnostics: Diagnostic.sortedForOutput(diagnostics), unreadable: unreadable, filesChecked: checked)
+    }
+
+    /// What linting a run of files found.
+    private struct Part {
+        var diagnostics: [Diagnostic] = []
+        var unreadable: [RunbookParseError] = []
+        var checked = 0
+    }
+
+    /// A value handed to the threads of `concurrentPerform`, each of which touches only its own part of it.
+    private struct UnsafeSendable<Value>: @unchecked Sendable {
+        let value: Value
+        init(_ value: Value) { self.value = value }
+    }
+
+    private func lint(files: ArraySlice<String>) -> Part {
+        var cache = RunbookCache()
+        var part = Part()
+        for file in files {
+            switch cache.takeForLinting(file) {
+            case .failure(let error):
+                part.unreadable.append(error)
+            case .success(let parsed):
+                part.checked += 1
+                part.diagnostics += parsed.diagnostics
+                part.diagnostics += check(parsed.runbook, cache: &cache)
+            }
+        }
+        return part
     }
 
     /// The linter's own checks on one parsed runbook (parser diagnostics are not included), sorted by position.
