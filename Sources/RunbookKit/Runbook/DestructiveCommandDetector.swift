@@ -79,13 +79,21 @@ public enum DestructiveCommandDetector {
             text.append(byte >= 0x41 && byte <= 0x5A ? byte + 32 : byte)
         }
         var found = [Bool](repeating: false, count: keywords.count)
-        for start in text.indices {
-            let first = text[start]
-            for (index, keyword) in keywords.enumerated()
-            where !found[index] && keyword[0] == first && text.count - start >= keyword.count
-                && text[start..<(start + keyword.count)].elementsEqual(keyword)
-            {
-                found[index] = true
+        let keywords = Self.keywords  // read once: a static is checked for initialisation at every access
+        // Bit n set: some keyword starts with the letter `a` + n. Most bytes start none and are skipped at once.
+        var firstLetters: UInt32 = 0
+        for keyword in keywords { firstLetters |= 1 << UInt32(keyword[0] - UInt8(ascii: "a")) }
+        text.withUnsafeBufferPointer { text in
+            for start in 0..<text.count {
+                let letter = text[start] &- UInt8(ascii: "a")
+                guard letter < 26, firstLetters >> UInt32(letter) & 1 != 0 else { continue }
+                for index in keywords.indices
+                where !found[index] && keywords[index][0] == text[start]
+                    && text.count - start >= keywords[index].count
+                    && text[start..<(start + keywords[index].count)].elementsEqual(keywords[index])
+                {
+                    found[index] = true
+                }
             }
         }
         let (kubectl, helm, terraform, delete, scale, undo) = (

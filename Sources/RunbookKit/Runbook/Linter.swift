@@ -36,9 +36,9 @@ public struct Linter: Sendable {
             }
         }
         // The files are split into contiguous runs (neighbours link to each other, and each run has its own cache),
-        // four per core so that a core that finishes early takes another; the results are put back in file order.
+        // sixteen per core so that a core that finishes early takes another; the results are put back in file order.
         let cores = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
-        let runs = max(1, min(cores * 4, files.count / 16))
+        let runs = max(1, min(cores * 16, files.count / 16))
         var parts = [Part](repeating: Part(), count: runs)
         let allFiles = files
         parts.withUnsafeMutableBufferPointer { parts in
