@@ -154,4 +154,16 @@ import Testing
         #expect(result.status == 2)
         #expect(result.stderr.contains("/proc/no/such/export.json"))
     }
+
+    /// A destination that refuses the bytes (a full disk) fails the export with the path and the system's reason,
+    /// in every format: the sink's error comes out of the streaming exporters as it does from a plain write.
+    @Test func aFullDiskIsNamedWithItsReason() throws {
+        guard FileManager.default.fileExists(atPath: "/dev/full") else { return }
+        let scratch = try ExportGoldenTests.sampleDatabase()
+        for format in ["markdown", "json", "asciicast"] {
+            let result = try scratch.run(["export", "1", "--format", format, "-o", "/dev/full"])
+            #expect(result.status == 2, "\(format): \(result.stderr)")
+            #expect(result.stderr.contains("cannot write the export to /dev/full: No space left on device"))
+        }
+    }
 }
