@@ -9,12 +9,6 @@ import Foundation
 /// Writes an export to disk: the file with mode 0600, and a missing parent directory with mode 0700, because
 /// transcripts describe production systems and their failures.
 public enum ExportFile {
-    /// Writes `data` to `path`, replacing an existing file.
-    /// - Throws: `ExportError.cannotWrite` with the system's reason.
-    public static func write(_ data: Data, to path: String) throws {
-        try write(to: path) { sink in try data.withUnsafeBytes { try sink.write($0) } }
-    }
-
     /// Opens `path` (replacing an existing file) and lets `produce` write to it through a sink, so that a large
     /// export goes to disk as it is produced.
     /// - Throws: `ExportError.cannotWrite` with the system's reason; whatever `produce` throws.

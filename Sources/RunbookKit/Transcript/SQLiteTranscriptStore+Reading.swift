@@ -128,15 +128,9 @@ extension SQLiteTranscriptStore {
         }
     }
 
-    /// The stored output of the commands started at `commandSequences`, in one read of the incident's output
-    /// (one query instead of one per command).
-    public func outputs(incidentID: Int64, commandSequences: [Int64]) throws -> [Int64: [OutputChunk]] {
-        var outputs = try outputs(incidentID: incidentID, wanted: Set(commandSequences))
-        for sequence in commandSequences where outputs[sequence] == nil { outputs[sequence] = [] }
-        return outputs
-    }
-
-    private func outputs(incidentID: Int64, wanted: Set<Int64>?) throws -> [Int64: [OutputChunk]] {
+    /// The stored output of every command of an incident, keyed by the sequence of its `command.started` event, in
+    /// one query.
+    public func outputs(incidentID: Int64) throws -> [Int64: [OutputChunk]] {
         var outputs: [Int64: [OutputChunk]] = [:]
         try read { db in
             let rows = try Row.fetchCursor(
@@ -148,7 +142,6 @@ extension SQLiteTranscriptStore {
                 arguments: [incidentID])
             while let row = try rows.next() {
                 let sequence: Int64 = row[0]
-                if let wanted, !wanted.contains(sequence) { continue }
                 let offset: Int64 = row[1]
                 outputs[sequence, default: []].append(
                     OutputChunk(
@@ -157,11 +150,6 @@ extension SQLiteTranscriptStore {
             }
         }
         return outputs
-    }
-
-    /// The stored output of every command of an incident, keyed by the sequence of its `command.started` event.
-    public func outputs(incidentID: Int64) throws -> [Int64: [OutputChunk]] {
-        try outputs(incidentID: incidentID, wanted: nil)
     }
 
     /// Bytes of stored output per command sequence of an incident (for abbreviated transcripts).

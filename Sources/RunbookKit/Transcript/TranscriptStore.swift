@@ -28,10 +28,6 @@ public protocol TranscriptStore: AnyObject, Sendable {
         incidentID: Int64, types: Set<EventType>?, hashes: Bool, _ body: (RecordedEvent) throws -> Void) throws
     /// The stored output of one command, in order.
     func output(incidentID: Int64, commandSequence: Int64) throws -> [OutputChunk]
-    /// The stored output of several commands, keyed by the sequence of their `command.started` events (every
-    /// requested sequence has an entry, empty when nothing was stored). Exports read all output at once;
-    /// backends that can do it in one query should.
-    func outputs(incidentID: Int64, commandSequences: [Int64]) throws -> [Int64: [OutputChunk]]
     /// The stored output of every command of an incident, keyed by the sequence of its `command.started` event.
     func outputs(incidentID: Int64) throws -> [Int64: [OutputChunk]]
 }
@@ -50,15 +46,8 @@ extension TranscriptStore {
         try forEachEvent(incidentID: incidentID, types: [.commandStarted], hashes: false) {
             started.append($0.sequence)
         }
-        return try outputs(incidentID: incidentID, commandSequences: started)
-    }
-
-    /// One `output(incidentID:commandSequence:)` per command.
-    public func outputs(incidentID: Int64, commandSequences: [Int64]) throws -> [Int64: [OutputChunk]] {
         var outputs: [Int64: [OutputChunk]] = [:]
-        for sequence in commandSequences {
-            outputs[sequence] = try output(incidentID: incidentID, commandSequence: sequence)
-        }
+        for sequence in started { outputs[sequence] = try output(incidentID: incidentID, commandSequence: sequence) }
         return outputs
     }
 }
