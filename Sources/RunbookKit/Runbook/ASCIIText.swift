@@ -53,8 +53,39 @@ enum ASCIIText {
         text.utf8.contains { ($0 >= 0x09 && $0 <= 0x0D) || $0 == 0x20 }
     }
 
-    /// Whether every byte of `text` is ASCII.
+    /// Whether every byte of `text` is ASCII; eight bytes at a time when the text is stored contiguously.
     static func isASCII(_ text: some StringProtocol) -> Bool {
-        text.utf8.allSatisfy { $0 < 0x80 }
+        let contiguous = text.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+            guard let base = bytes.baseAddress else { return true }
+            var index = 0
+            while index + 8 <= bytes.count {
+                if UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self) & 0x8080_8080_8080_8080 != 0 {
+                    return false
+                }
+                index += 8
+            }
+            while index < bytes.count {
+                if base[index] >= 0x80 { return false }
+                index += 1
+            }
+            return true
+        }
+        return contiguous ?? text.utf8.allSatisfy { $0 < 0x80 }
+    }
+
+    /// `caseInsensitiveCompare(_:) == .orderedSame`, without Foundation when both sides are ASCII (then case
+    /// folding is just A–Z to a–z).
+    static func equalIgnoringCase(_ text: some StringProtocol, _ other: some StringProtocol) -> Bool {
+        guard isASCII(text), isASCII(other) else {
+            return text.caseInsensitiveCompare(other) == .orderedSame
+        }
+        func folded(_ byte: UInt8) -> UInt8 { byte >= 0x41 && byte <= 0x5A ? byte + 32 : byte }
+        return text.utf8.count == other.utf8.count
+            && zip(text.utf8, other.utf8).allSatisfy { folded($0) == folded($1) }
+    }
+
+    /// `text.trimmingCharacters(in: .whitespaces)`, on bytes when `text` is ASCII.
+    static func trimmingSpacesAndTabs(_ text: String) -> String {
+        trimmingSpacesAndTabs(text[...])
     }
 }

@@ -65,7 +65,8 @@ public enum DestructiveCommandDetector {
 
     /// The words the reasons are made of. Every reason needs some of them as whole words, and a word is always a
     /// run of the command with only its quote characters taken out, so a word absent from the command with its
-    /// quotes removed (ignoring case) rules its reasons out.
+    /// quotes removed (ignoring case) rules its reasons out. Each is also preceded by something other than a
+    /// letter: a separator, a `/` (`/usr/bin/kubectl`), or for SQL anything but a letter, `_` or `-`.
     private static let keywords = [
         "kubectl", "helm", "terraform", "delete", "scale", "undo", "rollback", "uninstall", "destroy", "apply",
         "drop", "truncate",
@@ -84,9 +85,12 @@ public enum DestructiveCommandDetector {
         var firstLetters: UInt32 = 0
         for keyword in keywords { firstLetters |= 1 << UInt32(keyword[0] - UInt8(ascii: "a")) }
         text.withUnsafeBufferPointer { text in
+            var afterLetter = false
             for start in 0..<text.count {
                 let letter = text[start] &- UInt8(ascii: "a")
-                guard letter < 26, firstLetters >> UInt32(letter) & 1 != 0 else { continue }
+                let wordStart = !afterLetter
+                afterLetter = letter < 26
+                guard letter < 26, wordStart, firstLetters >> UInt32(letter) & 1 != 0 else { continue }
                 for index in keywords.indices
                 where !found[index] && keywords[index][0] == text[start]
                     && text.count - start >= keywords[index].count

@@ -57,7 +57,7 @@ public struct FenceInfo: Sendable, Hashable {
             return
         }
         hasAttributes = true
-        var pairs: [(key: String, value: String?, offset: Int)] = []
+        var pairs: [Pair] = []
         var scan = index + 1
         while scan < bytes.count, Self.isSpace(bytes[scan]) { scan += 1 }
         if scan < bytes.count, bytes[scan] == UInt8(ascii: "\"") {
@@ -68,13 +68,27 @@ public struct FenceInfo: Sendable, Hashable {
         apply(pairs)
     }
 
+    /// One attribute as written: `key=value`, or a bare `key` (value nil). A struct rather than a tuple: an array
+    /// of labelled tuples passed where unlabelled ones are expected is converted element by element at run time.
+    private struct Pair {
+        var key: String
+        var value: String?
+        var offset: Int
+        init(_ key: String, _ value: String?, _ offset: Int) {
+            self.key = key
+            self.value = value
+            self.offset = offset
+        }
+    }
+
     private static func isSpace(_ byte: UInt8) -> Bool {
         byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t")
     }
 
     /// `{id=x risk=read name="two words" interactive}`: space-separated, values optionally quoted.
-    private mutating func parseKeyValues(_ bytes: [UInt8], from open: Int) -> [(String, String?, Int)] {
-        var pairs: [(String, String?, Int)] = []
+    private mutating func parseKeyValues(_ bytes: [UInt8], from open: Int) -> [Pair] {
+        var pairs: [Pair] = []
+        pairs.reserveCapacity(6)
         var index = open + 1
         while true {
             while index < bytes.count, Self.isSpace(bytes[index]) || bytes[index] == UInt8(ascii: ",") {
@@ -106,7 +120,7 @@ public struct FenceInfo: Sendable, Hashable {
             }
             let key = String(decoding: bytes[keyStart..<index], as: UTF8.self)
             guard index < bytes.count, bytes[index] == UInt8(ascii: "=") else {
-                pairs.append((key, nil, keyStart))
+                pairs.append(Pair(key, nil, keyStart))
                 continue
             }
             index += 1
@@ -132,12 +146,12 @@ public struct FenceInfo: Sendable, Hashable {
                 }
                 value = String(decoding: bytes[valueStart..<index], as: UTF8.self)
             }
-            pairs.append((key, value, keyStart))
+            pairs.append(Pair(key, value, keyStart))
         }
     }
 
     /// `{"name":"x","interactive":true,"expect":[0,1]}`: Runme's JSON form. Values become strings.
-    private mutating func parseJSON(_ bytes: [UInt8], from open: Int) -> [(String, String?, Int)] {
+    private mutating func parseJSON(_ bytes: [UInt8], from open: Int) -> [Pair] {
         var end = bytes.count
         while end > open, Self.isSpace(bytes[end - 1]) { end -= 1 }
         let data = Data(bytes[open..<end])
@@ -174,13 +188,15 @@ public struct FenceInfo: Sendable, Hashable {
             return (key, stringValue, offset ?? open, offset ?? Int.max)
         }
         .sorted { $0.3 < $1.3 }
-        .map { ($0.0, $0.1, $0.2) }
+        .map { Pair($0.0, $0.1, $0.2) }
     }
 
-    private mutating func apply(_ pairs: [(key: String, value: String?, offset: Int)]) {
+    private mutating func apply(_ pairs: [Pair]) {
         // A handful of keys at most: a linear search is cheaper than hashing them.
         var seen: [String] = []
-        for (key, value, offset) in pairs {
+        seen.reserveCapacity(pairs.count)
+        for pair in pairs {
+            let (key, value, offset) = (pair.key, pair.value, pair.offset)
             let canonical = key == "name" ? "id" : key
             let repeated = seen.contains(canonical)
             if !repeated { seen.append(canonical) }

@@ -42,18 +42,26 @@ public enum HeadingSlug {
     /// A step id from a heading: the anchor with runs of `-` collapsed and no `-` at either end; `step` if empty.
     /// Longer than `maximumLength` characters, it is cut at a word boundary (task items can be sentences).
     public static func stepID(for heading: String, maximumLength: Int = .max) -> String {
-        let anchor = anchor(for: heading)
-        return ASCIIText.isASCII(anchor)
-            ? asciiStepID(anchor: anchor, maximumLength: maximumLength)
-            : stepIDByCharacters(anchor: anchor, maximumLength: maximumLength)
+        if ASCIIText.isASCII(heading) { return asciiStepID(heading: heading, maximumLength: maximumLength) }
+        return stepIDByCharacters(anchor: anchor(for: heading), maximumLength: maximumLength)
     }
 
-    /// `stepID` from an ASCII anchor, on bytes.
-    static func asciiStepID(anchor: String, maximumLength: Int) -> String {
+    /// `stepID` for an ASCII heading, on bytes, in one pass: the anchor's mapping (`asciiAnchor`) and the
+    /// collapsing of `-` together.
+    static func asciiStepID(heading: String, maximumLength: Int) -> String {
         var bytes: [UInt8] = []
-        for byte in anchor.utf8 {
-            if byte == UInt8(ascii: "-"), bytes.isEmpty || bytes.last == UInt8(ascii: "-") { continue }
-            bytes.append(byte)
+        bytes.reserveCapacity(heading.utf8.count)
+        for byte in heading.utf8 {
+            let mapped: UInt8
+            switch byte {
+            case UInt8(ascii: " "), UInt8(ascii: "-"): mapped = UInt8(ascii: "-")
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"): mapped = byte + 32
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "_"):
+                mapped = byte
+            default: continue
+            }
+            if mapped == UInt8(ascii: "-"), bytes.isEmpty || bytes.last == UInt8(ascii: "-") { continue }
+            bytes.append(mapped)
         }
         while bytes.last == UInt8(ascii: "-") { bytes.removeLast() }
         if bytes.count > maximumLength {

@@ -39,13 +39,14 @@ public struct Linter: Sendable {
         // sixteen per core so that a core that finishes early takes another; the results are put back in file order.
         let cores = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
         let runs = max(1, min(cores * 16, files.count / 16))
+        let starts = Self.runStarts(files, runs: runs)
         var parts = [Part](repeating: Part(), count: runs)
         let allFiles = files
         parts.withUnsafeMutableBufferPointer { parts in
             let parts = UnsafeSendable(parts)
             DispatchQueue.concurrentPerform(iterations: runs) { run in
-                let slice = allFiles[allFiles.count * run / runs..<allFiles.count * (run + 1) / runs]
-                parts.value[run] = lint(files: slice)
+                let end = run + 1 < starts.count ? starts[run + 1] : allFiles.count
+                parts.value[run] = lint(files: allFiles[starts[run]..<end])
             }
         }
         var diagnostics: [Diagnostic] = []
@@ -57,6 +58,30 @@ public struct Linter: Sendable {
         }
         return LintReport(
             diagnostics: Diagnostic.sortedForOutput(diagnostics), unreadable: unreadable, filesChecked: checked)
+    }
+
+    /// Where each of `runs` contiguous runs of `files` starts: at an even split, moved forward to the next change
+    /// of directory when one comes within half a run. Links mostly point to a sibling, and a sibling linted in
+    /// another run has to be parsed a second time for its headings.
+    static func runStarts(_ files: [String], runs: Int) -> [Int] {
+        guard runs > 1, !files.isEmpty else { return [0] }
+        func directory(_ path: String) -> Substring.UTF8View {
+            let utf8 = path.utf8
+            return path[..<(utf8.lastIndex(of: UInt8(ascii: "/")) ?? utf8.startIndex)].utf8
+        }
+        var starts = [0]
+        let reach = max(1, files.count / runs / 2)
+        for run in 1..<runs {
+            let even = max(files.count * run / runs, starts[run - 1])
+            var start = even
+            while start < min(files.count, even + reach), start > 0,
+                directory(files[start]).elementsEqual(directory(files[start - 1]))
+            {
+                start += 1
+            }
+            starts.append(start < min(files.count, even + reach) ? start : even)
+        }
+        return starts
     }
 
     /// What linting a run of files found.
@@ -343,22 +368,11 @@ public struct Linter: Sendable {
         let fileName = runbook.path.split(separator: "/").last.map(String.init) ?? runbook.path
         let isEscalationFile = fileName.lowercased() == "escalation.md"
         let hasMatrix = runbook.tables.contains { table in
-            table.header.contains { Self.equalIgnoringCase($0, "Severity") }
-                && table.header.contains { Self.equalIgnoringCase($0, "Escalation") }
+            table.header.contains { ASCIIText.equalIgnoringCase($0, "Severity") }
+                && table.header.contains { ASCIIText.equalIgnoringCase($0, "Escalation") }
         }
         guard isEscalationFile || hasMatrix else { return [] }
         return EscalationPolicy.parse(runbook).diagnostics
-    }
-
-    /// `caseInsensitiveCompare(_:) == .orderedSame`, without Foundation when both sides are ASCII (then case
-    /// folding is just A–Z to a–z).
-    static func equalIgnoringCase(_ text: String, _ other: String) -> Bool {
-        guard ASCIIText.isASCII(text), ASCIIText.isASCII(other) else {
-            return text.caseInsensitiveCompare(other) == .orderedSame
-        }
-        func folded(_ byte: UInt8) -> UInt8 { byte >= 0x41 && byte <= 0x5A ? byte + 32 : byte }
-        return text.utf8.count == other.utf8.count
-            && zip(text.utf8, other.utf8).allSatisfy { folded($0) == folded($1) }
     }
 
     // MARK: Locations

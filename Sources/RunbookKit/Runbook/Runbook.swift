@@ -158,8 +158,12 @@ public struct StepAttributes: Sendable, Hashable {
     /// Not a step: shown as prose.
     public var ignore: Bool
 
+    /// The default of `expect`: exit code 0. Built once; every step without `expect` shares it.
+    public static let successExitCodes: Set<Int32> = [0]
+
     public init(
-        id: String? = nil, risk: Risk = .change, timeout: TimeInterval? = nil, expect: Set<Int32> = [0],
+        id: String? = nil, risk: Risk = .change, timeout: TimeInterval? = nil,
+        expect: Set<Int32> = StepAttributes.successExitCodes,
         capture: String? = nil, interactive: Bool = false, environments: [String] = [], onFail: String? = nil,
         cwd: String? = nil, ignore: Bool = false
     ) {
@@ -286,7 +290,7 @@ public struct MarkdownTable: Sendable, Hashable {
 
     /// The cell of `row` under the column named `column` (case-insensitive), if present.
     public func cell(_ row: Row, column: String) -> String? {
-        guard let index = header.firstIndex(where: { $0.caseInsensitiveCompare(column) == .orderedSame }),
+        guard let index = header.firstIndex(where: { ASCIIText.equalIgnoringCase($0, column) }),
             index < row.cells.count
         else { return nil }
         return row.cells[index]

@@ -269,6 +269,29 @@ struct RunbookBuilder {
 
     /// Classifies a link destination: `other.md`, `other.md#anchor`, `#anchor`, or external.
     static func linkTarget(_ url: String) -> LinkTarget {
+        ASCIIText.isASCII(url) ? asciiLinkTarget(url) : linkTargetByCharacters(url)
+    }
+
+    /// `linkTarget` for an ASCII destination, on bytes (splitting by Characters showed in `lint`'s profile).
+    static func asciiLinkTarget(_ url: String) -> LinkTarget {
+        let utf8 = url.utf8
+        if utf8.first == UInt8(ascii: "#") { return .heading(anchor: String(url.dropFirst())) }
+        if ASCIIText.contains(url, "://") || url.hasPrefix("mailto:") { return .external(url) }
+        let hash = utf8.firstIndex(of: UInt8(ascii: "#"))
+        let file = utf8[..<(hash ?? utf8.endIndex)]
+        func folded(_ byte: UInt8) -> UInt8 { byte >= 0x41 && byte <= 0x5A ? byte + 32 : byte }
+        guard file.count >= 3, zip(file.suffix(3), ".md".utf8).allSatisfy({ folded($0) == $1 }) else {
+            return .external(url)
+        }
+        let nameStart = file.lastIndex(of: UInt8(ascii: "/")).map(utf8.index(after:)) ?? file.startIndex
+        let id = String(url[nameStart..<utf8.index(file.endIndex, offsetBy: -3)])
+        let anchorStart = hash.map(utf8.index(after:))
+        let anchor = anchorStart.flatMap { $0 == utf8.endIndex ? nil : String(url[$0...]) }
+        return .runbook(id: id, anchor: anchor)
+    }
+
+    /// `linkTarget` by Characters, for any text.
+    static func linkTargetByCharacters(_ url: String) -> LinkTarget {
         if url.hasPrefix("#") { return .heading(anchor: String(url.dropFirst())) }
         if ASCIIText.contains(url, "://") || url.hasPrefix("mailto:") { return .external(url) }
         let parts = url.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)

@@ -13,6 +13,22 @@ enum SimpleYAMLReader {
         return reader?.document()
     }
 
+    /// The keys of one mapping so far, to give up on a repeated one. Mappings are small, and for a few keys a
+    /// linear search is cheaper than hashing; a large one switches to a set.
+    private struct KeysSeen {
+        private var few: [String] = []
+        private var many: Set<String>?
+
+        /// Whether `key` is new (and now seen).
+        mutating func insert(_ key: String) -> Bool {
+            if many != nil { return many!.insert(key).inserted }
+            if few.contains(key) { return false }
+            few.append(key)
+            if few.count > 16 { many = Set(few) }
+            return true
+        }
+    }
+
     private struct Reader {
         let bytes: [UInt8]
         /// Start and end (before the newline) of every line.
@@ -101,7 +117,7 @@ enum SimpleYAMLReader {
         private mutating func blockMapping(indentation: Int) -> FrontMatterNode? {
             let mappingLine = current + 1
             var pairs: [FrontMatterNode.Pair] = []
-            var keys: Set<String> = []
+            var keys = KeysSeen()
             while true {
                 skipBlankLines()
                 guard current < lines.count else { break }
@@ -110,7 +126,7 @@ enum SimpleYAMLReader {
                 guard lineIndentation == indentation else { return nil }
                 let (start, end) = lines[current]
                 var index = start + indentation
-                guard let key = plainKey(&index, end: end), keys.insert(key).inserted else { return nil }
+                guard let key = plainKey(&index, end: end), keys.insert(key) else { return nil }
                 // `key:` then the end of the line or a space.
                 guard index < end, bytes[index] == UInt8(ascii: ":") else { return nil }
                 index += 1
@@ -211,14 +227,14 @@ enum SimpleYAMLReader {
             case UInt8(ascii: "{"):
                 index += 1
                 var pairs: [FrontMatterNode.Pair] = []
-                var keys: Set<String> = []
+                var keys = KeysSeen()
                 skipSpaces(&index, end: end)
                 if index < end, bytes[index] == UInt8(ascii: "}") {
                     index += 1
                 } else {
                     while true {
                         let keyStart = index
-                        guard let key = plainKey(&index, end: end), keys.insert(key).inserted,
+                        guard let key = plainKey(&index, end: end), keys.insert(key),
                             index + 1 < end, bytes[index] == UInt8(ascii: ":"), bytes[index + 1] == UInt8(ascii: " ")
                         else { return nil }
                         let keyNode = FrontMatterNode.scalar(

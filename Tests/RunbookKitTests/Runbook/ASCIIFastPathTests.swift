@@ -22,6 +22,8 @@ import Testing
         "while read -a ARR -p 'x' LINE; do echo $LINE; done || true &\nE=5 cmd",
         "kubectl rollout \\\n  undo deploy/web # note\n# full comment\nhelm uninstall x",
         "echo \"unclosed 'quote\n/usr/bin/kubectl delete ns x",
+        "psql -c '(DROP TABLE t)'; echo 1truncate; x-helm rollback r; a\"kubectl\" delete x",
+        "echo xkubectl undelete; kubectl get pods/delete; helm_rollback; terraform plan -destroy",
         "",
         "\n\n",
     ]
@@ -57,16 +59,28 @@ import Testing
         let headings =
             Self.bundled.flatMap(\.sections).map(\.title) + [
                 "Check Service Status", "1. Pod Startup Failures", "  Spaces  and\ttabs ", "Mixed_CASE-words!?",
-                "a--b---c", "---", "", "x" + String(repeating: " word", count: 20),
+                "a--b---c", "---", "", "x" + String(repeating: " word", count: 20), "- lead and trail -",
+                "Step 2: **Check** `pods` (a/b) -- now!", "_under_ -_- ", "UPPER Case 123",
             ]
         for heading in headings where ASCIIText.isASCII(heading) {
             #expect(HeadingSlug.asciiAnchor(for: heading) == HeadingSlug.anchorByCharacters(for: heading), "\(heading)")
             let anchor = HeadingSlug.anchor(for: heading)
             for length in [8, 48, Int.max] {
                 #expect(
-                    HeadingSlug.asciiStepID(anchor: anchor, maximumLength: length)
+                    HeadingSlug.asciiStepID(heading: heading, maximumLength: length)
                         == HeadingSlug.stepIDByCharacters(anchor: anchor, maximumLength: length), "\(heading)")
             }
+        }
+    }
+
+    @Test func linkTargetsAreTheSameOnBytesAndCharacters() {
+        let urls = [
+            "database.md", "rollback.md#helm-rollback", "#outage", "#", "", "dir/sub/x.md#a#b", "X.MD", "x.Md#",
+            "https://candlefish.ai/x.md", "mailto:ops@candlefish.ai", "notes.txt", ".md", "/.md", "a/.md", "md",
+            "a/md", "//x.md", "x.md/", "x.markdown", "../up.md#top", "weird name.md#with space", "a#b.md",
+        ]
+        for url in urls {
+            #expect(RunbookBuilder.asciiLinkTarget(url) == RunbookBuilder.linkTargetByCharacters(url), "\(url)")
         }
     }
 
@@ -83,6 +97,25 @@ import Testing
         }
     }
 
+    @Test func asciiCheckFindsANonASCIIByteAtEveryPosition() {
+        for length in 0..<20 {
+            let plain = String(repeating: "a", count: length)
+            #expect(ASCIIText.isASCII(plain))
+            #expect(ASCIIText.isASCII(plain.dropFirst(min(1, length))))
+            for position in 0..<length {
+                var characters = Array(plain)
+                characters[position] = "é"
+                let text = String(characters)
+                #expect(!ASCIIText.isASCII(text), "\(text)")
+                #expect(ASCIIText.isASCII(text.dropFirst(position + 1)) == true, "\(text)")
+                #expect(!ASCIIText.isASCII(text.dropFirst(position)), "\(text)")
+            }
+        }
+        // A bridged string may not be stored contiguously; the byte-by-byte check answers for it.
+        #expect(!ASCIIText.isASCII(NSString(string: "naïve") as String))
+        #expect(ASCIIText.isASCII(NSString(string: "plain text, long enough for words") as String))
+    }
+
     @Test func caseInsensitiveHeaderMatchingAgreesWithFoundation() {
         let pairs = [
             ("Severity", "Severity"), ("SEVERITY", "Severity"), ("severity ", "Severity"), ("Severit", "Severity"),
@@ -90,7 +123,7 @@ import Testing
         ]
         for (text, other) in pairs {
             #expect(
-                Linter.equalIgnoringCase(text, other) == (text.caseInsensitiveCompare(other) == .orderedSame),
+                ASCIIText.equalIgnoringCase(text, other) == (text.caseInsensitiveCompare(other) == .orderedSame),
                 "\(text) \(other)")
         }
     }

@@ -83,6 +83,9 @@ import Yams
         "count: 10\nratio: 1.5\nwhen: 2024-01-01\nflag: TRUE\n",
         "variables:\n  A:\n    prompt: a\ntitle: after the nested block\n",
         "environments: [a, [b, {c: d}]]\n",
+        // Twenty keys: past the point where repeated keys are looked for in a set rather than a list.
+        (1...20).map { "key\($0): \($0)\n" }.joined(),
+        "m: {" + (1...20).map { "k\($0): v" }.joined(separator: ", ") + "}\n",
     ]
 
     @Test(arguments: subset) func subsetIsReadAsYamsReadsIt(_ yaml: String) throws {
@@ -119,6 +122,9 @@ import Yams
         "variables:\n  A: {p: a:b}\n",
         "variables:\n  A: {p}\n",
         "variables:\n  A: {p: 1, p: 2}\n",
+        (1...20).map { "key\($0): \($0)\n" }.joined() + "key3: again\n",
+        (1...20).map { "key\($0): \($0)\n" }.joined() + "key20: again\n",
+        "m: {" + (1...20).map { "k\($0): v" }.joined(separator: ", ") + ", k17: again}\n",
         "title: \"x\"trailing\n",
         "title: emoji 🚀\n",
         "---\n",

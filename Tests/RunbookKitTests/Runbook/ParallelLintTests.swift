@@ -47,6 +47,20 @@ import Testing
         #expect(together.diagnostics.contains { $0.severity == .error }, "the broken fixtures have findings")
     }
 
+    @Test func runsStartWhereTheDirectoryChangesWhenOneIsNear() {
+        // Ten directories of ten files: the even split (25, 50, 75) moves to the next directory.
+        let files = (0..<100).map { "/corpus/set-\($0 / 10)/file-\($0 % 10).md" }
+        #expect(Linter.runStarts(files, runs: 4) == [0, 30, 50, 80])
+        // Runs of 14: 14 and 28 move to 20 and 30, but 42 stays (50 is more than half a run away).
+        #expect(Linter.runStarts(files, runs: 7).prefix(4) == [0, 20, 30, 42])
+        // One directory: nothing to align to, so the split stays even and every run has work.
+        let flat = (0..<100).map { "/corpus/file-\($0).md" }
+        #expect(Linter.runStarts(flat, runs: 4) == [0, 25, 50, 75])
+        // Relative paths without a directory count as one directory too.
+        #expect(Linter.runStarts((0..<8).map { "f\($0).md" }, runs: 2) == [0, 4])
+        #expect(Linter.runStarts(files, runs: 1) == [0])
+    }
+
     @Test func cmarkParsesTheSameTreesOnManyThreads() throws {
         let text =
             try String(
