@@ -30,16 +30,16 @@ public final class MarkdownDocument {
         cmark_node_free(pointer)
     }
 
-    /// Held while cmark-gfm parses. Its inline parser keeps its special characters in a process-wide table that
-    /// extensions add to and remove from as a parse runs (`cmark_inlines_add_special_character`), so parses are
-    /// never run at the same time (the linter parses on several threads). The trees it returns are independent:
-    /// reading them needs no lock.
-    private static let parseLock = NSLock()
-
+    /// Parses run on several threads at once (the linter's). That is safe with the extensions attached here and
+    /// would not be with some others: cmark-gfm keeps its inline parser's special characters in a process-wide
+    /// table, and `cmark_manage_extensions_special_characters` adds and removes the characters of the parser's
+    /// *inline* extensions (strikethrough's `~`, autolink's) around every table row and inline pass. Table and
+    /// tasklist are block extensions: they register no inline matcher or special character, so their parsers'
+    /// inline-extension list is empty and the shared table is only read. Attaching strikethrough or autolink would
+    /// mean serializing parses with a lock again. Everything else a parse touches belongs to its parser; the
+    /// extensions themselves are registered once (`Extensions.shared`).
     private static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> OpaquePointer {
         let extensions = Extensions.shared
-        parseLock.lock()
-        defer { parseLock.unlock() }
         let parser = cmark_parser_new(CMARK_OPT_SOURCEPOS)!
         defer { cmark_parser_free(parser) }
         if let table = extensions.table { cmark_parser_attach_syntax_extension(parser, table) }

@@ -74,17 +74,21 @@ public enum DestructiveCommandDetector {
 
     /// The kinds of reason an ASCII command could give, from one pass over its bytes.
     private static func possibleReasons(ascii command: String) -> PossibleReasons {
-        var text: [UInt8] = []
-        text.reserveCapacity(command.utf8.count)
-        for byte in command.utf8 where byte != UInt8(ascii: "'") && byte != UInt8(ascii: "\"") {
-            text.append(byte >= 0x41 && byte <= 0x5A ? byte + 32 : byte)
-        }
-        var found = [Bool](repeating: false, count: keywords.count)
         let keywords = Self.keywords  // read once: a static is checked for initialisation at every access
         // Bit n set: some keyword starts with the letter `a` + n. Most bytes start none and are skipped at once.
         var firstLetters: UInt32 = 0
         for keyword in keywords { firstLetters |= 1 << UInt32(keyword[0] - UInt8(ascii: "a")) }
-        text.withUnsafeBufferPointer { text in
+        // Bit n set: keyword n was found.
+        var foundBits = 0
+        let length = command.utf8.count
+        // The command lower-cased with its quote characters taken out, in a scratch buffer (on the stack when small).
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(length, 1)) { buffer in
+            var count = 0
+            for byte in command.utf8 where byte != UInt8(ascii: "'") && byte != UInt8(ascii: "\"") {
+                buffer[count] = byte >= 0x41 && byte <= 0x5A ? byte + 32 : byte
+                count += 1
+            }
+            let text = UnsafeBufferPointer(rebasing: buffer[..<count])
             var afterLetter = false
             for start in 0..<text.count {
                 let letter = text[start] &- UInt8(ascii: "a")
@@ -92,19 +96,20 @@ public enum DestructiveCommandDetector {
                 afterLetter = letter < 26
                 guard letter < 26, wordStart, firstLetters >> UInt32(letter) & 1 != 0 else { continue }
                 for index in keywords.indices
-                where !found[index] && keywords[index][0] == text[start]
+                where foundBits & (1 << index) == 0 && keywords[index][0] == text[start]
                     && text.count - start >= keywords[index].count
                     && text[start..<(start + keywords[index].count)].elementsEqual(keywords[index])
                 {
-                    found[index] = true
+                    foundBits |= 1 << index
                 }
             }
         }
+        func found(_ index: Int) -> Bool { foundBits & (1 << index) != 0 }
         let (kubectl, helm, terraform, delete, scale, undo) = (
-            found[0], found[1], found[2], found[3], found[4], found[5]
+            found(0), found(1), found(2), found(3), found(4), found(5)
         )
         let (rollback, uninstall, destroy, apply, drop, truncate) = (
-            found[6], found[7], found[8], found[9], found[10], found[11]
+            found(6), found(7), found(8), found(9), found(10), found(11)
         )
         var possible: PossibleReasons = []
         if kubectl && (delete || scale || undo) || helm && (rollback || uninstall || delete)

@@ -167,16 +167,19 @@ public struct Linter: Sendable {
     // MARK: Checks
 
     private func duplicateIDs(_ runbook: Runbook) -> [Diagnostic] {
-        var first: [String: SourceLocation] = [:]
+        // Where each id is first used, as an index into the items.
+        var first: [String: Int] = [:]
+        first.reserveCapacity(runbook.items.count)
         var diagnostics: [Diagnostic] = []
-        for item in runbook.items {
-            if let earlier = first[item.id] {
+        for (index, item) in runbook.items.enumerated() {
+            let id = item.id
+            if let earlier = first[id] {
                 diagnostics.append(
                     .error(
-                        "duplicate step id `\(item.id)` (first used at line \(earlier.line))", at: item.location,
-                        hint: "ids must be unique within a runbook; rename one of them"))
+                        "duplicate step id `\(id)` (first used at line \(runbook.items[earlier].location.line))",
+                        at: item.location, hint: "ids must be unique within a runbook; rename one of them"))
             } else {
-                first[item.id] = item.location
+                first[id] = index
             }
         }
         return diagnostics
@@ -190,7 +193,9 @@ public struct Linter: Sendable {
                 [variable.defaultValue].compactMap { $0 }
                 + variable.defaultsByEnvironment.keys.sorted()
                 .map { variable.defaultsByEnvironment[$0]! }
-            for name in templates.flatMap(VariableReferences.names(in:)) where !known.contains(name) {
+            // A default without `$` refers to nothing (most are plain values).
+            for name in templates.filter({ $0.utf8.contains(UInt8(ascii: "$")) }).flatMap(VariableReferences.names(in:))
+            where !known.contains(name) {
                 diagnostics.append(
                     .warning(
                         "default of `\(variable.name)` uses `\(name)`, which is not declared before it",
@@ -356,7 +361,8 @@ public struct Linter: Sendable {
     /// `lint`'s profile.
     static func file(named name: String, nextTo path: String) -> String {
         if let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")), slash != path.utf8.startIndex,
-            path.utf8.index(after: slash) != path.utf8.endIndex, !ASCIIText.contains(path, "//"), !name.contains("/")
+            path.utf8.index(after: slash) != path.utf8.endIndex, !ASCIIText.contains(path, "//"),
+            !name.utf8.contains(UInt8(ascii: "/"))
         {
             return String(path[..<slash]) + "/" + name
         }
@@ -365,8 +371,10 @@ public struct Linter: Sendable {
     }
 
     private func escalation(_ runbook: Runbook) -> [Diagnostic] {
-        let fileName = runbook.path.split(separator: "/").last.map(String.init) ?? runbook.path
-        let isEscalationFile = fileName.lowercased() == "escalation.md"
+        let path = runbook.path.utf8
+        let isEscalationFile = ASCIIText.equalIgnoringCase(
+            runbook.path[(path.lastIndex(of: UInt8(ascii: "/")).map(path.index(after:)) ?? path.startIndex)...],
+            "escalation.md")
         let hasMatrix = runbook.tables.contains { table in
             table.header.contains { ASCIIText.equalIgnoringCase($0, "Severity") }
                 && table.header.contains { ASCIIText.equalIgnoringCase($0, "Escalation") }

@@ -157,7 +157,9 @@ public enum RunbookParser {
     /// `decode(readFile(path))` with the same errors, reading into `buffer` (reused from file to file) instead of
     /// a new zero-filled `Data` per file, and opening before asking `stat` (one path lookup, not two).
     static func readText(_ path: String, buffer: ReadBuffer) throws -> String {
-        let unreadable = RunbookParseError(summary: "cannot read \(path)", hint: "check the file's permissions")
+        var unreadable: RunbookParseError {
+            RunbookParseError(summary: "cannot read \(path)", hint: "check the file's permissions")
+        }
         var status = stat()
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else {

@@ -5,7 +5,8 @@ import Testing
 @testable import RunbookKit
 
 /// Linting runs on every core: the report must be exactly what linting the files one by one gives, and cmark-gfm
-/// (which is not safe to run twice at once) must parse the same trees under any number of threads.
+/// (whose parses share a special-character table, only read with our extensions) must parse the same trees
+/// under any number of threads.
 @Suite struct ParallelLintTests {
     /// Every bundled runbook and every broken fixture, copied `copies` times into directories of their own.
     private static func corpus(copies: Int) throws -> (directory: String, files: [String]) {

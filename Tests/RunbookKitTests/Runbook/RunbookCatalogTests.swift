@@ -1,6 +1,7 @@
 import Foundation
-import RunbookKit
 import Testing
+
+@testable import RunbookKit
 
 @Suite struct RunbookCatalogTests {
     func makeDirectory(_ files: [String: String]) throws -> String {
@@ -37,6 +38,33 @@ import Testing
             let expected = ["a.md", "b.md"].map { (spelling as NSString).appendingPathComponent($0) }
             #expect(try RunbookCatalog.runbookFiles(in: spelling) == expected, "\(spelling)")
         }
+    }
+
+    @Test func listingFollowsLinksAndSkipsDirectoriesHiddenFilesAndReadmes() throws {
+        let directory = try makeDirectory([
+            "a.md": "# A\n", "B.MD": "# B\n", "readme.Md": "# no\n", ".hidden.md": "# no\n", "notes.txt": "x",
+            "sub.md/inner.md": "# no\n", "dépannage.md": "# D\n", "target/t.md": "# T\n",
+        ])
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let files = FileManager.default
+        try files.createSymbolicLink(atPath: directory + "/link.md", withDestinationPath: directory + "/a.md")
+        try files.createSymbolicLink(atPath: directory + "/dirlink.md", withDestinationPath: directory + "/target")
+        try files.createSymbolicLink(atPath: directory + "/dangling.md", withDestinationPath: directory + "/gone.md")
+        let expected = ["B.MD", "a.md", "dépannage.md", "link.md"].map { directory + "/" + $0 }
+        #expect(try RunbookCatalog.runbookFiles(in: directory) == expected)
+        // The catalog reads the same files.
+        #expect(try RunbookCatalog(directory: directory).runbooks.map(\.path).sorted() == expected)
+        #expect(throws: RunbookCatalogError.self) { try RunbookCatalog.runbookFiles(in: directory + "/a.md") }
+    }
+
+    @Test(arguments: [
+        "a.md", "A.MD", "x.Md", "README.md", "readme.md", "ReadMe.MD", ".md", ".x.md", "md", "x.mdx", "x.txt",
+        "é.md", "RÉADME.md", "readme.md.md", "a.m", "",
+    ])
+    func runbookNamesAreRecognisedAsByLowercasing(name: String) {
+        let lowered = name.lowercased()
+        let expected = lowered.hasSuffix(".md") && lowered != "readme.md" && !name.hasPrefix(".")
+        #expect(RunbookCatalog.isRunbookName(name) == expected)
     }
 
     @Test func aMissingRunbookListsTheAvailableOnes() throws {
