@@ -29,7 +29,7 @@ public struct Linter: Sendable {
                 do {
                     files += try RunbookCatalog.runbookFiles(in: path)
                 } catch {
-                    unreadable.append(RunbookParseError(summary: "cannot list \(path)", hint: "check its permissions"))
+                    unreadable.append(RunbookParseError(summary: error.summary, hint: error.hint))
                 }
             } else {
                 files.append(path)

@@ -19,16 +19,9 @@ public struct RunbookCatalog: Sendable {
                 summary: "runbooks directory not found: \(directory)",
                 hint: "run from the project root, or pass --runbooks DIR (or set RUNBOOK_DIR)")
         }
-        let names: [String]
-        do {
-            names = try FileManager.default.contentsOfDirectory(atPath: directory)
-        } catch {
-            throw RunbookCatalogError(
-                summary: "cannot list \(directory): \(error.localizedDescription)", hint: "check its permissions")
-        }
         var runbooks: [Runbook] = []
         var failures: [String: RunbookParseError] = [:]
-        for path in Self.runbookFiles(in: directory, names: names) {
+        for path in try Self.runbookFiles(in: directory) {
             do {
                 runbooks.append(try RunbookParser.parse(contentsOf: path))
             } catch let error as RunbookParseError {
@@ -44,7 +37,7 @@ public struct RunbookCatalog: Sendable {
     /// Read with `readdir`, whose entry types spare a `stat` of every regular file (listing a hundred
     /// directories through FileManager and `stat` was a few percent of linting a thousand files, all of it
     /// before the parallel part). Links and entries of unknown type are still asked `stat`, which follows links.
-    public static func runbookFiles(in directory: String) throws -> [String] {
+    public static func runbookFiles(in directory: String) throws(RunbookCatalogError) -> [String] {
         guard let stream = opendir(directory) else {
             let reason = String(cString: strerror(errno))
             throw RunbookCatalogError(summary: "cannot list \(directory): \(reason)", hint: "check its permissions")
@@ -64,10 +57,6 @@ public struct RunbookCatalog: Sendable {
             }
         }
         return paths.sorted()
-    }
-
-    private static func runbookFiles(in directory: String, names: [String]) -> [String] {
-        names.filter(isRunbookName).map { join(directory, $0) }.filter(isNotADirectory).sorted()
     }
 
     /// `*.md` (any case), not README.md, not hidden.
