@@ -34,10 +34,14 @@ public struct EscalationTimer: Sendable, Hashable, Codable {
     /// 0 for the first escalation, 1… for repeats.
     public var `repeat`: Int
     public var status: Status
+    /// The wall-clock instant at which it is due (the deadline mapped from the incident clock), when stored.
+    public var dueReal: Date?
 
     public init(
-        incidentID: Int64, kind: Kind, deadline: Date, generation: Int64, repeat: Int, status: Status = .pending
+        incidentID: Int64, kind: Kind, deadline: Date, generation: Int64, repeat: Int, status: Status = .pending,
+        dueReal: Date? = nil
     ) {
+        self.dueReal = dueReal
         self.incidentID = incidentID
         self.kind = kind
         self.deadline = deadline

@@ -182,6 +182,6 @@ extension SQLiteTranscriptStore {
             acknowledgedAt: (row["acknowledged_at_ms"] as Int64?).map(date),
             mitigatedAt: (row["mitigated_at_ms"] as Int64?).map(date),
             resolvedAt: (row["resolved_at_ms"] as Int64?).map(date), host: row["host"], user: row["user"],
-            policySnapshot: policyText.flatMap { try? JSONValue(parsing: $0) })
+            policySnapshot: policyText.flatMap { try? JSONValue(parsing: $0) }, incidentKey: row["incident_key"])
     }
 }

@@ -27,16 +27,22 @@ extension SQLiteTranscriptStore {
         ]
         if let policy { payload["policy"] = policy }
         if let setup = declaration.drillSetup { payload["drill_setup"] = setup }
+        let key = Self.randomIncidentKey()
+        payload["incident_key"] = .string(key)
+        // The incident clock: a drill's runs `speed` times faster from its origin (the escalator fires on it).
+        let speed = declaration.drillSetup?["speed"]?.doubleValue ?? 1
+        let origin = declaration.drillSetup?["clock_origin_ms"]?.doubleValue.map { Int64($0) }
         do {
             try db.execute(
                 sql: """
                     INSERT INTO incidents (title, runbook, environment, severity, status, is_drill, declared_at_ms,
-                        host, user, policy_snapshot)
-                    VALUES (?, ?, ?, ?, 'open', ?, ?, ?, ?, ?)
+                        host, user, policy_snapshot, incident_key, clock_speed, clock_origin_ms)
+                    VALUES (?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     title, declaration.runbook, declaration.environment, declaration.severity.rawValue,
                     declaration.isDrill, milliseconds, declaration.host, declaration.user, policy?.canonicalString,
+                    key, speed > 0 ? speed : 1, origin,
                 ])
             let id = db.lastInsertedRowID
             let event = try self.insertEvent(
@@ -47,6 +53,15 @@ extension SQLiteTranscriptStore {
             }
             return (incident, event)
         }
+    }
+
+    /// 128 random bits as 32 hex digits.
+    static func randomIncidentKey() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<2).map { _ in
+            let hex = String(generator.next() as UInt64, radix: 16)
+            return String(repeating: "0", count: 16 - hex.count) + hex
+        }.joined()
     }
 
     /// Appends one event and returns it once committed.

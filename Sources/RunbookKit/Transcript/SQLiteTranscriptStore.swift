@@ -22,6 +22,7 @@ public final class SQLiteTranscriptStore: TranscriptStore, @unchecked Sendable {
     let writer: any DatabaseWriter
     private let redactorLock = NSLock()
     private var currentRedactor: (any TextRedacting)?
+    private var currentFence: Int64?
 
     /// Opens (creating when missing) the database at `path`.
     ///
@@ -110,6 +111,16 @@ public final class SQLiteTranscriptStore: TranscriptStore, @unchecked Sendable {
         return Data(redacted.utf8)
     }
 
+    // MARK: Fencing
+
+    /// The escalator's lease token. When set, every write transaction first checks that the lease still holds this
+    /// token and throws `TranscriptError.fenced` otherwise: an escalator that lost its lease (paused, then
+    /// replaced) can never commit.
+    public var fencingToken: Int64? {
+        get { redactorLock.withLock { currentFence } }
+        set { redactorLock.withLock { currentFence = newValue } }
+    }
+
     // MARK: Schema
 
     private static func inspectSchema(path: String, busyTimeout: TimeInterval) throws {
@@ -173,6 +184,12 @@ public final class SQLiteTranscriptStore: TranscriptStore, @unchecked Sendable {
                     try writer.writeWithoutTransaction { db in
                         var result: T?
                         try db.inTransaction(.immediate) {
+                            if let fence = self.fencingToken {
+                                let held = try Int64.fetchOne(db, sql: "SELECT token FROM escalator_lease WHERE id = 1")
+                                guard held == fence else {
+                                    throw TranscriptError.fenced(path: self.path, token: fence, holder: held)
+                                }
+                            }
                             result = try body(db)
                             return .commit
                         }

@@ -27,6 +27,8 @@ public enum TranscriptError: UserFacingError, Equatable {
     case unknownIncident(id: Int64, path: String)
     /// Output was offered for an event that is not a `command.started` event of the incident.
     case notACommand(incidentID: Int64, sequence: Int64)
+    /// This process's escalator lease (token) was taken over by another escalator: it must not commit.
+    case fenced(path: String, token: Int64, holder: Int64?)
     /// An event payload lacks a field the store needs (for example `to` on `severity.changed`).
     case invalidPayload(type: EventType, detail: String)
 
@@ -61,6 +63,9 @@ public enum TranscriptError: UserFacingError, Equatable {
             return "event #\(sequence) of incident \(incidentID) is not a command.started event"
         case .invalidPayload(let type, let detail):
             return "invalid \(type.rawValue) payload: \(detail)"
+        case .fenced(let path, let token, let holder):
+            return "\(path): this escalator's lease (token \(token)) was taken over"
+                + (holder.map { " by token \($0)" } ?? "") + "; it stops without committing"
         }
     }
 
@@ -90,6 +95,8 @@ public enum TranscriptError: UserFacingError, Equatable {
             return "`runbook incidents` lists the incidents in this database; --db selects another database."
         case .notACommand, .invalidPayload:
             return nil
+        case .fenced:
+            return "another escalator runs for this store; `runbook escalator --status` shows it."
         }
     }
 

@@ -132,12 +132,17 @@ public struct Incident: Sendable, Hashable, Codable {
     public var host: String
     public var user: String
     public var policySnapshot: JSONValue?
+    /// A random id drawn at declaration: unique across databases (which all number incidents from 1), so it
+    /// forms PagerDuty's `dedup_key`.
+    public var incidentKey: String?
 
     public init(
         id: Int64, title: String, runbook: String, environment: String, severity: Severity, status: IncidentStatus,
         isDrill: Bool, declaredAt: Date, acknowledgedAt: Date? = nil, mitigatedAt: Date? = nil,
-        resolvedAt: Date? = nil, host: String, user: String, policySnapshot: JSONValue? = nil
+        resolvedAt: Date? = nil, host: String, user: String, policySnapshot: JSONValue? = nil,
+        incidentKey: String? = nil
     ) {
+        self.incidentKey = incidentKey
         self.id = id
         self.title = title
         self.runbook = runbook

@@ -36,6 +36,7 @@ public enum TranscriptMigrations {
         TranscriptMigration("v1-search", sql: v1Search),
         TranscriptMigration("v2-escalation-timers-outbox", sql: EscalationMigrations.v2),
         TranscriptMigration("v3-output-encoding", sql: v3OutputEncoding),
+        TranscriptMigration("v4-escalator", sql: EscalationMigrations.v4),
     ]
 
     /// The table that records applied migration names.

@@ -39,4 +39,44 @@ enum EscalationMigrations {
         CREATE INDEX notification_outbox_due ON notification_outbox(next_attempt_ms)
             WHERE status IN ('pending', 'sending');
         """
+
+    /// The escalator process (`v4-escalator`).
+    ///
+    /// - `incidents.incident_key`: a random id drawn at declaration, so that `dedup_key`s of two databases (both
+    ///   numbering incidents from 1) never collide. Older incidents get one drawn by the migration.
+    /// - `incidents.clock_speed` / `clock_origin_ms`: the incident clock (a drill's `ScaledClock`), so that the
+    ///   escalator, which is not the drill's process, fires a drill's timers on the drill clock.
+    /// - `timers.due_real_ms`: the wall-clock instant a timer is due (its deadline is on the incident clock), which
+    ///   is what the escalator sleeps until.
+    /// - `escalator_lease`: one row, the lock that makes the escalator one per store. `token` grows by one with every
+    ///   new holder and every write of the escalator checks it, so a stale escalator can never commit.
+    static let v4 = """
+        ALTER TABLE incidents ADD COLUMN incident_key TEXT;
+        UPDATE incidents SET incident_key = lower(hex(randomblob(16)));
+        ALTER TABLE incidents ADD COLUMN clock_speed REAL NOT NULL DEFAULT 1 CHECK (clock_speed > 0);
+        ALTER TABLE incidents ADD COLUMN clock_origin_ms INTEGER;
+        UPDATE incidents SET
+            clock_speed = coalesce((SELECT json_extract(e.payload, '$.drill_setup.speed') FROM events e
+                WHERE e.incident = incidents.id AND e.seq = 1 AND e.type = 'incident.declared'), 1),
+            clock_origin_ms = (SELECT CAST(json_extract(e.payload, '$.drill_setup.clock_origin_ms') AS INTEGER)
+                FROM events e WHERE e.incident = incidents.id AND e.seq = 1 AND e.type = 'incident.declared');
+
+        ALTER TABLE timers ADD COLUMN due_real_ms INTEGER;
+        UPDATE timers SET due_real_ms = (SELECT CASE WHEN i.clock_origin_ms IS NULL OR i.clock_speed = 1
+                THEN timers.deadline_ms
+                ELSE i.clock_origin_ms + CAST((timers.deadline_ms - i.clock_origin_ms) / i.clock_speed AS INTEGER) END
+            FROM incidents i WHERE i.id = timers.incident);
+        CREATE INDEX timers_pending_by_real_due ON timers(due_real_ms) WHERE status = 'pending';
+
+        CREATE TABLE escalator_lease (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            token INTEGER NOT NULL,
+            pid INTEGER NOT NULL,
+            host TEXT NOT NULL,
+            started_ms INTEGER NOT NULL,
+            heartbeat_ms INTEGER NOT NULL,
+            released_ms INTEGER
+        );
+        CREATE INDEX notification_outbox_by_incident_channel ON notification_outbox(incident, channel, id);
+        """
 }

@@ -38,6 +38,16 @@ public protocol EscalationStore: TranscriptStore {
     /// only `incidentID`'s when given.
     func pendingTimers(dueBy: Date?, incidentID: Int64?) throws -> [EscalationTimer]
 
+    /// Pending timers due at or before the wall-clock instant `dueBy` (whatever each incident's clock), soonest
+    /// first: what the escalator fires.
+    func pendingTimers(dueByRealTime dueBy: Date) throws -> [EscalationTimer]
+
+    /// The wall-clock instant the soonest pending timer of any incident is due, if any.
+    func nextTimerDue() throws -> Date?
+
+    /// The incident's clock (a drill's runs faster than the wall clock), or `nil` for an unknown incident.
+    func incidentClock(incidentID: Int64) throws -> IncidentClock?
+
     /// Claims up to `limit` outbox rows due at `now` (pending, or sending with an expired lease) until
     /// `now + lease`, so that no other deliverer takes them meanwhile.
     func claimOutbox(now: Date, lease: TimeInterval, limit: Int) throws -> [OutboxEntry]
@@ -73,4 +83,21 @@ public struct EscalationChannels: Sendable {
 
     /// The channels for `kind`.
     public func channels(for kind: EscalationNotification.Kind) -> [String] { route(kind) }
+}
+
+/// An incident's clock as stored: the wall clock, or a drill's `ScaledClock` (`speed` times faster from `origin`).
+public struct IncidentClock: Sendable, Hashable {
+    public var speed: Double
+    public var origin: Date?
+
+    public init(speed: Double, origin: Date?) {
+        self.speed = speed
+        self.origin = origin
+    }
+
+    /// The clock itself, over `base` (the wall clock).
+    public func clock(base: any Clock = SystemClock()) -> any Clock {
+        guard let origin, speed != 1 else { return base }
+        return ScaledClock(speed: speed, origin: origin, base: base)
+    }
 }

@@ -82,6 +82,36 @@ extension SQLiteTranscriptStore: EscalationStore {
         }
     }
 
+    public func pendingTimers(dueByRealTime dueBy: Date) throws -> [EscalationTimer] {
+        try read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM timers WHERE status = 'pending' AND due_real_ms <= ?
+                    ORDER BY due_real_ms, incident
+                    """,
+                arguments: [Self.milliseconds(dueBy)]
+            ).map(Self.timer(from:))
+        }
+    }
+
+    public func nextTimerDue() throws -> Date? {
+        try read { db in
+            try Int64.fetchOne(db, sql: "SELECT min(due_real_ms) FROM timers WHERE status = 'pending'").map(Self.date)
+        }
+    }
+
+    public func incidentClock(incidentID: Int64) throws -> IncidentClock? {
+        try read { db in
+            try Row.fetchOne(
+                db, sql: "SELECT clock_speed, clock_origin_ms FROM incidents WHERE id = ?", arguments: [incidentID]
+            ).map { row in
+                let origin: Int64? = row["clock_origin_ms"]
+                return IncidentClock(speed: row["clock_speed"], origin: origin.map(Self.date))
+            }
+        }
+    }
+
     public func pendingTimers(dueBy: Date?, incidentID: Int64?) throws -> [EscalationTimer] {
         var sql = "SELECT * FROM timers WHERE status = 'pending'"
         var arguments: StatementArguments = []
@@ -203,14 +233,20 @@ extension SQLiteTranscriptStore: EscalationStore {
                     arguments: [status.rawValue, milliseconds, incidentID, generation])
                 if db.changesCount != 1 { throw StaleTimer() }
             case .arm(let timer):
+                // The deadline is on the incident clock; `due_real_ms` maps it to the wall clock through the
+                // incident's clock (a drill's runs faster), which is what the escalator waits for.
                 try db.execute(
                     sql: """
-                        INSERT INTO timers (incident, kind, deadline_ms, generation, repeat, status, created_ms)
-                        VALUES (?, ?, ?, ?, ?, 'pending', ?)
+                        INSERT INTO timers (incident, kind, deadline_ms, generation, repeat, status, created_ms,
+                            due_real_ms)
+                        SELECT :incident, :kind, :deadline, :generation, :repeat, 'pending', :created,
+                            CASE WHEN clock_origin_ms IS NULL OR clock_speed = 1 THEN :deadline
+                            ELSE clock_origin_ms + CAST((:deadline - clock_origin_ms) / clock_speed AS INTEGER) END
+                        FROM incidents WHERE id = :incident
                         """,
                     arguments: [
-                        incidentID, timer.kind.rawValue, timer.deadlineMilliseconds, timer.generation, timer.repeat,
-                        milliseconds,
+                        "incident": incidentID, "kind": timer.kind.rawValue, "deadline": timer.deadlineMilliseconds,
+                        "generation": timer.generation, "repeat": timer.repeat, "created": milliseconds,
                     ])
             }
         }
@@ -311,7 +347,8 @@ extension SQLiteTranscriptStore: EscalationStore {
         EscalationTimer(
             incidentID: row["incident"], kind: EscalationTimer.Kind(rawValue: row["kind"]) ?? .response,
             deadline: date(row["deadline_ms"]), generation: row["generation"], repeat: row["repeat"],
-            status: EscalationTimer.Status(rawValue: row["status"]) ?? .pending)
+            status: EscalationTimer.Status(rawValue: row["status"]) ?? .pending,
+            dueReal: (row["due_real_ms"] as Int64?).map(date))
     }
 
     static func outboxEntry(from row: Row) throws -> OutboxEntry {
