@@ -247,6 +247,6 @@ public struct EscalationEngine: Sendable {
             severity: state.severity, isDrill: state.isDrill, targets: targets, repeat: `repeat`,
             repeatLimit: state.snapshot.repeatLimit,
             responseTime: state.snapshot.rule(for: state.severity)?.responseTime.description, actor: actor,
-            occurredAt: now, message: message)
+            occurredAt: now, message: message, incidentKey: state.incidentKey)
     }
 }

@@ -37,12 +37,16 @@ public struct EscalationNotification: Sendable, Hashable, Codable {
     public var occurredAt: Date
     /// The one-line human message, already prefixed with `[DRILL]` for drills.
     public var message: String
+    /// The incident's random id, unique across databases: PagerDuty's `dedup_key` is built from it.
+    public var incidentKey: String?
 
     public init(
         kind: Kind, incidentID: Int64, title: String, runbook: String, severity: Severity, isDrill: Bool,
         targets: [EscalationTarget] = [], repeat: Int? = nil, repeatLimit: Int = EscalationSnapshot.defaultRepeatLimit,
-        responseTime: String? = nil, actor: String? = nil, occurredAt: Date, message: String
+        responseTime: String? = nil, actor: String? = nil, occurredAt: Date, message: String,
+        incidentKey: String? = nil
     ) {
+        self.incidentKey = incidentKey
         self.kind = kind
         self.incidentID = incidentID
         self.title = title
@@ -66,6 +70,7 @@ public struct EscalationNotification: Sendable, Hashable, Codable {
         case repeatLimit = "repeat_limit"
         case responseTime = "response_time"
         case occurredAt = "occurred_at"
+        case incidentKey = "incident_key"
     }
 
     /// The canonical JSON document (snake_case keys, ISO 8601 times) used for the outbox and the exec notifier.

@@ -26,13 +26,16 @@ public struct EscalationState: Sendable, Hashable {
     public var escalationCount: Int
     /// Whether repeats ran out (`escalation.finished` recorded) since the last severity change.
     public var isFinished: Bool
+    /// The incident's random id (`incidents.incident_key`), for dedup keys that are unique across databases.
+    public var incidentKey: String?
 
     public init(
         incidentID: Int64, title: String, runbook: String = "", isDrill: Bool = false, severity: Severity,
         snapshot: EscalationSnapshot, declaredAt: Date, acknowledgedBy: String? = nil, isResolved: Bool = false,
         timer: EscalationTimer? = nil, paged: [EscalationTarget] = [], escalationCount: Int = 0,
-        isFinished: Bool = false
+        isFinished: Bool = false, incidentKey: String? = nil
     ) {
+        self.incidentKey = incidentKey
         self.incidentID = incidentID
         self.title = title
         self.runbook = runbook

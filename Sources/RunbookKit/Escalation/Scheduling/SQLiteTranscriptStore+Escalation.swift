@@ -289,7 +289,7 @@ extension SQLiteTranscriptStore: EscalationStore {
                 db,
                 sql: """
                     SELECT title, runbook, severity, status, is_drill, declared_at_ms, acknowledged_at_ms,
-                        policy_snapshot
+                        policy_snapshot, incident_key
                     FROM incidents WHERE id = ?
                     """,
                 arguments: [incidentID])
@@ -299,7 +299,8 @@ extension SQLiteTranscriptStore: EscalationStore {
         var state = EscalationState(
             incidentID: incidentID, title: row["title"], runbook: row["runbook"], isDrill: row["is_drill"],
             severity: Severity(parsing: row["severity"]) ?? .p3, snapshot: snapshot,
-            declaredAt: Self.date(row["declared_at_ms"]), isResolved: status == "resolved" || status == "abandoned")
+            declaredAt: Self.date(row["declared_at_ms"]), isResolved: status == "resolved" || status == "abandoned",
+            incidentKey: row["incident_key"])
         state.timer = try Row.fetchOne(
             db, sql: "SELECT * FROM timers WHERE incident = ? ORDER BY generation DESC LIMIT 1", arguments: [incidentID]
         ).map(Self.timer(from:))
