@@ -34,9 +34,12 @@ struct AckCommand: ParsableCommand {
             FileHandle.standardError.write(
                 Data("warning: \(variable) is not set; notifications through that channel will fail\n".utf8))
         }
+        // A drill's acknowledgement is on its drill clock, like the rest of the drill.
+        let drillClock = try DrillSetup.recorded(incidentID: id, in: store)?.clock
         let scheduler = EscalationScheduler(
-            store: store, configuration: configuration, environment: environment,
-            actor: ResponderIdentity.current(environment: environment).actor)
+            store: store, configuration: configuration, clock: drillClock ?? SystemClock(),
+            wallClock: drillClock ?? SystemClock(), environment: environment,
+            actor: ResponderIdentity.current(environment: environment).actor, delivering: false)
         let report = try scheduler.acknowledge(incidentID: id, by: name)
         let event = report.events.first { $0.type == .ackReceived }
         if let previous = event?.payload["already_acknowledged_by"]?.stringValue {
@@ -44,15 +47,26 @@ struct AckCommand: ParsableCommand {
         } else {
             print("Incident \(id) acknowledged by \(name): escalation stopped.")
         }
-        guard !report.notifications.isEmpty, let deliverer = scheduler.deliverer else { return }
-        try deliverer.drain(timeout: configuration.attemptTimeout + 1)
-        for entry in try store.outbox(incidentID: id) where entry.notification.kind == .acknowledge {
+        guard !report.notifications.isEmpty else { return }
+        // The escalator delivers (and retries) it; wait a little to say what became of it.
+        EscalatorLauncher.ensureRunning(
+            store: store, databasePath: store.path, runbooksDirectory: global.runbooksDirectory)
+        let end = Date().addingTimeInterval(configuration.attemptTimeout + 2)
+        var entries: [OutboxEntry] = []
+        repeat {
+            entries = try store.outbox(incidentID: id).filter { $0.notification.kind == .acknowledge }
+            if entries.allSatisfy({ $0.status == .sent || $0.status == .failed }) { break }
+            Thread.sleep(forTimeInterval: 0.1)
+        } while Date() < end
+        for entry in entries {
             let state: String
             switch entry.status {
-            case .sent: state = "sent"
-            case .failed: state = "failed: \(entry.lastError ?? "unknown error")"
+            case .sent: state = "delivered"
+            case .failed: state = "not delivered, given up: \(entry.lastError ?? "unknown error")"
             case .pending, .sending:
-                state = "not delivered yet (\(entry.lastError ?? "queued")); the next runbook process retries it"
+                state =
+                    "not delivered yet (\(entry.lastError ?? "queued")); the escalator keeps trying "
+                    + "(runbook escalations \(id) shows it)"
             }
             print("  \(entry.channel): \(state)")
         }

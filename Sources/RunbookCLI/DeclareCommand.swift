@@ -44,16 +44,47 @@ struct DeclareCommand: ParsableCommand {
         }
         let store = try StoreOpener.open(global)
         let identity = ResponderIdentity.current()
-        let (incident, _) = try store.declareIncident(
-            IncidentDeclaration(
-                title: title, runbook: runbook, environment: environment, severity: Severity(parsing: severity)!,
-                isDrill: drill, host: identity.host, user: identity.user),
-            actor: identity.actor, at: Date())
+        let declaration = IncidentDeclaration(
+            title: title, runbook: runbook, environment: environment, severity: Severity(parsing: severity)!,
+            isDrill: drill, host: identity.host, user: identity.user)
+        let incident: Incident
+        if let policy = escalationPolicy() {
+            // The same declaration as `start`: the policy snapshot and the response timer, with the event.
+            let configuration =
+                (try? NotifierConfiguration.load(runbooksDirectory: global.runbooksDirectory))
+                ?? NotifierConfiguration()
+            let scheduler = EscalationScheduler(
+                store: store, configuration: configuration, actor: identity.actor, delivering: false)
+            incident = try scheduler.declare(declaration, policy: policy).0
+            EscalatorLauncher.ensureRunning(
+                store: store, databasePath: store.path, runbooksDirectory: global.runbooksDirectory)
+        } else {
+            incident = try store.declareIncident(declaration, actor: identity.actor, at: Date()).0
+        }
         print(incident.id)
     }
 }
 
 /// Drills never touch production: a drill declared there is refused.
+extension DeclareCommand {
+    /// The policy of the runbooks directory, or `nil` (said on stderr) when it has none that parses.
+    func escalationPolicy() -> EscalationPolicy? {
+        let path = (global.runbooksDirectory as NSString).appendingPathComponent("escalation.md")
+        guard FileManager.default.fileExists(atPath: path) else {
+            warn("no escalation policy (\(path) is missing): this incident has no escalation timers")
+            return nil
+        }
+        do {
+            return try RunbookCatalog(directory: global.runbooksDirectory).escalationPolicy()
+        } catch {
+            warn("escalation policy unusable, this incident has no escalation timers:\n\(error)")
+            return nil
+        }
+    }
+
+    func warn(_ text: String) { FileHandle.standardError.write(Data((text + "\n").utf8)) }
+}
+
 struct DrillInProduction: UserFacingError {
     var environment: String
     var summary: String { "a drill cannot be declared in \(environment)" }

@@ -59,6 +59,9 @@ public final class IncidentREPL {
     /// Banners that are due (a drill's injects): asked on every prompt tick at a terminal and before every
     /// answer in scripted mode. The provider records them before returning them.
     public var dueBanners: (() -> [String])?
+    /// A warning when the escalator this incident waits for is not running (`nil` when all is well); asked with
+    /// the banners. The launcher watches the store's escalator lease.
+    public var escalatorWarning: (() -> String?)?
 
     /// Creates a REPL over `session`. `write` prints text; `commandOutput` receives commands' output as it arrives.
     public init(
@@ -87,15 +90,40 @@ public final class IncidentREPL {
         for banner in alerts() { say(banner) }
     }
 
-    /// What is due now: the drill's injects, then the escalations that fire now (recorded before they are shown).
+    /// What is due now: the drill's injects, then what the escalator (or another terminal) recorded for this
+    /// incident since the last look, then a warning when no escalator runs.
     func alerts() -> [String] {
         var banners = dueBanners?() ?? []
         do {
-            banners += try session.fireDueEscalations().map { renderer.paint($0, .red, .bold) }
+            for event in try session.escalationUpdates() {
+                if let line = escalationBanner(event) { banners.append(line) }
+            }
         } catch {
-            banners.append(renderer.paint("warning: escalation timers could not be checked: \(error)", .red))
+            banners.append(renderer.paint("warning: escalations could not be read: \(error)", .red))
         }
+        if let warning = escalatorWarning?() { banners.append(renderer.paint(warning, .red, .bold)) }
         return banners
+    }
+
+    /// The painted banner of an escalation or delivery event.
+    func escalationBanner(_ event: RecordedEvent) -> String? {
+        guard
+            let line = EscalationBanner.text(
+                for: event, incidentID: session.incidentID, isDrill: session.incident.isDrill)
+        else { return nil }
+        let loud = event.type == .escalationTriggered || event.type == .notificationFailed
+        return loud ? renderer.paint(line, .red, .bold) : renderer.paint(line, .yellow)
+    }
+
+    /// At a terminal, what a prompt shows while it waits: banners as they come, and (at the step prompt) the
+    /// moving clock. Every prompt gets it (step, variable, confirmation, choice), so a page is never held back.
+    func ticker(updatingPrompt: Bool) -> (() -> PromptUpdate)? {
+        guard reader.isInteractive else { return nil }
+        return { [unowned self] in
+            let banners = self.alerts()
+            return PromptUpdate(
+                banners: banners, prompt: updatingPrompt ? self.prompt : nil, bell: !banners.isEmpty)
+        }
     }
 
     // MARK: - The loop
@@ -112,14 +140,8 @@ public final class IncidentREPL {
         }
         while true {
             // At a terminal the prompt's clock keeps moving while the responder thinks.
-            let tick: (() -> PromptUpdate)? =
-                reader.isInteractive
-                ? { [unowned self] in
-                    let banners = self.alerts()
-                    return PromptUpdate(banners: banners, prompt: self.prompt, bell: !banners.isEmpty)
-                } : nil
             if !reader.isInteractive { showDueBanners() }
-            switch reader.readLine(prompt: prompt, prefill: nil, tick: tick) {
+            switch reader.readLine(prompt: prompt, prefill: nil, tick: ticker(updatingPrompt: true)) {
             case .endOfInput:
                 return try endOfInput()
             case .interrupted:
@@ -200,8 +222,7 @@ public final class IncidentREPL {
             let input =
                 spec.secret
                 ? reader.readSecret(prompt: question)
-                : reader.readLine(
-                    prompt: question, prefill: nil, tick: nil)
+                : reader.readLine(prompt: question, prefill: nil, tick: ticker(updatingPrompt: false))
             switch input {
             case .endOfInput:
                 mode = .item
@@ -438,11 +459,13 @@ public final class IncidentREPL {
                 throw SessionError.invalidArgument("severity must be P0, P1, P2 or P3: sev P1 [reason]")
             }
             let before = session.severity
-            let paged = try session.changeSeverity(to: severity, reason: reason.isEmpty ? nil : reason)
+            let recorded = try session.changeSeverity(to: severity, reason: reason.isEmpty ? nil : reason)
             say(
                 before == severity
                     ? "severity is already \(severity.rawValue)" : "severity \(before.rawValue) → \(severity.rawValue)")
-            for banner in paged { say(renderer.paint(banner, .red, .bold)) }
+            for event in recorded where event.type == .escalationTriggered {
+                if let banner = escalationBanner(event) { say(banner) }
+            }
         case "ack":
             try session.acknowledge(by: rest.isEmpty ? nil : rest)
             say("acknowledged by \(session.acknowledgements.last ?? "")")
@@ -576,7 +599,8 @@ public final class IncidentREPL {
     /// Reads one answer that must come (an edit, a confirmation); the end of input ends the REPL.
     func readRequired(prompt: String, prefill: String?) throws -> String {
         while true {
-            switch reader.readLine(prompt: prompt, prefill: prefill, tick: nil) {
+            if !reader.isInteractive { showDueBanners() }
+            switch reader.readLine(prompt: prompt, prefill: prefill, tick: ticker(updatingPrompt: false)) {
             case .endOfInput: throw InputEnded()
             case .interrupted: return ""
             case .line(let line): return line

@@ -94,6 +94,8 @@ struct RecordCommand: ParsableCommand {
         // The executor redacts output as bytes, in stream; the store is left without a redactor so binary
         // output is stored byte for byte, and event payloads are redacted here before they are appended.
         let store = try StoreOpener.open(global)
+        EscalatorLauncher.ensureRunning(
+            store: store, databasePath: store.path, runbooksDirectory: global.runbooksDirectory)
         let actor = ResponderIdentity.current().actor
         let text = commandText
         let incidentID: Int64

@@ -81,7 +81,9 @@ extension SessionLauncher {
                     .yellow, .bold)
             }
         }
-        let ending = try withDeliverer(dependencies.escalation) { try repl.run() }
+        watchEscalator(session, repl: repl)
+        sayWhoIsNotified(session)
+        let ending = try repl.run()
         let ended = ending == .resolved || ending == .abandoned
         if ended {
             let debrief = try session.recordDebrief()

@@ -5,8 +5,9 @@ extension SessionLauncher {
     /// The escalation scheduler of a session: on the session's clock (a `ScaledClock` in drills at speed), with
     /// the channels of `runbooks/notifiers.yaml`. `nil` when the store keeps no timers (test fakes).
     ///
-    /// A broken `notifiers.yaml` never stops an incident from starting: it is reported, and escalations go to the
-    /// terminal only.
+    /// A session records what the responder does (declare, ack, severity, resolve) and queues notifications; it
+    /// never fires timers or delivers: the escalator process does, whatever this terminal is doing. A broken
+    /// `notifiers.yaml` never stops an incident from starting: it is reported, and nobody is notified.
     func makeScheduler(store: any TranscriptStore, clock: any Clock) -> EscalationScheduler? {
         guard let store = store as? any EscalationStore else { return nil }
         let environment = ProcessInfo.processInfo.environment
@@ -14,7 +15,7 @@ extension SessionLauncher {
         do {
             configuration = try NotifierConfiguration.load(runbooksDirectory: options.runbooksDirectory)
         } catch {
-            warn("\(error)\nescalations are shown in this terminal only")
+            warn("\(error)\nescalations are recorded and shown here, but no channel is notified")
         }
         for variable in configuration.missingSecrets(environment: environment) {
             warn("warning: \(variable) is not set; notifications through that channel will fail")
@@ -22,18 +23,31 @@ extension SessionLauncher {
         let actor = ResponderIdentity.current(environment: environment).actor
         let notifiers = configuration.makeNotifiers(environment: environment)
         // Event timestamps follow the session's clock, like every other event of the session, so that the drill
-        // debrief measures acknowledgements and escalations on one time line. Outbox rows are stamped on that
-        // clock too, so the deliverer must read it to find them due (its backoff then runs at the drill's speed).
-        let deliverer =
-            notifiers.isEmpty
-            ? nil
-            : NotificationDeliverer(
-                store: store, notifiers: notifiers, retry: configuration.retry, clock: clock, actor: actor,
-                attemptTimeout: configuration.attemptTimeout)
+        // debrief measures acknowledgements and escalations on one time line.
         return EscalationScheduler(
             store: store, engine: EscalationEngine(calendar: configuration.calendar), clock: clock, wallClock: clock,
-            channels: EscalationChannels(notifiers: notifiers), repeatLimit: configuration.repeatLimit, actor: actor,
-            deliverer: deliverer)
+            channels: EscalationChannels(notifiers: notifiers), repeatLimit: configuration.repeatLimit, actor: actor)
+    }
+
+    /// Says once, at the start of a session, when no channel will hear of an escalation.
+    func sayWhoIsNotified(_ session: IncidentSession) {
+        guard session.dependencies.escalation != nil, !options.dryRun else { return }
+        let configured = (try? NotifierConfiguration.load(runbooksDirectory: options.runbooksDirectory))?.channels
+        if configured?.isEmpty ?? true {
+            write("escalations: " + EscalationBanner.noChannels.replacingOccurrences(of: "was", with: "will be") + "\n")
+        }
+    }
+
+    /// Makes sure an escalator runs for the session's store, and has the REPL warn when none does.
+    func watchEscalator(_ session: IncidentSession, repl: IncidentREPL) {
+        guard !options.dryRun, session.dependencies.escalation != nil,
+            let path = (session.dependencies.store as? SQLiteTranscriptStore)?.path
+        else { return }
+        let watch = EscalatorWatch(
+            store: session.dependencies.store, databasePath: path, runbooksDirectory: options.runbooksDirectory,
+            session: session)
+        watch.ensure()
+        repl.escalatorWarning = { watch.warning() }
     }
 
     /// The escalation policy for a new incident, or `nil` (said once) when the runbooks directory has none or
@@ -50,13 +64,6 @@ extension SessionLauncher {
             write("escalation policy unusable, this incident has no escalation timers:\n\(error)\n")
             return nil
         }
-    }
-
-    /// Runs `body` with the notification deliverer running in the background, and stops it afterwards.
-    func withDeliverer<T>(_ scheduler: EscalationScheduler?, _ body: () throws -> T) rethrows -> T {
-        scheduler?.deliverer?.start()
-        defer { scheduler?.deliverer?.stop(timeout: 2) }
-        return try body()
     }
 
     func warn(_ text: String) { FileHandle.standardError.write(Data((text + "\n").utf8)) }

@@ -90,9 +90,9 @@ public struct SessionLauncher {
     func runREPL(session: IncidentSession, reader: any LineReading, renderer: SessionRenderer) throws -> ExitStatus {
         let repl = IncidentREPL(
             session: session, reader: reader, renderer: renderer, write: write, commandOutput: DiscardingOutputSink())
-        let ending = try withDeliverer(session.dependencies.escalation) {
-            options.dryRun ? try repl.runDryRun() : try repl.run()
-        }
+        watchEscalator(session, repl: repl)
+        sayWhoIsNotified(session)
+        let ending = options.dryRun ? try repl.runDryRun() : try repl.run()
         return ending.exitStatus
     }
 

@@ -40,3 +40,13 @@ public struct ScaledClock: Clock {
         drillSeconds / speed
     }
 }
+
+/// A clock that always reads the same instant: one pass of the escalator reads every incident clock at one real
+/// instant.
+public struct FixedClock: Clock {
+    public let instant: Date
+
+    public init(_ instant: Date) { self.instant = instant }
+
+    public func now() -> Date { instant }
+}

@@ -66,6 +66,12 @@ public enum JSONValue: Sendable, Hashable, Codable {
         }
     }
 
+    /// The elements, when this is an array.
+    public var arrayValue: [JSONValue]? {
+        if case .array(let value) = self { return value }
+        return nil
+    }
+
     /// The boolean, when this is a boolean.
     public var boolValue: Bool? {
         if case .bool(let value) = self { return value }

@@ -142,11 +142,9 @@ public struct EscalationEngine: Sendable {
             payload["deadline_ms"] = .int(outcome.state.timer?.deadlineMilliseconds ?? 0)
             payload["response_time"] = .string(rule.responseTime.description)
             if upgrade {
-                let known = Set(state.paged.map(\.identity) + state.snapshot.targets(for: from).map(\.identity))
+                // Everyone the new row names, in matrix order, paged or not before: they need to hear it is worse.
                 var seen = Set<String>()
-                newTargets = state.snapshot.targets(for: severity).filter {
-                    !known.contains($0.identity) && seen.insert($0.identity).inserted
-                }
+                newTargets = state.snapshot.targets(for: severity).filter { seen.insert($0.identity).inserted }
             }
         } else {
             // No row for the new severity in the snapshot: nothing to count down to.

@@ -88,6 +88,32 @@ struct ChildProcess {
 }
 
 /// Calls `body` with a NULL-terminated C array of C strings that live for the duration of the call.
+/// Starts a long-lived helper program detached from the caller: in a session of its own (no controlling terminal,
+/// so a hang-up of the responder's terminal never reaches it), stdin from /dev/null, stdout and stderr appended to
+/// `logPath` (created 0600). Returns its pid; the caller does not wait for it.
+public func spawnDetached(
+    executable: String, arguments: [String], environment: [String: String], workingDirectory: String?,
+    logPath: String
+) throws -> Int32 {
+    let log = open(logPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+    guard log >= 0 else {
+        throw ExecutionError.spawnFailed(command: logPath, reason: String(cString: strerror(errno)))
+    }
+    defer { close(log) }
+    fchmod(log, 0o600)
+    let null = open("/dev/null", O_RDONLY | O_CLOEXEC)
+    defer { if null >= 0 { close(null) } }
+    let variables = environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+    var pid: pid_t = 0
+    let rc = withCStrings([executable] + arguments) { argv in
+        withCStrings(variables) { envp in
+            cpty_spawn(&pid, executable, argv, envp, workingDirectory, nil, null, log, log)
+        }
+    }
+    guard rc == 0 else { throw ExecutionError.spawnFailed(command: executable, reason: String(cString: strerror(rc))) }
+    return pid
+}
+
 private func withCStrings<R>(_ strings: [String], _ body: (UnsafePointer<UnsafeMutablePointer<CChar>?>) -> R) -> R {
     let pointers: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) } + [nil]
     defer { for pointer in pointers { free(pointer) } }

@@ -1,13 +1,29 @@
 import Foundation
 
 extension IncidentSession {
-    /// Fires the incident's escalation timers that are due on the session's clock (each at most once; overdue
-    /// ones after a restart with `late_by_ms`) and returns one banner per notification, for the terminal.
-    ///
-    /// Without an escalation scheduler nothing is armed and nothing fires.
-    public func fireDueEscalations() throws -> [String] {
-        guard let scheduler = dependencies.escalation, !isResolved else { return [] }
-        return try scheduler.fireDue(incidentID: incident.id).flatMap { try absorbEscalation($0) }
+    /// The event types other processes record about an incident that its session follows: the escalator's
+    /// escalations and deliveries, and acknowledgements and severity changes made elsewhere (`runbook ack`).
+    static let followedTypes: Set<EventType> = [
+        .escalationTriggered, .escalationFinished, .notificationSent, .notificationFailed, .ackReceived,
+        .severityChanged,
+    ]
+
+    /// What other processes recorded for this incident since the last call (the escalator's escalations and
+    /// deliveries, an ack from another terminal), in order, applied to the session's state. Events this session
+    /// recorded itself are not returned again.
+    public func escalationUpdates() throws -> [RecordedEvent] {
+        var updates: [RecordedEvent] = []
+        var cursor = escalationCursor
+        try dependencies.store.forEachEvent(
+            incidentID: incident.id, after: escalationCursor, types: Self.followedTypes, hashes: false
+        ) { event in
+            cursor = max(cursor, event.sequence)
+            guard !ownEscalationEvents.contains(event.sequence) else { return }
+            if event.type != .notificationSent && event.type != .notificationFailed { try absorb(event) }
+            updates.append(event)
+        }
+        escalationCursor = cursor
+        return updates
     }
 
     /// The incident's escalation state (timers, snapshot, acks, pages), or `nil` without a scheduler.
@@ -22,10 +38,22 @@ extension IncidentSession {
         return (try? scheduler.state(incidentID: incident.id))?.timeRemaining(at: scheduler.clock.now())
     }
 
-    /// Applies the events the scheduler recorded, so that the session's state fold sees them as its own.
+    /// Whether anything of this incident waits for the escalator: an armed timer or an undelivered notification.
+    public func waitsForEscalator() -> Bool {
+        guard let scheduler = dependencies.escalation else { return false }
+        if (try? scheduler.state(incidentID: incident.id))?.pendingTimer != nil, !isResolved { return true }
+        let outbox = (try? scheduler.store.outbox(incidentID: incident.id)) ?? []
+        return outbox.contains { $0.status == .pending || $0.status == .sending }
+    }
+
+    /// Applies the events the scheduler recorded for this session, so that the session's state fold sees them as
+    /// its own; returns them for the screen.
     @discardableResult
-    func absorbEscalation(_ report: EscalationScheduler.Report) throws -> [String] {
-        for event in report.events { try absorb(event) }
-        return report.banners
+    func absorbEscalation(_ report: EscalationScheduler.Report) throws -> [RecordedEvent] {
+        for event in report.events {
+            try absorb(event)
+            ownEscalationEvents.insert(event.sequence)
+        }
+        return report.events
     }
 }

@@ -14,9 +14,9 @@ extension IncidentSession {
 
     /// Changes the severity (`sev P1`) and records `severity.changed` with from, to and reason. Setting the
     /// current severity again records nothing. With an escalation scheduler the timer is rescheduled in the same
-    /// transaction; returns the banners of anyone paged at once (an upgrade while unacknowledged).
+    /// transaction; returns what it recorded (an upgrade while unacknowledged pages the new row at once).
     @discardableResult
-    public func changeSeverity(to severity: Severity, reason: String? = nil) throws -> [String] {
+    public func changeSeverity(to severity: Severity, reason: String? = nil) throws -> [RecordedEvent] {
         try ensureOpen()
         guard severity != state.severity else { return [] }
         if let scheduler = dependencies.escalation {
@@ -25,8 +25,7 @@ extension IncidentSession {
         }
         var payload: [String: JSONValue] = ["from": .string(state.severity.rawValue), "to": .string(severity.rawValue)]
         if let reason, !reason.isEmpty { payload["reason"] = .string(reason) }
-        try record(EventDraft(.severityChanged, payload: .object(payload)))
-        return []
+        return [try record(EventDraft(.severityChanged, payload: .object(payload)))]
     }
 
     /// Acknowledges the incident (`ack [NAME]`); `nil` acknowledges as this responder. With an escalation

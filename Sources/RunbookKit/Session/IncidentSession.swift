@@ -16,6 +16,10 @@ public final class IncidentSession {
     var secretValues: [String: String] = [:]
     /// A `sh COMMAND` shown and waiting for approval.
     var pendingAdHoc: String?
+    /// The last sequence `escalationUpdates()` looked past: what other processes recorded after it is new.
+    var escalationCursor: Int64 = 0
+    /// Escalation events this session recorded itself (and already showed).
+    var ownEscalationEvents: Set<Int64> = []
 
     init(incident: Incident, state: SessionState, dependencies: SessionDependencies) {
         self.incident = incident
@@ -52,6 +56,7 @@ public final class IncidentSession {
         let session = IncidentSession(
             incident: incident, state: SessionState(environment: start.environment, severity: severity),
             dependencies: dependencies)
+        session.escalationCursor = 1
         let first = session.state.applicableIndex(in: runbook, from: 0)
         try session.record(
             EventDraft(
@@ -98,7 +103,10 @@ public final class IncidentSession {
         if !session.secretsToAskAgain.isEmpty {
             payload["secrets_to_ask"] = .array(session.secretsToAskAgain.map { .string($0) })
         }
-        try session.record(EventDraft(.sessionResumed, stepID: session.currentItem?.id, payload: .object(payload)))
+        let resumed = try session.record(
+            EventDraft(.sessionResumed, stepID: session.currentItem?.id, payload: .object(payload)))
+        // What happened while nobody drove the incident is in the state already; banners are for what comes next.
+        session.escalationCursor = resumed.sequence
         return session
     }
 
@@ -151,6 +159,7 @@ public final class IncidentSession {
         let event = try dependencies.store.append(
             draft, to: incident.id, actor: dependencies.actor, at: dependencies.clock.now())
         try absorb(event)
+        if Self.followedTypes.contains(event.type) { ownEscalationEvents.insert(event.sequence) }
         return event
     }
 

@@ -26,6 +26,10 @@ public protocol TranscriptStore: AnyObject, Sendable {
     /// backend may leave `previousHash` and `hash` empty, for callers that never look at them.
     func forEachEvent(
         incidentID: Int64, types: Set<EventType>?, hashes: Bool, _ body: (RecordedEvent) throws -> Void) throws
+    /// `forEachEvent` for the events after sequence `after` only (a session follows what other processes record).
+    func forEachEvent(
+        incidentID: Int64, after sequence: Int64, types: Set<EventType>?, hashes: Bool,
+        _ body: (RecordedEvent) throws -> Void) throws
     /// The stored output of one command, in order.
     func output(incidentID: Int64, commandSequence: Int64) throws -> [OutputChunk]
     /// The stored output of every command of an incident, keyed by the sequence of its `command.started` event.
@@ -38,6 +42,16 @@ extension TranscriptStore {
         incidentID: Int64, types: Set<EventType>?, hashes: Bool, _ body: (RecordedEvent) throws -> Void
     ) throws {
         for event in try events(incidentID: incidentID) where types?.contains(event.type) ?? true { try body(event) }
+    }
+
+    /// `events(incidentID:)` after `sequence`, filtered.
+    public func forEachEvent(
+        incidentID: Int64, after sequence: Int64, types: Set<EventType>?, hashes: Bool,
+        _ body: (RecordedEvent) throws -> Void
+    ) throws {
+        try forEachEvent(incidentID: incidentID, types: types, hashes: hashes) { event in
+            if event.sequence > sequence { try body(event) }
+        }
     }
 
     /// The output of each command that has a `command.started` event.

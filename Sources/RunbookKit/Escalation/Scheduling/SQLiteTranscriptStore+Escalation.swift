@@ -263,6 +263,9 @@ extension SQLiteTranscriptStore: EscalationStore {
         var outboxIDs: [Int64] = []
         let causeSequence = events.last?.sequence
         // The payload is built from the incident row, the snapshot and names, all stored redacted already.
+        // Delivery runs on the real clock, whatever the incident's clock: a drill's rows are due now, not at a
+        // drill-clock instant in the real future.
+        let queuedMilliseconds = Self.milliseconds(Date())
         for notification in outcome.notifications {
             let payload = String(decoding: notification.jsonData(), as: UTF8.self)
             for channel in channels.channels(for: notification.kind) {
@@ -274,7 +277,7 @@ extension SQLiteTranscriptStore: EscalationStore {
                         """,
                     arguments: [
                         incidentID, channel, notification.kind.rawValue, payload,
-                        milliseconds, milliseconds, causeSequence,
+                        queuedMilliseconds, queuedMilliseconds, causeSequence,
                     ])
                 outboxIDs.append(db.lastInsertedRowID)
             }

@@ -28,7 +28,25 @@ public struct EscalatorLease: Sendable, Hashable {
     }
 }
 
-extension SQLiteTranscriptStore {
+/// What the escalator needs beyond `EscalationStore`: the lease that makes it one per store, and its fencing.
+public protocol EscalatorStore: EscalationStore {
+    /// The lease as stored, if any escalator ever ran on this store.
+    func escalatorLease() throws -> EscalatorLease?
+    /// Takes the lease when nobody live holds it; the new fencing token, or `nil`.
+    func acquireEscalatorLease(
+        pid: Int32, host: String, at now: Date, staleAfter: TimeInterval, isAlive: (Int32) -> Bool
+    ) throws -> Int64?
+    /// A sign of life; `false` when the lease was taken over.
+    func heartbeatEscalatorLease(token: Int64, at now: Date) throws -> Bool
+    /// Gives the lease up cleanly.
+    func releaseEscalatorLease(token: Int64, at now: Date) throws
+    /// Open incidents, pending timers and undelivered notifications.
+    func escalatorWorkload() throws -> (openIncidents: Int, pendingTimers: Int, pendingNotifications: Int)
+    /// Every later write of this store instance checks the lease still holds this token.
+    var fencingToken: Int64? { get set }
+}
+
+extension SQLiteTranscriptStore: EscalatorStore {
     /// The lease as stored, if any escalator ever ran on this store.
     public func escalatorLease() throws -> EscalatorLease? {
         try read { db in try Self.lease(db) }

@@ -1,0 +1,63 @@
+import Foundation
+import RunbookKit
+
+/// Watches the escalator a session depends on: starts one when none runs (unless `RUNBOOK_ESCALATOR=off`), and
+/// gives the REPL one short warning, naming the fix, when the incident waits for an escalator that has sent no
+/// heartbeat recently.
+final class EscalatorWatch {
+    let store: any TranscriptStore
+    let databasePath: String
+    let runbooksDirectory: String
+    let session: IncidentSession
+    let clock: any Clock
+    /// How often the lease is looked at.
+    let interval: TimeInterval = 2
+    /// How long a just-started escalator gets to send its first heartbeat.
+    let grace: TimeInterval = 5
+    private var lastCheck: Date?
+    private var lastLaunch: Date?
+    private var warned = false
+
+    init(
+        store: any TranscriptStore, databasePath: String, runbooksDirectory: String, session: IncidentSession,
+        clock: any Clock = SystemClock()
+    ) {
+        self.store = store
+        self.databasePath = databasePath
+        self.runbooksDirectory = runbooksDirectory
+        self.session = session
+        self.clock = clock
+    }
+
+    /// Starts an escalator now if none runs.
+    func ensure() {
+        if case .started = EscalatorLauncher.ensureRunning(
+            store: store, databasePath: databasePath, runbooksDirectory: runbooksDirectory)
+        {
+            lastLaunch = clock.now()
+        }
+    }
+
+    /// The warning to show now, at most once until an escalator runs again; `nil` otherwise.
+    func warning() -> String? {
+        let now = clock.now()
+        if let lastCheck, now.timeIntervalSince(lastCheck) < interval { return nil }
+        lastCheck = now
+        guard let escalatorStore = store as? any EscalatorStore, session.waitsForEscalator(),
+            EscalatorLauncher.liveLease(store: escalatorStore, now: now) == nil
+        else {
+            warned = false
+            return nil
+        }
+        if let lastLaunch, now.timeIntervalSince(lastLaunch) < grace { return nil }
+        if EscalatorLauncher.autoStartEnabled(), lastLaunch.map({ now.timeIntervalSince($0) > 30 }) ?? true {
+            ensure()
+            if lastLaunch == now { return nil }
+        }
+        guard !warned else { return nil }
+        warned = true
+        return "warning: no escalator is running for this incident's store: escalations will not fire and nobody "
+            + "is paged. Fix: runbook escalator --db \(databasePath) --runbooks \(runbooksDirectory) "
+            + "(docs/escalation.md)"
+    }
+}
