@@ -51,6 +51,9 @@ public enum BuiltBinary {
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         env["NO_COLOR"] = "1"
+        // No detached escalator per test database unless a test asks for one (`RUNBOOK_ESCALATOR: "auto"`): the
+        // tests of escalation start theirs and stop it (`EscalatorProcess.stop`).
+        env["RUNBOOK_ESCALATOR"] = "off"
         for (key, value) in environment { env[key] = value }
         process.environment = env
         process.currentDirectoryURL = currentDirectory ?? packageRoot

@@ -61,7 +61,11 @@ import Testing
         let reports = try scheduler.fireDue()
         #expect(reports.count == 1)
         #expect(reports.first?.events.map(\.type) == [.escalationTriggered])
-        #expect(reports.first?.banners.first?.hasPrefix("ESCALATION: P0 incident #\(incident.id)") == true)
+        let banner = try #require(reports.first?.events.first).flatMap {
+            EscalationBanner.text(for: $0, incidentID: incident.id, isDrill: false)
+        }
+        #expect(banner?.contains("ESCALATION: P0 incident #\(incident.id)") == true)
+        #expect(banner?.hasSuffix("queued for pagerduty, slack") == true)
         let outbox = try scheduler.store.outbox(incidentID: incident.id)
         #expect(outbox.map(\.channel) == ["pagerduty", "slack"])
         #expect(outbox.allSatisfy { $0.status == .pending && $0.attempts == 0 && $0.notification.kind == .escalation })
@@ -193,7 +197,7 @@ import Testing
         let event = try #require(report.events.first)
         #expect(event.timestamp == real.now())
         #expect(event.payload["drill_time"] == .string(EscalationNotification.iso8601(drill.now())))
-        #expect(report.banners.first?.hasPrefix("[DRILL] ESCALATION: ") == true)
+        #expect(EscalationBanner.text(for: event, incidentID: incident.id, isDrill: true)?.contains("] [DRILL] ESCALATION: ") == true)
         let queued = try #require(try scheduler.store.outbox(incidentID: incident.id).first)
         #expect(queued.notification.message.hasPrefix("[DRILL] "))
     }

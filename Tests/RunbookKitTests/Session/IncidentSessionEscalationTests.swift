@@ -22,6 +22,15 @@ import Testing
             dependencies: dependencies)
     }
 
+    /// What the escalator does at the test clock's now, then what the session shows of it: one banner per event.
+    func escalate(_ session: IncidentSession) throws -> [String] {
+        _ = try dependencies.escalation!.fireDueAcrossIncidents(at: harness.clock.now())
+        return try session.escalationUpdates().compactMap {
+            EscalationBanner.text(
+                for: $0, incidentID: session.incidentID, isDrill: false, timeZone: TimeZone(identifier: "UTC")!)
+        }
+    }
+
     func count(_ type: EventType, _ session: IncidentSession) throws -> Int {
         try harness.events(session).filter { $0.type == type }.count
     }
@@ -32,12 +41,13 @@ import Testing
         #expect(try session.escalationState()?.snapshot.rules.count == 4)
 
         harness.clock.advance(by: 899)
-        #expect(try session.fireDueEscalations().isEmpty)
+        #expect(try escalate(session).isEmpty)
         harness.clock.advance(by: 2)
-        let banners = try session.fireDueEscalations()
+        let banners = try escalate(session)
         #expect(banners.count == 1)
-        #expect(banners.first?.hasPrefix("ESCALATION: P0 incident #\(session.incidentID)") == true)
-        #expect(try session.fireDueEscalations().isEmpty)
+        #expect(banners.first?.contains("] ESCALATION: P0 incident #\(session.incidentID) unacknowledged") == true)
+        #expect(banners.first?.hasSuffix(EscalationBanner.noChannels) == true)
+        #expect(try escalate(session).isEmpty)
         #expect(try count(.escalationTriggered, session) == 1)
         // The repeat is armed a response time after the missed deadline.
         #expect(session.escalationTimeRemaining() == 899)
@@ -46,13 +56,13 @@ import Testing
     @Test func ackThroughTheSessionStopsEscalationAndIsFoldedIntoItsState() throws {
         let session = try start()
         harness.clock.advance(by: 901)
-        _ = try session.fireDueEscalations()
+        _ = try escalate(session)
         try session.acknowledge(by: "bob")
         #expect(session.acknowledgements == ["bob"])
         #expect(session.incident.acknowledgedAt != nil)
         #expect(session.escalationTimeRemaining() == nil)
         harness.clock.advance(by: 5000)
-        #expect(try session.fireDueEscalations().isEmpty)
+        #expect(try escalate(session).isEmpty)
         #expect(try count(.escalationTriggered, session) == 1)
         #expect(try count(.ackReceived, session) == 1)
     }
@@ -77,13 +87,29 @@ import Testing
         #expect(resolved.payload["summary"] == "fixed")
     }
 
+    @Test func escalationsRecordedElsewhereAreFoldedIntoTheSessionOnce() throws {
+        let session = try start()
+        harness.clock.advance(by: 901)
+        #expect(try escalate(session).count == 1)
+        // Another terminal acknowledges: the session hears of it, and its countdown stops.
+        _ = try dependencies.escalation!.acknowledge(incidentID: session.incidentID, by: "carol")
+        let banners = try escalate(session)
+        #expect(banners.count == 1)
+        #expect(banners.first?.hasSuffix("acknowledged by carol: escalation stopped") == true)
+        #expect(session.acknowledgements == ["carol"])
+        #expect(session.escalationTimeRemaining() == nil)
+        // Its own acknowledgement is not shown back to it.
+        try session.acknowledge(by: "dave")
+        #expect(try escalate(session).isEmpty)
+    }
+
     @Test func resumeFiresAnOverdueTimerOnceWithItsLateness() throws {
         let session = try start()
         try session.suspend(reason: "quit")
         harness.clock.advance(by: 1000)
         let resumed = try IncidentSession.resume(incidentID: session.incidentID, dependencies: dependencies)
-        #expect(try resumed.fireDueEscalations().count == 1)
-        #expect(try resumed.fireDueEscalations().isEmpty)
+        #expect(try escalate(resumed).count == 1)
+        #expect(try escalate(resumed).isEmpty)
         let escalation = try #require(try harness.events(resumed).last { $0.type == .escalationTriggered })
         #expect(escalation.payload["late_by_ms"]?.intValue == 100_000)
     }
@@ -92,7 +118,7 @@ import Testing
         let session = try start(policy: nil)
         #expect(session.escalationTimeRemaining() == nil)
         harness.clock.advance(by: 100_000)
-        #expect(try session.fireDueEscalations().isEmpty)
+        #expect(try escalate(session).isEmpty)
         try session.acknowledge()
         #expect(session.acknowledgements == ["alice@bastion"])
     }

@@ -1,0 +1,217 @@
+import Foundation
+import RunbookKit
+import RunbookTestSupport
+import Testing
+
+/// The escalator process through the built binary (issue: escalation that runs whether or not anyone's terminal is
+/// open): real SQLite files, a real HTTP receiver on 127.0.0.1, the REPL killed, quit, or never opened.
+@Suite(.serialized) struct EscalatorEndToEndTests {
+    let directory: URL
+    let database: String
+    let runbooks: URL
+
+    init() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("escalator-\(UUID().uuidString)")
+        runbooks = directory.appendingPathComponent("runbooks")
+        try FileManager.default.createDirectory(at: runbooks, withIntermediateDirectories: true)
+        database = directory.appendingPathComponent("runbook.sqlite3").path
+    }
+
+    static let auto = ["RUNBOOK_ESCALATOR": "auto", "TEST_PD_KEY": "routing-key-from-env"]
+
+    /// A matrix whose P0 escalates after `p0` (`3 seconds`), and a P0 runbook whose one step runs `command`.
+    func writeRunbooks(p0: String = "3 seconds", command: String = "true", pagerDuty: URL? = nil) throws {
+        try """
+        ---
+        title: Escalation
+        id: escalation
+        ---
+        # Escalation
+
+        ## Escalation Matrix
+
+        | Severity | Description | Response Time | Escalation |
+        |----------|-------------|---------------|------------|
+        | P0 | Complete outage | \(p0) | CTO + On-call |
+        | P1 | Partial outage | 30 minutes | DevOps Lead |
+
+        ## Contact Information
+
+        | Role | Contact | Availability |
+        |------|---------|--------------|
+        | On-Call Engineer | alerts@example.com | 24/7 |
+        """.write(to: runbooks.appendingPathComponent("escalation.md"), atomically: true, encoding: .utf8)
+        try """
+        ---
+        title: Site down
+        severity: P0
+        ---
+        # Site down
+
+        ## Look
+
+        ```bash {id=look risk=read timeout=60s}
+        \(command)
+        ```
+        """.write(to: runbooks.appendingPathComponent("down.md"), atomically: true, encoding: .utf8)
+        if let pagerDuty {
+            try """
+            notifiers:
+              - {type: pagerduty, name: pagerduty, routing_key_env: TEST_PD_KEY, endpoint: "\(pagerDuty.absoluteString)"}
+            """.write(to: runbooks.appendingPathComponent("notifiers.yaml"), atomically: true, encoding: .utf8)
+        }
+    }
+
+    func events(_ incident: Int64, _ type: EventType) throws -> [RecordedEvent] {
+        try SQLiteTranscriptStore(path: database).events(incidentID: incident).filter { $0.type == type }
+    }
+
+    // (a) A P0 drill at 600× whose step runs for 4 s: the escalations fire while the command runs, on time.
+    @Test func drillEscalatesOnTimeWhileAStepRuns() throws {
+        try FileManager.default.removeItem(at: runbooks.appendingPathComponent("escalation.md"))
+        try writeRunbooks(command: "sleep 4")
+        // The bundled matrix: P0 15 minutes, 1.5 s of real time at 600×.
+        try FileManager.default.removeItem(at: runbooks.appendingPathComponent("escalation.md"))
+        try FileManager.default.copyItem(
+            at: BuiltBinary.packageRoot.appendingPathComponent("runbooks/escalation.md"),
+            to: runbooks.appendingPathComponent("escalation.md"))
+        defer { EscalatorProcess.stop(database: database) }
+        let result = try BuiltBinary.run(
+            ["drill", "down", "--env", "staging", "--speed", "600", "--runbooks", runbooks.path, "--db", database],
+            stdin: "y\nresolve done\n", environment: Self.auto)
+        #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
+        let escalations = try events(1, .escalationTriggered)
+        #expect(escalations.count >= 2, "\(result.stdout)")
+        for escalation in escalations {
+            let late = try #require(escalation.payload["late_by_ms"]?.intValue)
+            // At most one second of real time late: 600 s of drill time.
+            #expect(late <= 600_000, "late by \(late) ms of drill time")
+        }
+        // Shown at the next prompt, stamped with when it happened.
+        #expect(result.stdout.contains("[DRILL] ESCALATION: P0 incident #1 unacknowledged for 15 minutes"))
+    }
+
+    // (b) The REPL killed with SIGKILL before the deadline, and nobody resumes: the page goes out anyway.
+    @Test func killedREPLStillEscalatesAndPages() throws {
+        let receiver = try HTTPReceiver(statuses: ["202"])
+        try writeRunbooks(pagerDuty: receiver.baseURL.appendingPathComponent("v2/enqueue"))
+        defer { EscalatorProcess.stop(database: database) }
+        let repl = try LiveRunbook(
+            ["start", "down", "--env", "staging", "--runbooks", runbooks.path, "--db", database],
+            environment: Self.auto)
+        try waitUntil("the escalator to run", timeout: 20) { EscalatorProcess.pid(database: database) != nil }
+        #expect(try events(1, .escalationTriggered).isEmpty)
+        repl.kill(SIGKILL)
+        _ = try repl.finish()
+        try waitUntil("the escalation to be recorded") { try !events(1, .escalationTriggered).isEmpty }
+        try waitUntil("PagerDuty to receive the trigger") { try !receiver.requests().isEmpty }
+        let trigger = try #require(try receiver.requests().first)
+        #expect(trigger.body["event_action"] as? String == "trigger")
+        #expect(try events(1, .notificationSent).first?.payload["channel"] == "pagerduty")
+    }
+
+    // (c) `declare` arms the response timer, and the incident escalates with no REPL ever opened.
+    @Test func declaredIncidentEscalatesWithNoREPL() throws {
+        let receiver = try HTTPReceiver(statuses: ["202"])
+        try writeRunbooks(pagerDuty: receiver.baseURL.appendingPathComponent("v2/enqueue"))
+        defer { EscalatorProcess.stop(database: database) }
+        let declared = try BuiltBinary.run(
+            [
+                "declare", "--title", "API down", "--severity", "P0", "--env", "production", "--runbooks",
+                runbooks.path, "--db", database,
+            ], environment: Self.auto)
+        #expect(declared.status == 0, "\(declared.stderr)")
+        #expect(declared.stdout == "1\n")
+        #expect(try SQLiteTranscriptStore(path: database).timers(incidentID: 1).first?.status == .pending)
+        try waitUntil("the escalation to be recorded") { try !events(1, .escalationTriggered).isEmpty }
+        try waitUntil("PagerDuty to receive the trigger") { try !receiver.requests().isEmpty }
+        let key = try #require(try SQLiteTranscriptStore(path: database).incident(1)?.incidentKey)
+        #expect((try receiver.requests().first?.body["dedup_key"] as? String)?.hasSuffix(key) == true)
+    }
+
+    // (d) `resolve` and exit: the REPL does not wait for the delivery, and the escalator delivers it within 2 s.
+    @Test func resolveIsDeliveredAfterTheREPLExits() throws {
+        let receiver = try HTTPReceiver(statuses: ["202"])
+        try writeRunbooks(p0: "2 seconds", pagerDuty: receiver.baseURL.appendingPathComponent("v2/enqueue"))
+        defer { EscalatorProcess.stop(database: database) }
+        let repl = try LiveRunbook(
+            ["start", "down", "--env", "staging", "--runbooks", runbooks.path, "--db", database],
+            environment: Self.auto)
+        try waitUntil("PagerDuty to receive the trigger") { try receiver.requests().count == 1 }
+        let asked = Date()
+        repl.send("resolve fixed")
+        #expect(try repl.finish() == 0, "\(repl.text)")
+        let exited = Date().timeIntervalSince(asked)
+        try waitUntil("PagerDuty to receive the resolve", timeout: 2) { try receiver.requests().count == 2 }
+        #expect(try receiver.requests()[1].body["event_action"] as? String == "resolve")
+        #expect(exited < 2, "the REPL took \(exited) s to exit")
+    }
+
+    // (f) Two escalators started at once: one runs, the other exits quietly, and no notification goes out twice.
+    @Test func twoEscalatorsAtOnceDeliverEachNotificationOnce() throws {
+        let receiver = try HTTPReceiver(statuses: ["202"])
+        try writeRunbooks(p0: "2 seconds", pagerDuty: receiver.baseURL.appendingPathComponent("v2/enqueue"))
+        for number in 1...30 {
+            let declared = try BuiltBinary.run(
+                [
+                    "declare", "--title", "incident \(number)", "--severity", "P0", "--env", "production",
+                    "--runbooks", runbooks.path, "--db", database,
+                ])
+            #expect(declared.status == 0, "\(declared.stderr)")
+        }
+        let arguments = ["escalator", "--db", database, "--runbooks", runbooks.path]
+        let first = try LiveRunbook(arguments, environment: Self.auto)
+        let second = try LiveRunbook(arguments, environment: Self.auto)
+        defer {
+            first.kill(SIGTERM)
+            second.kill(SIGTERM)
+            _ = try? first.finish()
+            _ = try? second.finish()
+        }
+        try waitUntil("30 triggers", timeout: 30) { try receiver.requests().count >= 30 }
+        // One of them found the lease taken and exited 0 at once.
+        try waitUntil("one escalator to exit") { !first.process.isRunning || !second.process.isRunning }
+        let quitter = first.process.isRunning ? second : first
+        #expect(try quitter.finish() == 0)
+        #expect(quitter.text.contains("an escalator already runs"))
+        let keys = try receiver.requests().compactMap { $0.body["dedup_key"] as? String }
+        #expect(keys.count == 30)
+        #expect(Set(keys).count == 30, "duplicates: \(keys)")
+    }
+
+    // (g) A drill at 600× and a real incident on one database: the drill never touches the real incident.
+    @Test func aDrillLeavesTheRealIncidentAlone() throws {
+        try writeRunbooks(p0: "2 minutes", command: "sleep 1")
+        defer { EscalatorProcess.stop(database: database) }
+        let declared = try BuiltBinary.run(
+            [
+                "declare", "--title", "real outage", "--severity", "P0", "--env", "production", "--runbooks",
+                runbooks.path, "--db", database,
+            ], environment: Self.auto)
+        #expect(declared.status == 0)
+        let store = try SQLiteTranscriptStore(path: database)
+        let before = try store.events(incidentID: 1)
+        let timersBefore = try store.timers(incidentID: 1)
+        let drill = try BuiltBinary.run(
+            ["drill", "down", "--env", "staging", "--speed", "600", "--runbooks", runbooks.path, "--db", database],
+            stdin: "y\nresolve done\n", environment: Self.auto)
+        #expect(drill.status == 0, "\(drill.stdout)")
+        #expect(try !events(2, .escalationTriggered).isEmpty, "the drill itself escalated")
+        #expect(try store.events(incidentID: 1) == before)
+        #expect(try store.timers(incidentID: 1) == timersBefore)
+        #expect(try store.outbox(incidentID: 1).isEmpty)
+    }
+
+    // (h) With no notifiers configured nothing claims a page went out, and every escalation says nobody was told.
+    @Test func noNotifiersMeansNobodyWasNotifiedAndNoPAGED() throws {
+        try writeRunbooks(p0: "1 minute", command: "sleep 1")
+        defer { EscalatorProcess.stop(database: database) }
+        let result = try BuiltBinary.run(
+            ["drill", "down", "--env", "staging", "--speed", "600", "--runbooks", runbooks.path, "--db", database],
+            stdin: "y\nsev P1 calmer\nsev P0 worse\nresolve done\n", environment: Self.auto)
+        #expect(result.status == 0, "\(result.stdout)")
+        #expect(result.stdout.contains("nobody will be notified: no notifiers are configured (runbooks/notifiers.yaml)"))
+        #expect(result.stdout.contains("nobody was notified: no notifiers are configured (runbooks/notifiers.yaml)"))
+        #expect(!result.stdout.contains("PAGED"), "\(result.stdout)")
+    }
+}
