@@ -178,4 +178,25 @@ import Testing
     @Test func execThatDoesNotReadStdinDoesNotHurtUs() {
         #expect(ExecNotifier(channel: "x", command: ["sh", "-c", "exec 0<&-; exit 0"]).deliver(escalation()).isSent)
     }
+
+    @Test func serveModeAnswersOneLinePerRequestInOrder() throws {
+        let receiver = try HTTPReceiver(statuses: ["202", "503|Retry-After: 12", "308|Location: http://127.0.0.1:9/x"])
+        let program = try #require(HTTPPoster.helperPath(environment: [:]))
+        let request = { (path: String) -> String in
+            let url = receiver.baseURL.appendingPathComponent(path).absoluteString
+            return #"{"url":"\#(url)","timeout":5,"body":"{\"n\":1}"}"#
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: program)
+        process.arguments = ["--serve"]
+        let input = [request("a"), request("b"), request("c")].joined(separator: "\n") + "\n"
+        let result = try ProcessRunner.collect(process, stdin: Data(input.utf8))
+        #expect(result.status == 0)
+        let lines = result.stdout.split(separator: "\n").map { try? JSONValue(parsing: String($0)) }
+        #expect(lines.count == 3)
+        #expect(lines[0]?["status"] == 202)
+        #expect(lines[1]?["status"] == 503 && lines[1]?["retry_after"]?.doubleValue == 12)
+        #expect(lines[2]?["status"] == 308 && lines[2]?["location"] == "http://127.0.0.1:9/x")
+        #expect(try receiver.requests().map(\.path) == ["/a", "/b", "/c"])
+    }
 }
