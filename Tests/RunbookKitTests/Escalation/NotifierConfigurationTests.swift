@@ -25,6 +25,7 @@ import Testing
               - type: pagerduty
                 routing_key_env: PAGERDUTY_ROUTING_KEY
                 endpoint: http://127.0.0.1:9/v2/enqueue
+                drills: true
               - type: exec
                 name: email
                 command: [scripts/notify-email, --to, ops@example.com]
@@ -40,13 +41,15 @@ import Testing
         #expect(configuration.calendar.holidays == [BusinessCalendar.LocalDate(year: 2026, month: 12, day: 25)])
         #expect(
             configuration.channels == [
-                .slack(name: "ops-alerts", urlVariable: "SLACK_WEBHOOK_URL", kinds: [.escalation, .severityUpgrade]),
+                .slack(
+                    name: "ops-alerts", urlVariable: "SLACK_WEBHOOK_URL", kinds: [.escalation, .severityUpgrade],
+                    drills: false),
                 .pagerDuty(
                     name: "pagerduty", routingKeyVariable: "PAGERDUTY_ROUTING_KEY",
-                    endpoint: URL(string: "http://127.0.0.1:9/v2/enqueue")!, dedupKeyPrefix: "runbook-"),
+                    endpoint: URL(string: "http://127.0.0.1:9/v2/enqueue")!, dedupKeyPrefix: "runbook-", drills: true),
                 .exec(
                     name: "email", command: ["scripts/notify-email", "--to", "ops@example.com"],
-                    kinds: Set(EscalationNotification.Kind.allCases), timeout: 20),
+                    kinds: Set(EscalationNotification.Kind.allCases), timeout: 20, drills: false),
             ])
     }
 
@@ -135,5 +138,40 @@ import Testing
     @Test func backoffDoublesUpToTheCap() {
         let policy = RetryPolicy(maxAttempts: 6, initialBackoff: 2, maxBackoff: 10)
         #expect((1...5).map(policy.delay(afterAttempt:)) == [2, 4, 8, 10, 10])
+    }
+
+    @Test func drillsIsValidatedWithItsPosition() {
+        let cases = [
+            ("notifiers:\n  - {type: slack, url_env: HOOK, drills: sometimes}\n", "drills must be true or false")
+        ]
+        for (yaml, message) in cases {
+            do {
+                _ = try NotifierConfiguration(yaml: yaml, path: "n.yaml")
+                Issue.record("\(yaml) must be refused")
+            } catch let error as NotifierConfigurationError {
+                #expect(error.summary == message)
+                #expect(error.location?.file == "n.yaml" && error.location?.line == 2, "\(error)")
+            } catch {
+                Issue.record("unexpected \(error)")
+            }
+        }
+    }
+
+    @Test func drillsGoOnlyToChannelsThatTakeThem() throws {
+        let configuration = try NotifierConfiguration(
+            yaml: """
+                notifiers:
+                  - {type: slack, name: chat, url_env: HOOK}
+                  - {type: pagerduty, name: pd, routing_key_env: PD_KEY, drills: true}
+                  - {type: exec, name: mail, command: [cat], drills: false}
+                """, path: "n.yaml")
+        let channels = EscalationChannels(notifiers: configuration.makeNotifiers(environment: [:]))
+        let real = EscalationNotification(
+            kind: .escalation, incidentID: 1, title: "t", runbook: "r", severity: .p0, isDrill: false,
+            occurredAt: Date(), message: "m")
+        var drill = real
+        drill.isDrill = true
+        #expect(channels.channels(for: real) == ["chat", "pd", "mail"])
+        #expect(channels.channels(for: drill) == ["pd"])
     }
 }

@@ -179,6 +179,20 @@ import Testing
         #expect(ExecNotifier(channel: "x", command: ["sh", "-c", "exec 0<&-; exit 0"]).deliver(escalation()).isSent)
     }
 
+    @Test func pagerDutyDedupKeyIsTheIncidentKeyAndDrillsSaySoEverywhere() throws {
+        let pagerDuty = PagerDutyNotifier(channel: "pd", routingKey: "k", source: "bastion-1")
+        var notification = escalation(drill: true)
+        notification.incidentKey = "k7f3a9"
+        notification.message = "P0 incident #42 escalating"
+        let body = pagerDuty.payload(for: notification, routingKey: "k")
+        #expect(body["dedup_key"] == "runbook-k7f3a9")
+        #expect(body["payload"]?["summary"]?.stringValue?.hasPrefix("[DRILL] P0 incident #42") == true)
+        #expect(body["payload"]?["custom_details"]?["drill"] == true)
+        #expect(body["payload"]?["custom_details"]?["incident_key"] == "k7f3a9")
+        // Rows written before incidents had keys keep the incident id.
+        #expect(pagerDuty.payload(for: acknowledgement(), routingKey: "k")["dedup_key"] == "runbook-42")
+    }
+
     @Test func serveModeAnswersOneLinePerRequestInOrder() throws {
         let receiver = try HTTPReceiver(statuses: ["202", "503|Retry-After: 12", "308|Location: http://127.0.0.1:9/x"])
         let program = try #require(HTTPPoster.helperPath(environment: [:]))

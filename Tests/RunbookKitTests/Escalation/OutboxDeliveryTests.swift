@@ -54,7 +54,9 @@ import Testing
         let requests = try receiver.requests()
         #expect(requests.count == 2)
         #expect(requests.allSatisfy { $0.body["event_action"] as? String == "trigger" })
-        #expect(requests.allSatisfy { $0.body["dedup_key"] as? String == "runbook-\(id)" })
+        // The dedup key is the incident's random key, not its number (which another database reuses).
+        let key = try #require(try scheduler.store.outbox(incidentID: id).first?.notification.incidentKey)
+        #expect(requests.allSatisfy { $0.body["dedup_key"] as? String == "runbook-\(key)" })
         let events = try scheduler.store.events(incidentID: id).filter { $0.type.rawValue.hasPrefix("notification.") }
         #expect(events.map(\.type) == [.notificationFailed, .notificationSent])
         #expect(events[0].payload["will_retry"] == true)

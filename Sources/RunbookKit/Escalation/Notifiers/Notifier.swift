@@ -7,8 +7,9 @@ import Foundation
 public protocol Notifier: Sendable {
     /// The channel name, as configured (`ops-slack`); outbox rows and events name it.
     var channel: String { get }
-    /// Whether this channel wants notifications of `kind` (PagerDuty wants all four; a chat channel may not).
-    func accepts(_ kind: EscalationNotification.Kind) -> Bool
+    /// Whether this channel wants `notification`: its kind (PagerDuty wants all four; a chat channel may not),
+    /// and for a drill, whether the channel takes drills (`drills: true`).
+    func accepts(_ notification: EscalationNotification) -> Bool
     /// Delivers one notification.
     func deliver(_ notification: EscalationNotification) -> DeliveryResult
 }

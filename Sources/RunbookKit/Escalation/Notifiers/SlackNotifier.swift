@@ -12,21 +12,27 @@ public struct SlackNotifier: Notifier {
     public let urlVariable: String
     /// Which notifications this channel gets.
     public let kinds: Set<EscalationNotification.Kind>
+    /// Whether drills are posted here too (`drills: true`); by default they are not.
+    public let drills: Bool
     /// Upper bound of one attempt.
     public let timeout: TimeInterval
 
     public init(
         channel: String, webhookURL: URL?, urlVariable: String = "SLACK_WEBHOOK_URL",
-        kinds: Set<EscalationNotification.Kind> = Set(EscalationNotification.Kind.allCases), timeout: TimeInterval = 5
+        kinds: Set<EscalationNotification.Kind> = Set(EscalationNotification.Kind.allCases), drills: Bool = false,
+        timeout: TimeInterval = 5
     ) {
         self.channel = channel
         self.webhookURL = webhookURL
         self.urlVariable = urlVariable
         self.kinds = kinds
+        self.drills = drills
         self.timeout = timeout
     }
 
-    public func accepts(_ kind: EscalationNotification.Kind) -> Bool { kinds.contains(kind) }
+    public func accepts(_ notification: EscalationNotification) -> Bool {
+        kinds.contains(notification.kind) && (drills || !notification.isDrill)
+    }
 
     public func deliver(_ notification: EscalationNotification) -> DeliveryResult {
         guard let webhookURL else {

@@ -65,24 +65,35 @@ public protocol EscalationStore: TranscriptStore {
     func outbox(incidentID: Int64) throws -> [OutboxEntry]
 }
 
-/// Which channels get an outbox row for a notification of a given kind.
+/// Which channels get an outbox row for a notification: by its kind, and for a drill, only channels that take
+/// drills.
 public struct EscalationChannels: Sendable {
-    private let route: @Sendable (EscalationNotification.Kind) -> [String]
+    private let route: @Sendable (EscalationNotification) -> [String]
 
-    public init(_ route: @escaping @Sendable (EscalationNotification.Kind) -> [String]) {
+    private init(route: @escaping @Sendable (EscalationNotification) -> [String]) {
         self.route = route
     }
 
-    /// The channels of `notifiers` that accept each kind.
+    /// Routes each notification by whatever it carries (kind, drill flag…).
+    public static func routing(_ route: @escaping @Sendable (EscalationNotification) -> [String]) -> Self {
+        Self(route: route)
+    }
+
+    /// Routes by kind alone, drills included (a fixed route, for tests).
+    public init(_ route: @escaping @Sendable (EscalationNotification.Kind) -> [String]) {
+        self.init(route: { route($0.kind) })
+    }
+
+    /// The channels of `notifiers` that accept the notification (`Notifier.accepts`: kind and drills).
     public init(notifiers: [any Notifier]) {
-        self.init { kind in notifiers.filter { $0.accepts(kind) }.map(\.channel) }
+        self.init(route: { notification in notifiers.filter { $0.accepts(notification) }.map(\.channel) })
     }
 
     /// No channel besides the terminal.
-    public static let none = EscalationChannels { _ in [] }
+    public static let none = EscalationChannels(route: { _ in [] })
 
-    /// The channels for `kind`.
-    public func channels(for kind: EscalationNotification.Kind) -> [String] { route(kind) }
+    /// The channels for `notification`.
+    public func channels(for notification: EscalationNotification) -> [String] { route(notification) }
 }
 
 /// An incident's clock as stored: the wall clock, or a drill's `ScaledClock` (`speed` times faster from `origin`).

@@ -265,7 +265,7 @@ extension SQLiteTranscriptStore: EscalationStore {
         // The payload is built from the incident row, the snapshot and names, all stored redacted already.
         for notification in outcome.notifications {
             let payload = String(decoding: notification.jsonData(), as: UTF8.self)
-            for channel in channels.channels(for: notification.kind) {
+            for channel in channels.channels(for: notification) {
                 try db.execute(
                     sql: """
                         INSERT INTO notification_outbox (incident, channel, kind, payload, attempts, next_attempt_ms,
