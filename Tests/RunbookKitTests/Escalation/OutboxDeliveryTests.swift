@@ -130,4 +130,86 @@ import Testing
         }
         #expect(failed?.payload["will_retry"] == true)
     }
+
+    @Test func anAcknowledgementWaitsUntilItsEscalationIsDeliveredOnTheSameChannel() throws {
+        let receiver = try HTTPReceiver(statuses: ["500", "202"])
+        let clock = TestClock()
+        let scheduler = try setUp(receiver, clock: clock)
+        let id = try escalate(scheduler, clock: clock)
+        _ = try scheduler.acknowledge(incidentID: id, by: "alice")
+        let deliverer = try #require(scheduler.deliverer)
+        // The trigger fails and waits for its retry; the acknowledgement must not overtake it.
+        #expect(try deliverer.deliverDue().map(\.entry.notification.kind) == [.escalation])
+        #expect(try scheduler.store.nextOutboxAttempt() == clock.now().addingTimeInterval(2))
+        clock.advance(by: 2)
+        #expect(try deliverer.deliverDue().map(\.entry.notification.kind) == [.escalation, .acknowledge])
+        let actions = try receiver.requests().map { $0.body["event_action"] as? String }
+        #expect(actions == ["trigger", "trigger", "acknowledge"])
+    }
+
+    @Test func anEscalationGivenUpNoLongerHoldsBackItsAcknowledgement() throws {
+        let receiver = try HTTPReceiver(statuses: ["400", "202"])
+        let clock = TestClock()
+        let scheduler = try setUp(receiver, clock: clock)
+        let id = try escalate(scheduler, clock: clock)
+        _ = try scheduler.acknowledge(incidentID: id, by: "alice")
+        let attempts = try #require(scheduler.deliverer).deliverDue()
+        #expect(attempts.map(\.entry.notification.kind) == [.escalation, .acknowledge])
+        #expect(try scheduler.store.outbox(incidentID: id).map(\.status) == [.failed, .sent])
+    }
+
+    @Test func aClaimNeverExpiresWhileItsAttemptIsUnrecorded() throws {
+        let receiver = try HTTPReceiver(statuses: ["202"])
+        let clock = TestClock()
+        let scheduler = try setUp(receiver, clock: clock)
+        let id = try escalate(scheduler, clock: clock)
+        let store = try #require(scheduler.store as? SQLiteTranscriptStore)
+        #expect(try store.claimOutbox(now: clock.now(), limit: { _ in 10 }).count == 1)
+        // However long the send takes, nobody else claims the row, and nothing is due meanwhile.
+        clock.advance(by: 24 * 3600)
+        #expect(try store.claimOutbox(now: clock.now(), limit: { _ in 10 }).isEmpty)
+        #expect(try store.nextOutboxAttempt() == nil)
+        #expect(try store.outbox(incidentID: id).map(\.status) == [.sending])
+        // Only an escalator's take-over puts it back.
+        _ = try store.acquireEscalatorLease(
+            pid: 1, host: "test", at: clock.now(), staleAfter: 30, isAlive: { _ in false })
+        #expect(try store.claimOutbox(now: clock.now(), limit: { _ in 10 }).count == 1)
+    }
+
+    @Test func aHangingSlackWebhookNeverDelaysAPagerDutyPage() throws {
+        let slackServer = try HTTPReceiver(statuses: ["hang"])
+        let pagerDutyServer = try HTTPReceiver(statuses: ["202"])
+        let store = try SQLiteTranscriptStore(path: path)
+        let slack = SlackNotifier(channel: "slack", webhookURL: slackServer.baseURL, timeout: 5)
+        let pagerDuty = PagerDutyNotifier(
+            channel: "pagerduty", routingKey: "k", endpoint: pagerDutyServer.baseURL, source: "bastion", timeout: 5)
+        let clock = TestClock()
+        let deliverer = NotificationDeliverer(
+            store: store, notifiers: [slack, pagerDuty], retry: RetryPolicy(), clock: clock,
+            actor: "runbook@test")
+        let scheduler = EscalationScheduler(
+            store: store, clock: clock, wallClock: clock, channels: EscalationChannels(notifiers: [slack, pagerDuty]),
+            actor: "runbook@test", deliverer: deliverer)
+        deliverer.start()
+        defer { deliverer.stop(timeout: 7) }
+        let started = Date()
+        _ = try escalate(scheduler, clock: clock)
+        // Two incidents: the second's page must not wait for the first's hanging Slack post either.
+        let (second, _) = try scheduler.declare(
+            IncidentDeclaration(
+                title: "DB down", runbook: "outage", environment: "production", severity: .p0, host: "bastion",
+                user: "bob"), policy: EscalationFixtures.policy)
+        clock.advance(by: 900)
+        _ = try scheduler.fireDue(incidentID: second.id)
+        var pages = 0
+        while pages < 2 {
+            pages = try pagerDutyServer.requests().count
+            if pages < 2 {
+                // Sequentially, the first page would wait for the whole 5 s Slack timeout.
+                try #require(Date().timeIntervalSince(started) < 4, "the pages waited for the hanging Slack post")
+                _ = poll(nil, 0, 20)
+            }
+        }
+        #expect(try slackServer.requests().count >= 1)
+    }
 }

@@ -48,11 +48,15 @@ public protocol EscalationStore: TranscriptStore {
     /// The incident's clock (a drill's runs faster than the wall clock), or `nil` for an unknown incident.
     func incidentClock(incidentID: Int64) throws -> IncidentClock?
 
-    /// Claims up to `limit` outbox rows due at `now` (pending, or sending with an expired lease) until
-    /// `now + lease`, so that no other deliverer takes them meanwhile.
-    func claimOutbox(now: Date, lease: TimeInterval, limit: Int) throws -> [OutboxEntry]
+    /// Claims the outbox rows that are due at `now` and eligible, at most `limit(channel)` per channel, oldest due
+    /// first, and marks them `sending`. A row is eligible when no older row (lower id) of the same incident and
+    /// channel is still `pending` or `sending`: an acknowledgement never overtakes its incident's escalation on a
+    /// channel, and at most one row per incident and channel is in flight. A claim does not expire: the row stays
+    /// `sending` until its attempt is recorded (`recordDelivery`); only a new escalator's take-over
+    /// (`acquireEscalatorLease`) puts rows a crashed holder left `sending` back to `pending`.
+    func claimOutbox(now: Date, limit: (_ channel: String) -> Int) throws -> [OutboxEntry]
 
-    /// The earliest `next_attempt` of a row still to deliver, if any.
+    /// The earliest `next_attempt` of an eligible pending row (see `claimOutbox`), if any.
     func nextOutboxAttempt() throws -> Date?
 
     /// Records one delivery attempt: the row's new state and a `notification.sent` / `notification.failed`
