@@ -88,7 +88,7 @@ import Testing
         let started = Date()
         let result = slack.deliver(escalation())
         #expect(Date().timeIntervalSince(started) < 3)
-        guard case .retryable(let error) = result else {
+        guard case .retryable(let error, _) = result else {
             Issue.record("expected a retryable timeout, got \(result)")
             return
         }
@@ -98,7 +98,7 @@ import Testing
     @Test func aServerThatIsDownIsRetryable() {
         // Port 9 (discard) is closed on loopback here: connection refused.
         let slack = SlackNotifier(channel: "ops", webhookURL: URL(string: "http://127.0.0.1:9/hook")!, timeout: 2)
-        guard case .retryable(let error) = slack.deliver(escalation()) else {
+        guard case .retryable(let error, _) = slack.deliver(escalation()) else {
             Issue.record("connection refused must be retryable")
             return
         }
@@ -212,5 +212,20 @@ import Testing
         #expect(lines[1]?["status"] == 503 && lines[1]?["retry_after"]?.doubleValue == 12)
         #expect(lines[2]?["status"] == 308 && lines[2]?["location"] == "http://127.0.0.1:9/x")
         #expect(try receiver.requests().map(\.path) == ["/a", "/b", "/c"])
+    }
+
+    @Test func thePosterReusesItsWorkerAndReplacesOneThatDied() throws {
+        let receiver = try HTTPReceiver(statuses: ["200"])
+        let poster = HTTPPoster(timeout: 5)
+        defer { poster.close() }
+        #expect(poster.post(Data("{}".utf8), to: receiver.baseURL) == .sent(detail: "HTTP 200"))
+        let first = poster.idleWorkerIDs
+        #expect(first.count == 1)
+        #expect(poster.post(Data("{}".utf8), to: receiver.baseURL) == .sent(detail: "HTTP 200"))
+        #expect(poster.idleWorkerIDs == first)
+        kill(first[0], SIGKILL)
+        // A dead worker is replaced at once: the request goes to a new one.
+        #expect(poster.post(Data("{}".utf8), to: receiver.baseURL) == .sent(detail: "HTTP 200"))
+        #expect(poster.idleWorkerIDs.count == 1 && poster.idleWorkerIDs != first)
     }
 }

@@ -22,7 +22,8 @@ import Testing
             endpoint: receiver.baseURL.appendingPathComponent("v2/enqueue"),
             source: "bastion", timeout: timeout)
         let deliverer = NotificationDeliverer(
-            store: store, notifiers: [pagerDuty], retry: RetryPolicy(maxAttempts: 3, initialBackoff: 2, maxBackoff: 60),
+            store: store, notifiers: [pagerDuty],
+            retry: RetryPolicy(maxAttempts: 3, initialBackoff: 2, maxBackoff: 60, jitter: 0),
             clock: clock, actor: "runbook@test", attemptTimeout: timeout)
         return EscalationScheduler(
             store: store, clock: clock, wallClock: clock, channels: EscalationChannels(notifiers: [pagerDuty]),
@@ -92,6 +93,9 @@ import Testing
         }
         #expect(try receiver.requests().count == 3)
         #expect(try scheduler.store.outbox(incidentID: id).first?.status == .failed)
+        let last = try #require(try scheduler.store.events(incidentID: id).last { $0.type == .notificationFailed })
+        #expect(last.payload["will_retry"] == false && last.payload["gave_up"] == true)
+        #expect(last.payload["gave_up_reason"] == "no delivery after 3 attempts (max_attempts)")
     }
 
     @Test func ackAndResolveReachPagerDutyAsAcknowledgeAndResolve() throws {
@@ -156,6 +160,9 @@ import Testing
         let attempts = try #require(scheduler.deliverer).deliverDue()
         #expect(attempts.map(\.entry.notification.kind) == [.escalation, .acknowledge])
         #expect(try scheduler.store.outbox(incidentID: id).map(\.status) == [.failed, .sent])
+        let failed = try #require(try scheduler.store.events(incidentID: id).first { $0.type == .notificationFailed })
+        #expect(failed.payload["gave_up"] == true && failed.payload["will_retry"] == false)
+        #expect(failed.payload["gave_up_reason"] == "the failure is permanent: not retried")
     }
 
     @Test func aClaimNeverExpiresWhileItsAttemptIsUnrecorded() throws {
@@ -176,6 +183,53 @@ import Testing
         #expect(try store.claimOutbox(now: clock.now(), limit: { _ in 10 }).count == 1)
     }
 
+    @Test func retryAfterPutsTheNextAttemptNoSoonerAndItIsRecorded() throws {
+        let receiver = try HTTPReceiver(statuses: ["429|Retry-After: 45", "202"])
+        let clock = TestClock()
+        let scheduler = try setUp(receiver, clock: clock)
+        let id = try escalate(scheduler, clock: clock)
+        let deliverer = try #require(scheduler.deliverer)
+        let first = try #require(try deliverer.deliverDue().first)
+        #expect(first.result == .retryable(error: #"HTTP 429: {"status":"error"}"#, retryAfter: 45))
+        #expect(first.nextAttempt == clock.now().addingTimeInterval(45))
+        clock.advance(by: 44)
+        #expect(try deliverer.deliverDue().isEmpty)
+        clock.advance(by: 1)
+        #expect(try deliverer.deliverDue().first?.result.isSent == true)
+        let failed = try #require(try scheduler.store.events(incidentID: id).first { $0.type == .notificationFailed })
+        #expect(failed.payload["retry_after_s"]?.doubleValue == 45)
+    }
+
+    @Test func aRetryAfterBeyondTheGiveUpTimeGivesUpAndSaysWhy() throws {
+        let receiver = try HTTPReceiver(statuses: ["503|Retry-After: 7200"])
+        let clock = TestClock()
+        let scheduler = try setUp(receiver, clock: clock)
+        let id = try escalate(scheduler, clock: clock)
+        let deliverer = try #require(scheduler.deliverer)
+        let attempt = try #require(try deliverer.deliverDue().first)
+        #expect(attempt.nextAttempt == nil)
+        #expect(attempt.event.payload["will_retry"] == false && attempt.event.payload["gave_up"] == true)
+        let reason = try #require(attempt.event.payload["gave_up_reason"]?.stringValue)
+        #expect(reason.contains("give_up_after") && reason.contains("2 h"), "\(reason)")
+        #expect(try scheduler.store.outbox(incidentID: id).map(\.status) == [.failed])
+    }
+
+    @Test func aRedirectIsNeverFollowedAndFailsNamingItsTarget() throws {
+        let target = try HTTPReceiver(statuses: ["202"])
+        let elsewhere = target.baseURL.appendingPathComponent("stolen").absoluteString
+        let receiver = try HTTPReceiver(statuses: ["307|Location: \(elsewhere)"])
+        let clock = TestClock()
+        let scheduler = try setUp(receiver, clock: clock)
+        let id = try escalate(scheduler, clock: clock)
+        let deliverer = try #require(scheduler.deliverer)
+        let attempt = try #require(try deliverer.deliverDue().first)
+        #expect(attempt.result == .permanent(error: "HTTP 307 redirect to \(elsewhere) not followed"))
+        let types = try scheduler.store.events(incidentID: id).map(\.type)
+        #expect(types.contains(.notificationFailed) && !types.contains(.notificationSent))
+        #expect(try receiver.requests().count == 1)
+        #expect(try target.requests().isEmpty)
+    }
+
     @Test func aHangingSlackWebhookNeverDelaysAPagerDutyPage() throws {
         let slackServer = try HTTPReceiver(statuses: ["hang"])
         let pagerDutyServer = try HTTPReceiver(statuses: ["202"])
@@ -185,7 +239,7 @@ import Testing
             channel: "pagerduty", routingKey: "k", endpoint: pagerDutyServer.baseURL, source: "bastion", timeout: 5)
         let clock = TestClock()
         let deliverer = NotificationDeliverer(
-            store: store, notifiers: [slack, pagerDuty], retry: RetryPolicy(), clock: clock,
+            store: store, notifiers: [slack, pagerDuty], retry: RetryPolicy(jitter: 0), clock: clock,
             actor: "runbook@test")
         let scheduler = EscalationScheduler(
             store: store, clock: clock, wallClock: clock, channels: EscalationChannels(notifiers: [slack, pagerDuty]),

@@ -254,11 +254,15 @@ private struct YAMLReader {
                 policy.maxAttempts = count
             case "initial_backoff": policy.initialBackoff = try duration(value, what: "initial_backoff")
             case "max_backoff": policy.maxBackoff = try duration(value, what: "max_backoff")
-            default: throw unknownKey(key, node: value, allowed: ["max_attempts", "initial_backoff", "max_backoff"])
+            case "give_up_after": policy.giveUpAfter = try duration(value, what: "give_up_after")
+            default:
+                throw unknownKey(
+                    key, node: value, allowed: ["max_attempts", "initial_backoff", "max_backoff", "give_up_after"])
             }
         }
         return RetryPolicy(
-            maxAttempts: policy.maxAttempts, initialBackoff: policy.initialBackoff, maxBackoff: policy.maxBackoff)
+            maxAttempts: policy.maxAttempts, initialBackoff: policy.initialBackoff, maxBackoff: policy.maxBackoff,
+            giveUpAfter: policy.giveUpAfter, jitter: policy.jitter)
     }
 
     static let weekdays = ["sun": 1, "mon": 2, "tue": 3, "wed": 4, "thu": 5, "fri": 6, "sat": 7]

@@ -23,7 +23,8 @@ public struct PagerDutyNotifier: Notifier {
     public let source: String
     /// Whether drills are sent here too (`drills: true`); by default they are not.
     public let drills: Bool
-    public let timeout: TimeInterval
+    public var timeout: TimeInterval { poster.timeout }
+    private let poster: HTTPPoster
 
     public init(
         channel: String, routingKey: String?, routingKeyVariable: String = "PAGERDUTY_ROUTING_KEY",
@@ -37,17 +38,18 @@ public struct PagerDutyNotifier: Notifier {
         self.dedupKeyPrefix = dedupKeyPrefix
         self.source = source
         self.drills = drills
-        self.timeout = timeout
+        self.poster = HTTPPoster(timeout: timeout)
     }
 
     public func accepts(_ notification: EscalationNotification) -> Bool { drills || !notification.isDrill }
+
+    public func close() { poster.close() }
 
     public func deliver(_ notification: EscalationNotification) -> DeliveryResult {
         guard let routingKey, !routingKey.isEmpty else {
             return .permanent(error: "\(routingKeyVariable) is not set; export the PagerDuty routing key in it")
         }
-        return HTTPPoster(timeout: timeout).post(
-            payload(for: notification, routingKey: routingKey).canonicalData(), to: endpoint)
+        return poster.post(payload(for: notification, routingKey: routingKey).canonicalData(), to: endpoint)
     }
 
     /// P0 → critical, P1 → error, P2 → warning, P3 → info.

@@ -15,7 +15,8 @@ public struct SlackNotifier: Notifier {
     /// Whether drills are posted here too (`drills: true`); by default they are not.
     public let drills: Bool
     /// Upper bound of one attempt.
-    public let timeout: TimeInterval
+    public var timeout: TimeInterval { poster.timeout }
+    private let poster: HTTPPoster
 
     public init(
         channel: String, webhookURL: URL?, urlVariable: String = "SLACK_WEBHOOK_URL",
@@ -27,18 +28,20 @@ public struct SlackNotifier: Notifier {
         self.urlVariable = urlVariable
         self.kinds = kinds
         self.drills = drills
-        self.timeout = timeout
+        self.poster = HTTPPoster(timeout: timeout)
     }
 
     public func accepts(_ notification: EscalationNotification) -> Bool {
         kinds.contains(notification.kind) && (drills || !notification.isDrill)
     }
 
+    public func close() { poster.close() }
+
     public func deliver(_ notification: EscalationNotification) -> DeliveryResult {
         guard let webhookURL else {
             return .permanent(error: "\(urlVariable) is not set; export the Slack webhook URL in it")
         }
-        return HTTPPoster(timeout: timeout).post(payload(for: notification).canonicalData(), to: webhookURL)
+        return poster.post(payload(for: notification).canonicalData(), to: webhookURL)
     }
 
     /// The webhook body.

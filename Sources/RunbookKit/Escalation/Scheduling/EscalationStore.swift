@@ -60,9 +60,11 @@ public protocol EscalationStore: TranscriptStore {
     func nextOutboxAttempt() throws -> Date?
 
     /// Records one delivery attempt: the row's new state and a `notification.sent` / `notification.failed`
-    /// event, in one transaction.
+    /// event, in one transaction. A failure with a `nextAttempt` goes back to pending; without one it is final,
+    /// and `giveUpReason` says why (`gave_up: true`, `gave_up_reason` in the event).
     func recordDelivery(
-        _ entry: OutboxEntry, result: DeliveryResult, nextAttempt: Date?, actor: String, at time: Date
+        _ entry: OutboxEntry, result: DeliveryResult, nextAttempt: Date?, giveUpReason: String?, actor: String,
+        at time: Date
     ) throws -> RecordedEvent
 
     /// The outbox rows of an incident, oldest first.

@@ -21,6 +21,8 @@ public final class NotificationDeliverer: @unchecked Sendable {
     /// Sends in flight at once per channel, at most (one per incident and channel in any case).
     public let sendsPerChannel: Int
     private let notifiers: [String: any Notifier]
+    /// A number in 0...1 for the backoff's jitter.
+    private let random: @Sendable () -> Double
     /// Held while claiming, so that two dispatches never both count the same free slot.
     private let dispatching = NSLock()
     /// Guards everything below; broadcast when a send ends, on `wake()` and on `stop`.
@@ -35,13 +37,15 @@ public final class NotificationDeliverer: @unchecked Sendable {
     /// timeout, and a claim no longer expires.
     public init(
         store: any EscalationStore, notifiers: [any Notifier], retry: RetryPolicy = RetryPolicy(),
-        clock: any Clock = SystemClock(), actor: String, attemptTimeout: TimeInterval = 5, sendsPerChannel: Int = 4
+        clock: any Clock = SystemClock(), actor: String, attemptTimeout: TimeInterval = 5, sendsPerChannel: Int = 4,
+        random: @escaping @Sendable () -> Double = { Double.random(in: 0...1) }
     ) {
         self.store = store
         self.retry = retry
         self.clock = clock
         self.actor = actor
         self.sendsPerChannel = max(1, sendsPerChannel)
+        self.random = random
         self.notifiers = Dictionary(notifiers.map { ($0.channel, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
@@ -92,8 +96,9 @@ public final class NotificationDeliverer: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// Stops the dispatcher and waits at most `timeout` for the sends in flight. A send still running afterwards is
-    /// recorded when it ends; a row it never records stays `sending` until the next escalator takes over.
+    /// Stops the dispatcher and waits at most `timeout` for the sends in flight; then lets the notifiers' helper
+    /// processes go. A send still running afterwards is recorded when it ends; a row it never records stays
+    /// `sending` until the next escalator takes over.
     public func stop(timeout: TimeInterval = 1) {
         let end = Date().addingTimeInterval(timeout)
         condition.lock()
@@ -108,6 +113,7 @@ public final class NotificationDeliverer: @unchecked Sendable {
         condition.lock()
         while inFlight.values.contains(where: { $0 > 0 }) && Date() < end { _ = condition.wait(until: end) }
         condition.unlock()
+        for notifier in notifiers.values { notifier.close() }
     }
 
     /// Delivers until nothing is due now or `timeout` has passed (the `ack` command uses it before exiting;
@@ -150,17 +156,28 @@ public final class NotificationDeliverer: @unchecked Sendable {
         return entries.count
     }
 
-    /// Sends one claimed row and records the attempt, with the next attempt's time when it is retried.
+    /// Sends one claimed row and records the attempt, with the next attempt's time or the reason to give up.
     private func attempt(_ entry: OutboxEntry) throws -> Attempt {
         let result =
             notifiers[entry.channel]?.deliver(entry.notification)
             ?? .permanent(error: "channel \(entry.channel) is no longer configured in notifiers.yaml")
         let now = clock.now()
         var next: Date?
-        if case .retryable = result, entry.attempts + 1 < retry.maxAttempts {
-            next = now.addingTimeInterval(retry.delay(afterAttempt: entry.attempts + 1))
+        var giveUpReason: String?
+        switch result {
+        case .sent: break
+        case .permanent: giveUpReason = "the failure is permanent: not retried"
+        case .retryable(_, let retryAfter):
+            switch retry.decide(
+                afterAttempt: entry.attempts + 1, queuedAt: entry.notification.occurredAt, now: now,
+                retryAfter: retryAfter, random: random())
+            {
+            case .retry(let at): next = at
+            case .giveUp(let reason): giveUpReason = reason
+            }
         }
-        let event = try store.recordDelivery(entry, result: result, nextAttempt: next, actor: actor, at: now)
+        let event = try store.recordDelivery(
+            entry, result: result, nextAttempt: next, giveUpReason: giveUpReason, actor: actor, at: now)
         return Attempt(entry: entry, result: result, nextAttempt: next, event: event)
     }
 

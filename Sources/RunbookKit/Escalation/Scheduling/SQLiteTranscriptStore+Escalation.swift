@@ -183,7 +183,8 @@ extension SQLiteTranscriptStore: EscalationStore {
     }
 
     public func recordDelivery(
-        _ entry: OutboxEntry, result: DeliveryResult, nextAttempt: Date?, actor: String, at time: Date
+        _ entry: OutboxEntry, result: DeliveryResult, nextAttempt: Date?, giveUpReason: String?, actor: String,
+        at time: Date
     ) throws -> RecordedEvent {
         let milliseconds = Self.milliseconds(time)
         let attempt = entry.attempts + 1
@@ -199,10 +200,11 @@ extension SQLiteTranscriptStore: EscalationStore {
             type = .notificationSent
             status = .sent
             payload["detail"] = .string(detail)
-        case .retryable(let message), .permanent(let message):
+        case .retryable(let message, _), .permanent(let message):
             type = .notificationFailed
             error = message
             payload["error"] = .string(message)
+            if case .retryable(_, let retryAfter?) = result { payload["retry_after_s"] = .double(retryAfter) }
             if let nextAttempt {
                 status = .pending
                 payload["will_retry"] = true
@@ -210,6 +212,8 @@ extension SQLiteTranscriptStore: EscalationStore {
             } else {
                 status = .failed
                 payload["will_retry"] = false
+                payload["gave_up"] = true
+                payload["gave_up_reason"] = .string(giveUpReason ?? "the failure is permanent")
             }
         }
         let draft = EventDraft(type, payload: redact(JSONValue.object(payload)))
