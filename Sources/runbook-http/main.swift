@@ -69,16 +69,19 @@ func retryAfterSeconds(_ value: String, now: Date = Date()) -> Double? {
     return max(0, date.timeIntervalSince(now).rounded(.up))
 }
 
-/// Collects one task's answer, and refuses every redirect so that a 3xx comes back as it was sent.
+/// Collects one task's answer, and refuses every redirect so that a 3xx comes back as it was sent. Callbacks of an
+/// earlier task (one cancelled at its timeout) are ignored.
 final class Delegate: NSObject, URLSessionDataDelegate, @unchecked Sendable {
     private let lock = NSLock()
+    private var task = -1
     private var data = Data()
     private var done: DispatchSemaphore?
     private(set) var response: HTTPURLResponse?
     private(set) var error: (any Error)?
 
-    func begin(_ semaphore: DispatchSemaphore) {
+    func begin(_ task: URLSessionTask, _ semaphore: DispatchSemaphore) {
         lock.lock()
+        self.task = task.taskIdentifier
         data = Data()
         response = nil
         error = nil
@@ -105,19 +108,23 @@ final class Delegate: NSObject, URLSessionDataDelegate, @unchecked Sendable {
         completionHandler: @escaping (URLSession.ResponseDisposition) -> Void
     ) {
         lock.lock()
-        self.response = response as? HTTPURLResponse
+        if dataTask.taskIdentifier == task { self.response = response as? HTTPURLResponse }
         lock.unlock()
         completionHandler(.allow)
     }
 
     func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
         lock.lock()
-        if self.data.count < 4096 { self.data.append(data) }
+        if dataTask.taskIdentifier == self.task && self.data.count < 4096 { self.data.append(data) }
         lock.unlock()
     }
 
     func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: (any Error)?) {
         lock.lock()
+        guard task.taskIdentifier == self.task else {
+            lock.unlock()
+            return
+        }
         if response == nil { response = task.response as? HTTPURLResponse }
         self.error = error
         let semaphore = done
@@ -143,8 +150,8 @@ func post(_ request: Request) -> [String: Any] {
     urlRequest.setValue("application/json", forHTTPHeaderField: "Content-Type")
     urlRequest.setValue("runbook", forHTTPHeaderField: "User-Agent")
     let done = DispatchSemaphore(value: 0)
-    delegate.begin(done)
     let task = session.dataTask(with: urlRequest)
+    delegate.begin(task, done)
     task.resume()
     let timedOut = "timed out: no answer from \(host) within \(String(format: "%g", request.timeout)) s"
     // URLSession honours the timeout between bytes; this bounds the whole exchange.

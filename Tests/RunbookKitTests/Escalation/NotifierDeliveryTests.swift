@@ -214,6 +214,24 @@ import Testing
         #expect(try receiver.requests().map(\.path) == ["/a", "/b", "/c"])
     }
 
+    @Test func aTimedOutRequestDoesNotSpoilTheWorkersNextOne() throws {
+        let hanging = try HTTPReceiver(statuses: ["hang"])
+        let working = try HTTPReceiver(statuses: ["200"])
+        let program = try #require(HTTPPoster.helperPath(environment: [:]))
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: program)
+        process.arguments = ["--serve"]
+        let input =
+            [hanging, working].map {
+                #"{"url":"\#($0.baseURL.absoluteString)","timeout":0.5,"body":"{}"}"#
+            }.joined(separator: "\n") + "\n"
+        let result = try ProcessRunner.collect(process, stdin: Data(input.utf8))
+        let lines = result.stdout.split(separator: "\n").map { try? JSONValue(parsing: String($0)) }
+        #expect(lines.count == 2)
+        #expect(lines.first??["error"] == "timed out: no answer from 127.0.0.1 within 0.5 s")
+        #expect(lines.last??["status"] == 200)
+    }
+
     @Test func thePosterReusesItsWorkerAndReplacesOneThatDied() throws {
         let receiver = try HTTPReceiver(statuses: ["200"])
         let poster = HTTPPoster(timeout: 5)
