@@ -15,7 +15,7 @@ public final class HTTPReceiver {
             def do_POST(self):
                 global count
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                status = statuses[min(count, len(statuses) - 1)]
+                status, *headers = statuses[min(count, len(statuses) - 1)].split("|")
                 count += 1
                 with open(log_path, "a") as log:
                     log.write(json.dumps({"path": self.path, "content_type": self.headers.get("Content-Type"),
@@ -25,6 +25,9 @@ public final class HTTPReceiver {
                     return
                 self.send_response(int(status))
                 self.send_header("Content-Type", "application/json")
+                for header in headers:
+                    name, value = header.split(": ", 1)
+                    self.send_header(name, value)
                 self.end_headers()
                 self.wfile.write(b'{"status":"ok"}' if int(status) < 300 else b'{"status":"error"}')
 
@@ -42,7 +45,8 @@ public final class HTTPReceiver {
     /// `http://127.0.0.1:PORT`.
     public let baseURL: URL
 
-    /// Starts the server; `statuses` are answered in order, the last one repeating (`"hang"` never answers).
+    /// Starts the server; `statuses` are answered in order, the last one repeating (`"hang"` never answers). A status
+    /// may carry headers after `|`: `"503|Retry-After: 30"`, `"307|Location: http://127.0.0.1:1/elsewhere"`.
     public init(statuses: [String]) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("receiver-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

@@ -62,9 +62,10 @@ import Testing
         let requests = try receiver.requests()
         // The escalation queued before was delivered by this process too, then the acknowledgement.
         #expect(requests.map { $0.body["event_action"] as? String } == ["trigger", "acknowledge"])
-        #expect(requests.last?.body["dedup_key"] as? String == "runbook-\(id)")
-        #expect(requests.last?.body["routing_key"] as? String == "routing-key-from-env")
         let store = try SQLiteTranscriptStore(path: database)
+        let key = try #require(try store.outbox(incidentID: id).last?.notification.incidentKey)
+        #expect(requests.last?.body["dedup_key"] as? String == "runbook-\(key)")
+        #expect(requests.last?.body["routing_key"] as? String == "routing-key-from-env")
         let types = try store.events(incidentID: id).map(\.type)
         #expect(types.contains(.ackReceived))
         #expect(types.filter { $0 == .notificationSent }.count == 2)

@@ -62,7 +62,7 @@ import Testing
             timeout: 1s
             retry: {max_attempts: 2, initial_backoff: 1s, max_backoff: 1s}
             notifiers:
-              - {type: slack, name: hanging-slack, url_env: HANGING_WEBHOOK_URL}
+              - {type: slack, name: hanging-slack, url_env: HANGING_WEBHOOK_URL, drills: true}
             """)
         let receiver = try HTTPReceiver(statuses: ["hang"])
         let started = Date()

@@ -12,6 +12,7 @@ import Testing
               max_attempts: 4
               initial_backoff: 1s
               max_backoff: 1m
+              give_up_after: 30m
             calendar:
               time_zone: Europe/London
               working_days: [mon, tue, wed, thu]
@@ -25,6 +26,7 @@ import Testing
               - type: pagerduty
                 routing_key_env: PAGERDUTY_ROUTING_KEY
                 endpoint: http://127.0.0.1:9/v2/enqueue
+                drills: true
               - type: exec
                 name: email
                 command: [scripts/notify-email, --to, ops@example.com]
@@ -33,20 +35,23 @@ import Testing
         let configuration = try NotifierConfiguration(yaml: yaml, path: "runbooks/notifiers.yaml")
         #expect(configuration.attemptTimeout == 3)
         #expect(configuration.repeatLimit == 5)
-        #expect(configuration.retry == RetryPolicy(maxAttempts: 4, initialBackoff: 1, maxBackoff: 60))
+        #expect(
+            configuration.retry == RetryPolicy(maxAttempts: 4, initialBackoff: 1, maxBackoff: 60, giveUpAfter: 1800))
         #expect(configuration.calendar.timeZone.identifier == "Europe/London")
         #expect(configuration.calendar.workingWeekdays == [2, 3, 4, 5])
         #expect(configuration.calendar.openingMinute == 510 && configuration.calendar.closingMinute == 990)
         #expect(configuration.calendar.holidays == [BusinessCalendar.LocalDate(year: 2026, month: 12, day: 25)])
         #expect(
             configuration.channels == [
-                .slack(name: "ops-alerts", urlVariable: "SLACK_WEBHOOK_URL", kinds: [.escalation, .severityUpgrade]),
+                .slack(
+                    name: "ops-alerts", urlVariable: "SLACK_WEBHOOK_URL", kinds: [.escalation, .severityUpgrade],
+                    drills: false),
                 .pagerDuty(
                     name: "pagerduty", routingKeyVariable: "PAGERDUTY_ROUTING_KEY",
-                    endpoint: URL(string: "http://127.0.0.1:9/v2/enqueue")!, dedupKeyPrefix: "runbook-"),
+                    endpoint: URL(string: "http://127.0.0.1:9/v2/enqueue")!, dedupKeyPrefix: "runbook-", drills: true),
                 .exec(
                     name: "email", command: ["scripts/notify-email", "--to", "ops@example.com"],
-                    kinds: Set(EscalationNotification.Kind.allCases), timeout: 20),
+                    kinds: Set(EscalationNotification.Kind.allCases), timeout: 20, drills: false),
             ])
     }
 
@@ -134,6 +139,72 @@ import Testing
 
     @Test func backoffDoublesUpToTheCap() {
         let policy = RetryPolicy(maxAttempts: 6, initialBackoff: 2, maxBackoff: 10)
-        #expect((1...5).map(policy.delay(afterAttempt:)) == [2, 4, 8, 10, 10])
+        #expect((1...5).map { policy.delay(afterAttempt: $0) } == [2, 4, 8, 10, 10])
+    }
+
+    @Test func backoffIsSpreadByTheJitterAndStillCapped() {
+        let policy = RetryPolicy(maxAttempts: 6, initialBackoff: 2, maxBackoff: 10, jitter: 0.2)
+        #expect(policy.delay(afterAttempt: 2, random: 0) == 3.2)
+        #expect(policy.delay(afterAttempt: 2, random: 1) == 4.8)
+        #expect(policy.delay(afterAttempt: 5, random: 1) == 10)
+    }
+
+    @Test func aRetryComesNoSoonerThanRetryAfterAndNeverPastTheGiveUpTime() {
+        let policy = RetryPolicy(maxAttempts: 6, initialBackoff: 2, maxBackoff: 10, giveUpAfter: 600, jitter: 0)
+        let queued = Date(timeIntervalSince1970: 1_000_000)
+        #expect(
+            policy.decide(afterAttempt: 1, queuedAt: queued, now: queued, retryAfter: 120)
+                == .retry(at: queued.addingTimeInterval(120)))
+        #expect(
+            policy.decide(afterAttempt: 1, queuedAt: queued, now: queued, retryAfter: nil)
+                == .retry(at: queued.addingTimeInterval(2)))
+        guard case .giveUp(let reason) = policy.decide(afterAttempt: 1, queuedAt: queued, now: queued, retryAfter: 900)
+        else {
+            Issue.record("a Retry-After past give_up_after must give up")
+            return
+        }
+        #expect(reason.contains("give_up_after") && reason.contains("15 min"), "\(reason)")
+        guard case .giveUp(let last) = policy.decide(afterAttempt: 6, queuedAt: queued, now: queued, retryAfter: nil)
+        else {
+            Issue.record("the last attempt must give up")
+            return
+        }
+        #expect(last == "no delivery after 6 attempts (max_attempts)")
+    }
+
+    @Test func drillsAndGiveUpAfterAreValidatedWithTheirPosition() {
+        let cases = [
+            ("notifiers:\n  - {type: slack, url_env: HOOK, drills: sometimes}\n", "drills must be true or false"),
+            ("retry:\n  give_up_after: soon\n", "give_up_after must be a duration like 5s, 2m or 1h"),
+        ]
+        for (yaml, message) in cases {
+            do {
+                _ = try NotifierConfiguration(yaml: yaml, path: "n.yaml")
+                Issue.record("\(yaml) must be refused")
+            } catch let error as NotifierConfigurationError {
+                #expect(error.summary == message)
+                #expect(error.location?.file == "n.yaml" && error.location?.line == 2, "\(error)")
+            } catch {
+                Issue.record("unexpected \(error)")
+            }
+        }
+    }
+
+    @Test func drillsGoOnlyToChannelsThatTakeThem() throws {
+        let configuration = try NotifierConfiguration(
+            yaml: """
+                notifiers:
+                  - {type: slack, name: chat, url_env: HOOK}
+                  - {type: pagerduty, name: pd, routing_key_env: PD_KEY, drills: true}
+                  - {type: exec, name: mail, command: [cat], drills: false}
+                """, path: "n.yaml")
+        let channels = EscalationChannels(notifiers: configuration.makeNotifiers(environment: [:]))
+        let real = EscalationNotification(
+            kind: .escalation, incidentID: 1, title: "t", runbook: "r", severity: .p0, isDrill: false,
+            occurredAt: Date(), message: "m")
+        var drill = real
+        drill.isDrill = true
+        #expect(channels.channels(for: real) == ["chat", "pd", "mail"])
+        #expect(channels.channels(for: drill) == ["pd"])
     }
 }

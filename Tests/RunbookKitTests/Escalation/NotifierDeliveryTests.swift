@@ -88,7 +88,7 @@ import Testing
         let started = Date()
         let result = slack.deliver(escalation())
         #expect(Date().timeIntervalSince(started) < 3)
-        guard case .retryable(let error) = result else {
+        guard case .retryable(let error, _) = result else {
             Issue.record("expected a retryable timeout, got \(result)")
             return
         }
@@ -98,7 +98,7 @@ import Testing
     @Test func aServerThatIsDownIsRetryable() {
         // Port 9 (discard) is closed on loopback here: connection refused.
         let slack = SlackNotifier(channel: "ops", webhookURL: URL(string: "http://127.0.0.1:9/hook")!, timeout: 2)
-        guard case .retryable(let error) = slack.deliver(escalation()) else {
+        guard case .retryable(let error, _) = slack.deliver(escalation()) else {
             Issue.record("connection refused must be retryable")
             return
         }
@@ -177,5 +177,73 @@ import Testing
 
     @Test func execThatDoesNotReadStdinDoesNotHurtUs() {
         #expect(ExecNotifier(channel: "x", command: ["sh", "-c", "exec 0<&-; exit 0"]).deliver(escalation()).isSent)
+    }
+
+    @Test func pagerDutyDedupKeyIsTheIncidentKeyAndDrillsSaySoEverywhere() throws {
+        let pagerDuty = PagerDutyNotifier(channel: "pd", routingKey: "k", source: "bastion-1")
+        var notification = escalation(drill: true)
+        notification.incidentKey = "k7f3a9"
+        notification.message = "P0 incident #42 escalating"
+        let body = pagerDuty.payload(for: notification, routingKey: "k")
+        #expect(body["dedup_key"] == "runbook-k7f3a9")
+        #expect(body["payload"]?["summary"]?.stringValue?.hasPrefix("[DRILL] P0 incident #42") == true)
+        #expect(body["payload"]?["custom_details"]?["drill"] == true)
+        #expect(body["payload"]?["custom_details"]?["incident_key"] == "k7f3a9")
+        // Rows written before incidents had keys keep the incident id.
+        #expect(pagerDuty.payload(for: acknowledgement(), routingKey: "k")["dedup_key"] == "runbook-42")
+    }
+
+    @Test func serveModeAnswersOneLinePerRequestInOrder() throws {
+        let receiver = try HTTPReceiver(statuses: ["202", "503|Retry-After: 12", "308|Location: http://127.0.0.1:9/x"])
+        let program = try #require(HTTPPoster.helperPath(environment: [:]))
+        let request = { (path: String) -> String in
+            let url = receiver.baseURL.appendingPathComponent(path).absoluteString
+            return #"{"url":"\#(url)","timeout":5,"body":"{\"n\":1}"}"#
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: program)
+        process.arguments = ["--serve"]
+        let input = [request("a"), request("b"), request("c")].joined(separator: "\n") + "\n"
+        let result = try ProcessRunner.collect(process, stdin: Data(input.utf8))
+        #expect(result.status == 0)
+        let lines = result.stdout.split(separator: "\n").map { try? JSONValue(parsing: String($0)) }
+        #expect(lines.count == 3)
+        #expect(lines[0]?["status"] == 202)
+        #expect(lines[1]?["status"] == 503 && lines[1]?["retry_after"]?.doubleValue == 12)
+        #expect(lines[2]?["status"] == 308 && lines[2]?["location"] == "http://127.0.0.1:9/x")
+        #expect(try receiver.requests().map(\.path) == ["/a", "/b", "/c"])
+    }
+
+    @Test func aTimedOutRequestDoesNotSpoilTheWorkersNextOne() throws {
+        let hanging = try HTTPReceiver(statuses: ["hang"])
+        let working = try HTTPReceiver(statuses: ["200"])
+        let program = try #require(HTTPPoster.helperPath(environment: [:]))
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: program)
+        process.arguments = ["--serve"]
+        let input =
+            [hanging, working].map {
+                #"{"url":"\#($0.baseURL.absoluteString)","timeout":0.5,"body":"{}"}"#
+            }.joined(separator: "\n") + "\n"
+        let result = try ProcessRunner.collect(process, stdin: Data(input.utf8))
+        let lines = result.stdout.split(separator: "\n").map { try? JSONValue(parsing: String($0)) }
+        #expect(lines.count == 2)
+        #expect(lines.first??["error"] == "timed out: no answer from 127.0.0.1 within 0.5 s")
+        #expect(lines.last??["status"] == 200)
+    }
+
+    @Test func thePosterReusesItsWorkerAndReplacesOneThatDied() throws {
+        let receiver = try HTTPReceiver(statuses: ["200"])
+        let poster = HTTPPoster(timeout: 5)
+        defer { poster.close() }
+        #expect(poster.post(Data("{}".utf8), to: receiver.baseURL) == .sent(detail: "HTTP 200"))
+        let first = poster.idleWorkerIDs
+        #expect(first.count == 1)
+        #expect(poster.post(Data("{}".utf8), to: receiver.baseURL) == .sent(detail: "HTTP 200"))
+        #expect(poster.idleWorkerIDs == first)
+        kill(first[0], SIGKILL)
+        // A dead worker is replaced at once: the request goes to a new one.
+        #expect(poster.post(Data("{}".utf8), to: receiver.baseURL) == .sent(detail: "HTTP 200"))
+        #expect(poster.idleWorkerIDs.count == 1 && poster.idleWorkerIDs != first)
     }
 }

@@ -9,6 +9,8 @@ public struct ExecNotifier: Notifier {
     /// Program and arguments (`["scripts/notify-email", "--to", "ops@example.com"]`).
     public let command: [String]
     public let kinds: Set<EscalationNotification.Kind>
+    /// Whether drills are sent here too (`drills: true`); by default they are not.
+    public let drills: Bool
     /// Upper bound of one run; the child is terminated after it.
     public let timeout: TimeInterval
     /// Working directory of the child (the runbooks directory's parent by default: where relative paths point).
@@ -16,17 +18,20 @@ public struct ExecNotifier: Notifier {
 
     public init(
         channel: String, command: [String],
-        kinds: Set<EscalationNotification.Kind> = Set(EscalationNotification.Kind.allCases), timeout: TimeInterval = 10,
-        currentDirectory: URL? = nil
+        kinds: Set<EscalationNotification.Kind> = Set(EscalationNotification.Kind.allCases), drills: Bool = false,
+        timeout: TimeInterval = 10, currentDirectory: URL? = nil
     ) {
         self.channel = channel
         self.command = command
         self.kinds = kinds
+        self.drills = drills
         self.timeout = timeout
         self.currentDirectory = currentDirectory
     }
 
-    public func accepts(_ kind: EscalationNotification.Kind) -> Bool { kinds.contains(kind) }
+    public func accepts(_ notification: EscalationNotification) -> Bool {
+        kinds.contains(notification.kind) && (drills || !notification.isDrill)
+    }
 
     public func deliver(_ notification: EscalationNotification) -> DeliveryResult {
         guard !command.isEmpty else { return .permanent(error: "empty command") }

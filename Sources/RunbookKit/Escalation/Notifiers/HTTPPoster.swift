@@ -3,57 +3,103 @@ import Foundation
 /// Posts a JSON body with a short timeout and classifies the answer for the outbox.
 ///
 /// The request itself is made by `runbook-http`, a small program installed beside `runbook`: linking
-/// FoundationNetworking (libcurl and the libraries it pulls in) into `runbook` would double its start-up time,
-/// and a notification is rare and delivered from a background thread. The URL (a secret for Slack) and the body go
-/// to the program on stdin, never in its arguments.
-struct HTTPPoster: Sendable {
+/// FoundationNetworking (libcurl and the libraries it pulls in) into `runbook` would double its start-up time.
+/// Starting that program for every POST costs tens of milliseconds of CPU, so the poster keeps a small pool of
+/// `runbook-http --serve` workers, each taking one request line at a time on stdin and answering one report line:
+/// spawned when first needed, replaced when one dies or does not answer in time, killed by `close()` or when the
+/// poster goes away. The URL (a secret for Slack) and the body go to the program on stdin, never in its arguments.
+public final class HTTPPoster: @unchecked Sendable {
     /// Upper bound on one attempt, connect to last byte.
-    var timeout: TimeInterval
+    public let timeout: TimeInterval
     /// The `runbook-http` program; `nil` looks for it (`helperPath()`).
-    var program: String?
+    public let program: String?
+    /// Idle workers kept for the next request; more may run at once, the extra ones exit when done.
+    public let poolSize: Int
+    private let lock = NSLock()
+    private var idle: [Worker] = []
+    /// Grows with every `close()`: a busy worker started before it ends when its request is answered.
+    private var generation = 0
 
-    init(timeout: TimeInterval, program: String? = nil) {
+    public init(timeout: TimeInterval, program: String? = nil, poolSize: Int = 4) {
         self.timeout = timeout
         self.program = program
+        self.poolSize = max(1, poolSize)
     }
 
-    /// 2xx → sent; 429 and 5xx → retryable; other statuses → permanent; transport errors → retryable.
-    func post(_ body: Data, to url: URL) -> DeliveryResult {
+    deinit { close() }
+
+    /// Ends the idle workers now and the busy ones when their request is answered; later posts start new ones.
+    public func close() {
+        lock.lock()
+        let workers = idle
+        idle = []
+        generation += 1
+        lock.unlock()
+        for worker in workers { worker.end() }
+    }
+
+    /// 2xx → sent; 429 and 5xx → retryable (with the server's Retry-After); 3xx (never followed) and other statuses
+    /// → permanent; transport errors → retryable.
+    public func post(_ body: Data, to url: URL) -> DeliveryResult {
         guard let helper = program ?? Self.helperPath() else {
             return .permanent(
                 error: "runbook-http is missing: install it beside runbook (swift build builds both), "
                     + "or set RUNBOOK_HTTP to its path")
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: helper)
-        let input = Pipe()
-        let output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        let exited = DispatchSemaphore(value: 0)
-        process.terminationHandler = { _ in exited.signal() }
-        do {
-            try process.run()
-        } catch {
-            return .permanent(error: "cannot start \(helper): \(error.localizedDescription)")
+        let request: JSONValue = [
+            "url": .string(url.absoluteString), "timeout": .double(timeout),
+            "body": .string(String(decoding: body, as: UTF8.self)),
+        ]
+        // An idle worker may have died since its last request: it is replaced at once, and the request goes to the
+        // new one (if the old one died mid-request, the notification may arrive twice; none is lost).
+        for _ in 0..<2 {
+            let worker: Worker
+            do {
+                worker = try takeWorker(program: helper)
+            } catch {
+                return .permanent(error: "cannot start \(helper): \(error.localizedDescription)")
+            }
+            // The program gives up after the timeout (plus a second to cancel); this guards against a stuck one.
+            switch worker.exchange(request.canonicalData(), timeout: timeout + 3) {
+            case .reply(let reply):
+                giveBack(worker)
+                return Self.classify(reply: reply)
+            case .gone:
+                worker.end()
+            case .timedOut:
+                worker.end()
+                return .retryable(
+                    error: "timed out: no answer from \(url.host ?? "the server") within "
+                        + "\(String(format: "%g", timeout)) s")
+            }
         }
-        var request = Data((url.absoluteString + "\n" + String(format: "%g", timeout) + "\n").utf8)
-        request.append(body)
-        try? input.fileHandleForWriting.write(contentsOf: request)
-        try? input.fileHandleForWriting.close()
-        // The program gives up after the timeout (plus a second); this only guards against a stuck program. Its
-        // report is one short line, which the pipe holds until it is read here.
-        if exited.wait(timeout: .now() + timeout + 3) == .timedOut {
-            process.terminate()
-            return .retryable(
-                error: "timed out: no answer from \(url.host ?? "the server") within \(String(format: "%g", timeout)) s"
-            )
-        }
-        return Self.classify(reply: output.fileHandleForReading.readDataToEndOfFile())
+        return .retryable(error: "runbook-http workers exit before taking a request")
     }
 
-    /// Turns `runbook-http`'s one-line JSON report into a delivery result.
+    /// The process ids of the idle workers (for tests).
+    var idleWorkerIDs: [Int32] {
+        lock.lock()
+        defer { lock.unlock() }
+        return idle.map(\.process.processIdentifier)
+    }
+
+    private func takeWorker(program: String) throws -> Worker {
+        lock.lock()
+        let reused = idle.popLast()
+        let current = generation
+        lock.unlock()
+        return try reused ?? Worker(program: program, generation: current)
+    }
+
+    private func giveBack(_ worker: Worker) {
+        lock.lock()
+        let kept = idle.count < poolSize && worker.generation == generation
+        if kept { idle.append(worker) }
+        lock.unlock()
+        if !kept { worker.end() }
+    }
+
+    /// Turns one of `runbook-http`'s JSON report lines into a delivery result.
     static func classify(reply: Data) -> DeliveryResult {
         guard let report = try? JSONValue(parsing: String(decoding: reply, as: UTF8.self)) else {
             return .retryable(error: "runbook-http gave no report")
@@ -64,7 +110,10 @@ struct HTTPPoster: Sendable {
         let detail = body.isEmpty ? "HTTP \(status)" : "HTTP \(status): \(body)"
         switch status {
         case 200..<300: return .sent(detail: "HTTP \(status)")
-        case 429, 500..<600: return .retryable(error: detail)
+        case 300..<400:
+            let target = report["location"]?.stringValue.map { "redirect to \($0)" } ?? "redirect"
+            return .permanent(error: "HTTP \(status) \(target) not followed")
+        case 429, 500..<600: return .retryable(error: detail, retryAfter: report["retry_after"]?.doubleValue)
         default: return .permanent(error: detail)
         }
     }
@@ -80,5 +129,74 @@ struct HTTPPoster: Sendable {
             candidates.append(String(directory) + "/runbook-http")
         }
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    /// One `runbook-http --serve` process, used by one request at a time.
+    final class Worker: @unchecked Sendable {
+        let process = Process()
+        /// The poster's generation when it started.
+        let generation: Int
+        private let input = Pipe()
+        private let output = Pipe()
+        private var buffer = Data()
+
+        init(program: String, generation: Int) throws {
+            self.generation = generation
+            // A worker that died must not kill us with SIGPIPE when we write to it.
+            signal(SIGPIPE, SIG_IGN)
+            process.executableURL = URL(fileURLWithPath: program)
+            process.arguments = ["--serve"]
+            process.standardInput = input
+            process.standardOutput = output
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+        }
+
+        /// How an exchange ended.
+        enum Exchange {
+            /// The report line.
+            case reply(Data)
+            /// The worker exited (or was killed) before it answered.
+            case gone
+            /// The worker took longer than the timeout; it must be ended (a late answer would be taken for the next
+            /// request's).
+            case timedOut
+        }
+
+        /// Sends one request line and reads one report line.
+        func exchange(_ request: Data, timeout: TimeInterval) -> Exchange {
+            do {
+                try input.fileHandleForWriting.write(contentsOf: request + Data("\n".utf8))
+            } catch {
+                return .gone
+            }
+            let descriptor = output.fileHandleForReading.fileDescriptor
+            let end = Date().addingTimeInterval(timeout)
+            while true {
+                if let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
+                    let line = Data(buffer[buffer.startIndex..<newline])
+                    buffer = Data(buffer[(newline + 1)...])
+                    return .reply(line)
+                }
+                let remaining = end.timeIntervalSinceNow
+                guard remaining > 0 else { return .timedOut }
+                var ready = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+                let polled = poll(&ready, 1, Int32(min(remaining * 1000, 60_000).rounded(.up)))
+                if polled < 0 && errno == EINTR { continue }
+                guard polled > 0 else { continue }
+                var chunk = [UInt8](repeating: 0, count: 4096)
+                let count = read(descriptor, &chunk, chunk.count)
+                if count < 0 && errno == EINTR { continue }
+                guard count > 0 else { return .gone }
+                buffer.append(contentsOf: chunk[0..<count])
+            }
+        }
+
+        /// Ends the process: its stdin closes, and it is killed in case it is stuck in a request.
+        func end() {
+            try? input.fileHandleForWriting.close()
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            try? output.fileHandleForReading.close()
+        }
     }
 }

@@ -143,6 +143,17 @@ private struct YAMLReader {
             })
     }
 
+    /// `drills: true|false` (default false: drills are shown in the terminal only).
+    func drills(_ node: Node?) throws -> Bool {
+        guard let node else { return false }
+        guard let text = node.scalar?.string, let value = ["true": true, "false": false][text] else {
+            throw NotifierConfigurationError(
+                "drills must be true or false", at: location(node),
+                hint: "write `drills: true` to deliver drills to this channel too")
+        }
+        return value
+    }
+
     func channel(_ node: Node) throws -> NotifierConfiguration.Channel {
         let entries = try mapping(node, what: "a notifier")
         var fields: [String: Node] = [:]
@@ -157,7 +168,7 @@ private struct YAMLReader {
         let channel: NotifierConfiguration.Channel
         switch type {
         case "slack":
-            allowed = ["type", "name", "url_env", "notify_on"]
+            allowed = ["type", "name", "url_env", "notify_on", "drills"]
             try rejectUnknown(entries, allowed: allowed)
             guard let variable = fields["url_env"] else {
                 throw NotifierConfigurationError(
@@ -166,9 +177,9 @@ private struct YAMLReader {
             }
             channel = .slack(
                 name: name, urlVariable: try variableName(variable, key: "url_env"),
-                kinds: try kinds(fields["notify_on"]))
+                kinds: try kinds(fields["notify_on"]), drills: try drills(fields["drills"]))
         case "pagerduty":
-            allowed = ["type", "name", "routing_key_env", "endpoint", "dedup_key_prefix"]
+            allowed = ["type", "name", "routing_key_env", "endpoint", "dedup_key_prefix", "drills"]
             try rejectUnknown(entries, allowed: allowed)
             guard let variable = fields["routing_key_env"] else {
                 throw NotifierConfigurationError(
@@ -188,9 +199,9 @@ private struct YAMLReader {
             let prefix = try fields["dedup_key_prefix"].map { try string($0, what: "dedup_key_prefix") } ?? "runbook-"
             channel = .pagerDuty(
                 name: name, routingKeyVariable: try variableName(variable, key: "routing_key_env"), endpoint: endpoint,
-                dedupKeyPrefix: prefix)
+                dedupKeyPrefix: prefix, drills: try drills(fields["drills"]))
         case "exec":
-            allowed = ["type", "name", "command", "timeout", "notify_on"]
+            allowed = ["type", "name", "command", "timeout", "notify_on", "drills"]
             try rejectUnknown(entries, allowed: allowed)
             guard let commandNode = fields["command"] else {
                 throw NotifierConfigurationError(
@@ -214,7 +225,9 @@ private struct YAMLReader {
                 throw NotifierConfigurationError("`command` is empty", at: location(commandNode))
             }
             let timeout = try fields["timeout"].map { try duration($0, what: "timeout") }
-            channel = .exec(name: name, command: command, kinds: try kinds(fields["notify_on"]), timeout: timeout)
+            channel = .exec(
+                name: name, command: command, kinds: try kinds(fields["notify_on"]), timeout: timeout,
+                drills: try drills(fields["drills"]))
         default:
             throw NotifierConfigurationError(
                 "unknown notifier type `\(type)`", at: location(typeNode),
@@ -241,11 +254,15 @@ private struct YAMLReader {
                 policy.maxAttempts = count
             case "initial_backoff": policy.initialBackoff = try duration(value, what: "initial_backoff")
             case "max_backoff": policy.maxBackoff = try duration(value, what: "max_backoff")
-            default: throw unknownKey(key, node: value, allowed: ["max_attempts", "initial_backoff", "max_backoff"])
+            case "give_up_after": policy.giveUpAfter = try duration(value, what: "give_up_after")
+            default:
+                throw unknownKey(
+                    key, node: value, allowed: ["max_attempts", "initial_backoff", "max_backoff", "give_up_after"])
             }
         }
         return RetryPolicy(
-            maxAttempts: policy.maxAttempts, initialBackoff: policy.initialBackoff, maxBackoff: policy.maxBackoff)
+            maxAttempts: policy.maxAttempts, initialBackoff: policy.initialBackoff, maxBackoff: policy.maxBackoff,
+            giveUpAfter: policy.giveUpAfter, jitter: policy.jitter)
     }
 
     static let weekdays = ["sun": 1, "mon": 2, "tue": 3, "wed": 4, "thu": 5, "fri": 6, "sat": 7]

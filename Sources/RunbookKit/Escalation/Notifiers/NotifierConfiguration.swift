@@ -9,14 +9,25 @@ import Yams
 public struct NotifierConfiguration: Sendable, Hashable {
     /// One configured channel, before its secret is read from the environment.
     public enum Channel: Sendable, Hashable {
-        case slack(name: String, urlVariable: String, kinds: Set<EscalationNotification.Kind>)
-        case pagerDuty(name: String, routingKeyVariable: String, endpoint: URL, dedupKeyPrefix: String)
-        case exec(name: String, command: [String], kinds: Set<EscalationNotification.Kind>, timeout: TimeInterval?)
+        case slack(name: String, urlVariable: String, kinds: Set<EscalationNotification.Kind>, drills: Bool)
+        case pagerDuty(
+            name: String, routingKeyVariable: String, endpoint: URL, dedupKeyPrefix: String, drills: Bool)
+        case exec(
+            name: String, command: [String], kinds: Set<EscalationNotification.Kind>, timeout: TimeInterval?,
+            drills: Bool)
 
         /// The channel's name.
         public var name: String {
             switch self {
-            case .slack(let name, _, _), .pagerDuty(let name, _, _, _), .exec(let name, _, _, _): return name
+            case .slack(let name, _, _, _), .pagerDuty(let name, _, _, _, _), .exec(let name, _, _, _, _): return name
+            }
+        }
+
+        /// Whether drills are delivered to it (`drills: true`; by default only the terminal shows them).
+        public var takesDrills: Bool {
+            switch self {
+            case .slack(_, _, _, let drills), .pagerDuty(_, _, _, _, let drills), .exec(_, _, _, _, let drills):
+                return drills
             }
         }
     }
@@ -63,18 +74,19 @@ public struct NotifierConfiguration: Sendable, Hashable {
     ) -> [any Notifier] {
         channels.map { channel -> any Notifier in
             switch channel {
-            case .slack(let name, let variable, let kinds):
+            case .slack(let name, let variable, let kinds, let drills):
                 let url = environment[variable].flatMap { $0.isEmpty ? nil : URL(string: $0) }
                 return SlackNotifier(
-                    channel: name, webhookURL: url, urlVariable: variable, kinds: kinds, timeout: attemptTimeout)
-            case .pagerDuty(let name, let variable, let endpoint, let prefix):
+                    channel: name, webhookURL: url, urlVariable: variable, kinds: kinds, drills: drills,
+                    timeout: attemptTimeout)
+            case .pagerDuty(let name, let variable, let endpoint, let prefix, let drills):
                 return PagerDutyNotifier(
                     channel: name, routingKey: environment[variable], routingKeyVariable: variable,
-                    endpoint: endpoint, dedupKeyPrefix: prefix, source: source, timeout: attemptTimeout)
-            case .exec(let name, let command, let kinds, let timeout):
+                    endpoint: endpoint, dedupKeyPrefix: prefix, source: source, drills: drills, timeout: attemptTimeout)
+            case .exec(let name, let command, let kinds, let timeout, let drills):
                 return ExecNotifier(
-                    channel: name, command: command, kinds: kinds, timeout: timeout ?? max(attemptTimeout, 10),
-                    currentDirectory: currentDirectory)
+                    channel: name, command: command, kinds: kinds, drills: drills,
+                    timeout: timeout ?? max(attemptTimeout, 10), currentDirectory: currentDirectory)
             }
         }
     }
@@ -83,7 +95,7 @@ public struct NotifierConfiguration: Sendable, Hashable {
     public func missingSecrets(environment: [String: String] = ProcessInfo.processInfo.environment) -> [String] {
         channels.compactMap { channel in
             switch channel {
-            case .slack(_, let variable, _), .pagerDuty(_, let variable, _, _):
+            case .slack(_, let variable, _, _), .pagerDuty(_, let variable, _, _, _):
                 return (environment[variable] ?? "").isEmpty ? variable : nil
             case .exec: return nil
             }

@@ -12,27 +12,36 @@ public struct SlackNotifier: Notifier {
     public let urlVariable: String
     /// Which notifications this channel gets.
     public let kinds: Set<EscalationNotification.Kind>
+    /// Whether drills are posted here too (`drills: true`); by default they are not.
+    public let drills: Bool
     /// Upper bound of one attempt.
-    public let timeout: TimeInterval
+    public var timeout: TimeInterval { poster.timeout }
+    private let poster: HTTPPoster
 
     public init(
         channel: String, webhookURL: URL?, urlVariable: String = "SLACK_WEBHOOK_URL",
-        kinds: Set<EscalationNotification.Kind> = Set(EscalationNotification.Kind.allCases), timeout: TimeInterval = 5
+        kinds: Set<EscalationNotification.Kind> = Set(EscalationNotification.Kind.allCases), drills: Bool = false,
+        timeout: TimeInterval = 5
     ) {
         self.channel = channel
         self.webhookURL = webhookURL
         self.urlVariable = urlVariable
         self.kinds = kinds
-        self.timeout = timeout
+        self.drills = drills
+        self.poster = HTTPPoster(timeout: timeout)
     }
 
-    public func accepts(_ kind: EscalationNotification.Kind) -> Bool { kinds.contains(kind) }
+    public func accepts(_ notification: EscalationNotification) -> Bool {
+        kinds.contains(notification.kind) && (drills || !notification.isDrill)
+    }
+
+    public func close() { poster.close() }
 
     public func deliver(_ notification: EscalationNotification) -> DeliveryResult {
         guard let webhookURL else {
             return .permanent(error: "\(urlVariable) is not set; export the Slack webhook URL in it")
         }
-        return HTTPPoster(timeout: timeout).post(payload(for: notification).canonicalData(), to: webhookURL)
+        return poster.post(payload(for: notification).canonicalData(), to: webhookURL)
     }
 
     /// The webhook body.

@@ -48,41 +48,58 @@ public protocol EscalationStore: TranscriptStore {
     /// The incident's clock (a drill's runs faster than the wall clock), or `nil` for an unknown incident.
     func incidentClock(incidentID: Int64) throws -> IncidentClock?
 
-    /// Claims up to `limit` outbox rows due at `now` (pending, or sending with an expired lease) until
-    /// `now + lease`, so that no other deliverer takes them meanwhile.
-    func claimOutbox(now: Date, lease: TimeInterval, limit: Int) throws -> [OutboxEntry]
+    /// Claims the outbox rows that are due at `now` and eligible, at most `limit(channel)` per channel, oldest due
+    /// first, and marks them `sending`. A row is eligible when no older row (lower id) of the same incident and
+    /// channel is still `pending` or `sending`: an acknowledgement never overtakes its incident's escalation on a
+    /// channel, and at most one row per incident and channel is in flight. A claim does not expire: the row stays
+    /// `sending` until its attempt is recorded (`recordDelivery`); only a new escalator's take-over
+    /// (`acquireEscalatorLease`) puts rows a crashed holder left `sending` back to `pending`.
+    func claimOutbox(now: Date, limit: (_ channel: String) -> Int) throws -> [OutboxEntry]
 
-    /// The earliest `next_attempt` of a row still to deliver, if any.
+    /// The earliest `next_attempt` of an eligible pending row (see `claimOutbox`), if any.
     func nextOutboxAttempt() throws -> Date?
 
     /// Records one delivery attempt: the row's new state and a `notification.sent` / `notification.failed`
-    /// event, in one transaction.
+    /// event, in one transaction. A failure with a `nextAttempt` goes back to pending; without one it is final,
+    /// and `giveUpReason` says why (`gave_up: true`, `gave_up_reason` in the event).
     func recordDelivery(
-        _ entry: OutboxEntry, result: DeliveryResult, nextAttempt: Date?, actor: String, at time: Date
+        _ entry: OutboxEntry, result: DeliveryResult, nextAttempt: Date?, giveUpReason: String?, actor: String,
+        at time: Date
     ) throws -> RecordedEvent
 
     /// The outbox rows of an incident, oldest first.
     func outbox(incidentID: Int64) throws -> [OutboxEntry]
 }
 
-/// Which channels get an outbox row for a notification of a given kind.
+/// Which channels get an outbox row for a notification: by its kind, and for a drill, only channels that take
+/// drills.
 public struct EscalationChannels: Sendable {
-    private let route: @Sendable (EscalationNotification.Kind) -> [String]
+    private let route: @Sendable (EscalationNotification) -> [String]
 
-    public init(_ route: @escaping @Sendable (EscalationNotification.Kind) -> [String]) {
+    private init(route: @escaping @Sendable (EscalationNotification) -> [String]) {
         self.route = route
     }
 
-    /// The channels of `notifiers` that accept each kind.
+    /// Routes each notification by whatever it carries (kind, drill flag…).
+    public static func routing(_ route: @escaping @Sendable (EscalationNotification) -> [String]) -> Self {
+        Self(route: route)
+    }
+
+    /// Routes by kind alone, drills included (a fixed route, for tests).
+    public init(_ route: @escaping @Sendable (EscalationNotification.Kind) -> [String]) {
+        self.init(route: { route($0.kind) })
+    }
+
+    /// The channels of `notifiers` that accept the notification (`Notifier.accepts`: kind and drills).
     public init(notifiers: [any Notifier]) {
-        self.init { kind in notifiers.filter { $0.accepts(kind) }.map(\.channel) }
+        self.init(route: { notification in notifiers.filter { $0.accepts(notification) }.map(\.channel) })
     }
 
     /// No channel besides the terminal.
-    public static let none = EscalationChannels { _ in [] }
+    public static let none = EscalationChannels(route: { _ in [] })
 
-    /// The channels for `kind`.
-    public func channels(for kind: EscalationNotification.Kind) -> [String] { route(kind) }
+    /// The channels for `notification`.
+    public func channels(for notification: EscalationNotification) -> [String] { route(notification) }
 }
 
 /// An incident's clock as stored: the wall clock, or a drill's `ScaledClock` (`speed` times faster from `origin`).

@@ -6,7 +6,8 @@ public struct OutboxEntry: Sendable, Hashable {
     public enum Status: String, Sendable, Hashable, Codable {
         /// Waiting for its next attempt at `nextAttempt`.
         case pending
-        /// Claimed by a deliverer until `nextAttempt` (a lease: a crashed deliverer's rows are taken over).
+        /// Claimed by the deliverer until its attempt is recorded (no expiry: a new escalator puts a crashed one's
+        /// rows back to pending).
         case sending
         /// Delivered.
         case sent

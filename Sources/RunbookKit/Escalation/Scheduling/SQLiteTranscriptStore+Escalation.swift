@@ -127,42 +127,64 @@ extension SQLiteTranscriptStore: EscalationStore {
         return try read { db in try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.timer(from:)) }
     }
 
-    public func claimOutbox(now: Date, lease: TimeInterval, limit: Int) throws -> [OutboxEntry] {
+    /// Rows of `o` with no older row of the same incident and channel still to deliver (see `claimOutbox`).
+    private static let eligibleOutboxRow = """
+        o.status = 'pending' AND NOT EXISTS (
+            SELECT 1 FROM notification_outbox AS e
+            WHERE e.incident = o.incident AND e.channel = o.channel AND e.id < o.id
+                AND e.status IN ('pending', 'sending'))
+        """
+
+    public func claimOutbox(now: Date, limit: (_ channel: String) -> Int) throws -> [OutboxEntry] {
         let nowMilliseconds = Self.milliseconds(now)
-        let until = Self.milliseconds(now.addingTimeInterval(lease))
         return try write { db in
-            let rows = try Row.fetchAll(
+            let channels = try String.fetchAll(
                 db,
                 sql: """
-                    SELECT * FROM notification_outbox
-                    WHERE status IN ('pending', 'sending') AND next_attempt_ms <= ?
-                    ORDER BY next_attempt_ms, id LIMIT ?
+                    SELECT DISTINCT channel FROM notification_outbox
+                    WHERE status IN ('pending', 'sending') AND next_attempt_ms <= ? AND status = 'pending'
                     """,
-                arguments: [nowMilliseconds, limit])
+                arguments: [nowMilliseconds])
             var claimed: [OutboxEntry] = []
-            for row in rows {
-                try db.execute(
-                    sql: "UPDATE notification_outbox SET status = 'sending', next_attempt_ms = ? WHERE id = ?",
-                    arguments: [until, row["id"] as Int64])
-                var entry = try Self.outboxEntry(from: row)
-                entry.status = .sending
-                entry.nextAttempt = Self.date(until)
-                claimed.append(entry)
+            for channel in channels.sorted() {
+                let count = limit(channel)
+                guard count > 0 else { continue }
+                let rows = try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT o.* FROM notification_outbox AS o
+                        WHERE o.channel = ? AND o.next_attempt_ms <= ? AND \(Self.eligibleOutboxRow)
+                        ORDER BY o.next_attempt_ms, o.id LIMIT ?
+                        """,
+                    arguments: [channel, nowMilliseconds, count])
+                for row in rows {
+                    try db.execute(
+                        sql: "UPDATE notification_outbox SET status = 'sending' WHERE id = ?",
+                        arguments: [row["id"] as Int64])
+                    var entry = try Self.outboxEntry(from: row)
+                    entry.status = .sending
+                    claimed.append(entry)
+                }
             }
-            return claimed
+            return claimed.sorted { ($0.nextAttempt, $0.id) < ($1.nextAttempt, $1.id) }
         }
     }
 
     public func nextOutboxAttempt() throws -> Date? {
         try read { db in
             try Int64.fetchOne(
-                db, sql: "SELECT min(next_attempt_ms) FROM notification_outbox WHERE status IN ('pending', 'sending')"
+                db,
+                sql: """
+                    SELECT min(o.next_attempt_ms) FROM notification_outbox AS o
+                    WHERE o.status IN ('pending', 'sending') AND \(Self.eligibleOutboxRow)
+                    """
             ).map(Self.date)
         }
     }
 
     public func recordDelivery(
-        _ entry: OutboxEntry, result: DeliveryResult, nextAttempt: Date?, actor: String, at time: Date
+        _ entry: OutboxEntry, result: DeliveryResult, nextAttempt: Date?, giveUpReason: String?, actor: String,
+        at time: Date
     ) throws -> RecordedEvent {
         let milliseconds = Self.milliseconds(time)
         let attempt = entry.attempts + 1
@@ -178,10 +200,11 @@ extension SQLiteTranscriptStore: EscalationStore {
             type = .notificationSent
             status = .sent
             payload["detail"] = .string(detail)
-        case .retryable(let message), .permanent(let message):
+        case .retryable(let message, _), .permanent(let message):
             type = .notificationFailed
             error = message
             payload["error"] = .string(message)
+            if case .retryable(_, let retryAfter?) = result { payload["retry_after_s"] = .double(retryAfter) }
             if let nextAttempt {
                 status = .pending
                 payload["will_retry"] = true
@@ -189,6 +212,8 @@ extension SQLiteTranscriptStore: EscalationStore {
             } else {
                 status = .failed
                 payload["will_retry"] = false
+                payload["gave_up"] = true
+                payload["gave_up_reason"] = .string(giveUpReason ?? "the failure is permanent")
             }
         }
         let draft = EventDraft(type, payload: redact(JSONValue.object(payload)))
@@ -268,7 +293,7 @@ extension SQLiteTranscriptStore: EscalationStore {
         let queuedMilliseconds = Self.milliseconds(Date())
         for notification in outcome.notifications {
             let payload = String(decoding: notification.jsonData(), as: UTF8.self)
-            for channel in channels.channels(for: notification.kind) {
+            for channel in channels.channels(for: notification) {
                 try db.execute(
                     sql: """
                         INSERT INTO notification_outbox (incident, channel, kind, payload, attempts, next_attempt_ms,
