@@ -26,8 +26,13 @@ import Testing
         let answers = "y\ny\nstatus\nack Alice\ny\nresolve all good\n"
         let result = try BuiltBinary.run(
             ["drill", "slow", "--env", "staging", "--speed", "600", "--runbooks", Self.fixtures, "--db", database],
-            stdin: answers)
+            stdin: answers, environment: ["RUNBOOK_ESCALATOR": "auto"])
+        defer { EscalatorProcess.stop(database: database) }
         #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
+        // The escalator delivers the acknowledgement after the drill ended.
+        try waitUntil("the acknowledgement to be delivered") {
+            try SQLiteTranscriptStore(path: database).outbox(incidentID: 1).allSatisfy { $0.status == .sent }
+        }
 
         let store = try SQLiteTranscriptStore(path: database)
         let incident = try #require(try store.incidents(openOnly: false, drillsOnly: false).first)

@@ -39,7 +39,8 @@ public enum SampleIncident {
         let (incident, _) = try store.declareIncident(
             IncidentDeclaration(
                 title: "Checkout API returning 502s", runbook: "outage", environment: drill ? "staging" : "production",
-                severity: .p2, isDrill: drill, host: "ops-1", user: "alice", policySnapshot: policySnapshot),
+                severity: .p2, isDrill: drill, host: "ops-1", user: "alice", policySnapshot: policySnapshot,
+                incidentKey: "5a3c0ffee0ddf00d5a3c0ffee0ddf00d"),
             actor: alice, at: start)
         let id = incident.id
         func at(_ seconds: TimeInterval) -> Date { start.addingTimeInterval(seconds) }

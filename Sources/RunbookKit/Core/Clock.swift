@@ -23,7 +23,8 @@ public struct ScaledClock: Clock {
     public let origin: Date
     /// How many drill seconds pass per real second.
     public let speed: Double
-    let base: any Clock
+    /// The real clock underneath.
+    public let base: any Clock
 
     public init(speed: Double, origin: Date? = nil, base: any Clock = SystemClock()) {
         self.speed = speed

@@ -71,9 +71,10 @@ public enum EscalationBanner {
         let names = (payload["channels"]?.arrayValue ?? []).compactMap(\.stringValue)
         guard names.isEmpty else { return "queued for " + names.joined(separator: ", ") }
         if payload["channels"] == nil { return "delivery not recorded" }
+        if payload["channels_configured"]?.intValue == 0 { return noChannels }
         return isDrill
             ? "nobody was notified: no channel takes drills (`drills: true` in notifiers.yaml)"
-            : noChannels
+            : "nobody was notified: no configured channel takes this notification (notify_on in notifiers.yaml)"
     }
 
     /// The words for an escalation that reached nobody.

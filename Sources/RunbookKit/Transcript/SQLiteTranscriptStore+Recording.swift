@@ -27,7 +27,7 @@ extension SQLiteTranscriptStore {
         ]
         if let policy { payload["policy"] = policy }
         if let setup = declaration.drillSetup { payload["drill_setup"] = setup }
-        let key = Self.randomIncidentKey()
+        let key = declaration.incidentKey ?? Self.randomIncidentKey()
         payload["incident_key"] = .string(key)
         // The incident clock: a drill's runs `speed` times faster from its origin (the escalator fires on it).
         let speed = declaration.drillSetup?["speed"]?.doubleValue ?? 1

@@ -99,11 +99,15 @@ public struct IncidentDeclaration: Sendable, Hashable {
     public var policySnapshot: JSONValue?
     /// How a drill was set up (`DrillSetup.payload`): recorded as `drill_setup` so that a resume runs it the same way.
     public var drillSetup: JSONValue?
+    /// The incident's random key; `nil` draws one (a fixed key is for reproducible fixtures).
+    public var incidentKey: String?
 
     public init(
         title: String, runbook: String, environment: String, severity: Severity, isDrill: Bool = false,
-        host: String, user: String, policySnapshot: JSONValue? = nil, drillSetup: JSONValue? = nil
+        host: String, user: String, policySnapshot: JSONValue? = nil, drillSetup: JSONValue? = nil,
+        incidentKey: String? = nil
     ) {
+        self.incidentKey = incidentKey
         self.drillSetup = drillSetup
         self.title = title
         self.runbook = runbook

@@ -20,7 +20,9 @@ import Testing
     static let auto = ["RUNBOOK_ESCALATOR": "auto", "TEST_PD_KEY": "routing-key-from-env"]
 
     /// A matrix whose P0 escalates after `p0` (`3 seconds`), and a P0 runbook whose one step runs `command`.
-    func writeRunbooks(p0: String = "3 seconds", command: String = "true", pagerDuty: URL? = nil) throws {
+    func writeRunbooks(
+        p0: String = "3 seconds", command: String = "true", pagerDuty: URL? = nil, repeats: Int = 3
+    ) throws {
         try """
         ---
         title: Escalation
@@ -56,6 +58,7 @@ import Testing
         """.write(to: runbooks.appendingPathComponent("down.md"), atomically: true, encoding: .utf8)
         if let pagerDuty {
             try """
+            repeats: \(repeats)
             notifiers:
               - {type: pagerduty, name: pagerduty, routing_key_env: TEST_PD_KEY, endpoint: "\(pagerDuty.absoluteString)"}
             """.write(to: runbooks.appendingPathComponent("notifiers.yaml"), atomically: true, encoding: .utf8)
@@ -68,7 +71,6 @@ import Testing
 
     // (a) A P0 drill at 600× whose step runs for 4 s: the escalations fire while the command runs, on time.
     @Test func drillEscalatesOnTimeWhileAStepRuns() throws {
-        try FileManager.default.removeItem(at: runbooks.appendingPathComponent("escalation.md"))
         try writeRunbooks(command: "sleep 4")
         // The bundled matrix: P0 15 minutes, 1.5 s of real time at 600×.
         try FileManager.default.removeItem(at: runbooks.appendingPathComponent("escalation.md"))
@@ -150,7 +152,8 @@ import Testing
     // (f) Two escalators started at once: one runs, the other exits quietly, and no notification goes out twice.
     @Test func twoEscalatorsAtOnceDeliverEachNotificationOnce() throws {
         let receiver = try HTTPReceiver(statuses: ["202"])
-        try writeRunbooks(p0: "2 seconds", pagerDuty: receiver.baseURL.appendingPathComponent("v2/enqueue"))
+        try writeRunbooks(
+            p0: "2 seconds", pagerDuty: receiver.baseURL.appendingPathComponent("v2/enqueue"), repeats: 0)
         for number in 1...30 {
             let declared = try BuiltBinary.run(
                 [
@@ -169,6 +172,14 @@ import Testing
             _ = try? second.finish()
         }
         try waitUntil("30 triggers", timeout: 30) { try receiver.requests().count >= 30 }
+        // Every row delivered: nothing left to send a second time.
+        try waitUntil("the outbox to be delivered") {
+            try (1...30).allSatisfy { id in
+                try SQLiteTranscriptStore(path: database).outbox(incidentID: Int64(id)).allSatisfy {
+                    $0.status == .sent
+                }
+            }
+        }
         // One of them found the lease taken and exited 0 at once.
         try waitUntil("one escalator to exit") { !first.process.isRunning || !second.process.isRunning }
         let quitter = first.process.isRunning ? second : first
@@ -210,7 +221,8 @@ import Testing
             ["drill", "down", "--env", "staging", "--speed", "600", "--runbooks", runbooks.path, "--db", database],
             stdin: "y\nsev P1 calmer\nsev P0 worse\nresolve done\n", environment: Self.auto)
         #expect(result.status == 0, "\(result.stdout)")
-        #expect(result.stdout.contains("nobody will be notified: no notifiers are configured (runbooks/notifiers.yaml)"))
+        #expect(
+            result.stdout.contains("nobody will be notified: no notifiers are configured (runbooks/notifiers.yaml)"))
         #expect(result.stdout.contains("nobody was notified: no notifiers are configured (runbooks/notifiers.yaml)"))
         #expect(!result.stdout.contains("PAGED"), "\(result.stdout)")
     }

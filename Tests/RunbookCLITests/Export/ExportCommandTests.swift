@@ -74,7 +74,8 @@ import Testing
         let fixtures = EscalationTimersEndToEndTests.fixtures
         let drill = try BuiltBinary.run(
             ["drill", "slow", "--env", "staging", "--speed", "600", "--runbooks", fixtures, "--db", scratch.path],
-            stdin: "y\ny\nstatus\nack Alice\ny\nresolve all good\n")
+            stdin: "y\ny\nstatus\nack Alice\ny\nresolve all good\n", environment: ["RUNBOOK_ESCALATOR": "auto"])
+        defer { EscalatorProcess.stop(database: scratch.path) }
         #expect(drill.status == 0, "\(drill.stdout)\n\(drill.stderr)")
         let store = try SQLiteTranscriptStore(path: scratch.path)
         let id = try #require(try store.incidents(openOnly: false, drillsOnly: true).first?.id)

@@ -72,12 +72,20 @@ import Testing
                 scratch.database,
             ],
             stdin: "y\ny\nack Alice\ny\nresolve done\n",
-            environment: ["HANGING_WEBHOOK_URL": receiver.baseURL.appendingPathComponent("hook").absoluteString])
+            environment: [
+                "HANGING_WEBHOOK_URL": receiver.baseURL.appendingPathComponent("hook").absoluteString,
+                "RUNBOOK_ESCALATOR": "auto",
+            ])
+        defer { EscalatorProcess.stop(database: scratch.database) }
         let elapsed = Date().timeIntervalSince(started)
         #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
         // The endpoint holds every request for 30 s; the drill never waited for it.
         #expect(elapsed < 30, "the drill took \(elapsed) s")
 
+        // The escalator goes on delivering after the drill ended: its attempts end at the 1 s timeout.
+        try waitUntil("the escalator to record a failed attempt") {
+            try scratch.events().contains { $0.type == .notificationFailed }
+        }
         let events = try scratch.events()
         #expect(events.contains { $0.type == .escalationTriggered })
         #expect(events.contains { $0.type == .incidentResolved })

@@ -42,6 +42,7 @@ struct ProveScratch {
         process.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", "--", BuiltBinary.path] + arguments
         var env = ProcessInfo.processInfo.environment
         env["NO_COLOR"] = "1"
+        env["RUNBOOK_ESCALATOR"] = "off"
         for (key, value) in environment { env[key] = value }
         process.environment = env
         process.currentDirectoryURL = URL(fileURLWithPath: "/")

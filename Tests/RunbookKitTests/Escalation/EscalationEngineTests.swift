@@ -186,14 +186,15 @@ import Testing
         #expect(outcome.state.paged.map(\.name) == ["CTO", "On-call"])
     }
 
-    @Test func upgradeDoesNotPageAgainWhoIsAlreadyPaged() throws {
+    @Test func upgradePagesEveryoneTheNewRowNamesInMatrixOrderEvenIfPagedBefore() throws {
         let clock = TestClock()
         var state = declared(.p2, clock: clock)
         clock.advance(by: 7200)
         state = try fireDue(state, clock: clock).state  // pages the On-call Engineer
         let outcome = engine.changeSeverity(state, to: .p0, reason: "worse", at: clock.now())
-        // "On-call" resolves to the On-Call Engineer, already paged: only the CTO is new.
-        #expect(outcome.notifications.first?.targets.map(\.name) == ["CTO"])
+        // The On-Call Engineer was paged at P2, and hears again that it is now a P0: the whole row, in its order.
+        #expect(outcome.notifications.first?.targets.map(\.name) == ["CTO", "On-call"])
+        #expect(outcome.state.paged.count == 2)
     }
 
     @Test func downgradeSetsNowPlusTheNewResponseTimeAndPagesNobody() throws {

@@ -197,7 +197,9 @@ import Testing
         let event = try #require(report.events.first)
         #expect(event.timestamp == real.now())
         #expect(event.payload["drill_time"] == .string(EscalationNotification.iso8601(drill.now())))
-        #expect(EscalationBanner.text(for: event, incidentID: incident.id, isDrill: true)?.contains("] [DRILL] ESCALATION: ") == true)
+        #expect(
+            EscalationBanner.text(for: event, incidentID: incident.id, isDrill: true)?.contains(
+                "] [DRILL] ESCALATION: ") == true)
         let queued = try #require(try scheduler.store.outbox(incidentID: incident.id).first)
         #expect(queued.notification.message.hasPrefix("[DRILL] "))
     }

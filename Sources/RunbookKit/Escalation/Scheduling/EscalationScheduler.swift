@@ -15,7 +15,7 @@ public final class EscalationScheduler: @unchecked Sendable {
     public let clock: any Clock
     /// The clock of event timestamps: the session's clock (a drill's events are on the drill clock).
     public let wallClock: any Clock
-    /// The real clock: notifications carry real timestamps, even in drills.
+    /// The real clock: notifications carry real timestamps, even in drills, and are queued at that time.
     public let realClock: any Clock
     /// Repeat limit copied into each new incident's snapshot.
     public let repeatLimit: Int
@@ -30,7 +30,7 @@ public final class EscalationScheduler: @unchecked Sendable {
 
     public init(
         store: any EscalationStore, engine: EscalationEngine = EscalationEngine(), clock: any Clock = SystemClock(),
-        wallClock: any Clock = SystemClock(), realClock: any Clock = SystemClock(),
+        wallClock: any Clock = SystemClock(), realClock: (any Clock)? = nil,
         channels: EscalationChannels = .none, repeatLimit: Int = EscalationSnapshot.defaultRepeatLimit,
         actor: String, deliverer: NotificationDeliverer? = nil
     ) {
@@ -38,7 +38,8 @@ public final class EscalationScheduler: @unchecked Sendable {
         self.engine = engine
         self.clock = clock
         self.wallClock = wallClock
-        self.realClock = realClock
+        // Without one, the real clock is the one under a drill's scaled clock, or the event clock itself.
+        self.realClock = realClock ?? (wallClock as? ScaledClock)?.base ?? wallClock
         self.channels = channels
         self.repeatLimit = repeatLimit
         self.actor = actor
@@ -89,10 +90,13 @@ public final class EscalationScheduler: @unchecked Sendable {
         for index in outcome.notifications.indices { outcome.notifications[index].occurredAt = now }
         let paging = outcome.notifications.filter { $0.kind == .escalation || $0.kind == .severityUpgrade }
         guard let notification = paging.first else { return outcome }
-        let names = channels.channels(for: notification.kind)
+        let names = channels.channels(for: notification)
         for index in outcome.events.indices where outcome.events[index].type == .escalationTriggered {
             if case .object(var members) = outcome.events[index].payload {
                 members["channels"] = .array(names.map { .string($0) })
+                if let configured = channels.configuredCount {
+                    members["channels_configured"] = .int(Int64(configured))
+                }
                 outcome.events[index].payload = .object(members)
             }
         }

@@ -75,9 +75,12 @@ public protocol EscalationStore: TranscriptStore {
 /// drills.
 public struct EscalationChannels: Sendable {
     private let route: @Sendable (EscalationNotification) -> [String]
+    /// How many channels are configured at all (whatever they accept); `nil` when unknown (a fixed route).
+    public let configuredCount: Int?
 
-    private init(route: @escaping @Sendable (EscalationNotification) -> [String]) {
+    private init(route: @escaping @Sendable (EscalationNotification) -> [String], configuredCount: Int? = nil) {
         self.route = route
+        self.configuredCount = configuredCount
     }
 
     /// Routes each notification by whatever it carries (kind, drill flag…).
@@ -92,11 +95,13 @@ public struct EscalationChannels: Sendable {
 
     /// The channels of `notifiers` that accept the notification (`Notifier.accepts`: kind and drills).
     public init(notifiers: [any Notifier]) {
-        self.init(route: { notification in notifiers.filter { $0.accepts(notification) }.map(\.channel) })
+        self.init(
+            route: { notification in notifiers.filter { $0.accepts(notification) }.map(\.channel) },
+            configuredCount: notifiers.count)
     }
 
     /// No channel besides the terminal.
-    public static let none = EscalationChannels(route: { _ in [] })
+    public static let none = EscalationChannels(route: { _ in [] }, configuredCount: 0)
 
     /// The channels for `notification`.
     public func channels(for notification: EscalationNotification) -> [String] { route(notification) }

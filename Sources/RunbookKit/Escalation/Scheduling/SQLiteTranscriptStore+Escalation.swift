@@ -227,8 +227,17 @@ extension SQLiteTranscriptStore: EscalationStore {
                     status.rawValue, attempt, nextAttempt.map(Self.milliseconds) ?? milliseconds,
                     error.map { self.redactor?.redact($0) ?? $0 }, entry.id,
                 ])
+            // The event goes on the incident's time line: a drill's on its drill clock, like its other events.
+            let eventMilliseconds =
+                try Int64.fetchOne(
+                    db,
+                    sql: """
+                        SELECT CASE WHEN clock_origin_ms IS NULL OR clock_speed = 1 THEN :now
+                            ELSE clock_origin_ms + CAST((:now - clock_origin_ms) * clock_speed AS INTEGER) END
+                        FROM incidents WHERE id = :incident
+                        """, arguments: ["now": milliseconds, "incident": entry.incidentID]) ?? milliseconds
             return try self.insertEvent(
-                db, draft, incidentID: entry.incidentID, actor: actor, milliseconds: milliseconds)
+                db, draft, incidentID: entry.incidentID, actor: actor, milliseconds: eventMilliseconds)
         }
     }
 
@@ -288,9 +297,9 @@ extension SQLiteTranscriptStore: EscalationStore {
         var outboxIDs: [Int64] = []
         let causeSequence = events.last?.sequence
         // The payload is built from the incident row, the snapshot and names, all stored redacted already.
-        // Delivery runs on the real clock, whatever the incident's clock: a drill's rows are due now, not at a
-        // drill-clock instant in the real future.
-        let queuedMilliseconds = Self.milliseconds(Date())
+        // Delivery runs on the real clock, whatever the incident's clock: a drill's rows are due when the
+        // notification was stamped (real time, by the scheduler), not at a drill-clock instant in the real future.
+        let queuedMilliseconds = outcome.notifications.first.map { Self.milliseconds($0.occurredAt) } ?? milliseconds
         for notification in outcome.notifications {
             let payload = String(decoding: notification.jsonData(), as: UTF8.self)
             for channel in channels.channels(for: notification) {
