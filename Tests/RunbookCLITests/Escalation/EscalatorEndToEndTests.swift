@@ -149,6 +149,33 @@ import Testing
         #expect(exited < 2, "the REPL took \(exited) s to exit")
     }
 
+    // (e) PagerDuty answers the trigger with 429 and Retry-After: the trigger is retried no sooner, and the
+    // acknowledgement typed meanwhile waits until the trigger is delivered.
+    @Test func anAcknowledgementNeverOvertakesARetriedTrigger() throws {
+        let receiver = try HTTPReceiver(statuses: ["429|Retry-After: 2", "202"])
+        try writeRunbooks(
+            p0: "1 second", pagerDuty: receiver.baseURL.appendingPathComponent("v2/enqueue"), repeats: 0)
+        defer { EscalatorProcess.stop(database: database) }
+        let declared = try BuiltBinary.run(
+            [
+                "declare", "--title", "API down", "--severity", "P0", "--env", "production", "--runbooks",
+                runbooks.path, "--db", database,
+            ], environment: Self.auto)
+        #expect(declared.status == 0, "\(declared.stderr)")
+        try waitUntil("the trigger to be refused with 429") { try !events(1, .notificationFailed).isEmpty }
+        let ack = try BuiltBinary.run(
+            ["ack", "1", "--by", "alice", "--db", database, "--runbooks", runbooks.path], environment: Self.auto)
+        #expect(ack.status == 0, "\(ack.stderr)")
+        try waitUntil("the trigger and the acknowledgement") { try receiver.requests().count >= 3 }
+        let actions = try receiver.requests().map { $0.body["event_action"] as? String }
+        #expect(actions == ["trigger", "trigger", "acknowledge"])
+        let failed = try #require(try events(1, .notificationFailed).first)
+        let sent = try events(1, .notificationSent)
+        #expect(sent.map { $0.payload["kind"] } == ["escalation", "acknowledge"])
+        let waited = try #require(sent.first).timestamp.timeIntervalSince(failed.timestamp)
+        #expect(waited >= 2, "retried after \(waited) s despite Retry-After: 2")
+    }
+
     // (f) Two escalators started at once: one runs, the other exits quietly, and no notification goes out twice.
     @Test func twoEscalatorsAtOnceDeliverEachNotificationOnce() throws {
         let receiver = try HTTPReceiver(statuses: ["202"])
@@ -225,5 +252,16 @@ import Testing
             result.stdout.contains("nobody will be notified: no notifiers are configured (runbooks/notifiers.yaml)"))
         #expect(result.stdout.contains("nobody was notified: no notifiers are configured (runbooks/notifiers.yaml)"))
         #expect(!result.stdout.contains("PAGED"), "\(result.stdout)")
+    }
+
+    // No escalator (RUNBOOK_ESCALATOR=off and none started by hand): the session says so, naming the fix.
+    @Test func withoutAnEscalatorTheSessionWarnsAndNamesTheFix() throws {
+        try writeRunbooks(p0: "15 minutes")
+        let result = try BuiltBinary.run(
+            ["start", "down", "--env", "staging", "--runbooks", runbooks.path, "--db", database], stdin: "q\n")
+        #expect(result.status == 0, "\(result.stdout)")
+        #expect(result.stdout.contains("warning: no escalator is running for this incident's store"))
+        #expect(result.stdout.contains("Fix: runbook escalator --db \(database)"))
+        #expect(EscalatorProcess.pid(database: database) == nil)
     }
 }
