@@ -47,6 +47,8 @@ let package = Package(
         .executableTarget(name: "runbook-http"),
         // scripts/bench-store: the transcript store beside the sqlite3 CLI and dd.
         .executableTarget(name: "store-bench", dependencies: ["RunbookKit"], path: "Benchmarks/StoreBench"),
+        // scripts/bench-timers: seeds open incidents with armed timers for the escalator benchmark.
+        .executableTarget(name: "timer-bench", dependencies: ["RunbookKit"], path: "Benchmarks/TimerBench"),
         // scripts/fuzz: the long fuzz run of the parser, the linter and the attribute parser, in a release build.
         .executableTarget(
             name: "runbook-fuzz", dependencies: ["RunbookKit", "RunbookTestSupport"], path: "Benchmarks/Fuzz"),

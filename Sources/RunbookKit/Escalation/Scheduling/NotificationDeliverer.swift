@@ -143,7 +143,10 @@ public final class NotificationDeliverer: @unchecked Sendable {
         for entry in entries { inFlight[entry.channel, default: 0] += 1 }
         condition.unlock()
         for entry in entries {
-            DispatchQueue.global(qos: .utility).async { [self] in
+            // A thread of its own per send (at most `sendsPerChannel` per channel): a send blocks for up to its
+            // timeout, and Dispatch's global queue runs only about one blocking item per core, so a hanging
+            // channel's sends would hold back every other channel's.
+            Thread { [self] in
                 let attempt = try? self.attempt(entry)
                 condition.lock()
                 inFlight[entry.channel, default: 1] -= 1
@@ -151,7 +154,7 @@ public final class NotificationDeliverer: @unchecked Sendable {
                 condition.broadcast()
                 condition.unlock()
                 done(attempt)
-            }
+            }.start()
         }
         return entries.count
     }
