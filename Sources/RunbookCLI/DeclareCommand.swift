@@ -39,13 +39,14 @@ struct DeclareCommand: ParsableCommand {
     }
 
     func run() throws {
-        if drill && environment.lowercased().hasPrefix("prod") {
-            throw DrillInProduction(environment: environment)
+        if drill, try ProductionEnvironments.load(runbooksDirectory: global.runbooksDirectory).contains(environment) {
+            throw DrillError.productionRefused(environment: EnvironmentName.trimmed(environment))
         }
         let store = try StoreOpener.open(global)
         let identity = ResponderIdentity.current()
         let declaration = IncidentDeclaration(
-            title: title, runbook: runbook, environment: environment, severity: Severity(parsing: severity)!,
+            title: title, runbook: runbook, environment: EnvironmentName.trimmed(environment),
+            severity: Severity(parsing: severity)!,
             isDrill: drill, host: identity.host, user: identity.user)
         let incident: Incident
         if let policy = escalationPolicy() {
@@ -65,7 +66,6 @@ struct DeclareCommand: ParsableCommand {
     }
 }
 
-/// Drills never touch production: a drill declared there is refused.
 extension DeclareCommand {
     /// The policy of the runbooks directory, or `nil` (said on stderr) when it has none that parses.
     func escalationPolicy() -> EscalationPolicy? {
@@ -83,11 +83,4 @@ extension DeclareCommand {
     }
 
     func warn(_ text: String) { FileHandle.standardError.write(Data((text + "\n").utf8)) }
-}
-
-struct DrillInProduction: UserFacingError {
-    var environment: String
-    var summary: String { "a drill cannot be declared in \(environment)" }
-    var hint: String? { "use --env staging (or another non-production environment) for drills." }
-    var exitStatus: ExitStatus { .refused }
 }

@@ -9,13 +9,17 @@ public struct DrillCommand: ParsableCommand {
         abstract: "Rehearse an incident: a real runbook in the real REPL, recorded as a drill, with a debrief.",
         discussion: """
             Opens RUNBOOK (default: triage) in ENV (default: staging) as a drill. Drills never run in \
-            production (exit status 5); there is no flag to override that.
+            a production environment (production, prod, prd, live in any case, and those listed in the \
+            runbooks' environments.yaml): exit status 5; there is no flag to override that.
 
             --simulate [SCENARIO] runs the drill's commands against the bundled simulator (outage, \
             database or high-load; default: the scenario file's, else outage). --scenario FILE takes the \
             runbook, environment, severity, simulation, title and timed injects from a scenario file \
-            (docs/drills.md). --speed N runs the drill clock N times faster: an inject at 2m arrives after \
-            2 seconds at --speed 60.
+            (docs/drills.md); its `simulate:` applies as --simulate does. A simulated drill's commands run \
+            in a network namespace of their own, with the clusters' and clouds' configuration pointed into \
+            the simulator: if this system cannot make one, the drill is refused (exit status 5) unless \
+            --no-isolation is given. --speed N (above 0, at most 100000) runs the drill clock N times \
+            faster: an inject at 2m arrives after 2 seconds at --speed 60.
 
             When the drill is resolved (`resolve`) or abandoned (`abandon`), a debrief is printed and \
             recorded. Exit status as for `runbook start`, plus 5 when the drill is refused.
@@ -42,6 +46,11 @@ public struct DrillCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("A drill scenario file (YAML, see docs/drills.md).", valueName: "file"))
     public var scenario: String?
 
+    @Flag(
+        name: .long,
+        help: "Run a simulated drill's commands with this machine's network (recorded in the drill's setup).")
+    public var noIsolation = false
+
     @Option(name: .long, help: ArgumentHelp("Read answers from FILE, one per line.", valueName: "file"))
     public var answers: String?
 
@@ -61,19 +70,27 @@ public struct DrillCommand: ParsableCommand {
         if let severity, Severity(parsing: severity) == nil {
             throw ValidationError("--severity must be P0, P1, P2 or P3, not '\(severity)'")
         }
+        // NaN, infinities, 0, negatives and absurd speeds (1e300 overflowed the clock's arithmetic) are usage errors.
+        guard DrillError.isValidSpeed(speed) else {
+            let error = DrillError.invalidSpeed(speed)
+            throw ValidationError(error.summary + " (" + (error.hint ?? "") + ")")
+        }
     }
 
     public func run() throws {
         // Refused before anything else is read or recorded: a drill never touches production.
-        if env == "production" { throw DrillError.productionRefused }
-        guard speed > 0, speed.isFinite else { throw DrillError.invalidSpeed(speed) }
-        let scenarioFile = try scenario.map(DrillScenario.load(path:))
+        let production = try ProductionEnvironments.load(runbooksDirectory: global.runbooksDirectory)
+        if let env, production.contains(env) {
+            throw DrillError.productionRefused(environment: EnvironmentName.trimmed(env))
+        }
+        let scenarioFile = try scenario.map { try DrillScenario.load(path: $0, production: production) }
 
         var options = SessionLaunchOptions()
         let runbookID = runbook ?? scenarioFile?.runbook ?? "triage"
         options.runbookID = runbookID.hasSuffix(".md") ? String(runbookID.dropLast(3)) : runbookID
-        options.environment = env ?? scenarioFile?.environment ?? "staging"
-        if options.environment == "production" { throw DrillError.productionRefused }
+        let environment = EnvironmentName.trimmed(env ?? scenarioFile?.environment ?? "staging")
+        if production.contains(environment) { throw DrillError.productionRefused(environment: environment) }
+        options.environment = environment
         options.severity = severity.flatMap(Severity.init(parsing:)) ?? scenarioFile?.severity
         options.title = title ?? scenarioFile?.title
         options.answersPath = answers
@@ -83,21 +100,34 @@ public struct DrillCommand: ParsableCommand {
         options.runbooksDirectory = global.runbooksDirectory
         options.databasePath = global.db
 
-        var simulation: DrillSimulation?
-        if let simulate {
-            let name = simulate.isEmpty ? (scenarioFile?.simulate ?? "outage") : simulate
-            simulation = try DrillSimulation(scenario: name, runbooksDirectory: global.runbooksDirectory)
+        // A scenario file's `simulate:` applies exactly as `--simulate` does; `--simulate NAME` wins over it.
+        let simulationName =
+            simulate.map { $0.isEmpty ? (scenarioFile?.simulate ?? "outage") : $0 }
+            ?? scenarioFile?.simulate
+        let isolated = simulationName != nil && !noIsolation
+        if isolated {
+            do {
+                try CommandIsolation.checkNetworkNamespace()
+            } catch ExecutionError.isolationUnavailable(let reason) {
+                throw DrillError.isolationUnavailable(reason: reason)
+            }
+        }
+        let simulation = try simulationName.map {
+            try DrillSimulation(scenario: $0, runbooksDirectory: global.runbooksDirectory)
         }
         // The simulated cluster outlives a suspended drill (for `runbook resume`); it goes when the drill ends.
         var ended = true
         defer { if ended { simulation?.cleanUp() } }
-        if let simulation { options.apply(simulation) }
+        if let simulation { options.apply(simulation, isolated: isolated) }
         var plan = DrillPlan(
             speed: speed, simulation: simulation?.scenario, injects: scenarioFile?.injects ?? [])
         plan.setup = DrillSetup(
             speed: speed, clockOrigin: clock.origin, simulation: simulation?.scenario,
             simulationState: simulation?.stateDirectory,
-            scenarioPath: scenario.map { URL(fileURLWithPath: $0).standardizedFileURL.path })
+            scenarioPath: scenario.map { URL(fileURLWithPath: $0).standardizedFileURL.path },
+            isolation: simulation == nil
+                ? DrillSetup.realTargetDescription
+                : isolated ? DrillSetup.isolatedDescription : DrillSetup.notIsolatedDescription)
         let outcome = try SessionLauncher(options: options).startDrill(plan)
         ended = outcome.ended
         if outcome.status != .success { throw ExitCode(outcome.status.rawValue) }

@@ -62,6 +62,8 @@ public final class IncidentREPL {
     /// A warning when the escalator this incident waits for is not running (`nil` when all is well); asked with
     /// the banners. The launcher watches the store's escalator lease.
     public var escalatorWarning: (() -> String?)?
+    /// What the prompt of a drill starts with: `DRILL SIMULATED`, or `DRILL REAL …` naming the real target.
+    public var drillTag = "DRILL"
 
     /// Creates a REPL over `session`. `write` prints text; `commandOutput` receives commands' output as it arrives.
     public init(
@@ -81,8 +83,9 @@ public final class IncidentREPL {
     var prompt: String {
         let prompt = renderer.prompt(
             incidentID: session.incidentID, severity: session.severity, environment: session.environment,
-            elapsed: session.elapsed(), countdown: session.escalationTimeRemaining())
-        return session.incident.isDrill ? renderer.paint("DRILL", .yellow) + " " + prompt : prompt
+            elapsed: session.elapsed(), countdown: session.escalationTimeRemaining(),
+            production: session.dependencies.productionEnvironments)
+        return session.incident.isDrill ? renderer.paint(drillTag, .yellow) + " " + prompt : prompt
     }
 
     /// Prints the banners that are due, in scripted mode (a terminal shows them through the prompt tick).
@@ -432,7 +435,8 @@ public final class IncidentREPL {
                             guard case .step(let step) = item else { return true }
                             return !step.attributes.ignore
                                 && (step.attributes.environments.isEmpty
-                                    || step.attributes.environments.contains(self.session.environment))
+                                    || EnvironmentName.list(
+                                        step.attributes.environments, contains: self.session.environment))
                         }))
             }
         case "goto":

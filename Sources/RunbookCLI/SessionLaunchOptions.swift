@@ -22,6 +22,10 @@ public struct SessionLaunchOptions {
     public var extraPath: [String] = []
     /// Extra environment for commands.
     public var extraEnvironment: [String: String] = [:]
+    /// Variables of this process's environment that commands do not get.
+    public var removedEnvironment: [String] = []
+    /// Where commands run: `.network` seals them off the network (simulated drills, unless `--no-isolation`).
+    public var isolation: CommandIsolation = .none
     /// Working directory of commands; `nil` is the current directory.
     public var workingDirectory: String?
     /// The runbooks directory.
@@ -37,16 +41,21 @@ public struct SessionLaunchOptions {
     /// Creates options with the defaults above.
     public init() {}
 
-    /// Points drill commands at the simulator: its stand-ins first on PATH, its environment, its workspace.
-    public mutating func apply(_ simulation: DrillSimulation) {
+    /// Points drill commands at the simulator: its stand-ins first on PATH, its environment (the real clusters' and
+    /// clouds' configuration pointed into its state directory), its workspace; with `isolated`, in a network
+    /// namespace of their own.
+    public mutating func apply(_ simulation: DrillSimulation, isolated: Bool) {
         extraPath = simulation.path
         extraEnvironment.merge(simulation.environment) { _, new in new }
+        removedEnvironment = DrillSimulation.removedEnvironment
         workingDirectory = simulation.workingDirectory
+        isolation = isolated ? .network : .none
     }
 
     /// The environment commands start from: this process's, with `extraPath` first on PATH and `extraEnvironment`.
     public func baseEnvironment(_ process: [String: String] = ProcessInfo.processInfo.environment) -> [String: String] {
         var environment = process
+        for key in removedEnvironment { environment[key] = nil }
         for (key, value) in extraEnvironment { environment[key] = value }
         if !extraPath.isEmpty {
             environment["PATH"] = (extraPath + [environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"])

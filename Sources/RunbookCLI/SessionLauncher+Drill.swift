@@ -8,21 +8,44 @@ extension SessionLauncher {
     /// snapshot (so the debrief can check response times), an inject scheduler on the session's clock, and
     /// the debrief when the drill is resolved or abandoned.
     public func startDrill(_ plan: DrillPlan) throws -> DrillOutcome {
+        let production = try ProductionEnvironments.load(runbooksDirectory: options.runbooksDirectory)
         let (session, reader) = try declare(
             isDrill: true, policySnapshot: Self.policySnapshot(runbooksDirectory: options.runbooksDirectory),
             drillSetup: plan.setup,
-            checkEnvironment: { if $0 == "production" { throw DrillError.productionRefused } })
+            checkEnvironment: {
+                if production.contains($0) { throw DrillError.productionRefused(environment: $0) }
+            })
         let renderer = SessionRenderer(usesColor: reader.isInteractive && SessionRenderer.detectColor())
+        let target = drillTarget(simulation: plan.simulation, environment: session.environment)
         var header =
             "DRILL · incident #\(session.incidentID) declared: \(session.incident.title) · "
             + "\(session.severity.rawValue) · \(session.environment)"
         if plan.speed != 1 { header += " · clock ×\(Self.number(plan.speed))" }
         if let simulation = plan.simulation { header += " · simulator: \(simulation)" }
+        header += " · " + target.header
         write(renderer.paint(header, .bold, .yellow) + "\n")
         if !plan.injects.isEmpty {
             write("DRILL: \(plan.injects.count) injects will arrive on the drill clock\n")
         }
-        return try runDrillREPL(session: session, reader: reader, renderer: renderer, injects: plan.injects)
+        return try runDrillREPL(
+            session: session, reader: reader, renderer: renderer, injects: plan.injects, tag: target.promptTag)
+    }
+
+    /// What the drill's commands reach, for the header and the prompt: the simulator (sealed off the network or
+    /// not), or the real environment and, when `kubectl` is on PATH, its current context.
+    func drillTarget(simulation: String?, environment: String) -> (header: String, promptTag: String) {
+        if simulation != nil {
+            let sealed =
+                options.isolation == .network
+                ? "commands sealed off the network" : "commands NOT sealed off the network (--no-isolation)"
+            return ("SIMULATED, \(sealed)", "DRILL SIMULATED")
+        }
+        let context = KubeContext.current(environment: options.baseEnvironment())
+        let contextText = context.map { ", kube context \($0)" } ?? ""
+        return (
+            "REAL target: \(environment)\(contextText)",
+            "DRILL REAL" + (context.map { " kube:\($0)" } ?? "")
+        )
     }
 
     /// Continues a drill after `resume`: says how it runs, re-arms the scenario's injects not yet delivered, and
@@ -38,6 +61,8 @@ extension SessionLauncher {
                 line += " (its state was lost; the simulated cluster starts again from the scenario's broken state)"
             }
         }
+        let target = drillTarget(simulation: simulation?.scenario, environment: session.environment)
+        line += " · " + target.header
         write(renderer.paint(line, .bold, .yellow) + "\n")
         var injects: [DrillInject] = []
         if let path = setup.scenarioPath {
@@ -56,7 +81,8 @@ extension SessionLauncher {
                 write("warning: the scenario's injects are not re-armed (\(error))\n")
             }
         }
-        let outcome = try runDrillREPL(session: session, reader: reader, renderer: renderer, injects: injects)
+        let outcome = try runDrillREPL(
+            session: session, reader: reader, renderer: renderer, injects: injects, tag: target.promptTag)
         if outcome.ended { simulation?.cleanUp() }
         return outcome.status
     }
@@ -64,13 +90,15 @@ extension SessionLauncher {
     /// The REPL of a drill, started or resumed: injects as banners on the drill clock, and the debrief when the
     /// drill is resolved or abandoned.
     func runDrillREPL(
-        session: IncidentSession, reader: any LineReading, renderer: SessionRenderer, injects: [DrillInject]
+        session: IncidentSession, reader: any LineReading, renderer: SessionRenderer, injects: [DrillInject],
+        tag: String
     ) throws -> DrillOutcome {
         let dependencies = session.dependencies
         let scheduler = InjectScheduler(
             injects: injects, start: session.incident.declaredAt, clock: dependencies.clock)
         let repl = IncidentREPL(
             session: session, reader: reader, renderer: renderer, write: write, commandOutput: DiscardingOutputSink())
+        repl.drillTag = tag
         repl.dueBanners = {
             scheduler.due().compactMap { inject in
                 // Recorded before it is shown: what the responder saw is always in the transcript.

@@ -36,7 +36,7 @@ public struct SessionLauncher {
         let environment = try options.environment ?? askEnvironment(for: runbook, reader: reader)
         try checkEnvironment(environment)
         let store = try services.openStore(options.databasePath, redactor)
-        let dependencies = makeDependencies(store: store, loader: loader, redactor: redactor, reader: reader)
+        let dependencies = try makeDependencies(store: store, loader: loader, redactor: redactor, reader: reader)
         let identity = ResponderIdentity.current()
         let policy = dependencies.escalation == nil ? nil : escalationPolicy()
         let session = try IncidentSession.start(
@@ -65,7 +65,7 @@ public struct SessionLauncher {
                 let resumed = try DrillSimulation(
                     resuming: scenario, stateDirectory: setup.simulationState,
                     runbooksDirectory: options.runbooksDirectory)
-                launcher.options.apply(resumed)
+                launcher.options.apply(resumed, isolated: setup.isIsolated)
                 simulation = resumed
             }
         }
@@ -99,7 +99,7 @@ public struct SessionLauncher {
     func makeDependencies(
         store: any TranscriptStore, loader: any RunbookLoading, redactor: any SecretRegistering,
         reader: any LineReading
-    ) -> SessionDependencies {
+    ) throws -> SessionDependencies {
         let identity = ResponderIdentity.current()
         var dependencies = SessionDependencies(
             store: store, runner: services.makeRunner(isatty(STDIN_FILENO) == 1 && options.answersPath == nil),
@@ -108,6 +108,9 @@ public struct SessionLauncher {
             looksDestructive: services.looksDestructive,
             escalation: options.dryRun ? nil : makeScheduler(store: store, clock: options.clock))
         dependencies.outputLimit = options.outputLimit
+        dependencies.isolation = options.isolation
+        dependencies.productionEnvironments = try ProductionEnvironments.load(
+            runbooksDirectory: options.runbooksDirectory)
         return dependencies
     }
 
@@ -130,7 +133,7 @@ public struct SessionLauncher {
             case .line(let line):
                 let value = line.trimmingCharacters(in: .whitespaces)
                 if value.isEmpty { continue }
-                if allowed.isEmpty || allowed.contains(value) { return value }
+                if allowed.isEmpty || EnvironmentName.list(allowed, contains: value) { return value }
                 write("runbook \(runbook.id) runs in \(allowed.joined(separator: ", ")) only\n")
                 if !reader.isInteractive {
                     throw SessionError.environmentNotAllowed(value, allowed: allowed, runbook: runbook.id)

@@ -38,10 +38,10 @@ public struct SessionRenderer: Sendable {
     /// no timer is armed (acknowledged, no policy).
     public func prompt(
         incidentID: Int64, severity: Severity, environment: String, elapsed: TimeInterval,
-        countdown: TimeInterval? = nil
+        countdown: TimeInterval? = nil, production: ProductionEnvironments = ProductionEnvironments()
     ) -> String {
         let severityText = paint(severity.rawValue, severity <= .p1 ? .red : .yellow)
-        let environmentText = environment == "production" ? paint(environment, .magenta) : environment
+        let environmentText = production.contains(environment) ? paint(environment, .magenta) : environment
         let countdownText = countdown.map { " " + paint("⏱ " + Self.clock($0), $0 <= 60 ? .red : .yellow) } ?? ""
         return "#\(incidentID) \(severityText)\(countdownText) \(environmentText) \(Self.clock(elapsed)) › "
     }

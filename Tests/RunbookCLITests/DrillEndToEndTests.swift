@@ -154,6 +154,10 @@ import Testing
         ])
         #expect(second.status == 0, "\(second.stdout)\n\(second.stderr)")
         #expect(second.stdout.contains("DRILL · clock ×60 · simulator: outage"))
+        // Resumed, it is still sealed off the network, as recorded.
+        #expect(setup.isolation == "network namespace")
+        #expect(second.stdout.contains("SIMULATED, commands sealed off the network"))
+        #expect(second.stdout.contains("DRILL SIMULATED #1"))
         #expect(!second.stdout.contains("its state was lost"))
         #expect(second.stdout.contains("DRILL DEBRIEF (resolved; drill time)"))
         let events = try store.events(incidentID: 1)

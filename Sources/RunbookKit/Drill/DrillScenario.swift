@@ -32,19 +32,23 @@ public struct DrillScenario: Sendable, Hashable {
 
     static let keys = ["title", "runbook", "environment", "severity", "simulate", "injects"]
 
-    /// Reads and checks the scenario file at `path`.
-    public static func load(path: String) throws -> DrillScenario {
+    /// Reads and checks the scenario file at `path`; an environment of the `production` class is refused.
+    public static func load(
+        path: String, production: ProductionEnvironments = ProductionEnvironments()
+    ) throws -> DrillScenario {
         let text: String
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
             throw DrillError.unreadableScenario(path: path, reason: "no such file, or not UTF-8 text")
         }
-        return try parse(yaml: text, path: path)
+        return try parse(yaml: text, path: path, production: production)
     }
 
     /// Parses scenario YAML; `path` only names the file in errors.
-    public static func parse(yaml: String, path: String) throws -> DrillScenario {
+    public static func parse(
+        yaml: String, path: String, production: ProductionEnvironments = ProductionEnvironments()
+    ) throws -> DrillScenario {
         func at(_ node: Node?) -> SourceLocation {
             SourceLocation(file: path, line: node?.mark?.line ?? 1, column: node?.mark?.column ?? 1)
         }
@@ -94,8 +98,9 @@ public struct DrillScenario: Sendable, Hashable {
         let title = try text("title", hint: "title: \"Drill: the API is down\"")
         let runbook = try text("runbook", hint: "runbook: triage")
         let environment = try text("environment", hint: "environment: staging")
-        if environment == "production" {
-            throw DrillError.productionInScenario(location: at(values["environment"]))
+        if production.contains(environment) {
+            throw DrillError.productionInScenario(
+                environment: EnvironmentName.trimmed(environment), location: at(values["environment"]))
         }
         let severityText = try text("severity", hint: "severity: P1")
         guard let severity = Severity(parsing: severityText) else {

@@ -14,12 +14,22 @@ public struct DrillSetup: Sendable, Hashable {
     public var simulationState: String?
     /// The scenario file, for its injects.
     public var scenarioPath: String?
+    /// Where the drill's commands ran: `isolatedDescription` (a network namespace of their own) or why not.
+    public var isolation: String?
+
+    /// `isolation` of a simulated drill whose commands are sealed off the network.
+    public static let isolatedDescription = "network namespace"
+    /// `isolation` of a simulated drill run with `--no-isolation`.
+    public static let notIsolatedDescription = "none (--no-isolation)"
+    /// `isolation` of a drill against the real environment.
+    public static let realTargetDescription = "none (not simulated)"
 
     /// Creates a setup.
     public init(
         speed: Double, clockOrigin: Date, simulation: String? = nil, simulationState: String? = nil,
-        scenarioPath: String? = nil
+        scenarioPath: String? = nil, isolation: String? = nil
     ) {
+        self.isolation = isolation
         self.speed = speed
         self.clockOrigin = clockOrigin
         self.simulation = simulation
@@ -35,7 +45,7 @@ public struct DrillSetup: Sendable, Hashable {
         self.init(
             speed: speed, clockOrigin: Date(timeIntervalSince1970: origin / 1000),
             simulation: payload["simulation"]?.stringValue, simulationState: payload["simulation_state"]?.stringValue,
-            scenarioPath: payload["scenario"]?.stringValue)
+            scenarioPath: payload["scenario"]?.stringValue, isolation: payload["isolation"]?.stringValue)
     }
 
     /// The `drill_setup` payload.
@@ -46,7 +56,14 @@ public struct DrillSetup: Sendable, Hashable {
         if let simulation { object["simulation"] = .string(simulation) }
         if let simulationState { object["simulation_state"] = .string(simulationState) }
         if let scenarioPath { object["scenario"] = .string(scenarioPath) }
+        if let isolation { object["isolation"] = .string(isolation) }
         return .object(object)
+    }
+
+    /// Whether a resumed drill's commands run sealed off the network: a simulated drill, unless it was started with
+    /// `--no-isolation` (a drill recorded before isolation existed is sealed on resume).
+    public var isIsolated: Bool {
+        simulation != nil && isolation != Self.notIsolatedDescription
     }
 
     /// The drill clock, continuing exactly where the first process's clock was.

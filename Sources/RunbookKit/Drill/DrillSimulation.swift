@@ -72,10 +72,28 @@ public struct DrillSimulation: Sendable {
 
     /// Directories to put first on the PATH of drill commands.
     public var path: [String] { [root + "/bin"] }
-    /// Environment added to drill commands.
+    /// Environment added to drill commands: the scenario and its state, and the configuration of the real cluster
+    /// and cloud CLIs pointed into the state directory (where none exists), so that a real `kubectl`, `aws`,
+    /// `gcloud`, `az` or `helm` reached by an absolute path finds no cluster, context or credentials.
     public var environment: [String: String] {
-        ["RUNBOOK_SIM_SCENARIO": scenario, "RUNBOOK_SIM_STATE": stateDirectory]
+        let config = stateDirectory + "/real-cli-config"
+        return [
+            "RUNBOOK_SIM_SCENARIO": scenario, "RUNBOOK_SIM_STATE": stateDirectory,
+            "KUBECONFIG": config + "/kubeconfig", "AWS_CONFIG_FILE": config + "/aws/config",
+            "AWS_SHARED_CREDENTIALS_FILE": config + "/aws/credentials", "CLOUDSDK_CONFIG": config + "/gcloud",
+            "AZURE_CONFIG_DIR": config + "/azure", "HELM_CONFIG_HOME": config + "/helm/config",
+            "HELM_CACHE_HOME": config + "/helm/cache", "HELM_DATA_HOME": config + "/helm/data",
+        ]
     }
+
+    /// Variables of runbook's own environment that drill commands must not inherit: they name a real cluster,
+    /// account or credential directly, whatever the configuration files say.
+    public static let removedEnvironment = [
+        "KUBECONTEXT", "HELM_KUBECONTEXT", "HELM_KUBETOKEN", "HELM_KUBEAPISERVER", "AWS_PROFILE", "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_DEFAULT_PROFILE", "GOOGLE_APPLICATION_CREDENTIALS",
+        "CLOUDSDK_CORE_PROJECT", "AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET", "AZURE_TENANT_ID",
+        "AZURE_SUBSCRIPTION_ID",
+    ]
     /// Where drill commands run, so that `./deployment/scripts/deploy.sh` resolves.
     public var workingDirectory: String { root + "/workspace" }
 

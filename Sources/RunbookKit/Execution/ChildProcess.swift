@@ -39,19 +39,20 @@ struct ChildProcess {
         throw ExecutionError.shellNotFound(shell: request.shell, searched: searchPath)
     }
 
-    /// Spawns `shellPath -c command`; with `terminalPath` the child opens it as its controlling terminal on
-    /// fds 0–2, otherwise it gets `stdin`, `stdout` and `stderr`.
+    /// Spawns `shellPath -c command` (through `unshare --net` when the request is isolated); with
+    /// `terminalPath` the child opens it as its controlling terminal on fds 0–2, otherwise it gets `stdin`,
+    /// `stdout` and `stderr`.
     static func spawn(
         _ request: CommandRequest, shellPath: String, terminalPath: String?, stdin: Int32 = -1,
         stdout: Int32 = -1, stderr: Int32 = -1
     ) throws -> ChildProcess {
-        let arguments = [request.shell, "-c", request.command]
+        let launch = try request.isolation.launch(shell: request.shell, shellPath: shellPath, command: request.command)
         let environment = request.environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
         var pid: pid_t = 0
-        let rc = withCStrings(arguments) { argv in
+        let rc = withCStrings(launch.arguments) { argv in
             withCStrings(environment) { envp in
                 cpty_spawn(
-                    &pid, shellPath, argv, envp, request.workingDirectory, terminalPath, stdin, stdout, stderr)
+                    &pid, launch.path, argv, envp, request.workingDirectory, terminalPath, stdin, stdout, stderr)
             }
         }
         guard rc == 0 else {

@@ -15,12 +15,15 @@ public struct CommandRequest: Sendable, Hashable {
     public var killGrace: TimeInterval
     /// Needs the responder's terminal; with pipes, stdin stays open only for interactive steps.
     public var interactive: Bool
+    /// Where the command runs: `.network` starts it in a network namespace of its own (no reachable address).
+    public var isolation: CommandIsolation
 
     public init(
         command: String, shell: String = "bash", environment: [String: String] = [:],
         workingDirectory: String? = nil, timeout: TimeInterval? = nil, killGrace: TimeInterval = 5,
-        interactive: Bool = false
+        interactive: Bool = false, isolation: CommandIsolation = .none
     ) {
+        self.isolation = isolation
         self.command = command
         self.shell = shell
         self.environment = environment

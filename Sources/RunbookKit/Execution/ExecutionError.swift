@@ -10,6 +10,9 @@ public enum ExecutionError: UserFacingError, Equatable {
     case terminalUnavailable(reason: String)
     /// `posix_spawn` refused (errno text).
     case spawnFailed(command: String, reason: String)
+    /// The command must run in a network namespace of its own, and none can be made here (`unshare` is missing
+    /// or the system refuses it).
+    case isolationUnavailable(reason: String)
 
     public var summary: String {
         switch self {
@@ -21,6 +24,8 @@ public enum ExecutionError: UserFacingError, Equatable {
             return "cannot start the command: no pseudo-terminal could be opened (\(reason))"
         case .spawnFailed(let command, let reason):
             return "cannot start '\(command)': \(reason)"
+        case .isolationUnavailable(let reason):
+            return "cannot seal the command off the network: \(reason)"
         }
     }
 
@@ -35,6 +40,10 @@ public enum ExecutionError: UserFacingError, Equatable {
                 "check /dev/ptmx and the pty limit (sysctl kernel.pty.max), or run with stdin redirected to use pipes"
         case .spawnFailed:
             return "check the shell's permissions and the system's process limits (ulimit -u)"
+        case .isolationUnavailable:
+            return
+                "run as root or where user namespaces are allowed (util-linux `unshare --net true` must work), "
+                + "or pass --no-isolation to run drill commands unsealed"
         }
     }
 

@@ -142,7 +142,9 @@ public struct Linter: Sendable {
                     diagnostics += onFailTarget(onFail, step: step, runbook: runbook, cache: &cache)
                 }
                 for environment in step.attributes.environments
-                where !runbook.environments.isEmpty && !runbook.environments.contains(environment) {
+                where !runbook.environments.isEmpty
+                    && !EnvironmentName.list(runbook.environments, contains: environment)
+                {
                     diagnostics.append(
                         .warning(
                             "step `\(step.id)` applies in `\(environment)`, which this runbook does not run in",

@@ -327,7 +327,7 @@ public struct VariableSpec: Sendable, Hashable {
 
     /// The default that applies in `environment`, before `${…}` references are expanded.
     public func defaultValue(in environment: String) -> String? {
-        defaultsByEnvironment[environment] ?? defaultValue
+        EnvironmentName.value(in: defaultsByEnvironment, for: environment) ?? defaultValue
     }
 
     public init(

@@ -77,10 +77,12 @@ extension IncidentSession {
         return view
     }
 
-    /// What the responder must type before `command` runs: in `production`, for a step declared destructive or
-    /// one the detector flags, the `NAMESPACE` value when the command uses it, else the environment's name.
+    /// What the responder must type before `command` runs: in a production environment (`production`, `prod`,
+    /// `prd`, `live` in any case, and those the runbooks directory adds), for a step declared destructive or one
+    /// the detector flags, the `NAMESPACE` value when the command uses it, else the environment's name.
     public func confirmationTarget(for command: String, risk: Risk) -> String? {
-        guard state.environment == "production", risk == .destructive || dependencies.looksDestructive(command)
+        guard dependencies.productionEnvironments.contains(state.environment),
+            risk == .destructive || dependencies.looksDestructive(command)
         else { return nil }
         if variableNames(in: command).contains("NAMESPACE"), let namespace = value(of: "NAMESPACE") {
             return namespace
@@ -189,7 +191,8 @@ extension IncidentSession {
             commandSequence: startedEvent.sequence, outputLimit: dependencies.outputLimit)
         let request = CommandRequest(
             command: command, shell: runbook.shell, environment: childEnvironment(),
-            workingDirectory: workingDirectory, timeout: timeout, interactive: attributes.interactive)
+            workingDirectory: workingDirectory, timeout: timeout, interactive: attributes.interactive,
+            isolation: dependencies.isolation)
         var result: CommandResult
         do {
             result = try dependencies.runner.run(request, sink: recorder)

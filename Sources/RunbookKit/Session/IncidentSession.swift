@@ -35,7 +35,7 @@ public final class IncidentSession {
     /// the environment.
     public static func start(_ start: IncidentStart, dependencies: SessionDependencies) throws -> IncidentSession {
         let runbook = try dependencies.loader.runbook(id: start.runbookID)
-        if !runbook.environments.isEmpty, !runbook.environments.contains(start.environment) {
+        if !runbook.environments.isEmpty, !EnvironmentName.list(runbook.environments, contains: start.environment) {
             throw SessionError.environmentNotAllowed(
                 start.environment, allowed: runbook.environments, runbook: runbook.id)
         }

@@ -28,7 +28,7 @@ public struct IncidentStart: Sendable, Hashable {
     ) {
         self.drillSetup = drillSetup
         self.runbookID = runbookID
-        self.environment = environment
+        self.environment = EnvironmentName.trimmed(environment)
         self.severity = severity
         self.title = title
         self.isDrill = isDrill

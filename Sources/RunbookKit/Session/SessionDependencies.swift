@@ -28,6 +28,10 @@ public struct SessionDependencies {
     /// Most bytes of one command's output stored (head and tail kept, the rest counted in `dropped_bytes`); the
     /// screen always gets everything.
     public var outputLimit: Int = OutputLimiter.defaultLimit
+    /// Which environments are production: destructive steps there need the target typed.
+    public var productionEnvironments = ProductionEnvironments()
+    /// Where commands run: `.network` seals them in a network namespace of their own (simulated drills).
+    public var isolation: CommandIsolation = .none
 
     /// Creates the dependencies; the detector defaults to one that flags nothing.
     public init(

@@ -48,7 +48,8 @@ struct SessionState {
     func applies(_ item: RunbookItem) -> Bool {
         guard case .step(let step) = item else { return true }
         if step.attributes.ignore { return false }
-        return step.attributes.environments.isEmpty || step.attributes.environments.contains(environment)
+        return step.attributes.environments.isEmpty
+            || EnvironmentName.list(step.attributes.environments, contains: environment)
     }
 
     /// The first applicable index at or after `start` in `runbook` (`items.count` when none is left).

@@ -39,6 +39,18 @@ import Testing
         #expect(sink.text.hasSuffix("ok\n"))
     }
 
+    @Test func aNetworkIsolatedChildKeepsItsControllingTerminalAndSeesOnlyTheLoopback() throws {
+        let sink = CollectingOutputSink()
+        // /proc/net/dev lists the interfaces of the process's own network namespace (sysfs shows the host's).
+        let request = CommandRequest(
+            command: "tty && test -t 0 && tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' '",
+            environment: testEnvironment, killGrace: 0.5, isolation: .network)
+        let result = try runner.run(request, sink: sink)
+        #expect(result.exitCode == 0, "\(sink.text)")
+        #expect(sink.text.hasPrefix("/dev/pts/"))
+        #expect(sink.text.hasSuffix("\nlo\n"), "\(sink.text)")
+    }
+
     @Test func transcriptGetsPlainNewlinesNotTerminalTranslation() throws {
         let (_, sink) = try run("printf 'one\\ntwo\\n'")
         #expect(sink.data == Data("one\ntwo\n".utf8))
