@@ -14,6 +14,9 @@ public final class TmuxSession {
         environment: [String: String] = [:]
     ) throws {
         socket = "runbook-test-\(getpid())-\(UUID().uuidString.prefix(8))"
+        // No detached escalator per test database unless the test asks for one (as `BuiltBinary.run`).
+        var environment = environment
+        if environment["RUNBOOK_ESCALATOR"] == nil { environment["RUNBOOK_ESCALATOR"] = "off" }
         let exports = environment.sorted { $0.key < $1.key }.map { "export \($0.key)=\(Self.quote($0.value)); " }
             .joined()
         let cd = directory.map { "cd \(Self.quote($0)); " } ?? ""

@@ -20,6 +20,7 @@ import Testing
         process.arguments = ["-c", script]
         process.environment = [
             "BIN": BuiltBinary.path, "RUNBOOKS": scratch.runbooks, "DB": scratch.database, "DIR": scratch.directory,
+            "RUNBOOK_ESCALATOR": "off",
             "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
         ]
         let result = try ProcessRunner.collect(process, stdin: nil)
