@@ -15,6 +15,9 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        // runbook-http only (never linked into runbook): an HTTP client that waits without spinning.
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // System libraries: a module map and a shim header each, nothing else.
@@ -44,7 +47,12 @@ let package = Package(
             ]),
         .executableTarget(name: "runbook", dependencies: ["RunbookCLI"]),
         // Posts one notification (URL and body on stdin): the only code that links FoundationNetworking.
-        .executableTarget(name: "runbook-http"),
+        .executableTarget(
+            name: "runbook-http",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]),
         // scripts/bench-store: the transcript store beside the sqlite3 CLI and dd.
         .executableTarget(name: "store-bench", dependencies: ["RunbookKit"], path: "Benchmarks/StoreBench"),
         // scripts/bench-timers: seeds open incidents with armed timers for the escalator benchmark.

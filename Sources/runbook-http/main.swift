@@ -1,8 +1,9 @@
 // runbook-http: posts JSON notifications for `runbook`'s Slack and PagerDuty notifiers.
 //
-// It is a separate program so that `runbook` itself never loads FoundationNetworking (libcurl and some thirty
-// libraries it pulls in), which would double the time from `runbook start` to the first step. `runbook` starts it
-// only to deliver notifications, from a background thread.
+// It is a separate program so that `runbook` itself never loads an HTTP stack (SwiftNIO, BoringSSL), which would
+// lengthen the time from `runbook start` to the first step. The escalator keeps a few of these running (`--serve`).
+// Requests are made with AsyncHTTPClient: FoundationNetworking's URLSession (libcurl) spun at about 60% of a core
+// for every request left waiting on a server that does not answer, so one hanging webhook slowed every channel.
 //
 // Input on stdin (never arguments: a webhook URL is a secret, and arguments are visible to every user in `ps`).
 // Two modes:
@@ -14,11 +15,9 @@
 // "retry_after" (seconds, from a Retry-After header in delta seconds or as an HTTP date) and "location" (a
 // redirect's Location header) when present; {"error": "what went wrong"} when it did not answer. Redirects are
 // never followed: a 3xx answer is reported as it came. Exit status 0 when it reported, 2 on bad input.
+import AsyncHTTPClient
 import Foundation
-
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
+import NIOCore
 
 /// One request.
 struct Request {
@@ -35,29 +34,30 @@ func report(_ object: [String: Any]) {
 
 /// What went wrong, in words an on-call engineer reads in the transcript (Foundation's own text on Linux is
 /// "The operation could not be completed", whatever the cause).
+/// What went wrong, in words an on-call engineer reads in the transcript.
 func describe(_ error: any Error, host: String, timeout: TimeInterval) -> String {
-    let nsError = error as NSError
-    guard nsError.domain == NSURLErrorDomain else { return "network error: \(error.localizedDescription)" }
-    switch nsError.code {
-    case NSURLErrorTimedOut:
+    let text = String(describing: error)
+    let lower = text.lowercased()
+    if let client = error as? HTTPClientError,
+        [.deadlineExceeded, .readTimeout, .connectTimeout, .writeTimeout].contains(client)
+    {
         return "timed out: no answer from \(host) within \(String(format: "%g", timeout)) s"
-    case NSURLErrorCannotConnectToHost:
-        return "network error: cannot connect to \(host) (connection refused)"
-    case NSURLErrorCannotFindHost, NSURLErrorDNSLookupFailed:
-        return "network error: cannot resolve \(host)"
-    case NSURLErrorNetworkConnectionLost:
-        return "network error: the connection to \(host) was lost"
-    case NSURLErrorNotConnectedToInternet:
-        return "network error: no network"
-    case NSURLErrorSecureConnectionFailed, NSURLErrorServerCertificateUntrusted,
-        NSURLErrorServerCertificateHasBadDate, NSURLErrorServerCertificateNotYetValid:
-        return "network error: the TLS connection to \(host) failed"
-    default:
-        return "network error: \(host): URL error \(nsError.code)"
     }
+    if lower.contains("refused") { return "network error: cannot connect to \(host) (connection refused)" }
+    if lower.contains("dns") || lower.contains("resolve") || lower.contains("getaddrinfo")
+        || lower.contains("name or service not known")
+    {
+        return "network error: cannot resolve \(host)"
+    }
+    if lower.contains("ssl") || lower.contains("tls") || lower.contains("certificate") {
+        return "network error: the TLS connection to \(host) failed"
+    }
+    if lower.contains("reset") || lower.contains("closed") || lower.contains("eof") {
+        return "network error: the connection to \(host) was lost"
+    }
+    return "network error: \(host): \(text)"
 }
 
-/// A Retry-After value in seconds from now: delta seconds (`120`) or an HTTP date (`Wed, 21 Oct 2026 07:28:00 GMT`).
 func retryAfterSeconds(_ value: String, now: Date = Date()) -> Double? {
     let text = value.trimmingCharacters(in: .whitespaces)
     if let seconds = Int(text), seconds >= 0 { return Double(seconds) }
@@ -71,108 +71,35 @@ func retryAfterSeconds(_ value: String, now: Date = Date()) -> Double? {
 
 /// Collects one task's answer, and refuses every redirect so that a 3xx comes back as it was sent. Callbacks of an
 /// earlier task (one cancelled at its timeout) are ignored.
-final class Delegate: NSObject, URLSessionDataDelegate, @unchecked Sendable {
-    private let lock = NSLock()
-    private var task = -1
-    private var data = Data()
-    private var done: DispatchSemaphore?
-    private(set) var response: HTTPURLResponse?
-    private(set) var error: (any Error)?
-
-    func begin(_ task: URLSessionTask, _ semaphore: DispatchSemaphore) {
-        lock.lock()
-        self.task = task.taskIdentifier
-        data = Data()
-        response = nil
-        error = nil
-        done = semaphore
-        lock.unlock()
-    }
-
-    func finish() -> (HTTPURLResponse?, Data, (any Error)?) {
-        lock.lock()
-        defer { lock.unlock() }
-        done = nil
-        return (response, data, error)
-    }
-
-    func urlSession(
-        _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
-        newRequest request: URLRequest, completionHandler: @escaping (URLRequest?) -> Void
-    ) {
-        completionHandler(nil)
-    }
-
-    func urlSession(
-        _ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
-        completionHandler: @escaping (URLSession.ResponseDisposition) -> Void
-    ) {
-        lock.lock()
-        if dataTask.taskIdentifier == task { self.response = response as? HTTPURLResponse }
-        lock.unlock()
-        completionHandler(.allow)
-    }
-
-    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
-        lock.lock()
-        if dataTask.taskIdentifier == self.task && self.data.count < 4096 { self.data.append(data) }
-        lock.unlock()
-    }
-
-    func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: (any Error)?) {
-        lock.lock()
-        guard task.taskIdentifier == self.task else {
-            lock.unlock()
-            return
-        }
-        if response == nil { response = task.response as? HTTPURLResponse }
-        self.error = error
-        let semaphore = done
-        lock.unlock()
-        semaphore?.signal()
-    }
-}
-
-let delegate = Delegate()
-let session: URLSession = {
-    let configuration = URLSessionConfiguration.ephemeral
-    configuration.httpMaximumConnectionsPerHost = 1
-    return URLSession(configuration: configuration, delegate: delegate, delegateQueue: nil)
-}()
+/// One client for the process: connections are kept between requests, redirects are never followed.
+let client = HTTPClient(
+    eventLoopGroupProvider: .singleton,
+    configuration: HTTPClient.Configuration(redirectConfiguration: .disallow))
 
 /// Posts one request and returns its report; requests are made one at a time.
 func post(_ request: Request) -> [String: Any] {
     let host = request.url.host ?? "the server"
-    var urlRequest = URLRequest(
-        url: request.url, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: request.timeout)
-    urlRequest.httpMethod = "POST"
-    urlRequest.httpBody = request.body
-    urlRequest.setValue("application/json", forHTTPHeaderField: "Content-Type")
-    urlRequest.setValue("runbook", forHTTPHeaderField: "User-Agent")
-    let done = DispatchSemaphore(value: 0)
-    let task = session.dataTask(with: urlRequest)
-    delegate.begin(task, done)
-    task.resume()
-    let timedOut = "timed out: no answer from \(host) within \(String(format: "%g", request.timeout)) s"
-    // URLSession honours the timeout between bytes; this bounds the whole exchange.
-    if done.wait(timeout: .now() + request.timeout) == .timedOut {
-        task.cancel()
-        _ = done.wait(timeout: .now() + 1)
-        _ = delegate.finish()
-        return ["error": timedOut]
+    do {
+        var outgoing = try HTTPClient.Request(url: request.url.absoluteString, method: .POST)
+        outgoing.headers.add(name: "Content-Type", value: "application/json")
+        outgoing.headers.add(name: "User-Agent", value: "runbook")
+        outgoing.body = .byteBuffer(ByteBuffer(bytes: request.body))
+        // The deadline bounds the whole exchange, connect to last byte.
+        let deadline = NIODeadline.now() + .milliseconds(Int64((request.timeout * 1000).rounded()))
+        let response = try client.execute(request: outgoing, deadline: deadline).wait()
+        let text = response.body.map { String(buffer: $0) } ?? ""
+        var answer: [String: Any] = [
+            "status": Int(response.status.code),
+            "body": String(text.prefix(200)).trimmingCharacters(in: .whitespacesAndNewlines),
+        ]
+        if let value = response.headers.first(name: "Retry-After"), let seconds = retryAfterSeconds(value) {
+            answer["retry_after"] = seconds
+        }
+        if let location = response.headers.first(name: "Location") { answer["location"] = location }
+        return answer
+    } catch {
+        return ["error": describe(error, host: host, timeout: request.timeout)]
     }
-    let (response, data, error) = delegate.finish()
-    if let error { return ["error": describe(error, host: host, timeout: request.timeout)] }
-    guard let response else { return ["error": "no HTTP response from \(host)"] }
-    let text = String(decoding: data.prefix(200), as: UTF8.self)
-    var answer: [String: Any] = [
-        "status": response.statusCode, "body": text.trimmingCharacters(in: .whitespacesAndNewlines),
-    ]
-    if let value = response.value(forHTTPHeaderField: "Retry-After"), let seconds = retryAfterSeconds(value) {
-        answer["retry_after"] = seconds
-    }
-    if let location = response.value(forHTTPHeaderField: "Location") { answer["location"] = location }
-    return answer
 }
 
 /// A `--serve` request line, or `nil` when it is not one.
