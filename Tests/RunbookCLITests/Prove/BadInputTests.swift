@@ -83,6 +83,26 @@ struct BadInputRow: Sendable, CustomTestStringConvertible {
             arguments: ["start", "faulty", "--env", "staging", "--runbooks", "RUNBOOKS", "--db", "DB"],
             stdin: "y\nq\n", status: 0, message: "exit 0",
             recorded: (.commandFinished, "exit_code", .int(0))),
+        BadInputRow(
+            name: "control character in a command",
+            files: ["bad.md": runbook("id=a risk=read", "touch X; echo ok #\u{1B}[2K\u{1B}[1G$ echo ok")],
+            arguments: ["lint", "FILE:bad.md"], status: 1,
+            message: "bad.md:8:19: error: command holds the control character ^["),
+        BadInputRow(
+            name: "CRLF front matter",
+            files: ["probe.md": healthy.replacingOccurrences(of: "\n", with: "\r\n")],
+            arguments: ["start", "probe", "--env", "production", "--runbooks", "RUNBOOKS", "--db", "DB"], status: 2,
+            message: "may not run in environment 'production'"),
+        BadInputRow(
+            name: "variable that changes the shell",
+            files: ["bad.md": "---\ntitle: Bad\nvariables:\n  BASH_ENV: {default: /tmp/x}\n---\n# Bad\n"],
+            arguments: ["lint", "FILE:bad.md"], status: 1,
+            message: "bad.md:4:3: error: `BASH_ENV` changes how the shell or the loader behaves"),
+        BadInputRow(
+            name: "capture into a variable that changes the shell",
+            files: ["faulty.md": runbook("id=a risk=read capture=LD_PRELOAD", "echo /tmp/evil.so")],
+            arguments: ["start", "faulty", "--env", "staging", "--runbooks", "RUNBOOKS", "--db", "DB"], status: 2,
+            message: "`LD_PRELOAD` changes how the shell or the loader behaves"),
     ]
 }
 
