@@ -89,6 +89,12 @@ struct BadInputRow: Sendable, CustomTestStringConvertible {
             arguments: ["lint", "FILE:bad.md"], status: 1,
             message: "bad.md:8:19: error: command holds the control character ^["),
         BadInputRow(
+            name: "edited command holding a password",
+            files: ["faulty.md": runbook("id=login risk=read", "echo start")],
+            arguments: ["start", "faulty", "--env", "staging", "--runbooks", "RUNBOOKS", "--db", "DB"],
+            stdin: "e\nprintf '%s\\n' ran:password=hunter2 | tr : ' '\ny\nq\n", status: 0,
+            message: "ran password=hunter2", recorded: (.stepEdited, "redacted", .bool(true))),
+        BadInputRow(
             name: "CRLF front matter",
             files: ["probe.md": healthy.replacingOccurrences(of: "\n", with: "\r\n")],
             arguments: ["start", "probe", "--env", "production", "--runbooks", "RUNBOOKS", "--db", "DB"], status: 2,
@@ -103,6 +109,31 @@ struct BadInputRow: Sendable, CustomTestStringConvertible {
             files: ["faulty.md": runbook("id=a risk=read capture=LD_PRELOAD", "echo /tmp/evil.so")],
             arguments: ["start", "faulty", "--env", "staging", "--runbooks", "RUNBOOKS", "--db", "DB"], status: 2,
             message: "`LD_PRELOAD` changes how the shell or the loader behaves"),
+        BadInputRow(
+            name: "empty confirmation target",
+            files: [
+                "wipe.md": """
+                ---
+                title: Wipe
+                environments: [production]
+                variables:
+                  NAMESPACE: {prompt: Namespace}
+                ---
+                # Wipe
+
+                ```bash {id=find risk=read capture=NAMESPACE}
+                printf ''
+                ```
+
+                ```bash {id=wipe risk=destructive}
+                echo wiping "$NAMESPACE"
+                ```
+
+                """
+            ],
+            arguments: ["start", "wipe", "--env", "production", "--runbooks", "RUNBOOKS", "--db", "DB"],
+            stdin: "y\ny\n\nq\n", status: 0, message: "NAMESPACE is empty",
+            recorded: (.stepRefused, "reason", .string("confirmation target NAMESPACE is empty"))),
     ]
 }
 
