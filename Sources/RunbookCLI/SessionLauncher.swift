@@ -36,7 +36,7 @@ public struct SessionLauncher {
         let environment = try options.environment ?? askEnvironment(for: runbook, reader: reader)
         try checkEnvironment(environment)
         let store = try services.openStore(options.databasePath, redactor)
-        let dependencies = makeDependencies(store: store, loader: loader, redactor: redactor, reader: reader)
+        let dependencies = try makeDependencies(store: store, loader: loader, redactor: redactor, reader: reader)
         let identity = ResponderIdentity.current()
         let policy = dependencies.escalation == nil ? nil : escalationPolicy()
         let session = try IncidentSession.start(
@@ -71,7 +71,8 @@ public struct SessionLauncher {
         }
         let session = try IncidentSession.resume(
             incidentID: incidentID,
-            dependencies: launcher.makeDependencies(store: store, loader: loader, redactor: redactor, reader: reader))
+            dependencies: try launcher.makeDependencies(
+                store: store, loader: loader, redactor: redactor, reader: reader))
         let renderer = SessionRenderer(usesColor: reader.isInteractive && SessionRenderer.detectColor())
         var header =
             "resumed incident #\(session.incidentID): \(session.incident.title) · \(session.severity.rawValue)"
@@ -99,13 +100,14 @@ public struct SessionLauncher {
     func makeDependencies(
         store: any TranscriptStore, loader: any RunbookLoading, redactor: any SecretRegistering,
         reader: any LineReading
-    ) -> SessionDependencies {
+    ) throws -> SessionDependencies {
         let identity = ResponderIdentity.current()
+        let detector = try services.destructiveDetector(options.runbooksDirectory)
         var dependencies = SessionDependencies(
             store: store, runner: services.makeRunner(isatty(STDIN_FILENO) == 1 && options.answersPath == nil),
             clock: options.clock, loader: loader, redactor: redactor, actor: identity.actor,
             baseEnvironment: options.baseEnvironment(), workingDirectory: options.workingDirectory,
-            looksDestructive: services.looksDestructive,
+            looksDestructive: { !detector.matches($0).isEmpty },
             escalation: options.dryRun ? nil : makeScheduler(store: store, clock: options.clock))
         dependencies.outputLimit = options.outputLimit
         return dependencies

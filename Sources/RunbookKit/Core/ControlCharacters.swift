@@ -13,7 +13,9 @@ public enum ControlCharacters {
     /// The UTF-8 offset of the first such byte in `text`, if any. (Every one is ASCII, so never part of a longer
     /// UTF-8 sequence.)
     public static func firstOffset(in text: some StringProtocol) -> Int? {
-        text.utf8.firstIndex(where: isHidden).map { text.utf8.distance(from: text.utf8.startIndex, to: $0) }
+        let contiguous = text.utf8.withContiguousStorageIfAvailable { bytes in bytes.firstIndex(where: isHidden) }
+        if let contiguous { return contiguous }
+        return text.utf8.firstIndex(where: isHidden).map { text.utf8.distance(from: text.utf8.startIndex, to: $0) }
     }
 
     /// The caret notation of a hidden byte: `^[` for ESC, `^M` for CR, `^?` for DEL.

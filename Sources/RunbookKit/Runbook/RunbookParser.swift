@@ -79,7 +79,12 @@ public enum RunbookParser {
     /// parses exactly as its LF copy: front matter, commands, lines and columns. cmark-gfm already ends lines at
     /// a CR; doing it first means the front matter and every line number agree with it.
     static func withLineFeeds(_ text: String) -> String {
-        guard text.utf8.contains(UInt8(ascii: "\r")) else { return text }
+        var text = text
+        // memchr over the contiguous UTF-8: most files have no CR, and this is all they cost.
+        let hasCR = text.withUTF8 { bytes in
+            bytes.baseAddress.map { memchr($0, Int32(UInt8(ascii: "\r")), bytes.count) != nil } ?? false
+        }
+        guard hasCR else { return text }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(text.utf8.count)
         var previous: UInt8 = 0

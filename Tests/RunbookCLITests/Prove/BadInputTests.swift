@@ -134,6 +134,38 @@ struct BadInputRow: Sendable, CustomTestStringConvertible {
             arguments: ["start", "wipe", "--env", "production", "--runbooks", "RUNBOOKS", "--db", "DB"],
             stdin: "y\ny\n\nq\n", status: 0, message: "NAMESPACE is empty",
             recorded: (.stepRefused, "reason", .string("confirmation target NAMESPACE is empty"))),
+        BadInputRow(
+            name: "oc delete in production",
+            files: [
+                "clean.md":
+                    "---\ntitle: Clean\nenvironments: [production]\n---\n# Clean\n\n```bash {id=clean}\noc delete pod foo\n```\n"
+            ],
+            arguments: ["start", "clean", "--env", "production", "--runbooks", "RUNBOOKS", "--db", "DB"],
+            stdin: "y\ny\nq\n", status: 0, message: "Type 'production' to run it",
+            recorded: (.stepRefused, "expected_target", .string("production"))),
+        BadInputRow(
+            name: "unmarked destructive command",
+            files: ["bad.md": runbook("id=a risk=change", "oc adm drain node-1 --ignore-daemonsets")],
+            arguments: ["lint", "--strict", "FILE:bad.md"], status: 1, message: "rule `kubectl-drain`"),
+        BadInputRow(
+            name: "destructive pattern of the directory",
+            files: [
+                "destructive.yaml":
+                    "rules:\n  - name: cluster-reset\n    pattern: 'candlefish-admin reset'\n    reason: resets the cluster\n",
+                "bad.md": runbook("id=a risk=change", "candlefish-admin reset --force"),
+            ],
+            arguments: ["lint", "--strict", "RUNBOOKS"], status: 1,
+            message: "looks destructive (rule `cluster-reset`: resets the cluster)"),
+        BadInputRow(
+            name: "bad destructive.yaml",
+            files: ["destructive.yaml": "rules:\n  - name: x\n    pattern: '(unclosed'\n", "probe.md": healthy],
+            arguments: ["lint", "RUNBOOKS"], status: 1,
+            message: "destructive.yaml:3:14: error: pattern `(unclosed` is not a regular expression"),
+        BadInputRow(
+            name: "bad destructive.yaml at start",
+            files: ["destructive.yaml": "rules:\n  - name: x\n    pattern: '(unclosed'\n", "probe.md": healthy],
+            arguments: ["start", "probe", "--env", "staging", "--runbooks", "RUNBOOKS", "--db", "DB"], status: 2,
+            message: "pattern `(unclosed` is not a regular expression"),
     ]
 }
 
