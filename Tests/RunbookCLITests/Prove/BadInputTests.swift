@@ -95,6 +95,13 @@ struct BadInputRow: Sendable, CustomTestStringConvertible {
             stdin: "e\nprintf '%s\\n' ran:password=hunter2 | tr : ' '\ny\nq\n", status: 0,
             message: "ran password=hunter2", recorded: (.stepEdited, "redacted", .bool(true))),
         BadInputRow(
+            name: "control character in prose",
+            files: [
+                "prose.md":
+                    "---\ntitle: Prose\n---\n# Prose\n\nCheck first #\u{1B}[2K\u{1B}[1Gall fine\n\n```bash {id=a risk=read}\necho a\n```\n"
+            ],
+            arguments: ["show", "FILE:prose.md"], status: 0, message: "Check first #^[[2K^[[1Gall fine"),
+        BadInputRow(
             name: "CRLF front matter",
             files: ["probe.md": healthy.replacingOccurrences(of: "\n", with: "\r\n")],
             arguments: ["start", "probe", "--env", "production", "--runbooks", "RUNBOOKS", "--db", "DB"], status: 2,
@@ -202,6 +209,19 @@ struct BadInputRow: Sendable, CustomTestStringConvertible {
             let verify = try scratch.verifyAll()
             #expect(verify.status == 0, "\(row.name): \(verify.stdout) \(verify.stderr)")
         }
+    }
+
+    @Test func controlCharactersInANoteAreShownByTranscriptNotObeyed() throws {
+        let scratch = try ProveScratch()
+        let declared = try scratch.run(
+            ["declare", "--title", "Escapes", "--severity", "P2", "--env", "staging", "--db", scratch.database])
+        #expect(declared.status == 0, "\(declared.stderr)")
+        let note = try scratch.run(["note", "1", "rm ran #\u{1B}[2K\u{1B}[1Gall fine", "--db", scratch.database])
+        #expect(note.status == 0, "\(note.stderr)")
+        let transcript = try scratch.run(["transcript", "1", "--db", scratch.database])
+        #expect(transcript.status == 0, "\(transcript.stderr)")
+        #expect(transcript.stdout.contains("rm ran #^[[2K^[[1Gall fine"), "\(transcript.stdout)")
+        #expect(!transcript.stdout.contains("\u{1B}"), "\(transcript.stdout)")
     }
 
     @Test func aFullDiskIsNamedWithExitFourAndEarlierEventsSurvive() throws {
