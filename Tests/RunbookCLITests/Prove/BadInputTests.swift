@@ -117,6 +117,13 @@ struct BadInputRow: Sendable, CustomTestStringConvertible {
             arguments: ["start", "faulty", "--env", "staging", "--runbooks", "RUNBOOKS", "--db", "DB"], status: 2,
             message: "`LD_PRELOAD` changes how the shell or the loader behaves"),
         BadInputRow(
+            name: "set a variable that changes the shell",
+            files: ["probe.md": healthy],
+            arguments: ["start", "probe", "--env", "staging", "--runbooks", "RUNBOOKS", "--db", "DB"],
+            stdin: "set LD_PRELOAD=/tmp/evil.so\nq\n", status: 0,
+            message: "error: `LD_PRELOAD` changes how the shell or the loader behaves",
+            recorded: (.sessionSuspended, "reason", .string("quit"))),
+        BadInputRow(
             name: "empty confirmation target",
             files: [
                 "wipe.md": """
