@@ -187,7 +187,7 @@ import Testing
         try #require(screen.contains("NAMESPACE=candlefish-typed-ns"), "no prompt after the answer:\n\(screen)")
         try terminal.tmux.send("note typed at the prompt", literal: true)
         try terminal.tmux.send("Enter")
-        screen = try terminal.tmux.waitFor("noted")
+        screen = try terminal.waitFor(regex: #"noted\n#1 P1 staging \d\d:\d\d ›$"#)
         try #require(screen.contains("noted"), "the note was not taken:\n\(screen)")
         try terminal.tmux.send("C-d")
         screen = try terminal.tmux.waitFor("[exited 0]")
