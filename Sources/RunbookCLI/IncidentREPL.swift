@@ -150,6 +150,7 @@ public final class IncidentREPL {
             case .interrupted:
                 continue
             case .line(let line):
+                rememberCommandLine(line)
                 do {
                     if let ending = try handle(line) { return ending }
                 } catch is InputEnded {
@@ -189,7 +190,14 @@ public final class IncidentREPL {
         return .suspended
     }
 
-    /// Shows the current item after asking for the variables it needs, or says the runbook is finished.
+    /// Keeps a line typed at the REPL prompt in the line-editor history, unless the redactor would change it (it
+    /// holds a secret or a token). Answers to the other prompts (variables, confirmations, edits) never go there.
+    func rememberCommandLine(_ line: String) {
+        guard session.dependencies.redactor.redact(line) == line else { return }
+        reader.addToHistory(line)
+    }
+
+    /// Shows the current item, then asks for the variables it needs, or says the runbook is finished.
     func presentCurrent() throws {
         guard let item = session.currentItem else {
             mode = .idle
@@ -202,9 +210,19 @@ public final class IncidentREPL {
             }
             return
         }
-        if case .step = item { try askForMissingVariables() }
+        // The step's header, command and risk come first: a question is never asked for a step not yet seen.
         if let view = try session.showCurrent() { say(renderer.render(view)) }
         mode = .item
+        if case .step = item, !session.missingVariablesForCurrentStep.isEmpty {
+            try askForMissingVariables()
+            if let frame = session.frames.last, let current = frame.item {
+                let view = session.view(of: current, in: frame)
+                for line in [renderer.variablesLine(of: view), renderer.confirmationLine(of: view)] {
+                    if let line { say(line) }
+                }
+                say(renderer.answers(for: view))
+            }
+        }
     }
 
     /// Asks for every declared variable the current step uses and that has no value (secrets without echo).
@@ -544,9 +562,12 @@ public final class IncidentREPL {
     /// Asks for the typed name of a destructive step in production; `nil` when none is needed.
     func confirm(_ view: StepView) throws -> String? {
         guard let target = view.confirmationTarget else { return nil }
+        // A blank target is never asked for: the session refuses the step and names the empty variable.
+        if target.allSatisfy(\.isWhitespace) { return nil }
         say(
             renderer.paint(
-                "⚠ destructive in production. Type '\(target)' to run it; anything else cancels.", .red, .bold))
+                "⚠ destructive in production. Type '\(ControlCharacters.visible(target))' to run it; anything else cancels.",
+                .red, .bold))
         return try readRequired(prompt: "confirm › ", prefill: nil)
     }
 

@@ -128,7 +128,6 @@ public final class LibEditLineReader: LineReading {
             rl_callback_read_char()
             if let line = Self.finishedLine {
                 rl_callback_handler_remove()
-                if case .line(let text) = line { record(text) }
                 return line
             }
         }
@@ -237,7 +236,8 @@ public final class LibEditLineReader: LineReading {
 
     // MARK: History
 
-    private func record(_ line: String) {
+    /// Adds `line` to the history and writes the file; see `LineReading.addToHistory`.
+    public func addToHistory(_ line: String) {
         guard HistoryFile.shouldRecord(line), line != lastRecorded else { return }
         lastRecorded = line
         _ = add_history(line)

@@ -32,6 +32,9 @@ public protocol LineReading: AnyObject {
     func readLine(prompt: String, prefill: String?, tick: (() -> PromptUpdate)?) -> LineInput
     /// Reads a line without echo (secret variables). Never added to history.
     func readSecret(prompt: String) -> LineInput
+    /// Keeps `line` in the line-editor history. `readLine` never does so itself: only the REPL knows which lines
+    /// are commands (kept) and which are answers to a variable or confirmation prompt (never kept).
+    func addToHistory(_ line: String)
     /// Completion candidates for `word`, the word under the cursor, given the whole `line` so far.
     var completer: ((_ line: String, _ word: String) -> [String])? { get set }
     /// Whether this reader talks to a person at a terminal (colours, bells and the live countdown only then).

@@ -50,6 +50,9 @@ public final class PlainLineReader: LineReading {
         return .line(line)
     }
 
+    /// Scripted answers have no history.
+    public func addToHistory(_ line: String) {}
+
     public func readSecret(prompt: String) -> LineInput {
         guard let line = nextLine() else {
             echo(prompt + "\n")

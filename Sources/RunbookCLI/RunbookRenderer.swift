@@ -84,12 +84,13 @@ struct RunbookRenderer {
         if let cwd = attributes.cwd { facts.append("cwd \(cwd)") }
         var out = "  [\(number)/\(total)] \(style.cyan(step.id)) · " + facts.joined(separator: " · ") + "\n"
         let indent = "        "
-        if let guidance = step.guidance { out += indent + style.dim(guidance) + "\n" }
-        for line in step.command.split(separator: "\n", omittingEmptySubsequences: false) {
+        // Control characters are shown in caret notation (`^[`), never obeyed by the terminal.
+        if let guidance = step.guidance { out += indent + style.dim(ControlCharacters.visible(guidance)) + "\n" }
+        for line in ControlCharacters.visible(step.command).split(separator: "\n", omittingEmptySubsequences: false) {
             out += indent + "$ " + line + "\n"
         }
         if let expected = step.expectedOutput {
-            for line in expected.split(separator: "\n", omittingEmptySubsequences: false) {
+            for line in ControlCharacters.visible(expected).split(separator: "\n", omittingEmptySubsequences: false) {
                 out += indent + style.dim("| " + line) + "\n"
             }
         }

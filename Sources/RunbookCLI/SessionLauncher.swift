@@ -71,7 +71,8 @@ public struct SessionLauncher {
         }
         let session = try IncidentSession.resume(
             incidentID: incidentID,
-            dependencies: launcher.makeDependencies(store: store, loader: loader, redactor: redactor, reader: reader))
+            dependencies: try launcher.makeDependencies(
+                store: store, loader: loader, redactor: redactor, reader: reader))
         let renderer = SessionRenderer(usesColor: reader.isInteractive && SessionRenderer.detectColor())
         var header =
             "resumed incident #\(session.incidentID): \(session.incident.title) · \(session.severity.rawValue)"
@@ -101,11 +102,12 @@ public struct SessionLauncher {
         reader: any LineReading
     ) throws -> SessionDependencies {
         let identity = ResponderIdentity.current()
+        let detector = try services.destructiveDetector(options.runbooksDirectory)
         var dependencies = SessionDependencies(
             store: store, runner: services.makeRunner(isatty(STDIN_FILENO) == 1 && options.answersPath == nil),
             clock: options.clock, loader: loader, redactor: redactor, actor: identity.actor,
             baseEnvironment: options.baseEnvironment(), workingDirectory: options.workingDirectory,
-            looksDestructive: services.looksDestructive,
+            looksDestructive: { !detector.matches($0).isEmpty },
             escalation: options.dryRun ? nil : makeScheduler(store: store, clock: options.clock))
         dependencies.outputLimit = options.outputLimit
         dependencies.isolation = options.isolation

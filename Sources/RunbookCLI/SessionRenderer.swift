@@ -74,47 +74,51 @@ public struct SessionRenderer: Sendable {
         var lines: [String] = []
         let heading =
             view.kind == .adHoc
-            ? paint("[sh] Ad-hoc command", .bold) : paint("[\(view.number)/\(view.total)] \(view.title)", .bold)
+            ? paint("[sh] Ad-hoc command", .bold)
+            : paint("[\(view.number)/\(view.total)] \(ControlCharacters.visible(view.title))", .bold)
         let tags = [view.runbookID, view.isDryRun ? "dry run" : nil, view.status.map { "was \($0.rawValue)" }]
             .compactMap { $0 }.joined(separator: " · ")
         lines.append("")
         lines.append(heading + "  " + paint("(\(tags))", .dim))
         if let guidance = view.guidance, !guidance.isEmpty {
             lines.append(
-                contentsOf: guidance.split(separator: "\n", omittingEmptySubsequences: false).map { "  \($0)" })
+                contentsOf: ControlCharacters.visible(guidance).split(separator: "\n", omittingEmptySubsequences: false)
+                    .map { "  \($0)" })
         }
         switch view.kind {
         case .step, .adHoc:
             lines.append("")
-            let commandLines = (view.command ?? "").split(separator: "\n", omittingEmptySubsequences: false)
+            // Control characters are shown, never sent to the terminal: what is seen is what runs.
+            let commandLines = ControlCharacters.visible(view.command ?? "")
+                .split(separator: "\n", omittingEmptySubsequences: false)
             for (offset, line) in commandLines.enumerated() {
                 lines.append("  " + paint(offset == 0 ? "$ " : "  ", .dim) + paint(String(line), .cyan))
             }
             if view.isEdited { lines.append("  " + paint("(edited)", .yellow)) }
             if let expected = view.expectedOutput, !expected.isEmpty {
                 lines.append("  expected output:")
-                lines.append(contentsOf: expected.split(separator: "\n").map { "    " + paint(String($0), .dim) })
+                lines.append(
+                    contentsOf: ControlCharacters.visible(expected).split(separator: "\n").map {
+                        "    " + paint(String($0), .dim)
+                    })
             }
             lines.append("")
-            if !view.variables.isEmpty {
-                let shown = view.variables.map { variable in
-                    "\(variable.name)=\(variable.value == nil ? paint(variable.displayValue, .yellow) : variable.displayValue)"
-                }
-                lines.append("  variables: " + shown.joined(separator: "  "))
-            }
+            if let variables = variablesLine(of: view) { lines.append(variables) }
             lines.append("  " + details(of: view))
             if view.needsWarning { lines.append(contentsOf: warning(for: view)) }
             lines.append(answers(for: view))
         case .manual:
             lines.append("")
-            lines.append("  ☐ " + (view.manualText ?? view.title))
+            lines.append("  ☐ " + ControlCharacters.visible(view.manualText ?? view.title))
             lines.append("")
             lines.append(answers(for: view))
         case .choice:
-            if let prompt = view.choicePrompt, prompt != view.guidance { lines.append("  " + prompt) }
+            if let prompt = view.choicePrompt, prompt != view.guidance {
+                lines.append("  " + ControlCharacters.visible(prompt))
+            }
             lines.append("")
             for (offset, option) in view.options.enumerated() {
-                var line = "  \(offset + 1)) \(paint(option.label, .bold))"
+                var line = "  \(offset + 1)) \(paint(ControlCharacters.visible(option.label), .bold))"
                 if let detail = option.detail, !detail.isEmpty {
                     line += detail.hasPrefix("—") || detail.hasPrefix("-") ? " \(detail)" : " — \(detail)"
                 }
@@ -156,10 +160,27 @@ public struct SessionRenderer: Sendable {
         } else {
             lines.append("  " + paint("⚠ destructive: it removes or replaces something", .red, .bold))
         }
-        if let target = view.confirmationTarget {
-            lines.append("  " + paint("  in production: you will type '\(target)' to run it", .red))
-        }
+        if let line = confirmationLine(of: view) { lines.append(line) }
         return lines
+    }
+
+    /// What the responder will type to run a destructive step in production, or why it cannot be confirmed.
+    public func confirmationLine(of view: StepView) -> String? {
+        guard let target = view.confirmationTarget else { return nil }
+        if target.allSatisfy(\.isWhitespace) {
+            return "  " + paint("  in production: NAMESPACE is empty, so this step cannot be confirmed", .red)
+        }
+        return "  " + paint("  in production: you will type '\(ControlCharacters.visible(target))' to run it", .red)
+    }
+
+    /// `  variables: NAME=value …` for a step that uses variables (unset ones marked), else `nil`.
+    public func variablesLine(of view: StepView) -> String? {
+        guard !view.variables.isEmpty else { return nil }
+        let shown = view.variables.map { variable in
+            let value = ControlCharacters.visible(variable.displayValue)
+            return "\(variable.name)=\(variable.value == nil ? paint(value, .yellow) : value)"
+        }
+        return "  variables: " + shown.joined(separator: "  ")
     }
 
     /// The answers line for the item's kind.
@@ -235,7 +256,10 @@ public struct SessionRenderer: Sendable {
 
     /// `vars`: every variable with its value, secrets masked.
     public func variables(_ variables: [StepView.Variable]) -> String {
-        variables.map { "  \($0.name)=\($0.displayValue)" + ($0.isSecret ? paint("  (secret)", .dim) : "") }
-            .joined(separator: "\n")
+        variables.map {
+            "  \($0.name)=\(ControlCharacters.visible($0.displayValue))"
+                + ($0.isSecret ? paint("  (secret)", .dim) : "")
+        }
+        .joined(separator: "\n")
     }
 }

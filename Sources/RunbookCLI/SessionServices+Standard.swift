@@ -21,6 +21,6 @@ extension SessionServices {
                     : PipeCommandRunner(forwardsSignals: true)
             },
             makeRedactor: { Redactor() },
-            looksDestructive: { !DestructiveCommandDetector.reasons(for: $0).isEmpty })
+            destructiveDetector: { try DestructiveCommandDetector(directory: $0) })
     }
 }

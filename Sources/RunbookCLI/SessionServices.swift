@@ -11,8 +11,8 @@ public struct SessionServices {
     public var makeRunner: (_ stdinIsTerminal: Bool) -> any CommandRunner
     /// A fresh redactor with the default patterns.
     public var makeRedactor: () -> any SecretRegistering
-    /// The linter's destructive-command detector.
-    public var looksDestructive: @Sendable (String) -> Bool
+    /// The destructive-command detector of a runbooks directory: the built-in rules and its `destructive.yaml`.
+    public var destructiveDetector: (_ runbooksDirectory: String) throws -> DestructiveCommandDetector
 
     /// Creates services from factories.
     public init(
@@ -20,12 +20,12 @@ public struct SessionServices {
         loadRunbooks: @escaping (_ directory: String) throws -> any RunbookLoading,
         makeRunner: @escaping (_ stdinIsTerminal: Bool) -> any CommandRunner,
         makeRedactor: @escaping () -> any SecretRegistering,
-        looksDestructive: @escaping @Sendable (String) -> Bool
+        destructiveDetector: @escaping (_ runbooksDirectory: String) throws -> DestructiveCommandDetector
     ) {
         self.openStore = openStore
         self.loadRunbooks = loadRunbooks
         self.makeRunner = makeRunner
         self.makeRedactor = makeRedactor
-        self.looksDestructive = looksDestructive
+        self.destructiveDetector = destructiveDetector
     }
 }

@@ -65,7 +65,8 @@ struct TranscriptCommand: ParsableCommand {
             let step = event.stepID.map { " [\($0)]" } ?? ""
             let number = "#\(event.sequence)".padding(toLength: width, withPad: " ", startingAt: 0)
             let summary = TranscriptText.truncate(
-                event.summary.replacingOccurrences(of: "\n", with: " ⏎ "), to: full ? Int.max : 200)
+                ControlCharacters.visible(event.summary.replacingOccurrences(of: "\n", with: " ⏎ ")),
+                to: full ? Int.max : 200)
             lines.append(
                 "\(TranscriptText.utc(event.timestamp))  \(TranscriptText.elapsed(event.timestamp, since: incident.declaredAt))  "
                     + "\(number)  \(event.type.rawValue)\(step)  \(event.actor)"

@@ -44,7 +44,8 @@ import Testing
         let (ending, screen) = try drive(session, "candlefish-prod\n\n\nq\n")
         #expect(ending == .suspended)
         #expect(harness.runner.requests.isEmpty)
-        #expect(screen.components(separatedBy: "run? y/yes/run").count == 4)  // shown once, then twice again
+        // Shown with the step, again once NAMESPACE is answered, then twice for the empty lines.
+        #expect(screen.components(separatedBy: "run? y/yes/run").count == 5)
         #expect(try harness.types(session).last == "session.suspended")
     }
 

@@ -1,164 +1,139 @@
 import Foundation
 
 /// Recognises commands that remove or replace things, so the linter can ask for `risk=destructive` and the
-/// REPL can colour a warning.
+/// session can ask for a typed confirmation in production.
 ///
-/// A heuristic over shell words, not a shell parser. Comments are ignored; a command continued with `\` is
-/// read as one line.
-public enum DestructiveCommandDetector {
-    /// Why `command` looks destructive, one reason per match (empty when it looks harmless).
-    public static func reasons(for command: String) -> [String] {
-        let possible = ASCIIText.isASCII(command) ? possibleReasons(ascii: command) : .all
-        if possible.isEmpty { return [] }
-        var reasons: [String] = []
-        func add(_ reason: String) {
-            if !reasons.contains(reason) { reasons.append(reason) }
-        }
-        for line in logicalLines(command) {
-            for segment in segments(of: line) where possible.contains(.tools) {
-                let words = segment
-                guard !words.isEmpty else { continue }
-                let lowered = words.map { $0.lowercased() }
-                if let kubectl = lowered.firstIndex(where: { $0 == "kubectl" || $0.hasSuffix("/kubectl") }) {
-                    let rest = Array(lowered[(kubectl + 1)...])
-                    if rest.contains("delete") { add("`kubectl delete` removes resources") }
-                    if rest.contains("scale"), scalesToZero(rest) {
-                        add("`kubectl scale --replicas=0` stops every pod")
-                    }
-                    if let rollout = rest.firstIndex(of: "rollout"), rest[(rollout + 1)...].contains("undo") {
-                        add("`kubectl rollout undo` replaces the running version")
-                    }
-                }
-                if let helm = lowered.firstIndex(where: { $0 == "helm" || $0.hasSuffix("/helm") }) {
-                    let rest = lowered[(helm + 1)...]
-                    if rest.contains("rollback") { add("`helm rollback` replaces the running release") }
-                    if rest.contains("uninstall") || rest.contains("delete") {
-                        add("`helm uninstall` removes the release")
-                    }
-                }
-                if let terraform = lowered.firstIndex(where: { $0 == "terraform" || $0.hasSuffix("/terraform") }) {
-                    let rest = lowered[(terraform + 1)...]
-                    if rest.contains("destroy") {
-                        add("`terraform destroy` removes infrastructure")
-                    } else if rest.contains("apply") {
-                        add("`terraform apply` changes infrastructure")
-                    }
-                }
+/// One table of named rules (`DestructiveRule.builtIn`), plus the rules of a runbooks directory's
+/// `destructive.yaml`. A heuristic over shell words, not a shell parser: comments are ignored, and a command
+/// continued with `\` is read as one line.
+public struct DestructiveCommandDetector: Sendable {
+    /// The rules, built-in ones first.
+    public let rules: [DestructiveRule]
+    /// The distinct trigger words of the rules (tools, keyword stems, SQL keywords), their bytes one after the
+    /// other, and where each starts (`triggerStarts[n] ..< triggerStarts[n + 1]`).
+    private let triggerBytes: [UInt8]
+    private let triggerStarts: [Int]
+    /// Bit n set: some trigger word starts with the letter `a` + n (most bytes start none and are skipped).
+    private let firstLetters: UInt32
+    /// Per rule: the bits of its tools (one must be found; none for a pattern) and of its keywords (one must be
+    /// found, unless there are none).
+    private let ruleTriggers: [(tools: UInt64, words: UInt64)]
+
+    /// The built-in rules only.
+    public static let standard = DestructiveCommandDetector()
+
+    /// A detector with the built-in rules followed by `extraRules` (patterns, which have no triggers).
+    public init(extraRules: [DestructiveRule] = []) {
+        rules = DestructiveRule.builtIn + extraRules
+        var words: [String] = []
+        func bits(_ list: [String]) -> UInt64 {
+            list.reduce(0) { mask, word in
+                if !words.contains(word) { words.append(word) }
+                return mask | 1 << UInt64(words.firstIndex(of: word)!)
             }
-            guard possible.contains(.sql) else { continue }
-            let upper = line.joined(separator: " ").uppercased()
-            if containsSQL(upper, keyword: "DROP", followedBy: sqlObjects) { add("SQL `DROP` deletes data") }
-            if containsSQL(upper, keyword: "TRUNCATE", followedBy: nil) { add("SQL `TRUNCATE` deletes data") }
         }
-        return reasons
+        ruleTriggers = rules.map { rule in
+            let triggers = rule.triggers
+            return (bits(triggers.tools), bits(triggers.words))
+        }
+        precondition(words.count <= 64, "more trigger words than bits")
+        triggerBytes = words.flatMap { Array($0.utf8) }
+        triggerStarts = words.reduce(into: [0]) { $0.append($0.last! + $1.utf8.count) }
+        firstLetters = words.reduce(0) { $0 | 1 << UInt32($1.utf8.first! &- UInt8(ascii: "a")) }
     }
 
-    /// Which kinds of reason a command could give at all.
-    private struct PossibleReasons: OptionSet {
-        let rawValue: Int
-        /// kubectl, helm or terraform with one of their destructive subcommands.
-        static let tools = PossibleReasons(rawValue: 1)
-        /// SQL `DROP` or `TRUNCATE`.
-        static let sql = PossibleReasons(rawValue: 2)
-        static let all: PossibleReasons = [.tools, .sql]
-    }
-
-    /// The words the reasons are made of. Every reason needs some of them as whole words, and a word is always a
-    /// run of the command with only its quote characters taken out, so a word absent from the command with its
-    /// quotes removed (ignoring case) rules its reasons out. Each is also preceded by something other than a
-    /// letter: a separator, a `/` (`/usr/bin/kubectl`), or for SQL anything but a letter, `_` or `-`.
-    private static let keywords = [
-        "kubectl", "helm", "terraform", "delete", "scale", "undo", "rollback", "uninstall", "destroy", "apply",
-        "drop", "truncate",
-    ].map { Array($0.utf8) }
-
-    /// The kinds of reason an ASCII command could give, from one pass over its bytes.
-    private static func possibleReasons(ascii command: String) -> PossibleReasons {
-        let keywords = Self.keywords  // read once: a static is checked for initialisation at every access
-        // Bit n set: some keyword starts with the letter `a` + n. Most bytes start none and are skipped at once.
-        var firstLetters: UInt32 = 0
-        for keyword in keywords { firstLetters |= 1 << UInt32(keyword[0] - UInt8(ascii: "a")) }
-        // Bit n set: keyword n was found.
-        var foundBits = 0
-        let length = command.utf8.count
-        // The command lower-cased with its quote characters taken out, in a scratch buffer (on the stack when small).
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(length, 1)) { buffer in
-            var count = 0
-            for byte in command.utf8 where byte != UInt8(ascii: "'") && byte != UInt8(ascii: "\"") {
-                buffer[count] = byte >= 0x41 && byte <= 0x5A ? byte + 32 : byte
-                count += 1
-            }
-            let text = UnsafeBufferPointer(rebasing: buffer[..<count])
-            var afterLetter = false
-            for start in 0..<text.count {
-                let letter = text[start] &- UInt8(ascii: "a")
-                let wordStart = !afterLetter
-                afterLetter = letter < 26
-                guard letter < 26, wordStart, firstLetters >> UInt32(letter) & 1 != 0 else { continue }
-                for index in keywords.indices
-                where foundBits & (1 << index) == 0 && keywords[index][0] == text[start]
-                    && text.count - start >= keywords[index].count
-                    && text[start..<(start + keywords[index].count)].elementsEqual(keywords[index])
-                {
-                    foundBits |= 1 << index
+    /// The rules `command` matches, in table order (empty when it looks harmless).
+    public func matches(_ command: String) -> [DestructiveRule] {
+        let found = foundTriggers(command)
+        let candidates = rules.indices.filter { index in
+            let (tools, words) = ruleTriggers[index]
+            return tools == 0 || (tools & found != 0 && (words == 0 || words & found != 0))
+        }
+        if candidates.isEmpty { return [] }
+        var matched: Set<Int> = []
+        for line in Self.logicalLines(command) {
+            let segments = Self.segments(of: line).map { $0.map { $0.lowercased() } }
+            var upperLine: [UInt8]?
+            var plainLine: String?
+            for index in candidates where !matched.contains(index) {
+                switch rules[index].test {
+                case .command(let tools, let words, let condition):
+                    for segment in segments {
+                        guard let tool = segment.firstIndex(where: { word in tools.contains { Self.names(word, $0) } })
+                        else { continue }
+                        let rest = segment[(tool + 1)...]
+                        guard words.isEmpty || rest.contains(where: { DestructiveRule.isKeyword($0, of: words) }),
+                            condition?(rest) ?? true
+                        else { continue }
+                        matched.insert(index)
+                        break
+                    }
+                case .sql(let keyword, let objects):
+                    if upperLine == nil { upperLine = Array(line.joined(separator: " ").uppercased().utf8) }
+                    if Self.containsSQL(upperLine!, keyword: keyword, followedBy: objects) { matched.insert(index) }
+                case .pattern(let pattern):
+                    if plainLine == nil { plainLine = line.joined(separator: " ") }
+                    let text = plainLine!
+                    let range = NSRange(text.startIndex..., in: text)
+                    if pattern.expression.firstMatch(in: text, range: range) != nil { matched.insert(index) }
                 }
             }
         }
-        func found(_ index: Int) -> Bool { foundBits & (1 << index) != 0 }
-        let (kubectl, helm, terraform, delete, scale, undo) = (
-            found(0), found(1), found(2), found(3), found(4), found(5)
-        )
-        let (rollback, uninstall, destroy, apply, drop, truncate) = (
-            found(6), found(7), found(8), found(9), found(10), found(11)
-        )
-        var possible: PossibleReasons = []
-        if kubectl && (delete || scale || undo) || helm && (rollback || uninstall || delete)
-            || terraform && (destroy || apply)
-        {
-            possible.insert(.tools)
-        }
-        if drop || truncate { possible.insert(.sql) }
-        return possible
+        return matched.sorted().map { rules[$0] }
     }
 
-    private static let sqlObjects = [
-        "TABLE", "DATABASE", "SCHEMA", "INDEX", "VIEW", "USER", "ROLE", "COLUMN", "SEQUENCE", "FUNCTION",
-    ]
-
-    private static func scalesToZero(_ words: [String]) -> Bool {
-        for (index, word) in words.enumerated() {
-            if word == "--replicas=0" { return true }
-            if word == "--replicas", index + 1 < words.count, words[index + 1] == "0" { return true }
-        }
-        return false
+    /// Whether `word` is the program `tool`, by name or path (`kubectl`, `/usr/local/bin/kubectl`).
+    private static func names(_ word: String, _ tool: String) -> Bool {
+        word == tool || (word.hasSuffix(tool) && word.dropLast(tool.count).hasSuffix("/"))
     }
 
-    /// Whether `keyword` appears as a word (letters on neither side), optionally followed by one of `objects`.
-    private static func containsSQL(_ text: String, keyword: String, followedBy objects: [String]?) -> Bool {
-        if ASCIIText.isASCII(text) {
-            return containsSQL(ascii: Array(text.utf8), keyword: keyword, followedBy: objects)
+    /// The bits of the trigger words found at word starts of the command (lower-cased, quotes taken out; a word
+    /// starts after anything but a letter), in one pass over its bytes. A rule whose tools or keywords are all
+    /// missing cannot match, so most commands are done with here.
+    private func foundTriggers(_ command: String) -> UInt64 {
+        let firstLetters = self.firstLetters
+        var found: UInt64 = 0
+        let wordCount = triggerStarts.count - 1
+        triggerBytes.withUnsafeBufferPointer { words in
+            triggerStarts.withUnsafeBufferPointer { starts in
+                withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(command.utf8.count, 1)) { buffer in
+                    var count = 0
+                    for byte in command.utf8 where byte != UInt8(ascii: "'") && byte != UInt8(ascii: "\"") {
+                        buffer[count] = byte >= 0x41 && byte <= 0x5A ? byte + 32 : byte
+                        count += 1
+                    }
+                    let text = UnsafeBufferPointer(rebasing: buffer[..<count])
+                    var afterLetter = false
+                    for start in 0..<text.count {
+                        let letter = text[start] &- UInt8(ascii: "a")
+                        let wordStart = !afterLetter
+                        afterLetter = letter < 26 || text[start] >= 0x80
+                        guard letter < 26, wordStart, firstLetters >> UInt32(letter) & 1 != 0 else { continue }
+                        for index in 0..<wordCount where found & (1 << UInt64(index)) == 0 {
+                            let (from, to) = (starts[index], starts[index + 1])
+                            guard words[from] == text[start], text.count - start >= to - from else { continue }
+                            var equal = true
+                            for offset in 1..<(to - from) where words[from + offset] != text[start + offset] {
+                                equal = false
+                                break
+                            }
+                            if equal { found |= 1 << UInt64(index) }
+                        }
+                    }
+                }
+            }
         }
-        var searchStart = text.startIndex
-        while let range = text.range(of: keyword, range: searchStart..<text.endIndex) {
-            searchStart = range.upperBound
-            let before = range.lowerBound == text.startIndex ? nil : text[text.index(before: range.lowerBound)]
-            let after = range.upperBound == text.endIndex ? nil : text[range.upperBound]
-            let isWord: (Character?) -> Bool = { $0.map { $0.isLetter || $0 == "_" || $0 == "-" } ?? false }
-            guard !isWord(before), !isWord(after) else { continue }
-            guard let objects else { return after == " " || after == nil || after == ";" }
-            let rest = text[range.upperBound...].drop(while: { $0 == " " })
-            if objects.contains(where: { rest.hasPrefix($0) }) { return true }
-        }
-        return false
+        return found
     }
 
-    /// `containsSQL` for ASCII text, on bytes: the same search without Foundation's `range(of:)`.
-    private static func containsSQL(ascii text: [UInt8], keyword: String, followedBy objects: [String]?) -> Bool {
+    /// Whether `keyword` appears in upper-cased `text` as a word (no letter, `_` or `-` on either side),
+    /// followed by one of `objects` when given, else by a space, `;`, a quote or the end.
+    static func containsSQL(_ text: [UInt8], keyword: String, followedBy objects: [String]?) -> Bool {
         let keyword = Array(keyword.utf8)
         guard text.count >= keyword.count else { return false }
         func isWord(_ byte: UInt8) -> Bool {
             (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || byte == UInt8(ascii: "_")
-                || byte == UInt8(ascii: "-")
+                || byte == UInt8(ascii: "-") || byte >= 0x80
         }
         var start = 0
         while start + keyword.count <= text.count {

@@ -254,7 +254,11 @@ public struct FenceInfo: Sendable, Hashable {
                 }
             case "capture":
                 guard let value = required() else { continue }
-                if VariableReferences.isValidName(value) {
+                if VariableReferences.isReserved(value) {
+                    bad(
+                        "capture `\(value)`: " + VariableReferences.reservedReason(value),
+                        "capture into a name of your own: capture=POD_NAME")
+                } else if VariableReferences.isValidName(value) {
                     attributes.capture = value
                 } else {
                     bad(

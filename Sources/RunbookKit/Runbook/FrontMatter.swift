@@ -212,6 +212,16 @@ public struct FrontMatter: Sendable, Hashable {
                 ]
             )
         }
+        guard !VariableReferences.isReserved(name) else {
+            return (
+                nil,
+                [
+                    .error(
+                        VariableReferences.reservedReason(name), at: location(nameNode),
+                        hint: "use a name of your own (APP_PATH, not PATH); the list is in docs/runbook-format.md")
+                ]
+            )
+        }
         var spec = VariableSpec(name: name, location: location(nameNode))
         if name == "ENVIRONMENT" {
             diagnostics.append(

@@ -42,14 +42,24 @@ public struct Linter: Sendable {
         let starts = Self.runStarts(files, runs: runs)
         var parts = [Part](repeating: Part(), count: runs)
         let allFiles = files
+        // Each directory's destructive rules (its `destructive.yaml`), read once before the parallel work.
+        var detectors: [String: DestructiveCommandDetector] = [:]
+        var diagnostics: [Diagnostic] = []
+        for file in files {
+            let directory = Self.directory(of: file)
+            guard detectors[directory] == nil else { continue }
+            let loaded = DestructiveCommandDetector.load(directory: directory)
+            detectors[directory] = loaded.detector
+            diagnostics += loaded.diagnostics
+        }
+        let allDetectors = detectors
         parts.withUnsafeMutableBufferPointer { parts in
             let parts = UnsafeSendable(parts)
             DispatchQueue.concurrentPerform(iterations: runs) { run in
                 let end = run + 1 < starts.count ? starts[run + 1] : allFiles.count
-                parts.value[run] = lint(files: allFiles[starts[run]..<end])
+                parts.value[run] = lint(files: allFiles[starts[run]..<end], detectors: allDetectors)
             }
         }
-        var diagnostics: [Diagnostic] = []
         var checked = 0
         for part in parts {
             diagnostics += part.diagnostics
@@ -97,7 +107,13 @@ public struct Linter: Sendable {
         init(_ value: Value) { self.value = value }
     }
 
-    private func lint(files: ArraySlice<String>) -> Part {
+    /// The directory of `path`, as `destructive.yaml` is looked for in it (`.` for a bare file name).
+    static func directory(of path: String) -> String {
+        let directory = (path as NSString).deletingLastPathComponent
+        return directory.isEmpty ? "." : directory
+    }
+
+    private func lint(files: ArraySlice<String>, detectors: [String: DestructiveCommandDetector]) -> Part {
         var cache = RunbookCache()
         var part = Part()
         for file in files {
@@ -107,19 +123,23 @@ public struct Linter: Sendable {
             case .success(let parsed):
                 part.checked += 1
                 part.diagnostics += parsed.diagnostics
-                part.diagnostics += check(parsed.runbook, cache: &cache)
+                part.diagnostics += check(
+                    parsed.runbook, cache: &cache, detector: detectors[Self.directory(of: file)] ?? .standard)
             }
         }
         return part
     }
 
-    /// The linter's own checks on one parsed runbook (parser diagnostics are not included), sorted by position.
-    public func check(_ runbook: Runbook) -> [Diagnostic] {
+    /// The linter's own checks on one parsed runbook (parser diagnostics are not included), sorted by position;
+    /// `detector` holds the destructive rules of the runbook's directory.
+    public func check(_ runbook: Runbook, detector: DestructiveCommandDetector = .standard) -> [Diagnostic] {
         var cache = RunbookCache()
-        return Diagnostic.sortedForOutput(check(runbook, cache: &cache))
+        return Diagnostic.sortedForOutput(check(runbook, cache: &cache, detector: detector))
     }
 
-    private func check(_ runbook: Runbook, cache: inout RunbookCache) -> [Diagnostic] {
+    private func check(_ runbook: Runbook, cache: inout RunbookCache, detector: DestructiveCommandDetector)
+        -> [Diagnostic]
+    {
         var diagnostics: [Diagnostic] = []
         let path = runbook.path
         if runbook.title?.isEmpty ?? true {
@@ -137,7 +157,7 @@ public struct Linter: Sendable {
             case .step(let step):
                 diagnostics += variables(step, runbook: runbook, declared: declared, captured: captured)
                 diagnostics += placeholders(step)
-                diagnostics += destructive(step)
+                diagnostics += destructive(step, detector: detector)
                 if let onFail = step.attributes.onFail {
                     diagnostics += onFailTarget(onFail, step: step, runbook: runbook, cache: &cache)
                 }
@@ -302,13 +322,14 @@ public struct Linter: Sendable {
         }
     }
 
-    private func destructive(_ step: Step) -> [Diagnostic] {
+    private func destructive(_ step: Step, detector: DestructiveCommandDetector) -> [Diagnostic] {
         guard step.attributes.risk != .destructive else { return [] }
-        let reasons = DestructiveCommandDetector.reasons(for: step.command)
-        guard !reasons.isEmpty else { return [] }
+        let matches = detector.matches(step.command)
+        guard !matches.isEmpty else { return [] }
+        let reasons = matches.map { "rule `\($0.name)`: \($0.reason)" }.joined(separator: "; ")
         return [
             .warning(
-                "step `\(step.id)` looks destructive (\(reasons.joined(separator: "; "))) but is marked risk=\(step.attributes.risk.rawValue)",
+                "step `\(step.id)` looks destructive (\(reasons)) but is marked risk=\(step.attributes.risk.rawValue)",
                 at: step.location, hint: "add risk=destructive to the fence: ```\(step.language) {risk=destructive}")
         ]
     }

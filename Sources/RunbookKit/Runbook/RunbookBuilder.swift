@@ -108,6 +108,10 @@ struct RunbookBuilder {
         guard !info.attributes.ignore else { return }
         var literal = node.literal ?? ""
         if literal.hasSuffix("\n") { literal.removeLast() }
+        if let offset = ControlCharacters.firstOffset(in: literal) {
+            diagnostics.append(controlCharacterError(in: literal, at: offset, node: node))
+            return
+        }
         var command = literal
         var expectedOutput: String?
         if info.language == "console" {
@@ -125,6 +129,27 @@ struct RunbookBuilder {
             id: info.attributes.id ?? "", title: title, guidance: precedingParagraph(node), language: info.language,
             command: command, expectedOutput: expectedOutput, attributes: info.attributes, location: location(node))
         items.append(PendingItem(item: .step(step), explicitID: info.attributes.id, slugSource: title))
+    }
+
+    /// The error for a hidden control byte at UTF-8 `offset` of a code block's text, at its line and column in the
+    /// file: a terminal would obey the byte instead of showing it, so the command shown is not the one run.
+    private mutating func controlCharacterError(in literal: String, at offset: Int, node: MarkdownNode) -> Diagnostic {
+        let bytes = Array(literal.utf8)
+        let before = bytes[..<offset]
+        let lineInBlock = before.reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
+        let byte = bytes[offset]
+        let bodyLineNumber = node.startLine + 1 + lineInBlock
+        var at = location(node)
+        at.line = bodyLineNumber + lineOffset
+        // The column in the file line (its indentation and `> ` markers included), else within the block's line.
+        if let line = bodyLine(bodyLineNumber), let column = ControlCharacters.firstOffset(in: line) {
+            at.column = column + 1
+        } else {
+            at.column = offset - (before.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0) + 1
+        }
+        return .error(
+            "command holds the control character \(ControlCharacters.caret(byte)) (0x\(String(byte, radix: 16, uppercase: true))): a terminal acts on it instead of showing it, so what is shown would not be what runs",
+            at: at, hint: "remove it; if the command needs the byte, write it as `printf '\\033'` or `$'\\e'`")
     }
 
     /// `console` blocks: `$ ` lines are commands (a trailing `\` continues onto the next line); the rest is

@@ -38,7 +38,7 @@ public enum RunbookParser {
         runbook: Runbook, diagnostics: [Diagnostic]
     ) {
         var diagnostics: [Diagnostic] = []
-        var full = Substring(text)
+        var full = Substring(withLineFeeds(text))
         if full.hasPrefix("\u{FEFF}") { full = full.dropFirst() }
         var frontMatter = FrontMatter()
         var body = full
@@ -73,6 +73,30 @@ public enum RunbookParser {
         let runbook = builder.finish()
         diagnostics += builder.diagnostics
         return (runbook, diagnostics)
+    }
+
+    /// `text` with CommonMark's other line endings (CR LF, and a CR alone) made LF, so a file saved on Windows
+    /// parses exactly as its LF copy: front matter, commands, lines and columns. cmark-gfm already ends lines at
+    /// a CR; doing it first means the front matter and every line number agree with it.
+    static func withLineFeeds(_ text: String) -> String {
+        var text = text
+        // memchr over the contiguous UTF-8: most files have no CR, and this is all they cost.
+        let hasCR = text.withUTF8 { bytes in
+            bytes.baseAddress.map { memchr($0, Int32(UInt8(ascii: "\r")), bytes.count) != nil } ?? false
+        }
+        guard hasCR else { return text }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(text.utf8.count)
+        var previous: UInt8 = 0
+        for byte in text.utf8 {
+            if byte == UInt8(ascii: "\r") {
+                bytes.append(UInt8(ascii: "\n"))
+            } else if !(byte == UInt8(ascii: "\n") && previous == UInt8(ascii: "\r")) {
+                bytes.append(byte)
+            }
+            previous = byte
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Reads a file, turning every failure into a `RunbookParseError` that names the path.

@@ -12,6 +12,30 @@ public enum VariableReferences {
         return name.utf8.allSatisfy(isNameByte)
     }
 
+    /// Names that change how a shell, the dynamic loader or an interpreter behaves before the displayed command
+    /// runs (`BASH_ENV` sources a file, `LD_PRELOAD` loads a library, `PATH` picks which `kubectl` runs). A runbook
+    /// may not declare them, capture into them or `set` them: what the responder approves must be what runs.
+    public static let reservedNames: Set<String> = [
+        "PATH", "HOME", "ENV", "BASH_ENV", "IFS", "PS4", "SHELLOPTS", "BASHOPTS", "PROMPT_COMMAND", "CDPATH",
+        "GLOBIGNORE", "BASH_XTRACEFD", "BASH_LOADABLES_PATH", "INPUTRC", "PYTHONPATH", "PYTHONSTARTUP",
+        "PYTHONHOME", "PERL5LIB", "PERL5OPT", "RUBYLIB", "RUBYOPT", "NODE_OPTIONS", "GCONV_PATH",
+    ]
+
+    /// Prefixes of reserved names: the loader's `LD_*` (and macOS's `DYLD_*`), and `BASH_FUNC_*`, which bash
+    /// imports as function definitions.
+    public static let reservedPrefixes = ["LD_", "DYLD_", "BASH_FUNC_"]
+
+    /// Whether `name` is one of `reservedNames` or starts with one of `reservedPrefixes`.
+    public static func isReserved(_ name: some StringProtocol) -> Bool {
+        let name = String(name)
+        return reservedNames.contains(name) || reservedPrefixes.contains { name.hasPrefix($0) }
+    }
+
+    /// Why a reserved `name` is refused, for errors at every place a name can be given.
+    public static func reservedReason(_ name: some StringProtocol) -> String {
+        "`\(name)` changes how the shell or the loader behaves before the command runs, so a runbook may not set it"
+    }
+
     static func isNameStart(_ byte: UInt8) -> Bool {
         (byte >= 65 && byte <= 90) || (byte >= 97 && byte <= 122) || byte == 95
     }

@@ -115,6 +115,7 @@ extension IncidentSession {
     @discardableResult
     public func showAdHoc(_ command: String) throws -> StepView {
         try ensureOpen()
+        try refuseHiddenCharacters(in: command)
         let frame = state.current ?? SessionFrame(runbook: runbook, index: 0)
         pendingAdHoc = command
         let risk: Risk = dependencies.looksDestructive(command) ? .destructive : .change
@@ -163,6 +164,13 @@ extension IncidentSession {
         if !missing.isEmpty { throw SessionError.variablesMissing(missing.map(\.name)) }
         let base: [String: JSONValue] = ["runbook": .string(runbook.id), "command": .string(command)]
         if let target = confirmationTarget(for: command, risk: attributes.risk) {
+            if target.allSatisfy(\.isWhitespace) {
+                // Typing nothing must never confirm a destructive step: the value it is confirmed by is missing.
+                var payload = base
+                payload["reason"] = "confirmation target NAMESPACE is empty"
+                try record(EventDraft(.stepRefused, stepID: stepID, payload: .object(payload)))
+                throw SessionError.emptyConfirmationTarget(variable: "NAMESPACE")
+            }
             guard confirmation?.trimmingCharacters(in: .whitespaces) == target else {
                 var payload = base
                 payload["reason"] = "typed confirmation did not match"
@@ -242,14 +250,28 @@ extension IncidentSession {
         guard case .step = item else {
             throw SessionError.wrongItemKind(expected: "step", actual: Self.kindName(item))
         }
+        try refuseHiddenCharacters(in: newCommand)
         let before = currentCommand ?? ""
-        try record(
-            EventDraft(
-                .stepEdited, stepID: item.id,
-                payload: [
-                    "runbook": .string(frame.runbook.id), "before": .string(before), "after": .string(newCommand),
-                ]
-            ))
+        var payload: [String: JSONValue] = [
+            "runbook": .string(frame.runbook.id), "before": .string(before), "after": .string(newCommand),
+        ]
+        // The transcript keeps the edit redacted; the flag tells a resumed session that the stored text is not
+        // the command (it falls back to the runbook's).
+        let redacted = dependencies.redactor.redact(newCommand) != newCommand
+        if redacted { payload["redacted"] = true }
+        try record(EventDraft(.stepEdited, stepID: item.id, payload: .object(payload)))
+        // What runs is exactly what the responder typed and approved, never the redacted copy the store returns.
+        if let key = state.currentKey { state.editedCommands[key] = newCommand }
+    }
+
+    /// Refuses a typed command (an edit, `sh`) holding a control character that a terminal would act on.
+    private func refuseHiddenCharacters(in command: String) throws {
+        if let offset = ControlCharacters.firstOffset(in: command) {
+            let byte = Array(command.utf8)[offset]
+            throw SessionError.invalidArgument(
+                "the command holds the control character \(ControlCharacters.caret(byte)) at character \(offset + 1); "
+                    + "a terminal would act on it instead of showing it, so nothing runs")
+        }
     }
 
     /// Skips the current item (`s [reason]`) and moves past it.

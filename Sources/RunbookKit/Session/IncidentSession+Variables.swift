@@ -106,6 +106,9 @@ extension IncidentSession {
         if name == "ENVIRONMENT" {
             throw SessionError.invalidArgument("ENVIRONMENT is the incident's environment and cannot be changed")
         }
+        if VariableReferences.isReserved(name) {
+            throw SessionError.invalidArgument(VariableReferences.reservedReason(name))
+        }
         // A captured value is what the command printed; it is shown, and the responder can override it.
         if source != "capture", let spec = variableSpec(named: name) { try validate(value, for: spec) }
         var payload: [String: JSONValue] = ["name": .string(name), "source": .string(source)]

@@ -30,6 +30,8 @@ public enum SessionError: UserFacingError, Equatable {
     case noFailureTarget(step: String)
     /// A severity or other word that does not parse.
     case invalidArgument(String)
+    /// A destructive step in production is confirmed by typing a variable's value, and that value is blank.
+    case emptyConfirmationTarget(variable: String)
 
     public var summary: String {
         switch self {
@@ -49,6 +51,9 @@ public enum SessionError: UserFacingError, Equatable {
         case .atFirstItem: return "already at the first step"
         case .noFailureTarget(let step): return "step '\(step)' has no on-fail target"
         case .invalidArgument(let text): return text
+        case .emptyConfirmationTarget(let variable):
+            return
+                "\(variable) is empty: this destructive step is confirmed by typing \(variable)'s value, so it does not run"
         }
     }
 
@@ -62,6 +67,8 @@ public enum SessionError: UserFacingError, Equatable {
         case .environmentNotAllowed(_, let allowed, _): return "use one of: \(allowed.joined(separator: ", "))"
         case .incidentClosed: return "start a new incident with `runbook start`"
         case .incidentNotFound, .noOpenIncident: return "`runbook incidents --open` lists open incidents"
+        case .emptyConfirmationTarget(let variable):
+            return "give it a value with `set \(variable)=VALUE`, then run the step"
         default: return nil
         }
     }

@@ -118,7 +118,9 @@ struct SessionState {
             pending = payload["dry_run"]?.boolValue != true
         case .stepEdited:
             if let key = currentKey(for: event.stepID), let after = payload["after"]?.stringValue {
-                editedCommands[key] = after
+                // A redacted edit is not the command that was typed: the live session sets the typed text itself,
+                // and a resumed one goes back to the runbook's command rather than run `[REDACTED:…]`.
+                editedCommands[key] = payload["redacted"]?.boolValue == true ? nil : after
             }
         case .stepSkipped:
             if let key = currentKey(for: event.stepID) {

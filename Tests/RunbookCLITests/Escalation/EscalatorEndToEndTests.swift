@@ -109,6 +109,8 @@ import Testing
         try waitUntil("PagerDuty to receive the trigger") { try !receiver.requests().isEmpty }
         let trigger = try #require(try receiver.requests().first)
         #expect(trigger.body["event_action"] as? String == "trigger")
+        // The escalator records the delivery once PagerDuty has answered, which is after the receiver saw it.
+        try waitUntil("the delivery to be recorded") { try !events(1, .notificationSent).isEmpty }
         #expect(try events(1, .notificationSent).first?.payload["channel"] == "pagerduty")
     }
 

@@ -83,6 +83,103 @@ struct BadInputRow: Sendable, CustomTestStringConvertible {
             arguments: ["start", "faulty", "--env", "staging", "--runbooks", "RUNBOOKS", "--db", "DB"],
             stdin: "y\nq\n", status: 0, message: "exit 0",
             recorded: (.commandFinished, "exit_code", .int(0))),
+        BadInputRow(
+            name: "control character in a command",
+            files: ["bad.md": runbook("id=a risk=read", "touch X; echo ok #\u{1B}[2K\u{1B}[1G$ echo ok")],
+            arguments: ["lint", "FILE:bad.md"], status: 1,
+            message: "bad.md:8:19: error: command holds the control character ^["),
+        BadInputRow(
+            name: "edited command holding a password",
+            files: ["faulty.md": runbook("id=login risk=read", "echo start")],
+            arguments: ["start", "faulty", "--env", "staging", "--runbooks", "RUNBOOKS", "--db", "DB"],
+            stdin: "e\nprintf '%s\\n' ran:password=hunter2 | tr : ' '\ny\nq\n", status: 0,
+            message: "ran password=hunter2", recorded: (.stepEdited, "redacted", .bool(true))),
+        BadInputRow(
+            name: "control character in prose",
+            files: [
+                "prose.md":
+                    "---\ntitle: Prose\n---\n# Prose\n\nCheck first #\u{1B}[2K\u{1B}[1Gall fine\n\n```bash {id=a risk=read}\necho a\n```\n"
+            ],
+            arguments: ["show", "FILE:prose.md"], status: 0, message: "Check first #^[[2K^[[1Gall fine"),
+        BadInputRow(
+            name: "CRLF front matter",
+            files: ["probe.md": healthy.replacingOccurrences(of: "\n", with: "\r\n")],
+            arguments: ["start", "probe", "--env", "production", "--runbooks", "RUNBOOKS", "--db", "DB"], status: 2,
+            message: "may not run in environment 'production'"),
+        BadInputRow(
+            name: "variable that changes the shell",
+            files: ["bad.md": "---\ntitle: Bad\nvariables:\n  BASH_ENV: {default: /tmp/x}\n---\n# Bad\n"],
+            arguments: ["lint", "FILE:bad.md"], status: 1,
+            message: "bad.md:4:3: error: `BASH_ENV` changes how the shell or the loader behaves"),
+        BadInputRow(
+            name: "capture into a variable that changes the shell",
+            files: ["faulty.md": runbook("id=a risk=read capture=LD_PRELOAD", "echo /tmp/evil.so")],
+            arguments: ["start", "faulty", "--env", "staging", "--runbooks", "RUNBOOKS", "--db", "DB"], status: 2,
+            message: "`LD_PRELOAD` changes how the shell or the loader behaves"),
+        BadInputRow(
+            name: "set a variable that changes the shell",
+            files: ["probe.md": healthy],
+            arguments: ["start", "probe", "--env", "staging", "--runbooks", "RUNBOOKS", "--db", "DB"],
+            stdin: "set LD_PRELOAD=/tmp/evil.so\nq\n", status: 0,
+            message: "error: `LD_PRELOAD` changes how the shell or the loader behaves",
+            recorded: (.sessionSuspended, "reason", .string("quit"))),
+        BadInputRow(
+            name: "empty confirmation target",
+            files: [
+                "wipe.md": """
+                ---
+                title: Wipe
+                environments: [production]
+                variables:
+                  NAMESPACE: {prompt: Namespace}
+                ---
+                # Wipe
+
+                ```bash {id=find risk=read capture=NAMESPACE}
+                printf ''
+                ```
+
+                ```bash {id=wipe risk=destructive}
+                echo wiping "$NAMESPACE"
+                ```
+
+                """
+            ],
+            arguments: ["start", "wipe", "--env", "production", "--runbooks", "RUNBOOKS", "--db", "DB"],
+            stdin: "y\ny\n\nq\n", status: 0, message: "NAMESPACE is empty",
+            recorded: (.stepRefused, "reason", .string("confirmation target NAMESPACE is empty"))),
+        BadInputRow(
+            name: "oc delete in production",
+            files: [
+                "clean.md":
+                    "---\ntitle: Clean\nenvironments: [production]\n---\n# Clean\n\n```bash {id=clean}\noc delete pod foo\n```\n"
+            ],
+            arguments: ["start", "clean", "--env", "production", "--runbooks", "RUNBOOKS", "--db", "DB"],
+            stdin: "y\ny\nq\n", status: 0, message: "Type 'production' to run it",
+            recorded: (.stepRefused, "expected_target", .string("production"))),
+        BadInputRow(
+            name: "unmarked destructive command",
+            files: ["bad.md": runbook("id=a risk=change", "oc adm drain node-1 --ignore-daemonsets")],
+            arguments: ["lint", "--strict", "FILE:bad.md"], status: 1, message: "rule `kubectl-drain`"),
+        BadInputRow(
+            name: "destructive pattern of the directory",
+            files: [
+                "destructive.yaml":
+                    "rules:\n  - name: cluster-reset\n    pattern: 'candlefish-admin reset'\n    reason: resets the cluster\n",
+                "bad.md": runbook("id=a risk=change", "candlefish-admin reset --force"),
+            ],
+            arguments: ["lint", "--strict", "RUNBOOKS"], status: 1,
+            message: "looks destructive (rule `cluster-reset`: resets the cluster)"),
+        BadInputRow(
+            name: "bad destructive.yaml",
+            files: ["destructive.yaml": "rules:\n  - name: x\n    pattern: '(unclosed'\n", "probe.md": healthy],
+            arguments: ["lint", "RUNBOOKS"], status: 1,
+            message: "destructive.yaml:3:14: error: pattern `(unclosed` is not a regular expression"),
+        BadInputRow(
+            name: "bad destructive.yaml at start",
+            files: ["destructive.yaml": "rules:\n  - name: x\n    pattern: '(unclosed'\n", "probe.md": healthy],
+            arguments: ["start", "probe", "--env", "staging", "--runbooks", "RUNBOOKS", "--db", "DB"], status: 2,
+            message: "pattern `(unclosed` is not a regular expression"),
     ]
 }
 
@@ -119,6 +216,19 @@ struct BadInputRow: Sendable, CustomTestStringConvertible {
             let verify = try scratch.verifyAll()
             #expect(verify.status == 0, "\(row.name): \(verify.stdout) \(verify.stderr)")
         }
+    }
+
+    @Test func controlCharactersInANoteAreShownByTranscriptNotObeyed() throws {
+        let scratch = try ProveScratch()
+        let declared = try scratch.run(
+            ["declare", "--title", "Escapes", "--severity", "P2", "--env", "staging", "--db", scratch.database])
+        #expect(declared.status == 0, "\(declared.stderr)")
+        let note = try scratch.run(["note", "1", "rm ran #\u{1B}[2K\u{1B}[1Gall fine", "--db", scratch.database])
+        #expect(note.status == 0, "\(note.stderr)")
+        let transcript = try scratch.run(["transcript", "1", "--db", scratch.database])
+        #expect(transcript.status == 0, "\(transcript.stderr)")
+        #expect(transcript.stdout.contains("rm ran #^[[2K^[[1Gall fine"), "\(transcript.stdout)")
+        #expect(!transcript.stdout.contains("\u{1B}"), "\(transcript.stdout)")
     }
 
     @Test func aFullDiskIsNamedWithExitFourAndEarlierEventsSurvive() throws {

@@ -176,6 +176,27 @@ import Testing
         #expect(directoryMode?.intValue == 0o700)
     }
 
+    @Test func answersToVariableAndConfirmationPromptsNeverReachTheHistory() throws {
+        let terminal = try Terminal()
+        // The step is shown first, then its variable is asked.
+        var screen = try terminal.waitFor(regex: #"Kubernetes namespace \(NAMESPACE\).*: $"#)
+        try #require(screen.contains("Check service status"), "the step was not shown first:\n\(screen)")
+        try terminal.tmux.send("candlefish-typed-ns", literal: true)
+        try terminal.tmux.send("Enter")
+        screen = try terminal.waitFor(regex: #"#1 P1 staging \d\d:\d\d ›$"#)
+        try #require(screen.contains("NAMESPACE=candlefish-typed-ns"), "no prompt after the answer:\n\(screen)")
+        try terminal.tmux.send("note typed at the prompt", literal: true)
+        try terminal.tmux.send("Enter")
+        screen = try terminal.waitFor(regex: #"noted\n#1 P1 staging \d\d:\d\d ›$"#)
+        try #require(screen.contains("noted"), "the note was not taken:\n\(screen)")
+        try terminal.tmux.send("C-d")
+        screen = try terminal.tmux.waitFor("[exited 0]")
+        try #require(screen.contains("[exited 0]"), "the REPL did not end:\n\(screen)")
+        let history = try String(contentsOfFile: terminal.history, encoding: .utf8)
+        #expect(history.contains("note\\040typed\\040at\\040the\\040prompt"), "\(history)")
+        #expect(!history.contains("candlefish-typed-ns"), "a variable answer reached the history:\n\(history)")
+    }
+
     @Test func upArrowRecallsALineFromAnEarlierSession() throws {
         let first = try Terminal()
         try first.reachFirstStep()

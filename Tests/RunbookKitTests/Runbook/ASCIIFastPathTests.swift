@@ -41,8 +41,8 @@ import Testing
             #expect(ASCIIText.lines(command) != nil)
             #expect(ASCIIText.lines(characterPath) == nil)
             #expect(
-                DestructiveCommandDetector.reasons(for: command)
-                    == DestructiveCommandDetector.reasons(for: characterPath), "\(command)")
+                DestructiveCommandDetector.standard.matches(command).map(\.name)
+                    == DestructiveCommandDetector.standard.matches(characterPath).map(\.name), "\(command)")
         }
     }
 

@@ -53,3 +53,54 @@ import Testing
         #expect(error.summary.contains("limited to"))
     }
 }
+
+/// Commands that would show one thing and run another, and names that change what runs before the command.
+@Suite struct HiddenBehaviourBadInputTests {
+    @Test func aControlCharacterInACommandIsAnErrorAtItsLineAndColumn() throws {
+        let text = "---\ntitle: T\n---\n# T\n\n```bash\ntouch X; echo ok #\u{1B}[2K\u{1B}[1G$ echo ok\n```\n"
+        let found = RunbookParser.parseWithDiagnostics(text: text, path: "t.md")
+        let error = try #require(found.diagnostics.first { $0.severity == .error })
+        #expect(error.location == SourceLocation(file: "t.md", line: 7, column: 19))
+        #expect(error.message.contains("^["))
+        #expect(found.runbook.steps.isEmpty)
+        #expect(throws: RunbookParseError.self) { try RunbookParser.parse(data: Data(text.utf8), path: "t.md") }
+    }
+
+    @Test func controlCharactersInAConsoleBlockAndDELAreErrors() throws {
+        let console = RunbookParser.parseWithDiagnostics(
+            text: "# T\n\n> ```console\n> $ echo \u{7F}ok\n> ```\n", path: "t.md")
+        let error = try #require(console.diagnostics.first { $0.severity == .error })
+        #expect(error.location == SourceLocation(file: "t.md", line: 4, column: 10))
+        #expect(error.message.contains("^?"))
+    }
+
+    @Test func tabsStayAllowedInCommands() throws {
+        let runbook = try RunbookParser.parse(data: Data("# T\n\n```bash\nprintf 'a\tb\\n'\n```\n".utf8), path: "t.md")
+        #expect(runbook.steps.first?.command == "printf 'a\tb\\n'")
+    }
+
+    @Test func controlCharactersAreShownInCaretNotation() {
+        #expect(ControlCharacters.visible("echo ok #\u{1B}[2K\r$ x\u{7F}\ty\n") == "echo ok #^[[2K^M$ x^?\ty\n")
+        #expect(ControlCharacters.visible("plain") == "plain")
+    }
+
+    @Test(arguments: ["BASH_ENV", "LD_PRELOAD", "PATH", "IFS", "BASH_FUNC_ls", "PROMPT_COMMAND", "PYTHONPATH"])
+    func aVariableThatChangesTheShellIsRefusedAtItsLine(_ name: String) throws {
+        let text = "---\ntitle: T\nvariables:\n  \"\(name)\": {default: /tmp/x}\n---\n# T\n"
+        let found = RunbookParser.parseWithDiagnostics(text: text, path: "t.md")
+        let error = try #require(found.diagnostics.first { $0.severity == .error }, "\(name)")
+        #expect(error.location.line == 4)
+        if VariableReferences.isValidName(name) {
+            #expect(error.message.contains("changes how the shell or the loader behaves"), "\(error.message)")
+        }
+        #expect(found.runbook.variables.isEmpty)
+    }
+
+    @Test func captureIntoAReservedNameIsAnErrorAtTheAttribute() throws {
+        let found = RunbookParser.parseWithDiagnostics(
+            text: "# T\n\n```bash {id=a capture=LD_PRELOAD}\necho /tmp/evil.so\n```\n", path: "t.md")
+        let error = try #require(found.diagnostics.first { $0.severity == .error })
+        #expect(error.location.line == 3)
+        #expect(error.message.contains("`LD_PRELOAD` changes how the shell"))
+    }
+}
