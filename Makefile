@@ -30,8 +30,8 @@ test: deps
 	$(BIN) lint --strict runbooks/
 
 ## The build to install: release, with the Swift runtime and Foundation linked statically (start-up is about three
-## times shorter, and runbook needs only the system's C libraries). runbook-http links FoundationNetworking, which
-## needs libcurl's development files to be static, so it is built apart with the shared Swift libraries.
+## times shorter, and runbook needs only the system's C libraries). runbook-http (AsyncHTTPClient, SwiftNIO) is
+## built apart with the shared Swift libraries.
 ## `make install PREFIX=~/.local`.
 PREFIX ?= /usr/local
 release: deps
