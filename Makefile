@@ -25,7 +25,8 @@ demo-export: build
 ## Every test: unit and end-to-end, the formatter, and a strict lint of the bundled runbooks.
 test: deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test
+	# No detached escalator per test database unless a test asks for one (RUNBOOK_ESCALATOR=auto in its environment).
+	RUNBOOK_ESCALATOR=off $(SWIFT) test
 	$(SWIFT) format lint --strict --recursive Sources Tests Package.swift
 	$(BIN) lint --strict runbooks/
 

@@ -106,6 +106,7 @@ import Testing
         process.arguments = ["start", "outage", "--env", "production", "--runbooks", Self.fixtures, "--db", database]
         var environment = ProcessInfo.processInfo.environment
         environment["NO_COLOR"] = "1"
+        environment["RUNBOOK_ESCALATOR"] = "off"
         process.environment = environment
         let input = Pipe()
         let output = Pipe()

@@ -14,6 +14,7 @@ final class RunningBinary {
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         env["NO_COLOR"] = "1"
+        env["RUNBOOK_ESCALATOR"] = "off"
         for (key, value) in environment { env[key] = value }
         process.environment = env
         process.standardInput = input
