@@ -105,6 +105,12 @@ public final class IncidentREPL {
             banners.append(renderer.paint("warning: escalations could not be read: \(error)", .red))
         }
         if let warning = escalatorWarning?() { banners.append(renderer.paint(warning, .red, .bold)) }
+        if session.driverLease?.isLost == true {
+            banners.append(
+                renderer.paint(
+                    "incident #\(session.incidentID) was taken over by another process; this terminal no longer drives it",
+                    .red, .bold))
+        }
         return banners
     }
 
@@ -158,6 +164,7 @@ public final class IncidentREPL {
                 } catch let superseded as Unwind {
                     if let ending = superseded.ending { return ending }
                 } catch let error as any UserFacingError {
+                    if Self.endsSession(error) { throw error }
                     say(renderer.paint("error: \(error.summary)", .red) + (error.hint.map { "\n  hint: \($0)" } ?? ""))
                 }
             }
@@ -261,10 +268,17 @@ public final class IncidentREPL {
                     try session.setVariable(spec.name, to: value, source: "prompt")
                     return
                 } catch let error as SessionError {
+                    if Self.endsSession(error) { throw error }
                     say(renderer.paint("error: \(error.summary)", .red))
                 }
             }
         }
+    }
+
+    /// Errors after which the REPL must not offer another answer: another process took the incident over or
+    /// closed it (exit 5). They end `run()` and reach the command's error output.
+    static func endsSession(_ error: any UserFacingError) -> Bool {
+        (error as? SessionError)?.endsDriving == true
     }
 
     /// Unwinds to the loop: thrown out of a variable prompt when a command typed there moved elsewhere (`skip`,
@@ -302,6 +316,7 @@ public final class IncidentREPL {
                 throw Unwind(ending: ending)
             }
         } catch let error as any UserFacingError {
+            if Self.endsSession(error) { throw error }
             say(renderer.paint("error: \(error.summary)", .red) + (error.hint.map { "\n  hint: \($0)" } ?? ""))
         }
         mode = before

@@ -20,6 +20,11 @@ public struct ResumeCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Read answers from FILE, one per line.", valueName: "file"))
     public var answers: String?
 
+    @Flag(
+        name: .customLong("take-over"),
+        help: "Drive the incident even though another live session holds it (asks you to type `take over`).")
+    public var takeOver = false
+
     public init() {}
 
     public func run() throws {
@@ -27,6 +32,7 @@ public struct ResumeCommand: ParsableCommand {
         options.answersPath = answers
         options.runbooksDirectory = global.runbooksDirectory
         options.databasePath = global.db
+        options.takeOver = takeOver
         let status = try SessionLauncher(options: options).resume(incidentID: id)
         if status != .success { throw ExitCode(status.rawValue) }
     }

@@ -20,6 +20,9 @@ public final class IncidentSession {
     var escalationCursor: Int64 = 0
     /// Escalation events this session recorded itself (and already showed).
     var ownEscalationEvents: Set<Int64> = []
+    /// This process's driver lease on the incident, checked before every action (`nil` in tests of the session
+    /// alone and with stores that keep no leases).
+    public var driverLease: DriverLeaseKeeper?
 
     init(incident: Incident, state: SessionState, dependencies: SessionDependencies) {
         self.incident = incident
@@ -176,9 +179,20 @@ public final class IncidentSession {
         }
     }
 
-    /// Refuses actions once the incident is resolved.
+    /// Refuses actions once the incident is resolved. Every action that changes the incident calls it first, so it
+    /// also re-reads what another process may have changed: the driver lease (lost to `resume --take-over`), the
+    /// stored status (resolved or abandoned elsewhere) and the stored severity.
     func ensureOpen() throws {
         if state.status == .resolved { throw SessionError.incidentClosed(id: incident.id) }
+        try driverLease?.check()
+        guard let stored = try dependencies.store.incident(incident.id) else { return }
+        if stored.status == .resolved || stored.status == .abandoned, stored.status != state.status {
+            throw SessionError.closedElsewhere(id: incident.id, status: stored.status)
+        }
+        if stored.severity != state.severity {
+            state.severity = stored.severity
+            incident.severity = stored.severity
+        }
     }
 
     /// The id of the item at `index`, if there is one.
