@@ -275,10 +275,11 @@ public final class IncidentREPL {
         }
     }
 
-    /// Errors after which the REPL must not offer another answer: another process took the incident over or
+    /// Errors after which the REPL must not offer another answer: the database cannot record (a full disk: what
+    /// ran is no longer recorded, so nothing more may run; exit 4), or another process took the incident over or
     /// closed it (exit 5). They end `run()` and reach the command's error output.
     static func endsSession(_ error: any UserFacingError) -> Bool {
-        (error as? SessionError)?.endsDriving == true
+        (error as? SessionError)?.endsDriving == true || error.exitStatus == .database
     }
 
     /// Unwinds to the loop: thrown out of a variable prompt when a command typed there moved elsewhere (`skip`,
