@@ -1,3 +1,5 @@
+import Foundation
+
 /// Why the session refused an action, written for the responder at the prompt.
 public enum SessionError: UserFacingError, Equatable {
     /// A runbook id that the loader does not know.
@@ -32,6 +34,8 @@ public enum SessionError: UserFacingError, Equatable {
     case invalidArgument(String)
     /// A destructive step in production is confirmed by typing a variable's value, and that value is blank.
     case emptyConfirmationTarget(variable: String)
+    /// The step's command was started and never finished (its result is unknown): `rerun` or skip, never `y`.
+    case resultUnknown(step: String, startedAt: Date)
     /// Another live process drives the incident (`start`, `resume`, `drill` hold its driver lease).
     case incidentDriven(DriverLease)
     /// `resume --take-over` was not confirmed.
@@ -62,6 +66,8 @@ public enum SessionError: UserFacingError, Equatable {
         case .incidentDriven(let lease):
             return "incident #\(lease.incidentID) is driven by \(lease.description)"
         case .takeOverDeclined(let id): return "incident #\(id) was not taken over"
+        case .resultUnknown(let step, let startedAt):
+            return "step '\(step)' was started at \(UTCTimestamp.text(startedAt)) and its result is unknown"
         case .driverLeaseLost(let id, let holder):
             return "incident #\(id) was taken over by \(holder?.description ?? "another process"); "
                 + "this session no longer drives it and does nothing more"
@@ -92,6 +98,8 @@ public enum SessionError: UserFacingError, Equatable {
         case .incidentClosed: return "start a new incident with `runbook start`"
         case .incidentDriven(let lease):
             return "wait until it quits, or take it over: runbook resume \(lease.incidentID) --take-over"
+        case .resultUnknown:
+            return "check what it did, then type `rerun` to run it again or `s` to skip it"
         case .takeOverDeclined(let id): return "type `take over` to confirm: runbook resume \(id) --take-over"
         case .driverLeaseLost(let id, _), .closedElsewhere(let id, _):
             return "`runbook transcript \(id)` shows what happened"
