@@ -25,6 +25,9 @@ public struct ResumeCommand: ParsableCommand {
         help: "Drive the incident even though another live session holds it (asks you to type `take over`).")
     public var takeOver = false
 
+    @Flag(help: "Resume even though the incident's hash chain is broken (recorded in `session.resumed`).")
+    public var force = false
+
     public init() {}
 
     public func run() throws {
@@ -33,6 +36,7 @@ public struct ResumeCommand: ParsableCommand {
         options.runbooksDirectory = global.runbooksDirectory
         options.databasePath = global.db
         options.takeOver = takeOver
+        options.force = force
         let status = try SessionLauncher(options: options).resume(incidentID: id)
         if status != .success { throw ExitCode(status.rawValue) }
     }

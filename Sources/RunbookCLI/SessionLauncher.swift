@@ -62,6 +62,8 @@ public struct SessionLauncher {
         // A drill continues as it was set up: its clock, its simulated cluster, its remaining injects.
         var launcher = self
         let target = try incidentID ?? store.incidents(openOnly: true, drillsOnly: false).first?.id
+        // Nothing recorded in a changed transcript is acted on (a drill's state directory, a step's position).
+        let forced = try target.flatMap { try checkChain(store: store, incidentID: $0) }
         let setup = try target.flatMap { try DrillSetup.recorded(incidentID: $0, in: store) }
         var simulation: DrillSimulation?
         if let setup {
@@ -78,7 +80,8 @@ public struct SessionLauncher {
         let session = try IncidentSession.resume(
             incidentID: target ?? incidentID,
             dependencies: try launcher.makeDependencies(
-                store: store, loader: loader, redactor: redactor, reader: reader))
+                store: store, loader: loader, redactor: redactor, reader: reader),
+            recorded: forced.map { ["forced_past_broken_chain": $0] } ?? [:])
         session.driverLease = keeper
         let renderer = SessionRenderer(usesColor: reader.isInteractive && SessionRenderer.detectColor())
         var header =
@@ -122,6 +125,22 @@ public struct SessionLauncher {
         dependencies.productionEnvironments = try ProductionEnvironments.load(
             runbooksDirectory: options.runbooksDirectory)
         return dependencies
+    }
+
+    /// Verifies the incident's hash chain before it is resumed: a broken one is refused (exit 1, as `verify`)
+    /// unless `--force`; then the break is returned, to be recorded in `session.resumed`.
+    func checkChain(store: any TranscriptStore, incidentID: Int64) throws -> JSONValue? {
+        guard let verifier = store as? SQLiteTranscriptStore, try store.incident(incidentID) != nil else { return nil }
+        let result = try verifier.verify(incidentID: incidentID)
+        guard let sequence = result.firstBrokenSequence else { return nil }
+        let reason = result.reason ?? "broken link"
+        guard options.force else {
+            throw SessionError.brokenChain(id: incidentID, sequence: sequence, reason: reason)
+        }
+        write(
+            "warning: incident #\(incidentID)'s hash chain is broken at event #\(sequence) (\(reason)); resumed with --force\n"
+        )
+        return ["sequence": .int(sequence), "reason": .string(reason)]
     }
 
     /// Takes the driver lease of the incident to resume before anything is recorded in it. A live holder refuses it

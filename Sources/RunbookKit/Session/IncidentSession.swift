@@ -72,7 +72,10 @@ public final class IncidentSession {
     ///
     /// `incidentID` `nil` takes the most recent open incident. Secret variables come back without values: the
     /// responder is asked for them again when a step needs them.
-    public static func resume(incidentID: Int64?, dependencies: SessionDependencies) throws -> IncidentSession {
+    /// `recorded` adds fields to `session.resumed` (`forced_past_broken_chain` after `resume --force`).
+    public static func resume(
+        incidentID: Int64?, dependencies: SessionDependencies, recorded: [String: JSONValue] = [:]
+    ) throws -> IncidentSession {
         let store = dependencies.store
         let incident: Incident
         if let incidentID {
@@ -101,7 +104,8 @@ public final class IncidentSession {
         let session = IncidentSession(incident: incident, state: state, dependencies: dependencies)
         // A choice recorded without its move (a crash between the two events) leads where it was going.
         try session.finishInterruptedChoice()
-        var payload: [String: JSONValue] = ["runbook": .string(session.runbook.id)]
+        var payload: [String: JSONValue] = recorded
+        payload["runbook"] = .string(session.runbook.id)
         if let frame = state.current { payload["index"] = .int(Int64(frame.index)) }
         if !session.secretsToAskAgain.isEmpty {
             payload["secrets_to_ask"] = .array(session.secretsToAskAgain.map { .string($0) })

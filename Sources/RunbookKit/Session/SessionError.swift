@@ -36,6 +36,8 @@ public enum SessionError: UserFacingError, Equatable {
     case emptyConfirmationTarget(variable: String)
     /// The step's command was started and never finished (its result is unknown): `rerun` or skip, never `y`.
     case resultUnknown(step: String, startedAt: Date)
+    /// The incident's hash chain is broken: its events were changed or removed, so `resume` does not act on them.
+    case brokenChain(id: Int64, sequence: Int64, reason: String)
     /// Another live process drives the incident (`start`, `resume`, `drill` hold its driver lease).
     case incidentDriven(DriverLease)
     /// `resume --take-over` was not confirmed.
@@ -66,6 +68,9 @@ public enum SessionError: UserFacingError, Equatable {
         case .incidentDriven(let lease):
             return "incident #\(lease.incidentID) is driven by \(lease.description)"
         case .takeOverDeclined(let id): return "incident #\(id) was not taken over"
+        case .brokenChain(let id, let sequence, let reason):
+            return "incident #\(id)'s hash chain is broken at event #\(sequence) (\(reason)): its transcript was "
+                + "changed, so it is not resumed"
         case .resultUnknown(let step, let startedAt):
             return "step '\(step)' was started at \(UTCTimestamp.text(startedAt)) and its result is unknown"
         case .driverLeaseLost(let id, let holder):
@@ -98,6 +103,8 @@ public enum SessionError: UserFacingError, Equatable {
         case .incidentClosed: return "start a new incident with `runbook start`"
         case .incidentDriven(let lease):
             return "wait until it quits, or take it over: runbook resume \(lease.incidentID) --take-over"
+        case .brokenChain(let id, _, _):
+            return "`runbook verify \(id)` shows the break; `runbook resume \(id) --force` drives it anyway (recorded)"
         case .resultUnknown:
             return "check what it did, then type `rerun` to run it again or `s` to skip it"
         case .takeOverDeclined(let id): return "type `take over` to confirm: runbook resume \(id) --take-over"
@@ -115,6 +122,7 @@ public enum SessionError: UserFacingError, Equatable {
         case .incidentClosed, .incidentNotFound, .noOpenIncident, .incidentDriven, .takeOverDeclined,
             .driverLeaseLost, .closedElsewhere:
             return .refused
+        case .brokenChain: return .findings
         default: return .usage
         }
     }
