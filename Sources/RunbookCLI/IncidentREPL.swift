@@ -105,6 +105,12 @@ public final class IncidentREPL {
             banners.append(renderer.paint("warning: escalations could not be read: \(error)", .red))
         }
         if let warning = escalatorWarning?() { banners.append(renderer.paint(warning, .red, .bold)) }
+        if session.driverLease?.isLost == true {
+            banners.append(
+                renderer.paint(
+                    "incident #\(session.incidentID) was taken over by another process; this terminal no longer drives it",
+                    .red, .bold))
+        }
         return banners
     }
 
@@ -158,6 +164,7 @@ public final class IncidentREPL {
                 } catch let superseded as Unwind {
                     if let ending = superseded.ending { return ending }
                 } catch let error as any UserFacingError {
+                    if Self.endsSession(error) { throw error }
                     say(renderer.paint("error: \(error.summary)", .red) + (error.hint.map { "\n  hint: \($0)" } ?? ""))
                 }
             }
@@ -213,6 +220,12 @@ public final class IncidentREPL {
         // The step's header, command and risk come first: a question is never asked for a step not yet seen.
         if let view = try session.showCurrent() { say(renderer.render(view)) }
         mode = .item
+        if let startedAt = session.currentCommandStartedWithoutResult {
+            say(
+                renderer.paint(
+                    "⚠ started at \(UTCTimestamp.text(startedAt)), result unknown: runbook stopped while it ran. "
+                        + "`rerun` runs it again, `s` skips it", .yellow, .bold))
+        }
         if case .step = item, !session.missingVariablesForCurrentStep.isEmpty {
             try askForMissingVariables()
             if let frame = session.frames.last, let current = frame.item {
@@ -261,10 +274,18 @@ public final class IncidentREPL {
                     try session.setVariable(spec.name, to: value, source: "prompt")
                     return
                 } catch let error as SessionError {
+                    if Self.endsSession(error) { throw error }
                     say(renderer.paint("error: \(error.summary)", .red))
                 }
             }
         }
+    }
+
+    /// Errors after which the REPL must not offer another answer: the database cannot record (a full disk: what
+    /// ran is no longer recorded, so nothing more may run; exit 4), or another process took the incident over or
+    /// closed it (exit 5). They end `run()` and reach the command's error output.
+    static func endsSession(_ error: any UserFacingError) -> Bool {
+        (error as? SessionError)?.endsDriving == true || error.exitStatus == .database
     }
 
     /// Unwinds to the loop: thrown out of a variable prompt when a command typed there moved elsewhere (`skip`,
@@ -302,6 +323,7 @@ public final class IncidentREPL {
                 throw Unwind(ending: ending)
             }
         } catch let error as any UserFacingError {
+            if Self.endsSession(error) { throw error }
             say(renderer.paint("error: \(error.summary)", .red) + (error.hint.map { "\n  hint: \($0)" } ?? ""))
         }
         mode = before
@@ -399,6 +421,8 @@ public final class IncidentREPL {
             switch (item, word) {
             case (.step, "y"), (.step, "yes"), (.step, "run"):
                 try runCurrentStep()
+            case (.step, "rerun"):
+                try runCurrentStep(rerunUnknown: true)
             case (.step, "e"), (.step, "edit"):
                 try editCurrentStep()
             case (.manual, "d"), (.manual, "done"), (.manual, "y"), (.manual, "yes"):
@@ -526,13 +550,13 @@ public final class IncidentREPL {
 
     // MARK: - Running
 
-    func runCurrentStep() throws {
+    func runCurrentStep(rerunUnknown: Bool = false) throws {
         try askForMissingVariables()
         guard let frame = session.frames.last, let item = frame.item else { throw SessionError.noCurrentItem }
         let view = session.view(of: item, in: frame)
         let confirmation = try confirm(view)
         say("")
-        let run = try session.run(confirmation: confirmation, output: commandOutput)
+        let run = try session.run(confirmation: confirmation, rerunUnknown: rerunUnknown, output: commandOutput)
         try report(run)
     }
 
@@ -695,7 +719,7 @@ public final class IncidentREPL {
         "next", "run", "steps", "goto", "open", "sh", "vars", "set", "note", "sev", "ack", "status", "mitigated",
         "resolve", "abandon", "handoff", "export", "help", "quit", "yes", "edit", "skip", "back", "done", "retry",
         "continue",
-        "on-fail",
+        "on-fail", "rerun",
     ]
 
     /// Completion candidates: commands, step ids after `goto`, runbook ids after `open`, severities after `sev`,
@@ -720,6 +744,7 @@ public final class IncidentREPL {
 
     static let help = """
         At a step:  y/yes/run · e/edit · s/skip [reason] · n/note TEXT · b/back · ?/help · q/quit
+        At a step started before a crash (result unknown):  rerun · s/skip [reason]
                     (manual steps: d/done; choices: the option's number; an empty line shows the choices)
         After an unexpected result:  o/on-fail · r/retry · c/continue · s/skip [reason] · e/edit
         At a variable prompt:  a value (empty: the default), or a command (q, s/skip, b/back, note …);

@@ -20,6 +20,14 @@ public struct ResumeCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Read answers from FILE, one per line.", valueName: "file"))
     public var answers: String?
 
+    @Flag(
+        name: .customLong("take-over"),
+        help: "Drive the incident even though another live session holds it (asks you to type `take over`).")
+    public var takeOver = false
+
+    @Flag(help: "Resume even though the incident's hash chain is broken (recorded in `session.resumed`).")
+    public var force = false
+
     public init() {}
 
     public func run() throws {
@@ -27,6 +35,8 @@ public struct ResumeCommand: ParsableCommand {
         options.answersPath = answers
         options.runbooksDirectory = global.runbooksDirectory
         options.databasePath = global.db
+        options.takeOver = takeOver
+        options.force = force
         let status = try SessionLauncher(options: options).resume(incidentID: id)
         if status != .success { throw ExitCode(status.rawValue) }
     }

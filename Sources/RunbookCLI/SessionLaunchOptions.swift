@@ -32,6 +32,10 @@ public struct SessionLaunchOptions {
     public var runbooksDirectory: String = "runbooks"
     /// `--db`, when given.
     public var databasePath: String?
+    /// `resume --take-over`: take the driver lease from a live holder, after a typed confirmation.
+    public var takeOver = false
+    /// `resume --force`: resume an incident whose hash chain is broken (recorded in `session.resumed`).
+    public var force = false
     /// Most bytes of one command's output stored: `RUNBOOK_OUTPUT_LIMIT` (bytes), else 64 MiB.
     public var outputLimit: Int = {
         let text = ProcessInfo.processInfo.environment["RUNBOOK_OUTPUT_LIMIT"] ?? ""

@@ -93,6 +93,7 @@ extension SessionLauncher {
         session: IncidentSession, reader: any LineReading, renderer: SessionRenderer, injects: [DrillInject],
         tag: String
     ) throws -> DrillOutcome {
+        defer { session.driverLease?.release() }
         let dependencies = session.dependencies
         let scheduler = InjectScheduler(
             injects: injects, start: session.incident.declaredAt, clock: dependencies.clock)

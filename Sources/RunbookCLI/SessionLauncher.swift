@@ -45,6 +45,11 @@ public struct SessionLauncher {
                 isDrill: isDrill, host: identity.host, user: identity.user, policySnapshot: policySnapshot,
                 escalationPolicy: policy, drillSetup: drillSetup),
             dependencies: dependencies)
+        if let leases = store as? any DriverLeaseStore {
+            session.driverLease = try DriverLeaseKeeper.acquire(
+                store: leases, incidentID: session.incidentID, identity: identity
+            ).0
+        }
         return (session, reader)
     }
 
@@ -57,6 +62,8 @@ public struct SessionLauncher {
         // A drill continues as it was set up: its clock, its simulated cluster, its remaining injects.
         var launcher = self
         let target = try incidentID ?? store.incidents(openOnly: true, drillsOnly: false).first?.id
+        // Nothing recorded in a changed transcript is acted on (a drill's state directory, a step's position).
+        let forced = try target.flatMap { try checkChain(store: store, incidentID: $0) }
         let setup = try target.flatMap { try DrillSetup.recorded(incidentID: $0, in: store) }
         var simulation: DrillSimulation?
         if let setup {
@@ -69,10 +76,13 @@ public struct SessionLauncher {
                 simulation = resumed
             }
         }
+        let keeper = try launcher.takeDriverLease(store: store, incidentID: target, reader: reader)
         let session = try IncidentSession.resume(
-            incidentID: incidentID,
+            incidentID: target ?? incidentID,
             dependencies: try launcher.makeDependencies(
-                store: store, loader: loader, redactor: redactor, reader: reader))
+                store: store, loader: loader, redactor: redactor, reader: reader),
+            recorded: forced.map { ["forced_past_broken_chain": $0] } ?? [:])
+        session.driverLease = keeper
         let renderer = SessionRenderer(usesColor: reader.isInteractive && SessionRenderer.detectColor())
         var header =
             "resumed incident #\(session.incidentID): \(session.incident.title) · \(session.severity.rawValue)"
@@ -89,6 +99,7 @@ public struct SessionLauncher {
     }
 
     func runREPL(session: IncidentSession, reader: any LineReading, renderer: SessionRenderer) throws -> ExitStatus {
+        defer { session.driverLease?.release() }
         let repl = IncidentREPL(
             session: session, reader: reader, renderer: renderer, write: write, commandOutput: DiscardingOutputSink())
         watchEscalator(session, repl: repl)
@@ -114,6 +125,61 @@ public struct SessionLauncher {
         dependencies.productionEnvironments = try ProductionEnvironments.load(
             runbooksDirectory: options.runbooksDirectory)
         return dependencies
+    }
+
+    /// Verifies the incident's hash chain before it is resumed: a broken one is refused (exit 1, as `verify`)
+    /// unless `--force`; then the break is returned, to be recorded in `session.resumed`.
+    func checkChain(store: any TranscriptStore, incidentID: Int64) throws -> JSONValue? {
+        guard let verifier = store as? SQLiteTranscriptStore, try store.incident(incidentID) != nil else { return nil }
+        let result = try verifier.verify(incidentID: incidentID)
+        guard let sequence = result.firstBrokenSequence else { return nil }
+        let reason = result.reason ?? "broken link"
+        guard options.force else {
+            throw SessionError.brokenChain(id: incidentID, sequence: sequence, reason: reason)
+        }
+        write(
+            "warning: incident #\(incidentID)'s hash chain is broken at event #\(sequence) (\(reason)); resumed with --force\n"
+        )
+        return ["sequence": .int(sequence), "reason": .string(reason)]
+    }
+
+    /// Takes the driver lease of the incident to resume before anything is recorded in it. A live holder refuses it
+    /// (exit 5) unless `--take-over` is confirmed by typing `take over`, which records `session.taken_over`; a dead
+    /// holder gives it up at once. `nil` when there is no such incident (the resume then says so) or the store keeps
+    /// no leases.
+    func takeDriverLease(
+        store: any TranscriptStore, incidentID: Int64?, reader: any LineReading
+    ) throws -> DriverLeaseKeeper? {
+        guard let incidentID, let leases = store as? any DriverLeaseStore,
+            let incident = try store.incident(incidentID), incident.status == .open || incident.status == .mitigated
+        else { return nil }
+        let identity = ResponderIdentity.current()
+        let takeOver: ((DriverLease) throws -> Bool)? =
+            options.takeOver ? { holder in try self.confirmTakeOver(from: holder, reader: reader) } : nil
+        let (keeper, previous) = try DriverLeaseKeeper.acquire(
+            store: leases, incidentID: incidentID, identity: identity, takeOver: takeOver)
+        if let previous {
+            _ = try store.append(
+                EventDraft(
+                    .sessionTakenOver,
+                    payload: [
+                        "from": .string(previous.holder), "pid": .int(Int64(previous.pid)),
+                        "host": .string(previous.host),
+                        "since_ms": .int(Int64((previous.since.timeIntervalSince1970 * 1000).rounded())),
+                    ]),
+                to: incidentID, actor: identity.actor, at: options.clock.now())
+        }
+        return keeper
+    }
+
+    /// Asks the responder to type `take over` before taking a live holder's lease.
+    func confirmTakeOver(from holder: DriverLease, reader: any LineReading) throws -> Bool {
+        write("incident #\(holder.incidentID) is driven by \(holder.description)\n")
+        write("taking it over stops that session at its next action\n")
+        switch reader.readLine(prompt: "Type 'take over' to drive it from here: ", prefill: nil, tick: nil) {
+        case .line(let line): return line.trimmingCharacters(in: .whitespaces) == "take over"
+        case .endOfInput, .interrupted: return false
+        }
     }
 
     /// The answers come from `--answers FILE`, else from stdin: plainly when it is not a terminal.

@@ -5,7 +5,7 @@ import RunbookKit
 enum TranscriptText {
     /// `2026-01-01 09:30:05Z`.
     static func utc(_ date: Date) -> String {
-        utcFormatter.string(from: date)
+        UTCTimestamp.text(date)
     }
 
     /// ISO 8601 with milliseconds, for JSON.
@@ -52,14 +52,6 @@ enum TranscriptText {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
-
-    private static let utcFormatter: DateFormatter = {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss'Z'"
-        return formatter
-    }()
 
     nonisolated(unsafe) private static let isoFormatter: ISO8601DateFormatter = {
         let formatter = ISO8601DateFormatter()

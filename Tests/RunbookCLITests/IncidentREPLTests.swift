@@ -193,7 +193,7 @@ import Testing
         let repl = IncidentREPL(
             session: session, reader: reader, renderer: SessionRenderer(usesColor: false), write: { _ in },
             commandOutput: CollectingOutputSink())
-        #expect(repl.completions(line: "re", word: "re") == ["resolve", "retry"])
+        #expect(repl.completions(line: "re", word: "re") == ["rerun", "resolve", "retry"])
         #expect(repl.completions(line: "goto check-", word: "check-") == ["check-health", "check-pods"])
         #expect(repl.completions(line: "open ", word: "") == ["outage", "triage"])
         #expect(repl.completions(line: "sev P", word: "P") == ["P0", "P1", "P2", "P3"])

@@ -19,22 +19,38 @@ public struct DrillSimulation: Sendable {
     /// the scenario's broken state).
     public private(set) var keptState = true
 
-    /// Checks the scenario and the simulator directory and creates a fresh 0700 state directory.
+    /// The directory every drill's state directory is created in: `$TMPDIR/runbook-drills-UID` (0700).
+    public static var stateRoot: String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("runbook-drills-\(getuid())").path
+    }
+
+    /// The file inside a state directory that says runbook created it: nothing without it is ever deleted.
+    public static let stateMarker = ".runbook-drill-state"
+
+    /// Checks the scenario and the simulator directory and creates a fresh 0700 state directory under
+    /// `stateRoot`, with the marker file inside.
     public init(scenario: String, runbooksDirectory: String) throws {
         let root = try Self.checkedRoot(scenario: scenario, runbooksDirectory: runbooksDirectory)
-        let state = FileManager.default.temporaryDirectory
-            .appendingPathComponent("runbook-drill-\(getpid())-\(UUID().uuidString.prefix(8))").path
-        try FileManager.default.createDirectory(
+        let manager = FileManager.default
+        try manager.createDirectory(
+            atPath: Self.stateRoot, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let state = Self.stateRoot + "/drill-\(getpid())-\(UUID().uuidString.prefix(8))"
+        try manager.createDirectory(
             atPath: state, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+        guard
+            manager.createFile(
+                atPath: state + "/" + Self.stateMarker, contents: Data("runbook drill state\n".utf8),
+                attributes: [.posixPermissions: 0o600])
+        else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: state]) }
         self.scenario = scenario
         self.root = root
         self.stateDirectory = state
     }
 
-    /// The simulation of a resumed drill: the recorded state directory when it is still there, is a directory, is
-    /// ours and is private (0700); otherwise a fresh one (`keptState` is then false).
+    /// The simulation of a resumed drill: the recorded state directory when runbook created it (`isOwnState`);
+    /// otherwise a fresh one (`keptState` is then false).
     public init(resuming scenario: String, stateDirectory: String?, runbooksDirectory: String) throws {
-        if let stateDirectory, Self.isPrivateDirectory(stateDirectory) {
+        if let stateDirectory, Self.isOwnState(stateDirectory) {
             self.init(
                 scenario: scenario,
                 root: try Self.checkedRoot(scenario: scenario, runbooksDirectory: runbooksDirectory),
@@ -49,6 +65,19 @@ public struct DrillSimulation: Sendable {
         self.scenario = scenario
         self.root = root
         self.stateDirectory = stateDirectory
+    }
+
+    /// Whether runbook created `path` as a drill's state directory: a private directory of this user (not a link)
+    /// directly under `stateRoot` (itself a private directory, not a link), holding the marker file. A recorded path
+    /// that fails any of these (a tampered `drill_setup.simulation_state`) is never used and never deleted.
+    public static func isOwnState(_ path: String) -> Bool {
+        let url = URL(fileURLWithPath: path).standardizedFileURL
+        guard url.deletingLastPathComponent().path == URL(fileURLWithPath: stateRoot).standardizedFileURL.path,
+            url.lastPathComponent.hasPrefix("drill-"), isPrivateDirectory(stateRoot), isPrivateDirectory(url.path)
+        else { return false }
+        var info = stat()
+        return lstat(url.path + "/" + stateMarker, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
+            && info.st_uid == getuid()
     }
 
     private static func isPrivateDirectory(_ path: String) -> Bool {
@@ -97,8 +126,12 @@ public struct DrillSimulation: Sendable {
     /// Where drill commands run, so that `./deployment/scripts/deploy.sh` resolves.
     public var workingDirectory: String { root + "/workspace" }
 
-    /// Removes the state directory: the simulated cluster lives only as long as the drill.
-    public func cleanUp() {
+    /// Removes the state directory: the simulated cluster lives only as long as the drill. Only a directory runbook
+    /// created (`isOwnState`) is removed; `false` when the directory was not one and was left alone.
+    @discardableResult
+    public func cleanUp() -> Bool {
+        guard Self.isOwnState(stateDirectory) else { return false }
         try? FileManager.default.removeItem(atPath: stateDirectory)
+        return true
     }
 }

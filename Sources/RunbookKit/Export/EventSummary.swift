@@ -99,6 +99,8 @@ public enum EventSummary {
             return "Session suspended\(text("reason").map { ": \($0)" } ?? "")"
         case .sessionResumed:
             return "Session resumed"
+        case .sessionTakenOver:
+            return "Session taken over from \(text("from") ?? "?")"
         case .handoff:
             return "Handed off to \(text("to") ?? "?")"
         case .drillInject:

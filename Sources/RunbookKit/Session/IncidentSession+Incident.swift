@@ -72,6 +72,8 @@ extension IncidentSession {
     /// Suspends the session (`q`, Ctrl-D, end of scripted input): the incident stays open for `runbook resume`.
     public func suspend(reason: String) throws {
         guard state.status != .resolved else { return }
+        // A session whose incident was taken over records nothing more: the new driver carries on.
+        if let driverLease, (try? driverLease.check()) == nil { return }
         var payload: [String: JSONValue] = ["reason": .string(reason), "runbook": .string(runbook.id)]
         if let frame = state.current { payload["index"] = .int(Int64(frame.index)) }
         try record(EventDraft(.sessionSuspended, stepID: currentItem?.id, payload: .object(payload)))

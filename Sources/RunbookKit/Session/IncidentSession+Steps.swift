@@ -3,6 +3,12 @@ import Foundation
 extension IncidentSession {
     // MARK: - Showing
 
+    /// When the current step's command was started, if it never finished: `runbook` stopped while it ran (kill -9,
+    /// a crash, a lost write), so its result is unknown. `nil` for every other step.
+    public var currentCommandStartedWithoutResult: Date? {
+        state.currentKey.flatMap { state.unfinishedCommands[$0] }
+    }
+
     /// The command of the current step as it will run: the responder's edit if any, else the runbook's text.
     public var currentCommand: String? {
         guard case .step(let step)? = currentItem else { return nil }
@@ -100,11 +106,17 @@ extension IncidentSession {
     /// and `command.finished` with whether the exit code matched `expect`; a `capture=VAR` step then sets the
     /// variable from the trimmed output. A step that needs a typed confirmation runs only when `confirmation`
     /// matches it; otherwise the refusal is recorded (`step.refused`) and nothing runs.
-    public func run(confirmation: String? = nil, output: any OutputSink) throws -> StepRun {
+    ///
+    /// A step whose command was started and never finished (`runbook` was killed while it ran) runs again only with
+    /// `rerunUnknown`: its result is unknown, so a plain approval must not repeat it.
+    public func run(confirmation: String? = nil, rerunUnknown: Bool = false, output: any OutputSink) throws -> StepRun {
         try ensureOpen()
         guard let frame = state.current, let item = frame.item else { throw SessionError.noCurrentItem }
         guard case .step(let step) = item else {
             throw SessionError.wrongItemKind(expected: "step", actual: Self.kindName(item))
+        }
+        if let startedAt = currentCommandStartedWithoutResult, !rerunUnknown {
+            throw SessionError.resultUnknown(step: step.id, startedAt: startedAt)
         }
         return try execute(
             command: currentCommand ?? step.command, stepID: step.id, runbook: frame.runbook,

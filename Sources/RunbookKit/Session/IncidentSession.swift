@@ -20,6 +20,9 @@ public final class IncidentSession {
     var escalationCursor: Int64 = 0
     /// Escalation events this session recorded itself (and already showed).
     var ownEscalationEvents: Set<Int64> = []
+    /// This process's driver lease on the incident, checked before every action (`nil` in tests of the session
+    /// alone and with stores that keep no leases).
+    public var driverLease: DriverLeaseKeeper?
 
     init(incident: Incident, state: SessionState, dependencies: SessionDependencies) {
         self.incident = incident
@@ -69,7 +72,10 @@ public final class IncidentSession {
     ///
     /// `incidentID` `nil` takes the most recent open incident. Secret variables come back without values: the
     /// responder is asked for them again when a step needs them.
-    public static func resume(incidentID: Int64?, dependencies: SessionDependencies) throws -> IncidentSession {
+    /// `recorded` adds fields to `session.resumed` (`forced_past_broken_chain` after `resume --force`).
+    public static func resume(
+        incidentID: Int64?, dependencies: SessionDependencies, recorded: [String: JSONValue] = [:]
+    ) throws -> IncidentSession {
         let store = dependencies.store
         let incident: Incident
         if let incidentID {
@@ -98,7 +104,8 @@ public final class IncidentSession {
         let session = IncidentSession(incident: incident, state: state, dependencies: dependencies)
         // A choice recorded without its move (a crash between the two events) leads where it was going.
         try session.finishInterruptedChoice()
-        var payload: [String: JSONValue] = ["runbook": .string(session.runbook.id)]
+        var payload: [String: JSONValue] = recorded
+        payload["runbook"] = .string(session.runbook.id)
         if let frame = state.current { payload["index"] = .int(Int64(frame.index)) }
         if !session.secretsToAskAgain.isEmpty {
             payload["secrets_to_ask"] = .array(session.secretsToAskAgain.map { .string($0) })
@@ -176,9 +183,20 @@ public final class IncidentSession {
         }
     }
 
-    /// Refuses actions once the incident is resolved.
+    /// Refuses actions once the incident is resolved. Every action that changes the incident calls it first, so it
+    /// also re-reads what another process may have changed: the driver lease (lost to `resume --take-over`), the
+    /// stored status (resolved or abandoned elsewhere) and the stored severity.
     func ensureOpen() throws {
         if state.status == .resolved { throw SessionError.incidentClosed(id: incident.id) }
+        try driverLease?.check()
+        guard let stored = try dependencies.store.incident(incident.id) else { return }
+        if stored.status == .resolved || stored.status == .abandoned, stored.status != state.status {
+            throw SessionError.closedElsewhere(id: incident.id, status: stored.status)
+        }
+        if stored.severity != state.severity {
+            state.severity = stored.severity
+            incident.severity = stored.severity
+        }
     }
 
     /// The id of the item at `index`, if there is one.

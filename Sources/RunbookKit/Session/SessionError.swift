@@ -1,3 +1,5 @@
+import Foundation
+
 /// Why the session refused an action, written for the responder at the prompt.
 public enum SessionError: UserFacingError, Equatable {
     /// A runbook id that the loader does not know.
@@ -32,6 +34,18 @@ public enum SessionError: UserFacingError, Equatable {
     case invalidArgument(String)
     /// A destructive step in production is confirmed by typing a variable's value, and that value is blank.
     case emptyConfirmationTarget(variable: String)
+    /// The step's command was started and never finished (its result is unknown): `rerun` or skip, never `y`.
+    case resultUnknown(step: String, startedAt: Date)
+    /// The incident's hash chain is broken: its events were changed or removed, so `resume` does not act on them.
+    case brokenChain(id: Int64, sequence: Int64, reason: String)
+    /// Another live process drives the incident (`start`, `resume`, `drill` hold its driver lease).
+    case incidentDriven(DriverLease)
+    /// `resume --take-over` was not confirmed.
+    case takeOverDeclined(incidentID: Int64)
+    /// Another process took this session's driver lease (`resume --take-over`): this one stops driving.
+    case driverLeaseLost(incidentID: Int64, holder: DriverLease?)
+    /// Another process resolved or abandoned the incident while this session drove it.
+    case closedElsewhere(id: Int64, status: IncidentStatus)
 
     public var summary: String {
         switch self {
@@ -51,9 +65,30 @@ public enum SessionError: UserFacingError, Equatable {
         case .atFirstItem: return "already at the first step"
         case .noFailureTarget(let step): return "step '\(step)' has no on-fail target"
         case .invalidArgument(let text): return text
+        case .incidentDriven(let lease):
+            return "incident #\(lease.incidentID) is driven by \(lease.description)"
+        case .takeOverDeclined(let id): return "incident #\(id) was not taken over"
+        case .brokenChain(let id, let sequence, let reason):
+            return "incident #\(id)'s hash chain is broken at event #\(sequence) (\(reason)): its transcript was "
+                + "changed, so it is not resumed"
+        case .resultUnknown(let step, let startedAt):
+            return "step '\(step)' was started at \(UTCTimestamp.text(startedAt)) and its result is unknown"
+        case .driverLeaseLost(let id, let holder):
+            return "incident #\(id) was taken over by \(holder?.description ?? "another process"); "
+                + "this session no longer drives it and does nothing more"
+        case .closedElsewhere(let id, let status):
+            return "incident #\(id) was \(status.rawValue) by another process; this session does nothing more"
         case .emptyConfirmationTarget(let variable):
             return
                 "\(variable) is empty: this destructive step is confirmed by typing \(variable)'s value, so it does not run"
+        }
+    }
+
+    /// The session can no longer drive its incident: the REPL ends rather than offering the next answer.
+    public var endsDriving: Bool {
+        switch self {
+        case .driverLeaseLost, .closedElsewhere: return true
+        default: return false
         }
     }
 
@@ -66,6 +101,15 @@ public enum SessionError: UserFacingError, Equatable {
         case .variablesMissing(let names): return "set them with `set \(names[0])=VALUE`"
         case .environmentNotAllowed(_, let allowed, _): return "use one of: \(allowed.joined(separator: ", "))"
         case .incidentClosed: return "start a new incident with `runbook start`"
+        case .incidentDriven(let lease):
+            return "wait until it quits, or take it over: runbook resume \(lease.incidentID) --take-over"
+        case .brokenChain(let id, _, _):
+            return "`runbook verify \(id)` shows the break; `runbook resume \(id) --force` drives it anyway (recorded)"
+        case .resultUnknown:
+            return "check what it did, then type `rerun` to run it again or `s` to skip it"
+        case .takeOverDeclined(let id): return "type `take over` to confirm: runbook resume \(id) --take-over"
+        case .driverLeaseLost(let id, _), .closedElsewhere(let id, _):
+            return "`runbook transcript \(id)` shows what happened"
         case .incidentNotFound, .noOpenIncident: return "`runbook incidents --open` lists open incidents"
         case .emptyConfirmationTarget(let variable):
             return "give it a value with `set \(variable)=VALUE`, then run the step"
@@ -75,7 +119,10 @@ public enum SessionError: UserFacingError, Equatable {
 
     public var exitStatus: ExitStatus {
         switch self {
-        case .incidentClosed, .incidentNotFound, .noOpenIncident: return .refused
+        case .incidentClosed, .incidentNotFound, .noOpenIncident, .incidentDriven, .takeOverDeclined,
+            .driverLeaseLost, .closedElsewhere:
+            return .refused
+        case .brokenChain: return .findings
         default: return .usage
         }
     }

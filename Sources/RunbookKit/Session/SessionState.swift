@@ -21,6 +21,9 @@ struct SessionState {
     var editedCommands: [String: String] = [:]
     /// The current item was shown and waits for an answer.
     var pending = false
+    /// Steps whose `command.started` has no `command.finished` (nor a failure to start, nor a skip): `runbook` stopped
+    /// while the command ran, so its result is unknown. By status key, with when it started.
+    var unfinishedCommands: [String: Date] = [:]
     /// Who acknowledged, in order.
     var acknowledgements: [String] = []
     /// The latest `handoff` target.
@@ -122,14 +125,18 @@ struct SessionState {
                 // and a resumed one goes back to the runbook's command rather than run `[REDACTED:…]`.
                 editedCommands[key] = payload["redacted"]?.boolValue == true ? nil : after
             }
+        case .commandStarted:
+            if let key = currentKey(for: event.stepID) { unfinishedCommands[key] = event.timestamp }
         case .stepSkipped:
             if let key = currentKey(for: event.stepID) {
+                unfinishedCommands[key] = nil
                 statuses[key] = .skipped
                 editedCommands[key] = nil
                 advance()
             }
         case .commandFinished:
             guard let key = currentKey(for: event.stepID) else { return }
+            unfinishedCommands[key] = nil
             if payload["expected"]?.boolValue == true {
                 statuses[key] = .done
                 editedCommands[key] = nil
@@ -138,7 +145,10 @@ struct SessionState {
                 statuses[key] = .failed
             }
         case .commandFailedToStart:
-            if let key = currentKey(for: event.stepID) { statuses[key] = .failed }
+            if let key = currentKey(for: event.stepID) {
+                statuses[key] = .failed
+                unfinishedCommands[key] = nil
+            }
         case .manualDone:
             if let key = currentKey(for: event.stepID) {
                 statuses[key] = .done

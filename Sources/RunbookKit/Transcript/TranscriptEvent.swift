@@ -27,6 +27,8 @@ public enum EventType: String, Sendable, Hashable, Codable, CaseIterable {
     case timerFired = "timer.fired"
     case sessionSuspended = "session.suspended"
     case sessionResumed = "session.resumed"
+    /// `resume --take-over`: this process took the driver lease from another, live one.
+    case sessionTakenOver = "session.taken_over"
     case handoff = "handoff"
     case drillInject = "drill.inject"
     case drillDebrief = "drill.debrief"

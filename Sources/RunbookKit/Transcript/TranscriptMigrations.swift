@@ -37,6 +37,7 @@ public enum TranscriptMigrations {
         TranscriptMigration("v2-escalation-timers-outbox", sql: EscalationMigrations.v2),
         TranscriptMigration("v3-output-encoding", sql: v3OutputEncoding),
         TranscriptMigration("v4-escalator", sql: EscalationMigrations.v4),
+        TranscriptMigration("v5-driver-lease", sql: v5DriverLease),
     ]
 
     /// The table that records applied migration names.
@@ -121,5 +122,20 @@ public enum TranscriptMigrations {
     static let v3OutputEncoding = """
         ALTER TABLE outputs ADD COLUMN encoding TEXT NOT NULL DEFAULT 'raw';
         ALTER TABLE outputs ADD COLUMN size INTEGER NOT NULL DEFAULT 0;
+        """
+
+    /// `driver_leases`: one row per incident a session ever drove, the lock that makes one process its driver.
+    /// `token` grows by one with every new holder, so a holder that lost the lease finds out at its next renewal.
+    static let v5DriverLease = """
+        CREATE TABLE driver_leases (
+            incident INTEGER PRIMARY KEY REFERENCES incidents(id),
+            token INTEGER NOT NULL,
+            holder TEXT NOT NULL,
+            pid INTEGER NOT NULL,
+            host TEXT NOT NULL,
+            since_ms INTEGER NOT NULL,
+            heartbeat_ms INTEGER NOT NULL,
+            released_ms INTEGER
+        );
         """
 }
