@@ -69,18 +69,8 @@ struct DeclareCommand: ParsableCommand {
 extension DeclareCommand {
     /// The policy of the runbooks directory, or `nil` (said on stderr) when it has none that parses.
     func escalationPolicy() -> EscalationPolicy? {
-        let path = (global.runbooksDirectory as NSString).appendingPathComponent("escalation.md")
-        guard FileManager.default.fileExists(atPath: path) else {
-            warn("no escalation policy (\(path) is missing): this incident has no escalation timers")
-            return nil
-        }
-        do {
-            return try RunbookCatalog(directory: global.runbooksDirectory).escalationPolicy()
-        } catch {
-            warn("escalation policy unusable, this incident has no escalation timers:\n\(error)")
-            return nil
+        SessionLauncher.escalationPolicy(runbooksDirectory: global.runbooksDirectory) {
+            FileHandle.standardError.write(Data(($0 + "\n").utf8))
         }
     }
-
-    func warn(_ text: String) { FileHandle.standardError.write(Data((text + "\n").utf8)) }
 }

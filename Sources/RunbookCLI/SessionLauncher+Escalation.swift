@@ -53,15 +53,21 @@ extension SessionLauncher {
     /// The escalation policy for a new incident, or `nil` (said once) when the runbooks directory has none or
     /// it does not parse: the incident is then declared without timers.
     func escalationPolicy() -> EscalationPolicy? {
-        let path = (options.runbooksDirectory as NSString).appendingPathComponent("escalation.md")
+        Self.escalationPolicy(runbooksDirectory: options.runbooksDirectory) { write($0 + "\n") }
+    }
+
+    /// The policy of `runbooksDirectory`'s escalation.md, or `nil` with the reason given to `say`: what `start`,
+    /// `drill` and `declare` share.
+    static func escalationPolicy(runbooksDirectory: String, say: (String) -> Void) -> EscalationPolicy? {
+        let path = (runbooksDirectory as NSString).appendingPathComponent("escalation.md")
         guard FileManager.default.fileExists(atPath: path) else {
-            write("no escalation policy (\(path) is missing): this incident has no escalation timers\n")
+            say("no escalation policy (\(path) is missing): this incident has no escalation timers")
             return nil
         }
         do {
-            return try RunbookCatalog(directory: options.runbooksDirectory).escalationPolicy()
+            return try RunbookCatalog(directory: runbooksDirectory).escalationPolicy()
         } catch {
-            write("escalation policy unusable, this incident has no escalation timers:\n\(error)\n")
+            say("escalation policy unusable, this incident has no escalation timers:\n\(error)")
             return nil
         }
     }

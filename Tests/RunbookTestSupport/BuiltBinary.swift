@@ -40,6 +40,17 @@ public enum BuiltBinary {
         }
     }
 
+    /// The environment a test's `runbook` runs with: this process's, plain text (`NO_COLOR`), and no detached
+    /// escalator per test database unless the test asks for one (`RUNBOOK_ESCALATOR: "auto"`; the tests of
+    /// escalation start theirs and stop it with `EscalatorProcess.stop`), then `environment`.
+    public static func environment(adding environment: [String: String] = [:]) -> [String: String] {
+        var env = ProcessInfo.processInfo.environment
+        env["NO_COLOR"] = "1"
+        env["RUNBOOK_ESCALATOR"] = "off"
+        for (key, value) in environment { env[key] = value }
+        return env
+    }
+
     /// Runs `runbook` with `arguments`, feeding `stdin`, and waits for it.
     @discardableResult
     public static func run(
@@ -49,13 +60,7 @@ public enum BuiltBinary {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
-        env["NO_COLOR"] = "1"
-        // No detached escalator per test database unless a test asks for one (`RUNBOOK_ESCALATOR: "auto"`): the
-        // tests of escalation start theirs and stop it (`EscalatorProcess.stop`).
-        env["RUNBOOK_ESCALATOR"] = "off"
-        for (key, value) in environment { env[key] = value }
-        process.environment = env
+        process.environment = Self.environment(adding: environment)
         process.currentDirectoryURL = currentDirectory ?? packageRoot
         return try ProcessRunner.collect(process, stdin: Data((stdin ?? "").utf8))
     }

@@ -34,11 +34,7 @@ public final class LiveRunbook: @unchecked Sendable {
     public init(_ arguments: [String], environment: [String: String] = [:]) throws {
         process.executableURL = URL(fileURLWithPath: BuiltBinary.path)
         process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
-        env["NO_COLOR"] = "1"
-        env["RUNBOOK_ESCALATOR"] = "off"
-        for (key, value) in environment { env[key] = value }
-        process.environment = env
+        process.environment = BuiltBinary.environment(adding: environment)
         process.currentDirectoryURL = BuiltBinary.packageRoot
         process.standardInput = input
         process.standardOutput = output

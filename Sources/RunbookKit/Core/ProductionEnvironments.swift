@@ -53,9 +53,10 @@ public struct ProductionEnvironments: Sendable, Hashable {
         let example = "write production_environments: [prod-eu, customer-facing]"
         let root: Node?
         do {
-            root = try Yams.compose(yaml: text)
+            root = try YAMLText.compose(text, path: path)
         } catch {
-            throw ProductionEnvironmentsError("\(path) is not valid YAML: \(error)", location: nil, hint: example)
+            throw ProductionEnvironmentsError(
+                "\(path) is not valid YAML: \(error.problem)", location: error.location, hint: example)
         }
         func location(_ node: Node) -> SourceLocation? {
             node.mark.map { SourceLocation(file: path, line: $0.line, column: $0.column) }

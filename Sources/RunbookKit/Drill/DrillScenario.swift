@@ -49,27 +49,16 @@ public struct DrillScenario: Sendable, Hashable {
     public static func parse(
         yaml: String, path: String, production: ProductionEnvironments = ProductionEnvironments()
     ) throws -> DrillScenario {
-        func at(_ node: Node?) -> SourceLocation {
-            SourceLocation(file: path, line: node?.mark?.line ?? 1, column: node?.mark?.column ?? 1)
-        }
+        func at(_ node: Node?) -> SourceLocation { YAMLText.location(node, path: path) }
         func invalid(_ problem: String, _ node: Node?, _ hint: String) -> DrillError {
             .invalidScenario(problem, location: at(node), hint: hint)
         }
         let root: Node?
         do {
-            root = try Yams.compose(yaml: yaml)
-        } catch let error as YamlError {
-            var location = SourceLocation(file: path, line: 1)
-            var problem = "\(error)"
-            switch error {
-            case .scanner(_, let message, let mark, _), .parser(_, let message, let mark, _),
-                .composer(_, let message, let mark, _):
-                location = SourceLocation(file: path, line: mark.line, column: mark.column)
-                problem = message
-            default: break
-            }
+            root = try YAMLText.compose(yaml, path: path)
+        } catch {
             throw DrillError.invalidScenario(
-                "the scenario is not valid YAML: \(problem)", location: location,
+                "the scenario is not valid YAML: \(error.problem)", location: error.location,
                 hint: "check indentation and quoting; messages containing `:` need quotes")
         }
         guard let mapping = root?.mapping else {

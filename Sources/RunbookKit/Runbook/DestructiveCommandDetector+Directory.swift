@@ -43,27 +43,13 @@ extension DestructiveCommandDetector {
     ///     reason: resets every node of the cluster
     /// ```
     static func rules(yaml text: String, path: String) -> ([DestructiveRule], [Diagnostic]) {
-        func at(_ node: Node?) -> SourceLocation {
-            node?.mark.map { SourceLocation(file: path, line: $0.line, column: $0.column) }
-                ?? SourceLocation(file: path, line: 1)
-        }
+        func at(_ node: Node?) -> SourceLocation { YAMLText.location(node, path: path) }
         let example = "rules: then `  - {name: cluster-reset, pattern: 'admin reset'}`"
         let root: Node?
         do {
-            root = try Yams.compose(yaml: text)
-        } catch let error as YamlError {
-            var location = SourceLocation(file: path, line: 1)
-            var problem = "\(error)"
-            switch error {
-            case .scanner(_, let message, let mark, _), .parser(_, let message, let mark, _),
-                .composer(_, let message, let mark, _):
-                location = SourceLocation(file: path, line: mark.line, column: mark.column)
-                problem = message
-            default: break
-            }
-            return ([], [.error("\(directoryFileName) is not valid YAML: \(problem)", at: location)])
+            root = try YAMLText.compose(text, path: path)
         } catch {
-            return ([], [.error("\(directoryFileName) is not valid YAML: \(error)", at: at(nil))])
+            return ([], [.error("\(directoryFileName) is not valid YAML: \(error.problem)", at: error.location)])
         }
         guard let root else { return ([], []) }
         guard let top = root.mapping else {

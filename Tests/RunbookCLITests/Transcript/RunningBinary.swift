@@ -12,11 +12,7 @@ final class RunningBinary {
     init(_ arguments: [String], executable: String = BuiltBinary.path, environment: [String: String] = [:]) throws {
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
-        env["NO_COLOR"] = "1"
-        env["RUNBOOK_ESCALATOR"] = "off"
-        for (key, value) in environment { env[key] = value }
-        process.environment = env
+        process.environment = BuiltBinary.environment(adding: environment)
         process.standardInput = input
         process.standardOutput = output
         process.standardError = error

@@ -13,10 +13,11 @@ extension NotifierConfiguration {
     public init(yaml text: String, path: String) throws {
         let root: Node?
         do {
-            root = try Yams.compose(yaml: text)
-        } catch let error as YamlError {
+            root = try YAMLText.compose(text, path: path)
+        } catch {
             throw NotifierConfigurationError(
-                "\(path) is not valid YAML: \(error)", hint: "compare with runbooks/notifiers.example.yaml")
+                "\(error.location): \(path) is not valid YAML: \(error.problem)",
+                hint: "compare with runbooks/notifiers.example.yaml")
         }
         self.init()
         guard let root else { return }
