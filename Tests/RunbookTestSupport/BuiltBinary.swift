@@ -40,11 +40,12 @@ public enum BuiltBinary {
         }
     }
 
-    /// Runs `runbook` with `arguments`, feeding `stdin`, and waits for it.
+    /// Runs `runbook` with `arguments`, feeding `stdin`, and waits for it; past `timeout` seconds it is killed and
+    /// `ProcessRunner.TimedOut` is thrown.
     @discardableResult
     public static func run(
         _ arguments: [String], stdin: String? = nil, environment: [String: String] = [:],
-        currentDirectory: URL? = nil
+        currentDirectory: URL? = nil, timeout: TimeInterval? = nil
     ) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
@@ -57,6 +58,6 @@ public enum BuiltBinary {
         for (key, value) in environment { env[key] = value }
         process.environment = env
         process.currentDirectoryURL = currentDirectory ?? packageRoot
-        return try ProcessRunner.collect(process, stdin: Data((stdin ?? "").utf8))
+        return try ProcessRunner.collect(process, stdin: Data((stdin ?? "").utf8), timeout: timeout)
     }
 }

@@ -32,6 +32,8 @@ public enum SessionError: UserFacingError, Equatable {
     case invalidArgument(String)
     /// A destructive step in production is confirmed by typing a variable's value, and that value is blank.
     case emptyConfirmationTarget(variable: String)
+    /// A target given to `goto`, `open` or `on-fail` that `LinkTarget.parse` refused (`other.md#`).
+    case badTarget(LinkTargetError)
 
     public var summary: String {
         switch self {
@@ -51,6 +53,7 @@ public enum SessionError: UserFacingError, Equatable {
         case .atFirstItem: return "already at the first step"
         case .noFailureTarget(let step): return "step '\(step)' has no on-fail target"
         case .invalidArgument(let text): return text
+        case .badTarget(let error): return error.message
         case .emptyConfirmationTarget(let variable):
             return
                 "\(variable) is empty: this destructive step is confirmed by typing \(variable)'s value, so it does not run"
@@ -69,6 +72,7 @@ public enum SessionError: UserFacingError, Equatable {
         case .incidentNotFound, .noOpenIncident: return "`runbook incidents --open` lists open incidents"
         case .emptyConfirmationTarget(let variable):
             return "give it a value with `set \(variable)=VALUE`, then run the step"
+        case .badTarget(let error): return error.hint
         default: return nil
         }
     }
