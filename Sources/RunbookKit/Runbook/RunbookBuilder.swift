@@ -38,6 +38,20 @@ struct RunbookBuilder {
         SourceLocation(file: path, line: node.startLine + lineOffset, column: max(node.startColumn, 1))
     }
 
+    /// Builds from `document`, or, when it nests deeper than `RunbookParser.maximumNesting`, records that error
+    /// and reads nothing (the walk below recurses once per level).
+    mutating func build(from document: MarkdownDocument) {
+        if let deep = document.firstNode(deeperThan: RunbookParser.maximumNesting) {
+            diagnostics.append(
+                .error(
+                    "Markdown nests deeper than \(RunbookParser.maximumNesting) levels (block quotes, lists or emphasis inside each other)",
+                    at: location(deep),
+                    hint: "flatten the nesting: a runbook needs a few levels of lists and quotes, not dozens"))
+            return
+        }
+        visitChildren(of: document.root)
+    }
+
     mutating func visitChildren(of node: MarkdownNode) {
         var child = node.firstChild
         while let current = child {

@@ -9,6 +9,11 @@ public enum RunbookParser {
     /// (a log file, a database) should fail fast with a clear message.
     public static let maximumFileSize = 16 * 1024 * 1024
 
+    /// The deepest the Markdown tree may nest (block quotes, list items, emphasis each add a level). The runbook
+    /// model is built by walking the tree recursively, so a deeper document is refused before that walk: 100 KB of
+    /// `>` would otherwise overflow the stack. Real runbooks stay under 15.
+    public static let maximumNesting = 64
+
     /// Parses a runbook; throws `RunbookParseError` for unreadable input or any error-level problem.
     public static func parse(data: Data, path: String) throws -> Runbook {
         let (runbook, diagnostics) = try parseWithDiagnostics(data: data, path: path)
@@ -59,16 +64,12 @@ public enum RunbookParser {
         }
         var builder = RunbookBuilder(path: path, lineOffset: lineOffset, body: body, frontMatter: frontMatter)
         let parsedInPlace: Void? = body.utf8.withContiguousStorageIfAvailable { bytes in
-            let document = MarkdownDocument(utf8: bytes)
-            builder.visitChildren(of: document.root)
+            builder.build(from: MarkdownDocument(utf8: bytes))
         }
         if parsedInPlace == nil {
             // Bridged or foreign strings have no contiguous UTF-8; copy once.
             var bodyText = String(body)
-            bodyText.withUTF8 { bytes in
-                let document = MarkdownDocument(utf8: bytes)
-                builder.visitChildren(of: document.root)
-            }
+            bodyText.withUTF8 { bytes in builder.build(from: MarkdownDocument(utf8: bytes)) }
         }
         let runbook = builder.finish()
         diagnostics += builder.diagnostics

@@ -9,6 +9,16 @@ extension BadInputRow {
         runbook("id=a risk=read on-fail=\(target)", "false")
     }
 
+    /// 504 bytes of nested YAML aliases: nine levels of nine, 387 million nodes once expanded.
+    static let aliasBomb: String = {
+        var yaml = "---\ntitle: Bomb\na: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n"
+        let names = ["a", "b", "c", "d", "e", "f", "g", "h", "i"]
+        for (previous, name) in zip(names, names.dropFirst()) {
+            yaml += "\(name): &\(name) [" + Array(repeating: "*\(previous)", count: 9).joined(separator: ",") + "]\n"
+        }
+        return yaml + "---\n# Bomb\n"
+    }()
+
     static let hostile: [BadInputRow] = [
         BadInputRow(
             name: "on-fail with an empty anchor",
@@ -29,5 +39,26 @@ extension BadInputRow {
             files: ["b.md": healthy, "bad.md": "# Bad\n\n## Where next?\n\n- [B](b.md#)\n- [Top](b.md)\n"],
             arguments: ["lint", "FILE:bad.md"], status: 1,
             message: "bad.md:5:1: error: link target `b.md#` has nothing after `#`"),
+        BadInputRow(
+            name: "100 KB of nested block quotes",
+            files: ["deep.md": "# Deep\n\n" + String(repeating: ">", count: 100_000) + " x\n", "probe.md": healthy],
+            arguments: ["lint", "RUNBOOKS"], status: 1,
+            message: "deep.md:3:65: error: Markdown nests deeper than 64 levels"),
+        BadInputRow(
+            name: "3,000 nested list levels",
+            files: ["deep.md": "# Deep\n\n" + String(repeating: "- ", count: 3_000) + "x\n", "probe.md": healthy],
+            arguments: ["list", "--runbooks", "RUNBOOKS"], status: 2,
+            message: "Markdown nests deeper than 64 levels"),
+        BadInputRow(
+            name: "YAML alias bomb in front matter",
+            files: ["bomb.md": aliasBomb], arguments: ["lint", "FILE:bomb.md"], status: 1,
+            message: "bomb.md:4:8: error: front matter may not use YAML aliases", timeout: 30),
+        BadInputRow(
+            name: "front matter over 64 KiB",
+            files: [
+                "big.md": "---\ntitle: Big\nnote: \"" + String(repeating: "x", count: 70_000) + "\"\n---\n# Big\n"
+            ],
+            arguments: ["lint", "FILE:big.md"], status: 1,
+            message: "big.md:2:1: error: front matter is 70020 bytes; the limit is 64 KiB"),
     ]
 }
