@@ -59,7 +59,11 @@ extension SessionLauncher {
             return nil
         }
         do {
-            return try RunbookCatalog(directory: options.runbooksDirectory).escalationPolicy()
+            let catalog = try RunbookCatalog(directory: options.runbooksDirectory)
+            for skipped in catalog.skipped {
+                warn("warning: \(skipped.message)")
+            }
+            return try catalog.escalationPolicy()
         } catch {
             write("escalation policy unusable, this incident has no escalation timers:\n\(error)\n")
             return nil

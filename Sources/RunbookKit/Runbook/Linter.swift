@@ -23,11 +23,14 @@ public struct Linter: Sendable {
     public func lint(paths: [String]) -> LintReport {
         var files: [String] = []
         var unreadable: [RunbookParseError] = []
+        var skipped: [Diagnostic] = []
         for path in paths {
             var isDirectory: ObjCBool = false
             if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
                 do {
-                    files += try RunbookCatalog.runbookFiles(in: path)
+                    let listing = try RunbookCatalog.listRunbookFiles(in: path)
+                    files += listing.files
+                    skipped += listing.skipped.map(\.diagnostic)
                 } catch {
                     unreadable.append(RunbookParseError(summary: error.summary, hint: error.hint))
                 }
@@ -44,7 +47,7 @@ public struct Linter: Sendable {
         let allFiles = files
         // Each directory's destructive rules (its `destructive.yaml`), read once before the parallel work.
         var detectors: [String: DestructiveCommandDetector] = [:]
-        var diagnostics: [Diagnostic] = []
+        var diagnostics = skipped
         for file in files {
             let directory = Self.directory(of: file)
             guard detectors[directory] == nil else { continue }

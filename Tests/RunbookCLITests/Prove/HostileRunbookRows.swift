@@ -60,5 +60,23 @@ extension BadInputRow {
             ],
             arguments: ["lint", "FILE:big.md"], status: 1,
             message: "big.md:2:1: error: front matter is 70020 bytes; the limit is 64 KiB"),
+        BadInputRow(
+            name: "FIFO in the runbooks directory: list",
+            files: ["probe.md": healthy], fifos: ["stuck.md"], arguments: ["list", "--runbooks", "RUNBOOKS"],
+            status: 0, message: "warning: RUNBOOKS/stuck.md is a FIFO, not a regular file: skipped"),
+        BadInputRow(
+            name: "FIFO in the runbooks directory: lint",
+            files: ["probe.md": healthy], fifos: ["stuck.md"], arguments: ["lint", "RUNBOOKS"], status: 0,
+            message: "RUNBOOKS/stuck.md:1:1: warning: RUNBOOKS/stuck.md is a FIFO, not a regular file: skipped"),
+        BadInputRow(
+            name: "FIFO in the runbooks directory: start",
+            files: ["probe.md": healthy, "escalation.md": "# Escalation\n"], fifos: ["stuck.md"],
+            arguments: ["start", "probe", "--env", "staging", "--runbooks", "RUNBOOKS", "--db", "DB"], stdin: "q\n",
+            status: 0, message: "warning: RUNBOOKS/stuck.md is a FIFO, not a regular file: skipped"),
+        BadInputRow(
+            name: "FIFO started by name",
+            files: ["probe.md": healthy], fifos: ["stuck.md"],
+            arguments: ["start", "stuck", "--env", "staging", "--runbooks", "RUNBOOKS", "--db", "DB"], status: 2,
+            message: "RUNBOOKS/stuck.md is a FIFO, not a regular file"),
     ]
 }
