@@ -487,7 +487,7 @@ public final class IncidentREPL {
             try presentCurrent()
         case "open":
             guard !rest.isEmpty else { throw SessionError.invalidArgument("open needs a runbook: open RUNBOOK") }
-            try session.open(runbookID: rest.hasSuffix(".md") ? String(rest.dropLast(3)) : rest)
+            try session.open(runbookID: rest)
             try presentCurrent()
         case "sh":
             guard !rest.isEmpty else { throw SessionError.invalidArgument("sh needs a command: sh COMMAND") }

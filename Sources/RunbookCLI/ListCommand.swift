@@ -28,6 +28,9 @@ struct ListCommand: ParsableCommand {
         case .table: printTable(catalog)
         case .json: printJSON(catalog)
         }
+        for skipped in catalog.skipped {
+            FileHandle.standardError.write(Data("warning: \(skipped.message)\n".utf8))
+        }
         if !catalog.failures.isEmpty {
             for path in catalog.failures.keys.sorted() {
                 FileHandle.standardError.write(Data((catalog.failures[path]!.description + "\n").utf8))

@@ -65,7 +65,9 @@ extension SessionLauncher {
             return nil
         }
         do {
-            return try RunbookCatalog(directory: runbooksDirectory).escalationPolicy()
+            let catalog = try RunbookCatalog(directory: runbooksDirectory)
+            for skipped in catalog.skipped { say("warning: \(skipped.message)") }
+            return try catalog.escalationPolicy()
         } catch {
             say("escalation policy unusable, this incident has no escalation timers:\n\(error)")
             return nil

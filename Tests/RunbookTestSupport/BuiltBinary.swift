@@ -51,17 +51,18 @@ public enum BuiltBinary {
         return env
     }
 
-    /// Runs `runbook` with `arguments`, feeding `stdin`, and waits for it.
+    /// Runs `runbook` with `arguments`, feeding `stdin`, and waits for it; past `timeout` seconds it is killed and
+    /// `ProcessRunner.TimedOut` is thrown.
     @discardableResult
     public static func run(
         _ arguments: [String], stdin: String? = nil, environment: [String: String] = [:],
-        currentDirectory: URL? = nil
+        currentDirectory: URL? = nil, timeout: TimeInterval? = nil
     ) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
         process.environment = Self.environment(adding: environment)
         process.currentDirectoryURL = currentDirectory ?? packageRoot
-        return try ProcessRunner.collect(process, stdin: Data((stdin ?? "").utf8))
+        return try ProcessRunner.collect(process, stdin: Data((stdin ?? "").utf8), timeout: timeout)
     }
 }

@@ -107,14 +107,22 @@ public struct Mutator {
         "- [x] ", "- [", "](", ".md#", "](#", "|", "| --- |", "$", "${", "$(", "<pod-name>", "{environment}",
         "risk=destructive", "timeout=", "expect=", "on-fail=", "capture=", "id=", "\n# ", "\n## ", "\t", "\r\n",
         "variables:\n  X:\n    default: {production: a}\n", "severity: P9\n", "\u{0}", "\u{FEFF}", "\\",
+        "\r", "\u{1B}", "\u{1B}[2K", "\u{1B}[1G", "\u{1B}]0;x\u{7}", "on-fail=b.md#", "](b.md#)", "](#)", "](.md)",
+        "a: &a [x, x]\nb: &b [*a, *a]\nc: [*b, *b]\n", "x: *a\n", "&a ",
     ].map { Array($0.utf8) }
+
+    /// Openers repeated thousands of times for deep nesting: block quotes, list items on one line, emphasis, and
+    /// brackets for YAML flow collections when they land in front matter.
+    static let nesting: [[UInt8]] = [">", "> ", "- ", "* ", "1. ", "> - ", "**", "*_", "[", "{a: ", "  - "].map {
+        Array($0.utf8)
+    }
 
     /// One input: a file of `corpus` with 1 to 8 mutations, at most `maxSize` bytes.
     public mutating func mutate(_ corpus: [[UInt8]], maxSize: Int = 1 << 20) -> [UInt8] {
         var bytes = corpus[below(corpus.count)]
         for _ in 0..<(1 + below(8)) {
             let position = below(bytes.count + 1)
-            switch below(7) {
+            switch below(9) {
             case 0 where !bytes.isEmpty:  // flip a byte
                 bytes[min(position, bytes.count - 1)] ^= UInt8(truncatingIfNeeded: 1 << below(8))
             case 1:  // insert a steering token
@@ -133,6 +141,23 @@ public struct Mutator {
                 bytes.insert(contentsOf: other[start..<end], at: position)
             case 5:  // random bytes, including invalid UTF-8
                 bytes.insert(contentsOf: (0..<below(16)).map { _ in UInt8(truncatingIfNeeded: next()) }, at: position)
+            case 6:  // deep nesting: one opener repeated up to 50,000 times (100 KB of `>`, thousands of list levels)
+                let opener = Self.nesting[below(Self.nesting.count)]
+                let count = 1 + below([10, 100, 3_000, 50_000][below(4)])
+                var run: [UInt8] = []
+                run.reserveCapacity(opener.count * count + 2)
+                for _ in 0..<count { run += opener }
+                run += Array("x\n".utf8)
+                bytes.insert(contentsOf: run, at: position)
+            case 7:  // line endings and ESC: the whole file as CR LF, or as CR, or ESC sequences sprinkled in
+                switch below(3) {
+                case 0: bytes = bytes.flatMap { $0 == UInt8(ascii: "\n") ? [UInt8(ascii: "\r"), $0] : [$0] }
+                case 1: bytes = bytes.map { $0 == UInt8(ascii: "\n") ? UInt8(ascii: "\r") : $0 }
+                default:
+                    for _ in 0..<(1 + below(4)) {
+                        bytes.insert(contentsOf: Array("\u{1B}[2K".utf8), at: below(bytes.count + 1))
+                    }
+                }
             default:  // truncate
                 bytes.removeSubrange(min(position, bytes.count)..<bytes.count)
             }

@@ -2,9 +2,24 @@ import Foundation
 
 /// Runs a configured `Process` to completion, the one way every test helper does it.
 public enum ProcessRunner {
+    /// A process that was still running at its deadline; it was killed, and the test fails with this.
+    public struct TimedOut: Error, CustomStringConvertible {
+        public var arguments: [String]
+        public var seconds: TimeInterval
+        public var stdout: String
+        public var stderr: String
+
+        public var description: String {
+            "still running after \(Int(seconds)) s, killed: \(arguments.joined(separator: " "))\n\(stdout)\(stderr)"
+        }
+    }
+
     /// Starts `process`, writes `stdin` (or gives it /dev/null when `nil`) and drains stdout and stderr
-    /// concurrently, so neither side ever blocks on a full pipe; then waits for the exit.
-    public static func collect(_ process: Process, stdin: Data?) throws -> BuiltBinary.Result {
+    /// concurrently, so neither side ever blocks on a full pipe; then waits for the exit. With a `timeout`, a
+    /// process still running then is killed (SIGKILL) and `TimedOut` is thrown: a hang fails loudly.
+    public static func collect(_ process: Process, stdin: Data?, timeout: TimeInterval? = nil) throws
+        -> BuiltBinary.Result
+    {
         let input = Pipe()
         let output = Pipe()
         let error = Pipe()
@@ -16,6 +31,15 @@ public enum ProcessRunner {
         process.standardOutput = output
         process.standardError = error
         try process.run()
+        let killed = TimeoutFlag()
+        if let timeout {
+            let pid = process.processIdentifier
+            DispatchQueue.global().asyncAfter(deadline: .now() + timeout) {
+                guard process.isRunning else { return }
+                killed.set()
+                kill(pid, SIGKILL)
+            }
+        }
         if let stdin {
             DispatchQueue(label: "stdin").async {
                 input.fileHandleForWriting.write(stdin)
@@ -32,8 +56,22 @@ public enum ProcessRunner {
         let outputData = output.fileHandleForReading.readDataToEndOfFile()
         group.wait()
         process.waitUntilExit()
+        if killed.isSet {
+            throw TimedOut(
+                arguments: process.arguments ?? [], seconds: timeout ?? 0,
+                stdout: String(decoding: outputData, as: UTF8.self), stderr: String(decoding: errorData, as: UTF8.self))
+        }
         return BuiltBinary.Result(
             status: process.terminationStatus, stdout: String(decoding: outputData, as: UTF8.self),
             stderr: String(decoding: errorData, as: UTF8.self))
     }
+}
+
+/// A flag set from the timeout's queue and read by the waiting thread.
+private final class TimeoutFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+
+    func set() { lock.withLock { value = true } }
+    var isSet: Bool { lock.withLock { value } }
 }

@@ -27,7 +27,31 @@ public final class MarkdownDocument {
     }
 
     deinit {
+        // cmark-gfm frees a tree without recursion (it splices children onto a list), so a deep one is safe here.
         cmark_node_free(pointer)
+    }
+
+    /// The first node, in document order, more than `limit` levels below the root; found with the tree's parent
+    /// and sibling links rather than recursion, so it is safe on any depth. Block quotes, list items and nested
+    /// emphasis each add a level.
+    public func firstNode(deeperThan limit: Int) -> MarkdownNode? {
+        var node = pointer
+        var depth = 0
+        while true {
+            if let child = cmark_node_first_child(node) {
+                node = child
+                depth += 1
+                if depth > limit { return MarkdownNode(node) }
+                continue
+            }
+            while cmark_node_next(node) == nil {
+                guard depth > 0, let parent = cmark_node_parent(node) else { return nil }
+                node = parent
+                depth -= 1
+            }
+            guard depth > 0, let next = cmark_node_next(node) else { return nil }
+            node = next
+        }
     }
 
     /// Parses run on several threads at once (the linter's). That is safe with the extensions attached here and

@@ -288,7 +288,13 @@ public struct FenceInfo: Sendable, Hashable {
                 }
             case "on-fail":
                 guard let value = required() else { continue }
-                attributes.onFail = value
+                // Read here by the one link reader, so a target the session could not follow is an error at its
+                // column (and the runbook is refused by `start`) instead of a surprise after a failed command.
+                if case .failure(let error) = LinkTarget.parse(value, as: .stepOrLink) {
+                    bad("on-fail " + error.message, error.hint)
+                } else {
+                    attributes.onFail = value
+                }
             case "cwd":
                 guard let value = required() else { continue }
                 attributes.cwd = value

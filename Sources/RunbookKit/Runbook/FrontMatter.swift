@@ -109,7 +109,9 @@ public struct FrontMatter: Sendable, Hashable {
             SourceLocation(file: path, line: (node?.line ?? 1) + firstLine - 1, column: node?.column ?? 1)
         }
         let root: FrontMatterNode?
-        if reading == .fastPathFirst, let simple = SimpleYAMLReader.read(yaml) {
+        let limits = Self.preflight(yaml, firstLine: firstLine, path: path)
+        if case .refused(let problem) = limits { return (frontMatter, [problem]) }
+        if reading == .fastPathFirst, case .withinLimits = limits, let simple = SimpleYAMLReader.read(yaml) {
             root = simple
         } else {
             do {

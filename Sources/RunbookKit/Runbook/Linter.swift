@@ -23,11 +23,14 @@ public struct Linter: Sendable {
     public func lint(paths: [String]) -> LintReport {
         var files: [String] = []
         var unreadable: [RunbookParseError] = []
+        var skipped: [Diagnostic] = []
         for path in paths {
             var isDirectory: ObjCBool = false
             if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
                 do {
-                    files += try RunbookCatalog.runbookFiles(in: path)
+                    let listing = try RunbookCatalog.listRunbookFiles(in: path)
+                    files += listing.files
+                    skipped += listing.skipped.map(\.diagnostic)
                 } catch {
                     unreadable.append(RunbookParseError(summary: error.summary, hint: error.hint))
                 }
@@ -44,7 +47,7 @@ public struct Linter: Sendable {
         let allFiles = files
         // Each directory's destructive rules (its `destructive.yaml`), read once before the parallel work.
         var detectors: [String: DestructiveCommandDetector] = [:]
-        var diagnostics: [Diagnostic] = []
+        var diagnostics = skipped
         for file in files {
             let directory = Self.directory(of: file)
             guard detectors[directory] == nil else { continue }
@@ -337,18 +340,12 @@ public struct Linter: Sendable {
     private func onFailTarget(_ target: String, step: Step, runbook: Runbook, cache: inout RunbookCache)
         -> [Diagnostic]
     {
-        let linkTarget = RunbookBuilder.linkTarget(target)
-        if case .external = linkTarget {
-            // A bare word is a step id in this runbook.
-            if runbook.items.contains(where: { $0.id == target }) { return [] }
-            return [
-                .error(
-                    "on-fail target `\(target)` is not a step id, `#heading` or `other.md`", at: step.location,
-                    hint: "step ids here: \(runbook.items.map(\.id).prefix(8).joined(separator: ", "))")
-            ]
-        }
+        // A target that does not parse never reaches here: `FenceInfo` reported it at its column and left no
+        // `onFail`.
+        guard case .success(let linkTarget) = LinkTarget.parse(target, as: .stepOrLink) else { return [] }
         guard let problem = linkProblem(linkTarget, from: runbook, cache: &cache) else { return [] }
-        return [.error("on-fail: " + problem.message, at: step.location, hint: problem.hint)]
+        let prefix = if case .step = linkTarget { "on-fail " } else { "on-fail: " }
+        return [.error(prefix + problem.message, at: step.location, hint: problem.hint)]
     }
 
     /// Why a link does not resolve, or nil when it does.
@@ -358,6 +355,12 @@ public struct Linter: Sendable {
         switch target {
         case .external:
             return nil
+        case .step(let id):
+            if runbook.items.contains(where: { $0.id == id }) { return nil }
+            return (
+                "target `\(id)` is not a step id, `#heading` or `other.md`",
+                "step ids here: \(runbook.items.map(\.id).prefix(8).joined(separator: ", "))"
+            )
         case .heading(let anchor):
             if runbook.sections.contains(where: { $0.anchor == anchor }) { return nil }
             return (

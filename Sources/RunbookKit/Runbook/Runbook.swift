@@ -233,24 +233,6 @@ public struct ChoiceOption: Sendable, Hashable {
     }
 }
 
-/// Where a link points: another runbook (optionally at a heading), or a heading in this one.
-public enum LinkTarget: Sendable, Hashable, CustomStringConvertible {
-    /// `outage.md` or `outage.md#rollback`: runbook id (file name without `.md`) and optional anchor.
-    case runbook(id: String, anchor: String?)
-    /// `#check-pods`: an anchor in the same runbook.
-    case heading(anchor: String)
-    /// Anything else (`https://…`): not navigable by the REPL.
-    case external(String)
-
-    public var description: String {
-        switch self {
-        case .runbook(let id, let anchor): return anchor.map { "\(id).md#\($0)" } ?? "\(id).md"
-        case .heading(let anchor): return "#\(anchor)"
-        case .external(let url): return url
-        }
-    }
-}
-
 /// A heading.
 public struct Section: Sendable, Hashable {
     public var title: String

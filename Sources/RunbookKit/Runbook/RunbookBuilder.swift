@@ -38,6 +38,20 @@ struct RunbookBuilder {
         SourceLocation(file: path, line: node.startLine + lineOffset, column: max(node.startColumn, 1))
     }
 
+    /// Builds from `document`, or, when it nests deeper than `RunbookParser.maximumNesting`, records that error
+    /// and reads nothing (the walk below recurses once per level).
+    mutating func build(from document: MarkdownDocument) {
+        if let deep = document.firstNode(deeperThan: RunbookParser.maximumNesting) {
+            diagnostics.append(
+                .error(
+                    "Markdown nests deeper than \(RunbookParser.maximumNesting) levels (block quotes, lists or emphasis inside each other)",
+                    at: location(deep),
+                    hint: "flatten the nesting: a runbook needs a few levels of lists and quotes, not dozens"))
+            return
+        }
+        visitChildren(of: document.root)
+    }
+
     mutating func visitChildren(of node: MarkdownNode) {
         var child = node.firstChild
         while let current = child {
@@ -249,7 +263,8 @@ struct RunbookBuilder {
     }
 
     /// The options when every item is a single paragraph that starts with a link to a runbook or heading.
-    private func choiceOptions(_ listItems: [MarkdownNode]) -> [ChoiceOption]? {
+    /// A link whose target does not parse (`other.md#`) is an error at its item, and the list is not a choice.
+    private mutating func choiceOptions(_ listItems: [MarkdownNode]) -> [ChoiceOption]? {
         var options: [ChoiceOption] = []
         for item in listItems {
             guard !item.isTaskItem, let paragraph = item.firstChild, paragraph.kind == .paragraph,
@@ -260,8 +275,14 @@ struct RunbookBuilder {
                 link = inner
             }
             guard link.kind == .link, let url = link.url else { return nil }
-            let target = Self.linkTarget(url)
-            if case .external = target { return nil }
+            let target: LinkTarget
+            switch LinkTarget.parse(url, as: .markdownLink) {
+            case .success(.external): return nil
+            case .success(let parsed): target = parsed
+            case .failure(let error):
+                diagnostics.append(.error("link " + error.message, at: location(item), hint: error.hint))
+                return nil
+            }
             var detail = ""
             var rest = paragraph.firstChild?.next
             while let current = rest {
@@ -290,42 +311,6 @@ struct RunbookBuilder {
         guard let first = scalars.firstIndex(where: { !isTrimmed($0) }) else { return "" }
         let last = scalars.lastIndex(where: { !isTrimmed($0) })!
         return String(scalars[first...last])
-    }
-
-    /// Classifies a link destination: `other.md`, `other.md#anchor`, `#anchor`, or external.
-    static func linkTarget(_ url: String) -> LinkTarget {
-        ASCIIText.isASCII(url) ? asciiLinkTarget(url) : linkTargetByCharacters(url)
-    }
-
-    /// `linkTarget` for an ASCII destination, on bytes (splitting by Characters showed in `lint`'s profile).
-    static func asciiLinkTarget(_ url: String) -> LinkTarget {
-        let utf8 = url.utf8
-        if utf8.first == UInt8(ascii: "#") { return .heading(anchor: String(url.dropFirst())) }
-        if ASCIIText.contains(url, "://") || url.hasPrefix("mailto:") { return .external(url) }
-        let hash = utf8.firstIndex(of: UInt8(ascii: "#"))
-        let file = utf8[..<(hash ?? utf8.endIndex)]
-        func folded(_ byte: UInt8) -> UInt8 { byte >= 0x41 && byte <= 0x5A ? byte + 32 : byte }
-        guard file.count >= 3, zip(file.suffix(3), ".md".utf8).allSatisfy({ folded($0) == $1 }) else {
-            return .external(url)
-        }
-        let nameStart = file.lastIndex(of: UInt8(ascii: "/")).map(utf8.index(after:)) ?? file.startIndex
-        let id = String(url[nameStart..<utf8.index(file.endIndex, offsetBy: -3)])
-        let anchorStart = hash.map(utf8.index(after:))
-        let anchor = anchorStart.flatMap { $0 == utf8.endIndex ? nil : String(url[$0...]) }
-        return .runbook(id: id, anchor: anchor)
-    }
-
-    /// `linkTarget` by Characters, for any text.
-    static func linkTargetByCharacters(_ url: String) -> LinkTarget {
-        if url.hasPrefix("#") { return .heading(anchor: String(url.dropFirst())) }
-        if ASCIIText.contains(url, "://") || url.hasPrefix("mailto:") { return .external(url) }
-        let parts = url.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)
-        let file = String(parts[0])
-        guard file.lowercased().hasSuffix(".md") else { return .external(url) }
-        let name = file.split(separator: "/").last.map(String.init) ?? file
-        let id = String(name.dropLast(3))
-        let anchor = parts.count > 1 && !parts[1].isEmpty ? String(parts[1]) : nil
-        return .runbook(id: id, anchor: anchor)
     }
 
     // MARK: Tables

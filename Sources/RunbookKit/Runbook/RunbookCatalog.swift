@@ -8,6 +8,8 @@ public struct RunbookCatalog: Sendable {
     public private(set) var runbooks: [Runbook]
     /// Files that could not be used, by path (a broken runbook does not hide the others).
     public private(set) var failures: [String: RunbookParseError]
+    /// Entries named like runbooks that are not regular files (FIFOs, sockets, devices): never opened.
+    public private(set) var skipped: [SkippedFile]
 
     /// Loads every runbook of `directory`. Throws when the directory cannot be listed.
     public init(directory: String) throws {
@@ -21,7 +23,8 @@ public struct RunbookCatalog: Sendable {
         }
         var runbooks: [Runbook] = []
         var failures: [String: RunbookParseError] = [:]
-        for path in try Self.runbookFiles(in: directory) {
+        let listing = try Self.listRunbookFiles(in: directory)
+        for path in listing.files {
             do {
                 runbooks.append(try RunbookParser.parse(contentsOf: path))
             } catch let error as RunbookParseError {
@@ -30,20 +33,31 @@ public struct RunbookCatalog: Sendable {
         }
         self.runbooks = runbooks.sorted { $0.id < $1.id }
         self.failures = failures
+        self.skipped = listing.skipped
     }
 
     /// The paths of the top-level runbook files of `directory`, sorted; README.md is documentation, not a runbook.
+    /// Entries that are not regular files are left out (`listRunbookFiles` names them).
+    public static func runbookFiles(in directory: String) throws(RunbookCatalogError) -> [String] {
+        try listRunbookFiles(in: directory).files
+    }
+
+    /// The top-level runbook files of `directory`, sorted, and the entries named like runbooks that are not
+    /// regular files (a FIFO would block the first `read` forever, a device could be endless).
     ///
     /// Read with `readdir`, whose entry types spare a `stat` of every regular file (listing a hundred
     /// directories through FileManager and `stat` was a few percent of linting a thousand files, all of it
     /// before the parallel part). Links and entries of unknown type are still asked `stat`, which follows links.
-    public static func runbookFiles(in directory: String) throws(RunbookCatalogError) -> [String] {
+    public static func listRunbookFiles(in directory: String) throws(RunbookCatalogError) -> (
+        files: [String], skipped: [SkippedFile]
+    ) {
         guard let stream = opendir(directory) else {
             let reason = String(cString: strerror(errno))
             throw RunbookCatalogError(summary: "cannot list \(directory): \(reason)", hint: "check its permissions")
         }
         defer { closedir(stream) }
         var paths: [String] = []
+        var skipped: [SkippedFile] = []
         while let entry = readdir(stream) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { bytes in
                 String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
@@ -53,10 +67,17 @@ public struct RunbookCatalog: Sendable {
             switch Int32(entry.pointee.d_type) {
             case Int32(DT_REG): paths.append(path)
             case Int32(DT_DIR): continue
-            default: if isNotADirectory(path) { paths.append(path) }
+            default:
+                var status = stat()
+                guard stat(path, &status) == 0 else { continue }
+                switch status.st_mode & S_IFMT {
+                case S_IFREG: paths.append(path)
+                case S_IFDIR: continue
+                default: skipped.append(SkippedFile(path: path, mode: status.st_mode))
+                }
             }
         }
-        return paths.sorted()
+        return (paths.sorted(), skipped.sorted { $0.path < $1.path })
     }
 
     /// `*.md` (any case), not README.md, not hidden.
@@ -79,12 +100,6 @@ public struct RunbookCatalog: Sendable {
             !directory.isEmpty && directory.utf8.last != UInt8(ascii: "/") && !ASCIIText.contains(directory, "//")
         return plainDirectory && !name.utf8.contains(UInt8(ascii: "/"))
             ? directory + "/" + name : (directory as NSString).appendingPathComponent(name)
-    }
-
-    /// Whether `path` exists and is not a directory; `stat` follows symbolic links, as FileManager.fileExists does.
-    private static func isNotADirectory(_ path: String) -> Bool {
-        var status = stat()
-        return stat(path, &status) == 0 && status.st_mode & S_IFMT != S_IFDIR
     }
 
     /// The ids of the runbooks found.

@@ -9,6 +9,11 @@ public enum RunbookParser {
     /// (a log file, a database) should fail fast with a clear message.
     public static let maximumFileSize = 16 * 1024 * 1024
 
+    /// The deepest the Markdown tree may nest (block quotes, list items, emphasis each add a level). The runbook
+    /// model is built by walking the tree recursively, so a deeper document is refused before that walk: 100 KB of
+    /// `>` would otherwise overflow the stack. Real runbooks stay under 15.
+    public static let maximumNesting = 64
+
     /// Parses a runbook; throws `RunbookParseError` for unreadable input or any error-level problem.
     public static func parse(data: Data, path: String) throws -> Runbook {
         let (runbook, diagnostics) = try parseWithDiagnostics(data: data, path: path)
@@ -59,16 +64,12 @@ public enum RunbookParser {
         }
         var builder = RunbookBuilder(path: path, lineOffset: lineOffset, body: body, frontMatter: frontMatter)
         let parsedInPlace: Void? = body.utf8.withContiguousStorageIfAvailable { bytes in
-            let document = MarkdownDocument(utf8: bytes)
-            builder.visitChildren(of: document.root)
+            builder.build(from: MarkdownDocument(utf8: bytes))
         }
         if parsedInPlace == nil {
             // Bridged or foreign strings have no contiguous UTF-8; copy once.
             var bodyText = String(body)
-            bodyText.withUTF8 { bytes in
-                let document = MarkdownDocument(utf8: bytes)
-                builder.visitChildren(of: document.root)
-            }
+            bodyText.withUTF8 { bytes in builder.build(from: MarkdownDocument(utf8: bytes)) }
         }
         let runbook = builder.finish()
         diagnostics += builder.diagnostics
@@ -108,22 +109,20 @@ public enum RunbookParser {
         guard stat(path, &status) == 0 else {
             throw RunbookParseError(summary: "no such file: \(path)", hint: "check the path")
         }
-        if status.st_mode & S_IFMT == S_IFDIR {
-            throw RunbookParseError(summary: "\(path) is a directory, not a runbook file")
-        }
-        if status.st_mode & S_IFMT == S_IFREG, Int(status.st_size) > maximumFileSize {
-            throw tooLarge(path: path, size: Int(status.st_size))
-        }
+        try checkStatus(status, path: path)
         let unreadable = RunbookParseError(summary: "cannot read \(path)", hint: "check the file's permissions")
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        // O_NONBLOCK: should the path have become a FIFO since `stat`, opening it must not wait for a writer.
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard descriptor >= 0 else { throw unreadable }
         defer { close(descriptor) }
+        guard fstat(descriptor, &status) == 0 else { throw unreadable }
+        try checkStatus(status, path: path)
         var data = Data(count: max(Int(status.st_size), 0))
         var filled = 0
         var chunk = [UInt8](repeating: 0, count: 0)
         while true {
             if filled == data.count {
-                // Larger than stat said (a growing file, /proc, a pipe): keep reading in chunks, up to the limit.
+                // Larger than stat said (a growing file): keep reading in chunks, up to the limit.
                 if filled > maximumFileSize { break }
                 if chunk.isEmpty { chunk = [UInt8](repeating: 0, count: 65_536) }
                 let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
@@ -185,7 +184,8 @@ public enum RunbookParser {
             RunbookParseError(summary: "cannot read \(path)", hint: "check the file's permissions")
         }
         var status = stat()
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        // O_NONBLOCK: opening a FIFO without it waits for a writer; `checkStatus` then refuses it unread.
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard descriptor >= 0 else {
             // What `readFile` would have said: it asks `stat` first, and only then fails to read.
             guard stat(path, &status) == 0 else {
@@ -203,13 +203,20 @@ public enum RunbookParser {
         return try decode(bytes: UnsafeBufferPointer(start: buffer.bytes, count: count), path: path)
     }
 
-    /// `readFile`'s refusals of a file by its `stat`: a directory, or a regular file over the size limit.
+    /// The refusals of a file by its `stat`, before anything is read: a directory, anything else that is not a
+    /// regular file (a FIFO would block the first `read` forever, `/dev/zero` never ends), or a regular file over
+    /// the size limit.
     private static func checkStatus(_ status: stat, path: String) throws {
-        if status.st_mode & S_IFMT == S_IFDIR {
+        switch status.st_mode & S_IFMT {
+        case S_IFDIR:
             throw RunbookParseError(summary: "\(path) is a directory, not a runbook file")
-        }
-        if status.st_mode & S_IFMT == S_IFREG, Int(status.st_size) > maximumFileSize {
-            throw tooLarge(path: path, size: Int(status.st_size))
+        case S_IFREG:
+            if Int(status.st_size) > maximumFileSize { throw tooLarge(path: path, size: Int(status.st_size)) }
+        default:
+            let kind = SkippedFile.kind(of: status.st_mode)
+            throw RunbookParseError(
+                summary: "\(path) is \(kind), not a regular file", location: SourceLocation(file: path, line: 1),
+                hint: "runbooks are regular Markdown files; give the path of one")
         }
     }
 

@@ -354,52 +354,38 @@ extension IncidentSession {
         try move(to: previous, via: "back")
     }
 
-    /// Moves to the step `stepID` of the current runbook (`goto STEP`), or to a `#heading`.
+    /// Moves to the step `stepID` of the current runbook (`goto STEP`), to a `#heading`, or to `other.md#heading`.
     public func goto(_ target: String) throws {
-        try goto(target, via: "goto")
+        try follow(target, as: .stepOrLink, via: "goto")
     }
 
-    private func goto(_ target: String, via: String) throws {
-        try ensureOpen()
-        guard let frame = state.current else { throw SessionError.noCurrentItem }
-        if target.hasPrefix("#") {
-            let anchor = String(target.dropFirst())
-            guard let index = frame.runbook.firstItemIndex(underAnchor: anchor) else {
-                throw SessionError.stepNotFound(id: target, runbook: frame.runbook.id)
-            }
-            try move(to: index, via: via)
-        } else {
-            guard let index = frame.runbook.items.firstIndex(where: { $0.id == target }) else {
-                throw SessionError.stepNotFound(id: target, runbook: frame.runbook.id)
-            }
-            try move(to: index, via: via)
-        }
-    }
-
-    /// Opens another runbook inside the same incident (`open RUNBOOK`); at its end, `returnToParent()` comes
-    /// back here.
+    /// Opens another runbook inside the same incident (`open RUNBOOK`, `open other.md#heading`); at its end,
+    /// `returnToParent()` comes back here.
     public func open(runbookID: String) throws {
-        try ensureOpen()
-        let runbook = try dependencies.loader.runbook(id: runbookID)
-        try navigate(to: (runbook, state.applicableIndex(in: runbook, from: 0)), via: "open", returnIndex: currentIndex)
+        try follow(runbookID, as: .runbook, via: "open")
     }
 
     /// Follows the current step's `on-fail` target after an unexpected result.
     public func followFailureTarget() throws {
         try ensureOpen()
-        guard let frame = state.current, case .step(let step)? = frame.item else { throw SessionError.noCurrentItem }
+        guard case .step(let step)? = state.current?.item else { throw SessionError.noCurrentItem }
         guard let target = step.attributes.onFail else { throw SessionError.noFailureTarget(step: step.id) }
-        if target.hasPrefix("#") || target.hasSuffix(".md") || target.contains(".md#") {
-            let link: LinkTarget =
-                target.hasPrefix("#")
-                ? .heading(anchor: String(target.dropFirst()))
-                : .runbook(
-                    id: String(target.split(separator: "#")[0].dropLast(3)),
-                    anchor: target.contains("#") ? String(target.split(separator: "#")[1]) : nil)
-            try navigate(to: try resolve(link, from: frame.runbook), via: "on-fail", returnIndex: frame.index + 1)
-        } else {
-            try goto(target, via: "on-fail")
+        try follow(target, as: .stepOrLink, via: "on-fail")
+    }
+
+    /// Reads `text` with the one link reader and moves there: a step or heading of this runbook is a move, another
+    /// runbook is pushed. A target that does not parse is a `SessionError`, never a crash.
+    private func follow(_ text: String, as context: LinkTarget.Context, via: String) throws {
+        try ensureOpen()
+        guard let frame = state.current else { throw SessionError.noCurrentItem }
+        let target: LinkTarget
+        switch LinkTarget.parse(text, as: context) {
+        case .success(let parsed): target = parsed
+        case .failure(let error): throw SessionError.badTarget(error)
         }
+        // `open` comes back to the item it was typed at; a failed step's target comes back after the step.
+        let returnIndex = via == "open" ? frame.index : frame.index + 1
+        try navigate(to: try resolve(target, from: frame.runbook), via: via, returnIndex: returnIndex)
     }
 
     /// Moves past the current item after an unexpected result, leaving it marked failed.
@@ -439,6 +425,11 @@ extension IncidentSession {
         case .heading(let anchor):
             guard let index = current.firstItemIndex(underAnchor: anchor) else {
                 throw SessionError.stepNotFound(id: "#\(anchor)", runbook: current.id)
+            }
+            return (current, index)
+        case .step(let id):
+            guard let index = current.items.firstIndex(where: { $0.id == id }) else {
+                throw SessionError.stepNotFound(id: id, runbook: current.id)
             }
             return (current, index)
         case .external(let url):

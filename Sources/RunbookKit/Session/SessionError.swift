@@ -46,6 +46,8 @@ public enum SessionError: UserFacingError, Equatable {
     case driverLeaseLost(incidentID: Int64, holder: DriverLease?)
     /// Another process resolved or abandoned the incident while this session drove it.
     case closedElsewhere(id: Int64, status: IncidentStatus)
+    /// A target given to `goto`, `open` or `on-fail` that `LinkTarget.parse` refused (`other.md#`).
+    case badTarget(LinkTargetError)
 
     public var summary: String {
         switch self {
@@ -78,6 +80,7 @@ public enum SessionError: UserFacingError, Equatable {
                 + "this session no longer drives it and does nothing more"
         case .closedElsewhere(let id, let status):
             return "incident #\(id) was \(status.rawValue) by another process; this session does nothing more"
+        case .badTarget(let error): return error.message
         case .emptyConfirmationTarget(let variable):
             return
                 "\(variable) is empty: this destructive step is confirmed by typing \(variable)'s value, so it does not run"
@@ -113,6 +116,7 @@ public enum SessionError: UserFacingError, Equatable {
         case .incidentNotFound, .noOpenIncident: return "`runbook incidents --open` lists open incidents"
         case .emptyConfirmationTarget(let variable):
             return "give it a value with `set \(variable)=VALUE`, then run the step"
+        case .badTarget(let error): return error.hint
         default: return nil
         }
     }

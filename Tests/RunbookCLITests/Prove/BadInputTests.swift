@@ -9,6 +9,8 @@ struct BadInputRow: Sendable, CustomTestStringConvertible {
     var name: String
     /// Runbook files to write into the scratch runbooks folder.
     var files: [String: String] = [:]
+    /// FIFOs to make in the runbooks folder (`mkfifo`), with no writer: reading one waits forever.
+    var fifos: [String] = []
     /// Arguments; `RUNBOOKS`, `DB` and `FILE:name` are replaced with scratch paths.
     var arguments: [String]
     /// Scripted answers on stdin.
@@ -23,6 +25,8 @@ struct BadInputRow: Sendable, CustomTestStringConvertible {
     var message: String
     /// What the transcript must hold afterwards: (event type, payload key, value).
     var recorded: (type: EventType, key: String, value: JSONValue)? = nil
+    /// Seconds before `runbook` is killed and the row fails as a hang.
+    var timeout: TimeInterval = 60
 
     var testDescription: String { name }
 
@@ -186,13 +190,14 @@ struct BadInputRow: Sendable, CustomTestStringConvertible {
 /// Hostile input and faults, one row each, through the built binary: the documented exit status, a message that
 /// says what is wrong, and (where a database existed) `runbook verify --all` still passes.
 @Suite struct BadInputTests {
-    @Test(arguments: BadInputRow.all)
+    @Test(arguments: BadInputRow.all + BadInputRow.hostile)
     func eachRowGivesItsMessageAndExitStatusAndKeepsTheTranscript(_ row: BadInputRow) throws {
         let scratch = try ProveScratch()
         for (name, text) in row.files {
             let path = try scratch.write(name, text)
             chmod(path, 0o644)
         }
+        for name in row.fifos { try #require(mkfifo(scratch.runbooks + "/" + name, 0o644) == 0, "mkfifo \(name)") }
         if let unreadable = row.unreadable { chmod(scratch.runbooks + "/" + unreadable, 0o000) }
         let arguments = row.arguments.map { argument -> String in
             if argument == "RUNBOOKS" { return scratch.runbooks }
@@ -200,8 +205,8 @@ struct BadInputRow: Sendable, CustomTestStringConvertible {
             if argument.hasPrefix("FILE:") { return scratch.runbooks + "/" + argument.dropFirst(5) }
             return argument
         }
-        let result = try scratch.run(arguments, stdin: row.stdin, unprivileged: row.unprivileged)
-        let screen = result.stdout + result.stderr
+        let result = try scratch.run(arguments, stdin: row.stdin, unprivileged: row.unprivileged, timeout: row.timeout)
+        let screen = (result.stdout + result.stderr).replacingOccurrences(of: scratch.runbooks, with: "RUNBOOKS")
         #expect(result.status == row.status, "\(row.name): \(screen)")
         #expect(screen.contains(row.message), "\(row.name): \(screen)")
         if let recorded = row.recorded {

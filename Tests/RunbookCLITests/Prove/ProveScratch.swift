@@ -28,13 +28,14 @@ struct ProveScratch {
         return path
     }
 
-    /// Runs `runbook` with `arguments`; as `nobody` when `unprivileged` and the tests run as root.
+    /// Runs `runbook` with `arguments`; as `nobody` when `unprivileged` and the tests run as root. Past `timeout`
+    /// seconds it is killed and `ProcessRunner.TimedOut` is thrown.
     func run(
         _ arguments: [String], stdin: String? = nil, unprivileged: Bool = false,
-        environment: [String: String] = [:]
+        environment: [String: String] = [:], timeout: TimeInterval? = nil
     ) throws -> ProveResult {
         guard unprivileged, getuid() == 0 else {
-            let result = try BuiltBinary.run(arguments, stdin: stdin, environment: environment)
+            let result = try BuiltBinary.run(arguments, stdin: stdin, environment: environment, timeout: timeout)
             return ProveResult(status: result.status, stdout: result.stdout, stderr: result.stderr)
         }
         let process = Process()
@@ -46,7 +47,7 @@ struct ProveScratch {
         for (key, value) in environment { env[key] = value }
         process.environment = env
         process.currentDirectoryURL = URL(fileURLWithPath: "/")
-        return try ProcessRunner.collect(process, stdin: nil)
+        return try ProcessRunner.collect(process, stdin: nil, timeout: timeout)
     }
 
     /// The events of incident 1 (every prove scenario starts from an empty database).

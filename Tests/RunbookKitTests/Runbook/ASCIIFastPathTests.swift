@@ -73,17 +73,6 @@ import Testing
         }
     }
 
-    @Test func linkTargetsAreTheSameOnBytesAndCharacters() {
-        let urls = [
-            "database.md", "rollback.md#helm-rollback", "#outage", "#", "", "dir/sub/x.md#a#b", "X.MD", "x.Md#",
-            "https://candlefish.ai/x.md", "mailto:ops@candlefish.ai", "notes.txt", ".md", "/.md", "a/.md", "md",
-            "a/md", "//x.md", "x.md/", "x.markdown", "../up.md#top", "weird name.md#with space", "a#b.md",
-        ]
-        for url in urls {
-            #expect(RunbookBuilder.asciiLinkTarget(url) == RunbookBuilder.linkTargetByCharacters(url), "\(url)")
-        }
-    }
-
     @Test func linkedFilesAreFoundWhereNSStringPathsPutThem() {
         let paths = [
             "runbooks/outage.md", "./outage.md", "outage.md", "/abs/dir/outage.md", "/outage.md", "a//b/outage.md",
