@@ -68,6 +68,21 @@ import Testing
         #expect(configuration.missingSecrets(environment: ["HOOK": "x"]) == ["PD_KEY"])
     }
 
+    @Test func aYAMLAliasBombIsRefusedBeforeYamsExpandsIt() throws {
+        var yaml = "a: &a [1, 1, 1, 1, 1, 1, 1, 1, 1]\n"
+        for level in 1...9 {
+            yaml +=
+                "l\(level): &l\(level) ["
+                + Array(repeating: "*\(level == 1 ? "a" : "l\(level - 1)")", count: 9).joined(separator: ", ") + "]\n"
+        }
+        yaml += "notifiers: []\n"
+        let error = try #require(throws: NotifierConfigurationError.self) {
+            try NotifierConfiguration(yaml: yaml, path: "runbooks/notifiers.yaml")
+        }
+        #expect(error.summary.contains("may not use YAML aliases"), "\(error.summary)")
+        #expect(error.summary.hasPrefix("runbooks/notifiers.yaml:2:"), "\(error.summary)")
+    }
+
     @Test func aLiteralWebhookURLIsRefusedWithItsLine() throws {
         let yaml = """
             notifiers:
