@@ -38,15 +38,18 @@ struct RunbookBuilder {
         SourceLocation(file: path, line: node.startLine + lineOffset, column: max(node.startColumn, 1))
     }
 
+    /// The error for Markdown nested deeper than `RunbookParser.maximumNesting`.
+    static func tooDeep(at location: SourceLocation) -> Diagnostic {
+        .error(
+            "Markdown nests deeper than \(RunbookParser.maximumNesting) levels (block quotes, lists or emphasis inside each other)",
+            at: location, hint: "flatten the nesting: a runbook needs a few levels of lists and quotes, not dozens")
+    }
+
     /// Builds from `document`, or, when it nests deeper than `RunbookParser.maximumNesting`, records that error
     /// and reads nothing (the walk below recurses once per level).
     mutating func build(from document: MarkdownDocument) {
         if let deep = document.firstNode(deeperThan: RunbookParser.maximumNesting) {
-            diagnostics.append(
-                .error(
-                    "Markdown nests deeper than \(RunbookParser.maximumNesting) levels (block quotes, lists or emphasis inside each other)",
-                    at: location(deep),
-                    hint: "flatten the nesting: a runbook needs a few levels of lists and quotes, not dozens"))
+            diagnostics.append(Self.tooDeep(at: location(deep)))
             return
         }
         visitChildren(of: document.root)

@@ -63,6 +63,12 @@ public enum RunbookParser {
             }
         }
         var builder = RunbookBuilder(path: path, lineOffset: lineOffset, body: body, frontMatter: frontMatter)
+        // Thousands of list or quote markers opened on one line make cmark-gfm itself quadratic (about 3 s for
+        // 47,000 `- `): such a line is refused before cmark sees it, with the nesting error the builder gives.
+        if let deepLine = Self.lineOpeningTooManyContainers(body.utf8, limit: Self.maximumNesting) {
+            diagnostics.append(RunbookBuilder.tooDeep(at: SourceLocation(file: path, line: lineOffset + deepLine)))
+            return (builder.finish(), diagnostics)
+        }
         let parsedInPlace: Void? = body.utf8.withContiguousStorageIfAvailable { bytes in
             builder.build(from: MarkdownDocument(utf8: bytes))
         }
@@ -290,5 +296,53 @@ public enum RunbookParser {
             }
         }
         return bytes.count
+    }
+
+    /// The first line (1-based) that opens more than `limit` block containers at its start (`>`, `-`, `*`, `+`,
+    /// `1.` or `1)` followed by a blank), or `nil`.
+    static func lineOpeningTooManyContainers(_ bytes: Substring.UTF8View, limit: Int) -> Int? {
+        var line = 1
+        var index = bytes.startIndex
+        let end = bytes.endIndex
+        func isBlank(_ i: Substring.UTF8View.Index) -> Bool {
+            i < end && (bytes[i] == UInt8(ascii: " ") || bytes[i] == UInt8(ascii: "\t"))
+        }
+        while index < end {
+            var count = 0
+            var i = index
+            scan: while i < end {
+                while isBlank(i) { i = bytes.index(after: i) }
+                guard i < end else { break }
+                switch bytes[i] {
+                case UInt8(ascii: ">"):
+                    i = bytes.index(after: i)
+                case UInt8(ascii: "-"), UInt8(ascii: "*"), UInt8(ascii: "+"):
+                    let next = bytes.index(after: i)
+                    guard next == end || isBlank(next) else { break scan }
+                    i = next
+                case UInt8(ascii: "0")...UInt8(ascii: "9"):
+                    var j = i
+                    var digits = 0
+                    while j < end, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[j]), digits < 9 {
+                        j = bytes.index(after: j)
+                        digits += 1
+                    }
+                    guard j < end, bytes[j] == UInt8(ascii: ".") || bytes[j] == UInt8(ascii: ")") else { break scan }
+                    let next = bytes.index(after: j)
+                    guard next == end || isBlank(next) else { break scan }
+                    i = next
+                default:
+                    break scan
+                }
+                count += 1
+                if count > limit { return line }
+            }
+            // On to the next line.
+            while i < end && bytes[i] != UInt8(ascii: "\n") { i = bytes.index(after: i) }
+            if i < end { i = bytes.index(after: i) }
+            index = i
+            line += 1
+        }
+        return nil
     }
 }

@@ -43,7 +43,7 @@ extension BadInputRow {
             name: "100 KB of nested block quotes",
             files: ["deep.md": "# Deep\n\n" + String(repeating: ">", count: 100_000) + " x\n", "probe.md": healthy],
             arguments: ["lint", "RUNBOOKS"], status: 1,
-            message: "deep.md:3:65: error: Markdown nests deeper than 64 levels"),
+            message: "deep.md:3:1: error: Markdown nests deeper than 64 levels"),
         BadInputRow(
             name: "3,000 nested list levels",
             files: ["deep.md": "# Deep\n\n" + String(repeating: "- ", count: 3_000) + "x\n", "probe.md": healthy],

@@ -1,6 +1,7 @@
 import Foundation
-import RunbookKit
 import Testing
+
+@testable import RunbookKit
 
 /// The parser's limits: each is an error at its line, reached without recursion or expansion.
 @Suite struct ParserLimitTests {
@@ -15,6 +16,23 @@ import Testing
         let deep = Self.errors("# T\n\n" + String(repeating: ">", count: limit + 1) + " x\n")
         #expect(deep.count == 1 && deep[0].message.hasPrefix("Markdown nests deeper than \(limit) levels"))
         #expect(deep.first?.location.line == 3)
+    }
+
+    /// cmark-gfm takes seconds over tens of thousands of list markers on one line (found by scripts/fuzz): such a
+    /// line is refused before cmark reads it, at its line, while ordinary nested lists and quotes still parse.
+    @Test func aLineOpeningThousandsOfContainersIsRefusedBeforeCmarkReadsIt() {
+        let limit = RunbookParser.maximumNesting
+        for opener in ["- ", "* ", "+ ", "> ", "1. ", "2) "] {
+            let text = "# T\n\nintro\n\n" + String(repeating: opener, count: 50_000) + "x\n"
+            let errors = Self.errors(text)
+            #expect(errors.count == 1, "\(opener)")
+            #expect(errors.first?.location.line == 5, "\(opener)")
+        }
+        // At the limit on one line, and ordinary content, nothing is refused by the scan.
+        #expect(RunbookParser.lineOpeningTooManyContainers(Substring("- - > 1. x\n").utf8, limit: 3) == 1)
+        #expect(RunbookParser.lineOpeningTooManyContainers(Substring("- - > x\n").utf8, limit: 3) == nil)
+        #expect(RunbookParser.lineOpeningTooManyContainers(Substring("a\n-x\n*emphasis*\n- - - x").utf8, limit: 2) == 4)
+        #expect(Self.errors("# T\n\n" + String(repeating: "- ", count: limit / 4) + "x\n").isEmpty)
     }
 
     @Test func deepEmphasisAndListsOnOneLineAreRefusedWithoutRecursion() {
