@@ -29,13 +29,15 @@ final class EscalatorWatch {
         self.clock = clock
     }
 
-    /// Starts an escalator now if none runs.
-    func ensure() {
-        if case .started = EscalatorLauncher.ensureRunning(
-            store: store, databasePath: databasePath, runbooksDirectory: runbooksDirectory)
-        {
-            lastLaunch = clock.now()
-        }
+    /// Starts an escalator now if none runs; whether one was started.
+    @discardableResult
+    func ensure() -> Bool {
+        guard
+            case .started = EscalatorLauncher.ensureRunning(
+                store: store, databasePath: databasePath, runbooksDirectory: runbooksDirectory)
+        else { return false }
+        lastLaunch = clock.now()
+        return true
     }
 
     /// The warning to show now, at most once until an escalator runs again; `nil` otherwise.
@@ -50,9 +52,11 @@ final class EscalatorWatch {
             return nil
         }
         if let lastLaunch, now.timeIntervalSince(lastLaunch) < grace { return nil }
-        if EscalatorLauncher.autoStartEnabled(), lastLaunch.map({ now.timeIntervalSince($0) > 30 }) ?? true {
+        // Started just now: it gets its grace period before anyone is warned.
+        if EscalatorLauncher.autoStartEnabled(), lastLaunch.map({ now.timeIntervalSince($0) > 30 }) ?? true,
             ensure()
-            if lastLaunch == now { return nil }
+        {
+            return nil
         }
         guard !warned else { return nil }
         warned = true

@@ -1,6 +1,7 @@
 import Foundation
 import RunbookKit
 import RunbookTestSupport
+import Testing
 
 /// A scratch directory for the prove suites: a runbooks folder, a database path, and helpers that run the
 /// built binary against them (optionally as `nobody`, since the tests run as root and root ignores file modes).
@@ -74,3 +75,28 @@ func permissions(_ path: String) throws -> Int {
 
 /// What a finished `runbook` printed and how it ended (`BuiltBinary.Result` has no public initializer).
 typealias ProveResult = BuiltBinary.Result
+
+/// A tmpfs of `size` mounted under the scratch directory, for the full-disk rows; unmounted by `unmount()`.
+/// Needs root (the tests that use it are enabled only as root), and as root a refused mount is a failure.
+struct SmallDisk {
+    let mountPoint: String
+
+    init(in scratch: ProveScratch, size: String) throws {
+        mountPoint = scratch.directory + "/small"
+        try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
+        let mount = Process()
+        mount.executableURL = URL(fileURLWithPath: "/bin/mount")
+        mount.arguments = ["-t", "tmpfs", "-o", "size=\(size)", "tmpfs", mountPoint]
+        try mount.run()
+        mount.waitUntilExit()
+        try #require(mount.terminationStatus == 0, "mount -t tmpfs was refused")
+    }
+
+    func unmount() {
+        let umount = Process()
+        umount.executableURL = URL(fileURLWithPath: "/bin/umount")
+        umount.arguments = [mountPoint]
+        try? umount.run()
+        umount.waitUntilExit()
+    }
+}

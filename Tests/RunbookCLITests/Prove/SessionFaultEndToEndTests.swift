@@ -10,22 +10,9 @@ import Testing
     @Test(.enabled(if: getuid() == 0, "mounting a 1 MiB tmpfs needs root"))
     func aDiskThatFillsDuringACommandEndsTheSessionWithExitFourAndNothingAfterItRuns() throws {
         let scratch = try ProveScratch()
-        let mountPoint = scratch.directory + "/small"
-        try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
-        let mount = Process()
-        mount.executableURL = URL(fileURLWithPath: "/bin/mount")
-        mount.arguments = ["-t", "tmpfs", "-o", "size=1m", "tmpfs", mountPoint]
-        try mount.run()
-        mount.waitUntilExit()
-        // As root the mount must work (CI runs as root); a refusal is a failure, never a silent pass.
-        try #require(mount.terminationStatus == 0, "mount -t tmpfs was refused")
-        defer {
-            let umount = Process()
-            umount.executableURL = URL(fileURLWithPath: "/bin/umount")
-            umount.arguments = [mountPoint]
-            try? umount.run()
-            umount.waitUntilExit()
-        }
+        let disk = try SmallDisk(in: scratch, size: "1m")
+        defer { disk.unmount() }
+        let mountPoint = disk.mountPoint
         let ran = scratch.directory + "/ran"
         // The step fills the disk holding the database, then prints 2 MB that do not compress: neither its output
         // nor `command.finished` fits.
