@@ -14,6 +14,9 @@ public final class InMemoryTranscriptStore: TranscriptStore, @unchecked Sendable
 
     public init() {}
 
+    /// Stores everything as given.
+    public var redactor: (any TextRedacting)? { nil }
+
     /// The error a fake raises for an unknown incident.
     public struct UnknownIncident: Error, Equatable {
         public var id: Int64

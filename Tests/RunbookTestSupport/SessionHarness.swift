@@ -78,7 +78,7 @@ public enum SessionFixtures {
 
     /// A session over `triage` and `outage`, with fakes; returns the pieces a test inspects.
     public struct Harness {
-        /// The real store, on an in-memory SQLite database.
+        /// The real store, on an in-memory SQLite database, redacting with `redactor`.
         public var store: SQLiteTranscriptStore
         public var runner: FakeCommandRunner
         public var clock = TestClock()
@@ -88,12 +88,12 @@ public enum SessionFixtures {
         public init(runner: FakeCommandRunner = FakeCommandRunner()) {
             self.runner = runner
             // An in-memory database cannot fail to open short of running out of memory.
-            store = try! SQLiteTranscriptStore.inMemory()
+            store = try! SQLiteTranscriptStore.inMemory(redactor: redactor)
         }
 
         public var dependencies: SessionDependencies {
             SessionDependencies(
-                store: store, runner: runner, clock: clock, loader: loader, redactor: redactor, actor: "alice@bastion",
+                store: store, runner: runner, clock: clock, loader: loader, actor: "alice@bastion",
                 baseEnvironment: ["PATH": "/usr/bin:/bin", "HOME": "/home/alice"],
                 looksDestructive: { $0.contains("helm rollback") || $0.contains("rm -rf") })
         }

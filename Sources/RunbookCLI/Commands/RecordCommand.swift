@@ -91,77 +91,28 @@ struct RecordCommand: ParsableCommand {
         for name in secrets {
             if let value = environment[name] { redactor.addSecret(name: name, value: value) }
         }
-        // The executor redacts output as bytes, in stream; the store is left without a redactor so binary
-        // output is stored byte for byte, and event payloads are redacted here before they are appended.
-        let store = try StoreOpener.open(global)
+        // The store redacts everything recorded with it: payloads, the title, and the output as bytes, in stream.
+        let store = try StoreOpener.open(global, redactor: redactor)
         EscalatorLauncher.ensureRunning(
             store: store, databasePath: store.path, runbooksDirectory: global.runbooksDirectory)
-        let actor = ResponderIdentity.current().actor
-        let text = commandText
-        let incidentID: Int64
-        if let incident {
-            guard try store.incident(incident) != nil else {
-                throw TranscriptError.unknownIncident(id: incident, path: store.path)
-            }
-            incidentID = incident
-        } else {
-            let identity = ResponderIdentity.current()
-            let title = redactor.redact("record: " + Self.titleLine(text))
-            let declaration = IncidentDeclaration(
-                title: title, runbook: "", environment: "", severity: .p3, host: identity.host, user: identity.user)
-            incidentID = try store.declareIncident(declaration, actor: actor, at: Date()).0.id
+        if let incident, try store.incident(incident) == nil {
+            throw TranscriptError.unknownIncident(id: incident, path: store.path)
         }
-        func append(_ type: EventType, _ payload: JSONValue) throws -> RecordedEvent {
-            try store.append(
-                EventDraft(type, payload: payload.redacted(by: redactor)), to: incidentID, actor: actor, at: Date())
-        }
-        if let note { _ = try append(.noteAdded, ["text": .string(note)]) }
-
-        let seconds = timeout.flatMap(parseTimeout)
-        let workingDirectory = FileManager.default.currentDirectoryPath
-        let request = CommandRequest(
-            command: text, shell: shell, environment: environment, workingDirectory: workingDirectory,
-            timeout: seconds, killGrace: parseTimeout(killAfter) ?? 5)
         let usePTY = pty || isatty(STDIN_FILENO) == 1
+        let recording = CommandRecording(
+            request: CommandRequest(
+                command: commandText, shell: shell, environment: environment,
+                workingDirectory: FileManager.default.currentDirectoryPath, timeout: timeout.flatMap(parseTimeout),
+                killGrace: parseTimeout(killAfter) ?? 5),
+            runnerName: usePTY ? "pty" : "pipe", note: note, outputLimit: outputLimit)
         let runner: any CommandRunner =
             usePTY ? PTYCommandRunner(forwardsSignals: true) : PipeCommandRunner(forwardsSignals: true)
-        var startedPayload: [String: JSONValue] = [
-            "command": .string(text), "shell": .string(shell), "cwd": .string(workingDirectory),
-            "runner": .string(usePTY ? "pty" : "pipe"),
-        ]
-        if let seconds { startedPayload["timeout"] = .double(seconds) }
-        let started = try append(.commandStarted, .object(startedPayload))
-        let writer = TranscriptOutputWriter(store: store, incidentID: incidentID, commandSequence: started.sequence)
-        let executor = CommandExecutor(runner: runner, redactor: redactor, outputLimit: outputLimit)
-        let result: CommandResult
-        do {
-            result = try executor.run(request, storage: writer)
-        } catch let error as ExecutionError {
-            _ = try append(.commandFailedToStart, ["error": .string(error.summary)])
-            Self.announce(incidentID)
-            throw error
-        }
-        let stored = try writer.finish()
-        var finished: [String: JSONValue] = [
-            "duration": .double((result.duration * 1000).rounded() / 1000), "timed_out": .bool(result.timedOut),
-            "bytes": .int(Int64(result.outputBytes)), "dropped": .int(Int64(result.droppedBytes)),
-            "stored": .int(Int64(stored.bytes)),
-        ]
-        finished["exit_code"] = result.exitCode.map { .int(Int64($0)) } ?? .null
-        finished["signal"] = result.signal.map { .int(Int64($0)) } ?? .null
-        _ = try append(.commandFinished, .object(finished))
-        Self.announce(incidentID)
+        let outcome = try recording.record(
+            into: incident, store: store, runner: runner, identity: ResponderIdentity.current())
+        FileHandle.standardError.write(Data("runbook: recorded in incident \(outcome.incidentID)\n".utf8))
+        let result = try outcome.result.get()
         let status = result.exitCode ?? result.signal.map { 128 + $0 } ?? 1
         // The command's status is ours; everything is committed, so leaving here loses nothing.
         if status != 0 { Glibc.exit(status) }
-    }
-
-    static func titleLine(_ text: String) -> String {
-        let line = text.split(separator: "\n", omittingEmptySubsequences: true).first.map(String.init) ?? text
-        return line.count > 80 ? String(line.prefix(79)) + "…" : line
-    }
-
-    static func announce(_ incidentID: Int64) {
-        FileHandle.standardError.write(Data("runbook: recorded in incident \(incidentID)\n".utf8))
     }
 }

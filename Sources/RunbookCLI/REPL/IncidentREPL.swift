@@ -200,7 +200,7 @@ public final class IncidentREPL {
     /// Keeps a line typed at the REPL prompt in the line-editor history, unless the redactor would change it (it
     /// holds a secret or a token). Answers to the other prompts (variables, confirmations, edits) never go there.
     func rememberCommandLine(_ line: String) {
-        guard session.dependencies.redactor.redact(line) == line else { return }
+        guard (session.dependencies.redactor?.redact(line) ?? line) == line else { return }
         reader.addToHistory(line)
     }
 

@@ -36,7 +36,7 @@ public struct SessionLauncher {
         let environment = try options.environment ?? askEnvironment(for: runbook, reader: reader)
         try checkEnvironment(environment)
         let store = try services.openStore(options.databasePath, redactor)
-        let dependencies = try makeDependencies(store: store, loader: loader, redactor: redactor, reader: reader)
+        let dependencies = try makeDependencies(store: store, loader: loader, reader: reader)
         let identity = ResponderIdentity.current()
         let policy = dependencies.escalation == nil ? nil : escalationPolicy()
         let session = try IncidentSession.start(
@@ -80,7 +80,7 @@ public struct SessionLauncher {
         let session = try IncidentSession.resume(
             incidentID: target ?? incidentID,
             dependencies: try launcher.makeDependencies(
-                store: store, loader: loader, redactor: redactor, reader: reader),
+                store: store, loader: loader, reader: reader),
             recorded: forced.map { ["forced_past_broken_chain": $0] } ?? [:])
         session.driverLease = keeper
         let renderer = SessionRenderer(usesColor: reader.isInteractive && SessionRenderer.detectColor())
@@ -109,14 +109,13 @@ public struct SessionLauncher {
     }
 
     func makeDependencies(
-        store: any TranscriptStore, loader: any RunbookLoading, redactor: any SecretRegistering,
-        reader: any LineReading
+        store: any TranscriptStore, loader: any RunbookLoading, reader: any LineReading
     ) throws -> SessionDependencies {
         let identity = ResponderIdentity.current()
         let detector = try services.destructiveDetector(options.runbooksDirectory)
         var dependencies = SessionDependencies(
             store: store, runner: services.makeRunner(isatty(STDIN_FILENO) == 1 && options.answersPath == nil),
-            clock: options.clock, loader: loader, redactor: redactor, actor: identity.actor,
+            clock: options.clock, loader: loader, actor: identity.actor,
             baseEnvironment: options.baseEnvironment(), workingDirectory: options.workingDirectory,
             looksDestructive: { !detector.matches($0).isEmpty },
             escalation: options.dryRun ? nil : makeScheduler(store: store, clock: options.clock))

@@ -9,7 +9,7 @@ extension IncidentSession {
                 .drillInject,
                 payload: [
                     "at": .string(DrillInject.duration(inject.at)), "at_seconds": .double(inject.at),
-                    "message": .string(dependencies.redactor.redact(inject.message)),
+                    "message": .string(inject.message),
                     "drill_time": .double((elapsed() * 1000).rounded() / 1000),
                 ]))
     }

@@ -9,7 +9,7 @@ extension IncidentSession {
         try record(
             EventDraft(
                 .noteAdded, stepID: currentItem?.id,
-                payload: ["text": .string(dependencies.redactor.redact(trimmed)), "runbook": .string(runbook.id)]))
+                payload: ["text": .string(trimmed), "runbook": .string(runbook.id)]))
     }
 
     /// Changes the severity (`sev P1`) and records `severity.changed` with from, to and reason. Setting the
@@ -51,7 +51,7 @@ extension IncidentSession {
     public func resolve(summary: String?) throws {
         try ensureOpen()
         var payload: [String: JSONValue] = ["from": .string(state.status.rawValue)]
-        if let summary, !summary.isEmpty { payload["summary"] = .string(dependencies.redactor.redact(summary)) }
+        if let summary, !summary.isEmpty { payload["summary"] = .string(summary) }
         if let scheduler = dependencies.escalation {
             // Cancels every timer and tells the paged channels, in the transaction of `incident.resolved`.
             try absorbEscalation(

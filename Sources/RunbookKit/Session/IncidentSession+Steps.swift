@@ -207,7 +207,7 @@ extension IncidentSession {
         started["interactive"] = .bool(attributes.interactive)
         let startedEvent = try record(EventDraft(.commandStarted, stepID: stepID, payload: .object(started)))
         let recorder = CommandOutputRecorder(
-            screen: output, store: dependencies.store, redactor: dependencies.redactor, incidentID: incident.id,
+            screen: output, store: dependencies.store, incidentID: incident.id,
             commandSequence: startedEvent.sequence, outputLimit: dependencies.outputLimit)
         let request = CommandRequest(
             command: command, shell: runbook.shell, environment: childEnvironment(),
@@ -269,7 +269,7 @@ extension IncidentSession {
         ]
         // The transcript keeps the edit redacted; the flag tells a resumed session that the stored text is not
         // the command (it falls back to the runbook's).
-        let redacted = dependencies.redactor.redact(newCommand) != newCommand
+        let redacted = (dependencies.redactor?.redact(newCommand) ?? newCommand) != newCommand
         if redacted { payload["redacted"] = true }
         try record(EventDraft(.stepEdited, stepID: item.id, payload: .object(payload)))
         // What runs is exactly what the responder typed and approved, never the redacted copy the store returns.

@@ -114,7 +114,7 @@ extension IncidentSession {
         var payload: [String: JSONValue] = ["name": .string(name), "source": .string(source)]
         if isSecret(name) {
             secretValues[name] = value
-            dependencies.redactor.registerSecret(value, name: name)
+            dependencies.redactor?.registerSecret(value, name: name)
             payload["secret"] = true
         } else {
             payload["value"] = .string(value)

@@ -10,8 +10,6 @@ public struct SessionDependencies {
     public var clock: any Clock
     /// Resolves runbook ids.
     public var loader: any RunbookLoading
-    /// Redacts stored output; learns the value of every secret variable as soon as it is set.
-    public var redactor: any SecretRegistering
     /// `user@host` of the responder at this terminal.
     public var actor: String
     /// The environment every command starts from (the process environment, plus a simulator's PATH in drills).
@@ -33,10 +31,14 @@ public struct SessionDependencies {
     /// Where commands run: `.network` seals them in a network namespace of their own (simulated drills).
     public var isolation: CommandIsolation = .none
 
+    /// The store's redactor, which learns the value of every secret variable as soon as it is set. The store
+    /// applies it to everything recorded; the session never redacts on its own.
+    public var redactor: (any SecretRegistering)? { store.redactor as? any SecretRegistering }
+
     /// Creates the dependencies; the detector defaults to one that flags nothing.
     public init(
         store: any TranscriptStore, runner: any CommandRunner, clock: any Clock, loader: any RunbookLoading,
-        redactor: any SecretRegistering, actor: String, baseEnvironment: [String: String] = [:],
+        actor: String, baseEnvironment: [String: String] = [:],
         workingDirectory: String? = nil, defaultTimeout: TimeInterval? = 600,
         looksDestructive: @escaping @Sendable (String) -> Bool = { _ in false },
         escalation: EscalationScheduler? = nil
@@ -45,7 +47,6 @@ public struct SessionDependencies {
         self.runner = runner
         self.clock = clock
         self.loader = loader
-        self.redactor = redactor
         self.actor = actor
         self.baseEnvironment = baseEnvironment
         self.workingDirectory = workingDirectory

@@ -93,13 +93,13 @@ extension SQLiteTranscriptStore {
         }
     }
 
-    /// Stores output chunks of the command whose `command.started` event has `commandSequence`,
-    /// and indexes the ANSI-stripped text of its first `indexedOutputLimit` bytes for search, in one transaction.
+    /// Stores output chunks of the command whose `command.started` event has `commandSequence` as given (already
+    /// redacted and limited by `TranscriptOutputWriter`), and indexes the ANSI-stripped text of its first `indexedOutputLimit` bytes for search, in one transaction.
     ///
     /// Chunks are stored deflated when that is smaller (`OutputCompression`); reads inflate them.
     public func appendOutput(_ chunks: [OutputChunk], incidentID: Int64, commandSequence: Int64) throws {
         guard !chunks.isEmpty else { return }
-        let stored = chunks.map { OutputChunk(offset: $0.offset, data: redact($0.data)) }
+        let stored = chunks
         let encoded = stored.map { OutputCompression.encode($0.data) }
         try write { db in
             guard

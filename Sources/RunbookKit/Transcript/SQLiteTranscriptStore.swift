@@ -85,30 +85,14 @@ public final class SQLiteTranscriptStore: TranscriptStore, @unchecked Sendable {
 
     // MARK: Redaction
 
-    /// The redactor applied to payload strings and output before they are written.
+    /// The redactor applied to payload strings before they are written, and to output by `TranscriptOutputWriter`.
     public var redactor: (any TextRedacting)? {
         redactorLock.withLock { currentRedactor }
-    }
-
-    /// Sets or replaces the redactor; secrets learnt during an incident are added this way.
-    public func setRedactor(_ redactor: (any TextRedacting)?) {
-        redactorLock.withLock { currentRedactor = redactor }
     }
 
     func redact(_ payload: JSONValue) -> JSONValue {
         guard let redactor else { return payload }
         return payload.redacted(by: redactor)
-    }
-
-    func redact(_ data: Data) -> Data {
-        guard let redactor else { return data }
-        // The executor's redactor works on bytes, so binary output is stored exactly as written.
-        if let bytes = redactor as? Redactor { return bytes.redact(data) }
-        // Invalid UTF-8 is decoded lossily on purpose: a secret must not hide behind a stray byte.
-        let text = String(decoding: data, as: UTF8.self)
-        let redacted = redactor.redact(text)
-        if redacted == text, String(data: data, encoding: .utf8) != nil { return data }
-        return Data(redacted.utf8)
     }
 
     // MARK: Fencing

@@ -1,6 +1,9 @@
 import Foundation
 
-/// An `OutputSink` that stores a running command's output in the transcript, in batches.
+/// The one way a running command's output reaches the transcript: redacted with the store's redactor (also a
+/// secret split across two reads), limited to its head and tail (`outputLimit`), and committed in batches.
+///
+/// Redaction comes before the limit, so a secret cut by the limit is never stored half.
 ///
 /// Committing every read of a chatty command would cost an fsync each; batching keeps up with
 /// output at disk speed. The guarantee is bounded delay: a chunk is committed within `maxDelay`
@@ -16,8 +19,10 @@ public final class TranscriptOutputWriter: OutputSink, @unchecked Sendable {
     public struct Summary: Sendable, Hashable {
         /// Chunks committed.
         public var chunks: Int
-        /// Bytes committed, counted as received (before the store applies its redactor).
+        /// Bytes committed, after redaction.
         public var bytes: Int
+        /// Bytes kept out of the store by the output limit.
+        public var droppedBytes: Int = 0
     }
 
     /// The incident of the command.
@@ -25,6 +30,9 @@ public final class TranscriptOutputWriter: OutputSink, @unchecked Sendable {
     /// The `seq` of the command's `command.started` event.
     public let commandSequence: Int64
     private let store: any TranscriptStore
+    private let limiter: OutputLimiter
+    /// The redaction stage: streaming for the executor's `Redactor`, per read for any other redactor.
+    private var redacting: (any FinishingOutputSink)?
     private let maxDelay: TimeInterval
     private let maxBatchBytes: Int
     private let maxPendingBytes: Int
@@ -40,10 +48,19 @@ public final class TranscriptOutputWriter: OutputSink, @unchecked Sendable {
 
     /// A writer for the command whose `command.started` event has `commandSequence`.
     public init(
-        store: any TranscriptStore, incidentID: Int64, commandSequence: Int64, maxDelay: TimeInterval = 1,
-        maxBatchBytes: Int = 1 << 20, maxPendingBytes: Int = 4 << 20, scheduler: Scheduler? = nil
+        store: any TranscriptStore, incidentID: Int64, commandSequence: Int64,
+        outputLimit: Int = OutputLimiter.defaultLimit, maxDelay: TimeInterval = 1, maxBatchBytes: Int = 1 << 20,
+        maxPendingBytes: Int = 4 << 20, scheduler: Scheduler? = nil
     ) {
         self.store = store
+        let batches = BatchSink()
+        let limiter = OutputLimiter(forwardingTo: batches, limit: outputLimit)
+        self.limiter = limiter
+        switch store.redactor {
+        case let redactor as Redactor: redacting = StreamingRedactor(redactor: redactor, forwardingTo: limiter)
+        case let redactor?: redacting = TextRedactingSink(redactor: redactor, forwardingTo: limiter)
+        case nil: redacting = nil
+        }
         self.incidentID = incidentID
         self.commandSequence = commandSequence
         self.maxDelay = maxDelay
@@ -54,10 +71,19 @@ public final class TranscriptOutputWriter: OutputSink, @unchecked Sendable {
             scheduler ?? { delay, work in
                 queue.asyncAfter(deadline: .now() + delay, execute: work)
             }
+        batches.writer = self
     }
 
     /// Takes one read of the command's output; never blocks on the disk unless far behind.
     public func receive(_ bytes: Data, offset: TimeInterval) {
+        if let redacting { redacting.receive(bytes, offset: offset) } else { limiter.receive(bytes, offset: offset) }
+    }
+
+    /// Bytes of output kept out of the store by the limit so far.
+    public var droppedBytes: Int { limiter.droppedBytes }
+
+    /// A redacted, limited read, batched for the disk.
+    fileprivate func batch(_ bytes: Data, offset: TimeInterval) {
         guard !bytes.isEmpty else { return }
         let (scheduleTimer, flushNow, mustWait) = lock.withLock { () -> (Bool, Bool, Bool) in
             // The store keeps offsets in milliseconds: reads within the same millisecond (a pty delivers
@@ -91,10 +117,13 @@ public final class TranscriptOutputWriter: OutputSink, @unchecked Sendable {
     /// Commits everything received so far, then reports what was stored or the first failure.
     @discardableResult
     public func finish() throws -> Summary {
+        if let redacting { redacting.finish() } else { limiter.finish() }
         queue.sync { flush() }
         return try lock.withLock {
             if let failure { throw failure }
-            return stored
+            var summary = stored
+            summary.droppedBytes = limiter.droppedBytes
+            return summary
         }
     }
 
@@ -120,4 +149,28 @@ public final class TranscriptOutputWriter: OutputSink, @unchecked Sendable {
             lock.withLock { if failure == nil { failure = error } }
         }
     }
+}
+
+/// The end of the pipeline: hands limited output back to its writer for batching.
+private final class BatchSink: OutputSink, @unchecked Sendable {
+    weak var writer: TranscriptOutputWriter?
+    func receive(_ bytes: Data, offset: TimeInterval) { writer?.batch(bytes, offset: offset) }
+}
+
+/// Redaction for a redactor that works on text only (not the executor's `Redactor`): each read on its own.
+private final class TextRedactingSink: FinishingOutputSink {
+    let redactor: any TextRedacting
+    let downstream: OutputLimiter
+    init(redactor: any TextRedacting, forwardingTo downstream: OutputLimiter) {
+        self.redactor = redactor
+        self.downstream = downstream
+    }
+    func receive(_ bytes: Data, offset: TimeInterval) {
+        // Invalid UTF-8 is decoded lossily on purpose: a secret must not hide behind a stray byte.
+        let text = String(decoding: bytes, as: UTF8.self)
+        let redacted = redactor.redact(text)
+        let unchanged = redacted == text && String(data: bytes, encoding: .utf8) != nil
+        downstream.receive(unchanged ? bytes : Data(redacted.utf8), offset: offset)
+    }
+    func finish() { downstream.finish() }
 }

@@ -6,6 +6,9 @@ import Foundation
 /// details stay inside the implementation. Every method that records returns only after the
 /// data is committed.
 public protocol TranscriptStore: AnyObject, Sendable {
+    /// What the store redacts everything with on its way in (event payloads, titles, and command output through
+    /// `TranscriptOutputWriter`): the one place redaction is applied. `nil` stores text as given.
+    var redactor: (any TextRedacting)? { get }
     /// Creates the incident and records its `incident.declared` event in one transaction.
     func declareIncident(_ declaration: IncidentDeclaration, actor: String, at time: Date) throws -> (
         Incident, RecordedEvent
@@ -13,7 +16,8 @@ public protocol TranscriptStore: AnyObject, Sendable {
     /// Appends one event; returns after it is committed. Incident columns that follow from the event
     /// (severity, status, acknowledged/mitigated/resolved times) are updated in the same transaction.
     func append(_ draft: EventDraft, to incidentID: Int64, actor: String, at time: Date) throws -> RecordedEvent
-    /// Stores output chunks of the command whose `command.started` event has `commandSequence`.
+    /// Stores output chunks of the command whose `command.started` event has `commandSequence` as given: output
+    /// reaches the store through `TranscriptOutputWriter`, which redacts and limits it first.
     func appendOutput(_ chunks: [OutputChunk], incidentID: Int64, commandSequence: Int64) throws
     /// One incident, or `nil`.
     func incident(_ id: Int64) throws -> Incident?

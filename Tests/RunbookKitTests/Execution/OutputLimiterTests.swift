@@ -104,29 +104,3 @@ import Testing
         #expect(limiter.droppedBytes == 60)
     }
 }
-
-@Suite struct CommandExecutorTests {
-    @Test func storageIsRedactedAndLimitedWhileTheScreenShowsTheRealOutput() throws {
-        let screen = ScreenCapture()
-        let redactor = Redactor()
-        redactor.addSecret(name: "API_KEY", value: "k-123456")
-        let executor = CommandExecutor(
-            runner: PipeCommandRunner(screen: screen.writeEnd), redactor: redactor, outputLimit: 1000)
-        var environment = testEnvironment
-        environment["API_KEY"] = "k-123456"
-        let storage = CollectingOutputSink()
-        let result = try executor.run(
-            CommandRequest(
-                command: "echo \"key=$API_KEY\"; head -c 5000 /dev/zero | tr '\\0' z; echo",
-                environment: environment),
-            storage: storage)
-        let shown = String(decoding: screen.finish(), as: UTF8.self)
-        #expect(shown.hasPrefix("key=k-123456\n"))
-        #expect(storage.text.hasPrefix("key=[REDACTED:API_KEY]\n"))
-        #expect(!storage.text.contains("k-123456"))
-        #expect(storage.data.count == 1000)
-        #expect(result.outputBytes == 13 + 5000 + 1)
-        #expect(result.droppedBytes == 13 + 10 + 5000 + 1 - 1000)
-        #expect(storage.finishCount == 1)
-    }
-}

@@ -142,7 +142,7 @@ import Testing
     }
 
     @Test(arguments: StoreKind.allCases)
-    func theRedactorCoversPayloadsTitlesAndOutputAndCanBeReplaced(kind: StoreKind) throws {
+    func theRedactorCoversPayloadsTitlesAndOutputWrittenThroughTheWriter(kind: StoreKind) throws {
         let store = try kind.make(redactor: SecretRedactor(secret: "hunter2"))
         let (incident, declared) = try store.declareIncident(
             .sample(title: "login with hunter2 fails"), actor: "a@h", at: clock.now())
@@ -152,14 +152,38 @@ import Testing
             EventDraft(.commandStarted, payload: ["command": "psql", "argv": ["-W", "hunter2"]]), to: incident.id,
             actor: "a@h", at: clock.now())
         #expect(started.payload["argv"] == ["-W", "[REDACTED]"])
-        store.setRedactor(SecretRedactor(secret: "s3cr3t"))
-        try store.appendOutput(
-            [OutputChunk(offset: 0, data: Data("token=s3cr3t\n".utf8))], incidentID: incident.id,
-            commandSequence: started.sequence)
+        let writer = TranscriptOutputWriter(store: store, incidentID: incident.id, commandSequence: started.sequence)
+        writer.receive(Data("token=hunter2\n".utf8), offset: 0)
+        try writer.finish()
         let stored = try store.output(incidentID: incident.id, commandSequence: started.sequence)
         #expect(String(decoding: stored[0].data, as: UTF8.self) == "token=[REDACTED]\n")
         let events = try store.events(incidentID: incident.id)
         #expect(!events.map(\.payload.canonicalString).joined().contains("hunter2"))
+    }
+
+    /// The executor's `Redactor` as the store's: a secret split across two reads is still redacted, before the
+    /// output limit keeps only the head and tail (so a cut never stores half a secret).
+    @Test func outputThroughTheWriterIsRedactedAcrossReadsBeforeTheLimit() throws {
+        let redactor = Redactor()
+        redactor.addSecret(name: "TOKEN", value: "hunter2-secret")
+        let store = try SQLiteTranscriptStore.inMemory(redactor: redactor)
+        let (incident, _) = try store.declareIncident(.sample(), actor: "a@h", at: clock.now())
+        let started = try store.append(
+            EventDraft(.commandStarted, payload: ["command": "login"]), to: incident.id, actor: "a@h", at: clock.now())
+        let writer = TranscriptOutputWriter(
+            store: store, incidentID: incident.id, commandSequence: started.sequence, outputLimit: 30)
+        writer.receive(Data("token=hunter2-".utf8), offset: 0)
+        writer.receive(Data("secret\n".utf8), offset: 0.5)
+        writer.receive(Data(String(repeating: "x", count: 100).utf8), offset: 1)
+        let summary = try writer.finish()
+        let stored = try store.output(incidentID: incident.id, commandSequence: started.sequence)
+            .reduce(into: Data()) { $0.append($1.data) }
+        let text = String(decoding: stored, as: UTF8.self)
+        #expect(text.hasPrefix("token=[REDACTED:TOKEN]"))
+        #expect(!text.contains("hunter2"))
+        #expect(stored.count == 30)
+        #expect(summary.bytes == 30)
+        #expect(summary.droppedBytes == "token=[REDACTED:TOKEN]\n".utf8.count + 100 - 30)
     }
 
     @Test(arguments: StoreKind.allCases)
