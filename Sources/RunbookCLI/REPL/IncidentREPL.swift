@@ -703,7 +703,7 @@ public final class IncidentREPL {
         guard let scheduler = session.dependencies.escalation else { return nil }
         do {
             guard let state = try scheduler.state(incidentID: session.incidentID) else { return nil }
-            return EscalationsCommand.render(
+            return EscalationsView.render(
                 incident: session.incident, state: state,
                 timers: try scheduler.store.timers(incidentID: state.incidentID),
                 outbox: try scheduler.store.outbox(incidentID: state.incidentID), now: scheduler.clock.now())

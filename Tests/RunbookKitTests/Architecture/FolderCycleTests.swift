@@ -4,18 +4,21 @@ import Testing
 @testable import RunbookKit
 
 /// Imports are module-wide in Swift, so nothing stops a file in `Transcript/` from using a type declared in
-/// `Session/`. This suite reads the sources and fails when the folders of `Sources/RunbookKit` stop forming
-/// layers: a cycle of folders, each using a type another one declares.
+/// `Session/`. This suite reads the sources and fails when the folders of `Sources/RunbookKit` (or of
+/// `Sources/RunbookCLI`) stop forming layers: a cycle of folders, each using a type another one declares.
 @Suite struct FolderCycleTests {
-    static let kitSources = URL(fileURLWithPath: #filePath)
+    static let sources = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("Sources/RunbookKit")
+        .deletingLastPathComponent().appendingPathComponent("Sources")
 
-    @Test func runbookKitFoldersHaveNoCycle() throws {
-        let graph = try FolderGraph(root: Self.kitSources)
-        #expect(graph.folders.count >= 8, "read \(graph.folders) under \(Self.kitSources.path)")
+    /// RunbookKit's folders, and RunbookCLI's (Rendering, REPL, Commands).
+    @Test(arguments: [("RunbookKit", 8), ("RunbookCLI", 3)])
+    func foldersHaveNoCycle(module: String, atLeast folders: Int) throws {
+        let root = Self.sources.appendingPathComponent(module)
+        let graph = try FolderGraph(root: root)
+        #expect(graph.folders.count >= folders, "read \(graph.folders) under \(root.path)")
         let cycle = graph.cycle()
-        #expect(cycle == nil, "folder cycle: \(cycle.map(graph.describe) ?? "")")
+        #expect(cycle == nil, "folder cycle in \(module): \(cycle.map(graph.describe) ?? "")")
     }
 
     @Test func aTypeUsedBothWaysIsReportedWithTheFilesThatUseIt() throws {
