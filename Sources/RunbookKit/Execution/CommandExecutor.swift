@@ -1,9 +1,5 @@
 import Foundation
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 /// Runs an approved command the way every step runs: through a runner, with the output redacted and
 /// limited on its way to storage while the screen shows it unchanged.
 public struct CommandExecutor: Sendable {
@@ -21,13 +17,6 @@ public struct CommandExecutor: Sendable {
         self.runner = runner
         self.redactor = redactor
         self.outputLimit = outputLimit
-    }
-
-    /// The runner for this process: a pseudo-terminal when stdin is a terminal, pipes otherwise. Signals
-    /// sent to `runbook` while a command runs are passed on to the command.
-    public static func standardRunner() -> any CommandRunner {
-        isatty(STDIN_FILENO) == 1
-            ? PTYCommandRunner(forwardsSignals: true) : PipeCommandRunner(forwardsSignals: true)
     }
 
     /// Runs `request`, storing its redacted, limited output in `storage` (finished when the command ends).
