@@ -123,15 +123,20 @@ struct REPLCommand: Sendable, Equatable {
                 "  " + $0.usage.padding(toLength: width, withPad: " ", startingAt: 0) + $0.help
             }
         }
-        let atVariablePrompt = all.filter(\.atVariablePrompt).map(\.usage).joined(separator: " · ")
+        // The words alone (`s/skip`, `goto`), wrapped at 100 columns.
+        var atVariablePrompt = [""]
+        for words in all.filter(\.atVariablePrompt).map({ $0.words.joined(separator: "/") }) {
+            if atVariablePrompt[atVariablePrompt.count - 1].count + words.count > 96 { atVariablePrompt.append("") }
+            atVariablePrompt[atVariablePrompt.count - 1] += (atVariablePrompt.last!.isEmpty ? "  " : " · ") + words
+        }
         return
             (["Answers, to the shown step, a manual step, a choice or an unexpected result:"] + lines(.answer) + [
                 "  (a choice takes the option's number; an empty line shows the answers again)",
                 "Any time:",
             ] + lines(.anyTime) + [
-                "At a variable prompt:  a value (empty: the default), or one of these commands:",
-                "  " + atVariablePrompt,
-                "  =VALUE enters a value that is a command word (=quit)",
+                "At a variable prompt:  a value (empty: the default), or one of these commands:"
+            ] + atVariablePrompt + [
+                "  =VALUE enters a value that is a command word (=quit)"
             ]).joined(separator: "\n")
     }()
 }
