@@ -16,7 +16,7 @@ import Testing
         let reader = PlainLineReader(input: pipe.fileHandleForReading, echo: screen.append)
         let output = CollectingOutputSink()
         let repl = IncidentREPL(
-            session: session, reader: reader, renderer: SessionRenderer(usesColor: false), write: screen.append,
+            session: session, reader: reader, renderer: SessionRenderer(), write: screen.append,
             commandOutput: output)
         let ending = try repl.run()
         return (ending, screen.text + output.text)
@@ -191,7 +191,7 @@ import Testing
         let session = try harness.start(environment: "staging")
         let reader = PlainLineReader(input: FileHandle.nullDevice)
         let repl = IncidentREPL(
-            session: session, reader: reader, renderer: SessionRenderer(usesColor: false), write: { _ in },
+            session: session, reader: reader, renderer: SessionRenderer(), write: { _ in },
             commandOutput: CollectingOutputSink())
         #expect(repl.completions(line: "re", word: "re") == ["rerun", "resolve", "retry"])
         #expect(repl.completions(line: "goto check-", word: "check-") == ["check-health", "check-pods"])
@@ -201,13 +201,12 @@ import Testing
     }
 
     @Test func promptShowsIncidentSeverityEnvironmentAndElapsedTime() {
-        let renderer = SessionRenderer(usesColor: false)
+        let renderer = SessionRenderer()
         #expect(
             renderer.prompt(incidentID: 12, severity: .p1, environment: "production", elapsed: 271)
                 == "#12 P1 production 04:31 › ")
         #expect(SessionRenderer.clock(3723) == "1:02:03")
         #expect(SessionRenderer.duration(90) == "1m30s")
-        #expect(SessionRenderer.detectColor(environment: ["NO_COLOR": "1"]) == false)
     }
 }
 

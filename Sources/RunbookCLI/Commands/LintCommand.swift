@@ -44,12 +44,12 @@ struct LintCommand: ParsableCommand {
     }
 
     private func printText(_ report: LintReport) {
-        let style = CommandOutputStyle.forStandardOutput()
+        let style = TerminalStyle.detect()
         var output = ""
         for diagnostic in report.diagnostics {
             let label =
-                diagnostic.severity == .error ? style.red("error") : style.yellow("warning")
-            output += "\(style.bold(diagnostic.location.description)): \(label): \(diagnostic.message)\n"
+                diagnostic.severity == .error ? style.paint("error", .red) : style.paint("warning", .yellow)
+            output += "\(style.paint(diagnostic.location.description, .bold)): \(label): \(diagnostic.message)\n"
             if let hint = diagnostic.hint { output += "  hint: \(hint)\n" }
         }
         let errors = report.errorCount

@@ -40,7 +40,7 @@ struct ListCommand: ParsableCommand {
     }
 
     private func printTable(_ catalog: RunbookCatalog) {
-        let style = CommandOutputStyle.forStandardOutput()
+        let style = TerminalStyle.detect()
         let rows = catalog.runbooks.map { runbook in
             [runbook.id, runbook.title ?? "", runbook.severity?.rawValue ?? "-", String(runbook.steps.count)]
         }
@@ -50,7 +50,7 @@ struct ListCommand: ParsableCommand {
             (0..<3).map { cells[$0].padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ")
                 + "  " + cells[3]
         }
-        var output = style.bold(line(header)) + "\n"
+        var output = style.paint(line(header), .bold) + "\n"
         for row in rows { output += line(row) + "\n" }
         if catalog.runbooks.isEmpty { output = "no runbooks in \(catalog.directory)\n" }
         FileHandle.standardOutput.write(Data(output.utf8))

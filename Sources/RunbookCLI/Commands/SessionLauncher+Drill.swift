@@ -15,7 +15,7 @@ extension SessionLauncher {
             checkEnvironment: {
                 if production.contains($0) { throw DrillError.productionRefused(environment: $0) }
             })
-        let renderer = SessionRenderer(usesColor: reader.isInteractive && SessionRenderer.detectColor())
+        let renderer = SessionRenderer.forREPL(interactive: reader.isInteractive)
         let target = drillTarget(simulation: plan.simulation, environment: session.environment)
         var header =
             "DRILL · incident #\(session.incidentID) declared: \(session.incident.title) · "

@@ -3,6 +3,6 @@ import Foundation
 extension SessionLauncher {
     /// The line editor for a person at a terminal; `nil` when stdin or stdout is not one (scripted mode).
     func makeTerminalReader() -> (any LineReading)? {
-        LineReaderFactory.terminalIsInteractive() ? LibEditLineReader() : nil
+        TerminalStyle.lineEditorIsUsable() ? LibEditLineReader() : nil
     }
 }

@@ -15,7 +15,7 @@ public struct SessionLauncher {
     /// Declares an incident and runs the REPL; returns the exit status.
     public func start() throws -> ExitStatus {
         let (session, reader) = try declare(isDrill: options.isDrill)
-        let renderer = SessionRenderer(usesColor: reader.isInteractive && SessionRenderer.detectColor())
+        let renderer = SessionRenderer.forREPL(interactive: reader.isInteractive)
         let header =
             "incident #\(session.incidentID) declared: \(session.incident.title) · "
             + "\(session.severity.rawValue) · \(session.environment)" + (options.isDrill ? " · DRILL" : "")
@@ -83,7 +83,7 @@ public struct SessionLauncher {
                 store: store, loader: loader, reader: reader),
             recorded: forced.map { ["forced_past_broken_chain": $0] } ?? [:])
         session.driverLease = keeper
-        let renderer = SessionRenderer(usesColor: reader.isInteractive && SessionRenderer.detectColor())
+        let renderer = SessionRenderer.forREPL(interactive: reader.isInteractive)
         var header =
             "resumed incident #\(session.incidentID): \(session.incident.title) · \(session.severity.rawValue)"
             + " · \(session.environment) · \(SessionRenderer.clock(session.elapsed())) since declared"

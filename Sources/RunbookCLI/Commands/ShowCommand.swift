@@ -23,7 +23,7 @@ struct ShowCommand: ParsableCommand {
             runbook.contains("/")
             ? try RunbookParser.parse(contentsOf: runbook)
             : try RunbookCatalog(directory: global.runbooksDirectory).runbook(id: runbook)
-        let text = RunbookRenderer(style: .forStandardOutput()).render(found)
+        let text = RunbookRenderer(style: .detect()).render(found)
         FileHandle.standardOutput.write(Data(text.utf8))
     }
 }

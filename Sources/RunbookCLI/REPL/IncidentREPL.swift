@@ -295,17 +295,11 @@ public final class IncidentREPL {
         var ending: Ending?
     }
 
-    /// Words that are commands, not values, at a variable prompt. A value that is one of them is typed with a
-    /// leading `=` (`=quit`). The answers that only make sense once the step is shown (`y`, `e`, …) are values.
-    static let variablePromptCommands: Set<String> = [
-        "q", "quit", "exit", "s", "skip", "b", "back", "?", "help", "n", "note", "steps", "goto", "open", "sh",
-        "vars", "set", "sev", "severity", "ack", "status", "mitigated", "resolve", "abandon", "handoff", "export",
-    ]
-
-    /// The line as a REPL command when its first word is one of `variablePromptCommands`.
+    /// The line as a REPL command when its first word is a command at a variable prompt (`atVariablePrompt` in
+    /// `REPLCommand.all`). The answers that only make sense once the step is shown (`y`, `e`, …) are values.
     static func commandAtVariablePrompt(_ line: String) -> String? {
         let (word, _) = split(line)
-        return variablePromptCommands.contains(word.lowercased()) ? line : nil
+        return REPLCommand.named(word)?.atVariablePrompt == true ? line : nil
     }
 
     /// Runs a command typed at a variable prompt as if it were typed at the step. When it moved elsewhere or ended
@@ -340,8 +334,12 @@ public final class IncidentREPL {
             showChoices()
             return nil
         }
-        if let ending = try handleAnswer(word: word.lowercased(), rest: rest) { return ending.ending }
-        return try handleCommand(word: word.lowercased(), rest: rest, line: line)
+        let command = REPLCommand.named(word)
+        if let handled = try handleAnswer(command?.action, word: word.lowercased(), rest: rest) {
+            return handled.ending
+        }
+        guard let command, command.group == .anyTime else { throw unknown(word: word.lowercased(), line: line) }
+        return try handleCommand(command.action, word: word.lowercased(), rest: rest, line: line)
     }
 
     /// Wraps "handled, keep going" and "handled, stop" for answers.
@@ -375,15 +373,15 @@ public final class IncidentREPL {
     }
 
     /// Answers that only mean something while an item, a failure or an ad-hoc command is pending.
-    func handleAnswer(word: String, rest: String) throws -> Handled? {
+    func handleAnswer(_ action: REPLCommand.Action?, word: String, rest: String) throws -> Handled? {
         switch mode {
         case .idle:
             return nil
         case .adHoc:
-            switch word {
-            case "y", "yes", "run":
+            switch action {
+            case .yes?, .run?:
                 try runAdHoc()
-            case "e", "edit":
+            case .edit?:
                 let command = session.adHocCommand ?? ""
                 let edited = try readRequired(prompt: "edit › ", prefill: command)
                 session.cancelAdHoc()
@@ -394,23 +392,24 @@ public final class IncidentREPL {
                 adHocView = nil
                 mode = session.isAwaitingAnswer ? .item : .idle
                 say("cancelled; nothing ran")
-                if word != "n" && word != "no" { return nil }
+                // `n` is `note` elsewhere; here it answers the question like `no`.
+                if action != .no && word != "n" { return nil }
             }
             return Handled()
         case .failure:
-            switch word {
-            case "o", "on-fail":
+            switch action {
+            case .onFail?:
                 try session.followFailureTarget()
                 try presentCurrent()
-            case "r", "retry", "y", "yes", "run":
+            case .retry?, .yes?, .run?:
                 try runCurrentStep()
-            case "c", "continue":
+            case .carryOn?:
                 try session.continueAfterFailure()
                 try presentCurrent()
-            case "s", "skip":
+            case .skip?:
                 try session.skip(reason: rest.isEmpty ? nil : rest)
                 try presentCurrent()
-            case "e", "edit":
+            case .edit?:
                 try editCurrentStep()
             default:
                 return nil
@@ -418,14 +417,14 @@ public final class IncidentREPL {
             return Handled()
         case .item:
             guard let item = session.currentItem else { return nil }
-            switch (item, word) {
-            case (.step, "y"), (.step, "yes"), (.step, "run"):
+            switch (item, action) {
+            case (.step, .yes?), (.step, .run?):
                 try runCurrentStep()
-            case (.step, "rerun"):
+            case (.step, .rerun?):
                 try runCurrentStep(rerunUnknown: true)
-            case (.step, "e"), (.step, "edit"):
+            case (.step, .edit?):
                 try editCurrentStep()
-            case (.manual, "d"), (.manual, "done"), (.manual, "y"), (.manual, "yes"):
+            case (.manual, .done?), (.manual, .yes?):
                 try session.completeManual()
                 say(renderer.paint("✓ done", .green))
                 try presentCurrent()
@@ -433,11 +432,11 @@ public final class IncidentREPL {
                 try session.choose(option: Int(word)!)
                 say("→ \(session.runbook.title ?? session.runbook.id)")
                 try presentCurrent()
-            case (_, "s"), (_, "skip"):
+            case (_, .skip?):
                 try session.skip(reason: rest.isEmpty ? nil : rest)
                 say(renderer.paint("– skipped", .yellow))
                 try presentCurrent()
-            case (_, "b"), (_, "back"):
+            case (_, .back?):
                 try session.back()
                 try presentCurrent()
             default:
@@ -448,27 +447,27 @@ public final class IncidentREPL {
     }
 
     /// REPL commands, accepted at any prompt.
-    func handleCommand(word: String, rest: String, line: String) throws -> Ending? {
-        switch word {
-        case "n", "note":
+    func handleCommand(_ action: REPLCommand.Action, word: String, rest: String, line: String) throws -> Ending? {
+        switch action {
+        case .note:
             try session.note(rest)
             say(renderer.paint("noted", .dim))
-        case "?", "help":
-            say(Self.help)
+        case .help:
+            say(REPLCommand.help)
             showChoices()
-        case "q", "quit", "exit":
+        case .quit:
             try session.suspend(reason: "quit")
             say(
                 "suspended; incident #\(session.incidentID) stays open. Continue with: runbook resume \(session.incidentID)"
             )
             return .suspended
-        case "next":
+        case .next:
             if session.currentItem == nil, session.canReturn { try session.returnToParent() }
             try presentCurrent()
-        case "run":
+        case .run:
             guard case .step? = session.currentItem else { throw SessionError.noCurrentItem }
             try runCurrentStep()
-        case "steps":
+        case .steps:
             if let frame = session.frames.last {
                 say(
                     renderer.steps(
@@ -481,25 +480,25 @@ public final class IncidentREPL {
                                         step.attributes.environments, contains: self.session.environment))
                         }))
             }
-        case "goto":
+        case .goto:
             guard !rest.isEmpty else { throw SessionError.invalidArgument("goto needs a step id: goto STEP") }
             try session.goto(rest)
             try presentCurrent()
-        case "open":
+        case .open:
             guard !rest.isEmpty else { throw SessionError.invalidArgument("open needs a runbook: open RUNBOOK") }
             try session.open(runbookID: rest)
             try presentCurrent()
-        case "sh":
+        case .sh:
             guard !rest.isEmpty else { throw SessionError.invalidArgument("sh needs a command: sh COMMAND") }
             let view = try session.showAdHoc(rest)
             adHocView = view
             say(renderer.render(view))
             mode = .adHoc
-        case "vars":
+        case .vars:
             say(renderer.variables(session.variables))
-        case "set":
+        case .set:
             try setVariable(rest)
-        case "sev", "severity":
+        case .severity:
             let (level, reason) = Self.split(rest)
             guard let severity = Severity(parsing: level) else {
                 throw SessionError.invalidArgument("severity must be P0, P1, P2 or P3: sev P1 [reason]")
@@ -512,40 +511,45 @@ public final class IncidentREPL {
             for event in recorded where event.type == .escalationTriggered {
                 if let banner = escalationBanner(event) { say(banner) }
             }
-        case "ack":
+        case .ack:
             try session.acknowledge(by: rest.isEmpty ? nil : rest)
             say("acknowledged by \(session.acknowledgements.last ?? "")")
-        case "status":
-            say(statusText())
-        case "mitigated":
+        case .status:
+            say(renderer.status(of: session, escalation: escalationSnapshot()))
+        case .mitigated:
             try session.markMitigated()
             say("marked mitigated at \(SessionRenderer.clock(session.elapsed()))")
-        case "resolve":
+        case .resolve:
             try session.resolve(summary: rest.isEmpty ? nil : rest)
             say(
                 renderer.paint(
                     "resolved incident #\(session.incidentID) after \(SessionRenderer.clock(session.elapsed()))",
                     .green, .bold))
             return .resolved
-        case "abandon" where session.incident.isDrill:
+        case .abandon where session.incident.isDrill:
             try session.abandon(reason: rest.isEmpty ? "abandoned" : rest)
             say("drill #\(session.incidentID) abandoned after \(SessionRenderer.clock(session.elapsed()))")
             return .abandoned
-        case "handoff":
+        case .handoff:
             try session.handoff(to: rest)
             try session.suspend(reason: "handoff to \(rest)")
             say("handed off to \(rest); they continue with: runbook resume \(session.incidentID)")
             return .suspended
-        case "export":
+        case .export:
             say(try export(format: rest.isEmpty ? "markdown" : rest.lowercased()))
-        default:
-            if mode == .item, case .choice(let choice)? = session.currentItem {
-                throw SessionError.invalidArgument(
-                    "unknown answer '\(line)'; choose 1-\(choice.options.count), or type ? for help")
-            }
-            throw SessionError.invalidArgument("unknown command '\(word)'; type ? for help")
+        case .abandon, .yes, .edit, .rerun, .done, .skip, .back, .onFail, .retry, .carryOn, .no:
+            throw unknown(word: word, line: line)
         }
         return nil
+    }
+
+    /// The error for a word that means nothing here.
+    func unknown(word: String, line: String) -> SessionError {
+        if mode == .item, case .choice(let choice)? = session.currentItem {
+            return SessionError.invalidArgument(
+                "unknown answer '\(line)'; choose 1-\(choice.options.count), or type ? for help")
+        }
+        return SessionError.invalidArgument("unknown command '\(word)'; type ? for help")
     }
 
     // MARK: - Running
@@ -673,102 +677,42 @@ public final class IncidentREPL {
         return "exported to \(path)"
     }
 
-    func statusText() -> String {
-        let incident = session.incident
-        var lines = [
-            renderer.paint("#\(incident.id) \(incident.title)", .bold),
-            "  severity: \(session.severity.rawValue) · status: \(session.status.rawValue) · environment: \(session.environment)"
-                + (incident.isDrill ? " · DRILL" : ""),
-            "  elapsed: \(SessionRenderer.clock(session.elapsed()))",
-            "  acknowledged: "
-                + (session.acknowledgements.isEmpty ? "no" : session.acknowledgements.joined(separator: ", ")),
-            "  runbooks: " + session.frames.map(\.runbook.id).joined(separator: " → "),
-        ]
-        if let item = session.currentItem {
-            lines.append("  current: [\(session.currentIndex + 1)/\(session.runbook.items.count)] \(item.id)")
-        } else {
-            lines.append("  current: end of \(session.runbook.id)")
-        }
-        let counts = ItemStatus.allCases.map { status in
-            "\(session.runbook.items.filter { session.status(ofItem: $0.id) == status }.count) \(status.rawValue)"
-        }
-        lines.append("  steps: " + counts.joined(separator: ", "))
-        if let responder = session.responder { lines.append("  handed off to: \(responder)") }
-        if let escalation = escalationText() { lines.append(escalation) }
-        return lines.joined(separator: "\n")
-    }
-
-    /// Timers, policy snapshot, acknowledgement, escalations and notifications, as `runbook escalations` shows them.
-    func escalationText() -> String? {
+    /// What the escalation scheduler holds for this incident, for `status`; `nil` without escalation.
+    func escalationSnapshot() -> Result<SessionRenderer.EscalationSnapshot, any Error>? {
         guard let scheduler = session.dependencies.escalation else { return nil }
         do {
             guard let state = try scheduler.state(incidentID: session.incidentID) else { return nil }
-            return EscalationsView.render(
-                incident: session.incident, state: state,
-                timers: try scheduler.store.timers(incidentID: state.incidentID),
-                outbox: try scheduler.store.outbox(incidentID: state.incidentID), now: scheduler.clock.now())
+            return .success(
+                SessionRenderer.EscalationSnapshot(
+                    state: state, timers: try scheduler.store.timers(incidentID: state.incidentID),
+                    outbox: try scheduler.store.outbox(incidentID: state.incidentID), now: scheduler.clock.now()))
         } catch {
-            return "  escalation: unavailable (\(error))"
+            return .failure(error)
         }
     }
 
     // MARK: - Completion
 
-    /// Every command and answer word, for completion and help.
-    static let commands = [
-        "next", "run", "steps", "goto", "open", "sh", "vars", "set", "note", "sev", "ack", "status", "mitigated",
-        "resolve", "abandon", "handoff", "export", "help", "quit", "yes", "edit", "skip", "back", "done", "retry",
-        "continue",
-        "on-fail", "rerun",
-    ]
-
-    /// Completion candidates: commands, step ids after `goto`, runbook ids after `open`, severities after `sev`,
-    /// variable names after `set`.
+    /// Completion candidates: command words and aliases (`REPLCommand.all`), then what the command's `completion`
+    /// names: step ids after `goto`, runbook ids after `open`, severities after `sev`, variable names after `set`.
     public func completions(line: String, word: String) -> [String] {
         let words = line.split(separator: " ", omittingEmptySubsequences: true)
         let completingFirst = words.isEmpty || (words.count == 1 && !line.hasSuffix(" "))
         let candidates: [String]
         if completingFirst {
-            candidates = Self.commands
+            candidates = REPLCommand.all.flatMap(\.words)
         } else {
-            switch words[0].lowercased() {
-            case "goto": candidates = session.runbook.items.map(\.id)
-            case "open": candidates = session.dependencies.loader.runbookIDs()
-            case "sev", "severity": candidates = Severity.allCases.map(\.rawValue)
-            case "set": candidates = session.variables.map { $0.name + "=" }.filter { $0 != "ENVIRONMENT=" }
-            default: candidates = []
+            switch REPLCommand.named(String(words[0]))?.completion ?? .none {
+            case .stepIDs: candidates = session.runbook.items.map(\.id)
+            case .runbookIDs: candidates = session.dependencies.loader.runbookIDs()
+            case .severities: candidates = Severity.allCases.map(\.rawValue)
+            case .variableAssignments:
+                candidates = session.variables.map { $0.name + "=" }.filter { $0 != "ENVIRONMENT=" }
+            case .none: candidates = []
             }
         }
         return candidates.filter { $0.hasPrefix(word) }.sorted()
     }
-
-    static let help = """
-        At a step:  y/yes/run · e/edit · s/skip [reason] · n/note TEXT · b/back · ?/help · q/quit
-        At a step started before a crash (result unknown):  rerun · s/skip [reason]
-                    (manual steps: d/done; choices: the option's number; an empty line shows the choices)
-        After an unexpected result:  o/on-fail · r/retry · c/continue · s/skip [reason] · e/edit
-        At a variable prompt:  a value (empty: the default), or a command (q, s/skip, b/back, note …);
-                    =VALUE enters a value that is a command word (=quit)
-        Any time:
-          next               show the current step (at the end of a runbook opened from another: go back)
-          run                run the current step
-          steps              the runbook's steps with ✓ done, – skipped, ✗ failed
-          goto STEP          move to a step (or #heading)
-          open RUNBOOK       open another runbook inside this incident
-          sh COMMAND         an ad-hoc command, approved and recorded like a step
-          vars               variables and their values (secrets masked)
-          set NAME=VALUE     set a variable (`set NAME` asks for it; secrets without echo)
-          note TEXT          add a note to the timeline
-          sev P0-P3 [WHY]    change the severity
-          ack [NAME]         acknowledge the incident
-          status             the incident at a glance
-          mitigated          the impact is over
-          resolve [SUMMARY]  close the incident
-          abandon [WHY]      (drills only) stop the drill without resolving it; the debrief follows
-          handoff NAME       hand the incident to someone else (they run `runbook resume`)
-          export [FORMAT]    write the incident so far: markdown (default), json or asciicast
-          quit               suspend; `runbook resume` continues where you stopped
-        """
 
     static func split(_ text: String) -> (String, String) {
         let trimmed = text.trimmingCharacters(in: .whitespaces)

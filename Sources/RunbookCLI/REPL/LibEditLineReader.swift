@@ -5,7 +5,7 @@ import Foundation
 /// that stays live while it waits (timer banners appear above it, the countdown in it changes every second).
 ///
 /// libedit runs in callback mode: the reader polls stdin every 100 ms, feeds libedit one key at a time, and calls
-/// `tick` in between. Use it only when stdin and stdout are terminals (`LineReaderFactory` decides): callback
+/// `tick` in between. Use it only when stdin and stdout are terminals (`TerminalStyle.lineEditorIsUsable` decides): callback
 /// mode on a pipe never returns.
 ///
 /// libedit is one global editor, so there is one current reader at a time; its C callbacks find it through

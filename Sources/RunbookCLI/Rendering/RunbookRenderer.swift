@@ -4,11 +4,11 @@ import RunbookKit
 /// Renders a parsed runbook for `runbook show`: a header, the variables, then sections with their steps,
 /// manual steps and choices in document order.
 struct RunbookRenderer {
-    let style: CommandOutputStyle
+    let style: TerminalStyle
 
     func render(_ runbook: Runbook) -> String {
         var out = ""
-        out += style.bold(runbook.title ?? runbook.id) + " (\(runbook.id))\n"
+        out += style.paint(runbook.title ?? runbook.id, .bold) + " (\(runbook.id))\n"
         var facts = ["file \(runbook.path)"]
         facts.append("severity \(runbook.severity?.rawValue ?? "-")")
         if !runbook.environments.isEmpty {
@@ -17,9 +17,9 @@ struct RunbookRenderer {
         facts.append("shell \(runbook.shell)")
         let stepCount = runbook.steps.count
         facts.append("\(stepCount) step\(stepCount == 1 ? "" : "s")")
-        out += style.dim(facts.joined(separator: " · ")) + "\n"
+        out += style.paint(facts.joined(separator: " · "), .dim) + "\n"
         if !runbook.variables.isEmpty {
-            out += "\n" + style.bold("Variables") + "\n"
+            out += "\n" + style.paint("Variables", .bold) + "\n"
             for variable in runbook.variables { out += "  " + describe(variable) + "\n" }
         }
         // Sections and items interleaved by line, so each item sits under its heading.
@@ -39,14 +39,15 @@ struct RunbookRenderer {
         for entry in entries {
             switch entry {
             case .section(let section):
-                out += "\n" + style.bold(String(repeating: "#", count: section.level) + " " + section.title) + "\n"
+                out +=
+                    "\n" + style.paint(String(repeating: "#", count: section.level) + " " + section.title, .bold) + "\n"
             case .item(.step(let step)):
                 stepNumber += 1
                 out += render(step, number: stepNumber, of: stepCount)
             case .item(.manual(let manual)):
-                out += "  \(manual.checked ? "[x]" : "[ ]") \(style.cyan(manual.id)): \(manual.text) (manual)\n"
+                out += "  \(manual.checked ? "[x]" : "[ ]") \(style.paint(manual.id, .cyan)): \(manual.text) (manual)\n"
             case .item(.choice(let choice)):
-                out += "  \(style.cyan(choice.id)): choose\(choice.prompt.map { " — \($0)" } ?? "")\n"
+                out += "  \(style.paint(choice.id, .cyan)): choose\(choice.prompt.map { " — \($0)" } ?? "")\n"
                 for (index, option) in choice.options.enumerated() {
                     out += "      \(index + 1). \(option.label) → \(option.target)"
                     if let detail = option.detail { out += " (\(detail))" }
@@ -58,7 +59,7 @@ struct RunbookRenderer {
     }
 
     private func describe(_ variable: VariableSpec) -> String {
-        var parts = [style.cyan(variable.name)]
+        var parts = [style.paint(variable.name, .cyan)]
         if let prompt = variable.prompt { parts.append("\"\(prompt)\"") }
         if let value = variable.defaultValue { parts.append("default \(value)") }
         for environment in variable.defaultsByEnvironment.keys.sorted() {
@@ -82,16 +83,18 @@ struct RunbookRenderer {
         if !attributes.environments.isEmpty { facts.append("env \(attributes.environments.joined(separator: ","))") }
         if let onFail = attributes.onFail { facts.append("on-fail \(onFail)") }
         if let cwd = attributes.cwd { facts.append("cwd \(cwd)") }
-        var out = "  [\(number)/\(total)] \(style.cyan(step.id)) · " + facts.joined(separator: " · ") + "\n"
+        var out = "  [\(number)/\(total)] \(style.paint(step.id, .cyan)) · " + facts.joined(separator: " · ") + "\n"
         let indent = "        "
         // Control characters are shown in caret notation (`^[`), never obeyed by the terminal.
-        if let guidance = step.guidance { out += indent + style.dim(ControlCharacters.visible(guidance)) + "\n" }
+        if let guidance = step.guidance {
+            out += indent + style.paint(ControlCharacters.visible(guidance), .dim) + "\n"
+        }
         for line in ControlCharacters.visible(step.command).split(separator: "\n", omittingEmptySubsequences: false) {
             out += indent + "$ " + line + "\n"
         }
         if let expected = step.expectedOutput {
             for line in ControlCharacters.visible(expected).split(separator: "\n", omittingEmptySubsequences: false) {
-                out += indent + style.dim("| " + line) + "\n"
+                out += indent + style.paint("| " + line, .dim) + "\n"
             }
         }
         return out
@@ -99,9 +102,9 @@ struct RunbookRenderer {
 
     private func riskText(_ risk: Risk) -> String {
         switch risk {
-        case .read: return style.green(risk.rawValue)
-        case .change: return style.yellow(risk.rawValue)
-        case .destructive: return style.red(risk.rawValue)
+        case .read: return style.paint(risk.rawValue, .green)
+        case .change: return style.paint(risk.rawValue, .yellow)
+        case .destructive: return style.paint(risk.rawValue, .red)
         }
     }
 

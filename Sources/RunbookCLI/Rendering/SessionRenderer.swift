@@ -5,29 +5,22 @@ import RunbookKit
 ///
 /// Pure functions of their input (no I/O), so the screens are tested as golden text.
 public struct SessionRenderer: Sendable {
-    /// Whether ANSI colours are used (off with `NO_COLOR` or when standard output is not a terminal).
-    public var usesColor: Bool
+    /// Whether colours are used: the one terminal decision (`TerminalStyle.detect`), or `.plain`.
+    public var style: TerminalStyle
 
-    /// Creates a renderer; `usesColor` false gives plain text.
-    public init(usesColor: Bool) {
-        self.usesColor = usesColor
+    /// Creates a renderer; `.plain` gives plain text.
+    public init(style: TerminalStyle = .plain) {
+        self.style = style
     }
 
-    /// Colours on only for a terminal, and never with `NO_COLOR` set (https://no-color.org).
-    public static func detectColor(environment: [String: String] = ProcessInfo.processInfo.environment) -> Bool {
-        if let noColor = environment["NO_COLOR"], !noColor.isEmpty { return false }
-        if environment["TERM"] == "dumb" { return false }
-        return isatty(STDOUT_FILENO) == 1
+    /// The renderer for a REPL: colour only for a person at a terminal (`interactive`) that allows it (scripted
+    /// mode always reads plain text).
+    public static func forREPL(interactive: Bool) -> SessionRenderer {
+        SessionRenderer(style: interactive ? .detect() : .plain)
     }
 
-    enum Color: String {
-        case bold = "1", dim = "2", red = "31", green = "32", yellow = "33", blue = "34", magenta = "35", cyan = "36"
-        case redBackground = "1;37;41"
-    }
-
-    func paint(_ text: String, _ colors: Color...) -> String {
-        guard usesColor, !colors.isEmpty else { return text }
-        return "\u{1B}[\(colors.map(\.rawValue).joined(separator: ";"))m\(text)\u{1B}[0m"
+    func paint(_ text: String, _ colors: TerminalStyle.Color...) -> String {
+        style.paint(text, colors)
     }
 
     // MARK: - Prompt

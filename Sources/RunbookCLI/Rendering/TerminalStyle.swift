@@ -1,23 +1,21 @@
 import Foundation
 
-/// Colours and symbols that make a step's state obvious at a glance, with a plain fallback.
+/// The one decision about what this process's terminal can do: colour, and a line editor. Every screen asks it
+/// (the REPL's `SessionRenderer`, `show`, `list`, `lint`), so they never disagree.
 ///
 /// Colour is on only when stdout is a terminal, `NO_COLOR` is unset or empty (https://no-color.org), and `TERM` is
-/// not `dumb`. Symbols are Unicode unless `TERM` is `dumb`; meaning never rests on colour alone, so a plain
-/// transcript of the screen (a log file, a screen reader, CI) reads the same.
+/// not `dumb`. Meaning never rests on colour alone, so a plain transcript of the screen (a log file, a screen
+/// reader, CI) reads the same.
 public struct TerminalStyle: Sendable, Equatable {
     /// Whether ANSI colour sequences are written.
     public var usesColor: Bool
-    /// Whether marks are Unicode symbols (✔ ↷ ✘ ⚠ ⏱) rather than ASCII words.
-    public var usesUnicode: Bool
 
-    /// A style with colour and symbols chosen explicitly (tests, `--no-color`).
-    public init(usesColor: Bool, usesUnicode: Bool = true) {
+    /// A style with colour chosen explicitly (tests).
+    public init(usesColor: Bool) {
         self.usesColor = usesColor
-        self.usesUnicode = usesUnicode
     }
 
-    /// No colour, Unicode symbols: what scripted mode and `NO_COLOR` get.
+    /// No colour: what scripted mode, pipes, `NO_COLOR` and `TERM=dumb` get.
     public static let plain = TerminalStyle(usesColor: false)
 
     /// The style for this process's stdout, from the environment.
@@ -27,106 +25,40 @@ public struct TerminalStyle: Sendable, Equatable {
     ) -> TerminalStyle {
         let dumb = environment["TERM"] == "dumb"
         let noColor = !(environment["NO_COLOR"] ?? "").isEmpty
-        return TerminalStyle(usesColor: stdoutIsTerminal && !noColor && !dumb, usesUnicode: !dumb)
+        return TerminalStyle(usesColor: stdoutIsTerminal && !noColor && !dumb)
     }
 
-    /// What a piece of text means on screen; each role has one colour.
-    public enum Role: Sendable, CaseIterable {
-        /// A step that ran and met its expectation.
-        case done
-        /// A step the responder skipped.
-        case skipped
-        /// A step that failed or did not meet its expectation.
-        case failed
-        /// A destructive command, or a warning about one.
-        case destructive
-        /// The escalation countdown.
-        case countdown
-        /// Something that needs attention but is not dangerous (an overdue timer, a lint finding).
-        case warning
-        /// A step's title.
-        case heading
-        /// A command exactly as it will run.
-        case command
-        /// Secondary detail (timestamps, hints).
-        case muted
-
-        var sgr: String {
-            switch self {
-            case .done: "32"
-            case .skipped: "33"
-            case .failed: "31"
-            case .destructive: "1;97;41"
-            case .countdown: "36"
-            case .warning: "1;33"
-            case .heading: "1"
-            case .command: "1;36"
-            case .muted: "2"
-            }
-        }
+    /// Whether a line editor can serve this process: stdin and stdout are terminals and `TERM` is not `dumb`.
+    ///
+    /// libedit's callback mode never returns on a pipe, and with stdout redirected its redraws would land in
+    /// the file; a `dumb` terminal (an editor's shell buffer) cannot move the cursor.
+    public static func lineEditorIsUsable(
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        stdinIsTerminal: Bool = isatty(STDIN_FILENO) != 0, stdoutIsTerminal: Bool = isatty(STDOUT_FILENO) != 0
+    ) -> Bool {
+        stdinIsTerminal && stdoutIsTerminal && environment["TERM"] != "dumb"
     }
 
-    /// A state mark shown before a step or a timer.
-    public enum Mark: Sendable, CaseIterable {
-        /// ✔ the step ran as expected.
-        case done
-        /// ↷ the step was skipped.
-        case skipped
-        /// ✘ the step failed.
-        case failed
-        /// ⚠ the command is destructive.
-        case destructive
-        /// ⏱ time left before escalation.
-        case countdown
-
-        /// The role whose colour the mark takes.
-        public var role: Role {
-            switch self {
-            case .done: .done
-            case .skipped: .skipped
-            case .failed: .failed
-            case .destructive: .destructive
-            case .countdown: .countdown
-            }
-        }
+    /// An SGR attribute; several combine (`.red, .bold`).
+    public enum Color: String, Sendable {
+        case bold = "1", dim = "2", red = "31", green = "32", yellow = "33", magenta = "35", cyan = "36"
+        /// White on red, for a destructive risk.
+        case redBackground = "1;37;41"
     }
 
-    /// The symbol for `mark`: Unicode, or an ASCII word of the same meaning.
-    public func symbol(_ mark: Mark) -> String {
-        switch (mark, usesUnicode) {
-        case (.done, true): "✔"
-        case (.skipped, true): "↷"
-        case (.failed, true): "✘"
-        case (.destructive, true): "⚠"
-        case (.countdown, true): "⏱"
-        case (.done, false): "[done]"
-        case (.skipped, false): "[skipped]"
-        case (.failed, false): "[FAILED]"
-        case (.destructive, false): "[DESTRUCTIVE]"
-        case (.countdown, false): "[timer]"
-        }
+    /// `text` in `colors` (unchanged without colour).
+    public func paint(_ text: String, _ colors: Color...) -> String {
+        paint(text, colors)
     }
 
-    /// `text` in the colour of `role` (unchanged without colour).
-    public func paint(_ text: String, _ role: Role) -> String {
-        guard usesColor, !text.isEmpty else { return text }
-        return "\u{1B}[\(role.sgr)m\(text)\u{1B}[0m"
-    }
-
-    /// The mark's symbol, then `text`, both in the mark's colour: `✔ check-pods`.
-    public func marked(_ mark: Mark, _ text: String) -> String {
-        paint(text.isEmpty ? symbol(mark) : symbol(mark) + " " + text, mark.role)
-    }
-
-    /// Like `paint`, for text inside a libedit prompt: the escape sequences are bracketed with \u{1} and \u{2}
-    /// so the line editor does not count them as columns (otherwise the cursor lands in the wrong place).
-    public func paintForPrompt(_ text: String, _ role: Role) -> String {
-        guard usesColor, !text.isEmpty else { return text }
-        return "\u{1}\u{1B}[\(role.sgr)m\u{2}\(text)\u{1}\u{1B}[0m\u{2}"
+    /// `text` in `colors` (unchanged without colour).
+    public func paint(_ text: String, _ colors: [Color]) -> String {
+        guard usesColor, !colors.isEmpty, !text.isEmpty else { return text }
+        return "\u{1B}[\(colors.map(\.rawValue).joined(separator: ";"))m\(text)\u{1B}[0m"
     }
 
     /// `prompt` with every escape sequence not yet bracketed wrapped in \u{1}…\u{2}, for libedit: a prompt
-    /// painted with `paint` instead of `paintForPrompt` still puts the cursor in the right column.
+    /// painted with `paint` still puts the cursor in the right column.
     public static func bracketingEscapes(_ prompt: String) -> String {
         var result = String.UnicodeScalarView()
         var inBracket = false

@@ -46,41 +46,30 @@ extension IncidentSession {
     /// What the screen shows for `item`, without recording anything (`steps` and previews use it).
     public func view(of item: RunbookItem, in frame: SessionFrame, dryRun: Bool = false) -> StepView {
         let key = SessionState.key(runbook: frame.runbook.id, item: item.id)
-        var view = StepView(
-            kind: .step, runbookID: frame.runbook.id, runbookTitle: frame.runbook.title ?? frame.runbook.id,
+        let place = StepView.Place(
+            runbookID: frame.runbook.id, runbookTitle: frame.runbook.title ?? frame.runbook.id,
             number: (frame.runbook.items.firstIndex(of: item) ?? frame.index) + 1, total: frame.runbook.items.count,
-            itemID: item.id, title: item.title, guidance: nil, command: nil, isEdited: false, expectedOutput: nil,
-            variables: [], risk: nil, looksDestructive: false, timeout: nil, isInteractive: false, expect: [0],
-            capture: nil, onFail: nil, confirmationTarget: nil, manualText: nil, choicePrompt: nil, options: [],
-            status: state.statuses[key], isDryRun: dryRun)
+            itemID: item.id, title: item.title, status: state.statuses[key], isDryRun: dryRun)
         switch item {
         case .step(let step):
             let command = state.editedCommands[key] ?? step.command
-            view.guidance = step.guidance
-            view.command = command
-            view.isEdited = command != step.command
-            view.expectedOutput = step.expectedOutput
-            view.variables = variableNames(in: command).map {
-                StepView.Variable(
-                    name: $0, value: value(of: $0) ?? dependencies.baseEnvironment[$0], isSecret: isSecret($0))
-            }
-            view.risk = step.attributes.risk
-            view.looksDestructive = dependencies.looksDestructive(command)
-            view.timeout = timeout(for: step.attributes)
-            view.isInteractive = step.attributes.interactive
-            view.expect = step.attributes.expect
-            view.capture = step.attributes.capture
-            view.onFail = step.attributes.onFail
-            view.confirmationTarget = confirmationTarget(for: command, risk: step.attributes.risk)
+            return .step(
+                step, at: place, command: command, variables: shownVariables(in: command),
+                looksDestructive: dependencies.looksDestructive(command), timeout: timeout(for: step.attributes),
+                confirmationTarget: confirmationTarget(for: command, risk: step.attributes.risk))
         case .manual(let manual):
-            view.kind = .manual
-            view.manualText = manual.text
+            return .manual(manual, at: place)
         case .choice(let choice):
-            view.kind = .choice
-            view.choicePrompt = choice.prompt
-            view.options = choice.options
+            return .choice(choice, at: place)
         }
-        return view
+    }
+
+    /// The variables `command` uses, with their values (secrets only in memory) for the screen.
+    private func shownVariables(in command: String) -> [StepView.Variable] {
+        variableNames(in: command).map {
+            StepView.Variable(
+                name: $0, value: value(of: $0) ?? dependencies.baseEnvironment[$0], isSecret: isSecret($0))
+        }
     }
 
     /// What the responder must type before `command` runs: in a production environment (`production`, `prod`,
@@ -139,17 +128,9 @@ extension IncidentSession {
                     "kind": "adhoc", "runbook": .string(frame.runbook.id), "command": .string(command),
                     "variables": .array(names.map { .string($0) }), "risk": .string(risk.rawValue),
                 ]))
-        return StepView(
-            kind: .adHoc, runbookID: frame.runbook.id, runbookTitle: frame.runbook.title ?? frame.runbook.id,
-            number: 0, total: 0, itemID: "sh", title: "Ad-hoc command", guidance: nil, command: command,
-            isEdited: false, expectedOutput: nil,
-            variables: names.map {
-                StepView.Variable(
-                    name: $0, value: value(of: $0) ?? dependencies.baseEnvironment[$0], isSecret: isSecret($0))
-            }, risk: risk, looksDestructive: risk == .destructive, timeout: dependencies.defaultTimeout,
-            isInteractive: false, expect: [0], capture: nil, onFail: nil,
-            confirmationTarget: confirmationTarget(for: command, risk: risk), manualText: nil, choicePrompt: nil,
-            options: [], status: nil, isDryRun: false)
+        return .adHoc(
+            command, in: frame.runbook, variables: shownVariables(in: command), risk: risk,
+            timeout: dependencies.defaultTimeout, confirmationTarget: confirmationTarget(for: command, risk: risk))
     }
 
     /// Runs the ad-hoc command shown by `showAdHoc(_:)`, recorded like a step (without moving the position).

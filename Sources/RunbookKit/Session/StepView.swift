@@ -73,39 +73,89 @@ public struct StepView: Sendable, Hashable {
     /// Whether the screen must warn: declared destructive, or flagged by the detector.
     public var needsWarning: Bool { risk == .destructive || looksDestructive }
 
-    /// Creates a view; the session builds these, tests and the REPL's previews may too.
-    public init(
-        kind: Kind, runbookID: String, runbookTitle: String, number: Int, total: Int, itemID: String, title: String,
-        guidance: String? = nil, command: String? = nil, isEdited: Bool = false, expectedOutput: String? = nil,
-        variables: [Variable] = [], risk: Risk? = nil, looksDestructive: Bool = false, timeout: TimeInterval? = nil,
-        isInteractive: Bool = false, expect: Set<Int32> = [0], capture: String? = nil, onFail: String? = nil,
-        confirmationTarget: String? = nil, manualText: String? = nil, choicePrompt: String? = nil,
-        options: [ChoiceOption] = [], status: ItemStatus? = nil, isDryRun: Bool = false
-    ) {
+    /// Where an item sits: its runbook and number (of `total`), and what already became of it.
+    struct Place {
+        var runbookID: String
+        var runbookTitle: String
+        var number: Int
+        var total: Int
+        var itemID: String
+        var title: String
+        var status: ItemStatus? = nil
+        var isDryRun = false
+    }
+
+    /// The fields every kind has; the rest start empty and each kind's constructor fills its own.
+    private init(kind: Kind, place: Place) {
         self.kind = kind
-        self.runbookID = runbookID
-        self.runbookTitle = runbookTitle
-        self.number = number
-        self.total = total
-        self.itemID = itemID
-        self.title = title
-        self.guidance = guidance
-        self.command = command
-        self.isEdited = isEdited
-        self.expectedOutput = expectedOutput
-        self.variables = variables
-        self.risk = risk
-        self.looksDestructive = looksDestructive
-        self.timeout = timeout
-        self.isInteractive = isInteractive
-        self.expect = expect
-        self.capture = capture
-        self.onFail = onFail
-        self.confirmationTarget = confirmationTarget
-        self.manualText = manualText
-        self.choicePrompt = choicePrompt
-        self.options = options
-        self.status = status
-        self.isDryRun = isDryRun
+        self.runbookID = place.runbookID
+        self.runbookTitle = place.runbookTitle
+        self.number = place.number
+        self.total = place.total
+        self.itemID = place.itemID
+        self.title = place.title
+        self.status = place.status
+        self.isDryRun = place.isDryRun
+        self.isEdited = false
+        self.variables = []
+        self.looksDestructive = false
+        self.isInteractive = false
+        self.expect = [0]
+        self.options = []
+    }
+
+    /// A runbook step about to run `command` (the runbook's text, or the responder's edit of it).
+    static func step(
+        _ step: Step, at place: Place, command: String, variables: [Variable], looksDestructive: Bool,
+        timeout: TimeInterval?, confirmationTarget: String?
+    ) -> StepView {
+        var view = StepView(kind: .step, place: place)
+        view.guidance = step.guidance
+        view.command = command
+        view.isEdited = command != step.command
+        view.expectedOutput = step.expectedOutput
+        view.variables = variables
+        view.risk = step.attributes.risk
+        view.looksDestructive = looksDestructive
+        view.timeout = timeout
+        view.isInteractive = step.attributes.interactive
+        view.expect = step.attributes.expect
+        view.capture = step.attributes.capture
+        view.onFail = step.attributes.onFail
+        view.confirmationTarget = confirmationTarget
+        return view
+    }
+
+    /// A manual step: text the responder does by hand and marks done.
+    static func manual(_ manual: ManualStep, at place: Place) -> StepView {
+        var view = StepView(kind: .manual, place: place)
+        view.manualText = manual.text
+        return view
+    }
+
+    /// A choice: a question and numbered options, each leading to a runbook.
+    static func choice(_ choice: Choice, at place: Place) -> StepView {
+        var view = StepView(kind: .choice, place: place)
+        view.choicePrompt = choice.prompt
+        view.options = choice.options
+        return view
+    }
+
+    /// A `sh COMMAND` typed at the prompt, shown for approval in `runbook`.
+    static func adHoc(
+        _ command: String, in runbook: Runbook, variables: [Variable], risk: Risk, timeout: TimeInterval?,
+        confirmationTarget: String?
+    ) -> StepView {
+        let place = Place(
+            runbookID: runbook.id, runbookTitle: runbook.title ?? runbook.id, number: 0, total: 0, itemID: "sh",
+            title: "Ad-hoc command")
+        var view = StepView(kind: .adHoc, place: place)
+        view.command = command
+        view.variables = variables
+        view.risk = risk
+        view.looksDestructive = risk == .destructive
+        view.timeout = timeout
+        view.confirmationTarget = confirmationTarget
+        return view
     }
 }

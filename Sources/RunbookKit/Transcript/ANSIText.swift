@@ -1,41 +1,64 @@
 import Foundation
 
-/// Turns terminal output into plain text for the search index.
+/// Turns terminal output into plain text: the one place escape sequences are removed, for the search index,
+/// the text view of `runbook transcript`, and the exports.
 ///
-/// Escape sequences (CSI such as colours and cursor moves, OSC such as window titles, DCS, and
-/// two-byte escapes) are removed, carriage returns become line breaks, and other control
-/// characters except tab are dropped. The stored output keeps every byte; only the search copy
-/// (and the text view of `runbook transcript`) is stripped. Works on UTF-8 bytes because escape
-/// sequences are ASCII, and output arrives by the megabyte.
+/// Escape sequences (CSI such as colours and cursor moves, OSC such as window titles, DCS, SOS, PM, APC,
+/// character-set designations and other two-byte escapes, and their 8-bit C1 forms) are removed, and control
+/// characters other than newline and tab are dropped. The stored output keeps every byte; only copies are
+/// stripped. Works on UTF-8 bytes because escape sequences are ASCII, and output arrives by the megabyte.
 public enum ANSIText {
+    /// What a carriage return that does not end a line (`\r\n`) becomes.
+    public enum CarriageReturn: Sendable {
+        /// A line break, so every state of a line overwritten in place stays searchable.
+        case lineBreak
+        /// The line starts over, as a terminal shows it: a progress bar keeps only its last state, and a
+        /// backspace removes the character before it.
+        case overwrite
+    }
+
     /// `text` without escape sequences and control characters.
-    public static func strip(_ text: String) -> String {
-        strip(Data(text.utf8))
+    public static func strip(_ text: String, carriageReturn: CarriageReturn = .lineBreak) -> String {
+        if !needsCleaning(text) { return text }
+        return strip(Data(text.utf8), carriageReturn: carriageReturn)
     }
 
     /// The UTF-8 `bytes` without escape sequences and control characters, decoded (invalid UTF-8 replaced).
-    public static func strip(_ bytes: Data) -> String {
-        enum State { case text, escape, csi, osc, oscEscape }
+    public static func strip(_ bytes: Data, carriageReturn: CarriageReturn = .lineBreak) -> String {
+        enum State { case text, escape, designation, csi, string, stringEscape }
+        let overwrites = carriageReturn == .overwrite
         var state = State.text
         var result = [UInt8]()
         result.reserveCapacity(bytes.count)
         bytes.withUnsafeBytes { (input: UnsafeRawBufferPointer) in
-            var previousWasCR = false
+            var lineStart = 0
             var index = 0
             let count = input.count
             while index < count {
                 let byte = input[index]
                 index += 1
-                var wasCR = false
                 switch state {
                 case .text:
                     switch byte {
                     case 0x1B: state = .escape
                     case 0x0D:
-                        result.append(0x0A)
-                        wasCR = true
-                    case 0x0A: if !previousWasCR { result.append(byte) }
+                        if index < count && input[index] == 0x0A { break }
+                        if overwrites {
+                            result.removeSubrange(lineStart...)
+                        } else {
+                            result.append(0x0A)
+                            lineStart = result.count
+                        }
+                    case 0x0A:
+                        result.append(byte)
+                        lineStart = result.count
                     case 0x09: result.append(byte)
+                    case 0x08 where overwrites && result.count > lineStart:
+                        // Remove the last character: its UTF-8 continuation bytes, then its first byte.
+                        while result.count > lineStart + 1, (0x80...0xBF).contains(result[result.count - 1]) {
+                            result.removeLast()
+                        }
+                        result.removeLast()
                     case 0x00..<0x20, 0x7F: break
                     case 0xC2 where index < count && (0x80...0x9F).contains(input[index]):
                         // A C1 control character (U+0080–U+009F); U+009B is a one-character CSI.
@@ -46,20 +69,51 @@ public enum ANSIText {
                 case .escape:
                     switch byte {
                     case UInt8(ascii: "["): state = .csi
-                    case UInt8(ascii: "]"), UInt8(ascii: "P"), UInt8(ascii: "_"), UInt8(ascii: "^"): state = .osc
+                    case UInt8(ascii: "]"), UInt8(ascii: "P"), UInt8(ascii: "X"), UInt8(ascii: "_"),
+                        UInt8(ascii: "^"):
+                        state = .string
+                    case UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "*"), UInt8(ascii: "+"),
+                        UInt8(ascii: "#"), UInt8(ascii: "%"):
+                        state = .designation
                     default: state = .text
                     }
+                case .designation:
+                    // ESC ( B and the like: one more byte names the character set.
+                    state = .text
                 case .csi:
-                    // Parameters and intermediates are 0x20–0x3F; a final byte 0x40–0x7E ends the sequence.
-                    if (0x40...0x7E).contains(byte) { state = .text }
-                case .osc:
-                    if byte == 0x07 { state = .text } else if byte == 0x1B { state = .oscEscape }
-                case .oscEscape:
-                    state = byte == UInt8(ascii: "\\") ? .text : .osc
+                    // Parameters and intermediates are 0x20–0x3F; a final byte 0x40–0x7E ends the sequence. Any
+                    // other byte ends a broken sequence and is read again as text.
+                    if (0x40...0x7E).contains(byte) {
+                        state = .text
+                    } else if byte < 0x20 || byte > 0x7E {
+                        state = .text
+                        index -= 1
+                    }
+                case .string:
+                    // OSC, DCS, SOS, PM and APC run to BEL or ESC \.
+                    if byte == 0x07 { state = .text } else if byte == 0x1B { state = .stringEscape }
+                case .stringEscape:
+                    state = byte == UInt8(ascii: "\\") ? .text : .string
                 }
-                previousWasCR = wasCR
             }
         }
         return String(decoding: result, as: UTF8.self)
+    }
+
+    /// Whether `text` holds anything `strip` removes or changes: a control character other than newline and tab
+    /// (ESC, CR, backspace, DEL…) or a C1 control (U+0080–U+009F, encoded as C2 80–C2 9F). Most text holds none,
+    /// and a timeline or replay of a large incident cleans a line per event.
+    private static func needsCleaning(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { utf8 in
+            var previous: UInt8 = 0
+            for byte in utf8 {
+                if byte < 0x20, byte != 0x0A, byte != 0x09 { return true }
+                if byte == 0x7F { return true }
+                if previous == 0xC2, (0x80..<0xA0).contains(byte) { return true }
+                previous = byte
+            }
+            return false
+        }
     }
 }

@@ -38,7 +38,7 @@ final class HistoryRecordingReader: LineReading {
         let reader = try HistoryRecordingReader(answers, echo: screen.append)
         let output = CollectingOutputSink()
         let repl = IncidentREPL(
-            session: session, reader: reader, renderer: SessionRenderer(usesColor: false), write: screen.append,
+            session: session, reader: reader, renderer: SessionRenderer(), write: screen.append,
             commandOutput: output)
         _ = try repl.run()
         return (screen.text + output.text, reader.history)

@@ -1,19 +1,18 @@
+import RunbookCLI
 import Testing
-
-@testable import RunbookCLI
 
 @Suite struct TerminalStyleTests {
     @Test func colourIsOnForATerminalWithoutNoColor() {
         let style = TerminalStyle.detect(environment: ["TERM": "xterm-256color"], stdoutIsTerminal: true)
         #expect(style.usesColor)
-        #expect(style.paint("ok", .done) == "\u{1B}[32mok\u{1B}[0m")
+        #expect(style.paint("ok", .green) == "\u{1B}[32mok\u{1B}[0m")
+        #expect(style.paint("P0", .red, .bold) == "\u{1B}[31;1mP0\u{1B}[0m")
     }
 
-    @Test func noColorTurnsColourOffButKeepsSymbols() {
+    @Test func noColorTurnsColourOff() {
         let style = TerminalStyle.detect(environment: ["NO_COLOR": "1", "TERM": "xterm"], stdoutIsTerminal: true)
-        #expect(!style.usesColor)
-        #expect(style.marked(.done, "check-pods") == "✔ check-pods")
-        #expect(!style.paint("rm -rf /data", .destructive).contains("\u{1B}"))
+        #expect(style == .plain)
+        #expect(style.paint("rm -rf /data", .redBackground) == "rm -rf /data")
     }
 
     @Test func anEmptyNoColorDoesNotCount() {
@@ -25,43 +24,40 @@ import Testing
     @Test func outputThatIsNotATerminalGetsNoColour() {
         let style = TerminalStyle.detect(environment: [:], stdoutIsTerminal: false)
         #expect(style == .plain)
-        #expect(style.paint("failed", .failed) == "failed")
+        #expect(style.paint("failed", .red) == "failed")
     }
 
-    @Test func aDumbTerminalGetsASCIIWordsForMarks() {
+    @Test func aDumbTerminalGetsNoColourAndNoLineEditor() {
         let style = TerminalStyle.detect(environment: ["TERM": "dumb"], stdoutIsTerminal: true)
-        #expect(!style.usesColor)
-        #expect(style.symbol(.failed) == "[FAILED]")
-        #expect(style.symbol(.destructive) == "[DESTRUCTIVE]")
-        for mark in TerminalStyle.Mark.allCases {
-            let ascii = style.symbol(mark).unicodeScalars.allSatisfy { $0.isASCII }
-            #expect(ascii)
+        #expect(style == .plain)
+        #expect(
+            !TerminalStyle.lineEditorIsUsable(
+                environment: ["TERM": "dumb"], stdinIsTerminal: true, stdoutIsTerminal: true))
+        #expect(
+            TerminalStyle.lineEditorIsUsable(
+                environment: ["TERM": "xterm"], stdinIsTerminal: true, stdoutIsTerminal: true))
+        #expect(
+            !TerminalStyle.lineEditorIsUsable(
+                environment: ["TERM": "xterm"], stdinIsTerminal: false, stdoutIsTerminal: true))
+    }
+
+    @Test func theREPLScreensAskTheSameDecision() throws {
+        // The renderer has no colour switch of its own: NO_COLOR and TERM=dumb reach it through TerminalStyle.
+        for environment in [["NO_COLOR": "1", "TERM": "xterm"], ["TERM": "dumb"]] {
+            let renderer = SessionRenderer(style: .detect(environment: environment, stdoutIsTerminal: true))
+            let prompt = renderer.prompt(incidentID: 1, severity: .p0, environment: "production", elapsed: 5)
+            #expect(!prompt.contains("\u{1B}"))
+            #expect(!renderer.failureChoices(onFail: nil).contains("\u{1B}"))
         }
-    }
-
-    @Test func everyMarkHasItsOwnSymbol() {
-        let symbols = TerminalStyle.Mark.allCases.map { TerminalStyle.plain.symbol($0) }
-        #expect(symbols == ["✔", "↷", "✘", "⚠", "⏱"])
-    }
-
-    @Test func markedTextTakesTheColourOfItsMark() {
-        let style = TerminalStyle(usesColor: true)
-        #expect(style.marked(.failed, "db-check") == "\u{1B}[31m✘ db-check\u{1B}[0m")
-        #expect(style.marked(.countdown, "") == "\u{1B}[36m⏱\u{1B}[0m")
-    }
-
-    @Test func promptColoursAreBracketedForTheLineEditor() {
-        let style = TerminalStyle(usesColor: true)
-        let painted = style.paintForPrompt("P0", .destructive)
-        #expect(painted == "\u{1}\u{1B}[1;97;41m\u{2}P0\u{1}\u{1B}[0m\u{2}")
-        #expect(TerminalStyle.plain.paintForPrompt("P0", .destructive) == "P0")
+        let coloured = SessionRenderer(style: .detect(environment: ["TERM": "xterm"], stdoutIsTerminal: true))
+        #expect(coloured.prompt(incidentID: 1, severity: .p0, environment: "staging", elapsed: 5).contains("\u{1B}["))
     }
 
     @Test func displayWidthIgnoresEscapesAndPromptBrackets() {
         let style = TerminalStyle(usesColor: true)
         #expect(TerminalStyle.displayWidth("#12 P1 production 04:31 › ") == 26)
-        #expect(TerminalStyle.displayWidth(style.paint("P1", .warning) + " ⏱ 12:04") == 10)
-        #expect(TerminalStyle.displayWidth(style.paintForPrompt("P1", .warning)) == 2)
+        #expect(TerminalStyle.displayWidth(style.paint("P1", .yellow, .bold) + " ⏱ 12:04") == 10)
+        #expect(TerminalStyle.displayWidth("\u{1}\u{1B}[33m\u{2}P1\u{1}\u{1B}[0m\u{2}") == 2)
     }
 
     @Test func displayWidthCountsWideCharactersTwiceAndCombiningMarksNever() {
@@ -80,7 +76,7 @@ import Testing
     }
 
     @Test func alreadyBracketedEscapesAreLeftAlone() {
-        let prompt = TerminalStyle(usesColor: true).paintForPrompt("P0", .destructive) + " › "
+        let prompt = "\u{1}\u{1B}[1;37;41m\u{2}P0\u{1}\u{1B}[0m\u{2} › "
         #expect(TerminalStyle.bracketingEscapes(prompt) == prompt)
     }
 

@@ -15,4 +15,22 @@ import Testing
         #expect(ANSIText.strip("héllo ✓") == "héllo ✓")
         #expect(ANSIText.strip("\u{9B}31mred\u{9B}0m \u{85}next") == "red next")
     }
+
+    @Test func aColourCodeSplittingAWordIsStripped() {
+        #expect(ANSIText.strip("dis\u{1B}[31mk fu\u{1B}[0mll") == "disk full")
+        #expect(ANSIText.strip("dis\u{1B}[31mk", carriageReturn: .overwrite) == "disk")
+    }
+
+    @Test func characterSetDesignationsAndBrokenSequencesLeaveNoLetters() {
+        // `tput sgr0` writes ESC ( B: the B names a character set and is not text.
+        #expect(ANSIText.strip("\u{1B}(Bdone\u{1B}[m") == "done")
+        // A CSI cut short by a newline ends there; the next line is kept.
+        #expect(ANSIText.strip("a\u{1B}[31\nnext") == "a\nnext")
+    }
+
+    @Test func overwritingKeepsWhatATerminalWouldShow() {
+        #expect(ANSIText.strip("10%\r50%\r100%\nnext\r\n", carriageReturn: .overwrite) == "100%\nnext\n")
+        #expect(ANSIText.strip("ab\u{08}c é\u{08}e", carriageReturn: .overwrite) == "ac e")
+        #expect(ANSIText.strip("10%\r100%", carriageReturn: .lineBreak) == "10%\n100%")
+    }
 }
