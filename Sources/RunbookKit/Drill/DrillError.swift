@@ -1,6 +1,7 @@
 import Foundation
 
-/// What stops a drill from starting: the environment, the scenario file, the simulator.
+/// What stops a drill from starting: the environment, an unreadable scenario file, the simulator. A scenario file
+/// that is readable but wrong is a `ConfigurationError`.
 public enum DrillError: UserFacingError, Equatable {
     /// The fastest drill clock: a day of drill time in under a second of real time.
     public static let maximumSpeed: Double = 100_000
@@ -20,8 +21,6 @@ public enum DrillError: UserFacingError, Equatable {
     case isolationUnavailable(reason: String)
     /// The scenario file could not be read.
     case unreadableScenario(path: String, reason: String)
-    /// The scenario file is readable but wrong.
-    case invalidScenario(String, location: SourceLocation, hint: String)
     /// `--simulate` named a scenario the simulator does not have.
     case unknownSimulation(String, available: [String])
     /// The simulator's directory is missing from the runbooks directory.
@@ -38,7 +37,6 @@ public enum DrillError: UserFacingError, Equatable {
         case .isolationUnavailable(let reason):
             return "the simulated drill cannot be sealed off the network: \(reason)"
         case .unreadableScenario(let path, let reason): return "cannot read the scenario file \(path): \(reason)"
-        case .invalidScenario(let problem, _, _): return problem
         case .productionInScenario(let environment, _):
             return "drills never run in production: the scenario file says `\(environment)`, a production environment"
         case .unknownSimulation(let name, let available):
@@ -49,7 +47,7 @@ public enum DrillError: UserFacingError, Equatable {
 
     public var location: SourceLocation? {
         switch self {
-        case .invalidScenario(_, let location, _), .productionInScenario(_, let location): return location
+        case .productionInScenario(_, let location): return location
         default: return nil
         }
     }
@@ -66,7 +64,6 @@ public enum DrillError: UserFacingError, Equatable {
                 "run as root or where user namespaces are allowed (`unshare --net true` must work), or pass "
                 + "--no-isolation to run the drill's commands unsealed (recorded in drill_setup)"
         case .unreadableScenario: return "check the path; the bundled ones are in runbooks/simulator/scenarios/"
-        case .invalidScenario(_, _, let hint): return hint
         case .productionInScenario:
             return "write `environment: staging`; a drill is practice and must not touch customers"
         case .unknownSimulation(_, let available): return "use --simulate " + available.joined(separator: "|")

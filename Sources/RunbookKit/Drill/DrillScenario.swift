@@ -1,5 +1,4 @@
 import Foundation
-import Yams
 
 /// A drill scenario file (`runbooks/simulator/scenarios/outage.yaml`): which runbook, environment, severity and
 /// simulation a drill uses, and its timed injects. The format is documented in docs/drills.md.
@@ -45,95 +44,53 @@ public struct DrillScenario: Sendable, Hashable {
         return try parse(yaml: text, path: path, production: production)
     }
 
-    /// Parses scenario YAML; `path` only names the file in errors.
+    /// Parses scenario YAML; `path` only names the file in errors. A problem in the file is a
+    /// `ConfigurationError`; a production environment is `DrillError.productionInScenario`.
     public static func parse(
         yaml: String, path: String, production: ProductionEnvironments = ProductionEnvironments()
     ) throws -> DrillScenario {
-        func at(_ node: Node?) -> SourceLocation { YAMLText.location(node, path: path) }
-        func invalid(_ problem: String, _ node: Node?, _ hint: String) -> DrillError {
-            .invalidScenario(problem, location: at(node), hint: hint)
-        }
-        let root: Node?
-        do {
-            root = try YAMLText.compose(yaml, path: path)
-        } catch {
-            throw DrillError.invalidScenario(
-                "the scenario is not valid YAML: \(error.problem)", location: error.location,
-                hint: "check indentation and quoting; messages containing `:` need quotes")
-        }
-        guard let mapping = root?.mapping else {
-            throw invalid(
-                "a scenario must be a mapping of keys to values", root,
-                "start from runbooks/simulator/scenarios/outage.yaml")
-        }
-        var values: [String: Node] = [:]
-        for (keyNode, value) in mapping {
-            let key = keyNode.string ?? ""
-            guard keys.contains(key) else {
-                throw invalid(
-                    "unknown key `\(key)` in the scenario", keyNode, "the keys are " + keys.joined(separator: ", "))
-            }
-            values[key] = value
-        }
+        let reader = try ConfigurationReader(
+            yaml: yaml, path: path, hint: "check indentation and quoting; messages containing `:` need quotes")
+        let values = try reader.topLevel(allowed: keys, hint: "start from runbooks/simulator/scenarios/outage.yaml")
         func text(_ key: String, hint: String) throws -> String {
-            guard let node = values[key] else {
-                throw invalid("the scenario has no `\(key)`", root, "add `\(hint)`")
-            }
-            guard let string = node.scalar?.string, !string.trimmingCharacters(in: .whitespaces).isEmpty else {
-                throw invalid("`\(key)` must be text", node, "write `\(hint)`")
-            }
-            return string
+            let node = try reader.required(key, in: values, what: "the scenario", hint: "add `\(hint)`")
+            return try reader.string(node, what: "`\(key)`", hint: "write `\(hint)`")
         }
         let title = try text("title", hint: "title: \"Drill: the API is down\"")
         let runbook = try text("runbook", hint: "runbook: triage")
         let environment = try text("environment", hint: "environment: staging")
         if production.contains(environment) {
             throw DrillError.productionInScenario(
-                environment: EnvironmentName.trimmed(environment), location: at(values["environment"]))
+                environment: EnvironmentName.trimmed(environment), location: reader.location(values["environment"]))
         }
         let severityText = try text("severity", hint: "severity: P1")
         guard let severity = Severity(parsing: severityText) else {
-            throw invalid(
-                "severity `\(severityText)` is not P0, P1, P2 or P3", values["severity"], "write `severity: P1`")
+            throw reader.error(
+                "severity `\(severityText)` is not P0, P1, P2 or P3", at: values["severity"],
+                hint: "write `severity: P1`")
         }
         let simulate = try text("simulate", hint: "simulate: outage")
-        guard let injectsNode = values["injects"] else {
-            throw invalid("the scenario has no `injects`", root, "add `injects: []` or a list of `- at: 2m` entries")
-        }
-        guard let sequence = injectsNode.sequence else {
-            throw invalid(
-                "`injects` must be a list", injectsNode, "write `injects:` then `  - at: 2m` and `    message: \"…\"`")
-        }
+        let injectsNode = try reader.required(
+            "injects", in: values, what: "the scenario", hint: "add `injects: []` or a list of `- at: 2m` entries")
         var injects: [DrillInject] = []
-        for entry in sequence {
-            guard let fields = entry.mapping else {
-                throw invalid(
-                    "each inject must have `at` and `message`", entry, "write `- at: 2m` then `  message: \"…\"`")
+        for entry in try reader.sequence(
+            injectsNode, what: "`injects`", hint: "write `injects:` then `  - at: 2m` and `    message: \"…\"`")
+        {
+            let fields = try reader.mapping(
+                entry, what: "an inject", allowed: ["at", "message"], hint: "write `- at: 2m` then `  message: \"…\"`")
+            let timeHint = "write at: 0s, 30s, 2m or 1h30m (drill time since the start)"
+            let atNode = try reader.required("at", in: fields, what: "the inject", hint: timeHint)
+            guard let time = (atNode.scalar?.string).flatMap(parseDrillTime) else {
+                throw reader.error(
+                    "inject time `\(atNode.scalar?.string ?? "")` is not a drill time", at: atNode, hint: timeHint)
             }
-            var atNode: Node?
-            var messageNode: Node?
-            for (keyNode, value) in fields {
-                switch keyNode.string {
-                case "at": atNode = value
-                case "message": messageNode = value
-                default:
-                    throw invalid(
-                        "unknown inject key `\(keyNode.string ?? "")`", keyNode, "an inject has only `at` and `message`"
-                    )
-                }
-            }
-            guard let atNode, let atText = atNode.scalar?.string, let time = parseDrillTime(atText) else {
-                throw invalid(
-                    "inject time `\(atNode?.scalar?.string ?? "")` is not a drill time", atNode ?? entry,
-                    "write at: 0s, 30s, 2m or 1h30m (drill time since the start)")
-            }
-            guard let messageNode, let message = messageNode.scalar?.string, !message.isEmpty else {
-                throw invalid("the inject has no message", messageNode ?? entry, "add `message: \"…\"`")
-            }
+            let messageNode = try reader.required(
+                "message", in: fields, what: "the inject", hint: "add `message: \"…\"`")
+            let message = try reader.string(messageNode, what: "`message`", hint: "write `message: \"…\"`")
             if let previous = injects.last, time < previous.at {
-                throw invalid(
+                throw reader.error(
                     "injects must be in time order: \(DrillInject.duration(time)) comes after "
-                        + DrillInject.duration(previous.at), atNode, "move this inject up the list")
+                        + DrillInject.duration(previous.at), at: atNode, hint: "move this inject up the list")
             }
             injects.append(DrillInject(at: time, message: message))
         }

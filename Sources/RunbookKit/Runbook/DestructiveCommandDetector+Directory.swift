@@ -43,101 +43,63 @@ extension DestructiveCommandDetector {
     ///     reason: resets every node of the cluster
     /// ```
     static func rules(yaml text: String, path: String) -> ([DestructiveRule], [Diagnostic]) {
-        func at(_ node: Node?) -> SourceLocation { YAMLText.location(node, path: path) }
         let example = "rules: then `  - {name: cluster-reset, pattern: 'admin reset'}`"
-        let root: Node?
-        do {
-            root = try YAMLText.compose(text, path: path)
+        func diagnostic(_ error: ConfigurationError) -> Diagnostic {
+            .error(error.summary, at: error.location ?? SourceLocation(file: path, line: 1), hint: error.hint)
+        }
+        var entries: [Node] = []
+        let reader: ConfigurationReader
+        do throws(ConfigurationError) {
+            reader = try ConfigurationReader(yaml: text, path: path, hint: example)
+            if let list = try reader.topLevel(allowed: ["rules"], hint: example)["rules"] {
+                entries = try reader.sequence(list, what: "`rules`", hint: example)
+            }
         } catch {
-            return ([], [.error("\(directoryFileName) is not valid YAML: \(error.problem)", at: error.location)])
+            return ([], [diagnostic(error)])
         }
-        guard let root else { return ([], []) }
-        guard let top = root.mapping else {
-            return (
-                [], [.error("\(directoryFileName) must be a mapping with a `rules` list", at: at(root), hint: example)]
-            )
-        }
+        // Each rule is read on its own, so that one file reports all of its bad rules at once.
         var diagnostics: [Diagnostic] = []
         var rules: [DestructiveRule] = []
         var names = Set(DestructiveRule.builtIn.map(\.name))
-        for (keyNode, value) in top {
-            guard keyNode.string == "rules" else {
-                diagnostics.append(
-                    .error(
-                        "unknown key `\(keyNode.string ?? "")` in \(directoryFileName)", at: at(keyNode), hint: example)
-                )
-                continue
-            }
-            guard let entries = value.sequence else {
-                diagnostics.append(.error("`rules` must be a list", at: at(value), hint: example))
-                continue
-            }
-            for entry in entries {
-                guard let fields = entry.mapping else {
-                    diagnostics.append(
-                        .error("a rule must be a mapping with `name` and `pattern`", at: at(entry), hint: example))
-                    continue
-                }
-                var name: String?
-                var pattern: DestructiveRule.CompiledPattern?
-                var reason: String?
-                var valid = true
-                for (fieldNode, fieldValue) in fields {
-                    let field = fieldNode.string ?? ""
-                    let text = fieldValue.scalar?.string ?? ""
-                    switch field {
-                    case "name":
-                        if text.isEmpty
-                            || !text.utf8.allSatisfy({ VariableReferences.isNameByte($0) || $0 == UInt8(ascii: "-") })
-                        {
-                            diagnostics.append(
-                                .error(
-                                    "rule name `\(text)` must be letters, digits, `-` and `_`", at: at(fieldValue)))
-                            valid = false
-                        } else if !names.insert(text).inserted {
-                            diagnostics.append(
-                                .error(
-                                    "a rule named `\(text)` already exists", at: at(fieldValue),
-                                    hint:
-                                        "give each rule its own name (built-in names such as kubectl-delete are taken)")
-                            )
-                            valid = false
-                        } else {
-                            name = text
-                        }
-                    case "pattern":
-                        do {
-                            guard !text.isEmpty else { throw CocoaError(.formatting) }
-                            pattern = try DestructiveRule.CompiledPattern(text)
-                        } catch {
-                            diagnostics.append(
-                                .error(
-                                    "pattern `\(text)` is not a regular expression", at: at(fieldValue),
-                                    hint: "ICU syntax, as in `pattern` of a variable; quote it with single quotes"))
-                            valid = false
-                        }
-                    case "reason":
-                        reason = text
-                    default:
-                        diagnostics.append(
-                            .error(
-                                "unknown key `\(field)` in a rule", at: at(fieldNode),
-                                hint: "a rule has `name`, `pattern` and optionally `reason`"))
-                        valid = false
-                    }
-                }
-                guard valid else { continue }
-                guard let name, let pattern else {
-                    diagnostics.append(
-                        .error("a rule needs both `name` and `pattern`", at: at(entry), hint: example))
-                    continue
-                }
-                rules.append(
-                    DestructiveRule(
-                        name: name, reason: reason ?? "matches `\(pattern.source)` from \(directoryFileName)",
-                        test: .pattern(pattern)))
+        for entry in entries {
+            do throws(ConfigurationError) {
+                rules.append(try rule(entry, reader: reader, names: &names, example: example))
+            } catch {
+                diagnostics.append(diagnostic(error))
             }
         }
         return (rules, diagnostics)
+    }
+
+    /// One rule of `destructive.yaml`; its name is added to `names`, which it must not already be in.
+    private static func rule(
+        _ entry: Node, reader: ConfigurationReader, names: inout Set<String>, example: String
+    ) throws(ConfigurationError) -> DestructiveRule {
+        let fields = try reader.mapping(entry, what: "a rule", allowed: ["name", "pattern", "reason"], hint: example)
+        guard let nameNode = fields["name"], let patternNode = fields["pattern"] else {
+            throw reader.error("a rule needs both `name` and `pattern`", at: entry, hint: example)
+        }
+        let name = nameNode.scalar?.string ?? ""
+        guard !name.isEmpty, name.utf8.allSatisfy({ VariableReferences.isNameByte($0) || $0 == UInt8(ascii: "-") })
+        else {
+            throw reader.error("rule name `\(name)` must be letters, digits, `-` and `_`", at: nameNode)
+        }
+        guard !names.contains(name) else {
+            throw reader.error(
+                "a rule named `\(name)` already exists", at: nameNode,
+                hint: "give each rule its own name (built-in names such as kubectl-delete are taken)")
+        }
+        let source = patternNode.scalar?.string ?? ""
+        guard !source.isEmpty, let pattern = try? DestructiveRule.CompiledPattern(source) else {
+            throw reader.error(
+                "pattern `\(source)` is not a regular expression", at: patternNode,
+                hint: "ICU syntax, as in `pattern` of a variable; quote it with single quotes")
+        }
+        var reason: String?
+        if let node = fields["reason"] { reason = try reader.string(node, what: "`reason`") }
+        names.insert(name)
+        return DestructiveRule(
+            name: name, reason: reason ?? "matches `\(pattern.source)` from \(directoryFileName)",
+            test: .pattern(pattern))
     }
 }

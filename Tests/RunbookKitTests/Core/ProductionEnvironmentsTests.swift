@@ -30,16 +30,16 @@ import Testing
     }
 
     @Test func aWrongFileSaysWhereAndWhatToWrite() throws {
-        let unknown = try #require(throws: ProductionEnvironmentsError.self) {
+        let unknown = try #require(throws: ConfigurationError.self) {
             try ProductionEnvironments(yaml: "production: [x]\n", path: "environments.yaml")
         }
         #expect(unknown.description.hasPrefix("environments.yaml:1:1: error: unknown key `production`"))
-        let notAList = try #require(throws: ProductionEnvironmentsError.self) {
+        let notAList = try #require(throws: ConfigurationError.self) {
             try ProductionEnvironments(yaml: "production_environments: prod-eu\n", path: "environments.yaml")
         }
-        #expect(notAList.summary == "`production_environments` must be a list of names")
+        #expect(notAList.summary == "`production_environments` must be a list")
         #expect(notAList.exitStatus == .usage)
-        let empty = try #require(throws: ProductionEnvironmentsError.self) {
+        let empty = try #require(throws: ConfigurationError.self) {
             try ProductionEnvironments(yaml: "production_environments: [\" \"]\n", path: "environments.yaml")
         }
         #expect(empty.location?.line == 1)

@@ -50,7 +50,9 @@ import Testing
 
     @Test func badInjectTimeNamesTheLineAndTheSyntax() throws {
         let yaml = Self.valid.replacingOccurrences(of: "at: 2m", with: "at: soon")
-        let error = try #require(throws: DrillError.self) { try DrillScenario.parse(yaml: yaml, path: "s.yaml") }
+        let error = try #require(throws: ConfigurationError.self) {
+            try DrillScenario.parse(yaml: yaml, path: "s.yaml")
+        }
         #expect(error.location?.line == 9)
         #expect(error.summary.contains("`soon`"))
         #expect(error.hint?.contains("1h30m") == true)
@@ -58,19 +60,21 @@ import Testing
 
     @Test func injectsOutOfOrderAreAnError() throws {
         let yaml = Self.valid.replacingOccurrences(of: "at: 1h30m", with: "at: 1m")
-        let error = try #require(throws: DrillError.self) { try DrillScenario.parse(yaml: yaml, path: "s.yaml") }
+        let error = try #require(throws: ConfigurationError.self) {
+            try DrillScenario.parse(yaml: yaml, path: "s.yaml")
+        }
         #expect(error.location?.line == 11)
         #expect(error.summary.contains("time order"))
     }
 
     @Test func unknownAndMissingKeysAreNamed() throws {
-        let unknown = try #require(throws: DrillError.self) {
+        let unknown = try #require(throws: ConfigurationError.self) {
             try DrillScenario.parse(yaml: Self.valid + "\nspeed: 60\n", path: "s.yaml")
         }
-        #expect(unknown.summary == "unknown key `speed` in the scenario")
+        #expect(unknown.summary == "unknown key `speed` in s.yaml")
         #expect(unknown.location?.line == 13)
 
-        let missing = try #require(throws: DrillError.self) {
+        let missing = try #require(throws: ConfigurationError.self) {
             try DrillScenario.parse(
                 yaml: Self.valid.replacingOccurrences(of: "severity: P0\n", with: ""), path: "s.yaml")
         }
@@ -78,10 +82,10 @@ import Testing
     }
 
     @Test func invalidYAMLPointsAtTheProblem() throws {
-        let error = try #require(throws: DrillError.self) {
+        let error = try #require(throws: ConfigurationError.self) {
             try DrillScenario.parse(yaml: "title: [unclosed\nrunbook: triage\n", path: "s.yaml")
         }
-        #expect(error.summary.hasPrefix("the scenario is not valid YAML"))
+        #expect(error.summary.hasPrefix("s.yaml is not valid YAML"))
         #expect(error.location?.file == "s.yaml")
     }
 

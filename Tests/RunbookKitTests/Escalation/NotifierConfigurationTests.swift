@@ -76,11 +76,11 @@ import Testing
                 + Array(repeating: "*\(level == 1 ? "a" : "l\(level - 1)")", count: 9).joined(separator: ", ") + "]\n"
         }
         yaml += "notifiers: []\n"
-        let error = try #require(throws: NotifierConfigurationError.self) {
+        let error = try #require(throws: ConfigurationError.self) {
             try NotifierConfiguration(yaml: yaml, path: "runbooks/notifiers.yaml")
         }
         #expect(error.summary.contains("may not use YAML aliases"), "\(error.summary)")
-        #expect(error.summary.hasPrefix("runbooks/notifiers.yaml:2:"), "\(error.summary)")
+        #expect(error.description.hasPrefix("runbooks/notifiers.yaml:2:"), "\(error)")
     }
 
     @Test func aLiteralWebhookURLIsRefusedWithItsLine() throws {
@@ -89,7 +89,7 @@ import Testing
               - type: slack
                 url: https://hooks.slack.com/services/T000/B000/XXXX
             """
-        let error = try #require(throws: NotifierConfigurationError.self) {
+        let error = try #require(throws: ConfigurationError.self) {
             try NotifierConfiguration(yaml: yaml, path: "runbooks/notifiers.yaml")
         }
         #expect(error.summary.contains("secret"))
@@ -105,7 +105,7 @@ import Testing
         "  - {type: pagerduty, routing_key_env: R0abcDEFghiJKLmnoPQRstuV12}",
     ])
     func aSecretWrittenWhereAVariableNameBelongsIsRefused(line: String) throws {
-        let error = try #require(throws: NotifierConfigurationError.self) {
+        let error = try #require(throws: ConfigurationError.self) {
             try NotifierConfiguration(yaml: "notifiers:\n" + line, path: "n.yaml")
         }
         #expect(error.summary.contains("secret"))
@@ -126,12 +126,22 @@ import Testing
             ("notifiers: [", "not valid YAML"),
         ]
         for (yaml, expected) in cases {
-            let error = try #require(throws: NotifierConfigurationError.self) {
+            let error = try #require(throws: ConfigurationError.self) {
                 try NotifierConfiguration(yaml: yaml, path: "n.yaml")
             }
             #expect(error.summary.contains(expected), "\(yaml) → \(error.summary)")
             #expect(error.exitStatus == .usage)
         }
+    }
+
+    @Test func anUnknownKeyIsReportedAtTheKeyWithTheKnownKeys() throws {
+        let yaml = "notifiers:\n  - type: slack\n    url_env: A\n    colour: red\n"
+        let error = try #require(throws: ConfigurationError.self) {
+            try NotifierConfiguration(yaml: yaml, path: "runbooks/notifiers.yaml")
+        }
+        #expect(
+            error.description == "runbooks/notifiers.yaml:4:5: error: unknown key `colour` in a notifier\n"
+                + "  hint: known keys here: type, name, url_env, notify_on, drills")
     }
 
     @Test func withoutAFileOnlyTheTerminalIsNotified() throws {
@@ -189,14 +199,14 @@ import Testing
 
     @Test func drillsAndGiveUpAfterAreValidatedWithTheirPosition() {
         let cases = [
-            ("notifiers:\n  - {type: slack, url_env: HOOK, drills: sometimes}\n", "drills must be true or false"),
-            ("retry:\n  give_up_after: soon\n", "give_up_after must be a duration like 5s, 2m or 1h"),
+            ("notifiers:\n  - {type: slack, url_env: HOOK, drills: sometimes}\n", "`drills` must be true or false"),
+            ("retry:\n  give_up_after: soon\n", "`give_up_after` must be a duration like 5s, 2m or 1h"),
         ]
         for (yaml, message) in cases {
             do {
                 _ = try NotifierConfiguration(yaml: yaml, path: "n.yaml")
                 Issue.record("\(yaml) must be refused")
-            } catch let error as NotifierConfigurationError {
+            } catch let error as ConfigurationError {
                 #expect(error.summary == message)
                 #expect(error.location?.file == "n.yaml" && error.location?.line == 2, "\(error)")
             } catch {

@@ -114,6 +114,24 @@ import Testing
         #expect(throws: RunbookParseError.self) { try DestructiveCommandDetector(directory: directory) }
     }
 
+    @Test func everyBadRuleIsReportedAndTheGoodOnesStillApply() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try """
+        rules:
+          - {name: x, pattern: '(unclosed'}
+          - {name: cluster-reset, pattern: 'candlefish-admin reset'}
+          - {name: y, pattern: 'z', colour: red}
+        """.write(toFile: directory + "/destructive.yaml", atomically: true, encoding: .utf8)
+        let (detector, diagnostics) = DestructiveCommandDetector.load(directory: directory)
+        #expect(names("candlefish-admin reset", detector) == ["cluster-reset"])
+        #expect(
+            diagnostics.map { "\($0.location.line):\($0.location.column): \($0.message)" } == [
+                "2:24: pattern `(unclosed` is not a regular expression",
+                "4:29: unknown key `colour` in a rule",
+            ])
+    }
+
     private func temporaryDirectory() throws -> String {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("runbook-rules-\(UUID())").path
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)

@@ -1,5 +1,4 @@
 import Foundation
-import Yams
 
 /// The channels, delivery settings and business calendar read from `runbooks/notifiers.yaml`.
 ///
@@ -61,7 +60,7 @@ public struct NotifierConfiguration: Sendable, Hashable {
         guard FileManager.default.fileExists(atPath: path) else { return NotifierConfiguration() }
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8)
         else {
-            throw NotifierConfigurationError(
+            throw ConfigurationError(
                 "cannot read \(path) as UTF-8 text", hint: "check the file's permissions and encoding")
         }
         return try NotifierConfiguration(yaml: text, path: path)
