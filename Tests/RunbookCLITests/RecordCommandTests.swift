@@ -244,7 +244,8 @@ import Testing
     @Test func readIsAnsweredThroughTheTerminal() throws {
         let scratch = try RecordCommandTests.Scratch()
         let tmux = try session("read -r -p 'name? ' name; echo \"hello, $name\"", scratch: scratch)
-        try tmux.waitFor("name? ")
+        // tmux trims the prompt's trailing space: the line ends `name?`.
+        try tmux.waitFor("the prompt `name? `") { $0.split(separator: "\n").contains { $0.hasSuffix("name?") } }
         try tmux.send("bob", literal: true)
         try tmux.send("Enter")
         let screen = try tmux.waitFor("[exited")

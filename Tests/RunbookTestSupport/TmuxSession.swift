@@ -47,22 +47,32 @@ public final class TmuxSession {
         try Self.tmux(["-L", socket, "capture-pane", "-p", "-t", "0"]).output
     }
 
-    /// Polls the screen until `predicate` holds or `timeout` real seconds pass; returns the last screen.
+    /// Polls the screen until `predicate` holds; returns that screen. After `timeout` real seconds it throws
+    /// `TmuxError` with the last screen, so a wait never passes quietly. `what` names the wait in that error.
+    ///
+    /// tmux trims trailing spaces from each line: wait for `name?`, not `name? `.
     @discardableResult
-    public func waitFor(timeout: TimeInterval = 20, _ predicate: (String) -> Bool) throws -> String {
+    public func waitFor(
+        _ what: @autoclosure () -> String = "the expected screen", timeout: TimeInterval = 20,
+        _ predicate: (String) -> Bool
+    ) throws -> String {
         let deadline = Date().addingTimeInterval(timeout)
         var screen = try capture()
-        while !predicate(screen) && Date() < deadline {
+        while !predicate(screen) {
+            guard Date() < deadline else {
+                throw TmuxError(
+                    message: "timed out after \(timeout) s waiting for \(what()); the screen was:\n\(screen)")
+            }
             usleep(20_000)
             screen = try capture()
         }
         return screen
     }
 
-    /// Polls until the screen contains `text`.
+    /// Polls until the screen contains `text` (see `waitFor(_:timeout:_:)`); returns that screen.
     @discardableResult
     public func waitFor(_ text: String, timeout: TimeInterval = 20) throws -> String {
-        try waitFor(timeout: timeout) { $0.contains(text) }
+        try waitFor(text.debugDescription, timeout: timeout) { $0.contains(text) }
     }
 
     /// Stops the private tmux server.

@@ -65,13 +65,23 @@ import Testing
         }
     }
 
+    /// A step command that runs until the escalator has recorded `count` escalations of `incident` (polling the
+    /// database, for at most 30 s): the step is still running when they fire, and no fixed sleep guesses when.
+    func untilEscalations(_ count: Int, incident: Int64) -> String {
+        let query = "SELECT count(*) FROM events WHERE incident = \(incident) AND type = 'escalation.triggered'"
+        let recorded = "sqlite3 -cmd '.timeout 2000' \(TmuxSession.quote(database)) \"\(query)\""
+        return """
+            for i in $(seq 600); do [ "$(\(recorded))" -ge \(count) ] 2>/dev/null && exit 0; sleep 0.05; done; exit 1
+            """
+    }
+
     func events(_ incident: Int64, _ type: EventType) throws -> [RecordedEvent] {
         try SQLiteTranscriptStore(path: database).events(incidentID: incident).filter { $0.type == type }
     }
 
-    // (a) A P0 drill at 600× whose step runs for 4 s: the escalations fire while the command runs, on time.
+    // (a) A P0 drill at 600× whose step runs until two escalations are recorded: they fire while it runs, on time.
     @Test func drillEscalatesOnTimeWhileAStepRuns() throws {
-        try writeRunbooks(command: "sleep 4")
+        try writeRunbooks(command: untilEscalations(2, incident: 1))
         // The bundled matrix: P0 15 minutes, 1.5 s of real time at 600×.
         try FileManager.default.removeItem(at: runbooks.appendingPathComponent("escalation.md"))
         try FileManager.default.copyItem(
@@ -221,7 +231,7 @@ import Testing
 
     // (g) A drill at 600× and a real incident on one database: the drill never touches the real incident.
     @Test func aDrillLeavesTheRealIncidentAlone() throws {
-        try writeRunbooks(p0: "2 minutes", command: "sleep 1")
+        try writeRunbooks(p0: "2 minutes", command: untilEscalations(1, incident: 2))
         defer { EscalatorProcess.stop(database: database) }
         let declared = try BuiltBinary.run(
             [
@@ -244,7 +254,7 @@ import Testing
 
     // (h) With no notifiers configured nothing claims a page went out, and every escalation says nobody was told.
     @Test func noNotifiersMeansNobodyWasNotifiedAndNoPAGED() throws {
-        try writeRunbooks(p0: "1 minute", command: "sleep 1")
+        try writeRunbooks(p0: "1 minute", command: untilEscalations(1, incident: 1))
         defer { EscalatorProcess.stop(database: database) }
         let result = try BuiltBinary.run(
             ["drill", "down", "--env", "staging", "--speed", "600", "--runbooks", runbooks.path, "--db", database],

@@ -128,8 +128,11 @@ import Testing
     @Test func anExistingFileIsReplacedAndMadePrivate() throws {
         let scratch = try ExportGoldenTests.sampleDatabase()
         let path = scratch.directory + "/old.md"
-        FileManager.default.createFile(
-            atPath: path, contents: Data("old and longer than nothing".utf8), attributes: [.posixPermissions: 0o644])
+        #expect(
+            FileManager.default.createFile(
+                atPath: path, contents: Data("old and longer than nothing".utf8),
+                attributes: [.posixPermissions: 0o644]))
+        #expect(try mode(path) == 0o644)
         #expect(try scratch.run(["export", "1", "--format", "markdown", "-o", path]).status == 0)
         #expect(try mode(path) == 0o600)
         #expect(try String(contentsOfFile: path, encoding: .utf8).hasPrefix("# Postmortem: "))
@@ -158,8 +161,8 @@ import Testing
 
     /// A destination that refuses the bytes (a full disk) fails the export with the path and the system's reason,
     /// in every format: the sink's error comes out of the streaming exporters as it does from a plain write.
-    @Test func aFullDiskIsNamedWithItsReason() throws {
-        guard FileManager.default.fileExists(atPath: "/dev/full") else { return }
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: "/dev/full"), "needs /dev/full"))
+    func aFullDiskIsNamedWithItsReason() throws {
         let scratch = try ExportGoldenTests.sampleDatabase()
         for format in ["markdown", "json", "asciicast"] {
             let result = try scratch.run(["export", "1", "--format", format, "-o", "/dev/full"])

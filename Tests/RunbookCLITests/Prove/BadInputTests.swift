@@ -249,7 +249,7 @@ struct BadInputRow: Sendable, CustomTestStringConvertible {
         #expect(declared.status == 0, "\(declared.stderr)")
         #expect(try BuiltBinary.run(["note", "1", "before the disk filled", "--db", database]).status == 0)
         // Fill the filesystem to the last byte.
-        FileManager.default.createFile(atPath: mountPoint + "/filler", contents: nil)
+        try #require(FileManager.default.createFile(atPath: mountPoint + "/filler", contents: nil))
         let filler = try #require(FileHandle(forWritingAtPath: mountPoint + "/filler"))
         let block = Data(count: 4096)
         while (try? filler.write(contentsOf: block)) != nil {}

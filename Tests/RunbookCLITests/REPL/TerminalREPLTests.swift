@@ -45,20 +45,22 @@ import Testing
             try? FileManager.default.removeItem(at: directory)
         }
 
-        /// Waits for `pattern` (a regular expression) on the screen; returns the screen.
+        /// Waits for `pattern` (a regular expression) on the screen; returns the screen. Throws with the screen
+        /// past `timeout`. tmux trims trailing spaces: a prompt `name: ` is matched by `name:$`.
         @discardableResult
         func waitFor(regex pattern: String, timeout: TimeInterval = 20) throws -> String {
             let regex = try NSRegularExpression(pattern: pattern, options: [.anchorsMatchLines])
-            return try tmux.waitFor(timeout: timeout) { screen in
+            return try tmux.waitFor("/\(pattern)/", timeout: timeout) { screen in
                 regex.firstMatch(in: screen, range: NSRange(screen.startIndex..., in: screen)) != nil
             }
         }
 
-        /// Answers the variable question and waits for the REPL prompt on the first step.
-        func reachFirstStep() throws -> String {
+        /// Answers the variable question and waits for the REPL prompt on the first step, which it checks is shown.
+        func reachFirstStep(sourceLocation: Testing.SourceLocation = #_sourceLocation) throws {
             try tmux.waitFor("NAMESPACE")
             try tmux.send("Enter")
-            return try waitFor(regex: #"#1 P1 staging \d\d:\d\d ›$"#)
+            let screen = try waitFor(regex: #"#1 P1 staging \d\d:\d\d ›$"#)
+            #expect(screen.contains("Check service status"), "\(screen)", sourceLocation: sourceLocation)
         }
 
         /// The last non-empty line of the screen (where the prompt and the typed text are).
@@ -73,8 +75,8 @@ import Testing
 
     @Test func promptShowsIncidentSeverityEnvironmentAndElapsedTime() throws {
         let terminal = try Terminal()
-        let screen = try terminal.reachFirstStep()
-        #expect(screen.contains("Check service status"))
+        try terminal.reachFirstStep()
+        let screen = try terminal.tmux.capture()
         #expect(screen.contains("#1 P1 staging 00:0"), "\(screen)")
     }
 
@@ -102,6 +104,7 @@ import Testing
         try terminal.tmux.send("goto check-h", literal: true)
         try terminal.tmux.send("Tab")
         screen = try terminal.waitFor(regex: #"› goto check-health$"#)
+        #expect(try terminal.lastLine().hasSuffix("› goto check-health"), "\(screen)")
         try terminal.tmux.send("Enter")
         screen = try terminal.tmux.waitFor("Check health")
         #expect(screen.contains("echo \"health of $POD: 503\""), "\(screen)")
@@ -179,7 +182,7 @@ import Testing
     @Test func answersToVariableAndConfirmationPromptsNeverReachTheHistory() throws {
         let terminal = try Terminal()
         // The step is shown first, then its variable is asked.
-        var screen = try terminal.waitFor(regex: #"Kubernetes namespace \(NAMESPACE\).*: $"#)
+        var screen = try terminal.waitFor(regex: #"Kubernetes namespace \(NAMESPACE\).*:$"#)
         try #require(screen.contains("Check service status"), "the step was not shown first:\n\(screen)")
         try terminal.tmux.send("candlefish-typed-ns", literal: true)
         try terminal.tmux.send("Enter")

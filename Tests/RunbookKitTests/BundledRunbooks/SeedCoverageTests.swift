@@ -104,7 +104,9 @@ import Testing
             ])
     }
 
-    @Test(.enabled(if: FileManager.default.fileExists(atPath: sharedSeed.path)))
+    @Test(
+        .enabled(if: FileManager.default.fileExists(atPath: sharedSeed.path), "needs ../shared/seed beside the package")
+    )
     func committedSeedCopyMatchesTheSharedSeed() throws {
         #expect(try String(contentsOf: Self.sharedSeed, encoding: .utf8) == seed)
     }

@@ -10,7 +10,8 @@ import Testing
 @Suite(.serialized) struct DeliveryThroughputTests {
     static let incidents = Int(ProcessInfo.processInfo.environment["RUNBOOK_BENCH_DELIVERY"] ?? "") ?? 0
 
-    @Test(.enabled(if: incidents > 0)) func drainsTheOutboxToTwoChannels() throws {
+    @Test(.enabled(if: incidents > 0, "a benchmark: set RUNBOOK_BENCH_DELIVERY to a number of incidents to run it"))
+    func drainsTheOutboxToTwoChannels() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }

@@ -99,7 +99,8 @@ import Testing
         #expect(try resumed.nextDeadline() == clock.now().addingTimeInterval(900))
     }
 
-    @Test func twoProcessesRacingForOneTimerRecordOneEscalation() async throws {
+    // The racers wait on each other's SQLite lock: on threads of their own, not the cooperative pool's.
+    @Test(.ownThreads) func twoProcessesRacingForOneTimerRecordOneEscalation() async throws {
         let clock = TestClock()
         let setup = try scheduler(clock: clock, wallClock: clock)
         let (incident, _) = try setup.declare(declaration(), policy: EscalationFixtures.policy)

@@ -498,11 +498,12 @@ import Testing
         try live.showCurrent()
         let choice = try #require(live.currentItem)
         // `choose` records `choice.made`, then `runbook.opened`; the process dies between the two.
-        try harness.store.append(
+        let made = try harness.store.append(
             EventDraft(
                 .choiceMade, stepID: choice.id,
                 payload: ["runbook": "triage", "option": 1, "label": "Outage", "target": "outage.md"]),
             to: live.incidentID, actor: "a@h", at: Date())
+        #expect(made.type == .choiceMade)
 
         let resumed = try IncidentSession.resume(incidentID: live.incidentID, dependencies: harness.dependencies)
         #expect(resumed.runbook.id == "outage")

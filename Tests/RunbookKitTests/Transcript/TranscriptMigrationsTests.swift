@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import RunbookTestSupport
 import Testing
 
 @testable import RunbookKit
@@ -38,7 +39,8 @@ import Testing
         #expect(FileManager.default.contents(atPath: path) == before)
     }
 
-    @Test func manyConnectionsOpeningANewFileAtOnceMigrateItOnce() async throws {
+    // The openings wait on each other's SQLite lock: on threads of their own, not the cooperative pool's.
+    @Test(.ownThreads) func manyConnectionsOpeningANewFileAtOnceMigrateItOnce() async throws {
         let path = TemporaryDirectory().path + "/t.sqlite3"
         try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<6 {
