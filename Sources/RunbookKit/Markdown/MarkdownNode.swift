@@ -120,17 +120,7 @@ public struct MarkdownNode {
 
     /// The text a reader sees, without markup: inline code keeps its text, breaks become spaces.
     public var plainText: String {
-        let raw = rawPlainText
-        // Most text has nothing to trim; Foundation's trimming is slow on Linux, so look at the ends first.
-        if let first = raw.utf8.first, let last = raw.utf8.last, Self.isPlainEnd(first), Self.isPlainEnd(last) {
-            return raw
-        }
-        return raw.trimmingCharacters(in: .whitespacesAndNewlines)
-    }
-
-    /// An ASCII byte that is neither white space nor a newline, so trimming would stop at it.
-    private static func isPlainEnd(_ byte: UInt8) -> Bool {
-        byte > 0x20 && byte < 0x7F
+        rawPlainText.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// `plainText` without trimming, for joining sibling inline nodes (`, ` between two code spans).
