@@ -13,7 +13,7 @@ enum YAMLText {
     /// The document's root node (`nil` for an empty document). The same size, alias and nesting limits as front
     /// matter apply first, so a YAML alias bomb in a configuration file is refused before Yams expands it.
     static func compose(_ text: String, path: String) throws(SyntaxError) -> Node? {
-        if case .refused(let diagnostic) = FrontMatter.preflight(Substring(text), firstLine: 1, path: path) {
+        if let diagnostic = FrontMatter.preflight(Substring(text), firstLine: 1, path: path) {
             let problem = diagnostic.message.replacingOccurrences(of: "front matter", with: "the file")
             throw SyntaxError(problem: problem, location: diagnostic.location)
         }

@@ -52,7 +52,7 @@ public struct FrontMatter: Sendable, Hashable {
         func location(_ node: Node?) -> SourceLocation {
             SourceLocation(file: path, line: (node?.mark?.line ?? 1) + firstLine - 1, column: node?.mark?.column ?? 1)
         }
-        if case .refused(let problem) = Self.preflight(yaml, firstLine: firstLine, path: path) {
+        if let problem = Self.preflight(yaml, firstLine: firstLine, path: path) {
             return (frontMatter, [problem])
         }
         let root: Node?
