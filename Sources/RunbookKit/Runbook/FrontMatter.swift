@@ -45,6 +45,11 @@ public struct FrontMatter: Sendable, Hashable {
         return (text[(yamlStart ?? text.endIndex)...], text[text.endIndex...], lines, false)
     }
 
+    /// The implicit tags front matter reads: `bool` (for `Node.bool`) and `value` (for `Node.string` of a mapping).
+    /// Yams' default resolver also tries int, float, null, timestamp and merge, a regular expression each per plain
+    /// scalar, and nothing here reads those tags (`Node.null` looks at the text); that was a tenth of linting.
+    private static let tagResolver = Resolver.basic.appending(.bool).appending(.value)
+
     /// Reads the YAML of a front matter block whose first line is file line `firstLine`.
     static func parse(yaml: Substring, firstLine: Int, path: String) -> (FrontMatter, [Diagnostic]) {
         var frontMatter = FrontMatter()
@@ -57,7 +62,7 @@ public struct FrontMatter: Sendable, Hashable {
         }
         let root: Node?
         do {
-            root = try Yams.compose(yaml: String(yaml))
+            root = try Yams.compose(yaml: String(yaml), Self.tagResolver)
         } catch let error as YamlError {
             diagnostics.append(Self.diagnostic(for: error, firstLine: firstLine, path: path))
             return (frontMatter, diagnostics)
