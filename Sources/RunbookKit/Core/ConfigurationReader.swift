@@ -49,9 +49,9 @@ struct ConfigurationReader {
     init(yaml text: String, path: String, hint: String? = nil) throws(ConfigurationError) {
         self.path = path
         let name = (path as NSString).lastPathComponent
-        if case .refused(let diagnostic) = FrontMatter.preflight(Substring(text), firstLine: 1, path: path) {
-            let problem = diagnostic.message.replacingOccurrences(of: "front matter", with: "the file")
-            throw ConfigurationError("\(name) is not valid YAML: \(problem)", at: diagnostic.location, hint: hint)
+        if let (refusal, at) = YAMLLimits.check(Substring(text), firstLine: 1, path: path) {
+            let problem = YAMLLimits.message(refusal, of: "the file")
+            throw ConfigurationError("\(name) is not valid YAML: \(problem)", at: at, hint: hint)
         }
         do {
             root = try Yams.compose(yaml: text)

@@ -9,7 +9,7 @@ public enum Severity: String, Sendable, Hashable, Codable, CaseIterable, Compara
 
     /// Parses `P0`…`P3`, case-insensitively; `nil` for anything else.
     public init?(parsing text: String) {
-        self.init(rawValue: ASCIIText.trimmingSpacesAndTabs(text).uppercased())
+        self.init(rawValue: text.trimmingCharacters(in: .whitespaces).uppercased())
     }
 
     /// 0 for P0 … 3 for P3.

@@ -54,14 +54,7 @@ public final class MarkdownDocument {
         }
     }
 
-    /// Parses run on several threads at once (the linter's). That is safe with the extensions attached here and
-    /// would not be with some others: cmark-gfm keeps its inline parser's special characters in a process-wide
-    /// table, and `cmark_manage_extensions_special_characters` adds and removes the characters of the parser's
-    /// *inline* extensions (strikethrough's `~`, autolink's) around every table row and inline pass. Table and
-    /// tasklist are block extensions: they register no inline matcher or special character, so their parsers'
-    /// inline-extension list is empty and the shared table is only read. Attaching strikethrough or autolink would
-    /// mean serializing parses with a lock again. Everything else a parse touches belongs to its parser; the
-    /// extensions themselves are registered once (`Extensions.shared`).
+    /// Parses with the `table` and `tasklist` extensions and source positions.
     private static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> OpaquePointer {
         let extensions = Extensions.shared
         let parser = cmark_parser_new(CMARK_OPT_SOURCEPOS)!

@@ -46,26 +46,6 @@ public struct DestructiveRule: Sendable {
         self.test = test
     }
 
-    /// What the detector's first pass looks for at word starts: `tools` (one must be there) and `words` (one must
-    /// be there, unless empty), as stems (`delete-*` → `delete`, `-destroy` → `destroy`). Derived from the test, so
-    /// the first pass can never disagree with the rule; a pattern has none and is always tried.
-    var triggers: (tools: [String], words: [String]) {
-        switch test {
-        case .command(let tools, let words, _):
-            return (
-                tools,
-                words.map { word in
-                    var stem = Substring(word)
-                    while stem.first == "-" { stem = stem.dropFirst() }
-                    while stem.last == "*" || stem.last == "-" { stem = stem.dropLast() }
-                    return String(stem)
-                }
-            )
-        case .sql(let keyword, _): return ([keyword.lowercased()], [])
-        case .pattern: return ([], [])
-        }
-    }
-
     /// Whether `word` is one of a command rule's `words` (`delete-*` is a prefix).
     static func isKeyword(_ word: String, of words: [String]) -> Bool {
         words.contains { $0.hasSuffix("*") ? word.hasPrefix($0.dropLast()) : word == $0 }

@@ -32,7 +32,7 @@ extension EscalationPolicy {
     public static func parse(_ runbook: Runbook) -> (policy: EscalationPolicy?, diagnostics: [Diagnostic]) {
         var diagnostics: [Diagnostic] = []
         func has(_ table: MarkdownTable, _ columns: [String]) -> Bool {
-            columns.allSatisfy { column in table.header.contains { ASCIIText.equalIgnoringCase($0, column) } }
+            columns.allSatisfy { column in table.header.contains { $0.caseInsensitiveCompare(column) == .orderedSame } }
         }
         guard let matrix = runbook.tables.first(where: { has($0, ["Severity", "Response Time", "Escalation"]) }) else {
             diagnostics.append(
@@ -61,7 +61,7 @@ extension EscalationPolicy {
                         hint: "write e.g. `15 minutes`, `2 hours` or `1 business day`"))
                 continue
             }
-            let targets = targetsText.split(separator: "+").map(ASCIIText.trimmingSpacesAndTabs)
+            let targets = targetsText.split(separator: "+").map { $0.trimmingCharacters(in: .whitespaces) }
                 .filter { !$0.isEmpty }
             if targets.isEmpty {
                 diagnostics.append(

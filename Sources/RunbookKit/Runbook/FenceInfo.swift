@@ -219,11 +219,7 @@ public struct FenceInfo: Sendable, Hashable {
             switch key {
             case "id", "name":
                 guard let value = required() else { continue }
-                let hasSpaceOrHash =
-                    ASCIIText.isASCII(value)
-                    ? ASCIIText.containsASCIIWhitespace(value) || value.utf8.contains(UInt8(ascii: "#"))
-                    : value.contains(where: { $0.isWhitespace || $0 == "#" })
-                if hasSpaceOrHash {
+                if value.contains(where: { $0.isWhitespace || $0 == "#" }) {
                     bad("step id `\(value)` contains spaces or `#`", "use letters, digits and hyphens: check-pods")
                 } else {
                     attributes.id = value
@@ -244,7 +240,7 @@ public struct FenceInfo: Sendable, Hashable {
                 }
             case "expect":
                 guard let value = required() else { continue }
-                let codes = value.split(separator: ",").map { Int32(ASCIIText.trimmingSpacesAndTabs($0)) }
+                let codes = value.split(separator: ",").map { Int32($0.trimmingCharacters(in: .whitespaces)) }
                 if codes.isEmpty || codes.contains(where: { $0 == nil || $0! < 0 || $0! > 255 }) {
                     bad(
                         "expect `\(value)` is not a list of exit codes",
@@ -279,7 +275,7 @@ public struct FenceInfo: Sendable, Hashable {
                 if key == "interactive" { attributes.interactive = flag } else { attributes.ignore = flag }
             case "env":
                 guard let value = required() else { continue }
-                let environments = value.split(separator: ",").map(ASCIIText.trimmingSpacesAndTabs)
+                let environments = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
                     .filter { !$0.isEmpty }
                 if environments.isEmpty {
                     bad("`env` names no environment", "write env=production,staging")

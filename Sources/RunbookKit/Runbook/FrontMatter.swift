@@ -23,53 +23,6 @@ public struct FrontMatter: Sendable, Hashable {
     /// the Markdown body, so body line `n` is file line `n + bodyLineOffset`. `closed` is false when no closing
     /// `---` (or `...`) was found; the whole text is then the YAML.
     static func split(_ text: Substring) -> (yaml: Substring, body: Substring, bodyLineOffset: Int, closed: Bool)? {
-        let utf8 = text.utf8
-        guard utf8.starts(with: "---".utf8) else { return nil }
-        // Lines end at a newline that does not follow a CR: in Swift a CR LF pair is one Character, so the
-        // original Character-based reading never split there, and this byte-based one must not either.
-        func lineEnd(from start: Substring.UTF8View.Index) -> Substring.UTF8View.Index {
-            var index = start
-            var previous: UInt8 = 0
-            while index < utf8.endIndex {
-                let byte = utf8[index]
-                if byte == UInt8(ascii: "\n"), previous != UInt8(ascii: "\r") { return index }
-                previous = byte
-                utf8.formIndex(after: &index)
-            }
-            return index
-        }
-        let firstEnd = lineEnd(from: utf8.startIndex)
-        var opening = utf8[utf8.startIndex..<firstEnd]
-        if opening.contains(where: { $0 >= 0x80 }) {
-            // Unicode spaces or a combining mark after `---`: leave those to the Character-based reading.
-            return splitByCharacters(text)
-        }
-        // The opening line must be exactly `---`, give or take spaces and tabs (all `.whitespaces` has in ASCII).
-        while let last = opening.last, last == UInt8(ascii: " ") || last == UInt8(ascii: "\t") {
-            opening = opening.dropLast()
-        }
-        guard opening.elementsEqual("---".utf8) else { return nil }
-        var lines = 1
-        let yamlStart = firstEnd < utf8.endIndex ? utf8.index(after: firstEnd) : utf8.endIndex
-        var index = yamlStart
-        while index < utf8.endIndex {
-            let end = lineEnd(from: index)
-            var line = utf8[index..<end]
-            if line.last == UInt8(ascii: "\r") { line = line.dropLast() }
-            let next = end < utf8.endIndex ? utf8.index(after: end) : utf8.endIndex
-            lines += 1
-            if line.elementsEqual("---".utf8) || line.elementsEqual("...".utf8) {
-                return (text[yamlStart..<index], text[next...], lines, true)
-            }
-            index = next
-        }
-        return (text[yamlStart...], text[text.endIndex...], lines, false)
-    }
-
-    /// `split` for front matter whose opening line has non-ASCII text, by Characters as it always was.
-    static func splitByCharacters(_ text: Substring) -> (
-        yaml: Substring, body: Substring, bodyLineOffset: Int, closed: Bool
-    )? {
         guard text.hasPrefix("---") else { return nil }
         var lines = 0
         var index = text.startIndex
@@ -92,38 +45,31 @@ public struct FrontMatter: Sendable, Hashable {
         return (text[(yamlStart ?? text.endIndex)...], text[text.endIndex...], lines, false)
     }
 
-    /// How `parse` reads the YAML: the fast reader for the common subset with Yams for the rest, or Yams only
-    /// (tests use that to prove both give the same results).
-    enum YAMLReading {
-        case fastPathFirst
-        case yamsOnly
-    }
+    /// The implicit tags front matter reads: `bool` (for `Node.bool`) and `value` (for `Node.string` of a mapping).
+    /// Yams' default resolver also tries int, float, null, timestamp and merge, a regular expression each per plain
+    /// scalar, and nothing here reads those tags (`Node.null` looks at the text); that was a tenth of linting.
+    private static let tagResolver = Resolver.basic.appending(.bool).appending(.value)
 
     /// Reads the YAML of a front matter block whose first line is file line `firstLine`.
-    static func parse(yaml: Substring, firstLine: Int, path: String, reading: YAMLReading = .fastPathFirst) -> (
-        FrontMatter, [Diagnostic]
-    ) {
+    static func parse(yaml: Substring, firstLine: Int, path: String) -> (FrontMatter, [Diagnostic]) {
         var frontMatter = FrontMatter()
         var diagnostics: [Diagnostic] = []
-        func location(_ node: FrontMatterNode?) -> SourceLocation {
-            SourceLocation(file: path, line: (node?.line ?? 1) + firstLine - 1, column: node?.column ?? 1)
+        func location(_ node: Node?) -> SourceLocation {
+            SourceLocation(file: path, line: (node?.mark?.line ?? 1) + firstLine - 1, column: node?.mark?.column ?? 1)
         }
-        let root: FrontMatterNode?
-        let limits = Self.preflight(yaml, firstLine: firstLine, path: path)
-        if case .refused(let problem) = limits { return (frontMatter, [problem]) }
-        if reading == .fastPathFirst, case .withinLimits = limits, let simple = SimpleYAMLReader.read(yaml) {
-            root = simple
-        } else {
-            do {
-                root = try Yams.compose(yaml: String(yaml)).map(FrontMatterNode.init(yams:))
-            } catch let error as YamlError {
-                diagnostics.append(Self.diagnostic(for: error, firstLine: firstLine, path: path))
-                return (frontMatter, diagnostics)
-            } catch {
-                diagnostics.append(
-                    .error("front matter is not valid YAML: \(error)", at: SourceLocation(file: path, line: firstLine)))
-                return (frontMatter, diagnostics)
-            }
+        if let problem = Self.preflight(yaml, firstLine: firstLine, path: path) {
+            return (frontMatter, [problem])
+        }
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: String(yaml), Self.tagResolver)
+        } catch let error as YamlError {
+            diagnostics.append(Self.diagnostic(for: error, firstLine: firstLine, path: path))
+            return (frontMatter, diagnostics)
+        } catch {
+            diagnostics.append(
+                .error("front matter is not valid YAML: \(error)", at: SourceLocation(file: path, line: firstLine)))
+            return (frontMatter, diagnostics)
         }
         guard let root else { return (frontMatter, diagnostics) }
         guard let mapping = root.mapping else {
@@ -133,30 +79,29 @@ public struct FrontMatter: Sendable, Hashable {
                     hint: "write `title: Outage` and other keys, one per line"))
             return (frontMatter, diagnostics)
         }
-        for pair in mapping {
-            let (keyNode, value) = (pair.key, pair.value)
+        for (keyNode, value) in mapping {
             let key = keyNode.string ?? ""
             switch key {
             case "title":
-                if let string = value.scalarString {
+                if let string = value.scalar?.string {
                     frontMatter.title = string
                 } else {
                     diagnostics.append(.error("`title` must be text", at: location(value)))
                 }
             case "id":
-                if let string = value.scalarString, !string.isEmpty, !string.contains(where: \.isWhitespace) {
+                if let string = value.scalar?.string, !string.isEmpty, !string.contains(where: \.isWhitespace) {
                     frontMatter.id = string
                 } else {
                     diagnostics.append(
                         .error("`id` must be one word", at: location(value), hint: "use the file name: id: outage"))
                 }
             case "severity":
-                if let string = value.scalarString, let severity = Self.severity(string) {
+                if let string = value.scalar?.string, let severity = Severity(parsing: string) {
                     frontMatter.severity = severity
                 } else {
                     diagnostics.append(
                         .error(
-                            "severity `\(value.scalarString ?? "")` is not P0, P1, P2 or P3", at: location(value),
+                            "severity `\(value.scalar?.string ?? "")` is not P0, P1, P2 or P3", at: location(value),
                             hint: "write severity: P1"))
                 }
             case "environments":
@@ -169,7 +114,7 @@ public struct FrontMatter: Sendable, Hashable {
                             hint: "write environments: [production, staging, development]"))
                 }
             case "shell":
-                if let string = value.scalarString, !string.isEmpty {
+                if let string = value.scalar?.string, !string.isEmpty {
                     frontMatter.shell = string
                 } else {
                     diagnostics.append(
@@ -183,8 +128,7 @@ public struct FrontMatter: Sendable, Hashable {
                             hint: "write variables: then `  POD: {prompt: \"Pod name\"}` on the next line"))
                     continue
                 }
-                for pair in variables {
-                    let (nameNode, declaration) = (pair.key, pair.value)
+                for (nameNode, declaration) in variables {
                     let (variable, problems) = Self.variable(nameNode, declaration, location: location)
                     diagnostics += problems
                     if let variable { frontMatter.variables.append(variable) }
@@ -200,7 +144,7 @@ public struct FrontMatter: Sendable, Hashable {
     }
 
     private static func variable(
-        _ nameNode: FrontMatterNode, _ declaration: FrontMatterNode, location: (FrontMatterNode?) -> SourceLocation
+        _ nameNode: Node, _ declaration: Node, location: (Node?) -> SourceLocation
     ) -> (VariableSpec?, [Diagnostic]) {
         let name = nameNode.string ?? ""
         var diagnostics: [Diagnostic] = []
@@ -231,23 +175,21 @@ public struct FrontMatter: Sendable, Hashable {
                     "`ENVIRONMENT` is always set by the incident; its declaration is ignored", at: location(nameNode),
                     hint: "remove it from `variables`"))
         }
-        switch declaration.content {
-        case .scalar(let string):
+        switch declaration {
+        case .scalar(let scalar):
             // `NAMESPACE: candlefish-prod` is shorthand for a default.
-            if !(string.isEmpty && declaration.isNull) { spec.defaultValue = string }
+            if !(scalar.string.isEmpty && declaration.null != nil) { spec.defaultValue = scalar.string }
             return (spec, diagnostics)
         case .mapping(let fields):
-            for pair in fields {
-                let (keyNode, value) = (pair.key, pair.value)
+            for (keyNode, value) in fields {
                 let key = keyNode.string ?? ""
                 switch key {
                 case "prompt":
-                    spec.prompt = value.scalarString
+                    spec.prompt = value.scalar?.string
                 case "default":
                     if let mapping = value.mapping {
-                        for pair in mapping {
-                            let (environment, perEnvironment) = (pair.key, pair.value)
-                            guard let environmentName = environment.string, let text = perEnvironment.scalarString
+                        for (environment, perEnvironment) in mapping {
+                            guard let environmentName = environment.string, let text = perEnvironment.scalar?.string
                             else {
                                 diagnostics.append(
                                     .error(
@@ -260,7 +202,7 @@ public struct FrontMatter: Sendable, Hashable {
                             }
                             spec.defaultsByEnvironment[environmentName] = text
                         }
-                    } else if let text = value.scalarString {
+                    } else if let text = value.scalar?.string {
                         spec.defaultValue = text
                     } else {
                         diagnostics.append(
@@ -284,7 +226,7 @@ public struct FrontMatter: Sendable, Hashable {
                             ))
                     }
                 case "pattern":
-                    guard let pattern = value.scalarString else {
+                    guard let pattern = value.scalar?.string else {
                         diagnostics.append(.error("`pattern` must be a regular expression", at: location(value)))
                         continue
                     }
@@ -325,15 +267,6 @@ public struct FrontMatter: Sendable, Hashable {
         }
     }
 
-    /// `Severity(parsing:)`, answering the usual `P1` without Foundation's trimming.
-    private static func severity(_ text: String) -> Severity? {
-        let bytes = Array(text.utf8)
-        if bytes.count == 2, bytes[0] == UInt8(ascii: "P") || bytes[0] == UInt8(ascii: "p") {
-            return Severity(rawValue: "P" + String(decoding: bytes[1...], as: UTF8.self))
-        }
-        return Severity(parsing: text)
-    }
-
     private static let patternLock = NSLock()
     nonisolated(unsafe) private static var patternValidity: [String: Bool] = [:]
 
@@ -349,12 +282,12 @@ public struct FrontMatter: Sendable, Hashable {
     }
 
     /// A YAML sequence of scalars, or one comma-separated scalar.
-    private static func stringList(_ node: FrontMatterNode) -> [String]? {
+    private static func stringList(_ node: Node) -> [String]? {
         if let sequence = node.sequence {
-            let strings = sequence.compactMap(\.scalarString)
+            let strings = sequence.compactMap { $0.scalar?.string }
             return strings.count == sequence.count ? strings : nil
         }
-        if let string = node.scalarString {
+        if let string = node.scalar?.string {
             return string.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         }
         return nil

@@ -49,7 +49,7 @@ public enum LinkTarget: Sendable, Hashable, CustomStringConvertible {
             if context == .runbook { return failure(.notARunbook) }
             return utf8.count == 1 ? failure(.emptyAnchor) : .success(.heading(anchor: String(text.dropFirst())))
         }
-        let isExternal = ASCIIText.contains(text, "://") || text.hasPrefix("mailto:")
+        let isExternal = text.contains("://") || text.hasPrefix("mailto:")
         let hash = utf8.firstIndex(of: UInt8(ascii: "#"))
         let file = text[..<(hash ?? utf8.endIndex)]
         let nameStart = file.utf8.lastIndex(of: UInt8(ascii: "/")).map(utf8.index(after:)) ?? file.startIndex

@@ -38,14 +38,7 @@ public struct Linter: Sendable {
                 files.append(path)
             }
         }
-        // The files are split into contiguous runs (neighbours link to each other, and each run has its own cache),
-        // sixteen per core so that a core that finishes early takes another; the results are put back in file order.
-        let cores = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
-        let runs = max(1, min(cores * 16, files.count / 16))
-        let starts = Self.runStarts(files, runs: runs)
-        var parts = [Part](repeating: Part(), count: runs)
-        let allFiles = files
-        // Each directory's destructive rules (its `destructive.yaml`), read once before the parallel work.
+        // Each directory's destructive rules (its `destructive.yaml`), read once.
         var detectors: [String: DestructiveCommandDetector] = [:]
         var diagnostics = skipped
         for file in files {
@@ -55,82 +48,27 @@ public struct Linter: Sendable {
             detectors[directory] = loaded.detector
             diagnostics += loaded.diagnostics
         }
-        let allDetectors = detectors
-        parts.withUnsafeMutableBufferPointer { parts in
-            let parts = UnsafeSendable(parts)
-            DispatchQueue.concurrentPerform(iterations: runs) { run in
-                let end = run + 1 < starts.count ? starts[run + 1] : allFiles.count
-                parts.value[run] = lint(files: allFiles[starts[run]..<end], detectors: allDetectors)
-            }
-        }
+        var cache = RunbookCache()
         var checked = 0
-        for part in parts {
-            diagnostics += part.diagnostics
-            unreadable += part.unreadable
-            checked += part.checked
+        for file in files {
+            switch cache.takeForLinting(file) {
+            case .failure(let error):
+                unreadable.append(error)
+            case .success(let parsed):
+                checked += 1
+                diagnostics += parsed.diagnostics
+                diagnostics += check(
+                    parsed.runbook, cache: &cache, detector: detectors[Self.directory(of: file)] ?? .standard)
+            }
         }
         return LintReport(
             diagnostics: Diagnostic.sortedForOutput(diagnostics), unreadable: unreadable, filesChecked: checked)
-    }
-
-    /// Where each of `runs` contiguous runs of `files` starts: at an even split, moved forward to the next change
-    /// of directory when one comes within half a run. Links mostly point to a sibling, and a sibling linted in
-    /// another run has to be parsed a second time for its headings.
-    static func runStarts(_ files: [String], runs: Int) -> [Int] {
-        guard runs > 1, !files.isEmpty else { return [0] }
-        func directory(_ path: String) -> Substring.UTF8View {
-            let utf8 = path.utf8
-            return path[..<(utf8.lastIndex(of: UInt8(ascii: "/")) ?? utf8.startIndex)].utf8
-        }
-        var starts = [0]
-        let reach = max(1, files.count / runs / 2)
-        for run in 1..<runs {
-            let even = max(files.count * run / runs, starts[run - 1])
-            var start = even
-            while start < min(files.count, even + reach), start > 0,
-                directory(files[start]).elementsEqual(directory(files[start - 1]))
-            {
-                start += 1
-            }
-            starts.append(start < min(files.count, even + reach) ? start : even)
-        }
-        return starts
-    }
-
-    /// What linting a run of files found.
-    private struct Part {
-        var diagnostics: [Diagnostic] = []
-        var unreadable: [RunbookParseError] = []
-        var checked = 0
-    }
-
-    /// A value handed to the threads of `concurrentPerform`, each of which touches only its own part of it.
-    private struct UnsafeSendable<Value>: @unchecked Sendable {
-        let value: Value
-        init(_ value: Value) { self.value = value }
     }
 
     /// The directory of `path`, as `destructive.yaml` is looked for in it (`.` for a bare file name).
     static func directory(of path: String) -> String {
         let directory = (path as NSString).deletingLastPathComponent
         return directory.isEmpty ? "." : directory
-    }
-
-    private func lint(files: ArraySlice<String>, detectors: [String: DestructiveCommandDetector]) -> Part {
-        var cache = RunbookCache()
-        var part = Part()
-        for file in files {
-            switch cache.takeForLinting(file) {
-            case .failure(let error):
-                part.unreadable.append(error)
-            case .success(let parsed):
-                part.checked += 1
-                part.diagnostics += parsed.diagnostics
-                part.diagnostics += check(
-                    parsed.runbook, cache: &cache, detector: detectors[Self.directory(of: file)] ?? .standard)
-            }
-        }
-        return part
     }
 
     /// The linter's own checks on one parsed runbook (parser diagnostics are not included), sorted by position;
@@ -382,28 +320,18 @@ public struct Linter: Sendable {
         }
     }
 
-    /// The path of `name` in the directory of `path`, as NSString's path functions give it. A plain path (no
-    /// `//`, no trailing `/`, a directory part) is joined directly: bridging to NSString for every link showed in
-    /// `lint`'s profile.
+    /// The path of `name` in the directory of `path`.
     static func file(named name: String, nextTo path: String) -> String {
-        if let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")), slash != path.utf8.startIndex,
-            path.utf8.index(after: slash) != path.utf8.endIndex, !ASCIIText.contains(path, "//"),
-            !name.utf8.contains(UInt8(ascii: "/"))
-        {
-            return String(path[..<slash]) + "/" + name
-        }
         let directory = (path as NSString).deletingLastPathComponent
         return directory.isEmpty ? name : (directory as NSString).appendingPathComponent(name)
     }
 
     private func escalation(_ runbook: Runbook) -> [Diagnostic] {
-        let path = runbook.path.utf8
-        let isEscalationFile = ASCIIText.equalIgnoringCase(
-            runbook.path[(path.lastIndex(of: UInt8(ascii: "/")).map(path.index(after:)) ?? path.startIndex)...],
-            "escalation.md")
+        let fileName = runbook.path.split(separator: "/", omittingEmptySubsequences: false).last ?? ""
+        let isEscalationFile = fileName.caseInsensitiveCompare("escalation.md") == .orderedSame
         let hasMatrix = runbook.tables.contains { table in
-            table.header.contains { ASCIIText.equalIgnoringCase($0, "Severity") }
-                && table.header.contains { ASCIIText.equalIgnoringCase($0, "Escalation") }
+            table.header.contains { $0.caseInsensitiveCompare("Severity") == .orderedSame }
+                && table.header.contains { $0.caseInsensitiveCompare("Escalation") == .orderedSame }
         }
         guard isEscalationFile || hasMatrix else { return [] }
         return EscalationPolicy.parse(runbook).diagnostics
@@ -447,7 +375,6 @@ struct RunbookCache {
 
     private var entries: [String: Entry] = [:]
     private var existing: [String: Bool] = [:]
-    private let buffer = RunbookParser.ReadBuffer()
 
     /// Whether `path` exists, asked once per path (every copy of a link checks the same few files).
     mutating func fileExists(_ path: String) -> Bool {
@@ -486,8 +413,7 @@ struct RunbookCache {
 
     private func parse(_ path: String) -> Result<Parsed, RunbookParseError> {
         do {
-            let text = try RunbookParser.readText(path, buffer: buffer)
-            return .success(RunbookParser.parseWithDiagnostics(text: text, path: path))
+            return .success(try RunbookParser.parseWithDiagnostics(data: RunbookParser.readFile(path), path: path))
         } catch let error as RunbookParseError {
             return .failure(error)
         } catch {

@@ -272,7 +272,7 @@ public struct MarkdownTable: Sendable, Hashable {
 
     /// The cell of `row` under the column named `column` (case-insensitive), if present.
     public func cell(_ row: Row, column: String) -> String? {
-        guard let index = header.firstIndex(where: { ASCIIText.equalIgnoringCase($0, column) }),
+        guard let index = header.firstIndex(where: { $0.caseInsensitiveCompare(column) == .orderedSame }),
             index < row.cells.count
         else { return nil }
         return row.cells[index]

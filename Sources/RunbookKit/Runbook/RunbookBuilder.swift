@@ -292,7 +292,7 @@ struct RunbookBuilder {
                 detail += current.rawPlainText
                 rest = current.next
             }
-            let trimmed = Self.trimmingDetailPunctuation(detail)
+            let trimmed = detail.trimmingCharacters(in: Self.detailPunctuation)
             options.append(
                 ChoiceOption(
                     label: link.plainText, target: target, detail: trimmed.isEmpty ? nil : trimmed,
@@ -301,20 +301,8 @@ struct RunbookBuilder {
         return options
     }
 
-    /// `text.trimmingCharacters(in: CharacterSet(charactersIn: " \t—–-:"))`, by Unicode scalars as Foundation
-    /// trims, without building a CharacterSet for every option.
-    static func trimmingDetailPunctuation(_ text: String) -> String {
-        func isTrimmed(_ scalar: Unicode.Scalar) -> Bool {
-            switch scalar {
-            case " ", "\t", "\u{2014}", "\u{2013}", "-", ":": return true
-            default: return false
-            }
-        }
-        let scalars = text.unicodeScalars
-        guard let first = scalars.firstIndex(where: { !isTrimmed($0) }) else { return "" }
-        let last = scalars.lastIndex(where: { !isTrimmed($0) })!
-        return String(scalars[first...last])
-    }
+    /// What is trimmed from both ends of a choice's detail: blanks, dashes and colons.
+    private static let detailPunctuation = CharacterSet(charactersIn: " \t\u{2014}\u{2013}-:")
 
     // MARK: Tables
 
@@ -365,11 +353,7 @@ struct RunbookBuilder {
                 finished.append(.choice(choice))
             }
         }
-        // NSString's last path component, without bridging when the path has one plainly.
-        let fileName =
-            !path.isEmpty && !path.hasSuffix("/")
-            ? String(path.split(separator: "/", omittingEmptySubsequences: false).last!)
-            : (path as NSString).lastPathComponent
+        let fileName = (path as NSString).lastPathComponent
         let defaultID = fileName.lowercased().hasSuffix(".md") ? String(fileName.dropLast(3)) : fileName
         return Runbook(
             id: frontMatter.id ?? defaultID, title: frontMatter.title ?? firstLevelOneHeading, path: path,

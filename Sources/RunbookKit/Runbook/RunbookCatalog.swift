@@ -43,63 +43,47 @@ public struct RunbookCatalog: Sendable {
     }
 
     /// The top-level runbook files of `directory`, sorted, and the entries named like runbooks that are not
-    /// regular files (a FIFO would block the first `read` forever, a device could be endless).
-    ///
-    /// Read with `readdir`, whose entry types spare a `stat` of every regular file (listing a hundred
-    /// directories through FileManager and `stat` was a few percent of linting a thousand files, all of it
-    /// before the parallel part). Links and entries of unknown type are still asked `stat`, which follows links.
+    /// regular files (a FIFO would block the first `read` forever, a device could be endless). Links are followed;
+    /// a dangling link and a directory named like a runbook are left out.
     public static func listRunbookFiles(in directory: String) throws(RunbookCatalogError) -> (
         files: [String], skipped: [SkippedFile]
     ) {
-        guard let stream = opendir(directory) else {
-            let reason = String(cString: strerror(errno))
-            throw RunbookCatalogError(summary: "cannot list \(directory): \(reason)", hint: "check its permissions")
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: directory)
+        } catch {
+            throw RunbookCatalogError(
+                summary: "cannot list \(directory): \(reason(error))", hint: "check its permissions")
         }
-        defer { closedir(stream) }
         var paths: [String] = []
         var skipped: [SkippedFile] = []
-        while let entry = readdir(stream) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { bytes in
-                String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            guard isRunbookName(name) else { continue }
-            let path = join(directory, name)
-            switch Int32(entry.pointee.d_type) {
-            case Int32(DT_REG): paths.append(path)
-            case Int32(DT_DIR): continue
-            default:
-                var status = stat()
-                guard stat(path, &status) == 0 else { continue }
-                switch status.st_mode & S_IFMT {
-                case S_IFREG: paths.append(path)
-                case S_IFDIR: continue
-                default: skipped.append(SkippedFile(path: path, mode: status.st_mode))
-                }
+        for name in names where isRunbookName(name) {
+            let path = (directory as NSString).appendingPathComponent(name)
+            // `stat` follows links, and tells a FIFO or a device from a regular file.
+            var status = stat()
+            guard stat(path, &status) == 0 else { continue }
+            switch status.st_mode & S_IFMT {
+            case S_IFREG: paths.append(path)
+            case S_IFDIR: continue
+            default: skipped.append(SkippedFile(path: path, mode: status.st_mode))
             }
         }
         return (paths.sorted(), skipped.sorted { $0.path < $1.path })
     }
 
-    /// `*.md` (any case), not README.md, not hidden.
-    static func isRunbookName(_ name: String) -> Bool {
-        let utf8 = name.utf8
-        guard ASCIIText.isASCII(name) else {
-            let lowered = name.lowercased()
-            return lowered.hasSuffix(".md") && lowered != "readme.md" && !name.hasPrefix(".")
+    /// Why listing failed, as the system says it (`Permission denied`).
+    private static func reason(_ error: any Error) -> String {
+        let underlying = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError
+        if let underlying, underlying.domain == NSPOSIXErrorDomain {
+            return String(cString: strerror(Int32(underlying.code)))
         }
-        guard utf8.count >= 3, utf8.first != UInt8(ascii: "."), ASCIIText.equalIgnoringCase(name.suffix(3), ".md")
-        else { return false }
-        return !ASCIIText.equalIgnoringCase(name, "readme.md")
+        return error.localizedDescription
     }
 
-    /// `name` in `directory`, as NSString's `appendingPathComponent` puts it. A plain directory path joins with a
-    /// plain `/`; NSString's path handling (which also collapses `//` and strips a trailing `/`) is kept for the
-    /// rest, and is slow enough on Linux to show in `lint`'s profile.
-    private static func join(_ directory: String, _ name: String) -> String {
-        let plainDirectory =
-            !directory.isEmpty && directory.utf8.last != UInt8(ascii: "/") && !ASCIIText.contains(directory, "//")
-        return plainDirectory && !name.utf8.contains(UInt8(ascii: "/"))
-            ? directory + "/" + name : (directory as NSString).appendingPathComponent(name)
+    /// `*.md` (any case), not README.md, not hidden.
+    static func isRunbookName(_ name: String) -> Bool {
+        let lowered = name.lowercased()
+        return lowered.hasSuffix(".md") && lowered != "readme.md" && !name.hasPrefix(".")
     }
 
     /// The ids of the runbooks found.

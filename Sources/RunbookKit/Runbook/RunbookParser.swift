@@ -69,14 +69,7 @@ public enum RunbookParser {
             diagnostics.append(RunbookBuilder.tooDeep(at: SourceLocation(file: path, line: lineOffset + deepLine)))
             return (builder.finish(), diagnostics)
         }
-        let parsedInPlace: Void? = body.utf8.withContiguousStorageIfAvailable { bytes in
-            builder.build(from: MarkdownDocument(utf8: bytes))
-        }
-        if parsedInPlace == nil {
-            // Bridged or foreign strings have no contiguous UTF-8; copy once.
-            var bodyText = String(body)
-            bodyText.withUTF8 { bytes in builder.build(from: MarkdownDocument(utf8: bytes)) }
-        }
+        builder.build(from: MarkdownDocument(text: String(body)))
         let runbook = builder.finish()
         diagnostics += builder.diagnostics
         return (runbook, diagnostics)
@@ -108,8 +101,8 @@ public enum RunbookParser {
 
     /// Reads a file, turning every failure into a `RunbookParseError` that names the path.
     ///
-    /// One `stat`, `open` and a read into a buffer of the right size: the linter reads a thousand files, and
-    /// FileManager's attribute dictionary cost more than reading them.
+    /// The file is refused by its `stat` before it is opened when it is not a regular file or is too large, and
+    /// asked again once open, in case the path was replaced in between.
     public static func readFile(_ path: String) throws -> Data {
         var status = stat()
         guard stat(path, &status) == 0 else {
@@ -120,37 +113,16 @@ public enum RunbookParser {
         // O_NONBLOCK: should the path have become a FIFO since `stat`, opening it must not wait for a writer.
         let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard descriptor >= 0 else { throw unreadable }
-        defer { close(descriptor) }
+        let file = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
         guard fstat(descriptor, &status) == 0 else { throw unreadable }
         try checkStatus(status, path: path)
-        var data = Data(count: max(Int(status.st_size), 0))
-        var filled = 0
-        var chunk = [UInt8](repeating: 0, count: 0)
-        while true {
-            if filled == data.count {
-                // Larger than stat said (a growing file): keep reading in chunks, up to the limit.
-                if filled > maximumFileSize { break }
-                if chunk.isEmpty { chunk = [UInt8](repeating: 0, count: 65_536) }
-                let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-                if count < 0, errno == EINTR { continue }
-                guard count >= 0 else { throw unreadable }
-                if count == 0 { break }
-                data.append(contentsOf: chunk[0..<count])
-                filled += count
-                continue
-            }
-            let count = data.withUnsafeMutableBytes { raw in
-                read(descriptor, raw.baseAddress! + filled, raw.count - filled)
-            }
-            if count < 0, errno == EINTR { continue }
-            guard count >= 0 else { throw unreadable }
-            if count == 0 {
-                data.removeSubrange(filled...)
-                break
-            }
-            filled += count
+        // One byte past the limit is enough for `decode` to refuse a file that grew after `stat`.
+        do {
+            // nil at the end of the file: an empty file.
+            return try file.read(upToCount: maximumFileSize + 1) ?? Data()
+        } catch {
+            throw unreadable
         }
-        return data
     }
 
     private static func tooLarge(path: String, size: Int) -> RunbookParseError {
@@ -162,13 +134,9 @@ public enum RunbookParser {
 
     /// Validates and decodes the bytes: refuses binary files and invalid UTF-8 with the place of the problem.
     static func decode(_ data: Data, path: String) throws -> String {
-        try data.withUnsafeBytes { raw -> String in try decode(bytes: raw.bindMemory(to: UInt8.self), path: path) }
-    }
-
-    /// `decode` for bytes in memory.
-    static func decode(bytes: UnsafeBufferPointer<UInt8>, path: String) throws -> String {
-        if bytes.count > maximumFileSize { throw tooLarge(path: path, size: bytes.count) }
-        do {
+        if data.count > maximumFileSize { throw tooLarge(path: path, size: data.count) }
+        return try data.withUnsafeBytes { raw -> String in
+            let bytes = raw.bindMemory(to: UInt8.self)
             if let zero = bytes.firstIndex(of: 0) {
                 throw RunbookParseError(
                     summary: "\(path) looks like a binary file, not Markdown (NUL byte)",
@@ -181,32 +149,6 @@ public enum RunbookParser {
                 summary: "\(path) is not valid UTF-8", location: position(of: bad, in: bytes, path: path),
                 hint: "save the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8`)")
         }
-    }
-
-    /// `decode(readFile(path))` with the same errors, reading into `buffer` (reused from file to file) instead of
-    /// a new zero-filled `Data` per file, and opening before asking `stat` (one path lookup, not two).
-    static func readText(_ path: String, buffer: ReadBuffer) throws -> String {
-        var unreadable: RunbookParseError {
-            RunbookParseError(summary: "cannot read \(path)", hint: "check the file's permissions")
-        }
-        var status = stat()
-        // O_NONBLOCK: opening a FIFO without it waits for a writer; `checkStatus` then refuses it unread.
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-        guard descriptor >= 0 else {
-            // What `readFile` would have said: it asks `stat` first, and only then fails to read.
-            guard stat(path, &status) == 0 else {
-                throw RunbookParseError(summary: "no such file: \(path)", hint: "check the path")
-            }
-            try checkStatus(status, path: path)
-            throw unreadable
-        }
-        defer { close(descriptor) }
-        guard fstat(descriptor, &status) == 0 else { throw unreadable }
-        try checkStatus(status, path: path)
-        guard let count = buffer.fill(from: descriptor, expected: Int(status.st_size), limit: maximumFileSize) else {
-            throw unreadable
-        }
-        return try decode(bytes: UnsafeBufferPointer(start: buffer.bytes, count: count), path: path)
     }
 
     /// The refusals of a file by its `stat`, before anything is read: a directory, anything else that is not a
@@ -223,44 +165,6 @@ public enum RunbookParser {
             throw RunbookParseError(
                 summary: "\(path) is \(kind), not a regular file", location: SourceLocation(file: path, line: 1),
                 hint: "runbooks are regular Markdown files; give the path of one")
-        }
-    }
-
-    /// A byte buffer reused across `readText` calls.
-    final class ReadBuffer {
-        private(set) var bytes: UnsafeMutablePointer<UInt8>
-        private var capacity: Int
-
-        init(capacity: Int = 65_536) {
-            self.capacity = capacity
-            bytes = .allocate(capacity: capacity)
-        }
-
-        deinit { bytes.deallocate() }
-
-        private func grow(to minimum: Int) {
-            let larger = UnsafeMutablePointer<UInt8>.allocate(capacity: minimum)
-            larger.update(from: bytes, count: capacity)
-            bytes.deallocate()
-            bytes = larger
-            capacity = minimum
-        }
-
-        /// Reads `descriptor` to its end (or a little past `limit`); the number of bytes, or nil on a read error.
-        func fill(from descriptor: Int32, expected: Int, limit: Int) -> Int? {
-            if expected + 1 > capacity { grow(to: expected + 1) }
-            var count = 0
-            while true {
-                if count == capacity {
-                    if count > limit { return count }
-                    grow(to: capacity * 2)
-                }
-                let got = read(descriptor, bytes + count, capacity - count)
-                if got < 0, errno == EINTR { continue }
-                guard got >= 0 else { return nil }
-                if got == 0 { return count }
-                count += got
-            }
         }
     }
 

@@ -187,56 +187,9 @@ public enum VariableReferences {
         [";", "&&", "||", "|", "&", "do", "then"].contains(word)
     }
 
-    /// The words of each non-empty line. Plain ASCII (no CR) is split byte by byte; anything else by
-    /// Characters, where a CR LF pair or a quote with a combining mark is one Character and splits differently.
+    /// The words of each non-empty line.
     private static func wordsByLine(_ command: String) -> [[String]] {
-        if let lines = ASCIIText.lines(command) {
-            return lines.map(splitWords(ascii:))
-        }
-        return command.split(whereSeparator: { $0 == "\n" }).map(splitWords)
-    }
-
-    /// `splitWords` for ASCII text, on bytes. A word is always one run of the line (quotes stay in it), so it
-    /// is cut out of the bytes rather than built up.
-    private static func splitWords(ascii line: ArraySlice<UInt8>) -> [String] {
-        var words: [String] = []
-        var wordStart: Int?
-        var quote: UInt8?
-        var index = line.startIndex
-        func flush(_ end: Int) {
-            if let start = wordStart, start < end { words.append(String(decoding: line[start..<end], as: UTF8.self)) }
-            wordStart = nil
-        }
-        while index < line.endIndex {
-            let byte = line[index]
-            if let open = quote {
-                if byte == open { quote = nil }
-                index += 1
-                continue
-            }
-            switch byte {
-            case UInt8(ascii: "'"), UInt8(ascii: "\""):
-                quote = byte
-                if wordStart == nil { wordStart = index }
-            case UInt8(ascii: " "), UInt8(ascii: "\t"):
-                flush(index)
-            case UInt8(ascii: "#") where wordStart == nil:
-                return words
-            case UInt8(ascii: ";"), UInt8(ascii: "&"), UInt8(ascii: "|"):
-                flush(index)
-                if index + 1 < line.endIndex, line[index + 1] == byte {
-                    words.append(String(decoding: line[index...(index + 1)], as: UTF8.self))
-                    index += 2
-                    continue
-                }
-                words.append(String(decoding: line[index...index], as: UTF8.self))
-            default:
-                if wordStart == nil { wordStart = index }
-            }
-            index += 1
-        }
-        flush(index)
-        return words
+        command.split(whereSeparator: { $0 == "\n" }).map(splitWords)
     }
 
     /// Splits a line into words at blanks, keeping quoted text together and `;`, `&&`, `||`, `|` as words.

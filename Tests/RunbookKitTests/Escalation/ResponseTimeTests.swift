@@ -7,31 +7,19 @@ import Testing
     @Test(arguments: [
         ("15 minutes", ResponseTime.duration(900)), ("30 minutes", .duration(1800)), ("2 hours", .duration(7200)),
         ("1 hour", .duration(3600)), ("5m", .duration(300)), ("1 business day", .businessDays(1)),
-        ("2 Business Days", .businessDays(2)),
+        ("2 Business Days", .businessDays(2)), (" 30 min\t", .duration(1800)), ("2 HOURS", .duration(7200)),
+        ("45s", .duration(45)), ("15minutes", .duration(900)), ("15  minutes", .duration(900)),
+        ("1.5 hours", .duration(5400)), ("1e2 minutes", .duration(6000)), ("3 working days", .businessDays(3)),
     ])
     func parsesMatrixWording(text: String, expected: ResponseTime) {
         #expect(ResponseTime(parsing: text) == expected)
     }
 
-    @Test(arguments: ["", "soon", "15 fortnights", "-5 minutes", "1.5 business days", "minutes"])
+    @Test(arguments: [
+        "", " ", "soon", "15 fortnights", "-5 minutes", "0 minutes", "1.5 business days", "minutes", "1 business  day",
+    ])
     func rejectsWhatIsNotADuration(text: String) {
         #expect(ResponseTime(parsing: text) == nil)
-    }
-
-    @Test func theByteReadingAgreesWithTheScanner() {
-        let texts = [
-            "15 minutes", " 30 min\t", "2 HOURS", "1 hour", "45s", "5m", "1h", "1 business day", "3 working days",
-            "0 minutes", "15minutes", "15  minutes", "15 fortnights", "999999999 s", "1000000000 s", "1.5 hours",
-            "1e2 minutes", "+5 minutes", "-5 minutes", "minutes", "", " ", "1 business  day", "\u{00A0}5 minutes",
-        ]
-        for text in texts {
-            let fast = ResponseTime.wholeAmount(text)
-            if let fast { #expect(fast == ResponseTime.scanned(text), "\(text)") }
-            #expect(ResponseTime(parsing: text) == ResponseTime.scanned(text), "\(text)")
-        }
-        #expect(ResponseTime.wholeAmount("15 minutes") == .duration(900), "the usual wording takes the byte path")
-        #expect(ResponseTime.wholeAmount("1.5 hours") == nil, "a decimal is left to the scanner")
-        #expect(ResponseTime(parsing: "1.5 hours") == .duration(5400))
     }
 
     @Test func businessDaysAreNotTwentyFourHours() {

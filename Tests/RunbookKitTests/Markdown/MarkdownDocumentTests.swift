@@ -31,6 +31,15 @@ import Testing
         #expect(table.children[1].startLine == 3)
     }
 
+    @Test func plainTextIsTrimmedAsFoundationTrimsIt() throws {
+        let cells = ["\u{00A0}a\u{3000}", "\u{2003}b c\u{2028}", "\u{200B}d", "e\u{0301}", "\u{00A0}"]
+        let document = MarkdownDocument(
+            text: "| x | y | z | v | w |\n|---|---|---|---|---|\n| " + cells.joined(separator: " | ") + " |\n")
+        let row = try #require(document.root.firstChild?.children.last)
+        let expected = cells.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+        #expect(row.children.map(\.plainText) == expected)
+    }
+
     @Test func taskItemsKnowWhetherTheyAreTicked() throws {
         let document = MarkdownDocument(text: "- [ ] open\n- [x] done\n- plain\n")
         let items = try #require(document.root.firstChild).children

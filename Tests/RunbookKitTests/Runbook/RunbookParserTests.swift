@@ -280,4 +280,33 @@ import Testing
         #expect(runbook.steps.first?.guidance == "Scale up:")
         #expect(runbook.steps.first?.location.line == 5)
     }
+
+    @Test(arguments: [
+        ("runbooks/outage.md", "outage"), ("outage.md", "outage"), ("./a//outage.md", "outage"),
+        ("/outage.md", "outage"), ("dir/OUTAGE.MD", "OUTAGE"), ("dir/notes", "notes"),
+    ])
+    func idIsTheFileNameWithoutItsMarkdownExtension(path: String, id: String) {
+        #expect(RunbookParser.parseWithDiagnostics(text: "# T\n", path: path).runbook.id == id)
+    }
+
+    @Test func invalidPatternsAreReportedInEveryRunbookNotJustTheFirst() throws {
+        let text = "---\nvariables:\n  A: {pattern: \"([a-z\"}\n---\n# T\n"
+        for _ in 0..<2 {
+            #expect(
+                try diagnostics(text).map(\.message) == ["pattern of `A` is not a valid regular expression"])
+        }
+    }
+
+    @Test(arguments: [
+        ("---\r\ntitle: Windows\r\n---\r\n# Body\r\n", "Windows"), ("---  \t\ntitle: Blanks\n---\n", "Blanks"),
+        ("---\ntitle: Dots\n...\nbody\n", "Dots"), ("--- \u{00A0}\ntitle: Unicode space\n---\n", "Unicode space"),
+    ])
+    func frontMatterOpensWithThreeDashesAndClosesWithDashesOrDots(text: String, title: String) throws {
+        #expect(try parse(text).title == title)
+    }
+
+    @Test(arguments: ["----\ntitle: x\n---\n", "---\u{0301}\ntitle: x\n---\n", "# T\n---\ntitle: x\n---\n"])
+    func anythingButThreeDashesOnTheFirstLineIsNoFrontMatter(text: String) throws {
+        #expect(try parse(text).title != "x")
+    }
 }
