@@ -54,15 +54,8 @@ struct ExportCommand: ParsableCommand {
         case .json: exporter = JSONExporter()
         case .asciicast: exporter = AsciicastExporter()
         }
-        // Through the escalation store so that the JSON holds the incident's timers and notification outbox.
-        let transcript = try IncidentTranscript.load(incidentID: id, from: store as any EscalationStore)
-        // Written as it is produced, to standard output or to the file.
-        if output == "-" {
-            try exporter.write(transcript, to: ExportSink(fileDescriptor: STDOUT_FILENO, name: "standard output"))
-            return
-        }
-        let path = output ?? "transcripts/" + exporter.defaultFileName(for: transcript.incident)
-        try ExportFile.write(to: path) { try exporter.write(transcript, to: $0) }
-        print(path)
+        // Written as it is produced, to standard output (`-o -`) or to the file, whose path is printed.
+        let path = try exporter.export(incidentID: id, from: store, to: output)
+        if path != "-" { print(path) }
     }
 }

@@ -126,7 +126,7 @@ extension SessionLauncher {
         guard let policy = try? RunbookCatalog(directory: runbooksDirectory).escalationPolicy(),
             let data = try? JSONEncoder().encode(policy)
         else { return nil }
-        return try? JSONDecoder().decode(JSONValue.self, from: data)
+        return try? JSONValue(parsing: String(decoding: data, as: UTF8.self))
     }
 
     static func number(_ value: Double) -> String {

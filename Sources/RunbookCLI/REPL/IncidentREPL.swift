@@ -670,10 +670,7 @@ public final class IncidentREPL {
         case "asciicast", "cast": exporter = AsciicastExporter()
         default: throw SessionError.invalidArgument("export takes markdown, json or asciicast")
         }
-        let transcript = try IncidentTranscript.load(
-            incidentID: session.incidentID, from: session.dependencies.store)
-        let path = "transcripts/" + exporter.defaultFileName(for: transcript.incident)
-        try ExportFile.write(to: path) { try exporter.write(transcript, to: $0) }
+        let path = try exporter.export(incidentID: session.incidentID, from: session.dependencies.store)
         return "exported to \(path)"
     }
 

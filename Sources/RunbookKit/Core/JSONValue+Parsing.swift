@@ -11,11 +11,10 @@ extension JSONValue {
         public var description: String { "invalid JSON at byte \(offset): expected \(expected)" }
     }
 
-    /// Parses JSON text (UTF-8).
+    /// Parses JSON text (UTF-8): the one JSON reader of `JSONValue`.
     ///
-    /// Whole numbers become `.int` (as `init(from:)` decodes them), others `.double`. A hand-written
-    /// parser because reading a transcript decodes every payload, and `JSONDecoder` with the
-    /// fallback chain of `init(from:)` costs several times what SQLite needs to read the rows.
+    /// Whole numbers become `.int`, others `.double`. Written by hand because reading a transcript parses
+    /// every payload, and a `JSONDecoder` tried case by case costs several times what SQLite needs to read the rows.
     public init(parsing text: String) throws {
         var text = text
         self = try text.withUTF8 { bytes in try JSONValue(parsingUTF8: bytes) }

@@ -3,9 +3,8 @@ import Foundation
 /// The bytes of an export as they are produced, handed to an `ExportSink` whenever `flushIfFull` finds more than
 /// `ExportWriter.flushSize` of them; without a sink they stay in `bytes` (a section written ahead of its place).
 ///
-/// It also serialises `JSONValue`s with sorted keys and two-space indentation, straight into bytes: written by hand
-/// because exports of large incidents spend most of their time here, and `JSONEncoder` is several times slower on
-/// Linux; the output is deterministic, which golden files need.
+/// It also writes `JSONValue`s with sorted keys and two-space indentation, strings and numbers as the canonical
+/// encoding writes them (`JSONValue.appendString`), so the output is deterministic, which golden files need.
 struct ExportWriter {
     /// Bytes not yet handed to the sink.
     private(set) var bytes: [UInt8] = []
@@ -56,42 +55,25 @@ struct ExportWriter {
     /// Appends `value`, indented as if it started at `depth`.
     mutating func write(_ value: JSONValue, depth: Int = 0) {
         switch value {
-        case .null: append("null")
-        case .bool(let flag): append(flag ? "true" : "false")
-        case .int(let number): append(String(number))
-        case .double(let number):
-            if number.isFinite {
-                if number.rounded() == number, abs(number) < 1e15 {
-                    append(String(Int64(number)))
-                } else {
-                    append(String(number))
-                }
-            } else {
-                append("null")
-            }
-        case .string(let text): writeString(text)
         case .array(let items):
-            if items.isEmpty { return append("[]") }
-            bytes.append(UInt8(ascii: "["))
+            if items.isEmpty { return raw("[]") }
             for (index, item) in items.enumerated() {
-                if index > 0 { bytes.append(UInt8(ascii: ",")) }
-                newline(depth + 1)
+                element(index: index, depth: depth)
                 write(item, depth: depth + 1)
             }
-            newline(depth)
-            bytes.append(UInt8(ascii: "]"))
+            endArray(count: items.count, depth: depth)
         case .object(let members):
-            if members.isEmpty { return append("{}") }
-            bytes.append(UInt8(ascii: "{"))
+            if members.isEmpty { return raw("{}") }
             for (index, key) in members.keys.sorted().enumerated() {
-                if index > 0 { bytes.append(UInt8(ascii: ",")) }
+                bytes.append(index == 0 ? UInt8(ascii: "{") : UInt8(ascii: ","))
                 newline(depth + 1)
                 writeString(key)
-                append(": ")
+                raw(": ")
                 write(members[key]!, depth: depth + 1)
             }
-            newline(depth)
-            bytes.append(UInt8(ascii: "}"))
+            endObject(depth: depth)
+        default:
+            value.appendScalar(to: &bytes)
         }
     }
 
@@ -119,7 +101,7 @@ struct ExportWriter {
 
     /// Ends an array begun with `element` at `depth` (`[]` when it had no elements).
     mutating func endArray(count: Int, depth: Int) {
-        if count == 0 { return append("[]") }
+        if count == 0 { return raw("[]") }
         newline(depth)
         bytes.append(UInt8(ascii: "]"))
     }
@@ -171,96 +153,17 @@ struct ExportWriter {
         MarkdownText.appendParagraph(text, indent: indent, to: &bytes)
     }
 
-    /// Reserves room for `count` more bytes.
-    mutating func reserve(_ count: Int) {
-        bytes.reserveCapacity(bytes.count + count)
-    }
-
-    private mutating func append(_ text: String) {
-        bytes.append(contentsOf: text.utf8)
-    }
-
-    /// A newline and 32 spaces: indentation is a prefix of it (a literal, so no lazily made global is consulted).
-    private static let indentation: StaticString = "\n                                "
-
     private mutating func newline(_ depth: Int) {
-        let width = depth * 2
-        if width < Self.indentation.utf8CodeUnitCount {
-            bytes.append(contentsOf: UnsafeBufferPointer(start: Self.indentation.utf8Start, count: width + 1))
-        } else {
-            bytes.append(UInt8(ascii: "\n"))
-            bytes.append(contentsOf: repeatElement(UInt8(ascii: " "), count: width))
-        }
+        bytes.append(UInt8(ascii: "\n"))
+        bytes.append(contentsOf: repeatElement(UInt8(ascii: " "), count: depth * 2))
     }
 
+    /// Appends `text` as a JSON string.
     mutating func writeString(_ text: String) {
-        bytes.append(UInt8(ascii: "\""))
-        var text = text
-        text.withUTF8 { utf8 in
-            // Runs of bytes that need no escape (usually the whole string) are copied whole.
-            var runStart = 0
-            var index = Self.firstEscape(in: utf8, from: 0)
-            while index < utf8.count {
-                if runStart < index { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<index])) }
-                let byte = utf8[index]
-                bytes.append(UInt8(ascii: "\\"))
-                switch byte {
-                case UInt8(ascii: "\""), UInt8(ascii: "\\"): bytes.append(byte)
-                case 0x0A: bytes.append(UInt8(ascii: "n"))
-                case 0x0D: bytes.append(UInt8(ascii: "r"))
-                case 0x09: bytes.append(UInt8(ascii: "t"))
-                default:
-                    bytes.append(UInt8(ascii: "u"))
-                    bytes.append(UInt8(ascii: "0"))
-                    bytes.append(UInt8(ascii: "0"))
-                    bytes.append(Self.hexDigit(byte >> 4))
-                    bytes.append(Self.hexDigit(byte & 0x0F))
-                }
-                runStart = index + 1
-                index = Self.firstEscape(in: utf8, from: runStart)
-            }
-            if runStart < utf8.count {
-                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<utf8.count]))
-            }
-        }
-        bytes.append(UInt8(ascii: "\""))
+        JSONValue.appendString(text, to: &bytes)
     }
 
-    /// Index of the first byte at or after `start` that a JSON string cannot hold as it is (a control character,
-    /// DEL, `"` or `\\`), or `utf8.count`. Eight bytes at a time while none is found: a word with such a byte is
-    /// always caught by the bit tests (they can flag a clean word too; the byte loop then decides).
-    @inline(__always)
-    static func firstEscape(in utf8: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
-        var index = start
-        if let base = utf8.baseAddress {
-            let ones: UInt64 = 0x0101_0101_0101_0101
-            let highs: UInt64 = 0x8080_8080_8080_8080
-            func hasZeroByte(_ word: UInt64) -> Bool { (word &- ones) & ~word & highs != 0 }
-            while index + 8 <= utf8.count {
-                let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
-                let control = (word &- ones &* 0x20) & ~word & highs != 0  // a byte below 0x20
-                if control || hasZeroByte(word ^ (ones &* 0x22)) || hasZeroByte(word ^ (ones &* 0x5C))
-                    || hasZeroByte(word ^ (ones &* 0x7F))
-                {
-                    break
-                }
-                index += 8
-            }
-        }
-        while index < utf8.count {
-            let byte = utf8[index]
-            if byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte == 0x7F { return index }
-            index += 1
-        }
-        return utf8.count
-    }
-
-    @inline(__always)
-    private static func hexDigit(_ value: UInt8) -> UInt8 {
-        value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "a") + value - 10
-    }
-
-    /// `value` as compact single-line JSON (no spaces), for asciicast lines.
+    /// `value` as single-line JSON, for asciicast lines.
     static func compact(_ value: JSONValue) -> [UInt8] {
         var writer = ExportWriter()
         writer.writeCompact(value)
@@ -272,16 +175,16 @@ struct ExportWriter {
         case .array(let items):
             bytes.append(UInt8(ascii: "["))
             for (index, item) in items.enumerated() {
-                if index > 0 { append(", ") }
+                if index > 0 { raw(", ") }
                 writeCompact(item)
             }
             bytes.append(UInt8(ascii: "]"))
         case .object(let members):
             bytes.append(UInt8(ascii: "{"))
             for (index, key) in members.keys.sorted().enumerated() {
-                if index > 0 { append(", ") }
+                if index > 0 { raw(", ") }
                 writeString(key)
-                append(": ")
+                raw(": ")
                 writeCompact(members[key]!)
             }
             bytes.append(UInt8(ascii: "}"))

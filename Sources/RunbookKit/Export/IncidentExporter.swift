@@ -19,14 +19,20 @@ extension IncidentExporter {
         return sink.data
     }
 
-    /// Reads incident `id` from `store` and renders it.
-    public func export(incidentID id: Int64, from store: any TranscriptStore) throws -> Data {
-        try render(IncidentTranscript.load(incidentID: id, from: store))
-    }
-
-    /// Reads incident `id` from `store`, with its escalation timers and notification outbox, and renders it.
-    public func export(incidentID id: Int64, from store: any EscalationStore) throws -> Data {
-        try render(IncidentTranscript.load(incidentID: id, from: store))
+    /// Exports incident `id` of `store`, the one way every caller (`runbook export`, the REPL's `export`) does: to
+    /// the file `path`, to standard output when `path` is `-`, or to `transcripts/` under `defaultFileName` when
+    /// `path` is `nil`. Returns where the document went (`-` for standard output).
+    /// - Throws: `ExportError.unknownIncident`; `ExportError.cannotWrite`; store errors as they come.
+    @discardableResult
+    public func export(incidentID id: Int64, from store: any TranscriptStore, to path: String? = nil) throws -> String {
+        let transcript = try IncidentTranscript.load(incidentID: id, from: store)
+        if path == "-" {
+            try write(transcript, to: ExportSink(fileDescriptor: STDOUT_FILENO, name: "standard output"))
+            return "-"
+        }
+        let path = path ?? "transcripts/" + defaultFileName(for: transcript.incident)
+        try ExportFile.write(to: path) { try write(transcript, to: $0) }
+        return path
     }
 
     /// The default file name: `YYYY-MM-DD-ID-slug.ext`, dated by the declaration (UTC).

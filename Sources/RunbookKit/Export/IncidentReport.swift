@@ -31,15 +31,10 @@ public struct IncidentReport: Sendable {
     /// Timestamp of the last event, when there is one.
     public var lastEventTime: Date?
 
-    /// Reads incident `id` from `store` (one pass over its events).
+    /// Reads incident `id` from `store` (one pass over its events), with its escalation timers and notification
+    /// outbox when the store keeps them.
     /// - Throws: `ExportError.unknownIncident` when the store has no such incident; store errors as they come.
     public static func load(incidentID id: Int64, from store: any TranscriptStore) throws -> IncidentReport {
-        try IncidentTranscript.load(incidentID: id, from: store).report()
-    }
-
-    /// Reads incident `id` from `store`, with its escalation timers and notification outbox.
-    /// - Throws: `ExportError.unknownIncident` when the store has no such incident; store errors as they come.
-    public static func load(incidentID id: Int64, from store: any EscalationStore) throws -> IncidentReport {
         try IncidentTranscript.load(incidentID: id, from: store).report()
     }
 

@@ -25,22 +25,18 @@ public struct IncidentTranscript: Sendable {
         case events([RecordedEvent])
     }
 
-    /// Opens incident `id` of `store`; its events are read when an exporter goes through them.
+    /// Opens incident `id` of `store`, with its escalation timers and notification outbox when the store keeps
+    /// them (an `EscalationStore`); its events are read when an exporter goes through them. Every export (the
+    /// `runbook export` command, the REPL's `export`, reports) opens its incident here, so all of them see the same
+    /// rows whatever type the caller holds the store as.
     /// - Throws: `ExportError.unknownIncident` when the store has no such incident; store errors as they come.
     public static func load(incidentID id: Int64, from store: any TranscriptStore) throws -> IncidentTranscript {
         guard let incident = try store.incident(id) else { throw ExportError.unknownIncident(id) }
+        let escalation = store as? any EscalationStore
         return IncidentTranscript(
-            incident: incident, outputs: try store.outputs(incidentID: id), timers: [], outbox: [],
+            incident: incident, outputs: try store.outputs(incidentID: id),
+            timers: try escalation?.timers(incidentID: id) ?? [], outbox: try escalation?.outbox(incidentID: id) ?? [],
             source: .store(store))
-    }
-
-    /// Opens incident `id` of `store`, with its escalation timers and notification outbox.
-    /// - Throws: `ExportError.unknownIncident` when the store has no such incident; store errors as they come.
-    public static func load(incidentID id: Int64, from store: any EscalationStore) throws -> IncidentTranscript {
-        var transcript = try load(incidentID: id, from: store as any TranscriptStore)
-        transcript.timers = try store.timers(incidentID: id)
-        transcript.outbox = try store.outbox(incidentID: id)
-        return transcript
     }
 
     /// A transcript of rows already read; `outputs` maps a `command.started` sequence to its chunks.
@@ -69,11 +65,7 @@ public struct IncidentTranscript: Sendable {
     ) throws {
         switch source {
         case .store(let store):
-            // Read on a second thread, a few batches ahead: SQLite's work overlaps the exporter's.
-            let id = incident.id
-            try EventReadAhead.forEach(
-                read: { deliver in try store.forEachEvent(incidentID: id, types: types, hashes: hashes, deliver) },
-                body)
+            try store.forEachEvent(incidentID: incident.id, types: types, hashes: hashes, body)
         case .events(let events):
             for index in events.indices where types?.contains(events[index].type) ?? true { try body(events[index]) }
         }

@@ -154,8 +154,8 @@ public struct FenceInfo: Sendable, Hashable {
     private mutating func parseJSON(_ bytes: [UInt8], from open: Int) -> [Pair] {
         var end = bytes.count
         while end > open, Self.isSpace(bytes[end - 1]) { end -= 1 }
-        let data = Data(bytes[open..<end])
-        guard let object = try? JSONDecoder().decode([String: JSONValue].self, from: data) else {
+        let json = String(decoding: bytes[open..<end], as: UTF8.self)
+        guard case .object(let object)? = try? JSONValue(parsing: json) else {
             problems.append(
                 Problem(
                     offset: open, severity: .error, message: "attribute block is not valid JSON",

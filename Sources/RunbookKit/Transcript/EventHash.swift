@@ -15,40 +15,18 @@ public enum EventHash {
         incidentID: Int64, sequence: Int64, timestampMilliseconds: Int64, actor: String, type: String,
         stepID: String?, payloadJSON: String
     ) -> String {
-        var text = "{\"actor\":"
-        text.reserveCapacity(payloadJSON.utf8.count + 160)
-        appendJSONString(actor, to: &text)
-        text += ",\"incident\":\(incidentID),\"payload\":"
-        text += payloadJSON
-        text += ",\"seq\":\(sequence),\"step_id\":"
-        if let stepID { appendJSONString(stepID, to: &text) } else { text += "null" }
-        text += ",\"ts_ms\":\(timestampMilliseconds),\"type\":"
-        appendJSONString(type, to: &text)
-        text += "}"
-        return text
-    }
-
-    /// Appends `value` as a JSON string: `"` and `\` escaped, control characters as `\n`, `\t`… or
-    /// `\u00XX`, everything else as literal UTF-8. Written by hand because verification hashes every
-    /// event and a JSONEncoder per string costs more than the SHA-256 itself.
-    static func appendJSONString(_ value: String, to text: inout String) {
-        text += "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": text += "\\\""
-            case "\\": text += "\\\\"
-            case "\n": text += "\\n"
-            case "\r": text += "\\r"
-            case "\t": text += "\\t"
-            case "\u{08}": text += "\\b"
-            case "\u{0C}": text += "\\f"
-            case "\u{00}"..."\u{1F}":
-                let hex = String(scalar.value, radix: 16)
-                text += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: text.unicodeScalars.append(scalar)
-            }
-        }
-        text += "\""
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(payloadJSON.utf8.count + 160)
+        bytes.append(contentsOf: "{\"actor\":".utf8)
+        JSONValue.appendString(actor, to: &bytes)
+        bytes.append(contentsOf: ",\"incident\":\(incidentID),\"payload\":".utf8)
+        bytes.append(contentsOf: payloadJSON.utf8)
+        bytes.append(contentsOf: ",\"seq\":\(sequence),\"step_id\":".utf8)
+        (stepID.map(JSONValue.string) ?? .null).appendScalar(to: &bytes)
+        bytes.append(contentsOf: ",\"ts_ms\":\(timestampMilliseconds),\"type\":".utf8)
+        JSONValue.appendString(type, to: &bytes)
+        bytes.append(UInt8(ascii: "}"))
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     private static let hexDigits = Array("0123456789abcdef".utf8)

@@ -351,7 +351,7 @@ extension SQLiteTranscriptStore: EscalationStore {
                 EventType.escalationFinished.rawValue, EventType.severityChanged.rawValue,
             ])
         for row in rows {
-            let payload = JSONValue.parse(row["payload"]) ?? [:]
+            let payload = (try? JSONValue(parsing: row["payload"] as String)) ?? [:]
             switch EventType(rawValue: row["type"]) {
             case .ackReceived:
                 if state.acknowledgedBy == nil { state.acknowledgedBy = payload["by"]?.stringValue ?? "someone" }
@@ -409,7 +409,8 @@ private final class SnapshotCache: @unchecked Sendable {
         let key = "\(path)#\(incidentID)"
         if let entry = lock.withLock({ entries[key] }), entry.text == text { return entry.snapshot }
         let snapshot =
-            text.flatMap(JSONValue.parse).flatMap(EscalationSnapshot.init(json:)) ?? EscalationSnapshot(rules: [])
+            text.flatMap { try? JSONValue(parsing: $0) }.flatMap(EscalationSnapshot.init(json:))
+            ?? EscalationSnapshot(rules: [])
         lock.withLock { entries[key] = (text, snapshot) }
         return snapshot
     }

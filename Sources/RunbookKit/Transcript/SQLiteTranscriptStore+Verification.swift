@@ -85,7 +85,8 @@ extension SQLiteTranscriptStore {
             ("drill", declared["drill"]?.boolValue == row["is_drill"]),
             ("host", declared["host"]?.stringValue == row["host"]),
             ("user", declared["user"]?.stringValue == row["user"]),
-            ("policy", declared["policy"]?.canonicalString == policyText),
+            // Compared as values, not text: rows written by other versions may format the same JSON differently.
+            ("policy", declared["policy"] == policyText.flatMap { try? JSONValue(parsing: $0) }),
         ]
         return checks.first { !$0.1 }?.0
     }

@@ -6,7 +6,7 @@ public enum IncidentStatus: String, Sendable, Hashable, Codable, CaseIterable {
 }
 
 /// An event as committed: append-only and hash-chained.
-public struct RecordedEvent: Sendable, Hashable, Codable {
+public struct RecordedEvent: Sendable, Hashable, Encodable {
     public var incidentID: Int64
     /// 1, 2, 3… within the incident.
     public var sequence: Int64
@@ -73,7 +73,7 @@ public struct IncidentDeclaration: Sendable, Hashable {
 }
 
 /// An incident row.
-public struct Incident: Sendable, Hashable, Codable {
+public struct Incident: Sendable, Hashable, Encodable {
     public var id: Int64
     public var title: String
     public var runbook: String

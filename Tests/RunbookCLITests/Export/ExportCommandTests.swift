@@ -86,7 +86,7 @@ import Testing
         let result = try scratch.run(["export", "\(id)", "--format", "json", "-o", "-"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(try ExternalTool.schemaViolations(of: Data(result.stdout.utf8), schemaPath: Self.schemaPath) == nil)
-        let document = try JSONDecoder().decode(JSONValue.self, from: Data(result.stdout.utf8))
+        let document = try JSONValue(parsing: result.stdout)
         let exportedTimers = EscalationTimersEndToEndTests.array(document["timers"])
         #expect(exportedTimers.map { $0["generation"]?.intValue } == timers.map(\.generation))
         #expect(exportedTimers.map { $0["status"]?.stringValue } == timers.map(\.status.rawValue))
@@ -169,5 +169,33 @@ import Testing
             #expect(result.status == 2, "\(format): \(result.stderr)")
             #expect(result.stderr.contains("cannot write the export to /dev/full: No space left on device"))
         }
+    }
+
+    /// The REPL's `export json` and `runbook export` open the incident through the same function, so both see the
+    /// escalation timer the session armed (the REPL once exported it with none).
+    @Test func replExportAndExportCommandShowTheSameArmedTimer() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("runbook-export-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let database = directory.appendingPathComponent("export.sqlite3").path
+        let session = try BuiltBinary.run(
+            [
+                "start", "slow", "--env", "staging", "--runbooks", EscalationTimersEndToEndTests.fixtures, "--db",
+                database,
+            ], stdin: "export json\nq\n", currentDirectory: directory)
+        defer { EscalatorProcess.stop(database: database) }
+        #expect(session.status == 0, "\(session.stdout)\n\(session.stderr)")
+        let written = try #require(session.stdout.range(of: "exported to ")).upperBound
+        let relative = session.stdout[written...].prefix { $0 != "\n" }
+        let fromREPL = try JSONValue(
+            parsing: String(contentsOf: directory.appendingPathComponent(String(relative)), encoding: .utf8))
+
+        let command = try BuiltBinary.run(["export", "1", "--format", "json", "-o", "-", "--db", database])
+        #expect(command.status == 0, "\(command.stderr)")
+        let fromCommand = try JSONValue(parsing: command.stdout)
+
+        #expect(fromREPL["timers"]?.arrayValue?.count == 1)
+        #expect(fromREPL["timers"] == fromCommand["timers"])
+        #expect(fromREPL["outbox"] == fromCommand["outbox"])
     }
 }

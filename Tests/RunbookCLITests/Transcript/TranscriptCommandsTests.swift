@@ -54,7 +54,7 @@ import Testing
         let staging = try db.run(["declare", "--title", "t", "--severity", "P2", "--env", "staging", "--drill"])
         #expect(staging.status == 0)
         let drills = try db.run(["incidents", "--drill", "--format", "json"])
-        let decoded = try JSONDecoder().decode([JSONValue].self, from: Data(drills.stdout.utf8))
+        let decoded = try #require(try JSONValue(parsing: drills.stdout).arrayValue)
         #expect(decoded.count == 1)
         #expect(decoded.first?["drill"] == true)
     }
@@ -74,7 +74,7 @@ import Testing
         let full = try db.run(["transcript", String(id), "--full"])
         #expect(full.stdout.contains("│ line 30: server promoting"))
         let json = try db.run(["transcript", String(id), "--format", "json"])
-        let document = try JSONDecoder().decode(JSONValue.self, from: Data(json.stdout.utf8))
+        let document = try JSONValue(parsing: json.stdout)
         guard case .array(let events) = document["events"] else {
             Issue.record("no events in \(json.stdout)")
             return
@@ -92,7 +92,7 @@ import Testing
         #expect(note.stdout.contains("\(id) Primary database down"))
         #expect(note.stdout.contains("note"))
         let output = try db.run(["search", "server", "promoting", "--format", "json"])
-        let hits = try JSONDecoder().decode([JSONValue].self, from: Data(output.stdout.utf8))
+        let hits = try #require(try JSONValue(parsing: output.stdout).arrayValue)
         #expect(hits.first?["kind"] == "output")
         #expect(hits.first?["step_id"] == "promote-replica")
         #expect(hits.first?["seq"] == 2)

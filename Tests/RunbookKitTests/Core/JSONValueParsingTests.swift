@@ -14,11 +14,23 @@ import Testing
         #expect(try JSONValue(parsing: value.canonicalString) == value)
     }
 
-    @Test func parsingAgreesWithJSONDecoderOnEscapesAndWhitespace() throws {
-        let text = #" { "a" : [ 1 , 2 , 3.5 , "\u00e9\ud83d\ude92\/" ] , "b" : { } } "#
-        let decoded = try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
-        #expect(try JSONValue(parsing: text) == decoded)
-        #expect(try JSONValue(parsing: text)["a"] == [1, 2, 3.5, "é🚒/"])
+    @Test func escapesAndWhitespaceAreRead() throws {
+        let text = #" { "a" : [ 1 , 2 , 3.5 , "\u00e9\ud83d\ude92\/\b\f\n\r\t\"\\" ] , "b" : { } } "#
+        #expect(try JSONValue(parsing: text) == ["a": [1, 2, 3.5, "é🚒/\u{08}\u{0C}\n\r\t\"\\"], "b": [:]])
+    }
+
+    /// The canonical text is what `JSONEncoder` (sorted keys, slashes as they are) wrote before it was written by
+    /// hand: stored payloads and policy snapshots keep their form.
+    @Test func canonicalTextIsCompactSortedAndMinimallyEscaped() {
+        let value: JSONValue = [
+            "text": "say \"hi\" \\ to /tmp\n\ttab \u{01}\u{08}\u{0C}\r\u{7F} é 🚒", "n": 2.5, "i": -3, "big": 1e20,
+            "whole": 4.0, "list": [true, false, nil, [], [:]], "B": "upper",
+        ]
+        #expect(
+            value.canonicalString
+                == #"{"B":"upper","big":1e+20,"i":-3,"list":[true,false,null,[],{}],"n":2.5,"#
+                + #""text":"say \"hi\" \\ to /tmp\n\ttab \u0001\b\f\r\#u{7F} é 🚒","whole":4}"#)
+        #expect(Data(value.canonicalString.utf8) == value.canonicalData())
     }
 
     @Test func wholeNumbersWrittenWithAFractionOrExponentAreIntegers() throws {

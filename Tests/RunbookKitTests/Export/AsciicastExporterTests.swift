@@ -7,9 +7,9 @@ import Testing
     private func lines(resolved: Bool = true) throws -> [JSONValue] {
         let store = InMemoryTranscriptStore()
         let id = try SampleIncident.record(into: store, resolved: resolved)
-        let data = try AsciicastExporter().export(incidentID: id, from: store)
+        let data = try AsciicastExporter().render(IncidentTranscript.load(incidentID: id, from: store))
         return try String(decoding: data, as: UTF8.self).split(separator: "\n").map {
-            try JSONDecoder().decode(JSONValue.self, from: Data($0.utf8))
+            try JSONValue(parsing: String($0))
         }
     }
 
@@ -92,10 +92,10 @@ import Testing
                 OutputChunk(offset: 0, data: Data([0x61] + euro.prefix(2))),
                 OutputChunk(offset: 1, data: Data(euro.suffix(1) + [0xFF, 0x0A])),
             ], incidentID: incident.id, commandSequence: started.sequence)
-        let data = try AsciicastExporter().export(incidentID: incident.id, from: store)
+        let data = try AsciicastExporter().render(IncidentTranscript.load(incidentID: incident.id, from: store))
         let output = events(
             try String(decoding: data, as: UTF8.self).split(separator: "\n").map {
-                try JSONDecoder().decode(JSONValue.self, from: Data($0.utf8))
+                try JSONValue(parsing: String($0))
             }
         ).filter { $0.code == "o" }.map(\.data)
         #expect(output.contains("a"))
@@ -117,10 +117,10 @@ import Testing
         _ = try store.append(
             EventDraft(.commandFinished, payload: ["exit_code": 0, "duration": 6]), to: incident.id, actor: "u@h",
             at: SampleIncident.start.addingTimeInterval(16))
-        let data = try AsciicastExporter().export(incidentID: incident.id, from: store)
+        let data = try AsciicastExporter().render(IncidentTranscript.load(incidentID: incident.id, from: store))
         let parsed = events(
             try String(decoding: data, as: UTF8.self).split(separator: "\n").map {
-                try JSONDecoder().decode(JSONValue.self, from: Data($0.utf8))
+                try JSONValue(parsing: String($0))
             })
         let order = parsed.filter { frame in
             ["first", "meanwhile", "late", "exit 0"].contains { frame.data.contains($0) }

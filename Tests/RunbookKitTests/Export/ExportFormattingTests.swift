@@ -144,7 +144,8 @@ import Testing
             }
             samples.append(String(scalars))
         }
-        // One byte to escape at each place of a clean run (the scan goes eight bytes at a time), next to UTF-8.
+        // One byte to escape (or DEL, which is not) at each place of a clean run (the scan goes eight bytes at a
+        // time), next to UTF-8.
         for special in [0x00, 0x1F, 0x22, 0x5C, 0x7F] as [UInt8] {
             for place in 0..<24 {
                 var bytes = Array("aé\u{1F6A8}bcdefghijklmnopqrst".utf8)
@@ -157,7 +158,7 @@ import Testing
             writer.writeString(text)
             let decoded = try JSONDecoder().decode(String.self, from: Data(writer.bytes))
             #expect(decoded == text, "\(text.debugDescription)")
-            #expect(!writer.bytes.dropFirst().dropLast().contains { $0 < 0x20 || $0 == 0x7F })
+            #expect(!writer.bytes.dropFirst().dropLast().contains { $0 < 0x20 })
         }
     }
 }

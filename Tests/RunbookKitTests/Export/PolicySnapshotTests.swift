@@ -7,7 +7,7 @@ import Testing
         let policy = EscalationPolicy(rules: [
             EscalationRule(severity: .p1, description: "Major", responseTime: .duration(1800), targets: ["DevOps Lead"])
         ])
-        let snapshot = try JSONDecoder().decode(JSONValue.self, from: JSONEncoder().encode(policy))
+        let snapshot = try JSONValue(parsing: String(decoding: JSONEncoder().encode(policy), as: UTF8.self))
         #expect(PolicySnapshot.responseTime(for: .p1, in: snapshot) == .duration(1800))
         #expect(PolicySnapshot.responseTime(for: .p0, in: snapshot) == nil)
     }
