@@ -17,9 +17,11 @@ public enum StoreOpener {
         DatabaseLocation.resolve(flag: global.db, environment: environment, currentDirectory: currentDirectory)
     }
 
-    /// Opens (creating when missing) the store for these options.
+    /// Opens (creating when missing) the store for these options. The store redacts everything written through it;
+    /// by default with the known secret patterns (`password=…`, bearer tokens, keys), so a secret typed into a
+    /// title or a note never reaches the file.
     public static func open(
-        _ global: GlobalOptions, redactor: (any TextRedacting)? = nil,
+        _ global: GlobalOptions, redactor: (any TextRedacting)? = Redactor(),
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws -> SQLiteTranscriptStore {
         let location = location(global, environment: environment)

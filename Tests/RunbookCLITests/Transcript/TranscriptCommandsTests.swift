@@ -47,6 +47,25 @@ import Testing
         #expect(missing.stderr.contains("no incident 999"))
     }
 
+    /// The one-shot commands open the store with the pattern redactor too: a password typed into a title or a note
+    /// never reaches the database file.
+    @Test func declareAndNoteStoreAPasswordRedacted() throws {
+        let db = ScratchDatabase()
+        let declared = try db.run([
+            "declare", "--title", "login fails with password=hunter2", "--severity", "P2", "--env", "staging",
+        ])
+        #expect(declared.status == 0, "\(declared.stderr)")
+        let id = declared.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let noted = try db.run(["note", id, "tried PGPASSWORD=hunter2 psql by hand"])
+        #expect(noted.status == 0, "\(noted.stderr)")
+        let shown = try db.run(["transcript", id])
+        #expect(shown.stdout.contains("PGPASSWORD=[REDACTED:password]"), "\(shown.stdout)")
+        for file in [db.path, db.path + "-wal"] where FileManager.default.fileExists(atPath: file) {
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: file))
+            #expect(bytes.range(of: Data("hunter2".utf8)) == nil, "hunter2 in \(file)")
+        }
+    }
+
     @Test func aDrillInProductionIsRefused() throws {
         let db = ScratchDatabase()
         let result = try db.run(["declare", "--title", "t", "--severity", "P2", "--env", "production", "--drill"])
