@@ -56,6 +56,7 @@ public final class LiveRunbook: @unchecked Sendable {
 
     /// Types `line` and Enter.
     public func send(_ line: String) {
+        ProcessRunner.ignoreBrokenPipes()
         input.fileHandleForWriting.write(Data((line + "\n").utf8))
     }
 

@@ -21,6 +21,7 @@ final class RunningBinary {
 
     /// Writes to the child's stdin.
     func write(_ text: String) {
+        ProcessRunner.ignoreBrokenPipes()
         input.fileHandleForWriting.write(Data(text.utf8))
     }
 

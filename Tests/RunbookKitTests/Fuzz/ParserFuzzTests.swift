@@ -31,6 +31,15 @@ import Testing
                 + "\(report.rejected) rejected")
     }
 
+    /// The hang detector can fire: with no CPU time allowed, every input is reported and saved.
+    @Test func anInputOverTheCPULimitIsReportedAndSaved() throws {
+        let corpus = try ParserFuzzer.corpus(directory: BuiltBinary.packageRoot.appendingPathComponent("runbooks").path)
+        let report = try ParserFuzzer.runbooks(iterations: 3, seed: Self.seed, corpus: corpus, hangLimit: 0)
+        #expect(report.hangs.count == 3)
+        let saved = try #require(report.hangs.first?.split(separator: "saved to ").last.map { String($0.dropLast()) })
+        #expect(FileManager.default.fileExists(atPath: saved), "\(saved)")
+    }
+
     @Test func mutatedFenceInfoStringsNeverCrash() {
         let report = ParserFuzzer.infoStrings(iterations: Self.iterations * 10, seed: Self.seed)
         #expect(report.badProblems == 0)

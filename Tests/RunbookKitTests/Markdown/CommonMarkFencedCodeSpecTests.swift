@@ -1,4 +1,5 @@
 import Foundation
+import RunbookTestSupport
 import Testing
 
 @testable import RunbookKit
@@ -102,6 +103,7 @@ import Testing
         process.standardInput = stdin
         process.standardOutput = stdout
         try process.run()
+        ProcessRunner.ignoreBrokenPipes()
         if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
         try stdin.fileHandleForWriting.close()
         let data = stdout.fileHandleForReading.readDataToEndOfFile()
