@@ -87,7 +87,8 @@ struct RecordCommand: ParsableCommand {
 
     func run() throws {
         let environment = ProcessInfo.processInfo.environment
-        let redactor = Redactor()
+        // The directory's `redaction.yaml` rules apply to recorded output as they do in a session.
+        let redactor = try Redactor(directory: global.runbooksDirectory)
         for name in secrets {
             if let value = environment[name] { redactor.addSecret(name: name, value: value) }
         }

@@ -30,7 +30,7 @@ public struct SessionLauncher {
         checkEnvironment: (String) throws -> Void = { _ in }
     ) throws -> (IncidentSession, any LineReading) {
         let reader = try makeReader()
-        let redactor = services.makeRedactor()
+        let redactor = try services.makeRedactor(options.runbooksDirectory)
         let loader = try services.loadRunbooks(options.runbooksDirectory)
         let runbook = try loader.runbook(id: options.runbookID)
         let environment = try options.environment ?? askEnvironment(for: runbook, reader: reader)
@@ -56,7 +56,7 @@ public struct SessionLauncher {
     /// Resumes an open incident (the most recent when `incidentID` is `nil`) and runs the REPL.
     public func resume(incidentID: Int64?) throws -> ExitStatus {
         let reader = try makeReader()
-        let redactor = services.makeRedactor()
+        let redactor = try services.makeRedactor(options.runbooksDirectory)
         let loader = try services.loadRunbooks(options.runbooksDirectory)
         let store = try services.openStore(options.databasePath, redactor)
         // A drill continues as it was set up: its clock, its simulated cluster, its remaining injects.

@@ -3,7 +3,7 @@ import RunbookKit
 
 extension SessionServices {
     /// The real parts: a pseudo-terminal runner when the responder is at a terminal (so `kubectl exec -it`,
-    /// pagers and colours work and Ctrl-C reaches the command), pipes otherwise; the pattern-and-secret `Redactor`.
+    /// pagers and colours work and Ctrl-C reaches the command), pipes otherwise; the pattern-and-secret `Redactor` with the directory's `redaction.yaml` rules.
     public static var standard: SessionServices {
         SessionServices(
             openStore: { flag, redactor in
@@ -20,7 +20,7 @@ extension SessionServices {
                     ? PTYCommandRunner(forwardsSignals: true) as any CommandRunner
                     : PipeCommandRunner(forwardsSignals: true)
             },
-            makeRedactor: { Redactor() },
+            makeRedactor: { try Redactor(directory: $0) },
             destructiveDetector: { try DestructiveCommandDetector(directory: $0) })
     }
 }

@@ -9,8 +9,8 @@ public struct SessionServices {
     public var loadRunbooks: (_ directory: String) throws -> any RunbookLoading
     /// The runner: a pseudo-terminal when stdin is a terminal, pipes otherwise. It prints output to the screen.
     public var makeRunner: (_ stdinIsTerminal: Bool) -> any CommandRunner
-    /// A fresh redactor with the default patterns.
-    public var makeRedactor: () -> any SecretRegistering
+    /// A fresh redactor for a runbooks directory: the built-in patterns and the rules of its `redaction.yaml`.
+    public var makeRedactor: (_ runbooksDirectory: String) throws -> any SecretRegistering
     /// The destructive-command detector of a runbooks directory: the built-in rules and its `destructive.yaml`.
     public var destructiveDetector: (_ runbooksDirectory: String) throws -> DestructiveCommandDetector
 
@@ -19,7 +19,7 @@ public struct SessionServices {
         openStore: @escaping (_ flag: String?, _ redactor: any SecretRegistering) throws -> any TranscriptStore,
         loadRunbooks: @escaping (_ directory: String) throws -> any RunbookLoading,
         makeRunner: @escaping (_ stdinIsTerminal: Bool) -> any CommandRunner,
-        makeRedactor: @escaping () -> any SecretRegistering,
+        makeRedactor: @escaping (_ runbooksDirectory: String) throws -> any SecretRegistering,
         destructiveDetector: @escaping (_ runbooksDirectory: String) throws -> DestructiveCommandDetector
     ) {
         self.openStore = openStore

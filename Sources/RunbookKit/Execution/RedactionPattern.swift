@@ -26,72 +26,179 @@ public struct RedactionPattern: @unchecked Sendable {
     private let compiledValues: LazyExpression?
 
     /// A pattern from ICU regular expression source. Throws when the expression does not compile.
-    public init(name: String, pattern: String, triggers: [String], window: Int, values: String? = nil) throws {
+    public init(
+        name: String, pattern: String, triggers: [String], window: Int, values: String? = nil,
+        what: String? = nil, replaced: String = "the `secret` group, else the whole match"
+    ) throws {
         self.name = name
+        self.what = what ?? "matches `\(pattern)`"
+        self.replaced = replaced
         compiledExpression = LazyExpression(try NSRegularExpression(pattern: pattern))
         self.triggers = triggers
         self.window = window
         compiledValues = try values.map { LazyExpression(try NSRegularExpression(pattern: $0)) }
     }
 
+    /// What the pattern finds, for people (`docs/execution.md` lists every built-in one).
+    public let what: String
+    /// What is replaced by the marker.
+    public let replaced: String
+
     /// A built-in pattern: compiled on first use (`defaultsCompile` tests every one), because ICU compilation
     /// of all of them is a noticeable part of start-up and most output never triggers a pattern.
-    init(builtIn name: String, pattern: String, triggers: [String], window: Int, values: String? = nil) {
+    init(
+        builtIn name: String, what: String, replaced: String, pattern: String, triggers: [String], window: Int,
+        values: String? = nil
+    ) {
         self.name = name
+        self.what = what
+        self.replaced = replaced
         compiledExpression = LazyExpression(source: pattern)
         self.triggers = triggers
         self.window = window
         compiledValues = values.map { LazyExpression(source: $0) }
     }
 
-    /// The built-in patterns (documented in docs/execution.md).
+    /// The value after `key=` or `key: `: quoted (to the closing quote) or a word.
+    private static let assignedValue =
+        #"(?<secret>"[^"\r\n]{0,4096}"?|'[^'\r\n]{0,4096}'?|[^ \t\r\n"',;&]{1,4096})"#
+    /// A line break inside a key block: a real one, or `\n` escaped in a JSON string (a GCP service account).
+    private static let keyLineBreak = #"(?:\r?\n|(?:\\r)?\\n)"#
+
+    /// The built-in rules, one per kind of secret (documented, in this order, in docs/execution.md; each has a
+    /// test with a match and a near miss in `RedactionRuleTests`). Where two overlap, the earlier name is shown.
     public static let defaults: [RedactionPattern] = [
-        // password=…, passwd: …, PGPASSWORD=…, DB_PASSWORD="…", "password": "…"
         RedactionPattern(
             builtIn: "password",
-            pattern: #"(?i)(?:pg)?pass(?:word|wd)["']?[ \t]{0,8}[=:][ \t]{0,8}"#
-                + #"(?<secret>"[^"\r\n]{0,4096}"?|'[^'\r\n]{0,4096}'?|[^ \t\r\n"',;&]{1,4096})"#,
+            what: "`password=…`, `passwd: …`, `PGPASSWORD=…`, `DB_PASSWORD=\"…\"`, `\"password\": \"…\"` (any case)",
+            replaced: "the value",
+            pattern: #"(?i)(?:pg)?pass(?:word|wd)["']?[ \t]{0,8}[=:][ \t]{0,8}"# + assignedValue,
             triggers: ["pass"], window: 64),
-        // Authorization: Bearer …, and bearer tokens anywhere.
         RedactionPattern(
-            builtIn: "bearer-token", pattern: #"(?i)bearer[ \t]{1,8}(?<secret>[A-Za-z0-9\-._~+/]{1,8192}=*)"#,
+            builtIn: "password-option",
+            what: "`--password VALUE`, `--db-password=VALUE`, `--token VALUE`, `--api-key VALUE` on a command line",
+            replaced: "the value",
+            pattern: #"(?i)(?<![A-Za-z0-9-])--(?:[a-z0-9]{1,32}-){0,3}(?:password|passwd|token|secret|api-key)"#
+                + #"(?:[ \t]{1,8}|=)"# + assignedValue,
+            triggers: ["pass", "token", "secret", "api-key"], window: 96),
+        RedactionPattern(
+            builtIn: "bearer-token", what: "`Authorization: Bearer …` and `bearer …` tokens", replaced: "the token",
+            pattern: #"(?i)bearer[ \t]{1,8}(?<secret>[A-Za-z0-9\-._~+/]{1,8192}=*)"#,
             triggers: ["bearer"], window: 32),
-        // Authorization: Basic … / Token …
         RedactionPattern(
             builtIn: "authorization",
-            pattern: #"(?i)authorization:[ \t]{0,8}(?:basic|token)[ \t]{1,8}(?<secret>[A-Za-z0-9\-._~+/=]{1,8192})"#,
-            triggers: ["authorization"], window: 64),
+            what:
+                "`Authorization:` and `Proxy-Authorization:` headers of any scheme (`Basic`, `Token`, `AWS4-HMAC-SHA256`, none)",
+            replaced: "the credential; the scheme stays",
+            pattern: #"(?i)(?<![A-Za-z])authorization["']?[ \t]{0,8}[=:][ \t]{0,8}["']?"#
+                + #"(?:[A-Za-z][A-Za-z0-9._-]{0,31}[ \t]{1,8}(?=[^ \t\r\n]))?(?<secret>[^ \t\r\n"',][^\r\n"']{0,8191})"#,
+            triggers: ["authorization"], window: 96),
+        RedactionPattern(
+            builtIn: "api-key", what: "`X-Api-Key: …`, `api_key=…`, `apikey: …` headers and assignments",
+            replaced: "the value",
+            pattern: #"(?i)(?<![A-Za-z0-9])(?:x-)?api[_-]?key["']?[ \t]{0,8}[=:][ \t]{0,8}"# + assignedValue,
+            triggers: ["apikey", "api_key", "api-key"], window: 64),
+        RedactionPattern(
+            builtIn: "client-secret", what: "`client_secret=…`, `client-secret: …`, `\"clientSecret\": \"…\"`",
+            replaced: "the value",
+            pattern: #"(?i)client[_-]?secret["']?[ \t]{0,8}[=:][ \t]{0,8}"# + assignedValue,
+            triggers: ["client"], window: 64),
+        RedactionPattern(
+            builtIn: "token",
+            what: "`token: …`, `GITHUB_TOKEN=…`, `access_token=…`, `SLACK_TOKEN: …` (a key ending in `token`)",
+            replaced: "the value",
+            pattern: #"(?i)(?<![A-Za-z0-9])(?:[a-z0-9]{1,32}[_-]){0,4}token["']?[ \t]{0,8}[=:][ \t]{0,8}"#
+                + assignedValue,
+            triggers: ["token"], window: 192),
+        RedactionPattern(
+            builtIn: "github-token",
+            what: "GitHub tokens: `ghp_…`, `gho_…`, `ghu_…`, `ghs_…`, `ghr_…` (36+ characters), `github_pat_…`",
+            replaced: "the token",
+            pattern: #"(?<![A-Za-z0-9_])(?<secret>gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})"#,
+            triggers: ["ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"], window: 64),
+        RedactionPattern(
+            builtIn: "slack-token", what: "Slack tokens `xoxb-…`, `xoxp-…`, `xoxa-…`, `xoxe-…`, `xoxr-…`, `xoxs-…`",
+            replaced: "the token",
+            pattern: #"(?<![A-Za-z0-9])(?<secret>xox[abpsre]-[A-Za-z0-9-]{10,255})"#,
+            triggers: ["xox"], window: 32),
+        RedactionPattern(
+            builtIn: "slack-webhook",
+            what: "Slack webhook URLs `hooks.slack.com/services/…` (also `/workflows/`, `/triggers/`)",
+            replaced: "the path after `services/`; the host stays",
+            pattern: #"(?i)hooks\.slack\.com/(?:services|workflows|triggers)/(?<secret>[A-Za-z0-9/_-]{8,512})"#,
+            triggers: ["hooks.slack"], window: 64),
+        RedactionPattern(
+            builtIn: "pagerduty-routing-key",
+            what: "PagerDuty routing keys in `events.pagerduty.com` URLs (`/integration/KEY/`, `/x-ere/KEY`, "
+                + "`?routing_key=KEY`) and in `routing_key` fields",
+            replaced: "the key",
+            pattern: #"(?i)(?:events(?:\.eu)?\.pagerduty\.com/(?:integration/|x-ere/|[^ \t\r\n"'?]{0,64}\?"#
+                + #"(?:[^ \t\r\n"'#]{0,256}&)?routing_key=)|routing_key["']?[ \t]{0,8}[=:][ \t]{0,8}["']?)"#
+                + #"(?<secret>[A-Za-z0-9]{20,64})"#,
+            triggers: ["pagerduty.com", "routing_key"], window: 400),
+        RedactionPattern(
+            builtIn: "jwt", what: "JSON Web Tokens `eyJ….eyJ….…`", replaced: "the token",
+            pattern: #"(?<![A-Za-z0-9_-])(?<secret>eyJ[A-Za-z0-9_-]{5,1024}\.eyJ[A-Za-z0-9_-]{2,8192}"#
+                + #"\.[A-Za-z0-9_-]{0,8192})"#,
+            triggers: ["eyj"], window: 1040),
         // AWS access key ids: long-term (AKIA) and temporary (ASIA).
         RedactionPattern(
-            builtIn: "aws-access-key-id", pattern: #"(?<![A-Z0-9])(?<secret>(?:AKIA|ASIA)[A-Z0-9]{16})(?![A-Z0-9])"#,
+            builtIn: "aws-access-key-id", what: "`AKIA…` / `ASIA…` followed by 16 capitals or digits",
+            replaced: "the key id",
+            pattern: #"(?<![A-Z0-9])(?<secret>(?:AKIA|ASIA)[A-Z0-9]{16})(?![A-Z0-9])"#,
             triggers: ["akia", "asia"], window: 32),
         RedactionPattern(
             builtIn: "aws-secret-access-key",
-            pattern: #"(?i)aws_secret_access_key["']?[ \t]{0,8}[=:][ \t]{0,8}["']?(?<secret>[A-Za-z0-9/+=]{1,256})"#,
-            triggers: ["aws_secret_access_key"], window: 64),
+            what: "`aws_secret_access_key = …`, `aws_session_token = …`, and STS JSON `\"SecretAccessKey\": \"…\"`, "
+                + "`\"SessionToken\": \"…\"`",
+            replaced: "the value",
+            pattern: #"(?i)(?:aws_secret_access_key|aws_session_token|SecretAccessKey|SessionToken)["']?[ \t]{0,8}"#
+                + #"[=:][ \t]{0,8}["']?(?<secret>[A-Za-z0-9/+=]{1,8192})"#,
+            triggers: ["aws_secret_access_key", "aws_session_token", "secretaccesskey", "sessiontoken"],
+            window: 64),
         // PEM private key blocks, also when the END line never comes.
         RedactionPattern(
             builtIn: "private-key",
-            pattern: #"-----BEGIN[A-Z0-9 ]{0,40}PRIVATE KEY-----"#
-                // Base64 lines, `Proc-Type:`-style headers, and the blank line before the body of an
-                // encrypted key (only when a body line follows, so the newline after the block stays).
-                + #"(?:\r?\n(?:[A-Za-z0-9+/=]{1,128}|[A-Za-z-]{1,40}: [^\r\n]{0,128}|(?=\r?\n[A-Za-z0-9+/=]))"#
-                + #"(?=\r?\n|\z)){0,400}"#
-                + #"(?:\r?\n-----END[A-Z0-9 ]{0,40}PRIVATE KEY-----)?"#,
+            what: "PEM blocks `-----BEGIN … PRIVATE KEY-----` … `-----END … PRIVATE KEY-----` (also unterminated, "
+                + "and with `\\n` escapes inside a JSON string, as in a GCP service-account `private_key`)",
+            replaced: "the whole block",
+            pattern: privateKeyBlock(
+                #"-----BEGIN[A-Z0-9 ]{0,40}PRIVATE KEY-----"#, #"-----END[A-Z0-9 ]{0,40}PRIVATE KEY-----"#),
             triggers: ["-----begin"], window: 128),
+        RedactionPattern(
+            builtIn: "pgp-private-key",
+            what: "PGP armour `-----BEGIN PGP PRIVATE KEY BLOCK-----` … `-----END PGP PRIVATE KEY BLOCK-----`",
+            replaced: "the whole block",
+            pattern: privateKeyBlock(
+                #"-----BEGIN PGP PRIVATE KEY BLOCK-----"#, #"-----END PGP PRIVATE KEY BLOCK-----"#),
+            triggers: ["-----begin pgp"], window: 128),
         // Values under `data:` / `stringData:` in `kubectl get secret -o yaml`; the keys stay readable.
         RedactionPattern(
             builtIn: "kubernetes-secret",
+            what: "the values under `data:` / `stringData:` in `kubectl get secret -o yaml`",
+            replaced: "each value; keys stay",
             pattern: #"(?m)^([ \t]{0,32})(?:data|stringData):[ \t]{0,8}\r?\n"#
                 + #"(?:\1[ \t]{1,16}[A-Za-z0-9._-]{1,253}:[^\r\n]{0,65536}(?:\r?\n|\z)){1,1000}"#,
             triggers: ["data:"], window: 512,
             values: #"(?m)^[ \t]+[A-Za-z0-9._-]{1,253}:[ \t]*(?<secret>[^ \t\r\n][^\r\n]{0,65535})"#),
         // Credentials in URLs: postgres://user:secret@host.
         RedactionPattern(
-            builtIn: "url-credentials",
-            pattern: #"(?i)[a-z][a-z0-9+.-]{0,20}://[^ \t\r\n:/@]{1,256}:(?<secret>[^ \t\r\n/@]{1,1024})@"#,
+            builtIn: "url-credentials", what: "`scheme://user:secret@host` (also an empty user: `https://:token@host`)",
+            replaced: "the password",
+            pattern: #"(?i)[a-z][a-z0-9+.-]{0,20}://[^ \t\r\n:/@]{0,256}:(?<secret>[^ \t\r\n/@]{1,1024})@"#,
             triggers: ["://"], window: 1400),
     ]
+
+    /// A key block from `begin` to `end`: base64 lines, `Proc-Type:`-style headers, and the blank line before
+    /// the body of an encrypted key or PGP armour (only when a body line follows, so the line break after the
+    /// block stays); also when the end line never comes.
+    private static func privateKeyBlock(_ begin: String, _ end: String) -> String {
+        begin
+            + #"(?:"# + keyLineBreak + #"(?:[A-Za-z0-9+/=]{1,128}|[A-Za-z-]{1,40}: [^\r\n\\"]{0,128}|(?="#
+            + keyLineBreak + #"[A-Za-z0-9+/=]))"#
+            + #"(?="# + keyLineBreak + #"|\z|")){0,400}"#
+            + #"(?:"# + keyLineBreak + end + #")?"#
+    }
 }
 
 /// An ICU expression compiled once, on first use (thread-safe).

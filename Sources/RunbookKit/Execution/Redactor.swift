@@ -17,6 +17,10 @@ public final class Redactor: TextRedacting, @unchecked Sendable {
         public var name: String
     }
 
+    /// Bytes of escape sequences (colours) that a secret or a pattern match may hold inside it and still be
+    /// redacted when it arrives split across reads: streaming holds back this much more.
+    public static let escapeAllowance = 256
+
     /// Secrets shorter than this are not redacted: a one-byte value would blank out ordinary output.
     public static let minimumSecretLength = 2
 
@@ -57,11 +61,37 @@ public final class Redactor: TextRedacting, @unchecked Sendable {
         scan(bytes).regions
     }
 
-    /// The regions to replace, and every pattern match (also those with nothing to replace yet), so that a
-    /// streaming redactor never cuts through a match.
-    func scan(_ bytes: UnsafeRawBufferPointer) -> (regions: [Region], matches: [Range<Int>]) {
+    /// What one scan found: the regions to replace, every pattern match (also those with nothing to replace
+    /// yet, so that a streaming redactor never cuts through a match), and where the visible bytes are.
+    struct Scan {
+        var regions: [Region]
+        var matches: [Range<Int>]
+        /// The offset of each visible byte when the bytes hold escape sequences or control characters (`nil`:
+        /// every byte is visible), so that a streaming redactor never cuts inside an escape sequence.
+        var visibleOffsets: [Int]?
+    }
+
+    /// Secrets and patterns are matched on the visible text (escape sequences and control characters removed,
+    /// `ANSIText`), so a secret split by colour codes is still found; each match is mapped back to the stored
+    /// bytes from its first byte to its last, the escape sequences inside it included.
+    func scan(_ bytes: UnsafeRawBufferPointer) -> Scan {
         let rules = lock.withLock { self.rules }
-        return rules.scan(bytes)
+        guard let visible = ANSIText.visibleBytesWithOffsets(bytes) else {
+            let (regions, matches) = rules.scan(bytes)
+            return Scan(regions: regions, matches: matches, visibleOffsets: nil)
+        }
+        let offsets = visible.offsets
+        func stored(_ range: Range<Int>) -> Range<Int> {
+            guard !range.isEmpty else {
+                let at = range.lowerBound < offsets.count ? offsets[range.lowerBound] : bytes.count
+                return at..<at
+            }
+            return offsets[range.lowerBound]..<(offsets[range.upperBound - 1] + 1)
+        }
+        let (regions, matches) = visible.bytes.withUnsafeBytes { rules.scan($0) }
+        return Scan(
+            regions: regions.map { Region(range: stored($0.range), match: stored($0.match), name: $0.name) },
+            matches: matches.map(stored), visibleOffsets: offsets)
     }
 
     /// The bytes of `range` in `data` with the regions inside it replaced: a marker where a region starts, and
@@ -137,7 +167,9 @@ private struct Rules {
         self.untriggered = untriggered
         self.table = table
         self.candidates = lists
-        self.holdback = (patterns.map(\.window).max() ?? 0) + (secrets.map(\.bytes.count).max() ?? 0)
+        self.holdback =
+            (patterns.map(\.window).max() ?? 0) + (secrets.map(\.bytes.count).max() ?? 0)
+            + Redactor.escapeAllowance
     }
 
     static func cases(_ byte: UInt8) -> Set<UInt8> {

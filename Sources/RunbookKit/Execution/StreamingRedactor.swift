@@ -37,16 +37,34 @@ public final class StreamingRedactor: FinishingOutputSink {
         (downstream as? any FinishingOutputSink)?.finish()
     }
 
+    /// `cut`, moved back to just after the last visible byte when it falls inside a run of escape sequences, so
+    /// that the held-back output starts with a whole escape sequence and is stripped as the screen shows it. A run
+    /// longer than `Redactor.escapeAllowance` (an unterminated OSC swallowing binary output) is cut anyway.
+    static func outsideEscapes(_ cut: Int, visibleOffsets offsets: [Int]) -> Int {
+        // The first visible byte at or after `cut`.
+        var low = 0
+        var high = offsets.count
+        while low < high {
+            let middle = (low + high) / 2
+            if offsets[middle] < cut { low = middle + 1 } else { high = middle }
+        }
+        if low < offsets.count && offsets[low] == cut { return cut }
+        let afterVisible = low == 0 ? 0 : offsets[low - 1] + 1
+        return cut - afterVisible > Redactor.escapeAllowance ? cut : afterVisible
+    }
+
     private static func millisecond(_ offset: TimeInterval) -> Int64 { Int64((offset * 1000).rounded()) }
 
     private func process(final: Bool, holdback: Int) {
         guard !pending.isEmpty else { return }
-        let (regions, matches) = pending.withUnsafeBytes { redactor.scan($0) }
+        let scan = pending.withUnsafeBytes { redactor.scan($0) }
+        let regions = scan.regions
         var cut = final ? pending.count : pending.count - holdback
         if !final {
-            for match in matches + regions.map(\.match) where match.lowerBound < cut && match.upperBound > cut {
+            for match in scan.matches + regions.map(\.match) where match.lowerBound < cut && match.upperBound > cut {
                 cut = min(cut, match.lowerBound)
             }
+            if let offsets = scan.visibleOffsets { cut = Self.outsideEscapes(cut, visibleOffsets: offsets) }
         }
         guard cut > 0 else { return }
         var start = 0

@@ -38,7 +38,7 @@ public struct Linter: Sendable {
                 files.append(path)
             }
         }
-        // Each directory's destructive rules (its `destructive.yaml`), read once.
+        // Each directory's destructive rules (its `destructive.yaml`) and redaction rules, read once.
         var detectors: [String: DestructiveCommandDetector] = [:]
         var diagnostics = skipped
         for file in files {
@@ -47,6 +47,10 @@ public struct Linter: Sendable {
             let loaded = DestructiveCommandDetector.load(directory: directory)
             detectors[directory] = loaded.detector
             diagnostics += loaded.diagnostics
+            // Its redaction rules (`redaction.yaml`), which a session would refuse to start with.
+            diagnostics += Redactor.loadPatterns(directory: directory).errors.map {
+                Diagnostic.error($0.summary, at: $0.location ?? SourceLocation(file: directory, line: 1), hint: $0.hint)
+            }
         }
         var cache = RunbookCache()
         var checked = 0

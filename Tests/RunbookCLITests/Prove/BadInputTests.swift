@@ -184,6 +184,16 @@ struct BadInputRow: Sendable, CustomTestStringConvertible {
             files: ["destructive.yaml": "rules:\n  - name: x\n    pattern: '(unclosed'\n", "probe.md": healthy],
             arguments: ["start", "probe", "--env", "staging", "--runbooks", "RUNBOOKS", "--db", "DB"], status: 2,
             message: "pattern `(unclosed` is not a regular expression"),
+        BadInputRow(
+            name: "bad redaction.yaml",
+            files: ["redaction.yaml": "rules:\n  - name: x\n    pattern: '(unclosed'\n", "probe.md": healthy],
+            arguments: ["lint", "RUNBOOKS"], status: 1,
+            message: "redaction.yaml:3:14: error: pattern `(unclosed` is not a regular expression"),
+        BadInputRow(
+            name: "bad redaction.yaml at start",
+            files: ["redaction.yaml": "rules:\n  - name: jwt\n    pattern: 'x+'\n", "probe.md": healthy],
+            arguments: ["start", "probe", "--env", "staging", "--runbooks", "RUNBOOKS", "--db", "DB"], status: 2,
+            message: "a rule named `jwt` already exists"),
     ]
 }
 

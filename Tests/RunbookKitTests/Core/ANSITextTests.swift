@@ -1,3 +1,4 @@
+import Foundation
 import RunbookKit
 import Testing
 
@@ -32,5 +33,19 @@ import Testing
         #expect(ANSIText.strip("10%\r50%\r100%\nnext\r\n", carriageReturn: .overwrite) == "100%\nnext\n")
         #expect(ANSIText.strip("ab\u{08}c é\u{08}e", carriageReturn: .overwrite) == "ac e")
         #expect(ANSIText.strip("10%\r100%", carriageReturn: .lineBreak) == "10%\n100%")
+    }
+
+    @Test func visibleBytesKnowWhereEachOneWasStored() {
+        let stored = Data("hun\u{1B}[01;31mter2\u{1B}[0m\r\n\u{1B}]0;title\u{07}ok\r".utf8)
+        let visible = stored.withUnsafeBytes { ANSIText.visibleBytesWithOffsets($0) }
+        #expect(visible.map { String(decoding: $0.bytes, as: UTF8.self) } == "hunter2\nok\n")
+        #expect(visible?.offsets == [0, 1, 2, 11, 12, 13, 14, 20, 31, 32, 33])
+        // The same bytes as `strip`: one stripper.
+        #expect(visible.map { String(decoding: $0.bytes, as: UTF8.self) } == ANSIText.strip(stored))
+    }
+
+    @Test func textWithoutEscapesHasNoSeparateVisibleForm() {
+        let stored = Data("plain\r\ntext\twith tabs\n".utf8)
+        #expect(stored.withUnsafeBytes { ANSIText.visibleBytesWithOffsets($0) } == nil)
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
 
-/// Turns terminal output into plain text: the one place escape sequences are removed, for the search index,
-/// the text view of `runbook transcript`, and the exports.
+/// Turns terminal output into plain text: the one place escape sequences are removed, for the redactor (which
+/// matches secrets on the visible text), the search index, the text view of `runbook transcript`, and the exports.
 ///
 /// Escape sequences (CSI such as colours and cursor moves, OSC such as window titles, DCS, SOS, PM, APC,
 /// character-set designations and other two-byte escapes, and their 8-bit C1 forms) are removed, and control
@@ -25,12 +25,35 @@ public enum ANSIText {
 
     /// The UTF-8 `bytes` without escape sequences and control characters, decoded (invalid UTF-8 replaced).
     public static func strip(_ bytes: Data, carriageReturn: CarriageReturn = .lineBreak) -> String {
+        var offsets: [Int]?
+        let result = bytes.withUnsafeBytes { visibleBytes($0, carriageReturn: carriageReturn, offsets: &offsets) }
+        return String(decoding: result, as: UTF8.self)
+    }
+
+    /// The visible bytes of `input` (what `strip` keeps, before UTF-8 decoding; a lone carriage return becomes
+    /// a newline), and for each of them the offset in `input` of the byte it came from; `nil` when `input` holds
+    /// no escape or control character other than tab, newline and carriage return, so that its visible text is
+    /// itself to a matcher. The redactor matches on the visible bytes and maps each match back to the stored bytes.
+    public static func visibleBytesWithOffsets(_ input: UnsafeRawBufferPointer) -> (bytes: [UInt8], offsets: [Int])? {
+        guard needsCleaning(input, ignoringCarriageReturns: true) else { return nil }
+        var offsets: [Int]? = []
+        let bytes = visibleBytes(input, carriageReturn: .lineBreak, offsets: &offsets)
+        return (bytes, offsets ?? [])
+    }
+
+    /// The state machine of `strip`; when `offsets` is not `nil`, it receives the input offset of every byte kept.
+    private static func visibleBytes(
+        _ input: UnsafeRawBufferPointer, carriageReturn: CarriageReturn, offsets: inout [Int]?
+    ) -> [UInt8] {
         enum State { case text, escape, designation, csi, string, stringEscape }
         let overwrites = carriageReturn == .overwrite
+        let tracks = offsets != nil
+        var kept: [Int] = []
+        if tracks { kept.reserveCapacity(input.count) }
         var state = State.text
         var result = [UInt8]()
-        result.reserveCapacity(bytes.count)
-        bytes.withUnsafeBytes { (input: UnsafeRawBufferPointer) in
+        result.reserveCapacity(input.count)
+        do {
             var lineStart = 0
             var index = 0
             let count = input.count
@@ -45,26 +68,35 @@ public enum ANSIText {
                         if index < count && input[index] == 0x0A { break }
                         if overwrites {
                             result.removeSubrange(lineStart...)
+                            if tracks { kept.removeSubrange(lineStart...) }
                         } else {
                             result.append(0x0A)
+                            if tracks { kept.append(index - 1) }
                             lineStart = result.count
                         }
                     case 0x0A:
                         result.append(byte)
+                        if tracks { kept.append(index - 1) }
                         lineStart = result.count
-                    case 0x09: result.append(byte)
+                    case 0x09:
+                        result.append(byte)
+                        if tracks { kept.append(index - 1) }
                     case 0x08 where overwrites && result.count > lineStart:
                         // Remove the last character: its UTF-8 continuation bytes, then its first byte.
                         while result.count > lineStart + 1, (0x80...0xBF).contains(result[result.count - 1]) {
                             result.removeLast()
+                            if tracks { kept.removeLast() }
                         }
                         result.removeLast()
+                        if tracks { kept.removeLast() }
                     case 0x00..<0x20, 0x7F: break
                     case 0xC2 where index < count && (0x80...0x9F).contains(input[index]):
                         // A C1 control character (U+0080–U+009F); U+009B is a one-character CSI.
                         if input[index] == 0x9B { state = .csi }
                         index += 1
-                    default: result.append(byte)
+                    default:
+                        result.append(byte)
+                        if tracks { kept.append(index - 1) }
                     }
                 case .escape:
                     switch byte {
@@ -97,7 +129,8 @@ public enum ANSIText {
                 }
             }
         }
-        return String(decoding: result, as: UTF8.self)
+        if tracks { offsets = kept }
+        return result
     }
 
     /// Whether `text` holds anything `strip` removes or changes: a control character other than newline and tab
@@ -105,15 +138,18 @@ public enum ANSIText {
     /// and a timeline or replay of a large incident cleans a line per event.
     private static func needsCleaning(_ text: String) -> Bool {
         var text = text
-        return text.withUTF8 { utf8 in
-            var previous: UInt8 = 0
-            for byte in utf8 {
-                if byte < 0x20, byte != 0x0A, byte != 0x09 { return true }
-                if byte == 0x7F { return true }
-                if previous == 0xC2, (0x80..<0xA0).contains(byte) { return true }
-                previous = byte
-            }
-            return false
+        return text.withUTF8 { needsCleaning(UnsafeRawBufferPointer($0)) }
+    }
+
+    private static func needsCleaning(_ bytes: UnsafeRawBufferPointer, ignoringCarriageReturns: Bool = false) -> Bool {
+        let carriageReturn: UInt8 = ignoringCarriageReturns ? 0x0D : 0x0A
+        var previous: UInt8 = 0
+        for byte in bytes {
+            if byte < 0x20, byte != 0x0A, byte != 0x09, byte != carriageReturn { return true }
+            if byte == 0x7F { return true }
+            if previous == 0xC2, (0x80..<0xA0).contains(byte) { return true }
+            previous = byte
         }
+        return false
     }
 }
