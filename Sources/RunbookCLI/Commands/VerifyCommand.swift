@@ -13,8 +13,8 @@ struct VerifyCommand: ParsableCommand {
 
             The chain alone cannot show a cut-off tail or a chain rewritten with every hash recomputed.
             --anchor checks the incident against a chain head kept outside the database: the anchor log
-            (<database>.anchors, or a copy shipped elsewhere; every line for the incident is checked), or
-            SEQ:HASH as an export or a notification gives it. Exits 1 when an anchor disagrees (TRUNCATED:
+            (<database>.anchors, or a copy shipped elsewhere; every line for the incident is checked), a
+            JSON export (its chain_head), or SEQ:HASH as an export or a notification gives it. Exits 1 when an anchor disagrees (TRUNCATED:
             the anchored event is gone; REWRITTEN: it has another hash), 2 when the anchor cannot be read.
             """)
 
@@ -28,7 +28,7 @@ struct VerifyCommand: ParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "Also check the incident against a chain head kept elsewhere: an anchor log, or SEQ:HASH.",
+            "Also check the incident against a chain head kept elsewhere: an anchor log, a JSON export, or SEQ:HASH.",
             valueName: "file|seq:hash"))
     var anchor: String?
 

@@ -55,7 +55,8 @@ public struct AnchorLog: Sendable {
         return JSONValue.object(members).canonicalString
     }
 
-    /// Every anchor of the log (of `incidentID` only, when given), in file order.
+    /// Every anchor of the log (of `incidentID` only, when given), in file order. A JSON export given instead of a
+    /// log yields its `chain_head`.
     /// - Throws: `AnchorLogError.unreadable`; `AnchorLogError.malformed` naming the line.
     public func anchors(incidentID: Int64? = nil) throws -> [ChainAnchor] {
         guard FileManager.default.fileExists(atPath: path) else {
@@ -70,6 +71,19 @@ public struct AnchorLog: Sendable {
                 system?.domain == NSPOSIXErrorDomain
                 ? String(cString: strerror(Int32(system!.code))) : error.localizedDescription
             throw AnchorLogError.unreadable(path: path, reason: reason)
+        }
+        // A JSON export (`runbook export --format json`) is one object that carries its `chain_head`.
+        if let export = try? JSONValue(parsing: String(decoding: data, as: UTF8.self)), let head = export["chain_head"]
+        {
+            guard let sequence = head["seq"]?.intValue, let hash = head["hash"]?.stringValue,
+                let parsed = ChainHead(parsing: "\(sequence):\(hash)"),
+                let incident = export["incident"]?["id"]?.intValue
+            else {
+                throw AnchorLogError.malformed(
+                    path: path, line: 1, detail: "an export whose chain_head or incident.id is missing or malformed")
+            }
+            guard incidentID == nil || incident == incidentID else { return [] }
+            return [ChainAnchor(incidentID: incident, head: parsed, source: "\(path) (export chain_head)")]
         }
         var anchors: [ChainAnchor] = []
         var number = 0

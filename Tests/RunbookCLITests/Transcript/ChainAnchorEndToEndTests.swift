@@ -81,8 +81,13 @@ import Testing
         #expect(anchored.status == 1, "\(anchored.stdout)\n\(anchored.stderr)")
         #expect(anchored.stdout.contains("REWRITTEN: event #\(head["seq"]?.intValue ?? 0) now has hash \(previous)"))
         #expect(anchored.stderr.contains("was rewritten"))
-        // The anchor log written at the time says the same.
+        // The anchor log written at the time says the same, and so does the export file itself.
         #expect(try db.run(["verify", "1", "--anchor", db.path + ".anchors"]).status == 1)
+        let file = db.directory + "/export.json"
+        try export.stdout.write(toFile: file, atomically: true, encoding: .utf8)
+        let fromFile = try db.run(["verify", "1", "--anchor", file])
+        #expect(fromFile.status == 1, "\(fromFile.stdout)\n\(fromFile.stderr)")
+        #expect(fromFile.stdout.contains("(\(file) (export chain_head)): REWRITTEN"))
     }
 
     @Test func everyExportFormatCarriesTheHeadItWasTakenAt() throws {

@@ -74,6 +74,24 @@ import Testing
         #expect(try store.verify(incidentID: incident.id, against: other) == .rewritten(other, storedHash: note.hash))
     }
 
+    @Test func anExportHoldsTheEventsUpToTheHeadItCarriesAndNoneRecordedAfter() throws {
+        let store = try fileStore()
+        let (incident, declared) = try store.declareIncident(.sample(), actor: "alice", at: time)
+        let transcript = try IncidentTranscript.load(incidentID: incident.id, from: store)
+        try store.append(EventDraft(.noteAdded, payload: ["text": "later"]), to: incident.id, actor: "alice", at: time)
+        #expect(transcript.chainHead == ChainHead(sequence: 1, hash: declared.hash))
+        let document = try JSONExporter().document(transcript)
+        #expect(document["chain_head"] == ChainHead(sequence: 1, hash: declared.hash).json)
+        guard case .array(let events)? = document["events"] else {
+            Issue.record("no events array")
+            return
+        }
+        #expect(events.map { $0["sequence"] } == [.int(1)])
+        let written = try JSONValue(parsing: String(decoding: try JSONExporter().render(transcript), as: UTF8.self))
+        #expect(written["chain_head"] == document["chain_head"])
+        #expect(written["events"] == document["events"])
+    }
+
     @Test func chainHeadsParseOnlyAsSequenceColonSixtyFourHexDigits() {
         let hash = String(repeating: "ab", count: 32)
         #expect(ChainHead(parsing: "12:" + hash) == ChainHead(sequence: 12, hash: hash))
