@@ -25,8 +25,13 @@ public enum StoreOpener {
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws -> SQLiteTranscriptStore {
         let location = location(global, environment: environment)
-        return try SQLiteTranscriptStore(
+        let store = try SQLiteTranscriptStore(
             path: location.path, redactor: redactor, busyTimeout: busyTimeout(environment: environment))
+        // A failed anchor-log append never loses the event; the responder is told, once per failure.
+        store.anchorLogFailure = { error in
+            FileHandle.standardError.write(Data("warning: \(error.summary)\n  hint: \(error.hint ?? "")\n".utf8))
+        }
+        return store
     }
 
     /// `$RUNBOOK_DB_TIMEOUT` when it is a positive number of seconds, else the default.

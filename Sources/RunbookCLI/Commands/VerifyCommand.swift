@@ -10,6 +10,12 @@ struct VerifyCommand: ParsableCommand {
         discussion: """
             Recomputes each event's SHA-256 over the previous hash and the event. Exits 0 when every
             chain is intact, 1 when one is broken, naming the first broken event's sequence number.
+
+            The chain alone cannot show a cut-off tail or a chain rewritten with every hash recomputed.
+            --anchor checks the incident against a chain head kept outside the database: the anchor log
+            (<database>.anchors, or a copy shipped elsewhere; every line for the incident is checked), a
+            JSON export (its chain_head), or SEQ:HASH as an export or a notification gives it. Exits 1 when an anchor disagrees (TRUNCATED:
+            the anchored event is gone; REWRITTEN: it has another hash), 2 when the anchor cannot be read.
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -20,8 +26,15 @@ struct VerifyCommand: ParsableCommand {
     @Flag(help: "Verify every incident.")
     var all = false
 
+    @Option(
+        help: ArgumentHelp(
+            "Also check the incident against a chain head kept elsewhere: an anchor log, a JSON export, or SEQ:HASH.",
+            valueName: "file|seq:hash"))
+    var anchor: String?
+
     func validate() throws {
         if all == (incident != nil) { throw ValidationError("Give an incident id or --all (one of them).") }
+        if anchor != nil, incident == nil { throw ValidationError("--anchor checks one incident: give its id.") }
     }
 
     func run() throws {
@@ -34,8 +47,12 @@ struct VerifyCommand: ParsableCommand {
                 print("incident \(result.incidentID): intact (\(result.eventCount) events)")
             }
         }
+        let anchorChecks = try incident.map { try checkAnchors(of: $0, in: store) } ?? []
         let broken = results.filter { !$0.isIntact }
         if !broken.isEmpty { throw BrokenChain(results: broken, path: store.path) }
+        if let disagreeing = anchorChecks.first(where: { !$0.holds }) {
+            throw AnchorDisagrees(check: disagreeing, count: anchorChecks.filter { !$0.holds }.count, path: store.path)
+        }
     }
 }
 

@@ -39,6 +39,10 @@ public struct EscalationNotification: Sendable, Hashable, Codable {
     public var message: String
     /// The incident's random id, unique across databases: PagerDuty's `dedup_key` is built from it.
     public var incidentKey: String?
+    /// The incident's chain head when the notification was decided (set by the store in the same transaction): a
+    /// copy of it outside the database, which `runbook verify --anchor SEQ:HASH` checks the database against.
+    /// `nil` in rows written before notifications carried it.
+    public var chainHead: ChainHead?
 
     public init(
         kind: Kind, incidentID: Int64, title: String, runbook: String, severity: Severity, isDrill: Bool,
@@ -71,6 +75,7 @@ public struct EscalationNotification: Sendable, Hashable, Codable {
         case responseTime = "response_time"
         case occurredAt = "occurred_at"
         case incidentKey = "incident_key"
+        case chainHead = "chain_head"
     }
 
     /// The canonical JSON document (snake_case keys, ISO 8601 times) used for the outbox and the exec notifier.

@@ -43,7 +43,7 @@ public struct AsciicastExporter: IncidentExporter {
         let incident = transcript.incident
         var title = "Incident \(incident.id): \(incident.title)"
         if incident.isDrill { title += " (DRILL)" }
-        let header: JSONValue = [
+        var header: JSONValue = [
             "version": 2,
             "width": .int(Int64(width)),
             "height": .int(Int64(height)),
@@ -52,6 +52,11 @@ public struct AsciicastExporter: IncidentExporter {
             "env": ["SHELL": .string(shell), "TERM": .string(term)],
             "idle_time_limit": .double(idleTimeLimit),
         ]
+        // Players ignore header keys they do not know; this one is the chain head the recording was taken at.
+        if let head = transcript.chainHead, case .object(var members) = header {
+            members["chain_head"] = head.json
+            header = .object(members)
+        }
         var writer = ExportWriter(sink: sink)
         writer.raw(ExportWriter.compact(header))
         writer.raw("\n")

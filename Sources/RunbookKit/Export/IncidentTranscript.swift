@@ -17,6 +17,10 @@ public struct IncidentTranscript: Sendable {
     /// The notification outbox rows of the incident (one per notification and channel), oldest first; empty
     /// when read from a store without escalation tables.
     public var outbox: [OutboxEntry]
+    /// The incident's chain head when the transcript was opened: every export carries it, and holds the events up
+    /// to it and none after (an export of an incident still being recorded is a snapshot at its head). `nil` for
+    /// an incident without events, or events given without hashes.
+    public var chainHead: ChainHead?
     private let source: Source
 
     /// Where the events come from.
@@ -32,11 +36,14 @@ public struct IncidentTranscript: Sendable {
     /// - Throws: `ExportError.unknownIncident` when the store has no such incident; store errors as they come.
     public static func load(incidentID id: Int64, from store: any TranscriptStore) throws -> IncidentTranscript {
         guard let incident = try store.incident(id) else { throw ExportError.unknownIncident(id) }
+        // The head first: events recorded after it (by a session still running) are left out, so the export and
+        // the head it carries describe the same chain.
+        let head = try store.chainHead(incidentID: id)
         let escalation = store as? any EscalationStore
         return IncidentTranscript(
             incident: incident, outputs: try store.outputs(incidentID: id),
             timers: try escalation?.timers(incidentID: id) ?? [], outbox: try escalation?.outbox(incidentID: id) ?? [],
-            source: .store(store))
+            chainHead: head, source: .store(store))
     }
 
     /// A transcript of rows already read; `outputs` maps a `command.started` sequence to its chunks.
@@ -44,17 +51,21 @@ public struct IncidentTranscript: Sendable {
         incident: Incident, events: [RecordedEvent], outputs: [Int64: [OutputChunk]], timers: [EscalationTimer] = [],
         outbox: [OutboxEntry] = []
     ) {
-        self.init(incident: incident, outputs: outputs, timers: timers, outbox: outbox, source: .events(events))
+        let head = events.last.flatMap { $0.hash.isEmpty ? nil : ChainHead(sequence: $0.sequence, hash: $0.hash) }
+        self.init(
+            incident: incident, outputs: outputs, timers: timers, outbox: outbox, chainHead: head,
+            source: .events(events))
     }
 
     private init(
         incident: Incident, outputs: [Int64: [OutputChunk]], timers: [EscalationTimer], outbox: [OutboxEntry],
-        source: Source
+        chainHead: ChainHead?, source: Source
     ) {
         self.incident = incident
         self.outputs = outputs
         self.timers = timers
         self.outbox = outbox
+        self.chainHead = chainHead
         self.source = source
     }
 
@@ -65,7 +76,10 @@ public struct IncidentTranscript: Sendable {
     ) throws {
         switch source {
         case .store(let store):
-            try store.forEachEvent(incidentID: incident.id, types: types, hashes: hashes, body)
+            let last = chainHead?.sequence ?? 0
+            try store.forEachEvent(incidentID: incident.id, types: types, hashes: hashes) { event in
+                if event.sequence <= last { try body(event) }
+            }
         case .events(let events):
             for index in events.indices where types?.contains(events[index].type) ?? true { try body(events[index]) }
         }

@@ -17,7 +17,7 @@ public struct JSONExporter: IncidentExporter {
     /// The top-level members in the order they are written: `events` before everything derived from them, so
     /// that each event goes out as it is read and an export of any size holds none of them.
     public static let memberOrder: [String] = [
-        "version", "events", "commands", "incident", "metrics", "notifications", "outbox", "timers",
+        "version", "events", "chain_head", "commands", "incident", "metrics", "notifications", "outbox", "timers",
     ]
 
     public func write(_ transcript: IncidentTranscript, to sink: ExportSink) throws {
@@ -37,22 +37,24 @@ public struct JSONExporter: IncidentExporter {
         }
         let report = builder.report(timers: transcript.timers, outbox: transcript.outbox)
         writer.endArray(count: report.eventCount, depth: depth + 1)
-        writer.member("commands", index: 2, depth: depth)
+        writer.member("chain_head", index: 2, depth: depth)
+        writer.write(transcript.chainHead?.json ?? .null, depth: depth + 1)
+        writer.member("commands", index: 3, depth: depth)
         for (index, record) in report.commands.enumerated() {
             writer.element(index: index, depth: depth + 1)
             writer.write(command(record), depth: depth + 2)
             try writer.flushIfFull()
         }
         writer.endArray(count: report.commands.count, depth: depth + 1)
-        writer.member("incident", index: 3, depth: depth)
+        writer.member("incident", index: 4, depth: depth)
         writer.write(incident(report), depth: depth + 1)
-        writer.member("metrics", index: 4, depth: depth)
+        writer.member("metrics", index: 5, depth: depth)
         writer.write(metrics(report), depth: depth + 1)
-        writer.member("notifications", index: 5, depth: depth)
+        writer.member("notifications", index: 6, depth: depth)
         writer.write(.array(notifications(report)), depth: depth + 1)
-        writer.member("outbox", index: 6, depth: depth)
+        writer.member("outbox", index: 7, depth: depth)
         writer.write(.array(outbox(report)), depth: depth + 1)
-        writer.member("timers", index: 7, depth: depth)
+        writer.member("timers", index: 8, depth: depth)
         writer.write(.array(timers(report)), depth: depth + 1)
         writer.endObject(depth: depth)
         writer.raw("\n")
@@ -85,6 +87,7 @@ public struct JSONExporter: IncidentExporter {
         let report = try transcript.report()
         return .object([
             "version": .int(Self.formatVersion),
+            "chain_head": transcript.chainHead?.json ?? .null,
             "incident": incident(report),
             "events": .array(try transcript.events().map(event)),
             "commands": .array(report.commands.map(command)),

@@ -75,6 +75,8 @@ public struct MarkdownPostmortemExporter: IncidentExporter {
         for title in ["Summary", "Impact", "Root cause", "What went well", "What went wrong", "Where we got lucky"] {
             out.raw("\n\n## \(title)\n\n<!-- For the author. -->")
         }
+        out.raw("\n\n---\n\n")
+        out.raw(footer(transcript))
         out.raw("\n")
         try out.flush()
     }
@@ -240,6 +242,13 @@ public struct MarkdownPostmortemExporter: IncidentExporter {
         }
         heading += notes.isEmpty ? "):" : "; \(notes.joined(separator: "; "))):"
         return heading + "\n\n" + MarkdownText.fencedBlock(shown.joined(separator: "\n"), info: "text")
+    }
+
+    /// The chain head the document was taken at, and how to check a database against it.
+    private func footer(_ transcript: IncidentTranscript) -> String {
+        guard let head = transcript.chainHead else { return "Chain head: none (the incident has no events)." }
+        return "Chain head: event #\(head.sequence), SHA-256 `\(head.hash)`. Check the database against it with "
+            + "`runbook verify \(transcript.incident.id) --anchor \(head)`."
     }
 
     private func actionItems(_ report: IncidentReport) -> String {

@@ -10,7 +10,7 @@ extension SQLiteTranscriptStore: EscalationStore {
         arm: (EscalationState) -> EscalationOutcome
     ) throws -> (Incident, RecordedEvent, EscalationCommit?) {
         let milliseconds = Self.milliseconds(time)
-        return try write { db in
+        let declared = try write { db -> (Incident, RecordedEvent, EscalationCommit?) in
             let (incident, event) = try self.insertIncident(db, declaration, actor: actor, milliseconds: milliseconds)
             guard let state = try self.loadEscalationState(db, incidentID: incident.id) else {
                 return (incident, event, nil)
@@ -21,6 +21,8 @@ extension SQLiteTranscriptStore: EscalationStore {
                 extraPayload: [:])
             return (incident, event, commit)
         }
+        anchor([declared.1] + (declared.2?.events ?? []))
+        return declared
     }
 
     public func updateEscalation(
@@ -29,7 +31,7 @@ extension SQLiteTranscriptStore: EscalationStore {
     ) throws -> EscalationCommit? {
         let milliseconds = Self.milliseconds(time)
         do {
-            return try write { db -> EscalationCommit? in
+            let commit = try write { db -> EscalationCommit? in
                 guard let state = try self.loadEscalationState(db, incidentID: incidentID) else {
                     throw TranscriptError.unknownIncident(id: incidentID, path: self.path)
                 }
@@ -38,6 +40,8 @@ extension SQLiteTranscriptStore: EscalationStore {
                     db, outcome, incidentID: incidentID, actor: actor, milliseconds: milliseconds, channels: channels,
                     extraPayload: extraPayload)
             }
+            anchor(commit?.events ?? [])
+            return commit
         } catch is StaleTimer {
             return nil
         }
@@ -50,7 +54,7 @@ extension SQLiteTranscriptStore: EscalationStore {
         guard !incidentIDs.isEmpty else { return [] }
         let milliseconds = Self.milliseconds(time)
         do {
-            return try write { db -> [EscalationCommit] in
+            let commits = try write { db -> [EscalationCommit] in
                 var commits: [EscalationCommit] = []
                 for incidentID in incidentIDs {
                     guard let state = try self.loadEscalationState(db, incidentID: incidentID),
@@ -65,6 +69,8 @@ extension SQLiteTranscriptStore: EscalationStore {
                 }
                 return commits
             }
+            anchor(commits.flatMap(\.events))
+            return commits
         } catch is StaleTimer {
             return []
         }
@@ -300,7 +306,10 @@ extension SQLiteTranscriptStore: EscalationStore {
         // Delivery runs on the real clock, whatever the incident's clock: a drill's rows are due when the
         // notification was stamped (real time, by the scheduler), not at a drill-clock instant in the real future.
         let queuedMilliseconds = outcome.notifications.first.map { Self.milliseconds($0.occurredAt) } ?? milliseconds
-        for notification in outcome.notifications {
+        // Each notification carries the chain head as this transaction leaves it: a copy outside the database.
+        let head = try Self.chainHead(db, incidentID: incidentID)
+        for var notification in outcome.notifications {
+            notification.chainHead = head
             let payload = String(decoding: notification.jsonData(), as: UTF8.self)
             for channel in channels.channels(for: notification) {
                 try db.execute(

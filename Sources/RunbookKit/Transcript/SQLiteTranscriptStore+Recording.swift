@@ -7,9 +7,11 @@ extension SQLiteTranscriptStore {
         Incident, RecordedEvent
     ) {
         let milliseconds = Self.milliseconds(time)
-        return try write { db in
+        let declared = try write { db in
             try self.insertIncident(db, declaration, actor: actor, milliseconds: milliseconds)
         }
+        anchor([declared.1])
+        return declared
     }
 
     /// Inserts the incident and its `incident.declared` event inside the caller's transaction (the escalation
@@ -71,9 +73,11 @@ extension SQLiteTranscriptStore {
         var draft = draft
         draft.payload = redact(draft.payload)
         let milliseconds = Self.milliseconds(time)
-        return try write { db in
+        let event = try write { db in
             try self.insertEvent(db, draft, incidentID: incidentID, actor: actor, milliseconds: milliseconds)
         }
+        anchor([event])
+        return event
     }
 
     /// Appends several events in one transaction (imports, replays, benchmarks); all or none are committed.
@@ -86,11 +90,13 @@ extension SQLiteTranscriptStore {
                 Self.milliseconds(item.time)
             )
         }
-        return try write { db in
+        let events = try write { db in
             try prepared.map { draft, milliseconds in
                 try self.insertEvent(db, draft, incidentID: incidentID, actor: actor, milliseconds: milliseconds)
             }
         }
+        anchor(events)
+        return events
     }
 
     /// Stores output chunks of the command whose `command.started` event has `commandSequence` as given (already

@@ -23,6 +23,7 @@ public final class SQLiteTranscriptStore: TranscriptStore, @unchecked Sendable {
     private let redactorLock = NSLock()
     private var currentRedactor: (any TextRedacting)?
     private var currentFence: Int64?
+    private var currentAnchorLogFailure: (@Sendable (AnchorLogError) -> Void)?
 
     /// Opens (creating when missing) the database at `path`.
     ///
@@ -93,6 +94,13 @@ public final class SQLiteTranscriptStore: TranscriptStore, @unchecked Sendable {
     func redact(_ payload: JSONValue) -> JSONValue {
         guard let redactor else { return payload }
         return payload.redacted(by: redactor)
+    }
+
+    /// Called when appending to the anchor log (`anchorLog`) fails after an event committed: the event stays
+    /// recorded, and the command line prints a warning.
+    public var anchorLogFailure: (@Sendable (AnchorLogError) -> Void)? {
+        get { redactorLock.withLock { currentAnchorLogFailure } }
+        set { redactorLock.withLock { currentAnchorLogFailure = newValue } }
     }
 
     // MARK: Fencing

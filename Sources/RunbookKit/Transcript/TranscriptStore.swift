@@ -34,6 +34,8 @@ public protocol TranscriptStore: AnyObject, Sendable {
     func forEachEvent(
         incidentID: Int64, after sequence: Int64, types: Set<EventType>?, hashes: Bool,
         _ body: (RecordedEvent) throws -> Void) throws
+    /// The head of an incident's hash chain (its last event's sequence and hash), or `nil` when it has no events.
+    func chainHead(incidentID: Int64) throws -> ChainHead?
     /// The stored output of one command, in order.
     func output(incidentID: Int64, commandSequence: Int64) throws -> [OutputChunk]
     /// The stored output of every command of an incident, keyed by the sequence of its `command.started` event.
@@ -56,6 +58,11 @@ extension TranscriptStore {
         try forEachEvent(incidentID: incidentID, types: types, hashes: hashes) { event in
             if event.sequence > sequence { try body(event) }
         }
+    }
+
+    /// The last event's sequence and hash.
+    public func chainHead(incidentID: Int64) throws -> ChainHead? {
+        try events(incidentID: incidentID).last.map { ChainHead(sequence: $0.sequence, hash: $0.hash) }
     }
 
     /// The output of each command that has a `command.started` event.

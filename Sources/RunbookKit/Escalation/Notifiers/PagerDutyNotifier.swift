@@ -86,6 +86,7 @@ public struct PagerDutyNotifier: Notifier {
             if let number = notification.repeat { details["repeat"] = .int(Int64(number)) }
             if let time = notification.responseTime { details["response_time"] = .string(time) }
             if let key = notification.incidentKey { details["incident_key"] = .string(key) }
+            if let head = notification.chainHead { details["chain_head"] = head.json }
             // A drill must never be taken for a real page: the summary says so first, whatever the message.
             let summary =
                 notification.isDrill && !notification.message.hasPrefix("[DRILL]")

@@ -52,6 +52,9 @@ public struct SlackNotifier: Notifier {
             context += " · repeat \(number) of \(notification.repeatLimit)"
         }
         if let actor = notification.actor { context += " · by \(SlackNotifier.escape(actor))" }
+        // The chain head, so the channel's history holds a copy of it that the database's writers cannot change.
+        let head = notification.chainHead.map { " · chain head \($0)" } ?? ""
+        context += head
         var blocks: [JSONValue] = [
             [
                 "type": "section",
@@ -64,7 +67,7 @@ public struct SlackNotifier: Notifier {
                 ["type": "section", "text": ["type": "mrkdwn", "text": .string(lines.joined(separator: "\n"))]])
         }
         blocks.append(["type": "context", "elements": [["type": "mrkdwn", "text": .string(context)]]])
-        return ["text": .string(notification.message), "blocks": .array(blocks)]
+        return ["text": .string(notification.message + head), "blocks": .array(blocks)]
     }
 
     /// Slack's mrkdwn needs `&`, `<` and `>` escaped.
