@@ -41,10 +41,7 @@ public struct ExecNotifier: Notifier {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = command
         if let currentDirectory { process.currentDirectoryURL = currentDirectory }
-        var environment = ProcessInfo.processInfo.environment
-        environment["RUNBOOK_NOTIFICATION_KIND"] = notification.kind.rawValue
-        environment["RUNBOOK_INCIDENT_ID"] = String(notification.incidentID)
-        process.environment = environment
+        process.environment = environment(for: notification)
         let input = Pipe()
         let output = Pipe()
         process.standardInput = input
@@ -84,6 +81,21 @@ public struct ExecNotifier: Notifier {
         case 75: return .retryable(error: "exit 75 (try again later)" + (said.isEmpty ? "" : ": \(said)"))
         default: return .permanent(error: "exit \(status)" + (said.isEmpty ? "" : ": \(said)"))
         }
+    }
+
+    /// The variables of the escalator's environment a hook gets; nothing else (no other channel's webhook URL
+    /// or routing key) reaches it. docs/escalation.md lists them.
+    public static let passedVariables = ["PATH", "HOME", "LANG", "TZ"]
+
+    /// The hook's whole environment: `passedVariables` from `base`, and what the notification is.
+    public func environment(
+        for notification: EscalationNotification, base: [String: String] = ProcessInfo.processInfo.environment
+    ) -> [String: String] {
+        var environment = base.filter { Self.passedVariables.contains($0.key) }
+        environment["RUNBOOK_NOTIFICATION_KIND"] = notification.kind.rawValue
+        environment["RUNBOOK_INCIDENT_ID"] = String(notification.incidentID)
+        environment["RUNBOOK_CHANNEL"] = channel
+        return environment
     }
 
     private final class CapturedOutput: @unchecked Sendable {

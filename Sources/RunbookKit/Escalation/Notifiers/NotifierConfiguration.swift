@@ -90,14 +90,28 @@ public struct NotifierConfiguration: Sendable, Hashable {
         }
     }
 
-    /// The environment variables that channels name but that are not set (to warn at start).
-    public func missingSecrets(environment: [String: String] = ProcessInfo.processInfo.environment) -> [String] {
+    /// The environment variables that hold the channels' secrets (`url_env`, `routing_key_env`), in order.
+    public var secretVariables: [String] {
         channels.compactMap { channel in
             switch channel {
-            case .slack(_, let variable, _, _), .pagerDuty(_, let variable, _, _, _):
-                return (environment[variable] ?? "").isEmpty ? variable : nil
+            case .slack(_, let variable, _, _), .pagerDuty(_, let variable, _, _, _): return variable
             case .exec: return nil
             }
+        }
+    }
+
+    /// The environment variables that channels name but that are not set (to warn at start).
+    public func missingSecrets(environment: [String: String] = ProcessInfo.processInfo.environment) -> [String] {
+        secretVariables.filter { (environment[$0] ?? "").isEmpty }
+    }
+
+    /// Teaches `redactor` the value of every secret variable the channels name, so that an error, an HTTP error
+    /// body or a command's output echoing a webhook URL or a routing key is stored redacted.
+    public func registerSecrets(
+        with redactor: any SecretRegistering, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) {
+        for variable in secretVariables {
+            if let value = environment[variable], !value.isEmpty { redactor.registerSecret(value, name: variable) }
         }
     }
 }
