@@ -109,7 +109,7 @@ import Testing
               - {type: pagerduty, name: pagerduty, routing_key_env: PAGERDUTY_ROUTING_KEY, endpoint: "http://127.0.0.1:9/v2/enqueue"}
 
             """
-        if let hook { yaml += "  - {type: exec, name: hook, command: [/bin/sh, \"\(hook)\"]}\n" }
+        if let hook { yaml += "  - {type: exec, name: hook, command: [/bin/sh, \"\(hook)\"], env: [HOOK_TOKEN]}\n" }
         try write(yaml, to: "notifiers.yaml")
     }
 
@@ -170,6 +170,7 @@ import Testing
         try writeNotifiers(hook: hook)
         var environment = Self.environmentSecrets
         environment["RUNBOOK_ESCALATOR"] = "auto"
+        environment["HOOK_TOKEN"] = "plain-hook-token-9001"
         defer { EscalatorProcess.stop(database: database) }
         let declared = try BuiltBinary.run(
             [
@@ -190,12 +191,15 @@ import Testing
             .compactMap { $0.split(separator: "=", maxSplits: 1).first.map(String.init) }
         let allowed: Set<String> = [
             "PATH", "HOME", "LANG", "TZ", "RUNBOOK_NOTIFICATION_KIND", "RUNBOOK_INCIDENT_ID", "RUNBOOK_CHANNEL",
+            // Its own, named by `env:` in its configuration.
+            "HOOK_TOKEN",
             // What the shell itself sets.
             "PWD", "SHLVL", "_", "OLDPWD",
         ]
         #expect(Set(names).isSubset(of: allowed), "the hook saw \(names.sorted())")
         #expect(names.contains("RUNBOOK_CHANNEL"))
         #expect(names.contains("PATH"))
+        #expect(names.contains("HOOK_TOKEN"))
 
         let error = try #require(try hookFailures().first?.payload["error"]?.stringValue)
         #expect(error.contains("[REDACTED:SLACK_WEBHOOK_URL]"), "\(error)")

@@ -15,12 +15,15 @@ public struct ExecNotifier: Notifier {
     public let timeout: TimeInterval
     /// Working directory of the child (the runbooks directory's parent by default: where relative paths point).
     public let currentDirectory: URL?
+    /// The variables of the escalator's environment the hook gets besides `passedVariables` (`env:`).
+    public let environmentVariables: [String]
 
     public init(
         channel: String, command: [String],
         kinds: Set<EscalationNotification.Kind> = Set(EscalationNotification.Kind.allCases), drills: Bool = false,
-        timeout: TimeInterval = 10, currentDirectory: URL? = nil
+        timeout: TimeInterval = 10, currentDirectory: URL? = nil, environmentVariables: [String] = []
     ) {
+        self.environmentVariables = environmentVariables
         self.channel = channel
         self.command = command
         self.kinds = kinds
@@ -87,11 +90,14 @@ public struct ExecNotifier: Notifier {
     /// or routing key) reaches it. docs/escalation.md lists them.
     public static let passedVariables = ["PATH", "HOME", "LANG", "TZ"]
 
-    /// The hook's whole environment: `passedVariables` from `base`, and what the notification is.
+    /// The hook's whole environment: `passedVariables` and its own `environmentVariables` from `base`, and what
+    /// the notification is.
     public func environment(
         for notification: EscalationNotification, base: [String: String] = ProcessInfo.processInfo.environment
     ) -> [String: String] {
-        var environment = base.filter { Self.passedVariables.contains($0.key) }
+        var environment = base.filter {
+            Self.passedVariables.contains($0.key) || environmentVariables.contains($0.key)
+        }
         environment["RUNBOOK_NOTIFICATION_KIND"] = notification.kind.rawValue
         environment["RUNBOOK_INCIDENT_ID"] = String(notification.incidentID)
         environment["RUNBOOK_CHANNEL"] = channel
