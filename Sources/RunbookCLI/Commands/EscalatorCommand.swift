@@ -39,7 +39,10 @@ struct EscalatorCommand: ParsableCommand {
     }
 
     func run() throws {
-        let store = try StoreOpener.open(global)
+        // The channels' secrets are taught to the store's redactor below, before anything is delivered: a
+        // notifier error or an HTTP error body that echoes a webhook URL is stored redacted.
+        let redactor = Redactor()
+        let store = try StoreOpener.open(global, redactor: redactor)
         if status { return try printStatus(store) }
         // Detached (auto-started): immune to a hang-up, and the log says when it started.
         if detached { signal(SIGHUP, SIG_IGN) }
@@ -50,6 +53,7 @@ struct EscalatorCommand: ParsableCommand {
         } catch {
             Self.log("warning: \(error); escalations are recorded but no channel is notified")
         }
+        configuration.registerSecrets(with: redactor, environment: environment)
         for variable in configuration.missingSecrets(environment: environment) {
             Self.log("warning: \(variable) is not set; notifications through that channel will fail")
         }

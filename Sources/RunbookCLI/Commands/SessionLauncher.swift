@@ -32,6 +32,7 @@ public struct SessionLauncher {
         let reader = try makeReader()
         let redactor = try services.makeRedactor(options.runbooksDirectory)
         let loader = try services.loadRunbooks(options.runbooksDirectory)
+        registerKnownSecrets(with: redactor, loader: loader)
         let runbook = try loader.runbook(id: options.runbookID)
         let environment = try options.environment ?? askEnvironment(for: runbook, reader: reader)
         try checkEnvironment(environment)
@@ -58,6 +59,7 @@ public struct SessionLauncher {
         let reader = try makeReader()
         let redactor = try services.makeRedactor(options.runbooksDirectory)
         let loader = try services.loadRunbooks(options.runbooksDirectory)
+        registerKnownSecrets(with: redactor, loader: loader)
         let store = try services.openStore(options.databasePath, redactor)
         // A drill continues as it was set up: its clock, its simulated cluster, its remaining injects.
         var launcher = self

@@ -198,10 +198,24 @@ public final class IncidentREPL {
     }
 
     /// Keeps a line typed at the REPL prompt in the line-editor history, unless the redactor would change it (it
-    /// holds a secret or a token). Answers to the other prompts (variables, confirmations, edits) never go there.
+    /// holds a secret or a token, also one registered earlier in this session) or it assigns a secret variable
+    /// (`set TOKEN=…`, refused, but typed all the same). Answers to the other prompts (variables, confirmations,
+    /// edits) never go there.
     func rememberCommandLine(_ line: String) {
         guard (session.dependencies.redactor?.redact(line) ?? line) == line else { return }
+        let (word, rest) = Self.split(line)
+        if REPLCommand.named(word)?.action == .set, let equals = rest.firstIndex(of: "="),
+            session.isSecret(rest[..<equals].trimmingCharacters(in: .whitespaces))
+        {
+            return
+        }
         reader.addToHistory(line)
+    }
+
+    /// Drops from the history the lines typed before a secret was registered that hold it now.
+    func forgetHistoryHoldingSecrets() {
+        guard let redactor = session.dependencies.redactor else { return }
+        reader.forgetHistory { redactor.redact($0) != $0 }
     }
 
     /// Shows the current item, then asks for the variables it needs, or says the runbook is finished.
@@ -272,6 +286,7 @@ public final class IncidentREPL {
                 let value = line.isEmpty ? (suggestion ?? "") : literal
                 do {
                     try session.setVariable(spec.name, to: value, source: "prompt")
+                    if session.isSecret(spec.name) { forgetHistoryHoldingSecrets() }
                     return
                 } catch let error as SessionError {
                     if Self.endsSession(error) { throw error }
@@ -606,7 +621,9 @@ public final class IncidentREPL {
         case .completed:
             if let captured = run.captured {
                 let shown = captured.isSecret ? "••••••" : captured.value
-                say("captured \(captured.name)=\(shown)  (change it with: set \(captured.name)=VALUE)")
+                let change = captured.isSecret ? "set \(captured.name)" : "set \(captured.name)=VALUE"
+                say("captured \(captured.name)=\(shown)  (change it with: \(change))")
+                if captured.isSecret { forgetHistoryHoldingSecrets() }
             }
             try presentCurrent()
         case .refused:

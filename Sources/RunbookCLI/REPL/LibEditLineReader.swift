@@ -246,6 +246,24 @@ public final class LibEditLineReader: LineReading {
         }
     }
 
+    /// Removes the history lines `matches` accepts and rewrites the file; see `LineReading.forgetHistory`.
+    public func forgetHistory(where matches: (String) -> Bool) {
+        var removed = false
+        // From the newest down, so that removing an entry does not move the ones still to look at.
+        for index in stride(from: history_length - 1, through: 0, by: -1) {
+            guard let entry = history_get(history_base + index), let line = entry.pointee.line,
+                matches(String(cString: line))
+            else { continue }
+            if let gone = remove_history(index) { _ = free_history_entry(gone) }
+            removed = true
+        }
+        guard removed else { return }
+        lastRecorded = nil
+        if historyWritable, let history {
+            _ = write_history(history.path)
+        }
+    }
+
     private func warnAboutHistoryOnce() {
         guard let warning = historyWarning else { return }
         historyWarning = nil

@@ -35,8 +35,16 @@ public protocol LineReading: AnyObject {
     /// Keeps `line` in the line-editor history. `readLine` never does so itself: only the REPL knows which lines
     /// are commands (kept) and which are answers to a variable or confirmation prompt (never kept).
     func addToHistory(_ line: String)
+    /// Drops every history line `matches` accepts, in memory and in the history file (a line that holds a secret
+    /// registered after it was typed).
+    func forgetHistory(where matches: (String) -> Bool)
     /// Completion candidates for `word`, the word under the cursor, given the whole `line` so far.
     var completer: ((_ line: String, _ word: String) -> [String])? { get set }
     /// Whether this reader talks to a person at a terminal (colours, bells and the live countdown only then).
     var isInteractive: Bool { get }
+}
+
+extension LineReading {
+    /// Readers without history have nothing to forget.
+    public func forgetHistory(where matches: (String) -> Bool) {}
 }

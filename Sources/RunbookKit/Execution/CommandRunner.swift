@@ -17,6 +17,8 @@ public struct CommandRequest: Sendable, Hashable {
     public var interactive: Bool
     /// Where the command runs: `.network` starts it in a network namespace of its own (no reachable address).
     public var isolation: CommandIsolation
+    /// Whether the runner shows the output on its screen (`false` for a step captured into a secret variable).
+    public var showsOutput = true
 
     public init(
         command: String, shell: String = "bash", environment: [String: String] = [:],

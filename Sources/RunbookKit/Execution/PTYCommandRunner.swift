@@ -73,7 +73,8 @@ public struct PTYCommandRunner: CommandRunner {
 
         let outer = [input, screen]
         let pump = OutputPump(
-            child: child, output: master, keystrokes: input.map { (source: $0, target: master) }, screen: screen,
+            child: child, output: master, keystrokes: input.map { (source: $0, target: master) },
+            screen: request.showsOutput ? screen : nil,
             sink: sink, timeout: request.timeout, killGrace: request.killGrace, relay: relay,
             onResize: {
                 guard var size = TerminalMode.windowSize(of: outer) else { return }

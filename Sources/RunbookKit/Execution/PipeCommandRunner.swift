@@ -51,7 +51,8 @@ public struct PipeCommandRunner: CommandRunner {
         let relay = forwardsSignals ? SignalRelay.activate() : nil
         defer { relay?.deactivate() }
         let pump = OutputPump(
-            child: child, output: readEnd, keystrokes: nil, screen: screen, sink: sink, timeout: request.timeout,
+            child: child, output: readEnd, keystrokes: nil, screen: request.showsOutput ? screen : nil, sink: sink,
+            timeout: request.timeout,
             killGrace: request.killGrace, relay: relay, onResize: nil)
         let outcome = pump.run()
         let (exitCode, signal) = ChildProcess.decode(outcome.status)

@@ -187,13 +187,19 @@ extension IncidentSession {
         started["cwd"] = workingDirectory.map { .string($0) } ?? .null
         started["interactive"] = .bool(attributes.interactive)
         let startedEvent = try record(EventDraft(.commandStarted, stepID: stepID, payload: .object(started)))
+        // Output captured into a secret variable is the secret: it is never stored (one placeholder chunk says
+        // how much there was), and not shown either, unless the step is interactive and the responder must see it.
+        let secretCapture = attributes.capture.flatMap { isSecret($0) ? $0 : nil }
+        let hidesOutput = secretCapture != nil && !attributes.interactive
         let recorder = CommandOutputRecorder(
-            screen: output, store: dependencies.store, incidentID: incident.id,
-            commandSequence: startedEvent.sequence, outputLimit: dependencies.outputLimit)
-        let request = CommandRequest(
+            screen: hidesOutput ? nil : output, store: dependencies.store, incidentID: incident.id,
+            commandSequence: startedEvent.sequence, outputLimit: dependencies.outputLimit,
+            secretCapture: secretCapture)
+        var request = CommandRequest(
             command: command, shell: runbook.shell, environment: childEnvironment(),
             workingDirectory: workingDirectory, timeout: timeout, interactive: attributes.interactive,
             isolation: dependencies.isolation)
+        request.showsOutput = !hidesOutput
         var result: CommandResult
         do {
             result = try dependencies.runner.run(request, sink: recorder)

@@ -45,14 +45,22 @@ public final class TranscriptOutputWriter: OutputSink, @unchecked Sendable {
     private var flushScheduled = false
     private var failure: (any Error)?
     private var stored = Summary(chunks: 0, bytes: 0)
+    /// Set for a step that captures into a secret variable: its output is counted, never stored.
+    private let secretCapture: String?
+    private var secretBytes = 0
+    private var secretOffset: TimeInterval?
 
     /// A writer for the command whose `command.started` event has `commandSequence`.
+    ///
+    /// With `secretCapture` (the name of the secret variable the step captures into), no byte of the output is
+    /// written or indexed: `finish()` stores one chunk, `[secret output of capture NAME, N bytes]`, instead.
     public init(
         store: any TranscriptStore, incidentID: Int64, commandSequence: Int64,
         outputLimit: Int = OutputLimiter.defaultLimit, maxDelay: TimeInterval = 1, maxBatchBytes: Int = 1 << 20,
-        maxPendingBytes: Int = 4 << 20, scheduler: Scheduler? = nil
+        maxPendingBytes: Int = 4 << 20, scheduler: Scheduler? = nil, secretCapture: String? = nil
     ) {
         self.store = store
+        self.secretCapture = secretCapture
         let batches = BatchSink()
         let limiter = OutputLimiter(forwardingTo: batches, limit: outputLimit)
         self.limiter = limiter
@@ -76,6 +84,13 @@ public final class TranscriptOutputWriter: OutputSink, @unchecked Sendable {
 
     /// Takes one read of the command's output; never blocks on the disk unless far behind.
     public func receive(_ bytes: Data, offset: TimeInterval) {
+        if secretCapture != nil {
+            lock.withLock {
+                secretBytes += bytes.count
+                if secretOffset == nil, !bytes.isEmpty { secretOffset = offset }
+            }
+            return
+        }
         if let redacting { redacting.receive(bytes, offset: offset) } else { limiter.receive(bytes, offset: offset) }
     }
 
@@ -117,6 +132,12 @@ public final class TranscriptOutputWriter: OutputSink, @unchecked Sendable {
     /// Commits everything received so far, then reports what was stored or the first failure.
     @discardableResult
     public func finish() throws -> Summary {
+        if let name = secretCapture {
+            let (count, offset) = lock.withLock { (secretBytes, secretOffset) }
+            if let offset, count > 0 {
+                batch(Data("[secret output of capture \(name), \(count) bytes]".utf8), offset: offset)
+            }
+        }
         if let redacting { redacting.finish() } else { limiter.finish() }
         queue.sync { flush() }
         return try lock.withLock {

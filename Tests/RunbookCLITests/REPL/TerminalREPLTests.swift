@@ -179,6 +179,49 @@ import Testing
         #expect(directoryMode?.intValue == 0o700)
     }
 
+    /// A refused `set SECRET=…`, a line the patterns would redact, an edited command, and a line holding a secret
+    /// registered later in the session never reach the history file; the commands around them do.
+    @Test func historyKeepsNoLineTheRedactorWouldChangeNorARefusedSecretAssignment() throws {
+        let terminal = try Terminal()
+        try terminal.reachFirstStep()
+        let prompt = #"#1 P1 staging \d\d:\d\d ›$"#
+        // The last one holds a value that becomes a secret only later.
+        for line in [
+            "set API_TOKEN=tok-inline-typed", "note PGPASSWORD=pg-typed-secret", "note early tok-entered-later",
+        ] {
+            try terminal.tmux.send(line, literal: true)
+            try terminal.tmux.send("Enter")
+            try terminal.waitFor(regex: prompt)
+        }
+        try terminal.tmux.send("set API_TOKEN", literal: true)
+        try terminal.tmux.send("Enter")
+        try terminal.tmux.waitFor("API token")
+        try terminal.tmux.send("tok-entered-later", literal: true)
+        try terminal.tmux.send("Enter")
+        try terminal.waitFor(regex: prompt)
+        try terminal.tmux.send("note it was tok-entered-later all along", literal: true)
+        try terminal.tmux.send("Enter")
+        try terminal.waitFor(regex: #"noted\n"# + prompt)
+        try terminal.tmux.send("e", literal: true)
+        try terminal.tmux.send("Enter")
+        try terminal.tmux.send("C-u")
+        try terminal.tmux.send("echo edited-command-text", literal: true)
+        try terminal.tmux.send("Enter")
+        try terminal.waitFor(regex: prompt)
+        try terminal.tmux.send("note a plain line", literal: true)
+        try terminal.tmux.send("Enter")
+        try terminal.waitFor(regex: #"noted\n"# + prompt)
+        try terminal.tmux.send("C-d")
+        try terminal.tmux.waitFor("[exited 0]")
+        let history = try String(contentsOfFile: terminal.history, encoding: .utf8)
+        #expect(history.contains("note\\040a\\040plain\\040line"), "\(history)")
+        for secret in ["tok-inline-typed", "pg-typed-secret", "tok-entered-later", "edited-command-text"] {
+            #expect(!history.contains(secret), "\(secret) reached the history:\n\(history)")
+        }
+        let mode = try FileManager.default.attributesOfItem(atPath: terminal.history)[.posixPermissions] as? NSNumber
+        #expect(mode?.intValue == 0o600)
+    }
+
     @Test func answersToVariableAndConfirmationPromptsNeverReachTheHistory() throws {
         let terminal = try Terminal()
         // The step is shown first, then its variable is asked.

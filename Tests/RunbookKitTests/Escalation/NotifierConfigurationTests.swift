@@ -68,6 +68,28 @@ import Testing
         #expect(configuration.missingSecrets(environment: ["HOOK": "x"]) == ["PD_KEY"])
     }
 
+    @Test func anExecHookNamesItsOwnVariablesAndEveryNamedVariableIsASecret() throws {
+        let configuration = try NotifierConfiguration(
+            yaml: """
+                notifiers:
+                  - {type: slack, url_env: HOOK}
+                  - {type: exec, name: mail, command: [notify-mail], env: [SMTP_PASSWORD, SMTP_USER]}
+                """, path: "n.yaml")
+        let exec = try #require(configuration.makeNotifiers()[1] as? ExecNotifier)
+        #expect(exec.environmentVariables == ["SMTP_PASSWORD", "SMTP_USER"])
+        #expect(configuration.secretVariables == ["HOOK", "SMTP_PASSWORD", "SMTP_USER"])
+        let redactor = Redactor()
+        configuration.registerSecrets(
+            with: redactor, environment: ["HOOK": "hook-value-123", "SMTP_PASSWORD": "smtp-pw-456"])
+        #expect(redactor.redact("a hook-value-123 b smtp-pw-456") == "a [REDACTED:HOOK] b [REDACTED:SMTP_PASSWORD]")
+        let refused = try #require(throws: ConfigurationError.self) {
+            try NotifierConfiguration(
+                yaml: "notifiers:\n  - {type: exec, command: [x], env: [\"https://hooks.example/x\"]}\n", path: "n.yaml"
+            )
+        }
+        #expect(refused.summary.contains("`env` must name an environment variable"), "\(refused.summary)")
+    }
+
     @Test func aYAMLAliasBombIsRefusedBeforeYamsExpandsIt() throws {
         var yaml = "a: &a [1, 1, 1, 1, 1, 1, 1, 1, 1]\n"
         for level in 1...9 {

@@ -156,6 +156,20 @@ import Testing
         #expect(try String(contentsOfFile: out.path + ".kind", encoding: .utf8) == "escalation\n")
     }
 
+    @Test func execHookEnvironmentHoldsOnlyTheListedVariables() {
+        let exec = ExecNotifier(channel: "email", command: ["true"], environmentVariables: ["SMTP_PASSWORD"])
+        let base = [
+            "PATH": "/usr/bin:/bin", "HOME": "/home/oncall", "LANG": "C.UTF-8", "TZ": "UTC", "SMTP_PASSWORD": "pw",
+            "SLACK_WEBHOOK_URL": "https://hooks.example/T/B/x", "PAGERDUTY_ROUTING_KEY": "key", "RUNBOOK_DB": "/db",
+        ]
+        #expect(
+            exec.environment(for: escalation(), base: base) == [
+                "PATH": "/usr/bin:/bin", "HOME": "/home/oncall", "LANG": "C.UTF-8", "TZ": "UTC",
+                "RUNBOOK_NOTIFICATION_KIND": "escalation", "RUNBOOK_INCIDENT_ID": "42", "RUNBOOK_CHANNEL": "email",
+                "SMTP_PASSWORD": "pw",
+            ])
+    }
+
     @Test func execExitStatusesDecideRetries() {
         #expect(ExecNotifier(channel: "x", command: ["true"]).deliver(escalation()) == .sent(detail: "exit 0"))
         #expect(

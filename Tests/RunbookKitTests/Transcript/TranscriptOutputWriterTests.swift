@@ -107,4 +107,26 @@ final class ManualScheduler: @unchecked Sendable {
         writer.receive(Data("lost\n".utf8), offset: 0)
         #expect(throws: TranscriptError.self) { try writer.finish() }
     }
+
+    @Test(arguments: StoreKind.allCases)
+    func outputCapturedIntoASecretIsReplacedInFullByOneChunk(kind: StoreKind) throws {
+        let store = try kind.make()
+        let started = try command(in: store)
+        let scheduler = ManualScheduler()
+        let writer = TranscriptOutputWriter(
+            store: store, incidentID: started.incidentID, commandSequence: started.sequence,
+            scheduler: scheduler.scheduler, secretCapture: "DB_PASSWORD")
+        writer.receive(Data("s3cr".utf8), offset: 0.25)
+        scheduler.fireAll()
+        writer.receive(Data("et-value\n".utf8), offset: 0.5)
+        let summary = try writer.finish()
+        let chunks = try store.output(incidentID: started.incidentID, commandSequence: started.sequence)
+        #expect(
+            chunks.map { String(decoding: $0.data, as: UTF8.self) } == [
+                "[secret output of capture DB_PASSWORD, 13 bytes]"
+            ])
+        #expect(chunks.map(\.offset) == [0.25])
+        #expect(summary.chunks == 1)
+        #expect(try store.search("s3cr*", limit: 10).isEmpty)
+    }
 }

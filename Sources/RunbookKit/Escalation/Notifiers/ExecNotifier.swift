@@ -15,12 +15,15 @@ public struct ExecNotifier: Notifier {
     public let timeout: TimeInterval
     /// Working directory of the child (the runbooks directory's parent by default: where relative paths point).
     public let currentDirectory: URL?
+    /// The variables of the escalator's environment the hook gets besides `passedVariables` (`env:`).
+    public let environmentVariables: [String]
 
     public init(
         channel: String, command: [String],
         kinds: Set<EscalationNotification.Kind> = Set(EscalationNotification.Kind.allCases), drills: Bool = false,
-        timeout: TimeInterval = 10, currentDirectory: URL? = nil
+        timeout: TimeInterval = 10, currentDirectory: URL? = nil, environmentVariables: [String] = []
     ) {
+        self.environmentVariables = environmentVariables
         self.channel = channel
         self.command = command
         self.kinds = kinds
@@ -41,10 +44,7 @@ public struct ExecNotifier: Notifier {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = command
         if let currentDirectory { process.currentDirectoryURL = currentDirectory }
-        var environment = ProcessInfo.processInfo.environment
-        environment["RUNBOOK_NOTIFICATION_KIND"] = notification.kind.rawValue
-        environment["RUNBOOK_INCIDENT_ID"] = String(notification.incidentID)
-        process.environment = environment
+        process.environment = environment(for: notification)
         let input = Pipe()
         let output = Pipe()
         process.standardInput = input
@@ -84,6 +84,24 @@ public struct ExecNotifier: Notifier {
         case 75: return .retryable(error: "exit 75 (try again later)" + (said.isEmpty ? "" : ": \(said)"))
         default: return .permanent(error: "exit \(status)" + (said.isEmpty ? "" : ": \(said)"))
         }
+    }
+
+    /// The variables of the escalator's environment a hook gets; nothing else (no other channel's webhook URL
+    /// or routing key) reaches it. docs/escalation.md lists them.
+    public static let passedVariables = ["PATH", "HOME", "LANG", "TZ"]
+
+    /// The hook's whole environment: `passedVariables` and its own `environmentVariables` from `base`, and what
+    /// the notification is.
+    public func environment(
+        for notification: EscalationNotification, base: [String: String] = ProcessInfo.processInfo.environment
+    ) -> [String: String] {
+        var environment = base.filter {
+            Self.passedVariables.contains($0.key) || environmentVariables.contains($0.key)
+        }
+        environment["RUNBOOK_NOTIFICATION_KIND"] = notification.kind.rawValue
+        environment["RUNBOOK_INCIDENT_ID"] = String(notification.incidentID)
+        environment["RUNBOOK_CHANNEL"] = channel
+        return environment
     }
 
     private final class CapturedOutput: @unchecked Sendable {

@@ -149,7 +149,7 @@ extension ConfigurationReader {
                 dedupKeyPrefix: prefix, drills: try drills(fields["drills"]))
         case "exec":
             let fields = try entries(
-                node, what: "a notifier", allowed: ["type", "name", "command", "timeout", "notify_on", "drills"])
+                node, what: "a notifier", allowed: ["type", "name", "command", "timeout", "notify_on", "drills", "env"])
             let name = try fields["name"].map { try string($0, what: "`name`") } ?? type
             let commandNode = try required(
                 "command", in: fields, what: "the exec notifier \"\(name)\"",
@@ -171,7 +171,10 @@ extension ConfigurationReader {
             return .exec(
                 name: name, command: command, kinds: try kinds(fields["notify_on"]),
                 timeout: try fields["timeout"].map { try duration($0, what: "timeout") },
-                drills: try drills(fields["drills"]))
+                drills: try drills(fields["drills"]),
+                environment: try fields["env"].map { node in
+                    try sequence(node, what: "`env`").map { try variableName($0, key: "env") }
+                } ?? [])
         default:
             throw error(
                 "unknown notifier type `\(type)`", at: typeNode,

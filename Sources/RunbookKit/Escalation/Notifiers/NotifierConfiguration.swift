@@ -11,21 +11,24 @@ public struct NotifierConfiguration: Sendable, Hashable {
         case slack(name: String, urlVariable: String, kinds: Set<EscalationNotification.Kind>, drills: Bool)
         case pagerDuty(
             name: String, routingKeyVariable: String, endpoint: URL, dedupKeyPrefix: String, drills: Bool)
+        /// `environment`: the variables of the escalator's environment the hook gets besides the minimal ones
+        /// (`env: [NAME, …]`): its own credentials, and nothing of any other channel's.
         case exec(
             name: String, command: [String], kinds: Set<EscalationNotification.Kind>, timeout: TimeInterval?,
-            drills: Bool)
+            drills: Bool, environment: [String] = [])
 
         /// The channel's name.
         public var name: String {
             switch self {
-            case .slack(let name, _, _, _), .pagerDuty(let name, _, _, _, _), .exec(let name, _, _, _, _): return name
+            case .slack(let name, _, _, _), .pagerDuty(let name, _, _, _, _), .exec(let name, _, _, _, _, _):
+                return name
             }
         }
 
         /// Whether drills are delivered to it (`drills: true`; by default only the terminal shows them).
         public var takesDrills: Bool {
             switch self {
-            case .slack(_, _, _, let drills), .pagerDuty(_, _, _, _, let drills), .exec(_, _, _, _, let drills):
+            case .slack(_, _, _, let drills), .pagerDuty(_, _, _, _, let drills), .exec(_, _, _, _, let drills, _):
                 return drills
             }
         }
@@ -82,10 +85,22 @@ public struct NotifierConfiguration: Sendable, Hashable {
                 return PagerDutyNotifier(
                     channel: name, routingKey: environment[variable], routingKeyVariable: variable,
                     endpoint: endpoint, dedupKeyPrefix: prefix, source: source, drills: drills, timeout: attemptTimeout)
-            case .exec(let name, let command, let kinds, let timeout, let drills):
+            case .exec(let name, let command, let kinds, let timeout, let drills, let variables):
                 return ExecNotifier(
                     channel: name, command: command, kinds: kinds, drills: drills,
-                    timeout: timeout ?? max(attemptTimeout, 10), currentDirectory: currentDirectory)
+                    timeout: timeout ?? max(attemptTimeout, 10), currentDirectory: currentDirectory,
+                    environmentVariables: variables)
+            }
+        }
+    }
+
+    /// The environment variables that hold the channels' secrets (`url_env`, `routing_key_env`, an exec hook's
+    /// `env`), in order.
+    public var secretVariables: [String] {
+        channels.flatMap { channel -> [String] in
+            switch channel {
+            case .slack(_, let variable, _, _), .pagerDuty(_, let variable, _, _, _): return [variable]
+            case .exec(_, _, _, _, _, let variables): return variables
             }
         }
     }
@@ -98,6 +113,16 @@ public struct NotifierConfiguration: Sendable, Hashable {
                 return (environment[variable] ?? "").isEmpty ? variable : nil
             case .exec: return nil
             }
+        }
+    }
+
+    /// Teaches `redactor` the value of every secret variable the channels name, so that an error, an HTTP error
+    /// body or a command's output echoing a webhook URL or a routing key is stored redacted.
+    public func registerSecrets(
+        with redactor: any SecretRegistering, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) {
+        for variable in secretVariables {
+            if let value = environment[variable], !value.isEmpty { redactor.registerSecret(value, name: variable) }
         }
     }
 }
