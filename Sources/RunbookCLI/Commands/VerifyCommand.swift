@@ -8,8 +8,10 @@ struct VerifyCommand: ParsableCommand {
         commandName: "verify",
         abstract: "Check that transcripts were not changed after they were written.",
         discussion: """
-            Recomputes each event's SHA-256 over the previous hash and the event. Exits 0 when every
-            chain is intact, 1 when one is broken, naming the first broken event's sequence number.
+            Recomputes each event's SHA-256 over the previous hash and the event, each command's output
+            against the digest in its command.finished event, and the incident row against its events.
+            Opens the database read-only. Exits 0 when every chain is intact, 1 when one is broken,
+            naming the first broken event's sequence number (or the command's, or the row's column).
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -25,7 +27,7 @@ struct VerifyCommand: ParsableCommand {
     }
 
     func run() throws {
-        let store = try StoreOpener.open(global)
+        let store = try StoreOpener.openEvidence(global)
         let results = try incident.map { [try store.verify(incidentID: $0)] } ?? store.verifyAll()
         for result in results {
             if let sequence = result.firstBrokenSequence {
@@ -33,6 +35,7 @@ struct VerifyCommand: ParsableCommand {
             } else {
                 print("incident \(result.incidentID): intact (\(result.eventCount) events)")
             }
+            for note in result.notes { print("incident \(result.incidentID): note: \(note)") }
         }
         let broken = results.filter { !$0.isIntact }
         if !broken.isEmpty { throw BrokenChain(results: broken, path: store.path) }
