@@ -44,7 +44,7 @@ struct ExportCommand: ParsableCommand {
     }
 
     func run() throws {
-        let store = try StoreOpener.open(global)
+        let store = try StoreOpener.openEvidence(global)
         guard try store.incident(id) != nil else {
             throw TranscriptError.unknownIncident(id: id, path: store.path)
         }

@@ -34,6 +34,16 @@ public enum StoreOpener {
         return store
     }
 
+    /// Opens the existing store for these options read-only, as evidence (`verify`, `export`, `transcript`):
+    /// nothing is created, migrated or written, in the file or beside it.
+    public static func openEvidence(
+        _ global: GlobalOptions, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> SQLiteTranscriptStore {
+        try SQLiteTranscriptStore(
+            readingEvidenceAt: location(global, environment: environment).path,
+            busyTimeout: busyTimeout(environment: environment))
+    }
+
     /// `$RUNBOOK_DB_TIMEOUT` when it is a positive number of seconds, else the default.
     public static func busyTimeout(environment: [String: String]) -> TimeInterval {
         guard let text = environment["RUNBOOK_DB_TIMEOUT"], let value = TimeInterval(text), value > 0 else {

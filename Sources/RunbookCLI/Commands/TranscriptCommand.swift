@@ -27,7 +27,7 @@ struct TranscriptCommand: ParsableCommand {
     var full = false
 
     func run() throws {
-        let store = try StoreOpener.open(global)
+        let store = try StoreOpener.openEvidence(global)
         guard let incident = try store.incident(incident) else {
             throw TranscriptError.unknownIncident(id: self.incident, path: store.path)
         }

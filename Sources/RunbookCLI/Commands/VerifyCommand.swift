@@ -8,14 +8,17 @@ struct VerifyCommand: ParsableCommand {
         commandName: "verify",
         abstract: "Check that transcripts were not changed after they were written.",
         discussion: """
-            Recomputes each event's SHA-256 over the previous hash and the event. Exits 0 when every
-            chain is intact, 1 when one is broken, naming the first broken event's sequence number.
+            Recomputes each event's SHA-256 over the previous hash and the event, each command's output
+            against the digest in its command.finished event, and the incident row against its events.
+            Opens the database read-only. Exits 0 when every chain is intact, 1 when one is broken,
+            naming the first broken event's sequence number (or the command's, or the row's column).
 
             The chain alone cannot show a cut-off tail or a chain rewritten with every hash recomputed.
             --anchor checks the incident against a chain head kept outside the database: the anchor log
             (<database>.anchors, or a copy shipped elsewhere; every line for the incident is checked), a
-            JSON export (its chain_head), or SEQ:HASH as an export or a notification gives it. Exits 1 when an anchor disagrees (TRUNCATED:
-            the anchored event is gone; REWRITTEN: it has another hash), 2 when the anchor cannot be read.
+            JSON export (its chain_head), or SEQ:HASH as an export or a notification gives it. Exits 1 when
+            an anchor disagrees (TRUNCATED: the anchored event is gone; REWRITTEN: it has another hash), 2
+            when the anchor cannot be read.
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -38,7 +41,7 @@ struct VerifyCommand: ParsableCommand {
     }
 
     func run() throws {
-        let store = try StoreOpener.open(global)
+        let store = try StoreOpener.openEvidence(global)
         let results = try incident.map { [try store.verify(incidentID: $0)] } ?? store.verifyAll()
         for result in results {
             if let sequence = result.firstBrokenSequence {
@@ -46,6 +49,7 @@ struct VerifyCommand: ParsableCommand {
             } else {
                 print("incident \(result.incidentID): intact (\(result.eventCount) events)")
             }
+            for note in result.notes { print("incident \(result.incidentID): note: \(note)") }
         }
         let anchorChecks = try incident.map { try checkAnchors(of: $0, in: store) } ?? []
         let broken = results.filter { !$0.isIntact }

@@ -36,8 +36,10 @@ final class CommandOutputRecorder: OutputSink, @unchecked Sendable {
         writer.receive(bytes, offset: offset)
     }
 
-    /// Commits what is pending; throws the first storage error seen while the command ran.
-    func finish() throws {
+    /// Commits what is pending and reports what was stored; throws the first storage error seen while the command
+    /// ran.
+    @discardableResult
+    func finish() throws -> TranscriptOutputWriter.Summary {
         try writer.finish()
     }
 }

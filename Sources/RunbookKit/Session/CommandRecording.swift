@@ -68,8 +68,9 @@ public struct CommandRecording {
         var finished: [String: JSONValue] = [
             "duration": .double((result.duration * 1000).rounded() / 1000), "timed_out": .bool(result.timedOut),
             "bytes": .int(Int64(result.outputBytes)), "dropped": .int(Int64(stored.droppedBytes)),
-            "stored": .int(Int64(stored.bytes)),
+            "stored": .int(Int64(stored.bytes)), "command_sequence": .int(started.sequence),
         ]
+        finished.merge(stored.payloadFields) { _, digest in digest }
         finished["exit_code"] = result.exitCode.map { .int(Int64($0)) } ?? .null
         finished["signal"] = result.signal.map { .int(Int64($0)) } ?? .null
         _ = try append(.commandFinished, .object(finished))

@@ -214,7 +214,7 @@ extension IncidentSession {
                 outcome: .failedToStart(message), expect: attributes.expect, onFail: attributes.onFail,
                 commandSequence: startedEvent.sequence)
         }
-        try recorder.finish()
+        let stored = try recorder.finish()
         result.droppedBytes = max(result.droppedBytes, recorder.droppedBytes)
         let matched = !result.timedOut && result.exitCode.map { attributes.expect.contains($0) } == true
         var captured: CapturedValue?
@@ -233,6 +233,7 @@ extension IncidentSession {
             "command_sequence": .int(startedEvent.sequence),
         ]
         if let received = result.receivedSignal { finished["received_signal"] = .int(Int64(received)) }
+        finished.merge(stored.payloadFields) { _, digest in digest }
         try record(EventDraft(.commandFinished, stepID: stepID, payload: .object(finished)))
         return StepRun(
             outcome: matched ? .completed : .unexpectedExit, result: result, expect: attributes.expect,

@@ -52,6 +52,27 @@ struct DatabaseFilePreflight {
         }
     }
 
+    /// Checks an existing database that is to be read as evidence (never created or written), and reports
+    /// whether to open it `immutable`: true unless a non-empty `-wal` file lies beside it.
+    func inspectEvidence() throws -> Bool {
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            throw TranscriptError.unreadable(path: path, detail: String(cString: strerror(errno)))
+        }
+        if (info.st_mode & S_IFMT) == S_IFDIR {
+            throw TranscriptError.unreadable(path: path, detail: "it is a directory")
+        }
+        guard access(path, R_OK) == 0 else {
+            throw TranscriptError.unreadable(path: path, detail: "permission denied")
+        }
+        guard info.st_size > 0 else {
+            throw TranscriptError.corrupt(path: path, detail: "the file is empty")
+        }
+        try checkHeader(size: Int(info.st_size))
+        var wal = stat()
+        return !(stat(path + "-wal", &wal) == 0 && wal.st_size > 0)
+    }
+
     /// A non-empty file must start with the SQLite header; anything else is refused untouched.
     private func checkHeader(size: Int) throws {
         guard size > 0 else { return }

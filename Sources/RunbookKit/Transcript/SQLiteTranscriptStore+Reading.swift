@@ -113,18 +113,16 @@ extension SQLiteTranscriptStore {
     /// The stored output of one command, in order.
     public func output(incidentID: Int64, commandSequence: Int64) throws -> [OutputChunk] {
         try read { db in
-            try Row.fetchAll(
+            let rows = try Row.fetchCursor(
                 db,
                 sql: """
-                    SELECT offset_ms, data, encoding, size FROM outputs WHERE incident = ? AND command_seq = ?
-                    ORDER BY chunk_index
+                    SELECT command_seq, chunk_index, offset_ms, data, encoding, size FROM outputs
+                    WHERE incident = ? AND command_seq = ? ORDER BY chunk_index
                     """,
-                arguments: [incidentID, commandSequence]
-            ).map { row in
-                OutputChunk(
-                    offset: Double(row["offset_ms"] as Int64) / 1000,
-                    data: OutputCompression.decode(row["data"], encoding: row["encoding"], size: row["size"]))
-            }
+                arguments: [incidentID, commandSequence])
+            var chunks: [OutputChunk] = []
+            while let row = try rows.next() { chunks.append(try self.storedChunk(row, incidentID: incidentID).chunk) }
+            return chunks
         }
     }
 
@@ -136,21 +134,58 @@ extension SQLiteTranscriptStore {
             let rows = try Row.fetchCursor(
                 db,
                 sql: """
-                    SELECT command_seq, offset_ms, data, encoding, size FROM outputs WHERE incident = ?
+                    SELECT command_seq, chunk_index, offset_ms, data, encoding, size FROM outputs WHERE incident = ?
                     ORDER BY command_seq, chunk_index
                     """,
                 arguments: [incidentID])
             while let row = try rows.next() {
-                let sequence: Int64 = row[0]
-                let offset: Int64 = row[1]
-                outputs[sequence, default: []].append(
-                    OutputChunk(
-                        offset: Double(offset) / 1000,
-                        data: OutputCompression.decode(row[2], encoding: row[3], size: row[4])))
+                let stored = try self.storedChunk(row, incidentID: incidentID)
+                outputs[stored.commandSequence, default: []].append(stored.chunk)
             }
         }
         return outputs
     }
+
+    /// One `outputs` row (`command_seq, chunk_index, offset_ms, data, encoding, size`), every value checked: a row
+    /// changed after it was written (a forged size, an offset out of range, data that does not inflate, a value
+    /// of the wrong type) throws `TranscriptError.corruptOutput` naming it, instead of trapping.
+    func storedChunk(_ row: Row, incidentID: Int64) throws -> (
+        commandSequence: Int64, index: Int64, offsetMilliseconds: Int64, chunk: OutputChunk
+    ) {
+        let values: [DatabaseValue] = (0..<6).map { row[$0] }
+        let commandSequence = Int64.fromDatabaseValue(values[0]) ?? 0
+        let index = Int64.fromDatabaseValue(values[1]) ?? -1
+        func damaged(_ detail: String) -> TranscriptError {
+            .corruptOutput(
+                path: path, incidentID: incidentID, commandSequence: commandSequence, chunkIndex: index,
+                detail: detail)
+        }
+        guard case .int64 = values[1].storage else { throw damaged("chunk_index is not an integer") }
+        guard case .int64(let offset) = values[2].storage else { throw damaged("offset_ms is not an integer") }
+        guard (0...Self.maximumOffsetMilliseconds).contains(offset) else {
+            throw damaged("offset_ms \(offset) is out of range")
+        }
+        let data: Data
+        switch values[3].storage {
+        case .blob(let bytes): data = bytes
+        case .string(let text): data = Data(text.utf8)
+        default: throw damaged("data is not a blob")
+        }
+        guard case .string(let encoding) = values[4].storage else { throw damaged("encoding is not text") }
+        guard case .int64(let size) = values[5].storage else { throw damaged("size is not an integer") }
+        do {
+            let bytes = try OutputCompression.decode(data, encoding: encoding, size: size)
+            return (
+                commandSequence, index, offset, OutputChunk(offset: Double(offset) / 1000, data: bytes)
+            )
+        } catch let damage as OutputCompression.Damage {
+            throw damaged(damage.detail)
+        }
+    }
+
+    /// The largest offset of a chunk from its command's start that a row may hold: about 34 years. Larger values
+    /// were written by someone else, and would overflow the arithmetic of whoever shows them.
+    static let maximumOffsetMilliseconds: Int64 = 1 << 40
 
     /// Bytes of stored output per command sequence of an incident (for abbreviated transcripts).
     public func outputSizes(incidentID: Int64) throws -> [Int64: Int] {
@@ -158,12 +193,18 @@ extension SQLiteTranscriptStore {
             let rows = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT command_seq, sum(CASE encoding WHEN 'raw' THEN length(data) ELSE size END) AS bytes
+                    SELECT command_seq,
+                        total(CASE encoding WHEN 'raw' THEN length(data) ELSE max(size, 0) END) AS bytes
                     FROM outputs WHERE incident = ?
                     GROUP BY command_seq
                     """,
                 arguments: [incidentID])
-            return Dictionary(uniqueKeysWithValues: rows.map { ($0["command_seq"], $0["bytes"]) })
+            // total() is a double, so a forged size cannot overflow the sum; it is capped to an Int here.
+            return Dictionary(
+                uniqueKeysWithValues: rows.map { row in
+                    let bytes: Double = row["bytes"]
+                    return (row["command_seq"], bytes < Double(Int.max / 2) ? Int(bytes) : Int.max / 2)
+                })
         }
     }
 

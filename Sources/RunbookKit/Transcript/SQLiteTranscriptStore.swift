@@ -64,6 +64,45 @@ public final class SQLiteTranscriptStore: TranscriptStore, @unchecked Sendable {
         try migrate()
     }
 
+    /// Opens an existing database read-only, as evidence: nothing is created, migrated or written, in the file or
+    /// beside it (for `verify`, `export` and `transcript`).
+    ///
+    /// With a non-empty `-wal` file beside it (a session is running, or the file was copied with its WAL), it is
+    /// opened with SQLite's read-only mode, which reads the committed events in the WAL. Otherwise it is opened
+    /// `immutable=1`: SQLite takes no locks and creates no `-wal` or `-shm` file, so a read-only directory, a
+    /// read-only file and a copy on read-only media all work, and the file's bytes and mtime stay as they were.
+    public init(readingEvidenceAt path: String, busyTimeout: TimeInterval = 10) throws {
+        self.path = path
+        self.busyTimeout = busyTimeout
+        self.currentRedactor = nil
+        let immutable = try DatabaseFilePreflight(path: path).inspectEvidence()
+        var configuration = Self.configuration(busyTimeout: busyTimeout)
+        configuration.label = "runbook.transcript.evidence"
+        configuration.readonly = true
+        // SQLite reads a `file:` URI (this build of SQLite enables them); its special characters are escaped.
+        let location = immutable ? "file:" + Self.uriEscaped(path) + "?immutable=1" : path
+        let queue = try Self.translatingErrors(path: path, busyTimeout: busyTimeout) {
+            try DatabaseQueue(path: location, configuration: configuration)
+        }
+        self.writer = queue
+        let unknown = try read { db in Self.unknownMigrations(try Self.appliedMigrations(db)) }
+        if !unknown.isEmpty { throw TranscriptError.newerSchema(path: path, unknownMigrations: unknown) }
+    }
+
+    /// `path` with the characters a `file:` URI gives a meaning (`%`, `?`, `#`) percent-escaped.
+    static func uriEscaped(_ path: String) -> String {
+        var escaped = ""
+        for character in path {
+            switch character {
+            case "%": escaped += "%25"
+            case "?": escaped += "%3f"
+            case "#": escaped += "%23"
+            default: escaped.append(character)
+            }
+        }
+        return escaped
+    }
+
     private init(memoryWith redactor: (any TextRedacting)?) throws {
         self.path = ":memory:"
         self.busyTimeout = 1

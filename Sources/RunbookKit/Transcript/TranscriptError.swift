@@ -31,6 +31,9 @@ public enum TranscriptError: UserFacingError, Equatable {
     case fenced(path: String, token: Int64, holder: Int64?)
     /// An event payload lacks a field the store needs (for example `to` on `severity.changed`).
     case invalidPayload(type: EventType, detail: String)
+    /// A stored output chunk holds a value its writer never wrote (a forged size or offset, data that does not
+    /// inflate, an unknown encoding): the row was changed after it was written.
+    case corruptOutput(path: String, incidentID: Int64, commandSequence: Int64, chunkIndex: Int64, detail: String)
 
     /// What went wrong, naming the database path.
     public var summary: String {
@@ -63,6 +66,9 @@ public enum TranscriptError: UserFacingError, Equatable {
             return "event #\(sequence) of incident \(incidentID) is not a command.started event"
         case .invalidPayload(let type, let detail):
             return "invalid \(type.rawValue) payload: \(detail)"
+        case .corruptOutput(let path, let incidentID, let commandSequence, let chunkIndex, let detail):
+            return "\(path): output chunk \(chunkIndex) of the command at event #\(commandSequence) of incident "
+                + "\(incidentID) cannot be read: \(detail)"
         case .fenced(let path, let token, let holder):
             return "\(path): this escalator's lease (token \(token)) was taken over"
                 + (holder.map { " by token \($0)" } ?? "") + "; it stops without committing"
@@ -95,6 +101,9 @@ public enum TranscriptError: UserFacingError, Equatable {
             return "`runbook incidents` lists the incidents in this database; --db selects another database."
         case .notACommand, .invalidPayload:
             return nil
+        case .corruptOutput(_, let incidentID, _, _, _):
+            return "the row was changed after it was written; keep the file unchanged as evidence and run "
+                + "`runbook verify \(incidentID)`, which reports every change it can detect."
         case .fenced:
             return "another escalator runs for this store; `runbook escalator --status` shows it."
         }

@@ -23,6 +23,14 @@ public final class TranscriptOutputWriter: OutputSink, @unchecked Sendable {
         public var bytes: Int
         /// Bytes kept out of the store by the output limit.
         public var droppedBytes: Int = 0
+        /// The `OutputDigest` of the chunks committed, in hex.
+        public var sha256: String = OutputDigest().hex
+
+        /// What `command.finished` records of it, binding the stored output into the hash chain:
+        /// `output_sha256` and `output_chunks`.
+        public var payloadFields: [String: JSONValue] {
+            [OutputDigest.payloadKey: .string(sha256), OutputDigest.chunksKey: .int(Int64(chunks))]
+        }
     }
 
     /// The incident of the command.
@@ -49,6 +57,7 @@ public final class TranscriptOutputWriter: OutputSink, @unchecked Sendable {
     private let secretCapture: String?
     private var secretBytes = 0
     private var secretOffset: TimeInterval?
+    private var digest = OutputDigest()
 
     /// A writer for the command whose `command.started` event has `commandSequence`.
     ///
@@ -144,6 +153,7 @@ public final class TranscriptOutputWriter: OutputSink, @unchecked Sendable {
             if let failure { throw failure }
             var summary = stored
             summary.droppedBytes = limiter.droppedBytes
+            summary.sha256 = digest.hex
             return summary
         }
     }
@@ -163,7 +173,14 @@ public final class TranscriptOutputWriter: OutputSink, @unchecked Sendable {
         do {
             try store.appendOutput(batch, incidentID: incidentID, commandSequence: commandSequence)
             lock.withLock {
-                stored.chunks += batch.count
+                // The store numbers this command's chunks from 0 in the order committed (this writer is their
+                // only source), and keeps offsets in whole milliseconds: the digest covers them as stored.
+                for chunk in batch {
+                    digest.add(
+                        index: Int64(stored.chunks), offsetMilliseconds: Self.millisecond(chunk.offset),
+                        bytes: chunk.data)
+                    stored.chunks += 1
+                }
                 stored.bytes += batch.reduce(0) { $0 + $1.data.count }
             }
         } catch {

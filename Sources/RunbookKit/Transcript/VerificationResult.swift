@@ -8,6 +8,10 @@ public struct VerificationResult: Sendable, Hashable, Codable {
     public var firstBrokenSequence: Int64?
     /// Why that link is broken, in words.
     public var reason: String?
+    /// What an intact result does not cover, in words (for example output recorded before output digests).
+    public var notes: [String] = []
+    /// `command.started` sequences whose stored output no `command.finished` digest covers.
+    public var unboundOutputs: [Int64] = []
 
     /// A result from its parts.
     public init(incidentID: Int64, eventCount: Int, firstBrokenSequence: Int64? = nil, reason: String? = nil) {
