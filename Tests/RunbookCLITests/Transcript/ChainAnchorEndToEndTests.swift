@@ -29,8 +29,11 @@ import Testing
         let last = try #require(anchors.last).head.sequence
         #expect(try db.run(["verify", "1", "--anchor", log]).status == 0)
 
-        // Deleting the last events leaves a shorter chain whose every link still holds.
-        try db.sqlite("DROP TRIGGER events_no_delete; DELETE FROM events WHERE incident = 1 AND seq >= \(last - 1);")
+        // Deleting the last events leaves a shorter chain whose every link still holds; an attacker also sets the
+        // incident row back to what the remaining events imply (verify checks the row against them).
+        try db.sqlite(
+            "DROP TRIGGER events_no_delete; DELETE FROM events WHERE incident = 1 AND seq >= \(last - 1); "
+                + "UPDATE incidents SET status = 'open', mitigated_at_ms = NULL, resolved_at_ms = NULL WHERE id = 1;")
         let alone = try db.run(["verify", "1"])
         #expect(alone.status == 0, "the chain alone cannot see a cut-off tail: \(alone.stdout)")
         #expect(alone.stdout.contains("intact"))

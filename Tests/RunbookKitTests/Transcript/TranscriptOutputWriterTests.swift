@@ -95,8 +95,12 @@ final class ManualScheduler: @unchecked Sendable {
             maxPendingBytes: 2048, scheduler: ManualScheduler().scheduler)
         let block = Data(repeating: UInt8(ascii: "x"), count: 1024)
         for index in 0..<3 { writer.receive(block, offset: Double(index)) }
-        // maxPendingBytes makes the reader wait for the queue, so the first batches are already stored.
-        #expect(try store.output(incidentID: started.incidentID, commandSequence: started.sequence).count >= 2)
+        // Each full batch is handed to the writer's queue at once: every block is stored although the timer never
+        // fires and finish() is not called. (How many are stored at the instant the last receive returns depends on
+        // the queue's thread, so the test waits, with a deadline, rather than looking once.)
+        try waitUntil("three blocks stored without the timer or finish()") {
+            try store.output(incidentID: started.incidentID, commandSequence: started.sequence).count == 3
+        }
         #expect(try writer.finish().bytes == 3072)
     }
 
