@@ -46,69 +46,25 @@ extension Redactor {
     ///     pattern: 'TICKET-KEY-(?<secret>[0-9a-f]{32})'
     /// ```
     static func patterns(yaml text: String, path: String) -> ([RedactionPattern], [ConfigurationError]) {
-        let example = "rules: then `  - {name: ticket-key, pattern: 'TICKET-[0-9a-f]{32}'}`"
-        var entries: [Node] = []
-        let reader: ConfigurationReader
-        do throws(ConfigurationError) {
-            reader = try ConfigurationReader(yaml: text, path: path, hint: example)
-            if let list = try reader.topLevel(allowed: ["rules"], hint: example)["rules"] {
-                entries = try reader.sequence(list, what: "`rules`", hint: example)
+        ConfigurationReader.rules(
+            yaml: text, path: path, example: "rules: then `  - {name: ticket-key, pattern: 'TICKET-[0-9a-f]{32}'}`",
+            taken: Set(RedactionPattern.defaults.map(\.name)), takenExample: "password and jwt"
+        ) { rule throws(ConfigurationError) in
+            let hint = "ICU syntax; a group named `secret` replaces only that part; quote it with single quotes"
+            guard !rule.pattern.isEmpty,
+                let pattern = try? RedactionPattern(
+                    name: rule.name, pattern: rule.pattern, triggers: [], window: directoryRuleWindow,
+                    replaced: "the `secret` group, else the whole match")
+            else {
+                throw rule.reader.error(
+                    "pattern `\(rule.pattern)` is not a regular expression", at: rule.patternNode, hint: hint)
             }
-        } catch {
-            return ([], [error])
-        }
-        // Each rule is read on its own, so that one file reports all of its bad rules at once.
-        var errors: [ConfigurationError] = []
-        var patterns: [RedactionPattern] = []
-        var names = Set(RedactionPattern.defaults.map(\.name))
-        for entry in entries {
-            do throws(ConfigurationError) {
-                patterns.append(try pattern(entry, reader: reader, names: &names, example: example))
-            } catch {
-                errors.append(error)
+            if pattern.expression.firstMatch(in: "", range: NSRange(location: 0, length: 0)) != nil {
+                throw rule.reader.error(
+                    "pattern `\(rule.pattern)` matches empty text, so it would match everywhere", at: rule.patternNode,
+                    hint: "make it match at least one character, e.g. `+` instead of `*`")
             }
+            return pattern
         }
-        return (patterns, errors)
-    }
-
-    /// One rule of `redaction.yaml`; its name is added to `names`, which it must not already be in.
-    private static func pattern(
-        _ entry: Node, reader: ConfigurationReader, names: inout Set<String>, example: String
-    ) throws(ConfigurationError) -> RedactionPattern {
-        let fields = try reader.mapping(entry, what: "a rule", allowed: ["name", "pattern"], hint: example)
-        guard let nameNode = fields["name"], let patternNode = fields["pattern"] else {
-            throw reader.error("a rule needs both `name` and `pattern`", at: entry, hint: example)
-        }
-        let name = try reader.string(nameNode, what: "`name`")
-        let nameBytes = UInt8(ascii: "a")...UInt8(ascii: "z")
-        guard !name.isEmpty,
-            name.lowercased().utf8.allSatisfy({
-                nameBytes.contains($0) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0)
-                    || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_")
-            })
-        else {
-            throw reader.error("rule name `\(name)` must be letters, digits, `-` and `_`", at: nameNode)
-        }
-        guard !names.contains(name) else {
-            throw reader.error(
-                "a rule named `\(name)` already exists", at: nameNode,
-                hint: "give each rule its own name (built-in names such as password and jwt are taken)")
-        }
-        let source = try reader.string(patternNode, what: "`pattern`")
-        let hint = "ICU syntax; a group named `secret` replaces only that part; quote it with single quotes"
-        guard !source.isEmpty,
-            let pattern = try? RedactionPattern(
-                name: name, pattern: source, triggers: [], window: directoryRuleWindow,
-                replaced: "the `secret` group, else the whole match")
-        else {
-            throw reader.error("pattern `\(source)` is not a regular expression", at: patternNode, hint: hint)
-        }
-        if pattern.expression.firstMatch(in: "", range: NSRange(location: 0, length: 0)) != nil {
-            throw reader.error(
-                "pattern `\(source)` matches empty text, so it would match everywhere", at: patternNode,
-                hint: "make it match at least one character, e.g. `+` instead of `*`")
-        }
-        names.insert(name)
-        return pattern
     }
 }

@@ -43,63 +43,25 @@ extension DestructiveCommandDetector {
     ///     reason: resets every node of the cluster
     /// ```
     static func rules(yaml text: String, path: String) -> ([DestructiveRule], [Diagnostic]) {
-        let example = "rules: then `  - {name: cluster-reset, pattern: 'admin reset'}`"
-        func diagnostic(_ error: ConfigurationError) -> Diagnostic {
-            .error(error.summary, at: error.location ?? SourceLocation(file: path, line: 1), hint: error.hint)
-        }
-        var entries: [Node] = []
-        let reader: ConfigurationReader
-        do throws(ConfigurationError) {
-            reader = try ConfigurationReader(yaml: text, path: path, hint: example)
-            if let list = try reader.topLevel(allowed: ["rules"], hint: example)["rules"] {
-                entries = try reader.sequence(list, what: "`rules`", hint: example)
+        let (rules, errors) = ConfigurationReader.rules(
+            yaml: text, path: path, example: "rules: then `  - {name: cluster-reset, pattern: 'admin reset'}`",
+            extraKeys: ["reason"], taken: Set(DestructiveRule.builtIn.map(\.name)), takenExample: "kubectl-delete"
+        ) { rule throws(ConfigurationError) in
+            guard !rule.pattern.isEmpty, let pattern = try? DestructiveRule.CompiledPattern(rule.pattern) else {
+                throw rule.reader.error(
+                    "pattern `\(rule.pattern)` is not a regular expression", at: rule.patternNode,
+                    hint: "ICU syntax, as in `pattern` of a variable; quote it with single quotes")
             }
-        } catch {
-            return ([], [diagnostic(error)])
-        }
-        // Each rule is read on its own, so that one file reports all of its bad rules at once.
-        var diagnostics: [Diagnostic] = []
-        var rules: [DestructiveRule] = []
-        var names = Set(DestructiveRule.builtIn.map(\.name))
-        for entry in entries {
-            do throws(ConfigurationError) {
-                rules.append(try rule(entry, reader: reader, names: &names, example: example))
-            } catch {
-                diagnostics.append(diagnostic(error))
+            let reason = try rule.fields["reason"].map { node throws(ConfigurationError) in
+                try rule.reader.string(node, what: "`reason`")
             }
+            return DestructiveRule(
+                name: rule.name, reason: reason ?? "matches `\(pattern.source)` from \(directoryFileName)",
+                test: .pattern(pattern))
+        }
+        let diagnostics = errors.map { error in
+            Diagnostic.error(error.summary, at: error.location ?? SourceLocation(file: path, line: 1), hint: error.hint)
         }
         return (rules, diagnostics)
-    }
-
-    /// One rule of `destructive.yaml`; its name is added to `names`, which it must not already be in.
-    private static func rule(
-        _ entry: Node, reader: ConfigurationReader, names: inout Set<String>, example: String
-    ) throws(ConfigurationError) -> DestructiveRule {
-        let fields = try reader.mapping(entry, what: "a rule", allowed: ["name", "pattern", "reason"], hint: example)
-        guard let nameNode = fields["name"], let patternNode = fields["pattern"] else {
-            throw reader.error("a rule needs both `name` and `pattern`", at: entry, hint: example)
-        }
-        let name = nameNode.scalar?.string ?? ""
-        guard !name.isEmpty, name.utf8.allSatisfy({ VariableReferences.isNameByte($0) || $0 == UInt8(ascii: "-") })
-        else {
-            throw reader.error("rule name `\(name)` must be letters, digits, `-` and `_`", at: nameNode)
-        }
-        guard !names.contains(name) else {
-            throw reader.error(
-                "a rule named `\(name)` already exists", at: nameNode,
-                hint: "give each rule its own name (built-in names such as kubectl-delete are taken)")
-        }
-        let source = patternNode.scalar?.string ?? ""
-        guard !source.isEmpty, let pattern = try? DestructiveRule.CompiledPattern(source) else {
-            throw reader.error(
-                "pattern `\(source)` is not a regular expression", at: patternNode,
-                hint: "ICU syntax, as in `pattern` of a variable; quote it with single quotes")
-        }
-        var reason: String?
-        if let node = fields["reason"] { reason = try reader.string(node, what: "`reason`") }
-        names.insert(name)
-        return DestructiveRule(
-            name: name, reason: reason ?? "matches `\(pattern.source)` from \(directoryFileName)",
-            test: .pattern(pattern))
     }
 }
