@@ -131,19 +131,26 @@ extension SQLiteTranscriptStore {
     public func outputs(incidentID: Int64) throws -> [Int64: [OutputChunk]] {
         var outputs: [Int64: [OutputChunk]] = [:]
         try read { db in
-            let rows = try Row.fetchCursor(
-                db,
-                sql: """
-                    SELECT command_seq, chunk_index, offset_ms, data, encoding, size FROM outputs WHERE incident = ?
-                    ORDER BY command_seq, chunk_index
-                    """,
-                arguments: [incidentID])
-            while let row = try rows.next() {
-                let stored = try self.storedChunk(row, incidentID: incidentID)
+            try forEachStoredChunk(db, incidentID: incidentID) { stored in
                 outputs[stored.commandSequence, default: []].append(stored.chunk)
             }
         }
         return outputs
+    }
+
+    /// Every `outputs` row of an incident, checked (`storedChunk`), in command and chunk order, in one query.
+    func forEachStoredChunk(
+        _ db: Database, incidentID: Int64,
+        _ body: ((commandSequence: Int64, index: Int64, offsetMilliseconds: Int64, chunk: OutputChunk)) throws -> Void
+    ) throws {
+        let rows = try Row.fetchCursor(
+            db,
+            sql: """
+                SELECT command_seq, chunk_index, offset_ms, data, encoding, size FROM outputs WHERE incident = ?
+                ORDER BY command_seq, chunk_index
+                """,
+            arguments: [incidentID])
+        while let row = try rows.next() { try body(try storedChunk(row, incidentID: incidentID)) }
     }
 
     /// One `outputs` row (`command_seq, chunk_index, offset_ms, data, encoding, size`), every value checked: a row

@@ -129,22 +129,13 @@ extension SQLiteTranscriptStore {
                 incidentID: incidentID, eventCount: result.eventCount, firstBrokenSequence: command, reason: reason)
         }
         var digests: [Int64: OutputDigest] = [:]
-        let rows = try Row.fetchCursor(
-            db,
-            sql: """
-                SELECT command_seq, chunk_index, offset_ms, data, encoding, size FROM outputs WHERE incident = ?
-                ORDER BY command_seq, chunk_index
-                """,
-            arguments: [incidentID])
-        while let row = try rows.next() {
-            let stored: (commandSequence: Int64, index: Int64, offsetMilliseconds: Int64, chunk: OutputChunk)
-            do {
-                stored = try storedChunk(row, incidentID: incidentID)
-            } catch TranscriptError.corruptOutput(_, _, let command, let index, let detail) {
-                return broken(command, "output chunk \(index) of the command at event #\(command): \(detail)")
+        do {
+            try forEachStoredChunk(db, incidentID: incidentID) { stored in
+                digests[stored.commandSequence, default: OutputDigest()].add(
+                    index: stored.index, offsetMilliseconds: stored.offsetMilliseconds, bytes: stored.chunk.data)
             }
-            digests[stored.commandSequence, default: OutputDigest()].add(
-                index: stored.index, offsetMilliseconds: stored.offsetMilliseconds, bytes: stored.chunk.data)
+        } catch TranscriptError.corruptOutput(_, _, let command, let index, let detail) {
+            return broken(command, "output chunk \(index) of the command at event #\(command): \(detail)")
         }
         for command in Set(digests.keys).union(bindings.keys).sorted() {
             guard let binding = bindings[command] else {
