@@ -28,7 +28,7 @@ struct AckCommand: ParsableCommand {
         let environment = ProcessInfo.processInfo.environment
         let name = by ?? environment["USER"] ?? NSUserName()
         let configuration = try NotifierConfiguration.load(runbooksDirectory: global.runbooksDirectory)
-        let store = try StoreOpener.open(global)
+        let store = try StoreOpener.open(global, redactor: StoreOpener.recordingRedactor(global))
         guard try store.incident(id) != nil else { throw EscalationError.unknownIncident(incidentID: id) }
         for variable in configuration.missingSecrets(environment: environment) {
             FileHandle.standardError.write(

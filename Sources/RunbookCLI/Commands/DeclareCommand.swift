@@ -42,7 +42,7 @@ struct DeclareCommand: ParsableCommand {
         if drill, try ProductionEnvironments.load(runbooksDirectory: global.runbooksDirectory).contains(environment) {
             throw DrillError.productionRefused(environment: EnvironmentName.trimmed(environment))
         }
-        let store = try StoreOpener.open(global)
+        let store = try StoreOpener.open(global, redactor: StoreOpener.recordingRedactor(global))
         let identity = ResponderIdentity.current()
         let declaration = IncidentDeclaration(
             title: title, runbook: runbook, environment: EnvironmentName.trimmed(environment),

@@ -62,7 +62,7 @@ struct EscalatorCommand: ParsableCommand {
             actor: "escalator@" + ProcessInfo.processInfo.hostName)
         let escalator = Escalator(
             store: store, scheduler: scheduler, options: Escalator.Options(idleExit: idleExit),
-            databasePath: store.path, log: Self.log)
+            databasePath: store.path, log: { Self.log(redactor.redact($0)) })
         guard try escalator.acquire() else {
             let holder = try store.escalatorLease().map { " (pid \($0.pid) on \($0.host))" } ?? ""
             Self.log("an escalator already runs for \(store.path)\(holder); this one exits")

@@ -30,7 +30,7 @@ struct NoteCommand: ParsableCommand {
     }
 
     func run() throws {
-        let store = try StoreOpener.open(global)
+        let store = try StoreOpener.open(global, redactor: StoreOpener.recordingRedactor(global))
         guard try store.incident(incident) != nil else {
             throw TranscriptError.unknownIncident(id: incident, path: store.path)
         }

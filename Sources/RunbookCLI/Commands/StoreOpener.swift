@@ -44,6 +44,19 @@ public enum StoreOpener {
             busyTimeout: busyTimeout(environment: environment))
     }
 
+    /// The redactor of a one-shot command that records (`note`, `ack`, `declare`): the patterns, the runbooks
+    /// directory's `redaction.yaml` (a bad one stops the command, exit 2, as it stops a session), and the values of
+    /// the variables `notifiers.yaml` names, so a note quoting a routing key is stored redacted.
+    public static func recordingRedactor(
+        _ global: GlobalOptions, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> Redactor {
+        let redactor = try Redactor(directory: global.runbooksDirectory)
+        // A notifiers.yaml that does not load names no secret here; `runbook escalator` reports it.
+        try? NotifierConfiguration.load(runbooksDirectory: global.runbooksDirectory)
+            .registerSecrets(with: redactor, environment: environment)
+        return redactor
+    }
+
     /// `$RUNBOOK_DB_TIMEOUT` when it is a positive number of seconds, else the default.
     public static func busyTimeout(environment: [String: String]) -> TimeInterval {
         guard let text = environment["RUNBOOK_DB_TIMEOUT"], let value = TimeInterval(text), value > 0 else {

@@ -66,6 +66,44 @@ import Testing
         }
     }
 
+    /// `note`, `ack` and `declare` also know the directory's secrets: the value of a variable notifiers.yaml names,
+    /// and the rules of redaction.yaml.
+    @Test func oneShotCommandsRedactTheDirectorysSecrets() throws {
+        let db = ScratchDatabase()
+        let runbooks = db.directory + "/runbooks"
+        try FileManager.default.createDirectory(atPath: runbooks, withIntermediateDirectories: true)
+        try "notifiers:\n  - type: pagerduty\n    routing_key_env: PD_KEY\n"
+            .write(toFile: runbooks + "/notifiers.yaml", atomically: true, encoding: .utf8)
+        try "rules:\n  - name: ticket\n    pattern: 'TICKET-[0-9]{6}'\n"
+            .write(toFile: runbooks + "/redaction.yaml", atomically: true, encoding: .utf8)
+        let key = "R0ut1ngK3yQ7x9v2b8n4m6"
+        let environment = ["PD_KEY": key]
+        let declared = try db.run(
+            [
+                "declare", "--runbooks", runbooks, "--title", "pager key \(key) leaked", "--severity", "P3", "--env",
+                "staging",
+            ],
+            environment: environment)
+        #expect(declared.status == 0, "\(declared.stderr)")
+        let id = declared.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let noted = try db.run(
+            ["note", "--runbooks", runbooks, id, "key \(key) and TICKET-123456"], environment: environment)
+        #expect(noted.status == 0, "\(noted.stderr)")
+        let shown = try db.run(["transcript", id])
+        #expect(shown.stdout.contains("[REDACTED:PD_KEY]"), "\(shown.stdout)")
+        #expect(shown.stdout.contains("[REDACTED:ticket]"), "\(shown.stdout)")
+        for file in [db.path, db.path + "-wal"] where FileManager.default.fileExists(atPath: file) {
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: file))
+            #expect(bytes.range(of: Data(key.utf8)) == nil, "the key in \(file)")
+            #expect(bytes.range(of: Data("TICKET-123456".utf8)) == nil, "the ticket in \(file)")
+        }
+        // A redaction.yaml that does not load stops a command that would record, naming the file.
+        try "rules: [oops\n".write(toFile: runbooks + "/redaction.yaml", atomically: true, encoding: .utf8)
+        let refused = try db.run(["note", "--runbooks", runbooks, id, "x"], environment: environment)
+        #expect(refused.status == 2)
+        #expect(refused.stderr.contains("redaction.yaml"), "\(refused.stderr)")
+    }
+
     @Test func aDrillInProductionIsRefused() throws {
         let db = ScratchDatabase()
         let result = try db.run(["declare", "--title", "t", "--severity", "P2", "--env", "production", "--drill"])
