@@ -106,7 +106,9 @@ import Testing
     // (b) The REPL killed with SIGKILL before the deadline, and nobody resumes: the page goes out anyway.
     @Test func killedREPLStillEscalatesAndPages() throws {
         let receiver = try HTTPReceiver(statuses: ["202"])
-        try writeRunbooks(pagerDuty: receiver.baseURL.appendingPathComponent("v2/enqueue"))
+        // 10 s leaves the escalator time to start on a busy machine before the deadline (3 s did not, in a CI run
+        // beside another build): the REPL must die before anything is due.
+        try writeRunbooks(p0: "10 seconds", pagerDuty: receiver.baseURL.appendingPathComponent("v2/enqueue"))
         defer { EscalatorProcess.stop(database: database) }
         let repl = try LiveRunbook(
             ["start", "down", "--env", "staging", "--runbooks", runbooks.path, "--db", database],
@@ -115,7 +117,7 @@ import Testing
         #expect(try events(1, .escalationTriggered).isEmpty)
         repl.kill(SIGKILL)
         _ = try repl.finish()
-        try waitUntil("the escalation to be recorded") { try !events(1, .escalationTriggered).isEmpty }
+        try waitUntil("the escalation to be recorded", timeout: 30) { try !events(1, .escalationTriggered).isEmpty }
         try waitUntil("PagerDuty to receive the trigger") { try !receiver.requests().isEmpty }
         let trigger = try #require(try receiver.requests().first)
         #expect(trigger.body["event_action"] as? String == "trigger")
