@@ -16,7 +16,7 @@ extension SQLiteTranscriptStore {
         let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         return try read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM incidents \(filter) ORDER BY declared_at_ms DESC, id DESC")
-                .map(Self.incident(from:))
+                .map { try Self.incident(from: $0) }
         }
     }
 
@@ -216,20 +216,36 @@ extension SQLiteTranscriptStore {
     }
 
     static func fetchIncident(_ db: Database, id: Int64) throws -> Incident? {
-        try Row.fetchOne(db, sql: "SELECT * FROM incidents WHERE id = ?", arguments: [id]).map(incident(from:))
+        try Row.fetchOne(db, sql: "SELECT * FROM incidents WHERE id = ?", arguments: [id]).map {
+            try incident(from: $0)
+        }
     }
 
-    static func incident(from row: Row) -> Incident {
-        let policyText: String? = row["policy_snapshot"]
-        let severityText: String = row["severity"]
-        let statusText: String = row["status"]
+    /// The incident of an `incidents` row. A value of the wrong type (a row changed after it was written) is a
+    /// `TranscriptError.corruptIncident` naming the column, never a crash.
+    static func incident(from row: Row) throws -> Incident {
+        let id = (try? row.decode(Int64.self, forColumn: "id")) ?? 0
+        func column<Value: DatabaseValueConvertible>(_ name: String) throws -> Value {
+            do {
+                return try row.decode(Value.self, forColumn: name)
+            } catch {
+                let value: DatabaseValue = row[name]
+                throw TranscriptError.corruptIncident(
+                    incidentID: id, detail: "column \(name) holds \(value.description), which is not a \(Value.self)")
+            }
+        }
+        let policyText: String? = try column("policy_snapshot")
+        let severityText: String = try column("severity")
+        let statusText: String = try column("status")
+        let acknowledged: Int64? = try column("acknowledged_at_ms")
+        let mitigated: Int64? = try column("mitigated_at_ms")
+        let resolved: Int64? = try column("resolved_at_ms")
         return Incident(
-            id: row["id"], title: row["title"], runbook: row["runbook"], environment: row["environment"],
+            id: id, title: try column("title"), runbook: try column("runbook"), environment: try column("environment"),
             severity: Severity(rawValue: severityText) ?? .p3, status: IncidentStatus(rawValue: statusText) ?? .open,
-            isDrill: row["is_drill"], declaredAt: date(row["declared_at_ms"]),
-            acknowledgedAt: (row["acknowledged_at_ms"] as Int64?).map(date),
-            mitigatedAt: (row["mitigated_at_ms"] as Int64?).map(date),
-            resolvedAt: (row["resolved_at_ms"] as Int64?).map(date), host: row["host"], user: row["user"],
-            policySnapshot: policyText.flatMap { try? JSONValue(parsing: $0) }, incidentKey: row["incident_key"])
+            isDrill: try column("is_drill"), declaredAt: date(try column("declared_at_ms")),
+            acknowledgedAt: acknowledged.map(date), mitigatedAt: mitigated.map(date), resolvedAt: resolved.map(date),
+            host: try column("host"), user: try column("user"),
+            policySnapshot: policyText.flatMap { try? JSONValue(parsing: $0) }, incidentKey: try column("incident_key"))
     }
 }

@@ -34,6 +34,8 @@ public enum TranscriptError: UserFacingError, Equatable {
     /// A stored output chunk holds a value its writer never wrote (a forged size or offset, data that does not
     /// inflate, an unknown encoding): the row was changed after it was written.
     case corruptOutput(path: String, incidentID: Int64, commandSequence: Int64, chunkIndex: Int64, detail: String)
+    /// An `incidents` row holds a value of the wrong type: it was changed after it was written.
+    case corruptIncident(incidentID: Int64, detail: String)
 
     /// What went wrong, naming the database path.
     public var summary: String {
@@ -69,6 +71,8 @@ public enum TranscriptError: UserFacingError, Equatable {
         case .corruptOutput(let path, let incidentID, let commandSequence, let chunkIndex, let detail):
             return "\(path): output chunk \(chunkIndex) of the command at event #\(commandSequence) of incident "
                 + "\(incidentID) cannot be read: \(detail)"
+        case .corruptIncident(let incidentID, let detail):
+            return "the row of incident \(incidentID) cannot be read: \(detail)"
         case .fenced(let path, let token, let holder):
             return "\(path): this escalator's lease (token \(token)) was taken over"
                 + (holder.map { " by token \($0)" } ?? "") + "; it stops without committing"
@@ -101,6 +105,9 @@ public enum TranscriptError: UserFacingError, Equatable {
             return "`runbook incidents` lists the incidents in this database; --db selects another database."
         case .notACommand, .invalidPayload:
             return nil
+        case .corruptIncident(let incidentID, _):
+            return "the row was changed after it was written; keep the file unchanged as evidence and run "
+                + "`runbook verify \(incidentID)`."
         case .corruptOutput(_, let incidentID, _, _, _):
             return "the row was changed after it was written; keep the file unchanged as evidence and run "
                 + "`runbook verify \(incidentID)`, which reports every change it can detect."

@@ -82,6 +82,19 @@ import Testing
             reported: ["BROKEN at event #4", "does not match its hash"]),
     ]
 
+    /// A value of the wrong type forged into the incident row is an error naming the column, never a crash (it
+    /// trapped in GRDB's row subscript before).
+    @Test func aWrongTypeInTheIncidentRowIsAnErrorNamingTheColumn() throws {
+        let db = try Self.recordedIncident()
+        _ = try db.sqlite("UPDATE incidents SET declared_at_ms = 'abc' WHERE id = 1;")
+        for arguments in [["transcript", "1"], ["incidents"], ["export", "1", "--format", "json", "-o", "-"]] {
+            let result = try db.run(arguments)
+            #expect(result.status == 4, "\(arguments): \(result.status) \(result.stderr)")
+            #expect(result.stderr.contains("the row of incident 1 cannot be read: column declared_at_ms holds"))
+        }
+        #expect(try db.run(["verify", "1"]).status == 1)
+    }
+
     @Test(arguments: matrix) func verifyNamesEachChange(_ tamper: Tamper) throws {
         let db = try Self.recordedIncident()
         let clean = try db.run(["verify", "1"])
