@@ -12,10 +12,8 @@ import Testing
     let runbooks: URL
 
     init() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("secrets-\(UUID().uuidString)")
-        runbooks = directory.appendingPathComponent("runbooks")
-        try FileManager.default.createDirectory(at: runbooks, withIntermediateDirectories: true)
-        database = directory.appendingPathComponent("runbook.sqlite3").path
+        let scratch = try ScratchRunbooks("secrets")
+        (directory, runbooks, database) = (scratch.directory, scratch.runbooks, scratch.database)
     }
 
     func write(_ text: String, to name: String) throws {

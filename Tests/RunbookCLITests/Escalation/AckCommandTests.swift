@@ -10,10 +10,8 @@ import Testing
     let runbooks: URL
 
     init() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("ack-\(UUID().uuidString)")
-        runbooks = directory.appendingPathComponent("runbooks")
-        try FileManager.default.createDirectory(at: runbooks, withIntermediateDirectories: true)
-        database = directory.appendingPathComponent("runbook.sqlite3").path
+        let scratch = try ScratchRunbooks("ack")
+        (directory, runbooks, database) = (scratch.directory, scratch.runbooks, scratch.database)
     }
 
     func writeNotifiers(endpoint: URL) throws {

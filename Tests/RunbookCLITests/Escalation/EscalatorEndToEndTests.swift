@@ -11,10 +11,8 @@ import Testing
     let runbooks: URL
 
     init() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("escalator-\(UUID().uuidString)")
-        runbooks = directory.appendingPathComponent("runbooks")
-        try FileManager.default.createDirectory(at: runbooks, withIntermediateDirectories: true)
-        database = directory.appendingPathComponent("runbook.sqlite3").path
+        let scratch = try ScratchRunbooks("escalator")
+        (directory, runbooks, database) = (scratch.directory, scratch.runbooks, scratch.database)
     }
 
     static let auto = ["RUNBOOK_ESCALATOR": "auto", "TEST_PD_KEY": "routing-key-from-env"]
