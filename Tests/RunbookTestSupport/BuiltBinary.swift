@@ -47,6 +47,8 @@ public enum BuiltBinary {
         var env = ProcessInfo.processInfo.environment
         env["NO_COLOR"] = "1"
         env["RUNBOOK_ESCALATOR"] = "off"
+        // Never the developer's own signing key: a test that signs gives its own.
+        env["RUNBOOK_SIGNING_KEY"] = "/nonexistent/runbook-tests/signing.key"
         for (key, value) in environment { env[key] = value }
         return env
     }

@@ -17,6 +17,9 @@ public final class TmuxSession {
         // No detached escalator per test database unless the test asks for one (as `BuiltBinary.run`).
         var environment = environment
         if environment["RUNBOOK_ESCALATOR"] == nil { environment["RUNBOOK_ESCALATOR"] = "off" }
+        if environment["RUNBOOK_SIGNING_KEY"] == nil {
+            environment["RUNBOOK_SIGNING_KEY"] = "/nonexistent/runbook-tests/signing.key"
+        }
         let exports = environment.sorted { $0.key < $1.key }.map { "export \($0.key)=\(Self.quote($0.value)); " }
             .joined()
         let cd = directory.map { "cd \(Self.quote($0)); " } ?? ""

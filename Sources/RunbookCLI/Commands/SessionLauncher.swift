@@ -125,6 +125,12 @@ public struct SessionLauncher {
         dependencies.isolation = options.isolation
         dependencies.productionEnvironments = try ProductionEnvironments.load(
             runbooksDirectory: options.runbooksDirectory)
+        // Signing is optional: an unusable key never stops an incident, it is reported and nothing is signed.
+        do {
+            dependencies.signingKey = try SigningKey.load(path: SigningKey.defaultPath())
+        } catch let error as SigningKeyError {
+            write("warning: \(error.summary); this session will not sign the chain head\n")
+        }
         return dependencies
     }
 

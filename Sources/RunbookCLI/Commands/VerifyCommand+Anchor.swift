@@ -51,3 +51,55 @@ struct AnchorDisagrees: UserFacingError {
 
     var exitStatus: ExitStatus { .findings }
 }
+
+extension VerifyCommand {
+    /// Prints each incident's valid head signatures; with `--trust`, returns the first incident that has none by a
+    /// trusted key, or one by another key.
+    func checkSignatures(_ results: [VerificationResult]) throws -> UntrustedSignatures? {
+        let trusted = try trust.map { try PublicSigningKey.trusted(path: $0) }
+        var failure: UntrustedSignatures?
+        for result in results where result.isIntact {
+            var trustedCount = 0
+            var others: [String] = []
+            for signature in result.signatures {
+                let name = PublicSigningKey(base64: signature.key).flatMap { trusted?[$0] }
+                if name != nil { trustedCount += 1 } else if trusted != nil { others.append(signature.fingerprint) }
+                let trustNote = trusted == nil ? "" : name.map { ", trusted: \($0)" } ?? ", NOT TRUSTED"
+                print(
+                    "incident \(result.incidentID): head #\(signature.head.sequence) signed at #\(signature.sequence) "
+                        + "(\(signature.reason)) by \(signature.actor), key \(signature.fingerprint)\(trustNote)")
+            }
+            if trusted != nil, failure == nil, trustedCount == 0 || !others.isEmpty {
+                failure = UntrustedSignatures(
+                    incidentID: result.incidentID, file: trust ?? "", untrusted: others,
+                    signatureCount: result.signatures.count)
+            }
+        }
+        return failure
+    }
+}
+
+/// `verify --trust`: no signature by a trusted key, or one by a key that is not trusted (exit 1).
+struct UntrustedSignatures: UserFacingError {
+    var incidentID: Int64
+    var file: String
+    var untrusted: [String]
+    var signatureCount: Int
+
+    var summary: String {
+        if !untrusted.isEmpty {
+            return "incident \(incidentID) has a head signature by a key not in \(file): "
+                + untrusted.joined(separator: ", ")
+        }
+        return signatureCount == 0
+            ? "incident \(incidentID) has no head signature; --trust \(file) requires one"
+            : "incident \(incidentID) has no head signature by a key in \(file)"
+    }
+
+    var hint: String? {
+        "a signature is made at resolve and handoff by a responder with a key (`runbook keys init`); a missing or "
+            + "foreign one means the chain was not signed by your team, or was rewritten and re-signed"
+    }
+
+    var exitStatus: ExitStatus { .findings }
+}

@@ -19,6 +19,10 @@ struct VerifyCommand: ParsableCommand {
             JSON export (its chain_head), or SEQ:HASH as an export or a notification gives it. Exits 1 when
             an anchor disagrees (TRUNCATED: the anchored event is gone; REWRITTEN: it has another hash), 2
             when the anchor cannot be read.
+
+            Head signatures (chain.signed, made at resolve and handoff by responders who ran `runbook keys
+            init`) are checked and listed. An invalid one breaks the chain. --trust FILE also requires at
+            least one signature by a key in FILE, and none by any other key (exit 1 otherwise).
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -34,6 +38,12 @@ struct VerifyCommand: ParsableCommand {
             "Also check the incident against a chain head kept elsewhere: an anchor log, a JSON export, or SEQ:HASH.",
             valueName: "file|seq:hash"))
     var anchor: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Require a head signature by one of the keys in this file (lines printed by `runbook keys show`).",
+            valueName: "file"))
+    var trust: String?
 
     func validate() throws {
         if all == (incident != nil) { throw ValidationError("Give an incident id or --all (one of them).") }
@@ -51,12 +61,14 @@ struct VerifyCommand: ParsableCommand {
             }
             for note in result.notes { print("incident \(result.incidentID): note: \(note)") }
         }
+        let untrusted = try checkSignatures(results)
         let anchorChecks = try incident.map { try checkAnchors(of: $0, in: store) } ?? []
         let broken = results.filter { !$0.isIntact }
         if !broken.isEmpty { throw BrokenChain(results: broken, path: store.path) }
         if let disagreeing = anchorChecks.first(where: { !$0.holds }) {
             throw AnchorDisagrees(check: disagreeing, count: anchorChecks.filter { !$0.holds }.count, path: store.path)
         }
+        if let untrusted { throw untrusted }
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import RunbookKit
 
 /// Where the REPL keeps the lines a responder typed, and how it keeps them private.
 ///
@@ -48,11 +49,7 @@ public struct HistoryFile: Sendable, Equatable {
     ///
     /// An existing directory keeps its mode: it may be shared with the transcript, whose owner chose it.
     public func prepare() throws {
-        let directory = (path as NSString).deletingLastPathComponent
-        if !directory.isEmpty, !FileManager.default.fileExists(atPath: directory) {
-            try FileManager.default.createDirectory(
-                atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        }
+        try PrivateDirectory.createParent(of: path)
         let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
             throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: path])

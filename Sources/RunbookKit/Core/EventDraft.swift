@@ -33,6 +33,8 @@ public enum EventType: String, Sendable, Hashable, Codable, CaseIterable {
     case drillInject = "drill.inject"
     case drillDebrief = "drill.debrief"
     case incidentResolved = "incident.resolved"
+    /// The responder's signing key signed the chain head (after `resolve` and `handoff`, when a key exists).
+    case chainSigned = "chain.signed"
 }
 
 /// An event about to be recorded. The store stamps sequence, time, actor and hashes.

@@ -103,6 +103,8 @@ public enum EventSummary {
             return "Session taken over from \(text("from") ?? "?")"
         case .handoff:
             return "Handed off to \(text("to") ?? "?")"
+        case .chainSigned:
+            return "Chain head #\(number("seq") ?? "?") signed by \(event.actor) (key \(text("fingerprint") ?? "?"))"
         case .drillInject:
             return "Drill inject: \(text("text") ?? text("description") ?? text("title") ?? "?")"
         case .drillDebrief:

@@ -13,14 +13,11 @@ public enum ExportFile {
     /// export goes to disk as it is produced.
     /// - Throws: `ExportError.cannotWrite` with the system's reason; whatever `produce` throws.
     public static func write(to path: String, _ produce: (ExportSink) throws -> Void) throws {
-        let directory = (path as NSString).deletingLastPathComponent
-        if !directory.isEmpty, !FileManager.default.fileExists(atPath: directory) {
-            do {
-                try FileManager.default.createDirectory(
-                    atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-            } catch {
-                throw ExportError.cannotWrite(path: path, reason: "cannot create \(directory)")
-            }
+        do {
+            try PrivateDirectory.createParent(of: path)
+        } catch {
+            throw ExportError.cannotWrite(
+                path: path, reason: "cannot create \((path as NSString).deletingLastPathComponent)")
         }
         // Created 0600 from the start (never world-readable, even briefly), then truncated and written.
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)

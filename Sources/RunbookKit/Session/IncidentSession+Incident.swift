@@ -56,9 +56,10 @@ extension IncidentSession {
             // Cancels every timer and tells the paged channels, in the transaction of `incident.resolved`.
             try absorbEscalation(
                 scheduler.resolve(incidentID: incident.id, by: dependencies.actor, payload: .object(payload)))
-            return
+        } else {
+            try record(EventDraft(.incidentResolved, payload: .object(payload)))
         }
-        try record(EventDraft(.incidentResolved, payload: .object(payload)))
+        try signHead(reason: EventType.incidentResolved.rawValue)
     }
 
     /// Hands the incident off to `name` (`handoff NAME`): they continue it with `runbook resume`.
@@ -67,6 +68,18 @@ extension IncidentSession {
         let trimmed = name.trimmingCharacters(in: .whitespaces)
         guard !trimmed.isEmpty else { throw SessionError.invalidArgument("handoff needs a name: handoff NAME") }
         try record(EventDraft(.handoff, payload: ["from": .string(dependencies.actor), "to": .string(trimmed)]))
+        try signHead(reason: EventType.handoff.rawValue)
+    }
+
+    /// Signs the chain head as it is now with the responder's key, when there is one, and records the signature as
+    /// `chain.signed`. The head is read from the store, so events other processes recorded are covered too.
+    private func signHead(reason: String) throws {
+        guard let key = dependencies.signingKey, let head = try dependencies.store.chainHead(incidentID: incident.id)
+        else { return }
+        try record(
+            EventDraft(
+                .chainSigned,
+                payload: try HeadSignature.payload(key: key, incidentID: incident.id, head: head, reason: reason)))
     }
 
     /// Suspends the session (`q`, Ctrl-D, end of scripted input): the incident stays open for `runbook resume`.

@@ -30,6 +30,8 @@ public struct SessionDependencies {
     public var productionEnvironments = ProductionEnvironments()
     /// Where commands run: `.network` seals them in a network namespace of their own (simulated drills).
     public var isolation: CommandIsolation = .none
+    /// The responder's key (`runbook keys init`): when set, `resolve` and `handoff` sign the chain head.
+    public var signingKey: SigningKey?
 
     /// The store's redactor, which learns the value of every secret variable as soon as it is set. The store
     /// applies it to everything recorded; the session never redacts on its own.

@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 extension SQLiteTranscriptStore {
@@ -40,6 +41,8 @@ extension SQLiteTranscriptStore {
         var derived = DerivedIncident()
         var bindings: [Int64: OutputBinding] = [:]
         var finishedWithoutDigest: Set<Int64> = []
+        var hashes: [String] = []
+        var signatures: [HeadSignatureCheck] = []
         while let row = try cursor.next() {
             count += 1
             let sequence: Int64 = row["seq"]
@@ -71,6 +74,18 @@ extension SQLiteTranscriptStore {
             // The event is intact: what it says about the incident row and the output is now trusted.
             if let type = EventType(rawValue: row["type"]), let payload = try? JSONValue(parsing: row["payload"]) {
                 derived.apply(type, payload: payload, sequence: sequence, milliseconds: row["ts_ms"])
+                if type == .chainSigned {
+                    switch Self.checkSignature(payload, incidentID: incidentID, hashes: hashes) {
+                    case .success(let (head, key)):
+                        signatures.append(
+                            HeadSignatureCheck(
+                                sequence: sequence, head: head, actor: row["actor"],
+                                reason: payload["reason"]?.stringValue ?? "", key: key.base64,
+                                fingerprint: key.fingerprint))
+                    case .failure(let problem):
+                        return broken(problem.reason)
+                    }
+                }
                 if type == .commandFinished, let command = payload["command_sequence"]?.intValue {
                     if let digest = payload[OutputDigest.payloadKey]?.stringValue,
                         let chunks = payload[OutputDigest.chunksKey]?.intValue
@@ -82,9 +97,11 @@ extension SQLiteTranscriptStore {
                 }
             }
             previousHash = hash
+            hashes.append(hash)
             expected += 1
         }
         var result = VerificationResult(incidentID: incidentID, eventCount: count)
+        result.signatures = signatures
         if let broken = try outputMismatch(db, incidentID: incidentID, bindings: bindings, result: &result) {
             return broken
         }
@@ -106,6 +123,33 @@ extension SQLiteTranscriptStore {
                     + Self.list(unfinished))
         }
         return result
+    }
+
+    /// Why a `chain.signed` event does not hold.
+    private struct SignatureProblem: Error {
+        var reason: String
+    }
+
+    /// Checks a `chain.signed` payload: the head it names must be an earlier event of this chain with that hash,
+    /// and the signature must be valid for it with the recorded key.
+    private static func checkSignature(
+        _ payload: JSONValue, incidentID: Int64, hashes: [String]
+    ) -> Result<(ChainHead, PublicSigningKey), SignatureProblem> {
+        guard let sequence = payload["seq"]?.intValue, let hash = payload["hash"]?.stringValue,
+            let key = payload["key"]?.stringValue.flatMap(PublicSigningKey.init(base64:)),
+            let signature = payload["signature"]?.stringValue.flatMap({ Data(base64Encoded: $0) })
+        else { return .failure(SignatureProblem(reason: "the chain.signed event is incomplete")) }
+        guard sequence >= 1, sequence <= Int64(hashes.count), hashes[Int(sequence - 1)] == hash else {
+            return .failure(
+                SignatureProblem(
+                    reason: "the signed head \(sequence):\(hash.prefix(12))… is not an earlier event of this chain"))
+        }
+        let head = ChainHead(sequence: sequence, hash: hash)
+        guard key.isValid(signature: signature, incidentID: incidentID, head: head) else {
+            return .failure(
+                SignatureProblem(reason: "the signature of head #\(sequence) is not valid for key \(key.fingerprint)"))
+        }
+        return .success((head, key))
     }
 
     private static func list(_ sequences: [Int64]) -> String {

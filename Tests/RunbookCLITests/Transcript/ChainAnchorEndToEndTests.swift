@@ -56,26 +56,9 @@ import Testing
         #expect(try db.run(["verify", "1", "--anchor", anchor]).status == 0)
 
         // Change a note and recompute every hash after it: the chain is consistent again.
-        let events = try SQLiteTranscriptStore(path: db.path).events(incidentID: 1)
-        var sql = "DROP TRIGGER events_no_update;"
-        var previous = ""
-        for event in events {
-            var payload = event.payload
-            if event.payload["text"] == "the quick fix" { payload = ["text": "nothing to see"] }
-            let text = payload.canonicalString
-            let hash = EventHash.hash(
-                previousHash: previous,
-                canonical: EventHash.canonicalEncoding(
-                    incidentID: 1, sequence: event.sequence,
-                    timestampMilliseconds: Int64((event.timestamp.timeIntervalSince1970 * 1000).rounded()),
-                    actor: event.actor, type: event.type.rawValue, stepID: event.stepID, payloadJSON: text))
-            sql += """
-                UPDATE events SET payload = '\(text.replacingOccurrences(of: "'", with: "''"))',
-                    prev_hash = '\(previous)', hash = '\(hash)' WHERE incident = 1 AND seq = \(event.sequence);
-                """
-            previous = hash
+        let previous = try db.rewriteChain { event in
+            event.payload["text"] == "the quick fix" ? ["text": "nothing to see"] : event.payload
         }
-        try db.sqlite(sql)
         #expect(try db.sqlite("SELECT count(*) FROM events WHERE payload LIKE '%nothing to see%'") == "1\n")
 
         let alone = try db.run(["verify", "1"])

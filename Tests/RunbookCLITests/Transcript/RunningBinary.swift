@@ -1,4 +1,5 @@
 import Foundation
+import RunbookKit
 import RunbookTestSupport
 
 /// A `runbook` (or other) child process whose stdin and stdout a test drives line by line.
@@ -98,6 +99,32 @@ struct ScratchDatabase {
             throw ScratchError(message: "declare failed: \(result.stderr)")
         }
         return id
+    }
+
+    /// Rewrites incident `incidentID`'s events as an attacker with write access would: each payload replaced by
+    /// `transform`'s, every hash recomputed so that the links hold again (after dropping the update trigger).
+    /// Returns the new head hash.
+    @discardableResult
+    func rewriteChain(incidentID: Int64 = 1, _ transform: (RecordedEvent) throws -> JSONValue) throws -> String {
+        let events = try SQLiteTranscriptStore(path: path).events(incidentID: incidentID)
+        var sql = "DROP TRIGGER events_no_update;"
+        var previous = ""
+        for event in events {
+            let text = try transform(event).canonicalString
+            let hash = EventHash.hash(
+                previousHash: previous,
+                canonical: EventHash.canonicalEncoding(
+                    incidentID: incidentID, sequence: event.sequence,
+                    timestampMilliseconds: Int64((event.timestamp.timeIntervalSince1970 * 1000).rounded()),
+                    actor: event.actor, type: event.type.rawValue, stepID: event.stepID, payloadJSON: text))
+            sql += """
+                UPDATE events SET payload = '\(text.replacingOccurrences(of: "'", with: "''"))',
+                    prev_hash = '\(previous)', hash = '\(hash)' WHERE incident = \(incidentID) AND seq = \(event.sequence);
+                """
+            previous = hash
+        }
+        try sqlite(sql)
+        return previous
     }
 
     /// Runs the `sqlite3` CLI on this database.
