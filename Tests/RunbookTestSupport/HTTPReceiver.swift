@@ -16,6 +16,9 @@ public final class HTTPReceiver {
                 global count
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 status, *headers = statuses[min(count, len(statuses) - 1)].split("|")
+                # "400echo": answer 400 with the request's own body, as an API that quotes what it refused does.
+                echo = status.endswith("echo")
+                status = status[:-4] if echo else status
                 count += 1
                 with open(log_path, "a") as log:
                     log.write(json.dumps({"path": self.path, "content_type": self.headers.get("Content-Type"),
@@ -29,7 +32,7 @@ public final class HTTPReceiver {
                     name, value = header.split(": ", 1)
                     self.send_header(name, value)
                 self.end_headers()
-                self.wfile.write(b'{"status":"ok"}' if int(status) < 300 else b'{"status":"error"}')
+                self.wfile.write(body if echo else b'{"status":"ok"}' if int(status) < 300 else b'{"status":"error"}')
 
             def log_message(self, *args):
                 pass
@@ -46,7 +49,8 @@ public final class HTTPReceiver {
     public let baseURL: URL
 
     /// Starts the server; `statuses` are answered in order, the last one repeating (`"hang"` never answers). A status
-    /// may carry headers after `|`: `"503|Retry-After: 30"`, `"307|Location: http://127.0.0.1:1/elsewhere"`.
+    /// may carry headers after `|`: `"503|Retry-After: 30"`, `"307|Location: http://127.0.0.1:1/elsewhere"`; a status
+    /// ending in `echo` (`"400echo"`) answers with the request's body.
     public init(statuses: [String]) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("receiver-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

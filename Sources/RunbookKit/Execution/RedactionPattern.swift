@@ -62,8 +62,9 @@ public struct RedactionPattern: @unchecked Sendable {
     /// The value after `key=` or `key: `: quoted (to the closing quote) or a word.
     private static let assignedValue =
         #"(?<secret>"[^"\r\n]{0,4096}"?|'[^'\r\n]{0,4096}'?|[^ \t\r\n"',;&]{1,4096})"#
-    /// A line break inside a key block: a real one, or `\n` escaped in a JSON string (a GCP service account).
-    private static let keyLineBreak = #"(?:\r?\n|(?:\\r)?\\n)"#
+    /// A line break inside a key block: a real one, `\n` escaped in a JSON string (a GCP service account), or
+    /// spaces where a pasted block lost its line breaks (a note typed at the prompt, a flattened log line).
+    private static let keyLineBreak = #"(?:\r?\n|(?:\\r)?\\n|[ \t]{1,8})"#
 
     /// The built-in rules, one per kind of secret (documented, in this order, in docs/execution.md; each has a
     /// test with a match and a near miss in `RedactionRuleTests`). Where two overlap, the earlier name is shown.

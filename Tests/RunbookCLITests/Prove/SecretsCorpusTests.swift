@@ -83,11 +83,16 @@ import Testing
         return """
             ---
             title: Secrets corpus
+            severity: P0
             environments: [staging]
             variables:
               DB_SECRET: {prompt: Database secret, secret: true}
             ---
             # Secrets corpus
+
+            ```bash {id=escalated risk=read timeout=60s}
+            \(waitForFailedDeliveries)
+            ```
 
             ```bash {id=plain risk=read}
             \(plain)
@@ -105,6 +110,48 @@ import Testing
             """
     }
 
+    /// The notifier secrets: environment values that `notifiers.yaml` names. The escalator fails each delivery
+    /// (PagerDuty answers 400 quoting the request, which holds the routing key; the exec hook prints its
+    /// environment and exits 1), so each may reach an error message, an event and the escalator's log.
+    static let notifierSecrets: [(kind: String, variable: String, value: String)] = [
+        (
+            "PagerDuty routing key (notifier env, quoted in an HTTP error body)", "CORPUS_PD_KEY",
+            "pdRoutingKeyCorpus0123456789abcd"
+        ),
+        ("exec hook env value (printed by the failing hook)", "CORPUS_HOOK_TOKEN", "hookTokenCorpus-42-zz"),
+        ("Slack webhook URL (notifier env)", "CORPUS_SLACK_URL", ""),
+    ]
+
+    /// A step that waits (polling the database, at most 30 s) until the escalator has recorded a failed delivery on
+    /// each of the three channels: the secrets are then in whatever the escalator wrote.
+    static let waitForFailedDeliveries = """
+        for i in $(seq 600); do n=$(sqlite3 -cmd '.timeout 2000' "$CORPUS_DB" "SELECT count(DISTINCT json_extract(payload, '$.channel')) FROM events WHERE type = 'notification.failed'"); [ "$n" -ge 3 ] 2>/dev/null && exit 0; sleep 0.05; done; exit 1
+        """
+
+    static func notifiers(receiver: URL) -> String {
+        """
+        repeats: 0
+        notifiers:
+          - {type: slack, name: slack, url_env: CORPUS_SLACK_URL}
+          - {type: pagerduty, name: pagerduty, routing_key_env: CORPUS_PD_KEY, endpoint: "\(receiver.appendingPathComponent("v2/enqueue").absoluteString)"}
+          - {type: exec, name: hook, command: [sh, -c, "env; exit 1"], env: [CORPUS_HOOK_TOKEN]}
+        """
+    }
+
+    static let escalation = """
+        ---
+        title: Escalation
+        id: escalation
+        ---
+        # Escalation
+
+        ## Escalation Matrix
+
+        | Severity | Description | Response Time | Escalation |
+        |----------|-------------|---------------|------------|
+        | P0 | Complete outage | 1 second | CTO + On-call |
+        """
+
     /// How many times `needle` occurs in `haystack`.
     static func count(_ needle: Data, in haystack: Data) -> Int {
         var found = 0
@@ -118,12 +165,27 @@ import Testing
 
     @Test func noSecretOfTheCorpusReachesTheDatabaseItsWALAnExportOrTheHistory() throws {
         let scratch = try ProveScratch()
+        let receiver = try HTTPReceiver(statuses: ["400echo"])
         try scratch.write("corpus.md", Self.runbook)
+        try scratch.write("escalation.md", Self.escalation)
+        try scratch.write("notifiers.yaml", Self.notifiers(receiver: receiver.baseURL))
+        let slackURL = receiver.baseURL.appendingPathComponent("services/T0CORPUS/B0CORPUS/slackUrlCorpusSecret")
+            .absoluteString
+        var notifierSecrets = Self.notifierSecrets
+        notifierSecrets[2].value = slackURL
         let history = scratch.directory + "/history"
+        var environment = ["RUNBOOK_HISTORY": history, "RUNBOOK_ESCALATOR": "auto", "CORPUS_DB": scratch.database]
+        for secret in notifierSecrets { environment[secret.variable] = secret.value }
+        defer { EscalatorProcess.stop(database: scratch.database) }
         let result = try scratch.run(
             ["start", "corpus", "--env", "staging", "--runbooks", scratch.runbooks, "--db", scratch.database],
-            stdin: "\(Self.declaredSecret)\ny\ny\ny\nresolve done\n", environment: ["RUNBOOK_HISTORY": history])
+            stdin: "\(Self.declaredSecret)\ny\ny\ny\ny\nresolve done\n", environment: environment)
         #expect(result.status == 0, "\(result.stdout) \(result.stderr)")
+        // The escalator really failed on every channel, and PagerDuty's error body quoted the routing key.
+        #expect(try receiver.requests().contains { ($0.body["routing_key"] as? String) == notifierSecrets[0].value })
+        EscalatorProcess.stop(database: scratch.database)
+        let escalatorLog = scratch.database + ".escalator.log"
+        #expect(try String(contentsOfFile: escalatorLog, encoding: .utf8).contains("hook"))
         // The steps really printed every secret whole (on the screen, which is not stored).
         let screen = ANSIText.strip(result.stdout)
         for secret in Self.corpus {
@@ -131,6 +193,7 @@ import Testing
         }
         var files = [
             ("database", scratch.database), ("WAL", scratch.database + "-wal"), ("history", history),
+            ("escalator log", escalatorLog),
         ]
         for (format, ext) in [("markdown", "md"), ("json", "json"), ("asciicast", "cast")] {
             let path = scratch.directory + "/export.\(ext)"
@@ -142,10 +205,12 @@ import Testing
         let contents = files.map { name, path in
             (name, path, FileManager.default.contents(atPath: path))
         }
-        var report = "secret kind | bytes found in the database, its WAL, the history file and each export\n"
+        var report =
+            "secret kind | bytes found in the database, its WAL, the history file, the escalator's log and each export\n"
         var total = 0
         let secrets =
             Self.corpus.map { ($0.kind, $0.value) } + [("declared secret variable (secret: true)", Self.declaredSecret)]
+            + notifierSecrets.map { ($0.kind, $0.value) }
         for (kind, value) in secrets {
             var line = "\(kind):"
             for (name, _, data) in contents {
@@ -167,6 +232,61 @@ import Testing
         #expect(contents.first { $0.0 == "database" }?.2 != nil)
         if let path = ProcessInfo.processInfo.environment["RUNBOOK_SECRETS_REPORT"] {
             try Data(report.utf8).write(to: URL(fileURLWithPath: path))
+        }
+    }
+
+    /// The same secrets typed at the REPL's prompt in a real terminal (tmux, libedit): as notes, and as a refused
+    /// `set DB_SECRET=…`. No byte reaches the history file or the database. Its counts go to
+    /// `$RUNBOOK_SECRETS_REPORT.history`.
+    @Test func noSecretOfTheCorpusTypedAtThePromptReachesTheHistory() throws {
+        let scratch = try ProveScratch()
+        try scratch.write("corpus.md", Self.runbook)
+        let history = scratch.directory + "/state/history"
+        let command = [
+            BuiltBinary.path, "start", "corpus", "--env", "staging", "--runbooks", scratch.runbooks, "--db",
+            scratch.database,
+        ].map(TmuxSession.quote).joined(separator: " ")
+        let tmux = try TmuxSession(
+            command, width: 200, height: 50, directory: scratch.directory,
+            environment: ["RUNBOOK_HISTORY": history, "LANG": "C.UTF-8", "TERM": "screen"])
+        defer { tmux.kill() }
+        try tmux.waitFor("›")
+        try tmux.send("set DB_SECRET", literal: true)
+        try tmux.send("Enter")
+        try tmux.waitFor("Database secret")
+        try tmux.send(Self.declaredSecret, literal: true)
+        try tmux.send("Enter")
+        let lines =
+            Self.corpus.map { "note " + ($0.prefix + $0.value + $0.suffix).replacingOccurrences(of: "\n", with: " ") }
+            + ["set DB_SECRET=\(Self.declaredSecret)", "note typed \(Self.declaredSecret) again", "note corpus-done"]
+        for line in lines {
+            try tmux.send(line, literal: true)
+            try tmux.send("Enter")
+        }
+        let store = try SQLiteTranscriptStore(path: scratch.database)
+        try waitUntil("the last note to be recorded", timeout: 30) {
+            try store.events(incidentID: 1).contains { $0.payload["text"]?.stringValue == "corpus-done" }
+        }
+        try tmux.send("C-d")
+        try tmux.waitFor("[exited 0]")
+        let files = [("history", history), ("database", scratch.database), ("WAL", scratch.database + "-wal")]
+        let contents = files.map { ($0.0, FileManager.default.contents(atPath: $0.1)) }
+        #expect(contents[0].1.map { String(decoding: $0, as: UTF8.self).contains("corpus-done") } == true)
+        var report = "typed at the prompt | bytes found in the history file, the database and its WAL\n"
+        var total = 0
+        for (kind, value) in Self.corpus.map({ ($0.kind, $0.value) }) + [("declared secret", Self.declaredSecret)] {
+            var line = "\(kind):"
+            for (name, data) in contents {
+                let bytes = data.map { Self.count(Data(value.utf8), in: $0) * value.utf8.count } ?? 0
+                total += bytes
+                line += " \(name) \(bytes);"
+                #expect(bytes == 0, "\(kind): \(bytes) bytes of the secret in the \(name)")
+            }
+            report += line + "\n"
+        }
+        report += "total: \(total) bytes\n"
+        if let path = ProcessInfo.processInfo.environment["RUNBOOK_SECRETS_REPORT"] {
+            try Data(report.utf8).write(to: URL(fileURLWithPath: path + ".history"))
         }
     }
 

@@ -83,6 +83,13 @@ import Testing
                 + "-----END PGP PRIVATE KEY BLOCK-----\nafter",
             expected: "[REDACTED:pgp-private-key]\nafter",
             nearMiss: "-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nmQINBF0abc\n-----END PGP PUBLIC KEY BLOCK-----\n"),
+        // A block pasted on one line (a note typed at the prompt): spaces where the line breaks were.
+        Case(
+            rule: "pgp-private-key",
+            input:
+                "note -----BEGIN PGP PRIVATE KEY BLOCK-----  lQOYBF0abcDEF+/x =a1b2 -----END PGP PRIVATE KEY BLOCK----- ok",
+            expected: "note [REDACTED:pgp-private-key] ok",
+            nearMiss: "note -----BEGIN PGP PUBLIC KEY BLOCK----- mQINBF0abc -----END PGP PUBLIC KEY BLOCK-----"),
         Case(
             rule: "kubernetes-secret", input: "data:\n  username: YWRtaW4=\nkind: Secret\n",
             expected: "data:\n  username: [REDACTED:kubernetes-secret]\nkind: Secret\n",
