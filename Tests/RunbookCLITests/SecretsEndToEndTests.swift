@@ -144,20 +144,7 @@ import Testing
     }
 
     @Test func anExecHookGetsAMinimalEnvironmentAndTheEscalatorStoresItsErrorsRedacted() throws {
-        try write(
-            """
-            ---
-            title: Escalation
-            id: escalation
-            ---
-            # Escalation
-
-            ## Escalation Matrix
-
-            | Severity | Description | Response Time | Escalation |
-            |----------|-------------|---------------|------------|
-            | P0 | Complete outage | 1 second | On-call |
-            """, to: "escalation.md")
+        try write(ScratchRunbooks.escalationMatrix(p0: "1 second"), to: "escalation.md")
         let dump = directory.appendingPathComponent("hook-env.txt").path
         let echoed = directory.appendingPathComponent("echoed.txt").path
         // The hook echoes the webhook URL (read from a file, as a misbehaving tool would) and fails.

@@ -14,4 +14,25 @@ public struct ScratchRunbooks {
         try FileManager.default.createDirectory(at: runbooks, withIntermediateDirectories: true)
         database = directory.appendingPathComponent("runbook.sqlite3").path
     }
+
+    /// An `escalation.md` whose matrix escalates P0 after `p0` (`1 second`) to `targets`, and P1 after `p1` when
+    /// given: short response times for tests that watch the escalator fire.
+    public static func escalationMatrix(p0: String, targets: String = "On-call", p1: String? = nil) -> String {
+        var text = """
+            ---
+            title: Escalation
+            id: escalation
+            ---
+            # Escalation
+
+            ## Escalation Matrix
+
+            | Severity | Description | Response Time | Escalation |
+            |----------|-------------|---------------|------------|
+            | P0 | Complete outage | \(p0) | \(targets) |
+
+            """
+        if let p1 { text += "| P1 | Partial outage | \(p1) | DevOps Lead |\n" }
+        return text
+    }
 }

@@ -21,26 +21,16 @@ import Testing
     func writeRunbooks(
         p0: String = "3 seconds", command: String = "true", pagerDuty: URL? = nil, repeats: Int = 3
     ) throws {
-        try """
-        ---
-        title: Escalation
-        id: escalation
-        ---
-        # Escalation
+        try
+            (ScratchRunbooks.escalationMatrix(p0: p0, targets: "CTO + On-call", p1: "30 minutes") + """
 
-        ## Escalation Matrix
+                ## Contact Information
 
-        | Severity | Description | Response Time | Escalation |
-        |----------|-------------|---------------|------------|
-        | P0 | Complete outage | \(p0) | CTO + On-call |
-        | P1 | Partial outage | 30 minutes | DevOps Lead |
-
-        ## Contact Information
-
-        | Role | Contact | Availability |
-        |------|---------|--------------|
-        | On-Call Engineer | alerts@example.com | 24/7 |
-        """.write(to: runbooks.appendingPathComponent("escalation.md"), atomically: true, encoding: .utf8)
+                | Role | Contact | Availability |
+                |------|---------|--------------|
+                | On-Call Engineer | alerts@example.com | 24/7 |
+                """
+        ).write(to: runbooks.appendingPathComponent("escalation.md"), atomically: true, encoding: .utf8)
         try """
         ---
         title: Site down

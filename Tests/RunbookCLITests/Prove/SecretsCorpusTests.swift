@@ -138,20 +138,6 @@ import Testing
         """
     }
 
-    static let escalation = """
-        ---
-        title: Escalation
-        id: escalation
-        ---
-        # Escalation
-
-        ## Escalation Matrix
-
-        | Severity | Description | Response Time | Escalation |
-        |----------|-------------|---------------|------------|
-        | P0 | Complete outage | 1 second | CTO + On-call |
-        """
-
     /// How many times `needle` occurs in `haystack`.
     static func count(_ needle: Data, in haystack: Data) -> Int {
         var found = 0
@@ -167,7 +153,7 @@ import Testing
         let scratch = try ProveScratch()
         let receiver = try HTTPReceiver(statuses: ["400echo"])
         try scratch.write("corpus.md", Self.runbook)
-        try scratch.write("escalation.md", Self.escalation)
+        try scratch.write("escalation.md", ScratchRunbooks.escalationMatrix(p0: "1 second", targets: "CTO + On-call"))
         try scratch.write("notifiers.yaml", Self.notifiers(receiver: receiver.baseURL))
         let slackURL = receiver.baseURL.appendingPathComponent("services/T0CORPUS/B0CORPUS/slackUrlCorpusSecret")
             .absoluteString
