@@ -60,6 +60,8 @@ let package = Package(
         // scripts/fuzz: the long fuzz run of the parser, the linter and the attribute parser, in a release build.
         .executableTarget(
             name: "runbook-fuzz", dependencies: ["RunbookKit", "RunbookTestSupport"], path: "Benchmarks/Fuzz"),
+        // scripts/corpus-check: what an existing corpus of runbooks becomes when this tool opens it.
+        .executableTarget(name: "corpus-check", dependencies: ["RunbookKit"], path: "Benchmarks/CorpusCheck"),
         // Fakes for unit tests of logic (a test clock, a fake runner, an in-memory recorder).
         .target(name: "RunbookTestSupport", dependencies: ["RunbookKit", "CPTY"], path: "Tests/RunbookTestSupport"),
         .testTarget(
