@@ -75,7 +75,11 @@ import Testing
             ["start", "prompts", "--env", "staging", "--runbooks", scratch.runbooks.path, "--db", scratch.database],
             stdin: "y\ny\nq\n", currentDirectory: scratch.directory)
         #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
-        #expect(result.stdout.contains("node/cache-0 Ready"))
+        // The step view shows the sample output apart from the command.
+        #expect(result.stdout.contains("  $ echo \"node/cache-0 Ready\""))
+        #expect(
+            result.stdout.contains(
+                "expected output:\n    node/cache-0 Ready\n    node/cache-1 NotReady > evicted-nodes.txt"))
         #expect(result.stdout.contains("events: 3 evictions in the last hour (operator v4)"))
         #expect(!result.stdout.contains("command not found"))
         #expect(
@@ -103,5 +107,20 @@ import Testing
             stdin: "y\nq\n", currentDirectory: scratch.directory)
         #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
         #expect(result.stdout.contains("in deploy"))
+    }
+
+    @Test func anInterpreterThatNamesAShellRunsTheStep() throws {
+        let scratch = try ScratchRunbooks("runme-interpreter")
+        defer { try? FileManager.default.removeItem(at: scratch.directory) }
+        try "# I\n\n```bash {id=which interpreter=sh}\necho \"shell=$0\"\n```\n"
+            .write(to: scratch.runbooks.appendingPathComponent("i.md"), atomically: true, encoding: .utf8)
+        let result = try BuiltBinary.run(
+            ["start", "i", "--env", "staging", "--runbooks", scratch.runbooks.path, "--db", scratch.database],
+            stdin: "y\nq\n")
+        #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
+        #expect(result.stdout.contains("shell=sh"))
+        let started = try SQLiteTranscriptStore(path: scratch.database).events(incidentID: 1)
+            .first { $0.type == .commandStarted }
+        #expect(started?.payload["shell"] == "sh")
     }
 }
