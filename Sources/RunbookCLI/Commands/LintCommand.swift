@@ -12,6 +12,9 @@ struct LintCommand: ParsableCommand {
             leftover placeholders such as <pod-name>, destructive commands without risk=destructive,
             missing titles, and escalation rows.
 
+            Notes say where a runbook is read differently from how it is written (a `$ ` prompt
+            stripped, sample output not run, a Runme attribute without its effect here); they never fail.
+
             Exit status: 0 no errors (warnings alone pass unless --strict), 1 findings,
             2 usage error or a file that cannot be read.
             """)
@@ -48,18 +51,24 @@ struct LintCommand: ParsableCommand {
         var output = ""
         for diagnostic in report.diagnostics {
             let label =
-                diagnostic.severity == .error ? style.paint("error", .red) : style.paint("warning", .yellow)
+                switch diagnostic.severity {
+                case .error: style.paint("error", .red)
+                case .warning: style.paint("warning", .yellow)
+                case .note: style.paint("note", .cyan)
+                }
             output += "\(style.paint(diagnostic.location.description, .bold)): \(label): \(diagnostic.message)\n"
             if let hint = diagnostic.hint { output += "  hint: \(hint)\n" }
         }
         let errors = report.errorCount
         let warnings = report.warningCount
+        let notes = report.noteCount
         let files = "\(report.filesChecked) file\(report.filesChecked == 1 ? "" : "s")"
+        let noteText = notes == 0 ? "" : " (\(notes) note\(notes == 1 ? "" : "s"))"
         if errors + warnings == 0 {
-            output += "\(files) checked, no problems\n"
+            output += "\(files) checked, no problems\(noteText)\n"
         } else {
             output +=
-                "\(errors) error\(errors == 1 ? "" : "s") and \(warnings) warning\(warnings == 1 ? "" : "s") in \(files)\n"
+                "\(errors) error\(errors == 1 ? "" : "s") and \(warnings) warning\(warnings == 1 ? "" : "s") in \(files)\(noteText)\n"
         }
         FileHandle.standardOutput.write(Data(output.utf8))
         for error in report.unreadable {
@@ -85,6 +94,7 @@ struct LintCommand: ParsableCommand {
             "unreadable": .array(report.unreadable.map { entry($0.location, "error", $0.summary, $0.hint) }),
             "errors": .int(Int64(report.errorCount)),
             "warnings": .int(Int64(report.warningCount)),
+            "notes": .int(Int64(report.noteCount)),
             "files": .int(Int64(report.filesChecked)),
         ]
         FileHandle.standardOutput.write(value.canonicalData() + Data("\n".utf8))

@@ -15,6 +15,7 @@ struct RunbookRenderer {
             facts.append("environments \(runbook.environments.joined(separator: ", "))")
         }
         facts.append("shell \(runbook.shell)")
+        if let cwd = runbook.workingDirectory { facts.append("cwd \(cwd)") }
         let stepCount = runbook.steps.count
         facts.append("\(stepCount) step\(stepCount == 1 ? "" : "s")")
         out += style.paint(facts.joined(separator: " · "), .dim) + "\n"
@@ -83,6 +84,14 @@ struct RunbookRenderer {
         if !attributes.environments.isEmpty { facts.append("env \(attributes.environments.joined(separator: ","))") }
         if let onFail = attributes.onFail { facts.append("on-fail \(onFail)") }
         if let cwd = attributes.cwd { facts.append("cwd \(cwd)") }
+        if let name = attributes.name, name != step.id { facts.append("name \"\(name)\"") }
+        if let shell = attributes.shell { facts.append("shell \(shell)") }
+        if attributes.background { facts.append("background (runs in the foreground here)") }
+        if let promptEnv = attributes.promptEnv { facts.append("promptEnv \(promptEnv) (not asked here)") }
+        if !attributes.tags.isEmpty { facts.append("tag \(attributes.tags.joined(separator: ","))") }
+        for attribute in attributes.recorded where attribute.key != "interpreter" {
+            facts.append("\(attribute.key) \(attribute.value)")
+        }
         var out = "  [\(number)/\(total)] \(style.paint(step.id, .cyan)) · " + facts.joined(separator: " · ") + "\n"
         let indent = "        "
         // Control characters are shown in caret notation (`^[`), never obeyed by the terminal.

@@ -11,8 +11,20 @@ public struct Diagnostic: Sendable, Hashable, Codable, CustomStringConvertible {
         case error
         /// The runbook is probably wrong: worth a look, not fatal.
         case warning
+        /// The runbook is read differently from how it is written, on purpose: a `$ ` prompt stripped, sample
+        /// output not run, a Runme attribute accepted without its effect. Never fails `lint`, not even `--strict`.
+        case note
 
-        public static func < (lhs: Level, rhs: Level) -> Bool { lhs == .error && rhs == .warning }
+        /// Errors first, then warnings, then notes.
+        public static func < (lhs: Level, rhs: Level) -> Bool { lhs.rank < rhs.rank }
+
+        private var rank: Int {
+            switch self {
+            case .error: return 0
+            case .warning: return 1
+            case .note: return 2
+            }
+        }
     }
 
     public var location: SourceLocation
@@ -37,6 +49,11 @@ public struct Diagnostic: Sendable, Hashable, Codable, CustomStringConvertible {
     /// Shorthand for a warning.
     public static func warning(_ message: String, at location: SourceLocation, hint: String? = nil) -> Diagnostic {
         Diagnostic(location: location, severity: .warning, message: message, hint: hint)
+    }
+
+    /// Shorthand for a note.
+    public static func note(_ message: String, at location: SourceLocation, hint: String? = nil) -> Diagnostic {
+        Diagnostic(location: location, severity: .note, message: message, hint: hint)
     }
 
     /// `file:line:col: error: message`, then `  hint: …` on its own line when there is a hint.

@@ -23,6 +23,16 @@ public struct FenceInfo: Sendable, Hashable {
         "id", "name", "risk", "timeout", "expect", "capture", "interactive", "env", "on-fail", "cwd", "ignore",
     ]
 
+    /// Runme's cell attributes that are not in `attributeNames`: known, so never "unknown". See
+    /// docs/runbook-format.md, "Coming from Runme or plain Markdown", for what each does here.
+    public static let runmeAttributeNames = [
+        "background", "promptEnv", "excludeFromRunme", "excludeFromRunAll", "closeTerminalOnSuccess", "terminalRows",
+        "mimeType", "interpreter", "category", "tag", "transform",
+    ]
+
+    /// Shells `interpreter` may name to run the step with (by name or as the last part of a path).
+    public static let interpreterShells: Set<String> = ["sh", "bash", "zsh", "dash", "ksh"]
+
     /// The fence language, lower-cased (`bash`); empty when the fence has none.
     public var language: String
     public var attributes: StepAttributes
@@ -197,10 +207,9 @@ public struct FenceInfo: Sendable, Hashable {
         seen.reserveCapacity(pairs.count)
         for pair in pairs {
             let (key, value, offset) = (pair.key, pair.value, pair.offset)
-            let canonical = key == "name" ? "id" : key
-            let repeated = seen.contains(canonical)
-            if !repeated { seen.append(canonical) }
-            if repeated, FenceInfo.attributeNames.contains(key) {
+            let repeated = seen.contains(key)
+            if !repeated { seen.append(key) }
+            if repeated, FenceInfo.attributeNames.contains(key) || FenceInfo.runmeAttributeNames.contains(key) {
                 problems.append(
                     Problem(
                         offset: offset, severity: .warning, message: "attribute `\(key)` is given more than once",
@@ -216,14 +225,45 @@ public struct FenceInfo: Sendable, Hashable {
                 }
                 return value
             }
+            func flag() -> Bool? {
+                switch value?.lowercased() {
+                case nil, "", "true", "yes", "1": return true
+                case "false", "no", "0": return false
+                default:
+                    bad("`\(key)` must be true or false, not `\(value ?? "")`", "write `\(key)` or `\(key)=false`")
+                    return nil
+                }
+            }
             switch key {
-            case "id", "name":
+            case "id":
                 guard let value = required() else { continue }
                 if value.contains(where: { $0.isWhitespace || $0 == "#" }) {
                     bad("step id `\(value)` contains spaces or `#`", "use letters, digits and hyphens: check-pods")
                 } else {
                     attributes.id = value
                 }
+            case "name":
+                // Runme's name: a person's handle for the cell, which may hold spaces; `id` is a separate key.
+                guard let value = required() else { continue }
+                attributes.name = value
+            case "background":
+                guard let flag = flag() else { continue }
+                attributes.background = flag
+            case "excludeFromRunme":
+                guard let flag = flag() else { continue }
+                if flag { attributes.ignore = true }
+            case "promptEnv":
+                attributes.promptEnv = value ?? "true"
+            case "category", "tag":
+                let tags = (value ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                    .filter { !$0.isEmpty }
+                for tag in tags where !attributes.tags.contains(tag) { attributes.tags.append(tag) }
+            case "interpreter":
+                guard let value = required() else { continue }
+                attributes.recorded.append(RecordedAttribute(key: key, value: value))
+                if let shell = Self.supportedShell(value) { attributes.shell = shell }
+            case "excludeFromRunAll", "closeTerminalOnSuccess", "terminalRows", "mimeType", "transform":
+                attributes.recorded.append(RecordedAttribute(key: key, value: value ?? "true"))
             case "risk":
                 guard let value = required() else { continue }
                 if let risk = Risk(rawValue: value.lowercased()) {
@@ -262,16 +302,7 @@ public struct FenceInfo: Sendable, Hashable {
                         "use letters, digits and `_`, not starting with a digit: capture=POD_NAME")
                 }
             case "interactive", "ignore":
-                let flag: Bool?
-                switch value?.lowercased() {
-                case nil, "", "true", "yes", "1": flag = true
-                case "false", "no", "0": flag = false
-                default: flag = nil
-                }
-                guard let flag else {
-                    bad("`\(key)` must be true or false, not `\(value ?? "")`", "write `\(key)` or `\(key)=false`")
-                    continue
-                }
+                guard let flag = flag() else { continue }
                 if key == "interactive" { attributes.interactive = flag } else { attributes.ignore = flag }
             case "env":
                 guard let value = required() else { continue }
@@ -295,15 +326,24 @@ public struct FenceInfo: Sendable, Hashable {
                 guard let value = required() else { continue }
                 attributes.cwd = value
             default:
+                // A warning, never a reason to refuse the runbook: other tools put their own keys here.
                 let suggestion = FenceInfo.attributeNames.first { Self.isCloseSpelling(key, $0) }
-                bad(
-                    "unknown attribute `\(key)`",
-                    suggestion.map {
-                        "did you mean `\($0)`? Supported: \(FenceInfo.attributeNames.joined(separator: ", "))"
-                    }
-                        ?? "supported: \(FenceInfo.attributeNames.joined(separator: ", "))")
+                problems.append(
+                    Problem(
+                        offset: offset, severity: .warning, message: "unknown attribute `\(key)`",
+                        hint: suggestion.map {
+                            "did you mean `\($0)`? Supported: \(FenceInfo.attributeNames.joined(separator: ", "))"
+                        }
+                            ?? "supported: \(FenceInfo.attributeNames.joined(separator: ", "))"))
             }
         }
+    }
+
+    /// The shell `interpreter` names, when it is one that runs steps here: `bash`, `/usr/bin/zsh`, `bash -e`.
+    static func supportedShell(_ interpreter: String) -> String? {
+        guard let program = interpreter.split(separator: " ").first else { return nil }
+        let name = program.split(separator: "/").last.map(String.init) ?? ""
+        return interpreterShells.contains(name) ? String(program) : nil
     }
 
     /// A cheap "did you mean": same letters give or take one edit (`timout`, `risks`, `onfail`).

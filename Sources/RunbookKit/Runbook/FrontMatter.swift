@@ -4,7 +4,30 @@ import Yams
 /// A runbook's YAML front matter: the block between `---` lines at the top of the file.
 public struct FrontMatter: Sendable, Hashable {
     /// The keys the front matter understands.
-    public static let keys = ["title", "id", "severity", "environments", "shell", "variables"]
+    public static let keys = ["title", "id", "severity", "environments", "shell", "variables", "cwd", "skipPrompts"]
+
+    /// Runme's front-matter keys beyond `shell`, `cwd` and `skipPrompts`: known, recorded or ignored.
+    public static let runmeKeys: Set<String> = ["runme", "category", "tag", "terminalRows"]
+
+    /// Front-matter keys of static-site generators (Hugo, Docusaurus, MkDocs, Jekyll): they arrange a site, not a
+    /// runbook, so they are known and ignored rather than reported.
+    public static let siteGeneratorKeys: Set<String> = [
+        // Hugo
+        "weight", "date", "draft", "tags", "categories", "aliases", "description", "summary", "slug", "url", "type",
+        "layout", "menu", "toc", "linkTitle", "lastmod", "publishDate", "expiryDate", "keywords", "images",
+        "headless", "markup", "outputs", "params", "resources", "series", "sitemap", "translationKey", "build",
+        "cascade", "isCJKLanguage", "author", "authors", "linktitle", "menus", "bookToc", "bookHidden",
+        // Docusaurus
+        "sidebar_position", "sidebar_label", "sidebar_class_name", "sidebar_custom_props", "hide_title",
+        "hide_table_of_contents", "custom_edit_url", "image", "pagination_label", "pagination_next",
+        "pagination_prev", "parse_number_prefixes", "displayed_sidebar", "toc_min_heading_level",
+        "toc_max_heading_level", "unlisted", "last_update",
+        // MkDocs (Material)
+        "template", "hide", "status", "search", "icon", "subtitle", "social",
+        // Jekyll
+        "permalink", "published", "category", "excerpt", "excerpt_separator", "last_modified_at", "lang",
+        "redirect_from", "redirect_to", "nav_order", "parent", "grand_parent", "has_children", "nav_exclude",
+    ]
     /// The keys a variable declaration understands.
     public static let variableKeys = ["prompt", "default", "secret", "choices", "pattern"]
 
@@ -14,6 +37,10 @@ public struct FrontMatter: Sendable, Hashable {
     public var environments: [String] = []
     public var shell: String?
     public var variables: [VariableSpec] = []
+    /// Runme's `cwd`: the working directory of every step, relative to the runbook's directory.
+    public var cwd: String?
+    /// Runme's `skipPrompts`: do not ask for exported values. Recorded; nothing asks for them here.
+    public var skipPrompts = false
 
     public init() {}
 
@@ -120,6 +147,23 @@ public struct FrontMatter: Sendable, Hashable {
                     diagnostics.append(
                         .error("`shell` must name a shell", at: location(value), hint: "write shell: bash"))
                 }
+            case "cwd":
+                if let string = value.scalar?.string, !string.isEmpty {
+                    frontMatter.cwd = string
+                } else {
+                    diagnostics.append(
+                        .error(
+                            "`cwd` must name a directory", at: location(value),
+                            hint: "write cwd: ../deploy (relative to this file) or an absolute path"))
+                }
+            case "skipPrompts":
+                if let bool = value.bool {
+                    frontMatter.skipPrompts = bool
+                } else {
+                    diagnostics.append(.error("`skipPrompts` must be true or false", at: location(value)))
+                }
+            case _ where FrontMatter.runmeKeys.contains(key) || FrontMatter.siteGeneratorKeys.contains(key):
+                break
             case "variables":
                 guard let variables = value.mapping else {
                     diagnostics.append(
@@ -137,7 +181,9 @@ public struct FrontMatter: Sendable, Hashable {
                 diagnostics.append(
                     .warning(
                         "unknown front matter key `\(key)`", at: location(keyNode),
-                        hint: "supported: \(FrontMatter.keys.joined(separator: ", "))"))
+                        hint:
+                            "supported: \(FrontMatter.keys.joined(separator: ", ")); keys of Runme, Hugo, Docusaurus, MkDocs and Jekyll are ignored without a word"
+                    ))
             }
         }
         return (frontMatter, diagnostics)

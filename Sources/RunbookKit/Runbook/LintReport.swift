@@ -15,12 +15,12 @@ public struct LintReport: Sendable {
         self.filesChecked = filesChecked
     }
 
-    /// Every warning turned into an error (`--strict`).
+    /// Every warning turned into an error (`--strict`); notes stay notes.
     public func strict() -> LintReport {
         var copy = self
         copy.diagnostics = diagnostics.map {
             var diagnostic = $0
-            diagnostic.severity = .error
+            if diagnostic.severity == .warning { diagnostic.severity = .error }
             return diagnostic
         }
         return copy
@@ -28,6 +28,7 @@ public struct LintReport: Sendable {
 
     public var errorCount: Int { diagnostics.filter { $0.severity == .error }.count }
     public var warningCount: Int { diagnostics.filter { $0.severity == .warning }.count }
+    public var noteCount: Int { diagnostics.filter { $0.severity == .note }.count }
 
     /// 2 when some input could not be read, 1 when there are errors, else 0. Warnings alone pass
     /// (use `strict()` to make them count).

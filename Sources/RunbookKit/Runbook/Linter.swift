@@ -205,19 +205,24 @@ public struct Linter: Sendable {
     /// Placeholders copied from prose (`<pod-name>`, `{environment}`) that the shell would misread.
     private func placeholders(_ step: Step) -> [Diagnostic] {
         var diagnostics: [Diagnostic] = []
-        Self.forEachPlaceholder(in: step.command) { placeholder, offset in
+        Self.forEachPlaceholder(in: step.command) { placeholder, offset, quoted in
             let name = placeholder.dropFirst().dropLast().uppercased().replacingOccurrences(of: "-", with: "_")
+            // Unquoted, the shell reads `<pod-name>` as a redirection from a file; in double quotes it is passed
+            // as written. Either way a person has to fill it in, so it is an error, but the reason differs.
+            let why =
+                !quoted && placeholder.hasPrefix("<")
+                ? "the shell reads `<` as a redirection" : "the shell passes it as written"
             diagnostics.append(
                 .error(
-                    "placeholder `\(placeholder)` left in the command", at: location(of: offset, in: step),
+                    "placeholder `\(placeholder)` left in the command: \(why)", at: location(of: offset, in: step),
                     hint: "declare a variable and write `${\(name)}` instead"))
         }
         return diagnostics
     }
 
-    /// Calls `body` with each `<name>` or `{name}` (letters, digits, `-`, `_`) outside comments; braces inside
-    /// single quotes are left alone (awk programs, jsonpath).
-    static func forEachPlaceholder(in command: String, _ body: (String, Int) -> Void) {
+    /// Calls `body` with each `<name>` or `{name}` (letters, digits, `-`, `_`) outside comments, its offset, and
+    /// whether it is inside double quotes; braces inside single quotes are left alone (awk programs, jsonpath).
+    static func forEachPlaceholder(in command: String, _ body: (String, Int, Bool) -> Void) {
         let bytes = Array(command.utf8)
         var index = 0
         var inSingle = false
@@ -254,7 +259,7 @@ public struct Linter: Sendable {
                 if end < bytes.count, bytes[end] == close, end > index + 1,
                     VariableReferences.isNameStart(bytes[index + 1])
                 {
-                    body(String(decoding: bytes[index...end], as: UTF8.self), index)
+                    body(String(decoding: bytes[index...end], as: UTF8.self), index, inDouble)
                     index = end + 1
                     atWordStart = false
                     continue
@@ -343,10 +348,10 @@ public struct Linter: Sendable {
 
     // MARK: Locations
 
-    /// The file position of UTF-8 `offset` in a step's command. Exact for shell blocks; for `console` blocks
-    /// (whose command is rebuilt from `$ ` lines) the fence line.
+    /// The file position of UTF-8 `offset` in a step's command. Exact for shell blocks; for blocks whose command
+    /// is rebuilt from `$ ` lines (`console`, or shell written with prompts) the fence line.
     private func location(of offset: Int, in step: Step) -> SourceLocation {
-        guard step.language != "console" else { return step.location }
+        guard !step.hasPrompts else { return step.location }
         var line = 0
         var lineStart = 0
         for (index, byte) in step.command.utf8.enumerated() {

@@ -14,6 +14,8 @@ public struct Runbook: Sendable, Hashable {
     public var environments: [String]
     /// The shell that runs its steps (`bash` unless the front matter says otherwise).
     public var shell: String
+    /// The front matter's `cwd`, resolved against the runbook's directory; steps' relative `cwd` start from it.
+    public var workingDirectory: String?
     /// Declared variables, in declaration order.
     public var variables: [VariableSpec]
     /// Steps, manual steps and choices, in document order.
@@ -36,6 +38,7 @@ public struct Runbook: Sendable, Hashable {
         self.severity = severity
         self.environments = environments
         self.shell = shell
+        self.workingDirectory = nil
         self.variables = variables
         self.items = items
         self.sections = sections
@@ -116,8 +119,12 @@ public struct Step: Sendable, Hashable {
     public var language: String
     /// What runs: the block's text, or for `console` blocks the `$ ` lines without the prompt.
     public var command: String
-    /// For `console` blocks: the lines that are not commands (shown, never run).
+    /// For `console` blocks, and shell blocks written with `$ ` prompts: the lines that are not commands
+    /// (shown, never run).
     public var expectedOutput: String?
+    /// Whether `command` was rebuilt from `$ ` prompt lines (a `console` block, or a shell block written as a
+    /// session), so offsets in it are not offsets in the file.
+    public var hasPrompts: Bool = false
     public var attributes: StepAttributes
     /// The line of the opening fence.
     public var location: SourceLocation
@@ -155,8 +162,22 @@ public struct StepAttributes: Sendable, Hashable {
     public var onFail: String?
     /// Working directory of the command.
     public var cwd: String?
-    /// Not a step: shown as prose.
+    /// Not a step: shown as prose (`ignore`, or Runme's `excludeFromRunme`).
     public var ignore: Bool
+    /// Runme's `name`: the step's name for a person, distinct from `id` (which Runme fills with a ULID).
+    public var name: String?
+    /// Runme's `background`: accepted and recorded; the step runs in the foreground here.
+    public var background: Bool
+    /// Runme's `promptEnv` as written (`auto`, `yes`, `no`, …): accepted and recorded; exported values are not
+    /// asked for here.
+    public var promptEnv: String?
+    /// The shell named by Runme's `interpreter` when it is one that runs steps here (`bash`, `sh`, `zsh`, …).
+    public var shell: String?
+    /// Runme attributes accepted and recorded without an effect here (`interpreter`, `terminalRows`,
+    /// `closeTerminalOnSuccess`, `mimeType`, `excludeFromRunAll`), by name, in the order written.
+    public var recorded: [RecordedAttribute]
+    /// Runme's `category` and `tag`, comma-separated in either.
+    public var tags: [String]
 
     /// The default of `expect`: exit code 0. Built once; every step without `expect` shares it.
     public static let successExitCodes: Set<Int32> = [0]
@@ -165,7 +186,8 @@ public struct StepAttributes: Sendable, Hashable {
         id: String? = nil, risk: Risk = .change, timeout: TimeInterval? = nil,
         expect: Set<Int32> = StepAttributes.successExitCodes,
         capture: String? = nil, interactive: Bool = false, environments: [String] = [], onFail: String? = nil,
-        cwd: String? = nil, ignore: Bool = false
+        cwd: String? = nil, ignore: Bool = false, name: String? = nil, background: Bool = false,
+        promptEnv: String? = nil, shell: String? = nil, recorded: [RecordedAttribute] = [], tags: [String] = []
     ) {
         self.id = id
         self.risk = risk
@@ -177,6 +199,22 @@ public struct StepAttributes: Sendable, Hashable {
         self.onFail = onFail
         self.cwd = cwd
         self.ignore = ignore
+        self.name = name
+        self.background = background
+        self.promptEnv = promptEnv
+        self.shell = shell
+        self.recorded = recorded
+        self.tags = tags
+    }
+}
+
+/// A Runme attribute kept as written, with no effect here (`terminalRows=20`).
+public struct RecordedAttribute: Sendable, Hashable {
+    public var key: String
+    public var value: String
+    public init(key: String, value: String) {
+        self.key = key
+        self.value = value
     }
 }
 

@@ -131,8 +131,11 @@ struct RunbookBuilder {
         }
         var command = literal
         var expectedOutput: String?
+        var hasPrompts = false
+        let fenceLine = location(node).line
         if info.language == "console" {
-            (command, expectedOutput) = Self.splitConsole(literal)
+            let split = Self.splitConsole(literal)
+            (command, expectedOutput, hasPrompts) = (split.command, split.output, true)
             if command.isEmpty {
                 diagnostics.append(
                     .warning(
@@ -140,13 +143,112 @@ struct RunbookBuilder {
                         hint: "prefix commands with `$ `, or use ```text for output only"))
                 return
             }
+        } else if let first = Self.firstPromptedLine(literal) {
+            var at = location(node)
+            at.line = fenceLine + 1 + first.index
+            at.column = first.column
+            if first.isFirstLine {
+                // Written as a console session: the `$ ` lines are the command, the rest is sample output.
+                let split = Self.splitConsole(literal)
+                (command, expectedOutput, hasPrompts) = (split.command, split.output, true)
+                let output =
+                    split.outputLines == 0
+                    ? "no lines of sample output"
+                    : "\(split.outputLines) line\(split.outputLines == 1 ? "" : "s") of sample output (from line \(fenceLine + 1 + split.firstOutputLine!)) \(split.outputLines == 1 ? "is" : "are") shown, not run"
+                diagnostics.append(
+                    .note(
+                        "prompt `$ ` stripped from \(split.commandLines) command line\(split.commandLines == 1 ? "" : "s"); \(output)",
+                        at: at, hint: "a block written as a terminal session reads best as ```console"))
+            } else {
+                // The first line has no prompt, so nothing here is sample output: as Runme does, the prompts are
+                // stripped and every line runs.
+                command = Self.strippingPrompts(literal)
+                hasPrompts = true
+                diagnostics.append(
+                    .warning(
+                        "line \(at.line) starts with a `$ ` prompt but the block's first line does not: the prompts are stripped and every line runs",
+                        at: at,
+                        hint:
+                            "write every command with `$ ` (then other lines are sample output), or none; ```console says it is a session"
+                    ))
+            }
         }
         let title = sectionTitle
-        let step = Step(
-            id: info.attributes.id ?? "", title: title, guidance: precedingParagraph(node), language: info.language,
-            command: command, expectedOutput: expectedOutput, attributes: info.attributes, location: location(node))
-        items.append(PendingItem(item: .step(step), explicitID: info.attributes.id, slugSource: title))
+        var attributes = info.attributes
+        attributes.cwd = workingDirectory(for: attributes.cwd)
+        runmeNotes(attributes, at: location(node))
+        var explicitID = attributes.id
+        var slugSource = title
+        if let name = attributes.name {
+            let usableAsID = !name.contains(where: { $0.isWhitespace || $0 == "#" })
+            if explicitID == nil || Self.isULID(explicitID!), usableAsID {
+                // Runme fills `id` with a ULID, which names nothing for a person; its `name` is the handle.
+                explicitID = name
+            } else if explicitID == nil {
+                slugSource = name
+            }
+        }
+        var step = Step(
+            id: explicitID ?? "", title: title, guidance: precedingParagraph(node), language: info.language,
+            command: command, expectedOutput: expectedOutput, attributes: attributes, location: location(node))
+        step.hasPrompts = hasPrompts
+        items.append(PendingItem(item: .step(step), explicitID: explicitID, slugSource: slugSource))
     }
+
+    /// A step's working directory: the front matter's `cwd` (relative to the runbook's directory, as Runme reads
+    /// it), and a step's own relative `cwd` starts from there. Without front-matter `cwd`, a step's `cwd` is used
+    /// as written (relative to where `runbook` runs).
+    private func workingDirectory(for stepDirectory: String?) -> String? {
+        guard let base = frontMatter.cwd.map({ Self.resolve($0, from: Self.directory(of: path)) }) else {
+            return stepDirectory
+        }
+        guard let stepDirectory else { return base }
+        return Self.resolve(stepDirectory, from: base)
+    }
+
+    static func directory(of path: String) -> String {
+        (path as NSString).deletingLastPathComponent
+    }
+
+    /// `directory` from `base`, with `.` and `..` folded where they can be (`docs/ops` + `../deploy` is
+    /// `docs/deploy`); absolute and `~` paths as written.
+    private static func resolve(_ directory: String, from base: String) -> String {
+        if directory.hasPrefix("/") || directory.hasPrefix("~") || base.isEmpty { return directory }
+        var parts: [Substring] = []
+        for part in (base + "/" + directory).split(separator: "/", omittingEmptySubsequences: false) {
+            switch part {
+            case "", ".": if parts.isEmpty && part.isEmpty { parts.append(part) }
+            case "..":
+                if let last = parts.last, last != "..", !last.isEmpty { parts.removeLast() } else { parts.append(part) }
+            default: parts.append(part)
+            }
+        }
+        let joined = parts.joined(separator: "/")
+        return joined.isEmpty ? "." : joined
+    }
+
+    /// Notes for Runme attributes accepted without their effect here, so a reader knows what runs differs.
+    private mutating func runmeNotes(_ attributes: StepAttributes, at location: SourceLocation) {
+        if attributes.background {
+            diagnostics.append(
+                .note(
+                    "`background` is recorded, but the step runs in the foreground here: the session waits for it",
+                    at: location, hint: "for a long-running process, start it with `nohup … &` in the command"))
+        }
+        if let mode = attributes.promptEnv, !["false", "no", "0", "never"].contains(mode.lowercased()) {
+            diagnostics.append(
+                .note(
+                    "`promptEnv` is recorded, but exported values are not asked for here: the step runs as written",
+                    at: location, hint: "declare the value in the front matter's `variables` to be asked for it"))
+        }
+    }
+
+    /// Whether `text` is a ULID as Runme writes cell ids: 26 characters of Crockford's base 32.
+    static func isULID(_ text: String) -> Bool {
+        text.utf8.count == 26 && text.utf8.allSatisfy { ulidAlphabet.contains($0) }
+    }
+
+    private static let ulidAlphabet = Set("0123456789ABCDEFGHJKMNPQRSTVWXYZabcdefghjkmnpqrstvwxyz".utf8)
 
     /// The error for a hidden control byte at UTF-8 `offset` of a code block's text, at its line and column in the
     /// file: a terminal would obey the byte instead of showing it, so the command shown is not the one run.
@@ -167,30 +269,6 @@ struct RunbookBuilder {
         return .error(
             "command holds the control character \(ControlCharacters.caret(byte)) (0x\(String(byte, radix: 16, uppercase: true))): a terminal acts on it instead of showing it, so what is shown would not be what runs",
             at: at, hint: "remove it; if the command needs the byte, write it as `printf '\\033'` or `$'\\e'`")
-    }
-
-    /// `console` blocks: `$ ` lines are commands (a trailing `\` continues onto the next line); the rest is
-    /// expected output, shown but never run.
-    static func splitConsole(_ text: String) -> (command: String, output: String?) {
-        var commands: [Substring] = []
-        var output: [Substring] = []
-        var continuing = false
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            if continuing {
-                var continued = line
-                if continued.hasPrefix("> ") { continued = continued.dropFirst(2) }
-                commands.append(continued)
-                continuing = continued.hasSuffix("\\")
-            } else if line.hasPrefix("$ ") || line == "$" {
-                let command = line.dropFirst(line == "$" ? 1 : 2)
-                commands.append(command)
-                continuing = command.hasSuffix("\\")
-            } else {
-                output.append(line)
-            }
-        }
-        while output.last?.isEmpty == true { output.removeLast() }
-        return (commands.joined(separator: "\n"), output.isEmpty ? nil : output.joined(separator: "\n"))
     }
 
     /// The 1-based column where the info string starts on the fence line.
@@ -355,9 +433,11 @@ struct RunbookBuilder {
         }
         let fileName = (path as NSString).lastPathComponent
         let defaultID = fileName.lowercased().hasSuffix(".md") ? String(fileName.dropLast(3)) : fileName
-        return Runbook(
+        var runbook = Runbook(
             id: frontMatter.id ?? defaultID, title: frontMatter.title ?? firstLevelOneHeading, path: path,
             severity: frontMatter.severity, environments: frontMatter.environments, shell: frontMatter.shell ?? "bash",
             variables: frontMatter.variables, items: finished, sections: sections, tables: tables, lists: lists)
+        runbook.workingDirectory = workingDirectory(for: nil)
+        return runbook
     }
 }

@@ -181,7 +181,7 @@ extension IncidentSession {
         let timeout = timeout(for: attributes)
         let workingDirectory = attributes.cwd ?? dependencies.workingDirectory
         var started = base
-        started["shell"] = .string(runbook.shell)
+        started["shell"] = .string(attributes.shell ?? runbook.shell)
         started["variables"] = .array(variableNames(in: command).map { .string($0) })
         started["timeout"] = timeout.map { .double($0) } ?? .null
         started["cwd"] = workingDirectory.map { .string($0) } ?? .null
@@ -196,7 +196,7 @@ extension IncidentSession {
             commandSequence: startedEvent.sequence, outputLimit: dependencies.outputLimit,
             secretCapture: secretCapture)
         var request = CommandRequest(
-            command: command, shell: runbook.shell, environment: childEnvironment(),
+            command: command, shell: attributes.shell ?? runbook.shell, environment: childEnvironment(),
             workingDirectory: workingDirectory, timeout: timeout, interactive: attributes.interactive,
             isolation: dependencies.isolation)
         request.showsOutput = !hidesOutput

@@ -17,11 +17,12 @@ import Testing
         #expect(info.attributes.environments == ["production", "staging"])
     }
 
-    @Test func jsonAttributesAreReadAndNameIsAnAliasOfID() {
+    @Test func jsonAttributesAreReadAndNameIsItsOwnKey() {
         let info = FenceInfo(
             parsing: #"sh {"name":"check-pods","risk":"destructive","interactive":true,"expect":[0,2]}"#)
         #expect(info.problems.isEmpty)
-        #expect(info.attributes.id == "check-pods")
+        #expect(info.attributes.name == "check-pods")
+        #expect(info.attributes.id == nil)
         #expect(info.attributes.risk == .destructive)
         #expect(info.attributes.interactive)
         #expect(info.attributes.expect == [0, 2])
@@ -64,6 +65,7 @@ import Testing
         let info = FenceInfo(parsing: "bash {timout=5s}")
         let problem = try #require(info.problems.first)
         #expect(problem.message == "unknown attribute `timout`")
+        #expect(problem.severity == .warning)
         #expect(problem.hint?.contains("did you mean `timeout`") == true)
     }
 
@@ -78,8 +80,62 @@ import Testing
     }
 
     @Test func repeatedAttributeIsAWarning() {
-        let info = FenceInfo(parsing: "bash {id=a name=b}")
+        let info = FenceInfo(parsing: "bash {id=a id=b}")
         #expect(info.problems.map(\.severity) == [.warning])
         #expect(info.attributes.id == "b")
+    }
+
+    @Test func runmeIDAndNameAreTwoKeysSoBothGiveNoWarning() {
+        let info = FenceInfo(parsing: #"bash {"id":"01HX3R5A2B3C4D5E6F7G8H9J0K","name":"list-keys"}"#)
+        #expect(info.problems.isEmpty)
+        #expect(info.attributes.id == "01HX3R5A2B3C4D5E6F7G8H9J0K")
+        #expect(info.attributes.name == "list-keys")
+    }
+
+    @Test func everyRunmeAttributeIsKnown() {
+        let info = FenceInfo(
+            parsing:
+                "bash {background promptEnv=auto closeTerminalOnSuccess=false terminalRows=20 mimeType=text/plain interpreter=/bin/zsh category=triage,cache tag=cache excludeFromRunAll transform=false}"
+        )
+        #expect(info.problems.isEmpty, "\(info.problems)")
+        #expect(info.isStep)
+        #expect(info.attributes.background)
+        #expect(info.attributes.promptEnv == "auto")
+        #expect(info.attributes.shell == "/bin/zsh")
+        #expect(info.attributes.tags == ["triage", "cache"])
+        #expect(
+            info.attributes.recorded.map { "\($0.key)=\($0.value)" } == [
+                "closeTerminalOnSuccess=false", "terminalRows=20", "mimeType=text/plain", "interpreter=/bin/zsh",
+                "excludeFromRunAll=true", "transform=false",
+            ])
+    }
+
+    @Test func interpreterThatIsNotAShellIsRecordedOnly() {
+        let info = FenceInfo(parsing: "bash {interpreter=python3}")
+        #expect(info.problems.isEmpty)
+        #expect(info.attributes.shell == nil)
+        #expect(info.attributes.recorded.map(\.key) == ["interpreter"])
+    }
+
+    @Test func excludeFromRunmeIsNotAStep() {
+        #expect(!FenceInfo(parsing: "bash {excludeFromRunme=true}").isStep)
+        #expect(!FenceInfo(parsing: #"sh {"excludeFromRunme":true}"#).isStep)
+        #expect(FenceInfo(parsing: "bash {excludeFromRunme=false}").isStep)
+    }
+
+    @Test func runmeJSONWithStringBooleansStillWorks() {
+        let info = FenceInfo(parsing: #"sh {"name":"x","interactive":"false","background":"true"}"#)
+        #expect(info.problems.isEmpty)
+        #expect(!info.attributes.interactive)
+        #expect(info.attributes.background)
+    }
+
+    @Test func unknownAttributeIsAWarningNotARefusal() throws {
+        let info = FenceInfo(parsing: "bash {id=x frobnicate=3}")
+        #expect(info.problems.map(\.severity) == [.warning])
+        #expect(info.attributes.id == "x")
+        let runbook = try RunbookParser.parse(
+            data: Data("# T\n\n```bash {id=x frobnicate=3}\necho hi\n```\n".utf8), path: "t.md")
+        #expect(runbook.steps.map(\.id) == ["x"])
     }
 }

@@ -45,9 +45,9 @@ import Testing
         )
         #expect(
             found == [
-                "4:14 placeholder `<pod-name>` left in the command",
+                "4:14 placeholder `<pod-name>` left in the command: the shell reads `<` as a redirection",
                 "7:1 duplicate step id `a` (first used at line 3)",
-                "8:17 placeholder `{environment}` left in the command",
+                "8:17 placeholder `{environment}` left in the command: the shell passes it as written",
             ])
     }
 

@@ -1,0 +1,126 @@
+import Foundation
+import RunbookKit
+import RunbookTestSupport
+import Testing
+
+/// Runbooks written for Runme or as plain Markdown (terminal sessions with `$ ` prompts, Hugo and Docusaurus
+/// front matter) open unchanged, through the built binary.
+@Suite struct RunmeCompatibilityEndToEndTests {
+    static let fixtures = "Tests/RunbookCLITests/Fixtures/runme"
+
+    @Test func lintExplainsPromptsAndRunmeAttributesWithNotesThatDoNotFailStrict() throws {
+        let result = try BuiltBinary.run(["lint", "--strict", Self.fixtures])
+        #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
+        #expect(
+            result.stdout == """
+                \(Self.fixtures)/prompts.md:13:1: note: prompt `$ ` stripped from 1 command line; 2 lines of sample output (from line 14) are shown, not run
+                  hint: a block written as a terminal session reads best as ```console
+                \(Self.fixtures)/prompts.md:21:5: note: prompt `$ ` stripped from 2 command lines; 2 lines of sample output (from line 26) are shown, not run
+                  hint: a block written as a terminal session reads best as ```console
+                \(Self.fixtures)/runme-cells.md:21:1: note: `background` is recorded, but the step runs in the foreground here: the session waits for it
+                  hint: for a long-running process, start it with `nohup … &` in the command
+                \(Self.fixtures)/runme-cells.md:33:1: note: `promptEnv` is recorded, but exported values are not asked for here: the step runs as written
+                  hint: declare the value in the front matter's `variables` to be asked for it
+                3 files checked, no problems (4 notes)
+
+                """)
+    }
+
+    @Test func unknownAttributeIsAWarningAndTheRunbookStillLoads() throws {
+        let scratch = try ScratchRunbooks("runme-unknown")
+        defer { try? FileManager.default.removeItem(at: scratch.directory) }
+        let file = scratch.runbooks.appendingPathComponent("x.md")
+        try "# X\n\n```bash {id=hello frobnicate=3}\necho hello\n```\n".write(
+            to: file, atomically: true, encoding: .utf8)
+        let lint = try BuiltBinary.run(["lint", file.path])
+        #expect(lint.status == 0)
+        #expect(lint.stdout.contains("x.md:3:19: warning: unknown attribute `frobnicate`"))
+        let show = try BuiltBinary.run(["show", file.path])
+        #expect(show.status == 0, "\(show.stderr)")
+        #expect(show.stdout.contains("hello"))
+    }
+
+    @Test func showPrintsCommandsWithoutPromptsAndSampleOutputApart() throws {
+        let result = try BuiltBinary.run(["show", "prompts", "--runbooks", Self.fixtures])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("        $ echo \"node/cache-0 Ready\"\n        | node/cache-0 Ready\n"))
+        #expect(result.stdout.contains("        | node/cache-1 NotReady > evicted-nodes.txt\n"))
+        #expect(!result.stdout.contains("$ $"))
+        #expect(result.stdout.contains("        $ echo \"node/cache-1 cordoned\"\n        | node/cache-1 cordoned\n"))
+    }
+
+    @Test func showListsRunmeAttributesAndLeavesOutExcludedCells() throws {
+        let result = try BuiltBinary.run(["show", "runme-cells", "--runbooks", Self.fixtures])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("4 steps"))
+        #expect(result.stdout.contains("list-keys · risk change · tag triage,cache"))
+        #expect(
+            result.stdout.contains(
+                "watch-rotation · risk change · background (runs in the foreground here) · tag cache · closeTerminalOnSuccess false · terminalRows 20"
+            ))
+        #expect(
+            result.stdout.contains("announce-the-rotation · risk change · name \"Announce the rotation\" · shell bash"))
+        #expect(result.stdout.contains("set-key · risk change · promptEnv yes (not asked here)"))
+        #expect(!result.stdout.contains("never a step here"))
+    }
+
+    @Test func aPromptedStepRunsWithoutItsPromptAndItsSampleOutputIsNeverRun() throws {
+        let scratch = try ScratchRunbooks("runme-prompts")
+        defer { try? FileManager.default.removeItem(at: scratch.directory) }
+        let fixture = try String(contentsOfFile: Self.fixtures + "/prompts.md", encoding: .utf8)
+        try fixture.write(
+            to: scratch.runbooks.appendingPathComponent("prompts.md"), atomically: true, encoding: .utf8)
+        // The sample output holds `> evicted-nodes.txt`: run by a shell, it would create that file here.
+        let result = try BuiltBinary.run(
+            ["start", "prompts", "--env", "staging", "--runbooks", scratch.runbooks.path, "--db", scratch.database],
+            stdin: "y\ny\nq\n", currentDirectory: scratch.directory)
+        #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
+        // The step view shows the sample output apart from the command.
+        #expect(result.stdout.contains("  $ echo \"node/cache-0 Ready\""))
+        #expect(
+            result.stdout.contains(
+                "expected output:\n    node/cache-0 Ready\n    node/cache-1 NotReady > evicted-nodes.txt"))
+        #expect(result.stdout.contains("events: 3 evictions in the last hour (operator v4)"))
+        #expect(!result.stdout.contains("command not found"))
+        #expect(
+            !FileManager.default.fileExists(atPath: scratch.directory.appendingPathComponent("evicted-nodes.txt").path))
+        let events = try SQLiteTranscriptStore(path: scratch.database).events(incidentID: 1)
+        let commands = events.filter { $0.type == .commandStarted }.map { $0.payload["command"] }
+        #expect(
+            commands == [
+                "echo \"node/cache-0 Ready\"",
+                "echo \"events: 3 evictions in the last hour\" \\\n    \"(operator v4)\"\ncat <<EOF\nlimit: 3\nEOF",
+            ])
+        let finished = events.filter { $0.type == .commandFinished }.map { $0.payload["exit_code"] }
+        #expect(finished == [0, 0])
+    }
+
+    @Test func frontMatterCwdRunsStepsInTheDirectoryBesideTheRunbook() throws {
+        let scratch = try ScratchRunbooks("runme-cwd")
+        defer { try? FileManager.default.removeItem(at: scratch.directory) }
+        let work = scratch.runbooks.appendingPathComponent("deploy")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        try "---\ncwd: deploy\n---\n# Where\n\n```bash {id=where risk=read}\necho \"in $(basename \"$PWD\")\"\n```\n"
+            .write(to: scratch.runbooks.appendingPathComponent("where.md"), atomically: true, encoding: .utf8)
+        let result = try BuiltBinary.run(
+            ["start", "where", "--env", "staging", "--runbooks", scratch.runbooks.path, "--db", scratch.database],
+            stdin: "y\nq\n", currentDirectory: scratch.directory)
+        #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
+        #expect(result.stdout.contains("in deploy"))
+    }
+
+    @Test func anInterpreterThatNamesAShellRunsTheStep() throws {
+        let scratch = try ScratchRunbooks("runme-interpreter")
+        defer { try? FileManager.default.removeItem(at: scratch.directory) }
+        try "# I\n\n```bash {id=which interpreter=sh}\necho \"shell=$0\"\n```\n"
+            .write(to: scratch.runbooks.appendingPathComponent("i.md"), atomically: true, encoding: .utf8)
+        let result = try BuiltBinary.run(
+            ["start", "i", "--env", "staging", "--runbooks", scratch.runbooks.path, "--db", scratch.database],
+            stdin: "y\nq\n")
+        #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
+        #expect(result.stdout.contains("shell=sh"))
+        let started = try SQLiteTranscriptStore(path: scratch.database).events(incidentID: 1)
+            .first { $0.type == .commandStarted }
+        #expect(started?.payload["shell"] == "sh")
+    }
+}
