@@ -57,8 +57,9 @@ final class EnvironmentCapture {
         } else {
             lines.append("unset BASH_ENV")
         }
-        lines.append("\(quotedEnv) -0 >\(Self.quoted(before)) 2>/dev/null")
-        lines.append("__runbook_exports() { \(quotedEnv) -0 >\(Self.quoted(after)) 2>/dev/null; }")
+        // `>|`: the files exist already (created 0600), and a command's `set -C` must not stop the write.
+        lines.append("\(quotedEnv) -0 >|\(Self.quoted(before)) 2>/dev/null")
+        lines.append("__runbook_exports() { \(quotedEnv) -0 >|\(Self.quoted(after)) 2>/dev/null; }")
         lines.append("trap __runbook_exports EXIT")
         let prelude = Data((lines.joined(separator: "\n") + "\n").utf8)
         let manager = FileManager.default

@@ -99,6 +99,14 @@ import Testing
         }
     }
 
+    @Test func optionsTheCommandSetsDoNotStopTheCollection() throws {
+        // noclobber, errexit and nounset stay in force when the EXIT trap runs.
+        let result = try PipeCommandRunner(screen: nil).run(
+            request("set -Ceu; export A=1; false"), sink: CollectingOutputSink())
+        #expect(result.exitCode == 1)
+        #expect(result.environmentChanges?.exported == ["A": "1"])
+    }
+
     @Test func aSignalStillEndsTheShellWithThatSignal() throws {
         let result = try PipeCommandRunner(screen: nil).run(
             request("export A=1; kill -TERM $$"), sink: CollectingOutputSink())
