@@ -86,6 +86,25 @@ import Testing
         #expect(storedBytes().range(of: Data(Self.token.utf8)) == nil)
     }
 
+    @Test func aSimulatedDrillPassesExportsOnToo() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        // `sh` commands run as steps do, with the simulator's environment (and its network namespace).
+        let result = try BuiltBinary.run(
+            [
+                "drill", "--simulate", "outage", "--db", database, "--runbooks",
+                root.appendingPathComponent("runbooks").path,
+            ],
+            stdin: "sh export NS=sim-ns\ny\nsh echo \"ns=$NS\"\ny\nabandon\n")
+        #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
+        #expect(result.stdout.contains("exported NS=sim-ns"), "\(result.stdout)")
+        #expect(result.stdout.contains("ns=sim-ns\n"), "\(result.stdout)")
+        let exported = try SQLiteTranscriptStore(path: database).events(incidentID: 1).filter {
+            $0.type == .variableSet && $0.payload["source"] == "export"
+        }
+        #expect(exported.map { $0.payload["name"]?.stringValue } == ["NS"])
+    }
+
     @Test func lintCountsExportsAsDeclaredForTheStepsAfter() throws {
         let clean = try BuiltBinary.run(["lint", Self.fixtures + "/exports.md"])
         #expect(clean.status == 0, "\(clean.stdout)\n\(clean.stderr)")
