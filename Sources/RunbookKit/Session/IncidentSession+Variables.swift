@@ -107,12 +107,13 @@ extension IncidentSession {
     /// Sets a variable and records `variable.set`: secrets as `{name, secret: true}` only, their value kept in
     /// memory and registered with the redactor. Declared variables are validated first, except captured output.
     public func setVariable(_ name: String, to value: String, source: String = "responder") throws {
-        try setVariable(name, to: value, source: source, secret: false)
+        try setVariable(name, to: value, source: source, secret: false, stepID: currentItem?.id)
     }
 
     /// `setVariable(_:to:source:)`, recording the value as a secret also when `secret` is true (an export whose
-    /// name or value looks secret). Values a command produced (`capture`, `export`) are not validated.
-    func setVariable(_ name: String, to value: String, source: String, secret: Bool) throws {
+    /// name or value looks secret), about `stepID` (`nil` for an ad-hoc command). Values a command produced
+    /// (`capture`, `export`) are not validated.
+    func setVariable(_ name: String, to value: String, source: String, secret: Bool, stepID: String?) throws {
         try ensureOpen()
         guard VariableReferences.isValidName(name) else {
             throw SessionError.invalidArgument("'\(name)' is not a variable name (letters, digits and _)")
@@ -135,7 +136,7 @@ extension IncidentSession {
         } else {
             payload["value"] = .string(value)
         }
-        try record(EventDraft(.variableSet, stepID: currentItem?.id, payload: .object(payload)))
+        try record(EventDraft(.variableSet, stepID: stepID, payload: .object(payload)))
     }
 
     /// The environment a command's child process gets: the base environment, `ENVIRONMENT`, and every incident
@@ -184,7 +185,7 @@ extension IncidentSession {
             }
             let value = changes.exported[name] ?? ""
             let secret = exportLooksSecret(name, value: value)
-            try setVariable(name, to: value, source: "export", secret: secret)
+            try setVariable(name, to: value, source: "export", secret: secret, stepID: stepID)
             exported.append(CapturedValue(name: name, value: value, isSecret: secret))
         }
         for name in changes.unset {

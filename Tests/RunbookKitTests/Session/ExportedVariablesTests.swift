@@ -47,6 +47,17 @@ import Testing
             shown == StepView.Variable(name: "NS", value: "openshift-monitoring", isSecret: false, isExported: true))
     }
 
+    @Test func anAdHocCommandExportsToo() throws {
+        let harness = harness(exporting: EnvironmentChanges(exported: ["NS": "from-sh"]))
+        let session = try harness.start()
+        try session.showAdHoc("export NS=from-sh")
+        _ = try session.runAdHoc(output: CollectingOutputSink())
+        #expect(session.value(of: "NS") == "from-sh")
+        let set = try #require(try harness.events(session).first { $0.type == .variableSet })
+        #expect(set.stepID == nil)
+        #expect(set.payload["source"] == "export")
+    }
+
     @Test func exportsAreRecordedBeforeTheCommandFinishesAndAlsoWhenItFails() throws {
         let harness = Harness(
             runner: FakeCommandRunner { _ in .init(exitCode: 3, environmentChanges: .init(exported: ["NS": "x"])) })
