@@ -10,8 +10,14 @@ public final class FakeCommandRunner: CommandRunner, @unchecked Sendable {
         public var timedOut: Bool
         /// Throw this instead of running (a command that cannot start).
         public var startFailure: String?
+        /// What the command "exported" (a real runner collects it from the shell).
+        public var environmentChanges: EnvironmentChanges?
 
-        public init(output: String = "", exitCode: Int32 = 0, timedOut: Bool = false, startFailure: String? = nil) {
+        public init(
+            output: String = "", exitCode: Int32 = 0, timedOut: Bool = false, startFailure: String? = nil,
+            environmentChanges: EnvironmentChanges? = nil
+        ) {
+            self.environmentChanges = environmentChanges
             self.output = output
             self.exitCode = exitCode
             self.timedOut = timedOut
@@ -46,6 +52,6 @@ public final class FakeCommandRunner: CommandRunner, @unchecked Sendable {
         if !data.isEmpty { sink.receive(data, offset: 0.01) }
         return CommandResult(
             exitCode: response.timedOut ? nil : response.exitCode, signal: response.timedOut ? 15 : nil, duration: 0.02,
-            timedOut: response.timedOut, outputBytes: data.count)
+            timedOut: response.timedOut, outputBytes: data.count, environmentChanges: response.environmentChanges)
     }
 }

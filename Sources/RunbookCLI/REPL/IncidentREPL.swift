@@ -586,6 +586,8 @@ public final class IncidentREPL {
         say("")
         let run = try session.runAdHoc(confirmation: confirmation, output: commandOutput)
         say(renderer.render(run))
+        if let exports = renderer.exports(of: run) { say(exports) }
+        if run.exported.contains(where: \.isSecret) { forgetHistoryHoldingSecrets() }
         try stopIfSignalled(run.result)
         mode = session.isAwaitingAnswer ? .item : .idle
     }
@@ -616,6 +618,8 @@ public final class IncidentREPL {
 
     func report(_ run: StepRun) throws {
         say(renderer.render(run))
+        if let exports = renderer.exports(of: run) { say(exports) }
+        if run.exported.contains(where: \.isSecret) { forgetHistoryHoldingSecrets() }
         try stopIfSignalled(run.result)
         switch run.outcome {
         case .completed:

@@ -247,12 +247,37 @@ public struct SessionRenderer: Sendable {
         return lines.joined(separator: "\n")
     }
 
-    /// `vars`: every variable with its value, secrets masked.
+    /// `vars`: every variable with its value, secrets masked, those a step exported marked.
     public func variables(_ variables: [StepView.Variable]) -> String {
         variables.map {
-            "  \($0.name)=\(ControlCharacters.visible($0.displayValue))"
-                + ($0.isSecret ? paint("  (secret)", .dim) : "")
+            let notes = [$0.isSecret ? "secret" : nil, $0.isExported ? "exported" : nil].compactMap { $0 }
+            return "  \($0.name)=\(ControlCharacters.visible($0.displayValue))"
+                + (notes.isEmpty ? "" : paint("  (\(notes.joined(separator: ", ")))", .dim))
         }
         .joined(separator: "\n")
+    }
+
+    /// What a command exported, for later steps, and what it exported that they do not get; `nil` for nothing.
+    public func exports(of run: StepRun) -> String? {
+        var lines: [String] = []
+        if !run.exported.isEmpty {
+            let shown = run.exported.map {
+                "\($0.name)=\($0.isSecret ? "••••••" : ControlCharacters.visible(Self.shortened($0.value)))"
+            }
+            lines.append("exported " + shown.joined(separator: "  ") + paint("  (later steps get them)", .dim))
+        }
+        if !run.ignoredExports.isEmpty {
+            lines.append(
+                paint(
+                    "not passed on: " + run.ignoredExports.map { ControlCharacters.visible($0) }.joined(separator: ", ")
+                        + " (not a variable name, or one a runbook may not set)", .dim))
+        }
+        return lines.isEmpty ? nil : lines.joined(separator: "\n")
+    }
+
+    /// `value` on one line (`⏎` for a line break), cut to 80 characters, for a one-line summary.
+    private static func shortened(_ value: String) -> String {
+        let line = value.replacingOccurrences(of: "\n", with: " ⏎ ")
+        return line.count <= 80 ? line : String(line.prefix(79)) + "…"
     }
 }

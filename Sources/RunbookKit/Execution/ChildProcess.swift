@@ -41,13 +41,16 @@ struct ChildProcess {
 
     /// Spawns `shellPath -c command` (through `unshare --net` when the request is isolated); with
     /// `terminalPath` the child opens it as its controlling terminal on fds 0–2, otherwise it gets `stdin`,
-    /// `stdout` and `stderr`.
+    /// `stdout` and `stderr`. With `capture` the child gets the capture's environment (the request's, plus
+    /// `BASH_ENV`); the arguments, and so the command, are the same.
     static func spawn(
         _ request: CommandRequest, shellPath: String, terminalPath: String?, stdin: Int32 = -1,
-        stdout: Int32 = -1, stderr: Int32 = -1
+        stdout: Int32 = -1, stderr: Int32 = -1, capture: EnvironmentCapture? = nil
     ) throws -> ChildProcess {
         let launch = try request.isolation.launch(shell: request.shell, shellPath: shellPath, command: request.command)
-        let environment = request.environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+        let environment = (capture?.environment ?? request.environment).sorted { $0.key < $1.key }.map {
+            "\($0.key)=\($0.value)"
+        }
         var pid: pid_t = 0
         let rc = withCStrings(launch.arguments) { argv in
             withCStrings(environment) { envp in

@@ -19,6 +19,9 @@ public struct CommandRequest: Sendable, Hashable {
     public var isolation: CommandIsolation
     /// Whether the runner shows the output on its screen (`false` for a step captured into a secret variable).
     public var showsOutput = true
+    /// Whether the runner reports what the command exported (`CommandResult.environmentChanges`). Only bash can
+    /// report it; see `EnvironmentCapture`.
+    public var collectsExports = false
 
     public init(
         command: String, shell: String = "bash", environment: [String: String] = [:],
@@ -50,11 +53,15 @@ public struct CommandResult: Sendable, Hashable, Codable {
     /// A signal `runbook` itself received while the command ran and passed on to it (SIGINT, SIGHUP, SIGTERM,
     /// SIGQUIT): SIGHUP and SIGTERM also end the session once the result is recorded.
     public var receivedSignal: Int32?
+    /// What the command exported or unset, when the request asked and the shell could say (see
+    /// `CommandRequest.collectsExports`).
+    public var environmentChanges: EnvironmentChanges?
 
     public init(
         exitCode: Int32?, signal: Int32? = nil, duration: TimeInterval, timedOut: Bool = false, outputBytes: Int = 0,
-        droppedBytes: Int = 0, receivedSignal: Int32? = nil
+        droppedBytes: Int = 0, receivedSignal: Int32? = nil, environmentChanges: EnvironmentChanges? = nil
     ) {
+        self.environmentChanges = environmentChanges
         self.receivedSignal = receivedSignal
         self.exitCode = exitCode
         self.signal = signal

@@ -54,12 +54,14 @@ public struct PTYCommandRunner: CommandRunner {
             close(slave)
             throw ExecutionError.terminalUnavailable(reason: String(cString: strerror(errno)))
         }
+        let capture = EnvironmentCapture.prepare(for: request, shellPath: shellPath)
         let child: ChildProcess
         do {
             let terminalPath = String(
                 decoding: nameBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            child = try ChildProcess.spawn(request, shellPath: shellPath, terminalPath: terminalPath)
+            child = try ChildProcess.spawn(request, shellPath: shellPath, terminalPath: terminalPath, capture: capture)
         } catch {
+            capture?.remove()
             close(slave)
             throw error
         }
@@ -84,6 +86,7 @@ public struct PTYCommandRunner: CommandRunner {
         let (exitCode, signal) = ChildProcess.decode(outcome.status)
         return CommandResult(
             exitCode: exitCode, signal: signal, duration: outcome.duration, timedOut: outcome.timedOut,
-            outputBytes: outcome.bytes, receivedSignal: outcome.received)
+            outputBytes: outcome.bytes, receivedSignal: outcome.received,
+            environmentChanges: capture?.collect())
     }
 }

@@ -36,11 +36,14 @@ public struct PipeCommandRunner: CommandRunner {
         _ = fcntl(readEnd, F_SETFL, fcntl(readEnd, F_GETFL) | O_NONBLOCK)
 
         let stdin = request.interactive ? input : open("/dev/null", O_RDONLY | O_CLOEXEC)
+        let capture = EnvironmentCapture.prepare(for: request, shellPath: shellPath)
         let child: ChildProcess
         do {
             child = try ChildProcess.spawn(
-                request, shellPath: shellPath, terminalPath: nil, stdin: stdin, stdout: writeEnd, stderr: writeEnd)
+                request, shellPath: shellPath, terminalPath: nil, stdin: stdin, stdout: writeEnd, stderr: writeEnd,
+                capture: capture)
         } catch {
+            capture?.remove()
             close(writeEnd)
             if !request.interactive { close(stdin) }
             throw error
@@ -58,6 +61,7 @@ public struct PipeCommandRunner: CommandRunner {
         let (exitCode, signal) = ChildProcess.decode(outcome.status)
         return CommandResult(
             exitCode: exitCode, signal: signal, duration: outcome.duration, timedOut: outcome.timedOut,
-            outputBytes: outcome.bytes, receivedSignal: outcome.received)
+            outputBytes: outcome.bytes, receivedSignal: outcome.received,
+            environmentChanges: capture?.collect())
     }
 }

@@ -66,7 +66,11 @@ public enum EventSummary {
             return "Command could not start: \(text("error") ?? text("reason") ?? "unknown reason")"
         case .variableSet:
             // Values may be secret; only the name goes into a document.
-            return "Variable \(text("name") ?? "?") set"
+            let exported = text("source") == "export"
+            if event.payload["unset"]?.boolValue == true {
+                return "Variable \(text("name") ?? "?") unset" + (exported ? " by a command" : "")
+            }
+            return "Variable \(text("name") ?? "?") " + (exported ? "exported by a command" : "set")
         case .choiceMade:
             var line = "Chose \(text("option") ?? text("label") ?? "?")"
             if let target = text("target") { line += " → \(target)" }

@@ -97,10 +97,14 @@ public struct Linter: Sendable {
         diagnostics += variableDefaults(runbook)
         var captured: Set<String> = []
         let declared = Set(runbook.variables.map(\.name))
+        let exportedAnywhere = runbook.steps.reduce(into: Set<String>()) {
+            $0.formUnion(VariableReferences.exportedNames(in: $1.command))
+        }
         for item in runbook.items {
             switch item {
             case .step(let step):
-                diagnostics += variables(step, runbook: runbook, declared: declared, captured: captured)
+                diagnostics += variables(
+                    step, runbook: runbook, declared: declared, captured: captured, exportedAnywhere: exportedAnywhere)
                 diagnostics += placeholders(step)
                 diagnostics += destructive(step, detector: detector)
                 if let onFail = step.attributes.onFail {
@@ -117,6 +121,8 @@ public struct Linter: Sendable {
                             hint: "the runbook's environments: \(runbook.environments.joined(separator: ", "))"))
                 }
                 if let capture = step.attributes.capture { captured.insert(capture) }
+                // Variables a step exports reach the steps after it (docs/execution.md, "Exported variables").
+                captured.formUnion(VariableReferences.exportedNames(in: step.command))
             case .choice(let choice):
                 for option in choice.options {
                     if let problem = linkProblem(option.target, from: runbook, cache: &cache) {
@@ -174,9 +180,10 @@ public struct Linter: Sendable {
         return diagnostics
     }
 
-    private func variables(_ step: Step, runbook: Runbook, declared: Set<String>, captured: Set<String>)
-        -> [Diagnostic]
-    {
+    /// `captured` holds the names earlier steps capture or export; `exportedAnywhere` those any step exports.
+    private func variables(
+        _ step: Step, runbook: Runbook, declared: Set<String>, captured: Set<String>, exportedAnywhere: Set<String>
+    ) -> [Diagnostic] {
         // The names the command assigns itself are needed only for a reference nothing else explains, which
         // is rare, so they are worked out on first need.
         var assigned: Set<String>?
@@ -189,15 +196,19 @@ public struct Linter: Sendable {
             if assigned == nil { assigned = VariableReferences.assignedNames(in: step.command) }
             guard !assigned!.contains(name), reported.insert(name).inserted else { return }
             let laterCapture = runbook.steps.contains { $0.attributes.capture == name }
+            let laterExport = !laterCapture && exportedAnywhere.contains(name)
             diagnostics.append(
                 .warning(
                     laterCapture
                         ? "`$\(name)` is used before the step that captures it"
-                        : "`$\(name)` is not declared",
+                        : laterExport
+                            ? "`$\(name)` is used before the step that exports it" : "`$\(name)` is not declared",
                     at: location(of: offset, in: step),
                     hint: laterCapture
                         ? "move this step after the one with capture=\(name), or declare \(name) in the front matter"
-                        : "declare it in the front matter: variables: {\(name): {prompt: \"…\"}}"))
+                        : laterExport
+                            ? "move this step after the one that runs `export \(name)=…`, or declare \(name) in the front matter"
+                            : "declare it in the front matter: variables: {\(name): {prompt: \"…\"}}"))
         }
         return diagnostics
     }

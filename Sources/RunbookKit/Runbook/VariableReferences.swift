@@ -183,6 +183,38 @@ public enum VariableReferences {
         return names
     }
 
+    /// The variables `command` exports, which later steps get (docs/execution.md, "Exported variables"):
+    /// the names after `export` (`export NAME=…`, `export NAME`, not `export -n`), and after `declare` or `typeset`
+    /// with an `x` option (`declare -x NAME=…`).
+    public static func exportedNames(in command: String) -> Set<String> {
+        // Most commands export nothing: skip splitting them into words.
+        guard command.contains("export") || command.contains("declare") || command.contains("typeset") else {
+            return []
+        }
+        var names: Set<String> = []
+        for words in wordsByLine(command) {
+            var index = 0
+            while index < words.count {
+                let word = words[index]
+                index += 1
+                guard ["export", "declare", "typeset"].contains(word) else { continue }
+                var options = ""
+                while index < words.count, words[index].hasPrefix("-") {
+                    options += words[index].dropFirst()
+                    index += 1
+                }
+                let exports = word == "export" ? !options.contains("n") : options.contains("x")
+                while index < words.count {
+                    let candidate = words[index].split(separator: "=", maxSplits: 1).first.map(String.init) ?? ""
+                    guard isValidName(candidate) else { break }
+                    if exports { names.insert(candidate) }
+                    index += 1
+                }
+            }
+        }
+        return names
+    }
+
     private static func isSeparator(_ word: String) -> Bool {
         [";", "&&", "||", "|", "&", "do", "then"].contains(word)
     }

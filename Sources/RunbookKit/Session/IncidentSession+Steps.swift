@@ -200,6 +200,7 @@ extension IncidentSession {
             workingDirectory: workingDirectory, timeout: timeout, interactive: attributes.interactive,
             isolation: dependencies.isolation)
         request.showsOutput = !hidesOutput
+        request.collectsExports = true
         var result: CommandResult
         do {
             result = try dependencies.runner.run(request, sink: recorder)
@@ -217,6 +218,9 @@ extension IncidentSession {
         let stored = try recorder.finish()
         result.droppedBytes = max(result.droppedBytes, recorder.droppedBytes)
         let matched = !result.timedOut && result.exitCode.map { attributes.expect.contains($0) } == true
+        // Exports count whatever the exit status (the shell's environment changed either way), and are recorded
+        // before `command.finished`, like a captured value.
+        let exports = try result.environmentChanges.map { try recordExports($0, stepID: stepID) }
         var captured: CapturedValue?
         if matched, let name = attributes.capture {
             let value = String(decoding: recorder.captured, as: UTF8.self)
@@ -235,9 +239,12 @@ extension IncidentSession {
         if let received = result.receivedSignal { finished["received_signal"] = .int(Int64(received)) }
         finished.merge(stored.payloadFields) { _, digest in digest }
         try record(EventDraft(.commandFinished, stepID: stepID, payload: .object(finished)))
-        return StepRun(
+        var run = StepRun(
             outcome: matched ? .completed : .unexpectedExit, result: result, expect: attributes.expect,
             captured: captured, onFail: attributes.onFail, commandSequence: startedEvent.sequence)
+        run.exported = exports?.exported ?? []
+        run.ignoredExports = exports?.ignored ?? []
+        return run
     }
 
     // MARK: - Answers at a step

@@ -35,7 +35,10 @@ extension IncidentSession {
         for name in (Set(state.values.keys).union(state.secretNames)).sorted() where !names.contains(name) {
             names.append(name)
         }
-        return names.map { StepView.Variable(name: $0, value: value(of: $0), isSecret: isSecret($0)) }
+        return names.map {
+            StepView.Variable(
+                name: $0, value: value(of: $0), isSecret: isSecret($0), isExported: state.exportedNames.contains($0))
+        }
     }
 
     /// The variables `command` refers to, in order of first use.
@@ -46,10 +49,15 @@ extension IncidentSession {
     /// The declared variables `command` uses that have no value yet, in order of use: the REPL asks for these
     /// before it shows the command. `ENVIRONMENT` is always set; undeclared names are left to the shell (the
     /// linter reports them).
+    /// A secret a step exported before a resume is asked for again too: its value was never recorded.
     public func missingVariables(in command: String) -> [VariableSpec] {
         variableNames(in: command).compactMap { name in
             guard name != "ENVIRONMENT", value(of: name) == nil else { return nil }
-            return variableSpec(named: name)
+            if let spec = variableSpec(named: name) { return spec }
+            guard state.exportedNames.contains(name), state.secretNames.contains(name) else { return nil }
+            return VariableSpec(
+                name: name, prompt: "\(name) was exported by a step before the resume; secrets are never stored",
+                secret: true)
         }
     }
 
@@ -99,6 +107,13 @@ extension IncidentSession {
     /// Sets a variable and records `variable.set`: secrets as `{name, secret: true}` only, their value kept in
     /// memory and registered with the redactor. Declared variables are validated first, except captured output.
     public func setVariable(_ name: String, to value: String, source: String = "responder") throws {
+        try setVariable(name, to: value, source: source, secret: false, stepID: currentItem?.id)
+    }
+
+    /// `setVariable(_:to:source:)`, recording the value as a secret also when `secret` is true (an export whose
+    /// name or value looks secret), about `stepID` (`nil` for an ad-hoc command). Values a command produced
+    /// (`capture`, `export`) are not validated.
+    func setVariable(_ name: String, to value: String, source: String, secret: Bool, stepID: String?) throws {
         try ensureOpen()
         guard VariableReferences.isValidName(name) else {
             throw SessionError.invalidArgument("'\(name)' is not a variable name (letters, digits and _)")
@@ -110,25 +125,80 @@ extension IncidentSession {
             throw SessionError.invalidArgument(VariableReferences.reservedReason(name))
         }
         // A captured value is what the command printed; it is shown, and the responder can override it.
-        if source != "capture", let spec = variableSpec(named: name) { try validate(value, for: spec) }
+        if source != "capture", source != "export", let spec = variableSpec(named: name) {
+            try validate(value, for: spec)
+        }
         var payload: [String: JSONValue] = ["name": .string(name), "source": .string(source)]
-        if isSecret(name) {
+        if secret || isSecret(name) {
             secretValues[name] = value
             dependencies.redactor?.registerSecret(value, name: name)
             payload["secret"] = true
         } else {
             payload["value"] = .string(value)
         }
-        try record(EventDraft(.variableSet, stepID: currentItem?.id, payload: .object(payload)))
+        try record(EventDraft(.variableSet, stepID: stepID, payload: .object(payload)))
     }
 
     /// The environment a command's child process gets: the base environment, `ENVIRONMENT`, and every incident
     /// variable. This is the only way values reach commands; the command text is never rewritten.
     public func childEnvironment() -> [String: String] {
         var environment = dependencies.baseEnvironment
+        for name in state.unsetNames { environment[name] = nil }
         environment["ENVIRONMENT"] = state.environment
         for (name, value) in state.values { environment[name] = value }
         for (name, value) in secretValues { environment[name] = value }
         return environment
+    }
+}
+
+extension IncidentSession {
+    /// Name parts that make an exported variable a secret (any case): its value is then kept in memory and
+    /// registered with the redactor, and `variable.set` records `{name, secret: true}` without it.
+    public static let secretNameParts = ["TOKEN", "PASSWORD", "PASSWD", "SECRET", "KEY", "CREDENTIAL", "PRIVATE"]
+
+    /// Whether an exported `name=value` must be kept as a secret: the name is declared or recorded secret, holds
+    /// one of `secretNameParts`, or the redactor would change the value or the assignment.
+    func exportLooksSecret(_ name: String, value: String) -> Bool {
+        if isSecret(name) { return true }
+        let upper = name.uppercased()
+        if Self.secretNameParts.contains(where: upper.contains) { return true }
+        guard let redactor = dependencies.redactor, !value.isEmpty else { return false }
+        return redactor.redact(value) != value || redactor.redact("\(name)=\(value)") != "\(name)=\(value)"
+    }
+
+    /// Records what a step's shell exported, so later steps get it as environment (never as command text):
+    /// `variable.set` with source `export` for each new or changed variable (a secret-looking one as a secret),
+    /// and with `unset: true` for each one it removed. Names that are not variable names, `ENVIRONMENT` and the
+    /// reserved names (`PATH`, `LD_*`, …) are left out and returned, so the screen can say so.
+    func recordExports(_ changes: EnvironmentChanges, stepID: String?) throws -> (
+        exported: [CapturedValue], ignored: [String]
+    ) {
+        var exported: [CapturedValue] = []
+        var ignored: [String] = []
+        func acceptable(_ name: String) -> Bool {
+            VariableReferences.isValidName(name) && name != "ENVIRONMENT" && !VariableReferences.isReserved(name)
+        }
+        for name in changes.exported.keys.sorted() {
+            guard acceptable(name) else {
+                ignored.append(name)
+                continue
+            }
+            let value = changes.exported[name] ?? ""
+            let secret = exportLooksSecret(name, value: value)
+            try setVariable(name, to: value, source: "export", secret: secret, stepID: stepID)
+            exported.append(CapturedValue(name: name, value: value, isSecret: secret))
+        }
+        for name in changes.unset {
+            guard acceptable(name) else {
+                ignored.append(name)
+                continue
+            }
+            secretValues[name] = nil
+            try record(
+                EventDraft(
+                    .variableSet, stepID: stepID,
+                    payload: ["name": .string(name), "source": "export", "unset": true]))
+        }
+        return (exported, ignored)
     }
 }

@@ -17,6 +17,10 @@ struct SessionState {
     var values: [String: String] = [:]
     /// Secret variables that were set at some point (their values are never recorded).
     var secretNames: Set<String> = []
+    /// Variables whose latest value a step exported (`variable.set` with source `export`).
+    var exportedNames: Set<String> = []
+    /// Variables a step unset: later commands do not get them, even from runbook's own environment.
+    var unsetNames: Set<String> = []
     /// Commands edited and not yet run, keyed by `runbook/item`.
     var editedCommands: [String: String] = [:]
     /// The current item was shown and waits for an answer.
@@ -162,8 +166,21 @@ struct SessionState {
             }
         case .variableSet:
             guard let name = payload["name"]?.stringValue else { return }
+            if payload["source"]?.stringValue == "export" {
+                exportedNames.insert(name)
+            } else {
+                exportedNames.remove(name)
+            }
+            if payload["unset"]?.boolValue == true {
+                values[name] = nil
+                secretNames.remove(name)
+                unsetNames.insert(name)
+                return
+            }
+            unsetNames.remove(name)
             if payload["secret"]?.boolValue == true {
                 secretNames.insert(name)
+                values[name] = nil
             } else if let value = payload["value"]?.stringValue {
                 values[name] = value
             }

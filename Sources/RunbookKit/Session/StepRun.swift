@@ -21,6 +21,11 @@ public struct StepRun: Sendable, Hashable {
     public var expect: Set<Int32>
     /// The variable set from the output (`capture=VAR`), when the step captures.
     public var captured: CapturedValue?
+    /// The variables the command exported (or changed), in name order: later commands get them.
+    public var exported: [CapturedValue] = []
+    /// Names the command exported or unset that later commands do not get (`PATH`, `LD_*`, …; see
+    /// `VariableReferences.isReserved`).
+    public var ignoredExports: [String] = []
     /// The step's `on-fail` target, offered after an unexpected result.
     public var onFail: String?
     /// Sequence number of the `command.started` event (the output is stored under it).
@@ -39,7 +44,7 @@ public struct StepRun: Sendable, Hashable {
     }
 }
 
-/// A variable set from a command's trimmed standard output.
+/// A variable set from a command's trimmed standard output, or exported by a command.
 public struct CapturedValue: Sendable, Hashable {
     public var name: String
     public var value: String

@@ -15,11 +15,14 @@ public struct StepView: Sendable, Hashable {
         /// The value, or `nil` when not set. Secret values are here only in memory, for the live session.
         public var value: String?
         public var isSecret: Bool
+        /// Whether its value came from a step's `export` (see docs/execution.md).
+        public var isExported: Bool
 
-        public init(name: String, value: String?, isSecret: Bool) {
+        public init(name: String, value: String?, isSecret: Bool, isExported: Bool = false) {
             self.name = name
             self.value = value
             self.isSecret = isSecret
+            self.isExported = isExported
         }
 
         /// The value as it may be shown: secrets masked, unset ones marked.

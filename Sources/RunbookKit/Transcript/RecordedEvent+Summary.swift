@@ -30,7 +30,11 @@ extension RecordedEvent {
         case .noteAdded, .drillInject, .drillDebrief:
             return text("text") ?? p.canonicalString
         case .variableSet:
-            return "\(text("name") ?? "?") = \(p["secret"]?.boolValue == true ? "(secret)" : text("value") ?? "")"
+            let name = text("name") ?? "?"
+            let exported = text("source") == "export"
+            if p["unset"]?.boolValue == true { return "\(name) unset" + (exported ? " (by the command)" : "") }
+            return "\(name) = \(p["secret"]?.boolValue == true ? "(secret)" : text("value") ?? "")"
+                + (exported ? " (exported by the command)" : "")
         case .ackReceived:
             return "acknowledged by \(text("by") ?? "?")"
         case .incidentResolved:

@@ -39,6 +39,31 @@ import Testing
         #expect(found == ["4:6 `$A` is not declared", "5:6 `$B` is not declared"])
     }
 
+    @Test func aVariableExportedByAnEarlierStepIsDeclaredForTheStepsAfterIt() throws {
+        let found = try lint(
+            """
+            # T
+
+            ```bash {id=early risk=read}
+            echo "$NS"
+            ```
+
+            ```bash {id=set risk=read}
+            export NS=openshift-monitoring
+            ```
+
+            ```bash {id=later risk=read}
+            kubectl get pods -n "$NS" "$OTHER"
+            ```
+
+            """)
+        #expect(
+            found == [
+                "4:7 `$NS` is used before the step that exports it",
+                "12:28 `$OTHER` is not declared",
+            ])
+    }
+
     @Test func duplicateIDsAndPlaceholders() throws {
         let found = try lint(
             "# T\n\n```bash {id=a risk=read}\nkubectl logs <pod-name>\n```\n\n```bash {id=a risk=read}\necho candlefish-{environment}\n```\n"

@@ -32,6 +32,18 @@ import Testing
         #expect(names == ["svc", "COUNT", "other", "KUBE_NS", "LOCAL_ONE", "POD_NAME", "line"])
     }
 
+    @Test func exportedNamesAreThoseAfterExportAndDeclareX() {
+        let script = """
+            export NS=openshift-monitoring POD="$(kubectl get pods -o name)"
+            kubectl get pods && export LATER
+            declare -x DECLARED=1; declare -r NOT_EXPORTED=2; typeset -gx TYPESET=3
+            export -n UNEXPORTED; PLAIN=4; local LOCAL=5
+            # export COMMENTED=6
+            echo 'export QUOTED=7'
+            """
+        #expect(VariableReferences.exportedNames(in: script) == ["NS", "POD", "LATER", "DECLARED", "TYPESET"])
+    }
+
     @Test func anArgumentWithEqualsIsNotAnAssignment() {
         #expect(VariableReferences.assignedNames(in: "kubectl set env deployment/api READ_ONLY=true").isEmpty)
     }
