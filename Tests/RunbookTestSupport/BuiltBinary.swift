@@ -42,11 +42,13 @@ public enum BuiltBinary {
 
     /// The environment a test's `runbook` runs with: this process's, plain text (`NO_COLOR`), and no detached
     /// escalator per test database unless the test asks for one (`RUNBOOK_ESCALATOR: "auto"`; the tests of
-    /// escalation start theirs and stop it with `EscalatorProcess.stop`), then `environment`.
+    /// escalation start theirs and stop it with `EscalatorProcess.stop`), no user configuration directory (an
+    /// `escalation.md` in the tester's `~/.config/runbook` would change what a session says), then `environment`.
     public static func environment(adding environment: [String: String] = [:]) -> [String: String] {
         var env = ProcessInfo.processInfo.environment
         env["NO_COLOR"] = "1"
         env["RUNBOOK_ESCALATOR"] = "off"
+        env["XDG_CONFIG_HOME"] = "/nonexistent/runbook-tests-have-no-configuration"
         for (key, value) in environment { env[key] = value }
         return env
     }

@@ -12,8 +12,12 @@ struct LintCommand: ParsableCommand {
             leftover placeholders such as <pod-name>, destructive commands without risk=destructive,
             missing titles, and escalation rows.
 
+            PATH is a runbook file, a directory, or a runbook id from `runbook list`. A directory is read with
+            its subdirectories (8 levels deep; hidden directories and node_modules are skipped), and is warned
+            about once when no escalation policy is found for it (docs/escalation.md).
+
             Exit status: 0 no errors (warnings alone pass unless --strict), 1 findings,
-            2 usage error or a file that cannot be read.
+            2 usage error, a missing path, a directory with no runbooks in it, or a file that cannot be read.
             """)
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
@@ -32,7 +36,16 @@ struct LintCommand: ParsableCommand {
     var format: Format = .text
 
     func run() throws {
-        let targets = paths.isEmpty ? [global.runbooksDirectory] : paths
+        let targets = try paths.isEmpty ? [global.runbooksDirectory] : paths.map(target)
+        for directory in targets where Self.isDirectory(directory) {
+            // A directory with nothing to check is a mistake, never a pass: a CI gate must not pass on nothing.
+            if let files = try? RunbookCatalog.runbookFiles(in: directory), files.isEmpty {
+                throw RunbookCatalogError(
+                    summary: "no runbooks in \(directory): it holds no *.md files (README.md aside)",
+                    hint: "pass the directory that holds the runbooks; hidden directories, node_modules and "
+                        + "anything deeper than \(RunbookCatalog.maximumDepth) levels are not read")
+            }
+        }
         var report = Linter().lint(paths: targets)
         if strict { report = report.strict() }
         switch format {
@@ -41,6 +54,36 @@ struct LintCommand: ParsableCommand {
         }
         let status = report.exitStatus
         if status != .success { throw ExitCode(status.rawValue) }
+    }
+
+    /// The file or directory `argument` names: a path as it is, else a runbook id of the runbooks directory. A
+    /// path that does not exist and is no runbook id is a usage error that names it.
+    private func target(_ argument: String) throws -> String {
+        // A `*.md` path is a file: when it is missing, the linter says `no such file: PATH` (exit 2).
+        if FileManager.default.fileExists(atPath: argument) || argument.lowercased().hasSuffix(".md") {
+            return argument
+        }
+        let directory = global.runbooksDirectory
+        let looksLikeID = !argument.hasPrefix("/") && !argument.hasPrefix(".")
+        if looksLikeID, Self.isDirectory(directory), let catalog = try? RunbookCatalog(directory: directory) {
+            do {
+                return try catalog.file(id: argument)
+            } catch let error as RunbookCatalogError where error.isAmbiguous {
+                throw error
+            } catch let error as RunbookCatalogError {
+                throw RunbookCatalogError(
+                    summary: "no such file or directory, and no runbook with that id in \(directory): \(argument)",
+                    hint: error.hint)
+            }
+        }
+        throw RunbookCatalogError(
+            summary: "no such file or directory: \(argument)",
+            hint: "pass a runbook file, a directory of runbooks, or an id from `runbook list`")
+    }
+
+    private static func isDirectory(_ path: String) -> Bool {
+        var isDirectory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
     }
 
     private func printText(_ report: LintReport) {
@@ -55,15 +98,24 @@ struct LintCommand: ParsableCommand {
         let errors = report.errorCount
         let warnings = report.warningCount
         let files = "\(report.filesChecked) file\(report.filesChecked == 1 ? "" : "s")"
+        // "no problems" only when everything given could be read.
+        let unread = report.unreadable.isEmpty ? "" : ", \(report.unreadable.count) could not be read (see below)"
         if errors + warnings == 0 {
-            output += "\(files) checked, no problems\n"
+            output += "\(files) checked" + (unread.isEmpty ? ", no problems" : unread) + "\n"
         } else {
             output +=
-                "\(errors) error\(errors == 1 ? "" : "s") and \(warnings) warning\(warnings == 1 ? "" : "s") in \(files)\n"
+                "\(errors) error\(errors == 1 ? "" : "s") and \(warnings) warning\(warnings == 1 ? "" : "s") in \(files)"
+                + unread + "\n"
         }
         FileHandle.standardOutput.write(Data(output.utf8))
         for error in report.unreadable {
             FileHandle.standardError.write(Data((error.description + "\n").utf8))
+        }
+        // Notes go to stderr: they are not findings, and stdout stays the findings and the count.
+        for note in report.notes {
+            var text = "\(note.location): note: \(note.message)\n"
+            if let hint = note.hint { text += "  hint: \(hint)\n" }
+            FileHandle.standardError.write(Data(text.utf8))
         }
     }
 
@@ -79,7 +131,7 @@ struct LintCommand: ParsableCommand {
             }
             return .object(object)
         }
-        let value: JSONValue = [
+        var value: JSONValue = [
             "diagnostics": .array(
                 report.diagnostics.map { entry($0.location, $0.severity.rawValue, $0.message, $0.hint) }),
             "unreadable": .array(report.unreadable.map { entry($0.location, "error", $0.summary, $0.hint) }),
@@ -87,6 +139,11 @@ struct LintCommand: ParsableCommand {
             "warnings": .int(Int64(report.warningCount)),
             "files": .int(Int64(report.filesChecked)),
         ]
+        // Only when there are some: the shape of a report without notes is unchanged.
+        if !report.notes.isEmpty, case .object(var object) = value {
+            object["notes"] = .array(report.notes.map { entry($0.location, "note", $0.message, $0.hint) })
+            value = .object(object)
+        }
         FileHandle.standardOutput.write(value.canonicalData() + Data("\n".utf8))
     }
 }

@@ -8,11 +8,17 @@ public struct LintReport: Sendable {
     public var unreadable: [RunbookParseError]
     /// How many runbook files were checked.
     public var filesChecked: Int
+    /// Facts about a directory worth knowing that are not mistakes in a file (no escalation policy found for it):
+    /// shown, never counted, never made errors by `--strict`.
+    public var notes: [Diagnostic]
 
-    public init(diagnostics: [Diagnostic], unreadable: [RunbookParseError], filesChecked: Int) {
+    public init(
+        diagnostics: [Diagnostic], unreadable: [RunbookParseError], filesChecked: Int, notes: [Diagnostic] = []
+    ) {
         self.diagnostics = diagnostics
         self.unreadable = unreadable
         self.filesChecked = filesChecked
+        self.notes = notes
     }
 
     /// Every warning turned into an error (`--strict`).

@@ -19,11 +19,15 @@ public struct Linter: Sendable {
 
     public init() {}
 
-    /// Lints files and directories (a directory means its top-level runbooks, as `RunbookCatalog` reads them).
-    public func lint(paths: [String]) -> LintReport {
+    /// Lints files and directories (a directory means its runbooks and its subdirectories' as `RunbookCatalog`
+    /// reads them, and whether an escalation policy is found for it).
+    public func lint(paths: [String], environment: [String: String] = ProcessInfo.processInfo.environment)
+        -> LintReport
+    {
         var files: [String] = []
         var unreadable: [RunbookParseError] = []
         var skipped: [Diagnostic] = []
+        var notes: [Diagnostic] = []
         for path in paths {
             var isDirectory: ObjCBool = false
             if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
@@ -31,6 +35,9 @@ public struct Linter: Sendable {
                     let listing = try RunbookCatalog.listRunbookFiles(in: path)
                     files += listing.files
                     skipped += listing.skipped.map(\.diagnostic)
+                    if let missing = EscalationPolicyLookup.note(runbooksDirectory: path, environment: environment) {
+                        notes.append(missing)
+                    }
                 } catch {
                     unreadable.append(RunbookParseError(summary: error.summary, hint: error.hint))
                 }
@@ -66,7 +73,8 @@ public struct Linter: Sendable {
             }
         }
         return LintReport(
-            diagnostics: Diagnostic.sortedForOutput(diagnostics), unreadable: unreadable, filesChecked: checked)
+            diagnostics: Diagnostic.sortedForOutput(diagnostics), unreadable: unreadable, filesChecked: checked,
+            notes: notes)
     }
 
     /// The directory of `path`, as `destructive.yaml` is looked for in it (`.` for a bare file name).
@@ -310,9 +318,12 @@ public struct Linter: Sendable {
                 "headings here: \(runbook.sections.map { "#" + $0.anchor }.prefix(8).joined(separator: ", "))"
             )
         case .runbook(let id, let anchor):
-            let file = Self.file(named: "\(id).md", nextTo: runbook.path)
+            let file = RunbookCatalog.normalized(Self.file(named: "\(id).md", nextTo: runbook.path))
             guard cache.fileExists(file) else {
-                return ("link to missing runbook `\(id).md`", "no file \(file); check the spelling or add the runbook")
+                return (
+                    "link to missing runbook `\(id).md` (\(file))",
+                    "links are relative to the linking file; check the spelling or add the runbook"
+                )
             }
             guard let anchor else { return nil }
             guard let anchors = cache.anchors(in: file) else { return nil }
