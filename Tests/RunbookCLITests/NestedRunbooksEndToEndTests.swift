@@ -123,6 +123,18 @@ import Testing
         #expect(missing.stderr.contains("no such runbook file: ./nowhere/x.md"), "\(missing.stderr)")
     }
 
+    @Test func startAndDrillOfAMistypedIDSuggestTheClosestAndRecordNothing() throws {
+        let scratch = try ScratchRunbooks("nested-typo")
+        for command in ["start", "drill"] {
+            let result = try run(
+                [command, "DatabseDown", "--env", "staging", "--runbooks", Self.fixtures, "--db", scratch.database],
+                stdin: "q\n")
+            #expect(result.status == 2, "\(command): \(result.stdout)\n\(result.stderr)")
+            #expect(result.stderr.contains("did you mean `alerts/db/DatabaseDown`?"), "\(command): \(result.stderr)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: scratch.database))
+    }
+
     @Test func startByNestedIDFollowsALinkIntoAnotherSubdirectoryAndResumeFindsIt() throws {
         let scratch = try ScratchRunbooks("nested-start")
         // The database check runs, then the choice leads to ../../helpers/podDebug.md; then the incident waits.

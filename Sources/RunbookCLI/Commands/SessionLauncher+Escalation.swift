@@ -67,12 +67,13 @@ extension SessionLauncher {
             return nil
         }
         do {
-            let inRunbooks = path == EscalationPolicyLookup.candidates(runbooksDirectory: runbooksDirectory)[0]
-            guard inRunbooks else { return try EscalationPolicyLookup.policy(at: path) }
-            // Read with the directory, as `list` reads it, so that its skipped files are named at start.
-            let catalog = try RunbookCatalog(directory: runbooksDirectory)
-            for skipped in catalog.skipped { say("warning: \(skipped.message)") }
-            return try catalog.escalationPolicy()
+            if path == EscalationPolicyLookup.candidates(runbooksDirectory: runbooksDirectory)[0] {
+                // The directory is listed (not parsed), so that its skipped files are named at start.
+                for skipped in try RunbookCatalog.listRunbookFiles(in: runbooksDirectory).skipped {
+                    say("warning: \(skipped.message)")
+                }
+            }
+            return try EscalationPolicyLookup.policy(at: path)
         } catch {
             say("escalation policy unusable, this incident has no escalation timers:\n\(error)")
             return nil

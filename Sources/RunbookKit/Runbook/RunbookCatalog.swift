@@ -78,11 +78,6 @@ public struct RunbookCatalog: Sendable {
     /// The ids of the runbooks found.
     public var ids: [String] { runbooks.map(\.id) }
 
-    /// The escalation matrix, contacts and channels from `escalation.md` at the top of the directory.
-    public func escalationPolicy() throws -> EscalationPolicy {
-        try EscalationPolicy(parsing: runbook(id: "escalation"))
-    }
-
     /// The id a failed file would have had.
     func failureID(_ path: String) -> String { failureIDs[path] ?? Self.fileID(of: path) }
 }

@@ -99,7 +99,8 @@ import Testing
                 "| Severity | Description | Response Time | Escalation |\n|--|--|--|--|\n| P1 | x | 30 minutes | DevOps Lead |\n"
         ])
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        #expect(try RunbookCatalog(directory: directory).escalationPolicy().rule(for: .p1)?.targets == ["DevOps Lead"])
+        let path = try #require(EscalationPolicyLookup.path(runbooksDirectory: directory, environment: [:]))
+        #expect(try EscalationPolicyLookup.policy(at: path).rule(for: .p1)?.targets == ["DevOps Lead"])
     }
 
     // MARK: Directories and ids
