@@ -53,6 +53,11 @@ import Testing
         #expect(
             result.stderr.contains("no such file or directory: /nonexistent/openshift-runbooks/"), "\(result.stderr)")
         #expect(result.stdout.isEmpty)
+        // With no path, the runbooks directory is checked: when it is missing, that is what is said.
+        let scratch = try ScratchRunbooks("nested-nodir")
+        let none = try BuiltBinary.run(["lint"], currentDirectory: scratch.runbooks)
+        #expect(none.status == 2)
+        #expect(none.stderr.hasPrefix("error: runbooks directory not found: runbooks"), "\(none.stderr)")
     }
 
     @Test func lintOfADirectoryWithoutRunbooksIsAUsageErrorNotAPass() throws {

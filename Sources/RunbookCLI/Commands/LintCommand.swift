@@ -36,6 +36,11 @@ struct LintCommand: ParsableCommand {
     var format: Format = .text
 
     func run() throws {
+        if paths.isEmpty, !Self.isDirectory(global.runbooksDirectory) {
+            throw RunbookCatalogError(
+                summary: "runbooks directory not found: \(global.runbooksDirectory)",
+                hint: "pass the runbooks to check (runbook lint DIR), or --runbooks DIR, or set RUNBOOK_DIR")
+        }
         let targets = try paths.isEmpty ? [global.runbooksDirectory] : paths.map(target)
         for directory in targets where Self.isDirectory(directory) {
             // A directory with nothing to check is a mistake, never a pass: a CI gate must not pass on nothing.
