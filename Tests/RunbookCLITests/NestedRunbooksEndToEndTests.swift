@@ -178,6 +178,17 @@ import Testing
         #expect(opened.starts(with: ["triage", "alerts/api/PodCrashLooping", "helpers/podDebug"]), "\(opened)")
     }
 
+    @Test func openInTheREPLTakesANestedOrShortIDAndListsCandidatesOfAnAmbiguousOne() throws {
+        let scratch = try ScratchRunbooks("nested-open")
+        let result = try run(
+            ["start", "triage", "--env", "staging", "--runbooks", Self.fixtures, "--db", scratch.database],
+            stdin: "open Status\nopen alerts/api/Status\ny\nopen podDebug\ny\nq\n")
+        #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
+        #expect(result.stdout.contains("hint: use the full id: alerts/api/Status, alerts/db/Status"))
+        #expect(result.stdout.contains("api status: ok"))
+        #expect(result.stdout.contains("pod debug: reading logs"))
+    }
+
     @Test func startByPathInsideTheRunbooksDirectoryUsesItsNestedID() throws {
         let scratch = try ScratchRunbooks("nested-path")
         let path = Self.fixtures + "/alerts/api/Status.md"
