@@ -12,7 +12,7 @@ import Testing
         let result = try BuiltBinary.run(["lint", "--strict", Self.fixtures])
         #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
         #expect(
-            result.stdout == """
+            result.stdout == BuiltBinary.noEscalationPolicyNote(Self.fixtures) + """
                 \(Self.fixtures)/prompts.md:13:1: note: prompt `$ ` stripped from 1 command line; 2 lines of sample output (from line 14) are shown, not run
                   hint: a block written as a terminal session reads best as ```console
                 \(Self.fixtures)/prompts.md:21:5: note: prompt `$ ` stripped from 2 command lines; 2 lines of sample output (from line 26) are shown, not run
@@ -21,7 +21,7 @@ import Testing
                   hint: for a long-running process, start it with `nohup … &` in the command
                 \(Self.fixtures)/runme-cells.md:33:1: note: `promptEnv` is recorded, but exported values are not asked for here: the step runs as written
                   hint: declare the value in the front matter's `variables` to be asked for it
-                3 files checked, no problems (4 notes)
+                3 files checked, no problems (5 notes)
 
                 """)
     }

@@ -42,15 +42,27 @@ public enum BuiltBinary {
 
     /// The environment a test's `runbook` runs with: this process's, plain text (`NO_COLOR`), and no detached
     /// escalator per test database unless the test asks for one (`RUNBOOK_ESCALATOR: "auto"`; the tests of
-    /// escalation start theirs and stop it with `EscalatorProcess.stop`), then `environment`.
+    /// escalation start theirs and stop it with `EscalatorProcess.stop`), no user configuration directory (an
+    /// `escalation.md` in the tester's `~/.config/runbook` would change what a session says), then `environment`.
     public static func environment(adding environment: [String: String] = [:]) -> [String: String] {
         var env = ProcessInfo.processInfo.environment
         env["NO_COLOR"] = "1"
         env["RUNBOOK_ESCALATOR"] = "off"
         // Never the developer's own signing key: a test that signs gives its own.
         env["RUNBOOK_SIGNING_KEY"] = "/nonexistent/runbook-tests/signing.key"
+        env["XDG_CONFIG_HOME"] = "/nonexistent/runbook-tests-have-no-configuration"
         for (key, value) in environment { env[key] = value }
         return env
+    }
+
+    /// The note `runbook lint DIRECTORY` prints first for a directory without `escalation.md`, in the tests'
+    /// environment (no user configuration directory).
+    public static func noEscalationPolicyNote(_ directory: String) -> String {
+        let configuration = "/nonexistent/runbook-tests-have-no-configuration/runbook"
+        return "\(directory):1:1: note: no escalation policy (neither \(directory)/escalation.md nor "
+            + "\(configuration)/escalation.md exists): incidents started from these runbooks are never escalated\n"
+            + "  hint: write escalation.md with the escalation matrix (docs/escalation.md), in this directory or in "
+            + "\(configuration)\n"
     }
 
     /// Runs `runbook` with `arguments`, feeding `stdin`, and waits for it; past `timeout` seconds it is killed and

@@ -8,7 +8,8 @@ public struct DrillCommand: ParsableCommand {
         commandName: "drill",
         abstract: "Rehearse an incident: a real runbook in the real REPL, recorded as a drill, with a debrief.",
         discussion: """
-            Opens RUNBOOK (default: triage) in ENV (default: staging) as a drill. Drills never run in \
+            Opens RUNBOOK (default: triage) in ENV (default: staging) as a drill. RUNBOOK is an id or a path, \
+            as for `runbook start`. Drills never run in \
             a production environment (production, prod, prd, live in any case, and those listed in the \
             runbooks' environments.yaml): exit status 5; there is no flag to override that.
 
@@ -79,15 +80,19 @@ public struct DrillCommand: ParsableCommand {
 
     public func run() throws {
         // Refused before anything else is read or recorded: a drill never touches production.
-        let production = try ProductionEnvironments.load(runbooksDirectory: global.runbooksDirectory)
+        let given = try runbook.map { try RunbookAddress.resolve($0, runbooksDirectory: global.runbooksDirectory) }
+        let production = try ProductionEnvironments.load(
+            runbooksDirectory: given?.root ?? global.runbooksDirectory)
         if let env, production.contains(env) {
             throw DrillError.productionRefused(environment: EnvironmentName.trimmed(env))
         }
         let scenarioFile = try scenario.map { try DrillScenario.load(path: $0, production: production) }
 
         var options = SessionLaunchOptions()
-        let runbookID = runbook ?? scenarioFile?.runbook ?? "triage"
-        options.runbookID = runbookID.hasSuffix(".md") ? String(runbookID.dropLast(3)) : runbookID
+        let address =
+            try given
+            ?? RunbookAddress.resolve(scenarioFile?.runbook ?? "triage", runbooksDirectory: global.runbooksDirectory)
+        options.runbookID = address.id
         let environment = EnvironmentName.trimmed(env ?? scenarioFile?.environment ?? "staging")
         if production.contains(environment) { throw DrillError.productionRefused(environment: environment) }
         options.environment = environment
@@ -97,7 +102,7 @@ public struct DrillCommand: ParsableCommand {
         options.isDrill = true
         let clock = ScaledClock(speed: speed)
         options.clock = clock
-        options.runbooksDirectory = global.runbooksDirectory
+        options.runbooksDirectory = address.root
         options.databasePath = global.db
 
         // A scenario file's `simulate:` applies exactly as `--simulate` does; `--simulate NAME` wins over it.

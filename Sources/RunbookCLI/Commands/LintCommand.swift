@@ -12,11 +12,15 @@ struct LintCommand: ParsableCommand {
             leftover placeholders such as <pod-name>, destructive commands without risk=destructive,
             missing titles, and escalation rows.
 
+            PATH is a runbook file, a directory, or a runbook id from `runbook list`. A directory is read with
+            its subdirectories (8 levels deep; hidden directories and node_modules are skipped).
+
             Notes say where a runbook is read differently from how it is written (a `$ ` prompt
-            stripped, sample output not run, a Runme attribute without its effect here); they never fail.
+            stripped, sample output not run, a Runme attribute without its effect here), or that a directory
+            has no escalation policy (docs/escalation.md); they never fail, even with --strict.
 
             Exit status: 0 no errors (warnings alone pass unless --strict), 1 findings,
-            2 usage error or a file that cannot be read.
+            2 usage error, a missing path, a directory with no runbooks in it, or a file that cannot be read.
             """)
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
@@ -35,7 +39,21 @@ struct LintCommand: ParsableCommand {
     var format: Format = .text
 
     func run() throws {
-        let targets = paths.isEmpty ? [global.runbooksDirectory] : paths
+        if paths.isEmpty, !Self.isDirectory(global.runbooksDirectory) {
+            throw RunbookCatalogError(
+                summary: "runbooks directory not found: \(global.runbooksDirectory)",
+                hint: "pass the runbooks to check (runbook lint DIR), or --runbooks DIR, or set RUNBOOK_DIR")
+        }
+        let targets = try paths.isEmpty ? [global.runbooksDirectory] : paths.map(target)
+        for directory in targets where Self.isDirectory(directory) {
+            // A directory with nothing to check is a mistake, never a pass: a CI gate must not pass on nothing.
+            if let files = try? RunbookCatalog.runbookFiles(in: directory), files.isEmpty {
+                throw RunbookCatalogError(
+                    summary: "no runbooks in \(directory): it holds no *.md files (README.md aside)",
+                    hint: "pass the directory that holds the runbooks; hidden directories, node_modules and "
+                        + "anything deeper than \(RunbookCatalog.maximumDepth) levels are not read")
+            }
+        }
         var report = Linter().lint(paths: targets)
         if strict { report = report.strict() }
         switch format {
@@ -44,6 +62,36 @@ struct LintCommand: ParsableCommand {
         }
         let status = report.exitStatus
         if status != .success { throw ExitCode(status.rawValue) }
+    }
+
+    /// The file or directory `argument` names: a path as it is, else a runbook id of the runbooks directory. A
+    /// path that does not exist and is no runbook id is a usage error that names it.
+    private func target(_ argument: String) throws -> String {
+        // A `*.md` path is a file: when it is missing, the linter says `no such file: PATH` (exit 2).
+        if FileManager.default.fileExists(atPath: argument) || argument.lowercased().hasSuffix(".md") {
+            return argument
+        }
+        let directory = global.runbooksDirectory
+        let looksLikeID = !argument.hasPrefix("/") && !argument.hasPrefix(".")
+        if looksLikeID, Self.isDirectory(directory), let catalog = try? RunbookCatalog(directory: directory) {
+            do {
+                return try catalog.file(id: argument)
+            } catch let error as RunbookCatalogError where error.isAmbiguous {
+                throw error
+            } catch let error as RunbookCatalogError {
+                throw RunbookCatalogError(
+                    summary: "no such file or directory, and no runbook with that id in \(directory): \(argument)",
+                    hint: error.hint)
+            }
+        }
+        throw RunbookCatalogError(
+            summary: "no such file or directory: \(argument)",
+            hint: "pass a runbook file, a directory of runbooks, or an id from `runbook list`")
+    }
+
+    private static func isDirectory(_ path: String) -> Bool {
+        var isDirectory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
     }
 
     private func printText(_ report: LintReport) {
@@ -64,11 +112,14 @@ struct LintCommand: ParsableCommand {
         let notes = report.noteCount
         let files = "\(report.filesChecked) file\(report.filesChecked == 1 ? "" : "s")"
         let noteText = notes == 0 ? "" : " (\(notes) note\(notes == 1 ? "" : "s"))"
+        // "no problems" only when everything given could be read.
+        let unread = report.unreadable.isEmpty ? "" : ", \(report.unreadable.count) could not be read (see below)"
         if errors + warnings == 0 {
-            output += "\(files) checked, no problems\(noteText)\n"
+            output += "\(files) checked" + (unread.isEmpty ? ", no problems" : unread) + noteText + "\n"
         } else {
             output +=
-                "\(errors) error\(errors == 1 ? "" : "s") and \(warnings) warning\(warnings == 1 ? "" : "s") in \(files)\(noteText)\n"
+                "\(errors) error\(errors == 1 ? "" : "s") and \(warnings) warning\(warnings == 1 ? "" : "s") in \(files)"
+                + unread + noteText + "\n"
         }
         FileHandle.standardOutput.write(Data(output.utf8))
         for error in report.unreadable {

@@ -2,13 +2,15 @@ import ArgumentParser
 import Foundation
 import RunbookKit
 
-/// `runbook list`: the runbooks of the runbooks directory with their title, default severity and step count.
+/// `runbook list`: the runbooks of the runbooks directory tree with their title, default severity and step count.
 struct ListCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "list",
         abstract: "List the runbooks: id, title, default severity and number of steps.",
         discussion: """
-            Reads the top-level *.md files of the runbooks directory (README.md aside).
+            Reads the *.md files of the runbooks directory and its subdirectories (README.md aside; 8 levels
+            deep; hidden directories and node_modules skipped). An id is the path under the directory without
+            .md (alerts/etcd/EtcdDown).
             Exit status: 0, or 2 when the directory is missing or a runbook cannot be read
             (the others are still listed).
             """)

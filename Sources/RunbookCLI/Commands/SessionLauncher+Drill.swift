@@ -121,9 +121,10 @@ extension SessionLauncher {
         return DrillOutcome(status: ending.exitStatus, ended: ended)
     }
 
-    /// The escalation policy of the runbooks directory as JSON, or `nil` when it has none that parses.
+    /// The escalation policy `EscalationPolicyLookup` finds as JSON, or `nil` when there is none that parses.
     static func policySnapshot(runbooksDirectory: String) -> JSONValue? {
-        guard let policy = try? RunbookCatalog(directory: runbooksDirectory).escalationPolicy(),
+        guard let path = EscalationPolicyLookup.path(runbooksDirectory: runbooksDirectory),
+            let policy = try? EscalationPolicyLookup.policy(at: path),
             let data = try? JSONEncoder().encode(policy)
         else { return nil }
         return try? JSONValue(parsing: String(decoding: data, as: UTF8.self))

@@ -50,24 +50,30 @@ extension SessionLauncher {
         repl.escalatorWarning = { watch.warning() }
     }
 
-    /// The escalation policy for a new incident, or `nil` (said once) when the runbooks directory has none or
-    /// it does not parse: the incident is then declared without timers.
+    /// The escalation policy for a new incident, or `nil` (said once) when there is none or it does not parse:
+    /// the incident is then declared without timers.
     func escalationPolicy() -> EscalationPolicy? {
         Self.escalationPolicy(runbooksDirectory: options.runbooksDirectory) { write($0 + "\n") }
     }
 
-    /// The policy of `runbooksDirectory`'s escalation.md, or `nil` with the reason given to `say`: what `start`,
-    /// `drill` and `declare` share.
+    /// The policy `EscalationPolicyLookup` finds for `runbooksDirectory` (its escalation.md, else the one in the
+    /// user's configuration directory), or `nil` with the reason given to `say`, once: what `start`, `drill` and
+    /// `declare` share.
     static func escalationPolicy(runbooksDirectory: String, say: (String) -> Void) -> EscalationPolicy? {
-        let path = (runbooksDirectory as NSString).appendingPathComponent("escalation.md")
-        guard FileManager.default.fileExists(atPath: path) else {
-            say("no escalation policy (\(path) is missing): this incident has no escalation timers")
+        guard let path = EscalationPolicyLookup.path(runbooksDirectory: runbooksDirectory) else {
+            say(
+                EscalationPolicyLookup.missingMessage(runbooksDirectory: runbooksDirectory)
+                    + ": this incident has no escalation timers")
             return nil
         }
         do {
-            let catalog = try RunbookCatalog(directory: runbooksDirectory)
-            for skipped in catalog.skipped { say("warning: \(skipped.message)") }
-            return try catalog.escalationPolicy()
+            if path == EscalationPolicyLookup.candidates(runbooksDirectory: runbooksDirectory)[0] {
+                // The directory is listed (not parsed), so that its skipped files are named at start.
+                for skipped in try RunbookCatalog.listRunbookFiles(in: runbooksDirectory).skipped {
+                    say("warning: \(skipped.message)")
+                }
+            }
+            return try EscalationPolicyLookup.policy(at: path)
         } catch {
             say("escalation policy unusable, this incident has no escalation timers:\n\(error)")
             return nil

@@ -8,8 +8,9 @@ struct ShowCommand: ParsableCommand {
         commandName: "show",
         abstract: "Show a runbook as the responder will see it: sections, numbered steps, manual steps, choices.",
         discussion: """
-            RUNBOOK is an id from `runbook list` (outage), a file name (outage.md) or a path to a file.
-            Exit status: 0, or 2 when the runbook is missing or has errors (see `runbook lint`).
+            RUNBOOK is an id from `runbook list` (outage, alerts/etcd/EtcdDown), a file name alone when no other
+            runbook has it (EtcdDown), or a path to a *.md file anywhere (relative or absolute).
+            Exit status: 0, or 2 when the runbook is missing, ambiguous or has errors (see `runbook lint`).
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -18,11 +19,14 @@ struct ShowCommand: ParsableCommand {
     var runbook: String
 
     func run() throws {
-        // A path is read as it is; a name is looked up in the runbooks directory.
-        let found =
-            runbook.contains("/")
-            ? try RunbookParser.parse(contentsOf: runbook)
-            : try RunbookCatalog(directory: global.runbooksDirectory).runbook(id: runbook)
+        // A path is read as it is; an id is looked up in the runbooks directory.
+        let address = try RunbookAddress.resolve(runbook, runbooksDirectory: global.runbooksDirectory)
+        let found: Runbook
+        if let path = address.path {
+            found = try RunbookCatalog.parse(path, id: address.id)
+        } else {
+            found = try RunbookCatalog(directory: address.root).runbook(id: address.id)
+        }
         let text = RunbookRenderer(style: .detect()).render(found)
         FileHandle.standardOutput.write(Data(text.utf8))
     }

@@ -8,7 +8,9 @@ public struct StartCommand: ParsableCommand {
         commandName: "start",
         abstract: "Declare an incident and walk through a runbook, one approved step at a time.",
         discussion: """
-            Opens RUNBOOK (default: triage) on its first step. Every command runs only after you answer y;
+            Opens RUNBOOK (default: triage) on its first step. RUNBOOK is an id from `runbook list`, a file name
+            alone when no other runbook has it, or a path to a *.md file (outside the runbooks directory, the
+            file's own directory is its runbooks directory). Every command runs only after you answer y;
             everything is recorded in the transcript before the next prompt.
 
             When stdin is not a terminal, or with --answers FILE, answers are read one per line (scripted
@@ -52,13 +54,14 @@ public struct StartCommand: ParsableCommand {
 
     public func run() throws {
         var options = SessionLaunchOptions()
-        options.runbookID = runbook.hasSuffix(".md") ? String(runbook.dropLast(3)) : runbook
+        let address = try RunbookAddress.resolve(runbook, runbooksDirectory: global.runbooksDirectory)
+        options.runbookID = address.id
         options.environment = env
         options.severity = severity.flatMap(Severity.init(parsing:))
         options.title = title
         options.answersPath = answers
         options.dryRun = dryRun
-        options.runbooksDirectory = global.runbooksDirectory
+        options.runbooksDirectory = address.root
         options.databasePath = global.db
         let status = try SessionLauncher(options: options).start()
         if status != .success { throw ExitCode(status.rawValue) }

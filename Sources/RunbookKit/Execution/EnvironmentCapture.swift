@@ -61,6 +61,11 @@ final class EnvironmentCapture {
         lines.append("\(quotedEnv) -0 >|\(Self.quoted(before)) 2>/dev/null")
         lines.append("__runbook_exports() { \(quotedEnv) -0 >|\(Self.quoted(after)) 2>/dev/null; }")
         lines.append("trap __runbook_exports EXIT")
+        // Ctrl-C ends the step as it did when bash exec'ed the command: a shell that runs an EXIT trap no longer
+        // execs its last command, and a SIGINT that arrives between two commands (`echo started; sleep 30`, just
+        // after the echo) would otherwise be swallowed while the next one runs to its end. The shell dies of the
+        // SIGINT itself, so the step is reported "killed by signal 2" (and exports nothing).
+        lines.append("trap 'trap - INT; kill -INT $$' INT")
         let prelude = Data((lines.joined(separator: "\n") + "\n").utf8)
         let manager = FileManager.default
         return manager.createFile(

@@ -6,7 +6,9 @@ import Foundation
 /// destination of a Markdown link in a choice, `on-fail=`, and the REPL's `goto` and `open`. The linter, the
 /// session and the REPL all get the same typed target or the same `LinkTargetError`.
 public enum LinkTarget: Sendable, Hashable, CustomStringConvertible {
-    /// `outage.md` or `outage.md#rollback`: runbook id (file name without `.md`) and optional anchor.
+    /// `outage.md`, `helpers/podDebug.md#rollback`: the runbook's path as written, without `.md`, and an optional
+    /// anchor. In a Markdown link or `on-fail=` the path is relative to the linking file (`../common/x` works);
+    /// typed at `open`, it is an id in the runbooks directory (`alerts/etcd/EtcdDown`, or a unique `EtcdDown`).
     case runbook(id: String, anchor: String?)
     /// `#check-pods`: an anchor in the same runbook.
     case heading(anchor: String)
@@ -55,20 +57,23 @@ public enum LinkTarget: Sendable, Hashable, CustomStringConvertible {
         let nameStart = file.utf8.lastIndex(of: UInt8(ascii: "/")).map(utf8.index(after:)) ?? file.startIndex
         let name = text[nameStart..<file.endIndex]
         if !isExternal, hasMarkdownExtension(name.utf8) {
-            let id = String(name.utf8.dropLast(3))!
-            guard !id.isEmpty else { return failure(.emptyRunbookName) }
+            guard name.utf8.count > 3 else { return failure(.emptyRunbookName) }
+            var path = Substring(String(file.utf8.dropLast(3))!)
+            while path.hasPrefix("./") { path = path.dropFirst(2) }
+            let id = String(path)
             guard let hash else { return .success(.runbook(id: id, anchor: nil)) }
             let anchorStart = utf8.index(after: hash)
             guard anchorStart != utf8.endIndex else { return failure(.emptyAnchor) }
             return .success(.runbook(id: id, anchor: String(text[anchorStart...])))
         }
-        let isWord = !isExternal && hash == nil && !text.contains(where: { $0.isWhitespace || $0 == "/" })
+        let isWord = !isExternal && hash == nil && !text.contains(where: \.isWhitespace)
         switch context {
         case .markdownLink:
             return .success(.external(text))
         case .stepOrLink:
-            return isWord ? .success(.step(id: text)) : failure(.notAStepOrLink)
+            return isWord && !text.contains("/") ? .success(.step(id: text)) : failure(.notAStepOrLink)
         case .runbook:
+            // `alerts/etcd/EtcdDown`: an id may have directories.
             return isWord ? .success(.runbook(id: text, anchor: nil)) : failure(.notARunbook)
         }
     }

@@ -19,8 +19,11 @@ public struct Linter: Sendable {
 
     public init() {}
 
-    /// Lints files and directories (a directory means its top-level runbooks, as `RunbookCatalog` reads them).
-    public func lint(paths: [String]) -> LintReport {
+    /// Lints files and directories (a directory means its runbooks and its subdirectories' as `RunbookCatalog`
+    /// reads them, and whether an escalation policy is found for it).
+    public func lint(paths: [String], environment: [String: String] = ProcessInfo.processInfo.environment)
+        -> LintReport
+    {
         var files: [String] = []
         var unreadable: [RunbookParseError] = []
         var skipped: [Diagnostic] = []
@@ -31,6 +34,10 @@ public struct Linter: Sendable {
                     let listing = try RunbookCatalog.listRunbookFiles(in: path)
                     files += listing.files
                     skipped += listing.skipped.map(\.diagnostic)
+                    // A note (never a failure, even with --strict): a CI machine has no user configuration.
+                    if let missing = EscalationPolicyLookup.note(runbooksDirectory: path, environment: environment) {
+                        skipped.append(missing)
+                    }
                 } catch {
                     unreadable.append(RunbookParseError(summary: error.summary, hint: error.hint))
                 }
@@ -326,9 +333,12 @@ public struct Linter: Sendable {
                 "headings here: \(runbook.sections.map { "#" + $0.anchor }.prefix(8).joined(separator: ", "))"
             )
         case .runbook(let id, let anchor):
-            let file = Self.file(named: "\(id).md", nextTo: runbook.path)
+            let file = RunbookCatalog.normalized(Self.file(named: "\(id).md", nextTo: runbook.path))
             guard cache.fileExists(file) else {
-                return ("link to missing runbook `\(id).md`", "no file \(file); check the spelling or add the runbook")
+                return (
+                    "link to missing runbook `\(id).md` (\(file))",
+                    "links are relative to the linking file; check the spelling or add the runbook"
+                )
             }
             guard let anchor else { return nil }
             guard let anchors = cache.anchors(in: file) else { return nil }

@@ -380,7 +380,8 @@ extension IncidentSession {
         }
         // `open` comes back to the item it was typed at; a failed step's target comes back after the step.
         let returnIndex = via == "open" ? frame.index : frame.index + 1
-        try navigate(to: try resolve(target, from: frame.runbook), via: via, returnIndex: returnIndex)
+        let destination = try resolve(target, from: frame.runbook, byID: context == .runbook)
+        try navigate(to: destination, via: via, returnIndex: returnIndex)
     }
 
     /// Moves past the current item after an unexpected result, leaving it marked failed.
@@ -408,10 +409,22 @@ extension IncidentSession {
         return true
     }
 
-    private func resolve(_ target: LinkTarget, from current: Runbook) throws -> (Runbook, Int) {
+    /// Where `target` leads from `current`. A runbook named at `open` (`byID`) is an id in the runbooks
+    /// directory; one in a link, a choice or `on-fail=` is a path relative to `current`'s file.
+    private func resolve(_ target: LinkTarget, from current: Runbook, byID: Bool = false) throws -> (Runbook, Int) {
         switch target {
         case .runbook(let id, let anchor):
-            let runbook = id == current.id ? current : try dependencies.loader.runbook(id: id)
+            let isCurrent =
+                byID
+                ? id == current.id
+                : RunbookDirectoryLoader.linkedFile(id, from: current.path)
+                    == RunbookCatalog.normalized(current.path)
+            let runbook =
+                isCurrent
+                ? current
+                : byID
+                    ? try dependencies.loader.runbook(id: id)
+                    : try dependencies.loader.runbook(linkedAs: id, from: current)
             guard let anchor else { return (runbook, state.applicableIndex(in: runbook, from: 0)) }
             guard let index = runbook.firstItemIndex(underAnchor: anchor) else {
                 throw SessionError.stepNotFound(id: "#\(anchor)", runbook: runbook.id)

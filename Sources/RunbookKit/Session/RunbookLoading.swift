@@ -5,6 +5,9 @@
 public protocol RunbookLoading {
     /// The runbook whose id is `id`. Throws a `UserFacingError` when it is missing or does not parse.
     func runbook(id: String) throws -> Runbook
+    /// The runbook a Markdown link or `on-fail=` in `current` leads to: `target` is the link's path without `.md`
+    /// (`helpers/podDebug`), relative to `current`'s file.
+    func runbook(linkedAs target: String, from current: Runbook) throws -> Runbook
     /// Every runbook id available, for completion and for messages that list what exists.
     func runbookIDs() -> [String]
 }
@@ -27,4 +30,12 @@ public struct InMemoryRunbookLoader: RunbookLoading {
     }
 
     public func runbookIDs() -> [String] { runbooks.keys.sorted() }
+
+    /// The runbook whose path is the linked file, else the one whose id is the link's path or its last component.
+    public func runbook(linkedAs target: String, from current: Runbook) throws -> Runbook {
+        let file = RunbookDirectoryLoader.linkedFile(target, from: current.path)
+        if let runbook = runbooks.values.first(where: { RunbookCatalog.normalized($0.path) == file }) { return runbook }
+        if let runbook = runbooks[target] { return runbook }
+        return try runbook(id: RunbookCatalog.lastComponent(target))
+    }
 }

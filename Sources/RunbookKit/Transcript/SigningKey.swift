@@ -67,11 +67,7 @@ public struct SigningKey: Sendable {
     /// `~/.config/runbook/signing.key`.
     public static func defaultPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
         if let path = environment["RUNBOOK_SIGNING_KEY"], !path.isEmpty { return path }
-        // The XDG spec says relative values are invalid and must be ignored.
-        let config =
-            environment["XDG_CONFIG_HOME"].flatMap { $0.hasPrefix("/") ? $0 : nil }
-            ?? ((environment["HOME"] ?? NSHomeDirectory()) + "/.config")
-        return config + "/runbook/signing.key"
+        return (ConfigurationDirectory.path(environment: environment) as NSString).appendingPathComponent("signing.key")
     }
 
     /// The key at `path`, or `nil` when there is no file there (signing is optional).

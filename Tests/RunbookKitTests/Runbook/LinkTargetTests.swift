@@ -7,9 +7,10 @@ import Testing
         let cases: [(String, LinkTarget)] = [
             ("database.md", .runbook(id: "database", anchor: nil)),
             ("rollback.md#helm-rollback", .runbook(id: "rollback", anchor: "helm-rollback")),
-            ("dir/sub/x.md#a#b", .runbook(id: "x", anchor: "a#b")),
+            ("dir/sub/x.md#a#b", .runbook(id: "dir/sub/x", anchor: "a#b")),
+            ("./helpers/podDebug.md", .runbook(id: "helpers/podDebug", anchor: nil)),
             ("X.MD", .runbook(id: "X", anchor: nil)),
-            ("../up.md#top", .runbook(id: "up", anchor: "top")),
+            ("../up.md#top", .runbook(id: "../up", anchor: "top")),
             ("#outage", .heading(anchor: "outage")),
             ("https://candlefish.ai/x.md", .external("https://candlefish.ai/x.md")),
             ("mailto:ops@candlefish.ai", .external("mailto:ops@candlefish.ai")),
@@ -43,10 +44,13 @@ import Testing
         #expect(try LinkTarget.parse("#x", as: .stepOrLink).get() == .heading(anchor: "x"))
         #expect(try LinkTarget.parse("outage", as: .runbook).get() == .runbook(id: "outage", anchor: nil))
         #expect(try LinkTarget.parse("outage.md#a", as: .runbook).get() == .runbook(id: "outage", anchor: "a"))
-        for text in ["a#b", "two words", "https://x", "a/b"] {
+        for text in ["a#b", "two words", "https://x"] {
             #expect(throws: LinkTargetError.self, "\(text)") { try LinkTarget.parse(text, as: .stepOrLink).get() }
             #expect(throws: LinkTargetError.self, "\(text)") { try LinkTarget.parse(text, as: .runbook).get() }
         }
+        // A nested id is a runbook for `open`, never a step id.
+        #expect(throws: LinkTargetError.self) { try LinkTarget.parse("a/b", as: .stepOrLink).get() }
+        #expect(try LinkTarget.parse("alerts/a/b", as: .runbook).get() == .runbook(id: "alerts/a/b", anchor: nil))
         #expect(throws: LinkTargetError.self) { try LinkTarget.parse("#x", as: .runbook).get() }
     }
 }
