@@ -84,7 +84,7 @@ struct ImportCommand: ParsableCommand {
         let count = "\(files.count) file\(files.count == 1 ? "" : "s")"
         let human = total.needsHuman.count
         report +=
-            "total: \(count), \(changedFiles) changed; \(total.counts)"
+            "total: \(count), \(changedFiles) changed; \(total.counts(naming: false))"
             + (human > 0 ? "; \(human) thing\(human == 1 ? "" : "s") need\(human == 1 ? "s" : "") a human" : "") + "\n"
         FileHandle.standardOutput.write(Data(report.utf8))
         if let output {

@@ -18,6 +18,10 @@ extension RunbookImporter {
         public var ids = 0
         /// Steps marked `risk=read`.
         public var readOnly = 0
+        /// Variables the steps read that nothing declared, set or captured, now declared with a prompt.
+        public var undeclaredDeclared = 0
+        /// Their names.
+        public var declaredNames: [String] = []
         /// Steps a destructive rule matches, marked `risk=destructive`.
         public var destructive = 0
         /// What was left as written because converting it could change what runs, by file line.
@@ -34,7 +38,8 @@ extension RunbookImporter {
 
         /// Whether anything was converted.
         public var changedAnything: Bool {
-            promptsStripped + sampleOutputsMarked + placeholdersReplaced + ids + readOnly + destructive > 0
+            promptsStripped + sampleOutputsMarked + placeholdersReplaced + undeclaredDeclared + ids + readOnly
+                + destructive > 0
         }
 
         /// `3 prompts stripped, 2 sample outputs marked, …; needs a human: line 40 …`, or `unchanged`.
@@ -50,7 +55,10 @@ extension RunbookImporter {
         }
 
         /// `3 prompts stripped, 2 sample outputs marked, …`, or `unchanged`.
-        public var counts: String {
+        public var counts: String { counts(naming: true) }
+
+        /// The counts; with `naming`, the variables' names too (a total line leaves them out).
+        public func counts(naming: Bool) -> String {
             var parts: [String] = []
             func add(_ count: Int, _ singular: String, _ plural: String) {
                 if count > 0 { parts.append("\(count) \(count == 1 ? singular : plural)") }
@@ -60,8 +68,14 @@ extension RunbookImporter {
             if placeholdersReplaced > 0 {
                 let count = variables.count
                 parts.append(
-                    "\(placeholdersReplaced) placeholder\(placeholdersReplaced == 1 ? "" : "s") → \(count) variable\(count == 1 ? "" : "s") (\(variables.joined(separator: ", ")))"
+                    "\(placeholdersReplaced) placeholder\(placeholdersReplaced == 1 ? "" : "s") → \(count) variable\(count == 1 ? "" : "s")"
+                        + (naming ? " (\(variables.joined(separator: ", ")))" : "")
                 )
+            }
+            if undeclaredDeclared > 0 {
+                parts.append(
+                    "\(undeclaredDeclared) undeclared variable\(undeclaredDeclared == 1 ? "" : "s") declared"
+                        + (naming ? " (\(declaredNames.joined(separator: ", ")))" : ""))
             }
             add(exportsLeft, "export left as is (capture= is not exact)", "exports left as is (capture= is not exact)")
             add(ids, "id", "ids")
@@ -74,6 +88,8 @@ extension RunbookImporter {
         public mutating func add(_ other: Summary) {
             for name in other.variables where !variables.contains(name) { variables.append(name) }
             destructive += other.destructive
+            undeclaredDeclared += other.undeclaredDeclared
+            for name in other.declaredNames where !declaredNames.contains(name) { declaredNames.append(name) }
             promptsStripped += other.promptsStripped
             sampleOutputsMarked += other.sampleOutputsMarked
             placeholdersReplaced += other.placeholdersReplaced

@@ -63,6 +63,10 @@ public struct RunbookImporter: Sendable {
             expected.append((step.id, converted.command))
             if let edit = converted.edit { edits.append(edit) }
         }
+        declareFreeVariables(
+            in: expected.map(\.command), original: original, firstLine: original.steps.first?.location.line ?? 1,
+            context: &context, summary: &summary)
+        edits += outputOnlyConsoleBlocks(blocks, steps: original.steps, lines: lines, summary: &summary)
         frontMatter = context.frontMatter
         if let edit = frontMatter.edit(adding: context.newVariables) { edits.append(edit) }
         guard !edits.isEmpty else { return (text, summary) }
@@ -81,6 +85,69 @@ public struct RunbookImporter: Sendable {
             return (text, unchanged)
         }
         return (result, summary)
+    }
+
+    /// Variables the steps read that nothing declares, sets or captures (`kubectl get pods -n "$NAMESPACE"` written
+    /// for a responder who exports it first): declared with a prompt, so the session asks for them. Values reach
+    /// commands as environment variables, so a step that sets the name itself still does.
+    func declareFreeVariables(
+        in commands: [String], original: Runbook, firstLine: Int, context: inout BlockContext,
+        summary: inout Summary
+    ) {
+        let captured = Set(original.steps.compactMap(\.attributes.capture))
+        var free: [String] = []
+        for command in commands {
+            for name in VariableReferences.names(in: command)
+            where !context.declared.contains(name) && !context.assigned.contains(name) && !captured.contains(name)
+                && !Linter.ordinaryEnvironmentVariables.contains(name) && !Linter.incidentVariables.contains(name)
+                && !VariableReferences.isReserved(name) && !free.contains(name)
+                && !context.newVariables.contains(where: { $0.name == name })
+            {
+                free.append(name)
+            }
+        }
+        guard !free.isEmpty else { return }
+        guard context.frontMatter.canDeclare else {
+            summary.needsHuman.append(
+                .init(
+                    line: firstLine,
+                    message:
+                        "variables \(free.joined(separator: ", ")) are used but not declared, and the front matter cannot be extended"
+                ))
+            return
+        }
+        for name in free {
+            context.newVariables.append(
+                NewVariable(name: name, prompt: name.lowercased().replacingOccurrences(of: "_", with: " ")))
+        }
+        summary.undeclaredDeclared += free.count
+        summary.declaredNames += free
+    }
+
+    /// `console` blocks without a single `$ ` line run nothing (they are not steps): made ```text, which says so.
+    func outputOnlyConsoleBlocks(_ blocks: [Int: CodeBlock], steps: [Step], lines: [Line], summary: inout Summary)
+        -> [Edit]
+    {
+        let stepLines = Set(steps.map(\.location.line))
+        var edits: [Edit] = []
+        for block in blocks.values.sorted(by: { $0.startLine < $1.startLine })
+        where !stepLines.contains(block.startLine) {
+            let opening = block.startLine - 1
+            guard opening < lines.count, let fence = Fence(lines[opening].text) else { continue }
+            let info = FenceInfo(parsing: fence.info)
+            guard info.language == "console", !info.hasAttributes, info.problems.isEmpty else { continue }
+            var literal = block.literal
+            if literal.hasSuffix("\n") { literal.removeLast() }
+            guard RunbookBuilder.splitConsole(literal).command.isEmpty,
+                let newInfo = Self.editedInfo(fence.info, language: "text", adding: [])
+            else { continue }
+            edits.append(
+                Edit(
+                    start: opening, end: opening + 1,
+                    lines: [Line(text: fence.prefix + fence.marker + newInfo, ending: lines[opening].ending)]))
+            summary.sampleOutputsMarked += 1
+        }
+        return edits
     }
 
     /// The text's lines with their endings, or nil when it uses lone CRs (which no edit here could keep).

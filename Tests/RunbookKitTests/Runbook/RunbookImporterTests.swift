@@ -152,6 +152,21 @@ import Testing
         #expect(text.contains("```sh {\"interactive\":\"false\",\"id\":\"t\",\"risk\":\"read\"}\n"))
     }
 
+    @Test func variablesNothingSetsAreDeclaredAndThoseAStepSetsAreNot() {
+        let (text, summary) = convert(
+            "# T\n\n```bash\nexport NS=x\n```\n\n```bash\nkubectl get pods -n \"$NS\" -l app=$APP_NAME --kubeconfig $HOME/k\n```\n"
+        )
+        #expect(text.hasPrefix("---\nvariables:\n  APP_NAME: {prompt: \"app name\"}\n---\n# T\n"))
+        #expect(summary.undeclaredDeclared == 1)
+        #expect(summary.description.contains("1 undeclared variable declared (APP_NAME)"))
+    }
+
+    @Test func consoleBlockWithoutPromptsBecomesText() {
+        let (text, summary) = convert("# T\n\n```console\nNAME STATUS\nn1 Ready\n```\n")
+        #expect(text == "# T\n\n```text\nNAME STATUS\nn1 Ready\n```\n")
+        #expect(summary.sampleOutputsMarked == 1)
+    }
+
     @Test func existingRiskIsNeverChanged() {
         let (text, summary) = convert("# T\n\n```bash {risk=change}\nkubectl get pods\n```\n")
         #expect(text.contains("```bash {risk=change id=t}\n"))
