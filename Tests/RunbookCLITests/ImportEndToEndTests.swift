@@ -55,6 +55,15 @@ import Testing
         #expect(refused.status == 2)
         #expect(refused.stderr.contains("PodCrashLooping.md: exists already"), "\(refused.stderr)")
         #expect(try BuiltBinary.run(["import", Self.fixtures, "-o", out, "--force"]).status == 0)
+        // Two absolute paths with one name would both go to DIR/Runme.md.
+        let copy = scratch.runbooks.appendingPathComponent("Runme.md").path
+        try "# R\n".write(toFile: copy, atomically: false, encoding: .utf8)
+        let fixture = BuiltBinary.packageRoot.appendingPathComponent("\(Self.fixtures)/Runme.md").path
+        let clash = try BuiltBinary.run([
+            "import", fixture, copy, "-o", scratch.directory.appendingPathComponent("clash").path,
+        ])
+        #expect(clash.status == 2)
+        #expect(clash.stderr.contains("would both be written to"), "\(clash.stderr)")
     }
 
     @Test func withoutOutputNothingIsWritten() throws {

@@ -56,7 +56,8 @@ struct ImportCommand: ParsableCommand {
             if isDirectory.boolValue {
                 let root = path.hasSuffix("/") ? path : path + "/"
                 for file in try RunbookCatalog.runbookFiles(in: path) {
-                    files.append((file, file.hasPrefix(root) ? String(file.dropFirst(root.count)) : file))
+                    files.append(
+                        (file, file.hasPrefix(root) ? String(file.dropFirst(root.count)) : Self.relativePath(of: file)))
                 }
             } else {
                 files.append((path, Self.relativePath(of: path)))
@@ -88,7 +89,13 @@ struct ImportCommand: ParsableCommand {
             + (human > 0 ? "; \(human) thing\(human == 1 ? "" : "s") need\(human == 1 ? "s" : "") a human" : "") + "\n"
         FileHandle.standardOutput.write(Data(report.utf8))
         if let output {
-            // Refuse before writing anything when a file would be replaced.
+            // Refuse before writing anything when two files would go to one path, or a file would be replaced.
+            var targets: Set<String> = []
+            for file in converted where !targets.insert(file.relative).inserted {
+                throw UsageProblem(
+                    summary: "two of the files given would both be written to \(output)/\(file.relative)",
+                    hint: "import them into different output directories")
+            }
             if !force {
                 for file in converted where FileManager.default.fileExists(atPath: output + "/" + file.relative) {
                     throw RunbookImporter.WriteError(
