@@ -140,7 +140,12 @@ extension RunbookImporter {
                 RunbookBuilder.hereDocumentDelimiter(in: $0) != nil
             }
             let bytes = Array(content.utf8)
-            Linter.forEachPlaceholder(in: content) { placeholder, offset, quoting in
+            Linter.forEachPlaceholder(in: content) { placeholder, offset, linterQuoting in
+                // The linter's reading does not follow `$(…)` inside double quotes; where the two differ, the
+                // more careful one decides (single quotes are left alone either way).
+                let nested = Self.quoting(at: offset, in: bytes)
+                let quoting: Linter.Quoting =
+                    linterQuoting == .single || nested == .single ? .single : nested
                 let line = block.startLine + 1 + bytes[..<offset].filter { $0 == UInt8(ascii: "\n") }.count
                 let inner = placeholder.dropFirst().dropLast()
                 let name = inner.uppercased().replacingOccurrences(of: "-", with: "_")
@@ -256,6 +261,65 @@ extension RunbookImporter {
             end = closing + 1
         }
         return (command, Edit(start: opening, end: end, lines: replaced))
+    }
+
+    /// How the shell quotes the byte at `offset` of `bytes`, following `$(…)` and backticks inside double quotes
+    /// (`"$(kubectl get pod <x>)"`: the placeholder is unquoted there), and skipping comments.
+    static func quoting(at offset: Int, in bytes: [UInt8]) -> Linter.Quoting {
+        enum Context { case unquoted, double, single, substitution(depth: Int), backtick }
+        var stack: [Context] = [.unquoted]
+        var index = 0
+        while index < offset, index < bytes.count {
+            let byte = bytes[index]
+            switch stack.last! {
+            case .single:
+                if byte == UInt8(ascii: "'") { stack.removeLast() }
+            case .double:
+                if byte == UInt8(ascii: "\\") {
+                    index += 1
+                } else if byte == UInt8(ascii: "\"") {
+                    stack.removeLast()
+                } else if byte == UInt8(ascii: "$"), index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "(") {
+                    stack.append(.substitution(depth: 1))
+                    index += 1
+                } else if byte == UInt8(ascii: "`") {
+                    stack.append(.backtick)
+                }
+            case .unquoted, .substitution, .backtick:
+                let previous = index > 0 ? bytes[index - 1] : UInt8(ascii: "\n")
+                if byte == UInt8(ascii: "#"), " \t\n;|&(".utf8.contains(previous) {
+                    // A comment, to the end of its line: its quotes (`the node's CPU`) open nothing.
+                    while index + 1 < bytes.count, index + 1 < offset, bytes[index + 1] != UInt8(ascii: "\n") {
+                        index += 1
+                    }
+                } else if byte == UInt8(ascii: "\\") {
+                    index += 1
+                } else if byte == UInt8(ascii: "'") {
+                    stack.append(.single)
+                } else if byte == UInt8(ascii: "\"") {
+                    stack.append(.double)
+                } else if byte == UInt8(ascii: "$"), index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "(") {
+                    stack.append(.substitution(depth: 1))
+                    index += 1
+                } else if case .substitution(let depth) = stack.last!, byte == UInt8(ascii: "(") {
+                    stack[stack.count - 1] = .substitution(depth: depth + 1)
+                } else if case .substitution(let depth) = stack.last!, byte == UInt8(ascii: ")") {
+                    if depth == 1 {
+                        stack.removeLast()
+                    } else {
+                        stack[stack.count - 1] = .substitution(depth: depth - 1)
+                    }
+                } else if byte == UInt8(ascii: "`") {
+                    if case .backtick = stack.last! { stack.removeLast() } else { stack.append(.backtick) }
+                }
+            }
+            index += 1
+        }
+        switch stack.last! {
+        case .single: return .single
+        case .double: return .double
+        default: return .unquoted
+        }
     }
 
     /// `line` without up to `count` leading spaces (what cmark-gfm removes from a fenced block's lines).

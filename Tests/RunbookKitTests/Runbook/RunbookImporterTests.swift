@@ -79,6 +79,18 @@ import Testing
         #expect(summary.needsHuman.map(\.line) == [4])
     }
 
+    @Test func placeholderInACommandSubstitutionInsideDoubleQuotesIsQuotedThere() {
+        let (text, _) = convert(
+            "# X\n\n```bash\necho \"pods: $(kubectl get pod <pod> -o name) on <node>\" '$(<kept>)'\n```\n")
+        #expect(text.contains("echo \"pods: $(kubectl get pod \"$POD\" -o name) on $NODE\" '$(<kept>)'\n"))
+    }
+
+    @Test func anApostropheInACommentQuotesNothing() {
+        let (text, summary) = convert("# X\n\n```bash\n# the node's CPU\noc top node <node-name>\n```\n")
+        #expect(text.contains("oc top node \"$NODE_NAME\"\n"))
+        #expect(summary.needsHuman.isEmpty)
+    }
+
     @Test func placeholderNamingAShellVariableIsLeft() {
         let (text, summary) = convert("# X\n\n```bash\nls <path>\n```\n")
         #expect(text.contains("ls <path>"))
