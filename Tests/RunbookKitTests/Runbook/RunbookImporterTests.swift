@@ -91,6 +91,15 @@ import Testing
         #expect(summary.needsHuman.isEmpty)
     }
 
+    @Test func aBlockThatWouldReadDifferentlyConvertedIsLeftAsWritten() {
+        // Stripped once, `$ $ echo x` leaves `$ echo x`, which would itself read as a prompt.
+        let original = "# X\n\n```bash\n$ $ echo x\nx\n```\n"
+        let (text, summary) = convert(original)
+        #expect(text == original)
+        #expect(summary.needsHuman.map(\.message) == ["converting this block would change it: left as written"])
+        #expect(!summary.changedAnything)
+    }
+
     @Test func placeholderNamingAShellVariableIsLeft() {
         let (text, summary) = convert("# X\n\n```bash\nls <path>\n```\n")
         #expect(text.contains("ls <path>"))
