@@ -223,7 +223,10 @@ public struct Linter: Sendable {
     /// Placeholders copied from prose (`<pod-name>`, `{environment}`) that the shell would misread.
     private func placeholders(_ step: Step) -> [Diagnostic] {
         var diagnostics: [Diagnostic] = []
-        Self.forEachPlaceholder(in: step.command) { placeholder, offset, quoted in
+        Self.forEachPlaceholder(in: step.command) { placeholder, offset, quoting in
+            // Inside single quotes `<name>` is passed as written and may well be meant (an XML tag, a template).
+            guard quoting != .single else { return }
+            let quoted = quoting == .double
             let name = placeholder.dropFirst().dropLast().uppercased().replacingOccurrences(of: "-", with: "_")
             // Unquoted, the shell reads `<pod-name>` as a redirection from a file; in double quotes it is passed
             // as written. Either way a person has to fill it in, so it is an error, but the reason differs.
@@ -238,9 +241,15 @@ public struct Linter: Sendable {
         return diagnostics
     }
 
-    /// Calls `body` with each `<name>` or `{name}` (letters, digits, `-`, `_`) outside comments, its offset, and
-    /// whether it is inside double quotes; braces inside single quotes are left alone (awk programs, jsonpath).
-    static func forEachPlaceholder(in command: String, _ body: (String, Int, Bool) -> Void) {
+    /// How the shell quotes the text at a place in a command.
+    enum Quoting: Equatable {
+        case unquoted, double, single
+    }
+
+    /// Calls `body` with each `<name>` or `{name}` (letters, digits, `-`, `_`) outside comments, its UTF-8 offset,
+    /// and its quoting; braces inside single quotes are left alone (awk programs, jsonpath), `<name>` there is
+    /// reported with `.single`.
+    static func forEachPlaceholder(in command: String, _ body: (String, Int, Quoting) -> Void) {
         let bytes = Array(command.utf8)
         var index = 0
         var inSingle = false
@@ -264,9 +273,7 @@ public struct Linter: Sendable {
             }
             let opens = byte == UInt8(ascii: "<") || (byte == UInt8(ascii: "{") && !inSingle)
             let previous = index > 0 ? bytes[index - 1] : 0
-            if opens, previous != UInt8(ascii: "$"), previous != UInt8(ascii: "<"),
-                !(inSingle && byte == UInt8(ascii: "<"))
-            {
+            if opens, previous != UInt8(ascii: "$"), previous != UInt8(ascii: "<") {
                 let close = byte == UInt8(ascii: "<") ? UInt8(ascii: ">") : UInt8(ascii: "}")
                 var end = index + 1
                 while end < bytes.count,
@@ -277,7 +284,9 @@ public struct Linter: Sendable {
                 if end < bytes.count, bytes[end] == close, end > index + 1,
                     VariableReferences.isNameStart(bytes[index + 1])
                 {
-                    body(String(decoding: bytes[index...end], as: UTF8.self), index, inDouble)
+                    body(
+                        String(decoding: bytes[index...end], as: UTF8.self), index,
+                        inSingle ? .single : inDouble ? .double : .unquoted)
                     index = end + 1
                     atWordStart = false
                     continue

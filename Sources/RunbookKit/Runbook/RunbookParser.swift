@@ -133,7 +133,7 @@ public enum RunbookParser {
     }
 
     /// Validates and decodes the bytes: refuses binary files and invalid UTF-8 with the place of the problem.
-    static func decode(_ data: Data, path: String) throws -> String {
+    public static func decode(_ data: Data, path: String) throws -> String {
         if data.count > maximumFileSize { throw tooLarge(path: path, size: data.count) }
         return try data.withUnsafeBytes { raw -> String in
             let bytes = raw.bindMemory(to: UInt8.self)
