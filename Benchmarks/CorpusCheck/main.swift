@@ -6,8 +6,15 @@ import RunbookKit
 // file for crashes and hangs with the runbook binary.
 //
 // Usage: corpus-check NAME DIR [CRASHES HANGS]
+//        corpus-check --files DIR     the files it reads, NUL-separated (the catalog's walk), for the crash check
 
 let arguments = CommandLine.arguments
+if arguments.count == 3, arguments[1] == "--files" {
+    for file in (try? RunbookCatalog.runbookFiles(in: arguments[2])) ?? [] {
+        FileHandle.standardOutput.write(Data((file + "\u{0}").utf8))
+    }
+    exit(0)
+}
 guard arguments.count >= 3 else {
     FileHandle.standardError.write(Data("usage: corpus-check NAME DIR [CRASHES HANGS]\n".utf8))
     exit(2)
@@ -44,9 +51,10 @@ func kind(_ diagnostic: Diagnostic) -> String {
     return "\(diagnostic.severity.rawValue): \(text)"
 }
 
-/// Whether `step` runs as written: no literal `$ ` prompt left in its command, and no finding about an undefined
-/// variable or a placeholder inside its block.
-func runsAsWritten(_ step: Step, findings: [Diagnostic]) -> Bool {
+/// Whether `step` runs as written, as the issue defines it: no literal `$ ` prompt left in its command (sample
+/// output is never part of a command), and no finding about an undefined variable inside its block; with
+/// `placeholders`, also no `<placeholder>` left for a person to fill in.
+func runsAsWritten(_ step: Step, findings: [Diagnostic], placeholders: Bool) -> Bool {
     let prompt = step.command.split(separator: "\n", omittingEmptySubsequences: false).contains {
         $0.drop { $0 == " " || $0 == "\t" }.hasPrefix("$ ")
     }
@@ -55,8 +63,8 @@ func runsAsWritten(_ step: Step, findings: [Diagnostic]) -> Bool {
     let last = first + step.command.split(separator: "\n", omittingEmptySubsequences: false).count + 1
     return !findings.contains { finding in
         (first...last).contains(finding.location.line)
-            && (finding.message.contains("is not declared") || finding.message.contains("placeholder")
-                || finding.message.contains("not set"))
+            && (finding.message.contains("is not declared") || finding.message.contains("not set")
+                || (placeholders && finding.message.contains("placeholder")))
     }
 }
 
@@ -71,6 +79,7 @@ var loaded = 0
 var blocks = 0
 var steps = 0
 var asWritten = 0
+var withoutPlaceholders = 0
 var findingsByKind: [String: Int] = [:]
 for file in files {
     guard let data = FileManager.default.contents(atPath: file) else { continue }
@@ -86,17 +95,21 @@ for file in files {
     let fileFindings = report.diagnostics.filter { $0.location.file == file }
     for step in runbook.steps {
         steps += 1
-        if runsAsWritten(step, findings: fileFindings) { asWritten += 1 }
+        if runsAsWritten(step, findings: fileFindings, placeholders: false) { asWritten += 1 }
+        if runsAsWritten(step, findings: fileFindings, placeholders: true) { withoutPlaceholders += 1 }
     }
 }
-let share = blocks == 0 ? 0 : Double(asWritten) / Double(blocks) * 100
+let blockCount = blocks
+func share(_ count: Int) -> String {
+    String(format: "%.1f%%", blockCount == 0 ? 0 : Double(count) / Double(blockCount) * 100)
+}
 print(
-    "| corpus | files | loaded | refused | shell/console blocks | steps | steps that run as written | of the blocks | crashes | hangs |"
-)
-print("|---|---|---|---|---|---|---|---|---|---|")
+    "| corpus | files | loaded | refused | shell/console blocks | steps | run as written | of the blocks "
+        + "| and no `<placeholder>` | of the blocks | crashes | hangs |")
+print("|---|---|---|---|---|---|---|---|---|---|---|---|")
 print(
     "| \(name) | \(files.count) | \(loaded) | \(files.count - loaded) | \(blocks) | \(steps) | \(asWritten) | "
-        + String(format: "%.1f%%", share) + " | \(crashes) | \(hangs) |")
+        + "\(share(asWritten)) | \(withoutPlaceholders) | \(share(withoutPlaceholders)) | \(crashes) | \(hangs) |")
 print()
 print("Lint findings by kind (\(findingsByKind.values.reduce(0, +)) in all):")
 print()
