@@ -1,23 +1,45 @@
 import Foundation
 import RunbookKit
 import RunbookTestSupport
+import Testing
 
 /// A `runbook` (or other) child process whose stdin and stdout a test drives line by line.
+///
+/// A watchdog kills the child (SIGKILL) after `deadline` seconds, so a read that waits for a line that never comes
+/// ends at end of output instead of hanging the suite; `wait()` then records an issue saying so.
 final class RunningBinary {
     let process = Process()
     private let input = Pipe()
     private let output = Pipe()
     private let error = Pipe()
     private var buffered = Data()
+    private let watchdog: DispatchWorkItem
+    private let deadline: TimeInterval
+    private let fired = Atomic(false)
 
-    init(_ arguments: [String], executable: String = BuiltBinary.path, environment: [String: String] = [:]) throws {
+    init(
+        _ arguments: [String], executable: String = BuiltBinary.path, environment: [String: String] = [:],
+        deadline: TimeInterval = 120
+    ) throws {
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.environment = BuiltBinary.environment(adding: environment)
         process.standardInput = input
         process.standardOutput = output
         process.standardError = error
+        self.deadline = deadline
+        let (process, fired) = (process, fired)
+        watchdog = DispatchWorkItem {
+            guard process.isRunning else { return }
+            fired.set(true)
+            Foundation.kill(process.processIdentifier, SIGKILL)
+        }
         try process.run()
+        DispatchQueue.global().asyncAfter(deadline: .now() + deadline, execute: watchdog)
+    }
+
+    deinit {
+        watchdog.cancel()
     }
 
     /// Writes to the child's stdin.
@@ -66,9 +88,22 @@ final class RunningBinary {
     @discardableResult
     func wait() -> Int32 {
         process.waitUntilExit()
+        watchdog.cancel()
+        if fired.get() {
+            Issue.record("\(process.arguments ?? []) was still running after \(deadline) s and was killed")
+        }
         return process.terminationReason == .uncaughtSignal
             ? 128 + process.terminationStatus : process.terminationStatus
     }
+}
+
+/// A flag shared with the watchdog's queue.
+final class Atomic<Value: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Value
+    init(_ value: Value) { self.value = value }
+    func get() -> Value { lock.withLock { value } }
+    func set(_ newValue: Value) { lock.withLock { value = newValue } }
 }
 
 /// A scratch directory with a database path inside, removed by the OS's temp cleaning.
