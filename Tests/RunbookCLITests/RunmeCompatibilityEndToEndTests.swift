@@ -19,8 +19,8 @@ import Testing
                   hint: a block written as a terminal session reads best as ```console
                 \(Self.fixtures)/runme-cells.md:21:1: note: `background` is recorded, but the step runs in the foreground here: the session waits for it
                   hint: for a long-running process, start it with `nohup … &` in the command
-                \(Self.fixtures)/runme-cells.md:33:1: note: `promptEnv` is recorded, but exported values are not asked for here: the step runs as written
-                  hint: declare the value in the front matter's `variables` to be asked for it
+                \(Self.fixtures)/runme-cells.md:33:1: note: `promptEnv` asks for `CACHE_KEY` before the step runs
+                  hint: each `export NAME=value` line becomes `[ -n "${NAME+set}" ] || export NAME=value`, so the answer (passed as environment) is kept; only literal values are asked for
                 3 files checked, no problems (5 notes)
 
                 """)
@@ -60,7 +60,8 @@ import Testing
             ))
         #expect(
             result.stdout.contains("announce-the-rotation · risk change · name \"Announce the rotation\" · shell bash"))
-        #expect(result.stdout.contains("set-key · risk change · promptEnv yes (not asked here)"))
+        #expect(result.stdout.contains("set-key · risk change · promptEnv yes"))
+        #expect(result.stdout.contains(#"[ -n "${CACHE_KEY+set}" ] || export CACHE_KEY="key-2""#))
         #expect(!result.stdout.contains("never a step here"))
     }
 
@@ -93,6 +94,36 @@ import Testing
             ])
         let finished = events.filter { $0.type == .commandFinished }.map { $0.payload["exit_code"] }
         #expect(finished == [0, 0])
+    }
+
+    /// `promptEnv`: the session asks for the exported value (the literal is the default), records it, and the step
+    /// runs with the answer; the command recorded is the one shown, with no answer in its text.
+    @Test func promptEnvAsksForTheExportedValueAndTheStepUsesTheAnswer() throws {
+        let scratch = try ScratchRunbooks("runme-promptenv")
+        defer { try? FileManager.default.removeItem(at: scratch.directory) }
+        let runbook =
+            "---\nenvironments: [staging]\n---\n# Key\n\n"
+            + "```bash {name=set-key promptEnv=yes}\nexport CACHE_GEN=\"key-2\"\necho \"using $CACHE_GEN\"\n```\n\n"
+            + "```bash {name=again promptEnv=yes}\nexport CACHE_GEN=\"key-2\"\necho \"still $CACHE_GEN\"\n```\n"
+        try runbook.write(to: scratch.runbooks.appendingPathComponent("key.md"), atomically: true, encoding: .utf8)
+        let result = try BuiltBinary.run(
+            ["start", "key", "--env", "staging", "--runbooks", scratch.runbooks.path, "--db", scratch.database],
+            stdin: "key-from-responder\ny\ny\nq\n", currentDirectory: scratch.directory)
+        #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
+        #expect(result.stdout.contains("CACHE_GEN (promptEnv: the step exports it)"), "\(result.stdout)")
+        #expect(result.stdout.contains("using key-from-responder"))
+        // Asked once: the second step keeps the answer.
+        #expect(result.stdout.contains("still key-from-responder"))
+        let events = try SQLiteTranscriptStore(path: scratch.database).events(incidentID: 1)
+        #expect(
+            events.contains {
+                $0.type == .variableSet && $0.payload["name"] == "CACHE_GEN"
+                    && $0.payload["value"] == "key-from-responder"
+            })
+        let commands = events.filter { $0.type == .commandStarted }.compactMap { $0.payload["command"]?.stringValue }
+        #expect(
+            commands.first == "[ -n \"${CACHE_GEN+set}\" ] || export CACHE_GEN=\"key-2\"\necho \"using $CACHE_GEN\"")
+        #expect(!commands.contains { $0.contains("key-from-responder") })
     }
 
     @Test func frontMatterCwdRunsStepsInTheDirectoryBesideTheRunbook() throws {

@@ -87,7 +87,9 @@ struct RunbookRenderer {
         if let name = attributes.name, name != step.id { facts.append("name \"\(name)\"") }
         if let shell = attributes.shell { facts.append("shell \(shell)") }
         if attributes.background { facts.append("background (runs in the foreground here)") }
-        if let promptEnv = attributes.promptEnv { facts.append("promptEnv \(promptEnv) (not asked here)") }
+        if let promptEnv = attributes.promptEnv {
+            facts.append("promptEnv \(promptEnv)" + (attributes.promptsForExports ? "" : " (off)"))
+        }
         if !attributes.tags.isEmpty { facts.append("tag \(attributes.tags.joined(separator: ","))") }
         for attribute in attributes.recorded where attribute.key != "interpreter" {
             facts.append("\(attribute.key) \(attribute.value)")

@@ -168,14 +168,20 @@ public struct StepAttributes: Sendable, Hashable {
     public var name: String?
     /// Runme's `background`: accepted and recorded; the step runs in the foreground here.
     public var background: Bool
-    /// Runme's `promptEnv` as written (`auto`, `yes`, `no`, …): accepted and recorded; exported values are not
-    /// asked for here.
+    /// Runme's `promptEnv` as written (`auto`, `yes`, `no`, …). When on, each `export NAME=literal` line of the
+    /// step asks for NAME, with the literal as its default (see `RunbookBuilder+PromptEnv`).
     public var promptEnv: String?
     /// The shell named by Runme's `interpreter` when it is one that runs steps here (`bash`, `sh`, `zsh`, …).
     public var shell: String?
     /// Runme attributes accepted and recorded without an effect here (`interpreter`, `terminalRows`,
     /// `closeTerminalOnSuccess`, `mimeType`, `excludeFromRunAll`), by name, in the order written.
     public var recorded: [RecordedAttribute]
+    /// Whether `promptEnv` asks for exported values: given, and not `no`, `false`, `0` or `never`. Unlike Runme,
+    /// where it is on unless turned off, it is off unless given: a responder is not asked to confirm every literal.
+    public var promptsForExports: Bool {
+        guard let promptEnv else { return false }
+        return !["false", "no", "0", "never"].contains(promptEnv.lowercased())
+    }
     /// Runme's `category` and `tag`, comma-separated in either.
     public var tags: [String]
 
@@ -329,6 +335,10 @@ public struct ListItem: Sendable, Hashable {
 
 /// A variable declared in the front matter.
 public struct VariableSpec: Sendable, Hashable {
+    /// Name parts that make a variable a secret when nothing declares it (any case): an exported one, or one a
+    /// `promptEnv` step asks for. Its value is then kept in memory, registered with the redactor, and never stored.
+    public static let secretNameParts = ["TOKEN", "PASSWORD", "PASSWD", "SECRET", "KEY", "CREDENTIAL", "PRIVATE"]
+
     public var name: String
     /// Question shown when the value is needed.
     public var prompt: String?

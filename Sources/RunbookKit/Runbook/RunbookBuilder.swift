@@ -9,7 +9,7 @@ struct RunbookBuilder {
     let body: Substring
     let frontMatter: FrontMatter
 
-    private(set) var diagnostics: [Diagnostic] = []
+    var diagnostics: [Diagnostic] = []
     private var items: [PendingItem] = []
     private var sections: [Section] = []
     private var tables: [MarkdownTable] = []
@@ -18,6 +18,9 @@ struct RunbookBuilder {
     private var firstLevelOneHeading: String?
     private var anchors = HeadingSlug.Uniquer()
     private var lineStarts: [Substring.Index]?
+    /// Variables that `promptEnv` steps ask for (their `export NAME=literal` lines), when the front matter does not
+    /// declare them; in the order first met.
+    var promptedExports: [VariableSpec] = []
 
     /// An item before ids are assigned (explicit ids are reserved before generated ones).
     private struct PendingItem {
@@ -188,6 +191,9 @@ struct RunbookBuilder {
                 slugSource = name
             }
         }
+        if attributes.promptsForExports {
+            command = promptingForExports(command, at: location(node))
+        }
         var step = Step(
             id: explicitID ?? "", title: title, guidance: precedingParagraph(node), language: info.language,
             command: command, expectedOutput: expectedOutput, attributes: attributes, location: location(node))
@@ -234,12 +240,6 @@ struct RunbookBuilder {
                 .note(
                     "`background` is recorded, but the step runs in the foreground here: the session waits for it",
                     at: location, hint: "for a long-running process, start it with `nohup … &` in the command"))
-        }
-        if let mode = attributes.promptEnv, !["false", "no", "0", "never"].contains(mode.lowercased()) {
-            diagnostics.append(
-                .note(
-                    "`promptEnv` is recorded, but exported values are not asked for here: the step runs as written",
-                    at: location, hint: "declare the value in the front matter's `variables` to be asked for it"))
         }
     }
 
@@ -436,7 +436,8 @@ struct RunbookBuilder {
         var runbook = Runbook(
             id: frontMatter.id ?? defaultID, title: frontMatter.title ?? firstLevelOneHeading, path: path,
             severity: frontMatter.severity, environments: frontMatter.environments, shell: frontMatter.shell ?? "bash",
-            variables: frontMatter.variables, items: finished, sections: sections, tables: tables, lists: lists)
+            variables: frontMatter.variables + promptedExports, items: finished, sections: sections, tables: tables,
+            lists: lists)
         runbook.workingDirectory = workingDirectory(for: nil)
         return runbook
     }

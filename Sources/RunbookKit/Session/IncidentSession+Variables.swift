@@ -78,9 +78,10 @@ extension IncidentSession {
         return VariableResolver.expand(raw, values: values)
     }
 
-    /// Names the command sets itself (`for pod in …`, `x=…`, `read x`): never asked for.
+    /// Names the command sets itself (`for pod in …`, `x=…`, `read x`): never asked for. A name it sets only when
+    /// unset (`[ -n "${NAME+set}" ] || export NAME=…`, how a `promptEnv` step reads) is an input: it is asked for.
     private func assigned(in command: String) -> Set<String> {
-        VariableReferences.assignedNames(in: command)
+        VariableReferences.assignedNames(in: command).filter { !command.contains("[ -n \"${\($0)+set}\" ] ||") }
     }
 
     /// Checks `value` against the declaration's choices and pattern; returns it when acceptable.
@@ -152,16 +153,12 @@ extension IncidentSession {
 }
 
 extension IncidentSession {
-    /// Name parts that make an exported variable a secret (any case): its value is then kept in memory and
-    /// registered with the redactor, and `variable.set` records `{name, secret: true}` without it.
-    public static let secretNameParts = ["TOKEN", "PASSWORD", "PASSWD", "SECRET", "KEY", "CREDENTIAL", "PRIVATE"]
-
     /// Whether an exported `name=value` must be kept as a secret: the name is declared or recorded secret, holds
-    /// one of `secretNameParts`, or the redactor would change the value or the assignment.
+    /// one of `VariableSpec.secretNameParts`, or the redactor would change the value or the assignment.
     func exportLooksSecret(_ name: String, value: String) -> Bool {
         if isSecret(name) { return true }
         let upper = name.uppercased()
-        if Self.secretNameParts.contains(where: upper.contains) { return true }
+        if VariableSpec.secretNameParts.contains(where: upper.contains) { return true }
         guard let redactor = dependencies.redactor, !value.isEmpty else { return false }
         return redactor.redact(value) != value || redactor.redact("\(name)=\(value)") != "\(name)=\(value)"
     }

@@ -40,7 +40,7 @@ import Testing
         #expect(runbook.steps.isEmpty)
     }
 
-    @Test func backgroundAndPromptEnvAreRecordedWithANoteThatTheyHaveNoEffectHere() throws {
+    @Test func backgroundIsRecordedWithANoteAndPromptEnvSaysWhatItAsks() throws {
         let (runbook, diagnostics) = try parsed(
             "# T\n\n```bash {id=a background}\necho\n```\n\n```bash {id=b promptEnv=yes}\nexport K=v\n```\n\n```bash {id=c promptEnv=no}\necho\n```\n"
         )
@@ -48,8 +48,49 @@ import Testing
         #expect(
             diagnostics.map { "\($0.location.line) \($0.severity.rawValue) \($0.message)" } == [
                 "3 note `background` is recorded, but the step runs in the foreground here: the session waits for it",
-                "7 note `promptEnv` is recorded, but exported values are not asked for here: the step runs as written",
+                "7 note `promptEnv` asks for `K` before the step runs",
             ])
+    }
+
+    /// `promptEnv`: literal exports become variables asked with the literal as default; the line keeps the answer
+    /// (`[ -n "${NAME+set}" ] || export …`); anything but a literal is left to run as written.
+    @Test func promptEnvAsksForLiteralExportsAndKeepsTheAnswer() throws {
+        let (runbook, diagnostics) = try parsed(
+            "---\nvariables:\n  REGION: {prompt: Which region?, default: eu}\n---\n# T\n\n"
+                + "```bash {id=b promptEnv=auto}\nexport CACHE_GEN=\"key 2\"\n  export REGION=us\nexport API_TOKEN='t'\n"
+                + "export NOW=$(date)\nexport A=b c\necho \"$CACHE_GEN\"\n```\n\n```bash {id=c}\nexport LATER=x\n```\n")
+        let step = try #require(runbook.steps.first)
+        #expect(
+            step.command == """
+                [ -n "${CACHE_GEN+set}" ] || export CACHE_GEN="key 2"
+                  [ -n "${REGION+set}" ] || export REGION=us
+                [ -n "${API_TOKEN+set}" ] || export API_TOKEN='t'
+                export NOW=$(date)
+                export A=b c
+                echo "$CACHE_GEN"
+                """)
+        #expect(runbook.steps[1].command == "export LATER=x", "without promptEnv nothing changes")
+        // REGION keeps its declaration; the others are added with the literal as default, a token as a secret.
+        #expect(runbook.variables.map(\.name) == ["REGION", "CACHE_GEN", "API_TOKEN"])
+        #expect(runbook.variables[0].defaultValue == "eu")
+        #expect(runbook.variables[1].defaultValue == "key 2" && !runbook.variables[1].secret)
+        #expect(runbook.variables[2].secret)
+        #expect(
+            diagnostics.map(\.message) == [
+                "`promptEnv` asks for `CACHE_GEN`, `REGION`, `API_TOKEN` before the step runs; 2 other exports run as written"
+            ])
+        // The rewritten line keeps an answer given as environment, and sets the literal without one.
+        for (environment, expected) in [(["CACHE_GEN": "answer"], "answer"), ([:], "key 2")] {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/bin/bash")
+            process.arguments = ["-c", step.command.split(separator: "\n")[0] + "; printf %s \"$CACHE_GEN\""]
+            process.environment = environment
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            try process.run()
+            process.waitUntilExit()
+            #expect(String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) == expected)
+        }
     }
 
     @Test func siteGeneratorAndRunmeFrontMatterIsKnownAndIgnored() throws {
