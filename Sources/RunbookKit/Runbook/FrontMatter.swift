@@ -39,7 +39,7 @@ public struct FrontMatter: Sendable, Hashable {
     public var variables: [VariableSpec] = []
     /// Runme's `cwd`: the working directory of every step, relative to the runbook's directory.
     public var cwd: String?
-    /// Runme's `skipPrompts`: do not ask for exported values. Recorded; nothing asks for them here.
+    /// Runme's `skipPrompts`: do not ask for exported values: `promptEnv` steps run their exports as written.
     public var skipPrompts = false
 
     public init() {}

@@ -191,7 +191,7 @@ struct RunbookBuilder {
                 slugSource = name
             }
         }
-        if attributes.promptsForExports {
+        if attributes.promptsForExports, !frontMatter.skipPrompts {
             command = promptingForExports(command, at: location(node))
         }
         var step = Step(

@@ -93,6 +93,14 @@ import Testing
         }
     }
 
+    @Test func skipPromptsInTheFrontMatterTurnsPromptEnvOff() throws {
+        let (runbook, diagnostics) = try parsed(
+            "---\nskipPrompts: true\n---\n# T\n\n```bash {id=b promptEnv=yes}\nexport GEN=v\n```\n")
+        #expect(runbook.steps.first?.command == "export GEN=v")
+        #expect(runbook.variables.isEmpty)
+        #expect(diagnostics.isEmpty)
+    }
+
     @Test func siteGeneratorAndRunmeFrontMatterIsKnownAndIgnored() throws {
         let (runbook, diagnostics) = try parsed(
             """
