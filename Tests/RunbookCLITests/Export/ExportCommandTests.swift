@@ -125,17 +125,60 @@ import Testing
         #expect(played.stdout.contains("$ helm rollback api 40"))
     }
 
-    @Test func anExistingFileIsReplacedAndMadePrivate() throws {
+    /// `-o` onto a file the author wrote stops, names it and leaves it; `--force` replaces it, keeping its mode; a
+    /// file an export wrote is replaced without `--force`, in every format.
+    @Test func aFileAnExportDidNotWriteIsReplacedOnlyWithForceAndKeepsItsMode() throws {
         let scratch = try ExportGoldenTests.sampleDatabase()
-        let path = scratch.directory + "/old.md"
+        let path = scratch.directory + "/postmortem.md"
+        let authored = "# Our postmortem\n\nWords only a human knows.\n"
         #expect(
             FileManager.default.createFile(
-                atPath: path, contents: Data("old and longer than nothing".utf8),
-                attributes: [.posixPermissions: 0o644]))
+                atPath: path, contents: Data(authored.utf8), attributes: [.posixPermissions: 0o644]))
+        let refused = try scratch.run(["export", "1", "--format", "markdown", "-o", path])
+        #expect(refused.status == 2, "\(refused.stderr)")
+        #expect(refused.stderr.contains("\(path) exists and was not written by runbook export"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("--force replaces it"))
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == authored)
+
+        let forced = try scratch.run(["export", "1", "--format", "markdown", "-o", path, "--force"])
+        #expect(forced.status == 0, "\(forced.stderr)")
         #expect(try mode(path) == 0o644)
+        let exported = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(exported.hasPrefix("<!-- runbook export of incident 1; "))
+        #expect(exported.contains("-->\n# Postmortem: "))
+        // Rendered, the marker is an HTML comment: nothing of it shows.
+        #expect(try ExternalTool.cmarkXML(exported).contains("<html_block"))
+
+        for format in ["markdown", "json", "asciicast"] {
+            let again = scratch.directory + "/again." + format
+            for _ in 0..<2 {
+                let result = try scratch.run(["export", "1", "--format", format, "-o", again])
+                #expect(result.status == 0, "\(format): \(result.stderr)")
+            }
+            #expect(try mode(again) == 0o600)
+        }
         #expect(try scratch.run(["export", "1", "--format", "markdown", "-o", path]).status == 0)
-        #expect(try mode(path) == 0o600)
-        #expect(try String(contentsOfFile: path, encoding: .utf8).hasPrefix("# Postmortem: "))
+        #expect(try mode(path) == 0o644)
+        // No temporary file is left beside them.
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: scratch.directory).filter { $0.hasPrefix(".") }
+                .isEmpty)
+    }
+
+    @Test func aSymbolicLinkIsRefusedAndItsTargetLeftAlone() throws {
+        let scratch = try ExportGoldenTests.sampleDatabase()
+        let target = scratch.directory + "/target.json"
+        let link = scratch.directory + "/link.json"
+        #expect(try scratch.run(["export", "1", "--format", "json", "-o", target]).status == 0)
+        let before = FileManager.default.contents(atPath: target)
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: target)
+        for extra in [[], ["--force"]] {
+            let result = try scratch.run(["export", "1", "--format", "markdown", "-o", link] + extra)
+            #expect(result.status == 2, "\(result.stderr)")
+            #expect(result.stderr.contains("\(link): it is a symbolic link"), "\(result.stderr)")
+        }
+        #expect(FileManager.default.contents(atPath: target) == before)
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: link) == target)
     }
 
     @Test func unknownIncidentIsAUsageErrorNamingTheDatabase() throws {
