@@ -50,7 +50,12 @@ public struct MarkdownPostmortemExporter: IncidentExporter {
                 notes.raw("), ")
                 notes.raw(MarkdownText.inline(event.actor))
                 notes.raw(": ")
-                notes.markdownParagraph(event.payload["text"]?.stringValue ?? "", indent: 2)
+                let text = event.payload["text"]?.stringValue ?? ""
+                if text.allSatisfy(\.isWhitespace) {
+                    notes.raw("*(empty note)*")
+                } else {
+                    notes.markdownParagraph(text, indent: 2)
+                }
                 try notes.flushIfFull()
             }
         }
