@@ -165,6 +165,56 @@ import Testing
                 .isEmpty)
     }
 
+    /// `kill -9` in the middle of a large export leaves the file it was replacing whole: the export goes to a
+    /// temporary file that is renamed over the target only when complete.
+    @Test func aKilledExportLeavesTheOldFileWhole() throws {
+        let scratch = ScratchDatabase()
+        let store = try SQLiteTranscriptStore(path: scratch.path)
+        let (incident, _) = try store.declareIncident(
+            IncidentDeclaration(
+                title: "Big", runbook: "r", environment: "staging", severity: .p3, host: "h", user: "u"),
+            actor: "u@h", at: Date())
+        let started = try store.append(
+            EventDraft(.commandStarted, payload: ["command": "seq"]), to: incident.id, actor: "u@h", at: Date())
+        // 40 MB of output: seconds of Markdown for the debug build.
+        for block in 0..<40 {
+            let text = (0..<20_000).map { "line \(block * 20_000 + $0) of a long output\n" }.joined()
+            let chunk = OutputChunk(offset: Double(block), data: Data(text.prefix(1_000_000).utf8))
+            try store.appendOutput([chunk], incidentID: incident.id, commandSequence: started.sequence)
+        }
+        _ = try store.append(
+            EventDraft(.commandFinished, payload: ["exit_code": 0]), to: incident.id, actor: "u@h", at: Date())
+
+        let directory = scratch.directory + "/out"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let path = directory + "/postmortem.md"
+        let old = "<!-- runbook export of incident 1 -->\n# Postmortem\n\nThe author's words.\n"
+        try old.write(toFile: path, atomically: false, encoding: .utf8)
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: BuiltBinary.path)
+        process.arguments = ["export", "\(incident.id)", "--format", "markdown", "--lines", "0", "-o", path]
+        process.environment = BuiltBinary.environment(adding: ["RUNBOOK_DB": scratch.path])
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // Killed as soon as its temporary file holds bytes: the export is under way.
+        let deadline = Date().addingTimeInterval(60)
+        var underWay = false
+        while !underWay, process.isRunning, Date() < deadline {
+            let temporaries = try FileManager.default.contentsOfDirectory(atPath: directory)
+                .filter { $0.hasPrefix(".postmortem.md.export-") }
+            underWay = try temporaries.contains {
+                (try FileManager.default.attributesOfItem(atPath: directory + "/" + $0)[.size] as? Int ?? 0) > 0
+            }
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(underWay, "the export never started writing, or finished before it could be killed")
+        #expect(process.terminationReason == .uncaughtSignal)
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == old)
+    }
+
     @Test func aSymbolicLinkIsRefusedAndItsTargetLeftAlone() throws {
         let scratch = try ExportGoldenTests.sampleDatabase()
         let target = scratch.directory + "/target.json"
