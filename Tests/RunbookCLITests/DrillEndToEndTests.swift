@@ -265,6 +265,12 @@ import Testing
         #expect(export.stdout.contains("## Drill debrief"))
         #expect(export.stdout.contains("**outcome:** abandoned"))
         #expect(export.stdout.contains("**time\\_to\\_acknowledge\\_seconds:**"))
+        // The inject's text is its `message`, in the timeline and in the replay.
+        #expect(export.stdout.contains("| Drill inject: PagerDuty pages the on-call |"), "\(export.stdout)")
+        #expect(!export.stdout.contains("Drill inject: ?"))
+        let cast = try BuiltBinary.run(["export", "1", "--format", "asciicast", "-o", "-", "--db", database])
+        #expect(cast.stdout.contains("Drill inject: Error rate 30 %"), "\(cast.stdout)")
+        #expect(!cast.stdout.contains("Drill inject: ?"))
     }
 
     @Test func unknownSimulationAndBadSpeedAreUsageErrors() throws {

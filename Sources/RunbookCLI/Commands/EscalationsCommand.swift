@@ -15,7 +15,7 @@ struct EscalationsCommand: ParsableCommand {
     var id: Int64
 
     func run() throws {
-        let store = try StoreOpener.open(global)
+        let store = try StoreOpener.openEvidence(global)
         guard let incident = try store.incident(id), let state = try store.escalationState(incidentID: id) else {
             throw EscalationError.unknownIncident(incidentID: id)
         }

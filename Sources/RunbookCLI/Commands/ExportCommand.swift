@@ -9,11 +9,14 @@ struct ExportCommand: ParsableCommand {
         abstract: "Export an incident as a Markdown postmortem, JSON, or an asciicast replay.",
         discussion: """
             Without -o the file goes to transcripts/YYYY-MM-DD-ID-slug.md|json|cast (the directory is created
-            with mode 0700, the file with mode 0600). -o - writes to standard output. Exports hold only what the
-            transcript holds, so secret values never appear. See docs/exports.md.
+            with mode 0700, a new file with mode 0600; a replaced file keeps its mode). -o - writes to standard
+            output. The file is written atomically (a temporary file beside it, renamed into place), never
+            through a symbolic link, and an existing file is replaced only when an export wrote it (it holds the
+            export's marker near its start) or with --force. Exports hold only what the transcript holds, so
+            secret values never appear. See docs/exports.md.
 
-            Exit codes: 0 written (the path is printed), 2 unknown incident, bad option or unwritable path,
-            4 database unusable.
+            Exit codes: 0 written (the path is printed), 2 unknown incident, bad option, unwritable path, a
+            symbolic link, or a file not written by an export without --force, 4 database missing or unusable.
             """)
 
     /// The export formats, named as on the command line.
@@ -33,6 +36,9 @@ struct ExportCommand: ParsableCommand {
         name: [.customShort("o"), .long],
         help: ArgumentHelp("Output file, or - for standard output.", valueName: "path"))
     var output: String?
+
+    @Flag(help: "Replace an existing file even when an export did not write it (never a symbolic link).")
+    var force = false
 
     @Option(
         name: .long,
@@ -55,7 +61,7 @@ struct ExportCommand: ParsableCommand {
         case .asciicast: exporter = AsciicastExporter()
         }
         // Written as it is produced, to standard output (`-o -`) or to the file, whose path is printed.
-        let path = try exporter.export(incidentID: id, from: store, to: output)
+        let path = try exporter.export(incidentID: id, from: store, to: output, force: force)
         if path != "-" { print(path) }
     }
 }

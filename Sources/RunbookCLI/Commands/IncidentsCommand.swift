@@ -24,7 +24,7 @@ struct IncidentsCommand: ParsableCommand {
     var format: OutputFormat = .table
 
     func run() throws {
-        let store = try StoreOpener.open(global)
+        let store = try StoreOpener.openEvidence(global)
         let incidents = try store.incidents(openOnly: open, drillsOnly: drill)
         let now = Date()
         switch format {

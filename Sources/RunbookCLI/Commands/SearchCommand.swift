@@ -24,7 +24,7 @@ struct SearchCommand: ParsableCommand {
     var format: OutputFormat = .table
 
     func run() throws {
-        let store = try StoreOpener.open(global)
+        let store = try StoreOpener.openEvidence(global)
         let hits = try store.search(query.joined(separator: " "), limit: limit)
         switch format {
         case .json:

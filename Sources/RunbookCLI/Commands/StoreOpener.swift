@@ -34,8 +34,9 @@ public enum StoreOpener {
         return store
     }
 
-    /// Opens the existing store for these options read-only, as evidence (`verify`, `export`, `transcript`):
-    /// nothing is created, migrated or written, in the file or beside it.
+    /// Opens the existing store for these options read-only, as evidence (`verify`, `export`, `transcript`,
+    /// `incidents`, `search`, `escalations`): nothing is created, migrated or written, in the file or beside it.
+    /// A missing database is `TranscriptError.missingDatabase` (exit 4), so a mistyped `--db` creates nothing.
     public static func openEvidence(
         _ global: GlobalOptions, environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws -> SQLiteTranscriptStore {

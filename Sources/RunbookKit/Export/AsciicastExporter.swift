@@ -31,6 +31,9 @@ public struct AsciicastExporter: IncidentExporter {
 
     public var fileExtension: String { "cast" }
 
+    /// A `"generator"` key of the header line (players ignore keys they do not know).
+    public var generatorMarker: String { Self.jsonGeneratorMarker }
+
     /// One entry of the recording before it is written.
     struct Frame {
         var time: TimeInterval
@@ -45,6 +48,7 @@ public struct AsciicastExporter: IncidentExporter {
         if incident.isDrill { title += " (DRILL)" }
         var header: JSONValue = [
             "version": 2,
+            "generator": "runbook export",
             "width": .int(Int64(width)),
             "height": .int(Int64(height)),
             "timestamp": .int(Int64(incident.declaredAt.timeIntervalSince1970.rounded(.down))),

@@ -78,7 +78,8 @@ public enum EventSummary {
         case .manualDone:
             return "Manual step \(text("title") ?? stepName(event)) done"
         case .noteAdded:
-            return "Note: \(text("text") ?? "")"
+            let note = (p["text"]?.stringValue ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            return note.isEmpty ? "Note (empty)" : "Note: \(note)"
         case .ackReceived:
             return "Acknowledged by \(text("by") ?? event.actor)"
         case .escalationTriggered:
@@ -110,7 +111,8 @@ public enum EventSummary {
         case .chainSigned:
             return "Chain head #\(number("seq") ?? "?") signed by \(event.actor) (key \(text("fingerprint") ?? "?"))"
         case .drillInject:
-            return "Drill inject: \(text("text") ?? text("description") ?? text("title") ?? "?")"
+            // `IncidentSession.recordInject` writes the inject's text as `message`.
+            return "Drill inject: \(text("message") ?? "?")"
         case .drillDebrief:
             return "Drill debrief recorded"
         case .incidentResolved:

@@ -6,11 +6,20 @@ public enum ExportError: UserFacingError, Equatable {
     case unknownIncident(Int64)
     /// The destination could not be written.
     case cannotWrite(path: String, reason: String)
+    /// The destination is a symbolic link: exports never write through one.
+    case symbolicLink(path: String)
+    /// The destination is a file an export did not write (it lacks the format's generator marker), and `--force`
+    /// was not given.
+    case notAnExport(path: String, marker: String)
 
     public var summary: String {
         switch self {
         case .unknownIncident(let id): return "no incident \(id) in the transcript"
         case .cannotWrite(let path, let reason): return "cannot write the export to \(path): \(reason)"
+        case .symbolicLink(let path):
+            return "cannot write the export to \(path): it is a symbolic link, and exports never write through one"
+        case .notAnExport(let path, let marker):
+            return "\(path) exists and was not written by runbook export (its start lacks \(marker)); left unchanged"
         }
     }
 
@@ -18,13 +27,15 @@ public enum ExportError: UserFacingError, Equatable {
         switch self {
         case .unknownIncident: return "check the incident id and the transcript database (--db or $RUNBOOK_DB)"
         case .cannotWrite: return "choose another path with -o PATH, or -o - to print to standard output"
+        case .symbolicLink: return "give the file the link points to with -o, or choose another path"
+        case .notAnExport: return "--force replaces it; or choose another path with -o PATH"
         }
     }
 
     public var exitStatus: ExitStatus {
         switch self {
         case .unknownIncident: return .usage
-        case .cannotWrite: return .usage
+        case .cannotWrite, .symbolicLink, .notAnExport: return .usage
         }
     }
 }

@@ -97,7 +97,9 @@ public struct IncidentReport: Sendable {
         guard mayStartWithMarker(text) else { return nil }
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         for marker in ["todo:", "action:"] where trimmed.lowercased().hasPrefix(marker) {
-            return trimmed.dropFirst(marker.count).trimmingCharacters(in: .whitespaces)
+            // A bare `TODO:` names no action: it stays a note, not an empty task.
+            let item = trimmed.dropFirst(marker.count).trimmingCharacters(in: .whitespacesAndNewlines)
+            return item.isEmpty ? nil : item
         }
         return nil
     }
@@ -115,6 +117,8 @@ extension IncidentReport {
 
         private var shownByStep: [String: RecordedEvent] = [:]
         private var editedByStep: [String: RecordedEvent] = [:]
+        /// The runbook's text of a step edited since it was last shown as written: the first edit's `before`.
+        private var originalByStep: [String: String] = [:]
         private var lastShown: RecordedEvent?
         private var open: [Int] = []  // indexes of started, unfinished commands
         private var indexBySequence: [Int64: Int] = [:]  // first record of each sequence, for finishes that name theirs
@@ -194,17 +198,29 @@ extension IncidentReport {
         private mutating func addCommandEvent(_ event: RecordedEvent) -> Int? {
             switch event.type {
             case .stepShown:
+                // After `e` (and after `resume`) the step is shown again with the edited command and `edited: true`:
+                // the edit still stands. A step shown as written ends it.
+                if event.payload["edited"]?.boolValue != true {
+                    editedByStep[event.stepID ?? ""] = nil
+                    originalByStep[event.stepID ?? ""] = nil
+                }
                 if let step = event.stepID { shownByStep[step] = event }
-                editedByStep[event.stepID ?? ""] = nil
                 lastShown = event
                 return nil
             case .stepEdited:
-                editedByStep[event.stepID ?? ""] = event
+                let step = event.stepID ?? ""
+                if originalByStep[step] == nil {
+                    originalByStep[step] =
+                        event.payload["before"]?.stringValue ?? shownByStep[step]?.payload["command"]?.stringValue
+                }
+                editedByStep[step] = event
                 return nil
             case .commandStarted:
                 let shown = event.stepID.flatMap { shownByStep[$0] } ?? lastShown
                 let edited = editedByStep[event.stepID ?? ""]
-                let written = shown?.payload["command"]?.stringValue ?? edited?.payload["before"]?.stringValue
+                let written =
+                    (edited != nil ? originalByStep[event.stepID ?? ""] : nil)
+                    ?? shown?.payload["command"]?.stringValue ?? edited?.payload["before"]?.stringValue
                 let editedText = edited.flatMap { ($0.payload["after"] ?? $0.payload["edited"])?.stringValue }
                 let text = event.payload["command"]?.stringValue ?? editedText ?? written ?? ""
                 let original = (edited != nil || (written != nil && written != text)) ? (written ?? text) : nil

@@ -14,10 +14,14 @@ public struct JSONExporter: IncidentExporter {
 
     public var fileExtension: String { "json" }
 
+    /// The document's first member, `"generator": "runbook export"`.
+    public var generatorMarker: String { Self.jsonGeneratorMarker }
+
     /// The top-level members in the order they are written: `events` before everything derived from them, so
     /// that each event goes out as it is read and an export of any size holds none of them.
     public static let memberOrder: [String] = [
-        "version", "events", "chain_head", "commands", "incident", "metrics", "notifications", "outbox", "timers",
+        "generator", "version", "events", "chain_head", "commands", "incident", "metrics", "notifications", "outbox",
+        "timers",
     ]
 
     public func write(_ transcript: IncidentTranscript, to sink: ExportSink) throws {
@@ -25,9 +29,11 @@ public struct JSONExporter: IncidentExporter {
         // event is written straight from its row (no dictionary per event whose keys are then sorted).
         let depth = 0
         var writer = ExportWriter(sink: sink)
-        writer.member("version", index: 0, depth: depth)
+        writer.member("generator", index: 0, depth: depth)
+        writer.writeString("runbook export")
+        writer.member("version", index: 1, depth: depth)
         writer.write(.int(Self.formatVersion), depth: depth + 1)
-        writer.member("events", index: 1, depth: depth)
+        writer.member("events", index: 2, depth: depth)
         var builder = IncidentReport.Builder(incident: transcript.incident, outputs: transcript.outputs)
         try transcript.forEachEvent { event in
             builder.add(event)
@@ -37,24 +43,24 @@ public struct JSONExporter: IncidentExporter {
         }
         let report = builder.report(timers: transcript.timers, outbox: transcript.outbox)
         writer.endArray(count: report.eventCount, depth: depth + 1)
-        writer.member("chain_head", index: 2, depth: depth)
+        writer.member("chain_head", index: 3, depth: depth)
         writer.write(transcript.chainHead?.json ?? .null, depth: depth + 1)
-        writer.member("commands", index: 3, depth: depth)
+        writer.member("commands", index: 4, depth: depth)
         for (index, record) in report.commands.enumerated() {
             writer.element(index: index, depth: depth + 1)
             writer.write(command(record), depth: depth + 2)
             try writer.flushIfFull()
         }
         writer.endArray(count: report.commands.count, depth: depth + 1)
-        writer.member("incident", index: 4, depth: depth)
+        writer.member("incident", index: 5, depth: depth)
         writer.write(incident(report), depth: depth + 1)
-        writer.member("metrics", index: 5, depth: depth)
+        writer.member("metrics", index: 6, depth: depth)
         writer.write(metrics(report), depth: depth + 1)
-        writer.member("notifications", index: 6, depth: depth)
+        writer.member("notifications", index: 7, depth: depth)
         writer.write(.array(notifications(report)), depth: depth + 1)
-        writer.member("outbox", index: 7, depth: depth)
+        writer.member("outbox", index: 8, depth: depth)
         writer.write(.array(outbox(report)), depth: depth + 1)
-        writer.member("timers", index: 8, depth: depth)
+        writer.member("timers", index: 9, depth: depth)
         writer.write(.array(timers(report)), depth: depth + 1)
         writer.endObject(depth: depth)
         writer.raw("\n")
@@ -86,6 +92,7 @@ public struct JSONExporter: IncidentExporter {
     public func document(_ transcript: IncidentTranscript) throws -> JSONValue {
         let report = try transcript.report()
         return .object([
+            "generator": "runbook export",
             "version": .int(Self.formatVersion),
             "chain_head": transcript.chainHead?.json ?? .null,
             "incident": incident(report),

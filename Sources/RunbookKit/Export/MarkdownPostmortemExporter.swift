@@ -13,6 +13,9 @@ public struct MarkdownPostmortemExporter: IncidentExporter {
 
     public var fileExtension: String { "md" }
 
+    /// The first line of every postmortem opens with it (an HTML comment, invisible once rendered).
+    public var generatorMarker: String { "<!-- runbook export" }
+
     public func write(_ transcript: IncidentTranscript, to sink: ExportSink) throws {
         // One pass over the events. The header and metrics come first but depend on every event, so the timeline
         // and the notes (nearly all of a large document) are written ahead into their own buffers, in their final
@@ -47,7 +50,12 @@ public struct MarkdownPostmortemExporter: IncidentExporter {
                 notes.raw("), ")
                 notes.raw(MarkdownText.inline(event.actor))
                 notes.raw(": ")
-                notes.markdownParagraph(event.payload["text"]?.stringValue ?? "", indent: 2)
+                let text = event.payload["text"]?.stringValue ?? ""
+                if text.allSatisfy(\.isWhitespace) {
+                    notes.raw("*(empty note)*")
+                } else {
+                    notes.markdownParagraph(text, indent: 2)
+                }
                 try notes.flushIfFull()
             }
         }
@@ -90,7 +98,9 @@ public struct MarkdownPostmortemExporter: IncidentExporter {
 
     private func header(_ report: IncidentReport) -> String {
         let incident = report.incident
-        var lines: [String] = []
+        var lines = [
+            "\(generatorMarker) of incident \(incident.id); -o replaces this file only while this line is here -->"
+        ]
         let drill = incident.isDrill ? " (DRILL)" : ""
         lines.append("# Postmortem\(drill): \(MarkdownText.inline(incident.title))")
         lines.append("")

@@ -20,7 +20,10 @@ public enum MarkdownText {
 
     /// One line of literal text: inline syntax escaped, and a leading list, heading or thematic-break marker
     /// neutralised, so the text renders as written.
+    /// A line break in `text` (LF, CR or CRLF: each ends a line in CommonMark) is shown as ` ↵ `, so that a title
+    /// stays one heading and a field one line.
     public static func inline(_ text: String) -> String {
+        if hasLineBreak(text) { return inline(oneLine(text)) }
         var out = escapingPunctuation(text)
         // `- x`, `+ x`, `= x`, `1. x`, `1) x` at the start of a line would start a block.
         guard let firstByte = out.utf8.first else { return out }
@@ -36,6 +39,23 @@ public enum MarkdownText {
             break
         }
         return out
+    }
+
+    /// Whether `text` holds a CR or an LF.
+    static func hasLineBreak(_ text: String) -> Bool {
+        TerminalText.contains(UInt8(ascii: "\n"), in: text) || TerminalText.contains(UInt8(ascii: "\r"), in: text)
+    }
+
+    /// The lines of `text`, split at every line ending CommonMark knows: CRLF, LF and a lone CR.
+    static func lines(_ text: String) -> [Substring] {
+        // A Swift `Character` holds CRLF whole, so the endings are made one before splitting.
+        text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
+            .split(separator: "\n", omittingEmptySubsequences: false)
+    }
+
+    /// `text` on one line: its lines trimmed and joined with ` ↵ `.
+    static func oneLine(_ text: String) -> String {
+        lines(text).map { trimmingWhitespace($0) }.joined(separator: " ↵ ")
     }
 
     /// `text` with a backslash before each character `isEscaped` names; `text` itself when it has none.
@@ -79,27 +99,18 @@ public enum MarkdownText {
     /// Literal text, possibly several lines, as one block whose continuation lines are indented by `indent`
     /// spaces (for list items).
     public static func paragraph(_ text: String, indent: Int = 0) -> String {
-        guard TerminalText.contains(UInt8(ascii: "\n"), in: text) else { return inline(trimmingWhitespace(text)) }
+        guard hasLineBreak(text) else { return inline(trimmingWhitespace(text)) }
         let pad = String(repeating: " ", count: indent)
-        return text.split(separator: "\n", omittingEmptySubsequences: false)
+        return lines(text)
             .map { inline(trimmingWhitespace($0)) }
             .enumerated().map { $0.offset == 0 ? $0.element : pad + $0.element }
             .joined(separator: "\n")
     }
 
-    /// Text for one GFM table cell: one line (newlines shown as ` ↵ `), pipes escaped, inline syntax escaped.
+    /// Text for one GFM table cell: one line (line breaks, CR as well as LF, shown as ` ↵ `), pipes escaped, inline
+    /// syntax escaped.
     public static func tableCell(_ text: String) -> String {
-        let oneLine: String
-        if TerminalText.contains(UInt8(ascii: "\n"), in: text) {
-            oneLine = text.replacingOccurrences(of: "\r\n", with: "\n").split(
-                separator: "\n", omittingEmptySubsequences: false
-            )
-            .map { trimmingWhitespace($0) }
-            .joined(separator: " ↵ ")
-        } else {
-            oneLine = trimmingWhitespace(text)
-        }
-        let cell = inline(oneLine)
+        let cell = inline(hasLineBreak(text) ? oneLine(text) : trimmingWhitespace(text))
         return cell.isEmpty ? " " : cell
     }
 
@@ -114,14 +125,14 @@ public enum MarkdownText {
     }
 
     /// Appends `inline(trimmingWhitespace(text))` byte by byte, without building strings, when `text` is one
-    /// non-empty line whose first and last bytes are ASCII other than white space and whose leading digits (if any)
+    /// non-empty line (no LF, no CR) whose first and last bytes are ASCII other than white space and whose leading digits (if any)
     /// are followed by ASCII: nearly every cell and note. Returns `false`, having appended nothing, otherwise.
     private static func appendTrimmedInline(_ text: String, to out: inout [UInt8]) -> Bool {
         var text = text
         return text.withUTF8 { utf8 -> Bool in
             guard let first = utf8.first, let last = utf8.last, first < 0x80, last < 0x80, first != 0x20,
                 first != 0x09, last != 0x20, last != 0x09,
-                memchr(utf8.baseAddress!, 0x0A, utf8.count) == nil
+                memchr(utf8.baseAddress!, 0x0A, utf8.count) == nil, memchr(utf8.baseAddress!, 0x0D, utf8.count) == nil
             else { return false }
             // Where a backslash goes to keep a leading `- `, `+ `, `= `, `1. ` or `1) ` from starting a block.
             var markerAt = -1

@@ -57,6 +57,7 @@ struct DatabaseFilePreflight {
     func inspectEvidence() throws -> Bool {
         var info = stat()
         guard stat(path, &info) == 0 else {
+            if errno == ENOENT || errno == ENOTDIR { throw TranscriptError.missingDatabase(path: path) }
             throw TranscriptError.unreadable(path: path, detail: String(cString: strerror(errno)))
         }
         if (info.st_mode & S_IFMT) == S_IFDIR {

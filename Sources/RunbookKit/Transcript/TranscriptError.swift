@@ -11,6 +11,8 @@ public enum TranscriptError: UserFacingError, Equatable {
     case locked(path: String, timeout: TimeInterval)
     /// The file exists but this user may not read it, or SQLite could not open it.
     case unreadable(path: String, detail: String)
+    /// A command that only reads found no database at the path (nothing was created there).
+    case missingDatabase(path: String)
     /// The file exists but may not be written.
     case readOnlyFile(path: String)
     /// The directory may not be written (SQLite needs to create `-wal` and `-shm` files beside the database).
@@ -47,6 +49,8 @@ public enum TranscriptError: UserFacingError, Equatable {
                 + "\(Self.seconds(timeout))"
         case .unreadable(let path, let detail):
             return "\(path): cannot read the transcript database (\(detail))"
+        case .missingDatabase(let path):
+            return "\(path): no transcript database here (nothing was created)"
         case .readOnlyFile(let path):
             return "\(path): the transcript database is read-only"
         case .readOnlyDirectory(let path, let directory):
@@ -90,6 +94,9 @@ public enum TranscriptError: UserFacingError, Equatable {
                 + "RUNBOOK_DB_TIMEOUT=SECONDS waits longer."
         case .unreadable(let path, _):
             return "check the owner and mode of \(path) (ls -l), or pass --db with a database you can read."
+        case .missingDatabase:
+            return "check the path given with --db or $RUNBOOK_DB (without them: ./transcripts/, then the state "
+                + "directory); `runbook start` or `runbook declare` creates the database."
         case .readOnlyFile(let path):
             return "make it writable (chmod u+w \(path)) or pass --db with another path; "
                 + "it was not modified."

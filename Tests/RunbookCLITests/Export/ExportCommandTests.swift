@@ -125,17 +125,110 @@ import Testing
         #expect(played.stdout.contains("$ helm rollback api 40"))
     }
 
-    @Test func anExistingFileIsReplacedAndMadePrivate() throws {
+    /// `-o` onto a file the author wrote stops, names it and leaves it; `--force` replaces it, keeping its mode; a
+    /// file an export wrote is replaced without `--force`, in every format.
+    @Test func aFileAnExportDidNotWriteIsReplacedOnlyWithForceAndKeepsItsMode() throws {
         let scratch = try ExportGoldenTests.sampleDatabase()
-        let path = scratch.directory + "/old.md"
+        let path = scratch.directory + "/postmortem.md"
+        let authored = "# Our postmortem\n\nWords only a human knows.\n"
         #expect(
             FileManager.default.createFile(
-                atPath: path, contents: Data("old and longer than nothing".utf8),
-                attributes: [.posixPermissions: 0o644]))
+                atPath: path, contents: Data(authored.utf8), attributes: [.posixPermissions: 0o644]))
+        let refused = try scratch.run(["export", "1", "--format", "markdown", "-o", path])
+        #expect(refused.status == 2, "\(refused.stderr)")
+        #expect(refused.stderr.contains("\(path) exists and was not written by runbook export"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("--force replaces it"))
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == authored)
+
+        let forced = try scratch.run(["export", "1", "--format", "markdown", "-o", path, "--force"])
+        #expect(forced.status == 0, "\(forced.stderr)")
         #expect(try mode(path) == 0o644)
+        let exported = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(exported.hasPrefix("<!-- runbook export of incident 1; "))
+        #expect(exported.contains("-->\n# Postmortem: "))
+        // Rendered, the marker is an HTML comment: nothing of it shows.
+        #expect(try ExternalTool.cmarkXML(exported).contains("<html_block"))
+
+        for format in ["markdown", "json", "asciicast"] {
+            let again = scratch.directory + "/again." + format
+            for _ in 0..<2 {
+                let result = try scratch.run(["export", "1", "--format", format, "-o", again])
+                #expect(result.status == 0, "\(format): \(result.stderr)")
+            }
+            #expect(try mode(again) == 0o600)
+        }
         #expect(try scratch.run(["export", "1", "--format", "markdown", "-o", path]).status == 0)
-        #expect(try mode(path) == 0o600)
-        #expect(try String(contentsOfFile: path, encoding: .utf8).hasPrefix("# Postmortem: "))
+        #expect(try mode(path) == 0o644)
+        // No temporary file is left beside them.
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: scratch.directory).filter { $0.hasPrefix(".") }
+                .isEmpty)
+    }
+
+    /// `kill -9` in the middle of a large export leaves the file it was replacing whole: the export goes to a
+    /// temporary file that is renamed over the target only when complete.
+    @Test func aKilledExportLeavesTheOldFileWhole() throws {
+        let scratch = ScratchDatabase()
+        let store = try SQLiteTranscriptStore(path: scratch.path)
+        let (incident, _) = try store.declareIncident(
+            IncidentDeclaration(
+                title: "Big", runbook: "r", environment: "staging", severity: .p3, host: "h", user: "u"),
+            actor: "u@h", at: Date())
+        let started = try store.append(
+            EventDraft(.commandStarted, payload: ["command": "seq"]), to: incident.id, actor: "u@h", at: Date())
+        // 40 MB of output: seconds of Markdown for the debug build.
+        for block in 0..<40 {
+            let text = (0..<20_000).map { "line \(block * 20_000 + $0) of a long output\n" }.joined()
+            let chunk = OutputChunk(offset: Double(block), data: Data(text.prefix(1_000_000).utf8))
+            try store.appendOutput([chunk], incidentID: incident.id, commandSequence: started.sequence)
+        }
+        _ = try store.append(
+            EventDraft(.commandFinished, payload: ["exit_code": 0]), to: incident.id, actor: "u@h", at: Date())
+
+        let directory = scratch.directory + "/out"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let path = directory + "/postmortem.md"
+        let old = "<!-- runbook export of incident 1 -->\n# Postmortem\n\nThe author's words.\n"
+        try old.write(toFile: path, atomically: false, encoding: .utf8)
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: BuiltBinary.path)
+        process.arguments = ["export", "\(incident.id)", "--format", "markdown", "--lines", "0", "-o", path]
+        process.environment = BuiltBinary.environment(adding: ["RUNBOOK_DB": scratch.path])
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // Killed as soon as its temporary file holds bytes: the export is under way.
+        let deadline = Date().addingTimeInterval(60)
+        var underWay = false
+        while !underWay, process.isRunning, Date() < deadline {
+            let temporaries = try FileManager.default.contentsOfDirectory(atPath: directory)
+                .filter { $0.hasPrefix(".postmortem.md.export-") }
+            underWay = try temporaries.contains {
+                (try FileManager.default.attributesOfItem(atPath: directory + "/" + $0)[.size] as? Int ?? 0) > 0
+            }
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(underWay, "the export never started writing, or finished before it could be killed")
+        #expect(process.terminationReason == .uncaughtSignal)
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == old)
+    }
+
+    @Test func aSymbolicLinkIsRefusedAndItsTargetLeftAlone() throws {
+        let scratch = try ExportGoldenTests.sampleDatabase()
+        let target = scratch.directory + "/target.json"
+        let link = scratch.directory + "/link.json"
+        #expect(try scratch.run(["export", "1", "--format", "json", "-o", target]).status == 0)
+        let before = FileManager.default.contents(atPath: target)
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: target)
+        for extra in [[], ["--force"]] {
+            let result = try scratch.run(["export", "1", "--format", "markdown", "-o", link] + extra)
+            #expect(result.status == 2, "\(result.stderr)")
+            #expect(result.stderr.contains("\(link): it is a symbolic link"), "\(result.stderr)")
+        }
+        #expect(FileManager.default.contents(atPath: target) == before)
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: link) == target)
     }
 
     @Test func unknownIncidentIsAUsageErrorNamingTheDatabase() throws {

@@ -93,7 +93,7 @@ import Testing
         let result = try runUnprivileged(["note", "1", "hello"], database: db.path)
         #expect(result.status == 4, "\(result.stderr)")
         #expect(result.stderr.contains("the directory \(db.directory) is not writable"))
-        let fresh = try runUnprivileged(["incidents"], database: db.directory + "/new/runbook.sqlite3")
+        let fresh = try runUnprivileged(["note", "1", "hello"], database: db.directory + "/new/runbook.sqlite3")
         #expect(fresh.status == 4, "\(fresh.stderr)")
         #expect(fresh.stderr.contains("is not writable"))
     }

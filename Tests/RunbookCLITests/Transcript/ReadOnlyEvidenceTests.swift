@@ -72,7 +72,29 @@ import Testing
         let db = ScratchDatabase()
         let result = try db.run(["verify", "--all"])
         #expect(result.status == 4)
-        #expect(result.stderr.contains("\(db.path): cannot read the transcript database"), "\(result.stderr)")
+        #expect(result.stderr.contains("\(db.path): no transcript database here"), "\(result.stderr)")
+        #expect(result.stderr.contains("hint: check the path given with --db"), "\(result.stderr)")
         #expect(!FileManager.default.fileExists(atPath: db.path))
+    }
+
+    /// A mistyped `--db` on any command that only reads is exit 4, names the path, and creates neither the
+    /// directory nor the database.
+    @Test func commandsThatOnlyReadNeverCreateADatabase() throws {
+        let root = ScratchDatabase().directory
+        let missing = root + "/typo/runbook.sqlite3"
+        let commands = [
+            ["export", "1", "--format", "markdown", "-o", "-"], ["export", "1", "--format", "json"],
+            ["transcript", "1"], ["verify", "1"], ["verify", "--all"], ["incidents"], ["search", "disk"],
+            ["escalations", "1"],
+        ]
+        for arguments in commands {
+            let result = try BuiltBinary.run(
+                arguments + ["--db", missing], environment: ["RUNBOOK_DB": ""],
+                currentDirectory: URL(fileURLWithPath: root))
+            #expect(result.status == 4, "\(arguments): \(result.stdout)\(result.stderr)")
+            #expect(result.stderr.contains("\(missing): no transcript database here"), "\(arguments): \(result.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: root + "/typo"), "\(arguments)")
+            #expect(!FileManager.default.fileExists(atPath: root + "/transcripts"), "\(arguments)")
+        }
     }
 }

@@ -180,7 +180,10 @@ import Testing
         let flag = try BuiltBinary.run(
             ["incidents", "--db", root + "/flag.sqlite3"], environment: environment,
             currentDirectory: URL(fileURLWithPath: project))
-        #expect(flag.stdout.contains("No incidents yet in \(root)/flag.sqlite3"))
+        // --db wins over ./transcripts/; `incidents` only reads, so the missing file is named, not created.
+        #expect(flag.status == 4)
+        #expect(flag.stderr.contains("\(root)/flag.sqlite3: no transcript database here"), "\(flag.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: root + "/flag.sqlite3"))
     }
 
     func mode(_ path: String) throws -> Int {
