@@ -189,11 +189,28 @@ import Testing
         #expect(try start(["nope", "--env", "staging"], database: database, answers: "").status == 2)
     }
 
-    @Test func environmentIsAskedWhenNotGiven() throws {
+    @Test func scriptedModeWithoutEnvRefusesARunbookOfSeveralEnvironmentsAndRecordsNothing() throws {
         let database = try temporaryDatabase()
-        let result = try start(["outage", "--severity", "P0"], database: database, answers: "staging\n\nq\n")
-        #expect(result.status == 0)
-        #expect(result.stdout.contains("Environment [production/staging]: staging"))
+        // The answer `s` once became the environment: the incident ran in environment "s".
+        let result = try start(["outage", "--severity", "P0"], database: database, answers: "s\n\nq\n")
+        #expect(result.status == 2, "\(result.stdout)\n\(result.stderr)")
+        #expect(result.stderr.contains("scripted mode needs --env: runbook outage runs in production, staging"))
+        #expect(result.stderr.contains("pass --env production"), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: database))
+
+        let answersFile = URL(fileURLWithPath: database).deletingLastPathComponent().appendingPathComponent("a.txt")
+        try "staging\nq\n".write(to: answersFile, atomically: true, encoding: .utf8)
+        let fromFile = try start(["outage", "--answers", answersFile.path], database: database, answers: "")
+        #expect(fromFile.status == 2, "\(fromFile.stdout)\n\(fromFile.stderr)")
+        #expect(fromFile.stderr.contains("needs --env"))
+        #expect(!FileManager.default.fileExists(atPath: database))
+    }
+
+    @Test func scriptedModeWithEnvDeclaresInThatEnvironment() throws {
+        let database = try temporaryDatabase()
+        let result = try start(
+            ["outage", "--env", "staging", "--severity", "P0"], database: database, answers: "\nq\n")
+        #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
         let declared = try #require(try events(database).first)
         #expect(declared.payload["environment"] == "staging")
         #expect(declared.payload["severity"] == "P0")

@@ -84,6 +84,7 @@ public final class IncidentREPL {
         let prompt = renderer.prompt(
             incidentID: session.incidentID, severity: session.severity, environment: session.environment,
             elapsed: session.elapsed(), countdown: session.escalationTimeRemaining(),
+            escalationExhausted: session.escalationIsExhausted(),
             production: session.dependencies.productionEnvironments)
         return session.incident.isDrill ? renderer.paint(drillTag, .yellow) + " " + prompt : prompt
     }

@@ -28,16 +28,24 @@ public struct SessionRenderer: Sendable {
     /// `#12 P1 production 04:31 › `
     ///
     /// `countdown` is the time left before the next escalation (`#12 P0 ⏱ 12:04 staging 04:31 › `); `nil` when
-    /// no timer is armed (acknowledged, no policy).
+    /// no timer is armed (acknowledged, no policy). `escalationExhausted` (every repeat fired, nobody
+    /// acknowledged) takes the countdown's place, so an ended countdown never looks like an acknowledgement.
     public func prompt(
         incidentID: Int64, severity: Severity, environment: String, elapsed: TimeInterval,
-        countdown: TimeInterval? = nil, production: ProductionEnvironments = ProductionEnvironments()
+        countdown: TimeInterval? = nil, escalationExhausted: Bool = false,
+        production: ProductionEnvironments = ProductionEnvironments()
     ) -> String {
         let severityText = paint(severity.rawValue, severity <= .p1 ? .red : .yellow)
         let environmentText = production.contains(environment) ? paint(environment, .magenta) : environment
-        let countdownText = countdown.map { " " + paint("⏱ " + Self.clock($0), $0 <= 60 ? .red : .yellow) } ?? ""
+        var countdownText = countdown.map { " " + paint("⏱ " + Self.clock($0), $0 <= 60 ? .red : .yellow) } ?? ""
+        if countdown == nil, escalationExhausted {
+            countdownText = " " + paint(Self.escalationExhausted, .red, .bold)
+        }
         return "#\(incidentID) \(severityText)\(countdownText) \(environmentText) \(Self.clock(elapsed)) › "
     }
+
+    /// What the prompt says in place of the countdown once every repeat has fired without an acknowledgement.
+    public static let escalationExhausted = "escalation exhausted, still unacknowledged"
 
     /// `04:31`, or `1:02:03` past an hour.
     public static func clock(_ interval: TimeInterval) -> String {
