@@ -24,7 +24,7 @@ struct ExportCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Argument(help: "The incident id.")
+    @Argument(help: ArgumentHelp("The incident id.", valueName: "ID"))
     var id: Int64
 
     @Option(name: .long, help: "markdown, json or asciicast.")
