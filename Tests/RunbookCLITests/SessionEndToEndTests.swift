@@ -105,7 +105,7 @@ import Testing
         process.executableURL = URL(fileURLWithPath: BuiltBinary.path)
         process.arguments = ["start", "outage", "--env", "production", "--runbooks", Self.fixtures, "--db", database]
         var environment = ProcessInfo.processInfo.environment
-        environment["NO_COLOR"] = "1"
+        environment["NO_COLOR"] = nil
         environment["RUNBOOK_ESCALATOR"] = "off"
         process.environment = environment
         let input = Pipe()
