@@ -206,6 +206,23 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: database))
     }
 
+    @Test func answersFileAtATerminalWithoutEnvIsRefusedOnTheScreen() throws {
+        let database = try temporaryDatabase()
+        let directory = URL(fileURLWithPath: database).deletingLastPathComponent()
+        let answers = directory.appendingPathComponent("answers.txt")
+        try "s\nq\n".write(to: answers, atomically: true, encoding: .utf8)
+        let command = [
+            BuiltBinary.path, "start", "outage", "--answers", answers.path, "--runbooks", Self.fixtures, "--db",
+            database,
+        ].map(TmuxSession.quote).joined(separator: " ")
+        let tmux = try TmuxSession(command, directory: directory.path, environment: ["TERM": "screen"])
+        defer { tmux.kill() }
+        let screen = try tmux.waitFor("[exited 2]") { $0.contains("[exited 2]") }
+        #expect(screen.contains("scripted mode needs --env: runbook outage runs in production, staging"), "\(screen)")
+        #expect(!screen.contains("incident #1 declared"), "\(screen)")
+        #expect(!FileManager.default.fileExists(atPath: database))
+    }
+
     @Test func scriptedModeWithEnvDeclaresInThatEnvironment() throws {
         let database = try temporaryDatabase()
         let result = try start(
