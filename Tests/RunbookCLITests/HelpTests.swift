@@ -9,6 +9,44 @@ import Testing
         #expect(result.stdout.contains("3 scripted input ended mid-step"))
     }
 
+    static let subcommands = [
+        "list", "show", "lint", "start", "resume", "declare", "note", "incidents", "transcript", "search", "verify",
+        "export", "record", "drill", "ack", "escalations", "escalator", "keys", "import",
+    ]
+
+    /// The help's argument and option entries, each with its wrapped lines joined.
+    static func entries(_ help: String) -> [String] {
+        var entries: [String] = []
+        for line in help.split(separator: "\n", omittingEmptySubsequences: false) {
+            let trimmed = line.drop { $0 == " " }
+            let indent = line.count - trimmed.count
+            if indent == 2, trimmed.first == "-" || trimmed.first == "<" {
+                entries.append(String(trimmed))
+            } else if indent > 2, !entries.isEmpty, !trimmed.isEmpty {
+                entries[entries.count - 1] += " " + trimmed
+            }
+        }
+        return entries
+    }
+
+    @Test(arguments: subcommands) func everyHelpEntryStatesItsDefaultOnce(_ command: String) throws {
+        let result = try BuiltBinary.run([command, "--help"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let entries = Self.entries(result.stdout)
+        #expect(!entries.isEmpty, "\(result.stdout)")
+        for entry in entries {
+            #expect(entry.components(separatedBy: "default").count <= 2, "\(command): \(entry)")
+        }
+    }
+
+    @Test(arguments: subcommands) func theIncidentArgumentIsCalledIDEverywhere(_ command: String) throws {
+        let help = try BuiltBinary.run([command, "--help"]).stdout
+        #expect(!help.contains("<incident>") && !help.contains("<id>"), "\(command): \(help)")
+        if ["resume", "note", "transcript", "verify", "export", "ack", "escalations"].contains(command) {
+            #expect(help.contains("<ID>"), "\(command): \(help)")
+        }
+    }
+
     @Test func unknownOptionIsAUsageError() throws {
         let result = try BuiltBinary.run(["--no-such-flag"])
         #expect(result.status == 2)

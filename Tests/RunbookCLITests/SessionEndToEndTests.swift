@@ -105,7 +105,7 @@ import Testing
         process.executableURL = URL(fileURLWithPath: BuiltBinary.path)
         process.arguments = ["start", "outage", "--env", "production", "--runbooks", Self.fixtures, "--db", database]
         var environment = ProcessInfo.processInfo.environment
-        environment["NO_COLOR"] = "1"
+        environment["NO_COLOR"] = nil
         environment["RUNBOOK_ESCALATOR"] = "off"
         process.environment = environment
         let input = Pipe()
@@ -189,11 +189,45 @@ import Testing
         #expect(try start(["nope", "--env", "staging"], database: database, answers: "").status == 2)
     }
 
-    @Test func environmentIsAskedWhenNotGiven() throws {
+    @Test func scriptedModeWithoutEnvRefusesARunbookOfSeveralEnvironmentsAndRecordsNothing() throws {
         let database = try temporaryDatabase()
-        let result = try start(["outage", "--severity", "P0"], database: database, answers: "staging\n\nq\n")
-        #expect(result.status == 0)
-        #expect(result.stdout.contains("Environment [production/staging]: staging"))
+        // The answer `s` once became the environment: the incident ran in environment "s".
+        let result = try start(["outage", "--severity", "P0"], database: database, answers: "s\n\nq\n")
+        #expect(result.status == 2, "\(result.stdout)\n\(result.stderr)")
+        #expect(result.stderr.contains("scripted mode needs --env: runbook outage runs in production, staging"))
+        #expect(result.stderr.contains("pass --env production"), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: database))
+
+        let answersFile = URL(fileURLWithPath: database).deletingLastPathComponent().appendingPathComponent("a.txt")
+        try "staging\nq\n".write(to: answersFile, atomically: true, encoding: .utf8)
+        let fromFile = try start(["outage", "--answers", answersFile.path], database: database, answers: "")
+        #expect(fromFile.status == 2, "\(fromFile.stdout)\n\(fromFile.stderr)")
+        #expect(fromFile.stderr.contains("needs --env"))
+        #expect(!FileManager.default.fileExists(atPath: database))
+    }
+
+    @Test func answersFileAtATerminalWithoutEnvIsRefusedOnTheScreen() throws {
+        let database = try temporaryDatabase()
+        let directory = URL(fileURLWithPath: database).deletingLastPathComponent()
+        let answers = directory.appendingPathComponent("answers.txt")
+        try "s\nq\n".write(to: answers, atomically: true, encoding: .utf8)
+        let command = [
+            BuiltBinary.path, "start", "outage", "--answers", answers.path, "--runbooks", Self.fixtures, "--db",
+            database,
+        ].map(TmuxSession.quote).joined(separator: " ")
+        let tmux = try TmuxSession(command, directory: directory.path, environment: ["TERM": "screen"])
+        defer { tmux.kill() }
+        let screen = try tmux.waitFor("[exited 2]") { $0.contains("[exited 2]") }
+        #expect(screen.contains("scripted mode needs --env: runbook outage runs in production, staging"), "\(screen)")
+        #expect(!screen.contains("incident #1 declared"), "\(screen)")
+        #expect(!FileManager.default.fileExists(atPath: database))
+    }
+
+    @Test func scriptedModeWithEnvDeclaresInThatEnvironment() throws {
+        let database = try temporaryDatabase()
+        let result = try start(
+            ["outage", "--env", "staging", "--severity", "P0"], database: database, answers: "\nq\n")
+        #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
         let declared = try #require(try events(database).first)
         #expect(declared.payload["environment"] == "staging")
         #expect(declared.payload["severity"] == "P0")

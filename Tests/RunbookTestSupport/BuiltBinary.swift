@@ -40,13 +40,15 @@ public enum BuiltBinary {
         }
     }
 
-    /// The environment a test's `runbook` runs with: this process's, plain text (`NO_COLOR`), and no detached
+    /// The environment a test's `runbook` runs with: this process's (output to a pipe is plain text; `NO_COLOR` and
+    /// `TERM=dumb` are removed, since they turn the marks to ASCII and the tests read the default marks), and no detached
     /// escalator per test database unless the test asks for one (`RUNBOOK_ESCALATOR: "auto"`; the tests of
     /// escalation start theirs and stop it with `EscalatorProcess.stop`), no user configuration directory (an
     /// `escalation.md` in the tester's `~/.config/runbook` would change what a session says), then `environment`.
     public static func environment(adding environment: [String: String] = [:]) -> [String: String] {
         var env = ProcessInfo.processInfo.environment
-        env["NO_COLOR"] = "1"
+        env["NO_COLOR"] = nil
+        if env["TERM"] == "dumb" { env["TERM"] = nil }
         env["RUNBOOK_ESCALATOR"] = "off"
         // Never the developer's own signing key: a test that signs gives its own.
         env["RUNBOOK_SIGNING_KEY"] = "/nonexistent/runbook-tests/signing.key"

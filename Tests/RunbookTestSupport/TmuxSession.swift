@@ -23,7 +23,9 @@ public final class TmuxSession {
         let exports = environment.sorted { $0.key < $1.key }.map { "export \($0.key)=\(Self.quote($0.value)); " }
             .joined()
         let cd = directory.map { "cd \(Self.quote($0)); " } ?? ""
-        let script = "\(cd)\(exports)\(command); echo \"[exited $?]\"; sleep 3600"
+        // `NO_COLOR` (set by some test runners) turns the marks to ASCII: only a test that asks for it gets it.
+        let unset = environment["NO_COLOR"] == nil ? "unset NO_COLOR; " : ""
+        let script = "\(cd)\(unset)\(exports)\(command); echo \"[exited $?]\"; sleep 3600"
         let status = try Self.tmux(
             [
                 "-L", socket, "-f", "/dev/null", "new-session", "-d", "-x", "\(width)", "-y", "\(height)", "sh", "-c",

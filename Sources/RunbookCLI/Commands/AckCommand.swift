@@ -18,7 +18,7 @@ struct AckCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Argument(help: "The incident id (`runbook incidents --open` lists them).")
+    @Argument(help: ArgumentHelp("The incident id (`runbook incidents --open` lists them).", valueName: "ID"))
     var id: Int64
 
     @Option(name: .long, help: ArgumentHelp("Who acknowledges (default: $USER).", valueName: "name"))

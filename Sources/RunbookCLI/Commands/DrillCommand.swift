@@ -34,7 +34,7 @@ public struct DrillCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Environment (default: staging; never production).", valueName: "env"))
     public var env: String?
 
-    @Option(name: .long, help: ArgumentHelp("Run the drill clock N times faster (default: 1).", valueName: "N"))
+    @Option(name: .long, help: ArgumentHelp("Run the drill clock N times faster.", valueName: "N"))
     public var speed: Double = 1
 
     @Option(

@@ -11,7 +11,7 @@ struct EscalationsCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Argument(help: "The incident id.")
+    @Argument(help: ArgumentHelp("The incident id.", valueName: "ID"))
     var id: Int64
 
     func run() throws {

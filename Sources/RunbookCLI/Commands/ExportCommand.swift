@@ -2,12 +2,13 @@ import ArgumentParser
 import Foundation
 import RunbookKit
 
-/// `runbook export ID --format markdown|json|asciicast [-o PATH] [--lines N]`.
+/// `runbook export ID [--format markdown|json|asciicast] [-o PATH] [--lines N]`.
 struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
         abstract: "Export an incident as a Markdown postmortem, JSON, or an asciicast replay.",
         discussion: """
+            Without --format the export is the Markdown postmortem, as the REPL's `export` writes.
             Without -o the file goes to transcripts/YYYY-MM-DD-ID-slug.md|json|cast (the directory is created
             with mode 0700, a new file with mode 0600; a replaced file keeps its mode). -o - writes to standard
             output. The file is written atomically (a temporary file beside it, renamed into place), never
@@ -26,11 +27,11 @@ struct ExportCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Argument(help: "The incident id.")
+    @Argument(help: ArgumentHelp("The incident id.", valueName: "ID"))
     var id: Int64
 
     @Option(name: .long, help: "markdown, json or asciicast.")
-    var format: Format
+    var format: Format = .markdown
 
     @Option(
         name: [.customShort("o"), .long],

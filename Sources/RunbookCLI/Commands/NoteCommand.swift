@@ -15,7 +15,7 @@ struct NoteCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Argument(help: "The incident id.")
+    @Argument(help: ArgumentHelp("The incident id.", valueName: "ID"))
     var incident: Int64
 
     @Argument(help: "The note (words are joined with spaces).")

@@ -26,7 +26,7 @@ struct RecordCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(help: ArgumentHelp("Record into this incident instead of declaring a new one.", valueName: "id"))
+    @Option(help: ArgumentHelp("Record into this incident instead of declaring a new one.", valueName: "ID"))
     var incident: Int64?
 
     @Option(help: ArgumentHelp("Add a note to the incident before the command runs.", valueName: "text"))
@@ -40,7 +40,7 @@ struct RecordCommand: ParsableCommand {
 
     @Option(
         name: .customLong("kill-after"),
-        help: ArgumentHelp("After the timeout, wait this long before SIGKILL (default: 5s).", valueName: "duration"))
+        help: ArgumentHelp("After the timeout, wait this long before SIGKILL.", valueName: "duration"))
     var killAfter: String = "5s"
 
     @Option(
@@ -50,15 +50,16 @@ struct RecordCommand: ParsableCommand {
             valueName: "name"))
     var secrets: [String] = []
 
-    @Option(help: ArgumentHelp("Shell that runs the command (default: bash).", valueName: "shell"))
+    @Option(help: ArgumentHelp("Shell that runs the command.", valueName: "shell"))
     var shell: String = "bash"
 
     @Flag(help: "Use a pseudo-terminal even when stdin is not a terminal.")
     var pty = false
 
     @Option(
-        help: ArgumentHelp("Most bytes of output stored (head and tail kept; default 64 MiB).", valueName: "bytes"))
-    var outputLimit: Int = OutputLimiter.defaultLimit
+        help: ArgumentHelp(
+            "Most bytes of output stored (head and tail kept; default: 64 MiB).", valueName: "bytes"))
+    var outputLimit: Int?
 
     @Argument(parsing: .postTerminator, help: "The command (after `--`).")
     var command: [String] = []
@@ -71,7 +72,7 @@ struct RecordCommand: ParsableCommand {
         if parseTimeout(killAfter) == nil {
             throw ValidationError("--kill-after '\(killAfter)' is not a duration such as 5s or 1m.")
         }
-        if outputLimit < 0 { throw ValidationError("--output-limit must not be negative.") }
+        if let outputLimit, outputLimit < 0 { throw ValidationError("--output-limit must not be negative.") }
     }
 
     /// The shell text to run: one word as is, several words quoted.
@@ -105,7 +106,8 @@ struct RecordCommand: ParsableCommand {
                 command: commandText, shell: shell, environment: environment,
                 workingDirectory: FileManager.default.currentDirectoryPath, timeout: timeout.flatMap(parseTimeout),
                 killGrace: parseTimeout(killAfter) ?? 5),
-            runnerName: usePTY ? "pty" : "pipe", note: note, outputLimit: outputLimit)
+            runnerName: usePTY ? "pty" : "pipe", note: note,
+            outputLimit: outputLimit ?? OutputLimiter.defaultLimit)
         let runner: any CommandRunner =
             usePTY ? PTYCommandRunner(forwardsSignals: true) : PipeCommandRunner(forwardsSignals: true)
         let outcome = try recording.record(

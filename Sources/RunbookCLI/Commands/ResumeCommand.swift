@@ -14,7 +14,7 @@ public struct ResumeCommand: ParsableCommand {
 
     @OptionGroup public var global: GlobalOptions
 
-    @Argument(help: "The incident id (default: the most recent open incident).")
+    @Argument(help: ArgumentHelp("The incident id (default: the most recent open incident).", valueName: "ID"))
     public var id: Int64?
 
     @Option(name: .long, help: ArgumentHelp("Read answers from FILE, one per line.", valueName: "file"))

@@ -198,6 +198,10 @@ public struct SessionLauncher {
     /// Asks for the environment when `--env` was not given, offering the runbook's environments.
     func askEnvironment(for runbook: Runbook, reader: any LineReading) throws -> String {
         let allowed = runbook.environments
+        // In scripted mode the first answer is meant for a step; only a runbook with one environment is asked.
+        if !reader.isInteractive, allowed.count != 1 {
+            throw CLIError.environmentRequired(runbook: runbook.id, allowed: allowed)
+        }
         let question = allowed.isEmpty ? "Environment: " : "Environment [\(allowed.joined(separator: "/"))]: "
         while true {
             switch reader.readLine(prompt: question, prefill: nil, tick: nil) {

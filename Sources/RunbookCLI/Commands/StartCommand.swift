@@ -24,7 +24,7 @@ public struct StartCommand: ParsableCommand {
 
     @OptionGroup public var global: GlobalOptions
 
-    @Argument(help: "The runbook to open (default: triage).")
+    @Argument(help: "The runbook to open.")
     public var runbook: String = "triage"
 
     @Option(name: .long, help: ArgumentHelp("Environment (asked for when not given).", valueName: "env"))

@@ -17,7 +17,7 @@ struct TranscriptCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Argument(help: "The incident id.")
+    @Argument(help: ArgumentHelp("The incident id.", valueName: "ID"))
     var incident: Int64
 
     @Option(help: "text or json.")

@@ -27,7 +27,7 @@ struct VerifyCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Argument(help: "The incident id.")
+    @Argument(help: ArgumentHelp("The incident id.", valueName: "ID"))
     var incident: Int64?
 
     @Flag(help: "Verify every incident.")

@@ -8,12 +8,17 @@ public enum CLIError: UserFacingError, Equatable {
     case invalidOption(option: String, value: String, expected: String)
     /// Scripted input ended before a required answer (the environment, for one).
     case inputEnded(while: String)
+    /// Scripted mode without `--env` for a runbook that runs in more than one environment (or in any).
+    case environmentRequired(runbook: String, allowed: [String])
 
     public var summary: String {
         switch self {
         case .unreadableFile(let path, let reason): return "\(path): \(reason)"
         case .invalidOption(let option, let value, let expected): return "\(option) '\(value)' is not \(expected)"
         case .inputEnded(let activity): return "input ended while \(activity)"
+        case .environmentRequired(let runbook, let allowed):
+            let choices = allowed.isEmpty ? "any environment" : allowed.joined(separator: ", ")
+            return "scripted mode needs --env: runbook \(runbook) runs in \(choices)"
         }
     }
 
@@ -22,6 +27,8 @@ public enum CLIError: UserFacingError, Equatable {
         case .unreadableFile: return "check the path and its permissions"
         case .invalidOption(let option, _, _): return "see `runbook start --help` for \(option)"
         case .inputEnded: return "give the answer in the answers file, or pass it as an option (--env)"
+        case .environmentRequired(_, let allowed):
+            return "pass --env \(allowed.first ?? "NAME") (answers are never taken as the environment)"
         }
     }
 

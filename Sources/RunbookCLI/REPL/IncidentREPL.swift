@@ -84,6 +84,7 @@ public final class IncidentREPL {
         let prompt = renderer.prompt(
             incidentID: session.incidentID, severity: session.severity, environment: session.environment,
             elapsed: session.elapsed(), countdown: session.escalationTimeRemaining(),
+            escalationExhausted: session.escalationIsExhausted(),
             production: session.dependencies.productionEnvironments)
         return session.incident.isDrill ? renderer.paint(drillTag, .yellow) + " " + prompt : prompt
     }
@@ -237,7 +238,8 @@ public final class IncidentREPL {
         if let startedAt = session.currentCommandStartedWithoutResult {
             say(
                 renderer.paint(
-                    "⚠ started at \(UTCTimestamp.text(startedAt)), result unknown: runbook stopped while it ran. "
+                    renderer.style.mark(.warning)
+                        + " started at \(UTCTimestamp.text(startedAt)), result unknown: runbook stopped while it ran. "
                         + "`rerun` runs it again, `s` skips it", .yellow, .bold))
         }
         if case .step = item, !session.missingVariablesForCurrentStep.isEmpty {
@@ -398,7 +400,7 @@ public final class IncidentREPL {
                 try runAdHoc()
             case .edit?:
                 let command = session.adHocCommand ?? ""
-                let edited = try readRequired(prompt: "edit › ", prefill: command)
+                let edited = try readRequired(prompt: "edit " + renderer.style.mark(.pointer) + " ", prefill: command)
                 session.cancelAdHoc()
                 adHocView = try session.showAdHoc(edited)
                 say(renderer.render(adHocView!))
@@ -441,7 +443,7 @@ public final class IncidentREPL {
                 try editCurrentStep()
             case (.manual, .done?), (.manual, .yes?):
                 try session.completeManual()
-                say(renderer.paint("✓ done", .green))
+                say(renderer.paint(renderer.style.mark(.done) + " done", .green))
                 try presentCurrent()
             case (.choice, _) where Int(word) != nil:
                 try session.choose(option: Int(word)!)
@@ -449,7 +451,7 @@ public final class IncidentREPL {
                 try presentCurrent()
             case (_, .skip?):
                 try session.skip(reason: rest.isEmpty ? nil : rest)
-                say(renderer.paint("– skipped", .yellow))
+                say(renderer.paint(renderer.style.mark(.skipped) + " skipped", .yellow))
                 try presentCurrent()
             case (_, .back?):
                 try session.back()
@@ -611,9 +613,10 @@ public final class IncidentREPL {
         if target.allSatisfy(\.isWhitespace) { return nil }
         say(
             renderer.paint(
-                "⚠ destructive in production. Type '\(ControlCharacters.visible(target))' to run it; anything else cancels.",
+                renderer.style.mark(.warning)
+                    + " destructive in production. Type '\(ControlCharacters.visible(target))' to run it; anything else cancels.",
                 .red, .bold))
-        return try readRequired(prompt: "confirm › ", prefill: nil)
+        return try readRequired(prompt: "confirm " + renderer.style.mark(.pointer) + " ", prefill: nil)
     }
 
     func report(_ run: StepRun) throws {
@@ -641,7 +644,7 @@ public final class IncidentREPL {
 
     func editCurrentStep() throws {
         guard let command = session.currentCommand else { throw SessionError.noCurrentItem }
-        let edited = try readRequired(prompt: "edit › ", prefill: command)
+        let edited = try readRequired(prompt: "edit " + renderer.style.mark(.pointer) + " ", prefill: command)
         guard edited != command else {
             say("unchanged")
             return

@@ -61,7 +61,8 @@ struct REPLCommand: Sendable, Equatable {
         .init(.next, "next", "show the current step (at the end of a runbook opened from another: go back)", .anyTime),
         .init(.run, "run", "run the current step", .anyTime),
         .init(
-            .steps, "steps", "the runbook's steps with ✓ done, – skipped, ✗ failed", .anyTime, atVariablePrompt: true),
+            .steps, "steps", "the runbook's steps, each marked done, skipped or failed", .anyTime,
+            atVariablePrompt: true),
         .init(.goto, "goto STEP", "move to a step (or #heading)", .anyTime, .stepIDs, atVariablePrompt: true),
         .init(
             .open, "open RUNBOOK", "open another runbook inside this incident", .anyTime, .runbookIDs,

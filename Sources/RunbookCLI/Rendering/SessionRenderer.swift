@@ -16,7 +16,9 @@ public struct SessionRenderer: Sendable {
     /// The renderer for a REPL: colour only for a person at a terminal (`interactive`) that allows it (scripted
     /// mode always reads plain text).
     public static func forREPL(interactive: Bool) -> SessionRenderer {
-        SessionRenderer(style: interactive ? .detect() : .plain)
+        let detected = TerminalStyle.detect()
+        return SessionRenderer(
+            style: interactive ? detected : TerminalStyle(usesColor: false, usesASCIIMarks: detected.usesASCIIMarks))
     }
 
     func paint(_ text: String, _ colors: TerminalStyle.Color...) -> String {
@@ -28,16 +30,27 @@ public struct SessionRenderer: Sendable {
     /// `#12 P1 production 04:31 › `
     ///
     /// `countdown` is the time left before the next escalation (`#12 P0 ⏱ 12:04 staging 04:31 › `); `nil` when
-    /// no timer is armed (acknowledged, no policy).
+    /// no timer is armed (acknowledged, no policy). `escalationExhausted` (every repeat fired, nobody
+    /// acknowledged) takes the countdown's place, so an ended countdown never looks like an acknowledgement.
     public func prompt(
         incidentID: Int64, severity: Severity, environment: String, elapsed: TimeInterval,
-        countdown: TimeInterval? = nil, production: ProductionEnvironments = ProductionEnvironments()
+        countdown: TimeInterval? = nil, escalationExhausted: Bool = false,
+        production: ProductionEnvironments = ProductionEnvironments()
     ) -> String {
         let severityText = paint(severity.rawValue, severity <= .p1 ? .red : .yellow)
         let environmentText = production.contains(environment) ? paint(environment, .magenta) : environment
-        let countdownText = countdown.map { " " + paint("⏱ " + Self.clock($0), $0 <= 60 ? .red : .yellow) } ?? ""
-        return "#\(incidentID) \(severityText)\(countdownText) \(environmentText) \(Self.clock(elapsed)) › "
+        var countdownText =
+            countdown.map { " " + paint(style.mark(.countdown) + " " + Self.clock($0), $0 <= 60 ? .red : .yellow) }
+            ?? ""
+        if countdown == nil, escalationExhausted {
+            countdownText = " " + paint(Self.escalationExhausted, .red, .bold)
+        }
+        return "#\(incidentID) \(severityText)\(countdownText) \(environmentText) \(Self.clock(elapsed)) "
+            + style.mark(.pointer) + " "
     }
+
+    /// What the prompt says in place of the countdown once every repeat has fired without an acknowledgement.
+    public static let escalationExhausted = "escalation exhausted, still unacknowledged"
 
     /// `04:31`, or `1:02:03` past an hour.
     public static func clock(_ interval: TimeInterval) -> String {
@@ -102,7 +115,7 @@ public struct SessionRenderer: Sendable {
             lines.append(answers(for: view))
         case .manual:
             lines.append("")
-            lines.append("  ☐ " + ControlCharacters.visible(view.manualText ?? view.title))
+            lines.append("  " + style.mark(.manual) + " " + ControlCharacters.visible(view.manualText ?? view.title))
             lines.append("")
             lines.append(answers(for: view))
         case .choice:
@@ -148,10 +161,12 @@ public struct SessionRenderer: Sendable {
             lines.append(
                 "  "
                     + paint(
-                        "⚠ this command looks destructive, though the runbook marks it \(view.risk?.rawValue ?? "unknown")",
+                        style.mark(.warning)
+                            + " this command looks destructive, though the runbook marks it \(view.risk?.rawValue ?? "unknown")",
                         .red, .bold))
         } else {
-            lines.append("  " + paint("⚠ destructive: it removes or replaces something", .red, .bold))
+            lines.append(
+                "  " + paint(style.mark(.warning) + " destructive: it removes or replaces something", .red, .bold))
         }
         if let line = confirmationLine(of: view) { lines.append(line) }
         return lines
@@ -195,22 +210,24 @@ public struct SessionRenderer: Sendable {
     public func render(_ run: StepRun) -> String {
         switch run.outcome {
         case .refused(let expected):
-            return paint("✗ cancelled: the typed name did not match '\(expected)'; nothing ran", .yellow)
+            return paint(
+                style.mark(.failed) + " cancelled: the typed name did not match '\(expected)'; nothing ran", .yellow)
         case .failedToStart(let message):
-            return paint("✗ could not start: \(message)", .red, .bold)
+            return paint(style.mark(.failed) + " could not start: \(message)", .red, .bold)
         case .completed, .unexpectedExit:
             guard let result = run.result else { return "" }
             let expected = run.expect.sorted().map(String.init).joined(separator: ",")
             let time = Self.duration(result.duration)
-            if result.timedOut { return paint("✗ timed out after \(time)", .red, .bold) }
+            if result.timedOut { return paint(style.mark(.failed) + " timed out after \(time)", .red, .bold) }
             if let signal = result.signal, result.exitCode == nil {
-                return paint("✗ killed by signal \(signal) after \(time)", .red, .bold)
+                return paint(style.mark(.failed) + " killed by signal \(signal) after \(time)", .red, .bold)
             }
             let code = result.exitCode.map(String.init) ?? "?"
             if run.outcome == .completed {
-                return paint("✓ exit \(code)", .green) + paint(" · \(time)", .dim)
+                return paint(style.mark(.done) + " exit \(code)", .green) + paint(" · \(time)", .dim)
             }
-            return paint("✗ exit \(code) (expected \(expected))", .red, .bold) + paint(" · \(time)", .dim)
+            return paint(style.mark(.failed) + " exit \(code) (expected \(expected))", .red, .bold)
+                + paint(" · \(time)", .dim)
         }
     }
 
@@ -232,18 +249,20 @@ public struct SessionRenderer: Sendable {
         for (index, item) in frame.runbook.items.enumerated() {
             let mark: String
             switch status(item.id) {
-            case .done?: mark = paint("✓", .green)
-            case .skipped?: mark = paint("–", .yellow)
-            case .failed?: mark = paint("✗", .red)
-            case nil: mark = applies(item) ? "·" : paint("/", .dim)
+            case .done?: mark = paint(style.mark(.done), .green)
+            case .skipped?: mark = paint(style.mark(.skipped), .yellow)
+            case .failed?: mark = paint(style.mark(.failed), .red)
+            case nil: mark = applies(item) ? style.mark(.pending) : paint("/", .dim)
             }
-            let pointer = index == frame.index ? paint("›", .bold) : " "
+            let pointer = index == frame.index ? paint(style.mark(.pointer), .bold) : " "
             var line = "\(pointer) \(mark) \(String(format: "%2d", index + 1)). \(item.id)"
             line += paint("  \(item.title)", .dim)
             if !applies(item) { line += paint("  (not in this environment)", .dim) }
             lines.append(line)
         }
-        if frame.index >= frame.runbook.items.count { lines.append(paint("› end of runbook", .bold)) }
+        if frame.index >= frame.runbook.items.count {
+            lines.append(paint(style.mark(.pointer) + " end of runbook", .bold))
+        }
         return lines.joined(separator: "\n")
     }
 

@@ -9,13 +9,17 @@ import Foundation
 public struct TerminalStyle: Sendable, Equatable {
     /// Whether ANSI colour sequences are written.
     public var usesColor: Bool
+    /// Whether state marks are ASCII (`[ok]`, `[x]`, `[-]`) instead of Unicode (`✓`, `✗`, `–`): with `TERM=dumb`
+    /// or `NO_COLOR`, whether or not stdout is a terminal (an editor's shell buffer, a log a plain tool reads).
+    public var usesASCIIMarks: Bool
 
-    /// A style with colour chosen explicitly (tests).
-    public init(usesColor: Bool) {
+    /// A style with colour and marks chosen explicitly (tests).
+    public init(usesColor: Bool, usesASCIIMarks: Bool = false) {
         self.usesColor = usesColor
+        self.usesASCIIMarks = usesASCIIMarks
     }
 
-    /// No colour: what scripted mode, pipes, `NO_COLOR` and `TERM=dumb` get.
+    /// No colour, Unicode marks: what scripted mode and pipes get when neither `NO_COLOR` nor `TERM=dumb` is set.
     public static let plain = TerminalStyle(usesColor: false)
 
     /// The style for this process's stdout, from the environment.
@@ -25,7 +29,45 @@ public struct TerminalStyle: Sendable, Equatable {
     ) -> TerminalStyle {
         let dumb = environment["TERM"] == "dumb"
         let noColor = !(environment["NO_COLOR"] ?? "").isEmpty
-        return TerminalStyle(usesColor: stdoutIsTerminal && !noColor && !dumb)
+        return TerminalStyle(usesColor: stdoutIsTerminal && !noColor && !dumb, usesASCIIMarks: dumb || noColor)
+    }
+
+    /// A state mark the screens print; each has a Unicode and an ASCII form.
+    public enum Mark: Sendable, CaseIterable {
+        case done, failed, skipped, manual, warning, countdown, pending, pointer
+
+        /// The Unicode form (a terminal that can show it).
+        public var unicode: String {
+            switch self {
+            case .done: return "✓"
+            case .failed: return "✗"
+            case .skipped: return "–"
+            case .manual: return "☐"
+            case .warning: return "⚠"
+            case .countdown: return "⏱"
+            case .pending: return "·"
+            case .pointer: return "›"
+            }
+        }
+
+        /// The ASCII form (`TERM=dumb`, `NO_COLOR`).
+        public var ascii: String {
+            switch self {
+            case .done: return "[ok]"
+            case .failed: return "[x]"
+            case .skipped: return "[-]"
+            case .manual: return "[ ]"
+            case .warning: return "[!]"
+            case .countdown: return "[escalates in]"
+            case .pending: return "."
+            case .pointer: return ">"
+            }
+        }
+    }
+
+    /// `mark` as this terminal shows it.
+    public func mark(_ mark: Mark) -> String {
+        usesASCIIMarks ? mark.ascii : mark.unicode
     }
 
     /// Whether a line editor can serve this process: stdin and stdout are terminals and `TERM` is not `dumb`.

@@ -44,12 +44,24 @@ public struct DrillDebrief: Sendable, Hashable {
             let reason = event.payload["reason"]?.stringValue ?? "no reason given"
             return "\(runbook)\(event.stepID ?? "?"): \(reason)"
         }
-        let escalations = metrics.escalations.map { record -> String in
+        // A page to the same people as the one before is a repeat, and says so; only a page to others is a level.
+        var escalations: [String] = []
+        var previousTargets: [String]?
+        for record in metrics.escalations {
             var text = "at \(DrillDebrief.clock(record.time.timeIntervalSince(declared)))"
-            if let level = record.level { text += ", level \(level)" }
+            if let level = record.level {
+                if level <= 1 {
+                    text += ", first page"
+                } else if record.targets == previousTargets {
+                    text += ", repeat \(level - 1)"
+                } else {
+                    text += ", level \(level)"
+                }
+            }
             if let severity = record.severity { text += ", \(severity.rawValue)" }
             if !record.targets.isEmpty { text += ": " + record.targets.joined(separator: ", ") }
-            return text
+            escalations.append(text)
+            previousTargets = record.targets
         }
         return DrillDebrief(
             outcome: resolved ? "resolved" : abandoned ? "abandoned" : "open",

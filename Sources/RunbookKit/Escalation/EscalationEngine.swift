@@ -62,6 +62,7 @@ public struct EscalationEngine: Sendable {
             "repeat": .int(Int64(timer.repeat)), "repeat_limit": .int(Int64(state.snapshot.repeatLimit)),
             "generation": .int(generation), "deadline_ms": .int(timer.deadlineMilliseconds),
             "late_by_ms": .int(Int64((lateBy * 1000).rounded())),
+            "unacknowledged_ms": .int(Int64((max(0, now.timeIntervalSince(state.declaredAt)) * 1000).rounded())),
             "targets": .array(targets.map(\.json)),
             "unresolved": .array(targets.filter { !$0.isResolved }.map { .string($0.name) }),
         ]
@@ -72,7 +73,7 @@ public struct EscalationEngine: Sendable {
         outcome.notifications.append(
             notification(
                 .escalation, state, targets: targets, repeat: timer.repeat, at: now,
-                message: escalationMessage(state, rule: rule, targets: targets, repeat: timer.repeat)))
+                message: escalationMessage(state, targets: targets, repeat: timer.repeat, at: now)))
         if timer.repeat < state.snapshot.repeatLimit, let rule {
             let planned = deadline(for: rule.responseTime, from: timer.deadline)
             // After a long pause (resume), count the interval from now rather than firing a burst of repeats.
@@ -225,9 +226,10 @@ public struct EscalationEngine: Sendable {
     private func prefix(_ state: EscalationState) -> String { state.isDrill ? "[DRILL] " : "" }
 
     private func escalationMessage(
-        _ state: EscalationState, rule: EscalationRule?, targets: [EscalationTarget], repeat: Int
+        _ state: EscalationState, targets: [EscalationTarget], repeat: Int, at now: Date
     ) -> String {
-        let waited = rule.map { " for \($0.responseTime.description)" } ?? ""
+        // The real time since declaration: a repeat at T+30 says 30 minutes, not the 15-minute window again.
+        let waited = " for " + ElapsedWords.text(now.timeIntervalSince(state.declaredAt))
         let again = `repeat` > 0 ? " (repeat \(`repeat`) of \(state.snapshot.repeatLimit))" : ""
         let names =
             targets.isEmpty ? "nobody (no targets in the matrix)" : targets.map(\.displayName).joined(separator: ", ")

@@ -28,15 +28,20 @@ public enum EscalationBanner {
             } else {
                 let repeatNumber = payload["repeat"]?.intValue ?? 0
                 let limit = payload["repeat_limit"]?.intValue ?? 0
-                let window = payload["response_time"]?.stringValue.map { " for \($0)" } ?? ""
+                // The real time since declaration (recorded since #20); older events name the response window.
+                let waited =
+                    payload["unacknowledged_ms"]?.intValue.map { ElapsedWords.text(Double($0) / 1000) }
+                    ?? payload["response_time"]?.stringValue
+                let window = waited.map { " for \($0)" } ?? ""
                 line =
                     "ESCALATION: \(severity) incident #\(incidentID) unacknowledged\(window)"
                     + (repeatNumber > 0 ? " (repeat \(repeatNumber) of \(limit))" : "") + ": escalating to \(targets)"
             }
-            return prefix + line + "; " + channels(payload, isDrill: isDrill)
+            return prefix + line + "; " + channels(payload, isDrill: isDrill) + "; " + ackHint
         case .escalationFinished:
             let count = payload["escalations"]?.intValue ?? 0
-            return prefix + "ESCALATION: repeats exhausted after \(count) escalations; nobody acknowledged"
+            return prefix + "ESCALATION: repeats exhausted after \(count) escalations; nobody acknowledged; "
+                + ackHint
         case .notificationSent:
             let detail = payload["detail"]?.stringValue.map { " (\($0))" } ?? ""
             if kind == "escalation" || kind == "severity_upgrade" {
@@ -65,6 +70,9 @@ public enum EscalationBanner {
             return nil
         }
     }
+
+    /// How every banner of an unacknowledged incident ends: what to type to stop the pages.
+    public static let ackHint = "type `ack` to acknowledge"
 
     /// What the channels were told: the ones it was queued for, or why nobody was notified.
     static func channels(_ payload: JSONValue, isDrill: Bool) -> String {

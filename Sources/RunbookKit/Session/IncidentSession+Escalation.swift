@@ -38,6 +38,15 @@ extension IncidentSession {
         return (try? scheduler.state(incidentID: incident.id))?.timeRemaining(at: scheduler.clock.now())
     }
 
+    /// Whether every repeat has fired and nobody acknowledged (nothing is armed any more, yet the incident is
+    /// still unacknowledged): the prompt says so where the countdown was.
+    public func escalationIsExhausted() -> Bool {
+        guard let scheduler = dependencies.escalation, !isResolved,
+            let state = try? scheduler.state(incidentID: incident.id)
+        else { return false }
+        return state.isFinished && !state.isAcknowledged && state.pendingTimer == nil
+    }
+
     /// Whether anything of this incident waits for the escalator: an armed timer or an undelivered notification.
     public func waitsForEscalator() -> Bool {
         guard let scheduler = dependencies.escalation else { return false }

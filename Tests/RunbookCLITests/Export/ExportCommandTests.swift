@@ -39,6 +39,16 @@ import Testing
         #expect(!xml.contains("<code_block"), "a note's backticks must not open a fence")
     }
 
+    @Test func exportWithoutFormatWritesTheMarkdownPostmortemAsTheREPLDoes() throws {
+        let scratch = try ExportGoldenTests.sampleDatabase()
+        let plain = try scratch.run(["export", "1", "-o", "-"])
+        #expect(plain.status == 0, "\(plain.stderr)")
+        let markdown = try scratch.run(["export", "1", "--format", "markdown", "-o", "-"])
+        #expect(markdown.status == 0, "\(markdown.stderr)")
+        #expect(plain.stdout == markdown.stdout)
+        #expect(plain.stdout.hasPrefix("# "), "\(plain.stdout.prefix(200))")
+    }
+
     @Test func hostileOutputKeepsTheMarkdownTablesAndFencesIntact() throws {
         let scratch = try ExportGoldenTests.sampleDatabase()
         let result = try scratch.run(["export", "1", "--format", "markdown", "-o", "-", "--lines", "2"])

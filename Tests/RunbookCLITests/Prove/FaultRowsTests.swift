@@ -12,7 +12,7 @@ import Testing
         // The screen is counted by `wc` and only its end kept, so the test never holds a gigabyte.
         let script = """
             set -o pipefail
-            printf 'y\\nq\\n' | NO_COLOR=1 "$BIN" start big --env staging --runbooks "$RUNBOOKS" --db "$DB" \
+            printf 'y\\nq\\n' | "$BIN" start big --env staging --runbooks "$RUNBOOKS" --db "$DB" \
               | tee >(wc -c > "$DIR/screen-bytes") | tail -c 2000 > "$DIR/screen-tail"
             """
         let process = Process()

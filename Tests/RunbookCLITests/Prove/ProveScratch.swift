@@ -43,7 +43,7 @@ struct ProveScratch {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
         process.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", "--", BuiltBinary.path] + arguments
         var env = ProcessInfo.processInfo.environment
-        env["NO_COLOR"] = "1"
+        env["NO_COLOR"] = nil
         env["RUNBOOK_ESCALATOR"] = "off"
         for (key, value) in environment { env[key] = value }
         process.environment = env

@@ -56,6 +56,50 @@ import Testing
         #expect(!text.contains("\u{1B}"), "\(text)")
     }
 
+    @Test(arguments: [["TERM": "dumb"], ["TERM": "xterm", "NO_COLOR": "1"]])
+    func aDumbTerminalOrNoColorGetsASCIIMarksInTheSession(_ environment: [String: String]) throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("runbook-marks-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let runbook = """
+            ---
+            title: Marks
+            environments: [staging]
+            ---
+            # Marks
+
+            ## Check
+
+            ```bash {id=check risk=read}
+            true
+            ```
+
+            ## Skip me
+
+            ```bash {id=skip-me risk=read}
+            true
+            ```
+            """
+        try runbook.write(to: directory.appendingPathComponent("marks.md"), atomically: true, encoding: .utf8)
+        let arguments = [
+            "start", "marks", "--env", "staging", "--runbooks", directory.path, "--db",
+            directory.appendingPathComponent("t.sqlite3").path,
+        ]
+        let result = try BuiltBinary.run(arguments, stdin: "y\ns\nsteps\nq\n", environment: environment)
+        #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
+        #expect(result.stdout.contains("[ok] exit 0"), "\(result.stdout)")
+        #expect(result.stdout.contains("[-] skipped"), "\(result.stdout)")
+        #expect(result.stdout.contains("  [ok]  1. check"), "\(result.stdout)")
+        #expect(result.stdout.contains("  [-]  2. skip-me"), "\(result.stdout)")
+        for mark in ["✓", "✗", "–", "☐", "⏱", "⚠", "›"] {
+            #expect(!result.stdout.contains(mark), "\(environment): \(mark) in \(result.stdout)")
+        }
+        // Without either, the same session shows the Unicode marks.
+        try? FileManager.default.removeItem(at: directory.appendingPathComponent("t.sqlite3"))
+        let unicode = try BuiltBinary.run(arguments, stdin: "y\ns\nsteps\nq\n")
+        #expect(unicode.stdout.contains("✓ exit 0"), "\(unicode.stdout)")
+    }
+
     @Test func theREPLHonoursNoColorAndADumbTerminal() throws {
         let start = [
             "start", "outage", "--env", "staging", "--runbooks", Self.fixtures + "/session", "--db",

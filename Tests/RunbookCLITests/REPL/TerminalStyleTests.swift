@@ -11,7 +11,7 @@ import Testing
 
     @Test func noColorTurnsColourOff() {
         let style = TerminalStyle.detect(environment: ["NO_COLOR": "1", "TERM": "xterm"], stdoutIsTerminal: true)
-        #expect(style == .plain)
+        #expect(!style.usesColor)
         #expect(style.paint("rm -rf /data", .redBackground) == "rm -rf /data")
     }
 
@@ -29,7 +29,7 @@ import Testing
 
     @Test func aDumbTerminalGetsNoColourAndNoLineEditor() {
         let style = TerminalStyle.detect(environment: ["TERM": "dumb"], stdoutIsTerminal: true)
-        #expect(style == .plain)
+        #expect(!style.usesColor)
         #expect(
             !TerminalStyle.lineEditorIsUsable(
                 environment: ["TERM": "dumb"], stdinIsTerminal: true, stdoutIsTerminal: true))
@@ -51,6 +51,26 @@ import Testing
         }
         let coloured = SessionRenderer(style: .detect(environment: ["TERM": "xterm"], stdoutIsTerminal: true))
         #expect(coloured.prompt(incidentID: 1, severity: .p0, environment: "staging", elapsed: 5).contains("\u{1B}["))
+    }
+
+    @Test func aDumbTerminalOrNoColorGetsASCIIMarksEvenOnAPipe() {
+        for environment in [["NO_COLOR": "1", "TERM": "xterm"], ["TERM": "dumb"]] {
+            for terminal in [true, false] {
+                let style = TerminalStyle.detect(environment: environment, stdoutIsTerminal: terminal)
+                #expect(style.usesASCIIMarks, "\(environment) \(terminal)")
+                let renderer = SessionRenderer(style: style)
+                let prompt = renderer.prompt(
+                    incidentID: 1, severity: .p0, environment: "staging", elapsed: 5, countdown: 724)
+                #expect(prompt == "#1 P0 [escalates in] 12:04 staging 00:05 > ", "\(prompt)")
+                #expect(prompt.unicodeScalars.allSatisfy { $0.isASCII }, "\(prompt)")
+            }
+        }
+        let unicode = TerminalStyle.detect(environment: ["TERM": "xterm"], stdoutIsTerminal: false)
+        #expect(!unicode.usesASCIIMarks)
+        let marks = TerminalStyle.Mark.allCases.map { unicode.mark($0) }
+        #expect(marks == ["✓", "✗", "–", "☐", "⚠", "⏱", "·", "›"])
+        #expect(
+            TerminalStyle.Mark.allCases.allSatisfy { $0.ascii.unicodeScalars.allSatisfy { $0.isASCII } })
     }
 
     @Test func displayWidthIgnoresEscapesAndPromptBrackets() {

@@ -83,9 +83,34 @@ import Testing
         #expect(debrief.timeToAcknowledge == nil)
         #expect(debrief.timeToFirstCommand == nil)
         #expect(debrief.responseTimes == ["P0: missed (matrix: within 15m 00s; not acknowledged)"])
-        #expect(debrief.escalations == ["at 15m 00s, level 1, P0: DevOps Lead"])
+        #expect(debrief.escalations == ["at 15m 00s, first page, P0: DevOps Lead"])
         #expect(debrief.lines.contains("  time to acknowledge:    never acknowledged (type `ack`)"))
         #expect(debrief.payload["time_to_acknowledge_seconds"] == .null)
+    }
+
+    @Test func repeatsToTheSameTargetsAreCalledRepeatsNotLevels() throws {
+        let declared = Date(timeIntervalSince1970: 1_767_225_600)
+        let incident = Incident(
+            id: 7, title: "Drill", runbook: "triage", environment: "staging", severity: .p0, status: .abandoned,
+            isDrill: true, declaredAt: declared, host: "h", user: "u", policySnapshot: Self.snapshot)
+        func event(_ seq: Int64, _ at: TimeInterval, _ type: EventType, _ payload: JSONValue = [:]) -> RecordedEvent {
+            RecordedEvent(
+                incidentID: 7, sequence: seq, timestamp: declared.addingTimeInterval(at), actor: "u", type: type,
+                stepID: nil, payload: payload, previousHash: "", hash: "")
+        }
+        let events = [
+            event(1, 0, .incidentDeclared, ["severity": "P0"]),
+            event(2, 900, .escalationTriggered, ["repeat": 0, "targets": [["name": "CTO"]], "severity": "P0"]),
+            event(3, 1800, .escalationTriggered, ["repeat": 1, "targets": [["name": "CTO"]], "severity": "P0"]),
+            event(4, 2700, .escalationTriggered, ["repeat": 2, "targets": [["name": "CTO"]], "severity": "P0"]),
+            event(5, 3600, .escalationTriggered, ["level": 4, "targets": ["VP"], "severity": "P0"]),
+        ]
+        let debrief = DrillDebrief.make(incident: incident, events: events)
+        #expect(
+            debrief.escalations == [
+                "at 15m 00s, first page, P0: CTO", "at 30m 00s, repeat 1, P0: CTO", "at 45m 00s, repeat 2, P0: CTO",
+                "at 1h 00m 00s, level 4, P0: VP",
+            ])
     }
 
     @Test func clockFormatsDrillDurations() {

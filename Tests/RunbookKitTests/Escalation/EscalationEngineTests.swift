@@ -96,6 +96,27 @@ import Testing
         #expect(state.pendingTimer == nil)
     }
 
+    @Test func aRepeatSaysTheRealTimeSinceDeclarationNotTheResponseWindow() throws {
+        let clock = TestClock()
+        var state = declared(.p0, clock: clock)
+        clock.advance(by: 900)
+        state = try fireDue(state, clock: clock).state
+        clock.advance(by: 900.004)
+        let outcome = try fireDue(state, clock: clock)
+        #expect(outcome.events.first?.payload["unacknowledged_ms"] == 1_800_004)
+        let message = try #require(outcome.notifications.first?.message)
+        #expect(message.contains("unacknowledged for 30 minutes (repeat 1 of 3): escalating"), "\(message)")
+    }
+
+    @Test func elapsedWordsRoundToTheMinuteAndNameHoursAndDays() {
+        #expect(ElapsedWords.text(45) == "45 seconds")
+        #expect(ElapsedWords.text(60) == "1 minute")
+        #expect(ElapsedWords.text(1800.4) == "30 minutes")
+        #expect(ElapsedWords.text(3600) == "1 hour")
+        #expect(ElapsedWords.text(3900) == "1 hour 5 minutes")
+        #expect(ElapsedWords.text(2 * 86400 + 3 * 3600) == "2 days 3 hours")
+    }
+
     @Test func repeatLimitDefaultsToThreeAndIsCappedAtNine() {
         #expect(EscalationSnapshot(rules: []).repeatLimit == 3)
         #expect(EscalationSnapshot(rules: [], repeatLimit: 40).repeatLimit == 9)

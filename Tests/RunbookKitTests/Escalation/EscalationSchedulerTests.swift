@@ -65,7 +65,7 @@ import Testing
             EscalationBanner.text(for: $0, incidentID: incident.id, isDrill: false)
         }
         #expect(banner?.contains("ESCALATION: P0 incident #\(incident.id)") == true)
-        #expect(banner?.hasSuffix("queued for pagerduty, slack") == true)
+        #expect(banner?.hasSuffix("queued for pagerduty, slack; type `ack` to acknowledge") == true)
         let outbox = try scheduler.store.outbox(incidentID: incident.id)
         #expect(outbox.map(\.channel) == ["pagerduty", "slack"])
         #expect(outbox.allSatisfy { $0.status == .pending && $0.attempts == 0 && $0.notification.kind == .escalation })

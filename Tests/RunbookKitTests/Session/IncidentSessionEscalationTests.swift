@@ -46,11 +46,32 @@ import Testing
         let banners = try escalate(session)
         #expect(banners.count == 1)
         #expect(banners.first?.contains("] ESCALATION: P0 incident #\(session.incidentID) unacknowledged") == true)
-        #expect(banners.first?.hasSuffix(EscalationBanner.noChannels) == true)
+        #expect(banners.first?.hasSuffix(EscalationBanner.noChannels + "; type `ack` to acknowledge") == true)
         #expect(try escalate(session).isEmpty)
         #expect(try count(.escalationTriggered, session) == 1)
         // The repeat is armed a response time after the missed deadline.
         #expect(session.escalationTimeRemaining() == 899)
+    }
+
+    @Test func repeatsSayTheRealTimeSinceDeclarationAndTheEndIsNotMistakenForAnAck() throws {
+        let session = try start()
+        var banners: [String] = []
+        while let remaining = session.escalationTimeRemaining() {
+            #expect(!session.escalationIsExhausted())
+            harness.clock.advance(by: remaining)
+            banners += try escalate(session)
+        }
+        #expect(banners.count == 5, "\(banners)")
+        #expect(banners[0].contains("unacknowledged for 15 minutes: escalating"), "\(banners[0])")
+        #expect(banners[1].contains("unacknowledged for 30 minutes (repeat 1 of 3): escalating"), "\(banners[1])")
+        #expect(banners[2].contains("unacknowledged for 45 minutes (repeat 2 of 3): escalating"), "\(banners[2])")
+        #expect(banners[3].contains("unacknowledged for 1 hour (repeat 3 of 3): escalating"), "\(banners[3])")
+        #expect(banners[4].contains("repeats exhausted after 4 escalations; nobody acknowledged"), "\(banners[4])")
+        #expect(banners.allSatisfy { $0.hasSuffix("; type `ack` to acknowledge") }, "\(banners)")
+        // Nothing is armed any more, yet nobody acknowledged: the prompt must not look acknowledged.
+        #expect(session.escalationIsExhausted())
+        try session.acknowledge(by: "bob")
+        #expect(!session.escalationIsExhausted())
     }
 
     @Test func ackThroughTheSessionStopsEscalationAndIsFoldedIntoItsState() throws {
