@@ -15,6 +15,19 @@ public struct ScratchRunbooks {
         database = directory.appendingPathComponent("runbook.sqlite3").path
     }
 
+    /// A fresh temporary directory holding `files` (relative path → text, subdirectories created); its path.
+    public static func tree(_ files: [String: String], prefix: String) throws -> String {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        for (name, text) in files {
+            let url = directory.appendingPathComponent(name)
+            try FileManager.default.createDirectory(
+                at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(text.utf8).write(to: url)
+        }
+        return directory.path
+    }
+
     /// An `escalation.md` whose matrix escalates P0 after `p0` (`1 second`) to `targets`, and P1 after `p1` when
     /// given: short response times for tests that watch the escalator fire.
     public static func escalationMatrix(p0: String, targets: String = "On-call", p1: String? = nil) -> String {

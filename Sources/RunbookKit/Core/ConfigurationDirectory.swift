@@ -5,13 +5,15 @@ import Foundation
 /// the signing key.
 public enum ConfigurationDirectory {
     public static func path(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
-        let base: String
-        if let xdg = environment["XDG_CONFIG_HOME"], xdg.hasPrefix("/") {
-            base = xdg
-        } else {
-            let home = environment["HOME"] ?? NSHomeDirectory()
-            base = (home as NSString).appendingPathComponent(".config")
-        }
-        return (base as NSString).appendingPathComponent("runbook")
+        (xdgBase("XDG_CONFIG_HOME", else: ".config", environment: environment) as NSString)
+            .appendingPathComponent("runbook")
+    }
+
+    /// An XDG base directory: `$variable` when it is an absolute path (the spec says a relative one is ignored),
+    /// else `fallback` under `$HOME`. The state directory of the database uses it too.
+    public static func xdgBase(_ variable: String, else fallback: String, environment: [String: String]) -> String {
+        if let value = environment[variable], value.hasPrefix("/") { return value }
+        let home = environment["HOME"] ?? NSHomeDirectory()
+        return (home as NSString).appendingPathComponent(fallback)
     }
 }

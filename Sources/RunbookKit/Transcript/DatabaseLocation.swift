@@ -37,14 +37,7 @@ public struct DatabaseLocation: Sendable, Hashable {
             return DatabaseLocation(
                 path: (transcripts as NSString).appendingPathComponent("runbook.sqlite3"), source: .projectDirectory)
         }
-        let state: String
-        if let xdg = environment["XDG_STATE_HOME"], xdg.hasPrefix("/") {
-            // The XDG spec says relative values are invalid and must be ignored.
-            state = xdg
-        } else {
-            let home = environment["HOME"] ?? NSHomeDirectory()
-            state = (home as NSString).appendingPathComponent(".local/state")
-        }
+        let state = ConfigurationDirectory.xdgBase("XDG_STATE_HOME", else: ".local/state", environment: environment)
         return DatabaseLocation(
             path: (state as NSString).appendingPathComponent("runbook/runbook.sqlite3"), source: .stateDirectory)
     }

@@ -1,18 +1,12 @@
 import Foundation
+import RunbookTestSupport
 import Testing
 
 @testable import RunbookKit
 
 @Suite struct RunbookCatalogTests {
     func makeDirectory(_ files: [String: String]) throws -> String {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("catalog-\(UUID().uuidString)")
-        for (name, text) in files {
-            let url = directory.appendingPathComponent(name)
-            try FileManager.default.createDirectory(
-                at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try Data(text.utf8).write(to: url)
-        }
-        return directory.path
+        try ScratchRunbooks.tree(files, prefix: "catalog")
     }
 
     @Test func loadsRunbooksOfTheTreeSortedByIDAndSkipsReadmes() throws {
