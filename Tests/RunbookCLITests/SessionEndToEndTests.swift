@@ -186,6 +186,13 @@ import Testing
         let wrongEnvironment = try start(["outage", "--env", "development"], database: database, answers: "")
         #expect(wrongEnvironment.status == 2)
         #expect(wrongEnvironment.stderr.contains("may not run in environment 'development'"))
+        #expect(!wrongEnvironment.stderr.contains("did you mean"), "\(wrongEnvironment.stderr)")
+        // A prefix or a typo of an allowed environment gets a "did you mean".
+        for (typed, meant) in [("prod", "production"), ("stagign", "staging"), ("PROD", "production")] {
+            let mistyped = try start(["outage", "--env", typed], database: database, answers: "")
+            #expect(mistyped.status == 2)
+            #expect(mistyped.stderr.contains("hint: did you mean `\(meant)`? use one of: "), "\(mistyped.stderr)")
+        }
         #expect(try start(["nope", "--env", "staging"], database: database, answers: "").status == 2)
     }
 

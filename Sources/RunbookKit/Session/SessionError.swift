@@ -102,7 +102,17 @@ public enum SessionError: UserFacingError, Equatable {
         case .runbookNotFound: return "check --runbooks DIR or $RUNBOOK_DIR"
         case .stepNotFound: return "`steps` lists the step ids"
         case .variablesMissing(let names): return "set them with `set \(names[0])=VALUE`"
-        case .environmentNotAllowed(_, let allowed, _): return "use one of: \(allowed.joined(separator: ", "))"
+        case .environmentNotAllowed(let environment, let allowed, _):
+            // "did you mean": an allowed name the typed one begins (`prod`), or one a typo away (`stagign`).
+            let typed = environment.lowercased()
+            let prefixed = typed.isEmpty ? [] : allowed.filter { $0.lowercased().hasPrefix(typed) }
+            let close =
+                prefixed
+                + RunbookCatalog.closest(to: environment, among: allowed).filter {
+                    !prefixed.contains($0)
+                }
+            let guess = close.isEmpty ? "" : "did you mean " + close.map { "`\($0)`" }.joined(separator: " or ") + "? "
+            return guess + "use one of: \(allowed.joined(separator: ", "))"
         case .incidentClosed: return "start a new incident with `runbook start`"
         case .incidentDriven(let lease):
             return "wait until it quits, or take it over: runbook resume \(lease.incidentID) --take-over"
