@@ -21,7 +21,8 @@ extension RunbookBuilder {
                 continue
             }
             let indentation = line.prefix { $0 == " " || $0 == "\t" }
-            rewritten.append("\(indentation)[ -n \"${\(export.name)+set}\" ] || \(line.dropFirst(indentation.count))")
+            rewritten.append(
+                "\(indentation)\(VariableReferences.unsetGuard(export.name)) \(line.dropFirst(indentation.count))")
             asked.append(export.name)
             let declared =
                 frontMatter.variables.contains { $0.name == export.name }

@@ -124,9 +124,13 @@ public enum VariableReferences {
         }
     }
 
+    /// The guard a `promptEnv` step puts before `export NAME=literal`: the line sets NAME only when the session
+    /// did not pass it in (`[ -n "${NAME+set}" ] || export NAME=literal`).
+    public static func unsetGuard(_ name: String) -> String { "[ -n \"${\(name)+set}\" ] ||" }
+
     /// The variables `command` sets itself, so the linter does not ask for them to be declared:
     /// `NAME=…` (also after `export`, `local`, `readonly`, `declare`), `for NAME in`, `read [-r] NAME…`,
-    /// and `while read NAME`.
+    /// and `while read NAME`. A name behind `unsetGuard` is not one of them: the session asks for it.
     public static func assignedNames(in command: String) -> Set<String> {
         var names: Set<String> = []
         for words in wordsByLine(command) {
@@ -180,7 +184,8 @@ public enum VariableReferences {
                 index += 1
             }
         }
-        return names
+        // A name set only when unset (`promptEnv`'s rewrite) is an input of the step, not something it sets.
+        return names.filter { !command.contains(unsetGuard($0)) }
     }
 
     /// The variables `command` exports, which later steps get (docs/execution.md, "Exported variables"):

@@ -78,10 +78,9 @@ extension IncidentSession {
         return VariableResolver.expand(raw, values: values)
     }
 
-    /// Names the command sets itself (`for pod in …`, `x=…`, `read x`): never asked for. A name it sets only when
-    /// unset (`[ -n "${NAME+set}" ] || export NAME=…`, how a `promptEnv` step reads) is an input: it is asked for.
+    /// Names the command sets itself (`for pod in …`, `x=…`, `read x`): never asked for.
     private func assigned(in command: String) -> Set<String> {
-        VariableReferences.assignedNames(in: command).filter { !command.contains("[ -n \"${\($0)+set}\" ] ||") }
+        VariableReferences.assignedNames(in: command)
     }
 
     /// Checks `value` against the declaration's choices and pattern; returns it when acceptable.

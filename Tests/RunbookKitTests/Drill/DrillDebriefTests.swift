@@ -5,6 +5,24 @@ import Testing
 
 /// The debrief comes from the recorded events alone, in drill time.
 @Suite struct DrillDebriefTests {
+    /// An abandoned P0 drill declared at a fixed instant, and a maker of its events `at` seconds after it.
+    static func abandonedP0Drill() -> (
+        Incident, (_ seq: Int64, _ at: TimeInterval, _ type: EventType, _ payload: JSONValue) -> RecordedEvent
+    ) {
+        let declared = Date(timeIntervalSince1970: 1_767_225_600)
+        let incident = Incident(
+            id: 7, title: "Drill", runbook: "triage", environment: "staging", severity: .p0, status: .abandoned,
+            isDrill: true, declaredAt: declared, host: "h", user: "u", policySnapshot: snapshot)
+        return (
+            incident,
+            { seq, at, type, payload in
+                RecordedEvent(
+                    incidentID: 7, sequence: seq, timestamp: declared.addingTimeInterval(at), actor: "u", type: type,
+                    stepID: nil, payload: payload, previousHash: "", hash: "")
+            }
+        )
+    }
+
     final class NoOutput: OutputSink {
         func receive(_ bytes: Data, offset: TimeInterval) {}
     }
@@ -64,15 +82,7 @@ import Testing
     }
 
     @Test func unacknowledgedDrillMissesTheResponseTimeAndListsEscalations() throws {
-        let declared = Date(timeIntervalSince1970: 1_767_225_600)
-        let incident = Incident(
-            id: 7, title: "Drill", runbook: "triage", environment: "staging", severity: .p0, status: .abandoned,
-            isDrill: true, declaredAt: declared, host: "h", user: "u", policySnapshot: Self.snapshot)
-        func event(_ seq: Int64, _ at: TimeInterval, _ type: EventType, _ payload: JSONValue = [:]) -> RecordedEvent {
-            RecordedEvent(
-                incidentID: 7, sequence: seq, timestamp: declared.addingTimeInterval(at), actor: "u", type: type,
-                stepID: nil, payload: payload, previousHash: "", hash: "")
-        }
+        let (incident, event) = Self.abandonedP0Drill()
         let events = [
             event(1, 0, .incidentDeclared, ["severity": "P0"]),
             event(2, 900, .escalationTriggered, ["level": 1, "targets": ["DevOps Lead"], "severity": "P0"]),
@@ -89,15 +99,7 @@ import Testing
     }
 
     @Test func repeatsToTheSameTargetsAreCalledRepeatsNotLevels() throws {
-        let declared = Date(timeIntervalSince1970: 1_767_225_600)
-        let incident = Incident(
-            id: 7, title: "Drill", runbook: "triage", environment: "staging", severity: .p0, status: .abandoned,
-            isDrill: true, declaredAt: declared, host: "h", user: "u", policySnapshot: Self.snapshot)
-        func event(_ seq: Int64, _ at: TimeInterval, _ type: EventType, _ payload: JSONValue = [:]) -> RecordedEvent {
-            RecordedEvent(
-                incidentID: 7, sequence: seq, timestamp: declared.addingTimeInterval(at), actor: "u", type: type,
-                stepID: nil, payload: payload, previousHash: "", hash: "")
-        }
+        let (incident, event) = Self.abandonedP0Drill()
         let events = [
             event(1, 0, .incidentDeclared, ["severity": "P0"]),
             event(2, 900, .escalationTriggered, ["repeat": 0, "targets": [["name": "CTO"]], "severity": "P0"]),

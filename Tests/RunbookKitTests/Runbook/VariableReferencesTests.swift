@@ -67,4 +67,11 @@ import Testing
         let staging = VariableResolver.resolveDefaults(variables, environment: "staging")
         #expect(staging["NAMESPACE"] == "candlefish-staging")
     }
+
+    /// `promptEnv`'s guarded export is an input of the step, not an assignment; an unguarded one still is.
+    @Test func aNameBehindTheUnsetGuardIsNotAssigned() {
+        let guarded = VariableReferences.unsetGuard("GEN") + " export GEN=v\nexport OTHER=w"
+        #expect(VariableReferences.assignedNames(in: guarded) == ["OTHER"])
+        #expect(VariableReferences.assignedNames(in: "export GEN=v") == ["GEN"])
+    }
 }
