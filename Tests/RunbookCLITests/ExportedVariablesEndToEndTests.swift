@@ -110,4 +110,24 @@ import Testing
         #expect(clean.status == 0, "\(clean.stdout)\n\(clean.stderr)")
         #expect(!(clean.stdout + clean.stderr).contains("not declared"))
     }
+
+    /// `NODE=$(…)` on its own line reaches the next block, as in a terminal; an assignment before a command
+    /// (`KUBECONFIG_HINT=… true`) is only that command's and does not.
+    @Test func aPlainAssignmentCarriesOverButAPrefixAssignmentDoesNot() throws {
+        let result = try BuiltBinary.run(
+            ["start", "carried", "--env", "staging", "--runbooks", Self.fixtures, "--db", database],
+            stdin: "y\ny\nresolve done\n")
+        #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
+        #expect(result.stdout.contains("node=worker-1\n"), "\(result.stdout)")
+        #expect(result.stdout.contains("prefix=unset\n"), "\(result.stdout)")
+        let set = try SQLiteTranscriptStore(path: database).events(incidentID: 1).filter { $0.type == .variableSet }
+        #expect(set.map { $0.payload["name"]?.stringValue } == ["NODE"])
+        #expect(set.first?.payload["value"] == "worker-1")
+
+        // Lint reads the same way: NODE is set for the step after, the prefix assignment is not.
+        let lint = try BuiltBinary.run(["lint", Self.fixtures + "/carried.md"])
+        let findings = lint.stdout + lint.stderr
+        #expect(findings.contains("carried.md:19:14: warning: `$KUBECONFIG_HINT` is not declared"), "\(findings)")
+        #expect(!findings.contains("$NODE"), "\(findings)")
+    }
 }

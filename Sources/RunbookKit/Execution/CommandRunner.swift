@@ -22,6 +22,10 @@ public struct CommandRequest: Sendable, Hashable {
     /// Whether the runner reports what the command exported (`CommandResult.environmentChanges`). Only bash can
     /// report it; see `EnvironmentCapture`.
     public var collectsExports = false
+    /// Shell variables the command sets without exporting them that the runner reports as if exported, when it
+    /// collects exports (`VariableReferences.standaloneAssignedNames`: what a terminal would keep for the next
+    /// command). Only valid variable names are used.
+    public var carriedNames: [String] = []
 
     public init(
         command: String, shell: String = "bash", environment: [String: String] = [:],

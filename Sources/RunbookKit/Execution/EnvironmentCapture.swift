@@ -32,7 +32,10 @@ final class EnvironmentCapture {
         guard let made = mkdtemp(&template) else { return nil }
         let directory = String(cString: made)
         let capture = EnvironmentCapture(directory: directory, request: request, env: env)
-        guard capture.writeFiles(env: env, original: request.environment["BASH_ENV"]) else {
+        guard
+            capture.writeFiles(
+                env: env, original: request.environment["BASH_ENV"], carriedNames: request.carriedNames)
+        else {
             capture.remove()
             return nil
         }
@@ -47,7 +50,7 @@ final class EnvironmentCapture {
     }
 
     /// Writes the prelude and creates the empty 0600 dump files the shell writes into.
-    private func writeFiles(env: String, original: String?) -> Bool {
+    private func writeFiles(env: String, original: String?, carriedNames: [String]) -> Bool {
         let quotedEnv = Self.quoted(env)
         var lines = ["# runbook: records what the step exports (docs/execution.md, \"Exported variables\")"]
         if let original {
@@ -59,7 +62,13 @@ final class EnvironmentCapture {
         }
         // `>|`: the files exist already (created 0600), and a command's `set -C` must not stop the write.
         lines.append("\(quotedEnv) -0 >|\(Self.quoted(before)) 2>/dev/null")
-        lines.append("__runbook_exports() { \(quotedEnv) -0 >|\(Self.quoted(after)) 2>/dev/null; }")
+        // Variables the command set at its top level without `export` are exported in the trap, just before the
+        // dump, so the next step gets them as a terminal would keep them. `export NAME` leaves the exit status
+        // alone: bash exits with the status it had before an EXIT trap ran.
+        let carried = carriedNames.filter { ShellVariableName.isValid($0) }.sorted()
+        let exportCarried = carried.isEmpty ? "" : "export \(carried.joined(separator: " ")) 2>/dev/null; "
+        lines.append(
+            "__runbook_exports() { \(exportCarried)\(quotedEnv) -0 >|\(Self.quoted(after)) 2>/dev/null; }")
         lines.append("trap __runbook_exports EXIT")
         // Ctrl-C ends the step as it did when bash exec'ed the command: a shell that runs an EXIT trap no longer
         // execs its last command, and a SIGINT that arrives between two commands (`echo started; sleep 30`, just

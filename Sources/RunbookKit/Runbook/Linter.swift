@@ -104,14 +104,15 @@ public struct Linter: Sendable {
         diagnostics += variableDefaults(runbook)
         var captured: Set<String> = []
         let declared = Set(runbook.variables.map(\.name))
-        let exportedAnywhere = runbook.steps.reduce(into: Set<String>()) {
+        let setAnywhere = runbook.steps.reduce(into: Set<String>()) {
             $0.formUnion(VariableReferences.exportedNames(in: $1.command))
+            $0.formUnion(VariableReferences.standaloneAssignedNames(in: $1.command))
         }
         for item in runbook.items {
             switch item {
             case .step(let step):
                 diagnostics += variables(
-                    step, runbook: runbook, declared: declared, captured: captured, exportedAnywhere: exportedAnywhere)
+                    step, runbook: runbook, declared: declared, captured: captured, setAnywhere: setAnywhere)
                 diagnostics += placeholders(step)
                 diagnostics += destructive(step, detector: detector)
                 if let onFail = step.attributes.onFail {
@@ -130,6 +131,7 @@ public struct Linter: Sendable {
                 if let capture = step.attributes.capture { captured.insert(capture) }
                 // Variables a step exports reach the steps after it (docs/execution.md, "Exported variables").
                 captured.formUnion(VariableReferences.exportedNames(in: step.command))
+                captured.formUnion(VariableReferences.standaloneAssignedNames(in: step.command))
             case .choice(let choice):
                 for option in choice.options {
                     if let problem = linkProblem(option.target, from: runbook, cache: &cache) {
@@ -187,9 +189,9 @@ public struct Linter: Sendable {
         return diagnostics
     }
 
-    /// `captured` holds the names earlier steps capture or export; `exportedAnywhere` those any step exports.
+    /// `captured` holds the names earlier steps capture or export; `setAnywhere` those any step exports or assigns on its own.
     private func variables(
-        _ step: Step, runbook: Runbook, declared: Set<String>, captured: Set<String>, exportedAnywhere: Set<String>
+        _ step: Step, runbook: Runbook, declared: Set<String>, captured: Set<String>, setAnywhere: Set<String>
     ) -> [Diagnostic] {
         // The names the command assigns itself are needed only for a reference nothing else explains, which
         // is rare, so they are worked out on first need.
@@ -203,18 +205,18 @@ public struct Linter: Sendable {
             if assigned == nil { assigned = VariableReferences.assignedNames(in: step.command) }
             guard !assigned!.contains(name), reported.insert(name).inserted else { return }
             let laterCapture = runbook.steps.contains { $0.attributes.capture == name }
-            let laterExport = !laterCapture && exportedAnywhere.contains(name)
+            let laterExport = !laterCapture && setAnywhere.contains(name)
             diagnostics.append(
                 .warning(
                     laterCapture
                         ? "`$\(name)` is used before the step that captures it"
                         : laterExport
-                            ? "`$\(name)` is used before the step that exports it" : "`$\(name)` is not declared",
+                            ? "`$\(name)` is used before the step that sets it" : "`$\(name)` is not declared",
                     at: location(of: offset, in: step),
                     hint: laterCapture
                         ? "move this step after the one with capture=\(name), or declare \(name) in the front matter"
                         : laterExport
-                            ? "move this step after the one that runs `export \(name)=…`, or declare \(name) in the front matter"
+                            ? "move this step after the one that sets \(name) (`\(name)=…` or `export \(name)=…`), or declare \(name) in the front matter"
                             : "declare it in the front matter: variables: {\(name): {prompt: \"…\"}}"))
         }
         return diagnostics

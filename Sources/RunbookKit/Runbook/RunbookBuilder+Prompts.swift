@@ -47,6 +47,31 @@ extension RunbookBuilder {
         }.joined(separator: "\n")
     }
 
+    /// A `console` block without a single `$ ` prompt that still holds only commands: every line that is not blank
+    /// or a `#` comment (and does not continue the line before it with `\`) starts with a program of
+    /// `KnownPrograms`, after any `NAME=value` assignments. Returns that first program (for lint's note), or nil when
+    /// any line reads as output: then the block is not a step.
+    static func promptlessCommands(_ text: String) -> String? {
+        var first: String?
+        var continuing = false
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            let trimmed = line.drop { $0 == " " || $0 == "\t" }
+            defer { continuing = trimmed.hasSuffix("\\") }
+            if continuing || trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
+            var words = trimmed.split(separator: " ", omittingEmptySubsequences: true)[...]
+            while let word = words.first, let equals = word.firstIndex(of: "="),
+                VariableReferences.isValidName(word[..<equals])
+            {
+                words = words.dropFirst()
+            }
+            guard let program = words.first.map(String.init), KnownPrograms.names.contains(program) else {
+                return nil
+            }
+            if first == nil { first = program }
+        }
+        return first
+    }
+
     /// `console` blocks (and shell blocks written as a session): lines with a `$ ` prompt, indented or not, are
     /// commands, one script joined by newlines; a command line ending in `\` continues onto the next line (a
     /// leading `> ` there is dropped), and a here-document's lines up to its delimiter belong to its command. The

@@ -139,7 +139,14 @@ struct RunbookBuilder {
         if info.language == "console" {
             let split = Self.splitConsole(literal)
             (command, expectedOutput, hasPrompts) = (split.command, split.output, true)
-            if command.isEmpty {
+            if command.isEmpty, let program = Self.promptlessCommands(literal) {
+                // Written without prompts, but every line is a command: the block reads as one to a person.
+                (command, expectedOutput, hasPrompts) = (literal, nil, false)
+                diagnostics.append(
+                    .note(
+                        "console block has no `$ ` prompts, but every line starts with a program (`\(program)`): read as commands",
+                        at: location(node), hint: "write ```sh (or `$ ` before each command) to say so"))
+            } else if command.isEmpty {
                 diagnostics.append(
                     .warning(
                         "console block has no `$ ` command lines, so it is not a step", at: location(node),

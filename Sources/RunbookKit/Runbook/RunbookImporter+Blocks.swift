@@ -131,6 +131,10 @@ extension RunbookImporter {
                 }
             }
         }
+        if !step.hasPrompts, info.language == "console" {
+            // A console block of commands without prompts (`RunbookBuilder.promptlessCommands`) says what it is.
+            language = "bash"
+        }
         let canEditContent = rewritable && (!step.hasPrompts || changedContent)
 
         // 2. Placeholders.

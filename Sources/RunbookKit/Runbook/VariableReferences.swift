@@ -8,8 +8,7 @@ import Foundation
 public enum VariableReferences {
     /// Whether `name` is a shell variable name: a letter or `_`, then letters, digits or `_`.
     public static func isValidName(_ name: some StringProtocol) -> Bool {
-        guard let first = name.utf8.first, isNameStart(first) else { return false }
-        return name.utf8.allSatisfy(isNameByte)
+        ShellVariableName.isValid(name)
     }
 
     /// Names that change how a shell, the dynamic loader or an interpreter behaves before the displayed command
@@ -36,13 +35,9 @@ public enum VariableReferences {
         "`\(name)` changes how the shell or the loader behaves before the command runs, so a runbook may not set it"
     }
 
-    static func isNameStart(_ byte: UInt8) -> Bool {
-        (byte >= 65 && byte <= 90) || (byte >= 97 && byte <= 122) || byte == 95
-    }
+    static func isNameStart(_ byte: UInt8) -> Bool { ShellVariableName.isStart(byte) }
 
-    static func isNameByte(_ byte: UInt8) -> Bool {
-        isNameStart(byte) || (byte >= 48 && byte <= 57)
-    }
+    static func isNameByte(_ byte: UInt8) -> Bool { ShellVariableName.isByte(byte) }
 
     /// The variables `command` reads, in order of first use, each once.
     public static func names(in command: String) -> [String] {
@@ -220,6 +215,39 @@ public enum VariableReferences {
         return names
     }
 
+    /// The variables a statement of assignments alone sets at the top of `command` (`NODE=$(oc get nodes -o name)`,
+    /// `A=1 B=2`): the session passes them to the steps after this one, as a terminal keeps them for the next
+    /// command pasted into it (docs/execution.md, "Variables that carry over"). An assignment before a command
+    /// (`IFS= read -r line`, `KUBECONFIG=x oc get pods`) is that command's environment and is not one of them, nor
+    /// is a name behind `unsetGuard`.
+    public static func standaloneAssignedNames(in command: String) -> Set<String> {
+        guard command.contains("=") else { return [] }
+        var names: Set<String> = []
+        for words in wordsByLine(command) {
+            var index = 0
+            var commandPosition = true
+            while index < words.count {
+                guard commandPosition else {
+                    commandPosition = isSeparator(words[index]) || ["{", "(", "!"].contains(words[index])
+                    index += 1
+                    continue
+                }
+                var assigned: [String] = []
+                while index < words.count, let equals = words[index].firstIndex(of: "="),
+                    isValidName(words[index][..<equals])
+                {
+                    assigned.append(String(words[index][..<equals]))
+                    index += 1
+                }
+                if !assigned.isEmpty, index == words.count || isSeparator(words[index]) {
+                    names.formUnion(assigned)
+                }
+                commandPosition = false
+            }
+        }
+        return names.filter { !command.contains(unsetGuard($0)) }
+    }
+
     private static func isSeparator(_ word: String) -> Bool {
         [";", "&&", "||", "|", "&", "do", "then"].contains(word)
     }
@@ -240,8 +268,29 @@ public enum VariableReferences {
         }
         var iterator = line.makeIterator()
         var pending: Character?
+        // Inside `$(…)` or backticks, blanks and separators belong to the word (`NODE=$(oc get nodes)` is one).
+        var substitutionDepth = 0
+        var inBackticks = false
         while let character = pending ?? iterator.next() {
             pending = nil
+            if character == "`", quote != "'" {
+                inBackticks.toggle()
+                current.append(character)
+                continue
+            }
+            if quote != "'" {
+                if character == "(", current.hasSuffix("$") || substitutionDepth > 0 {
+                    substitutionDepth += 1
+                } else if character == ")", substitutionDepth > 0 {
+                    substitutionDepth -= 1
+                    current.append(character)
+                    continue
+                }
+            }
+            if substitutionDepth > 0 || inBackticks {
+                current.append(character)
+                continue
+            }
             if let open = quote {
                 current.append(character)
                 if character == open { quote = nil }

@@ -201,6 +201,7 @@ extension IncidentSession {
             isolation: dependencies.isolation)
         request.showsOutput = !hidesOutput
         request.collectsExports = true
+        request.carriedNames = VariableReferences.standaloneAssignedNames(in: command).sorted()
         var result: CommandResult
         do {
             result = try dependencies.runner.run(request, sink: recorder)

@@ -59,7 +59,7 @@ import Testing
             """)
         #expect(
             found == [
-                "4:7 `$NS` is used before the step that exports it",
+                "4:7 `$NS` is used before the step that sets it",
                 "12:28 `$OTHER` is not declared",
             ])
     }

@@ -98,6 +98,30 @@ import Testing
         #expect(diagnostics.isEmpty)
     }
 
+    @Test func aConsoleBlockOfCommandsWithoutPromptsIsAStep() throws {
+        let (runbook, diagnostics) = try parsed(
+            "# T\n\n```console\n# which pods\n    oc get pods -n monitoring \\\n  -o wide\nNS=x kubectl get nodes\n```\n"
+        )
+        let step = try #require(runbook.steps.first)
+        #expect(step.command == "# which pods\n    oc get pods -n monitoring \\\n  -o wide\nNS=x kubectl get nodes")
+        #expect(step.expectedOutput == nil)
+        #expect(
+            diagnostics.map(\.message) == [
+                "console block has no `$ ` prompts, but every line starts with a program (`oc`): read as commands"
+            ])
+        #expect(diagnostics.first?.severity == .note)
+    }
+
+    @Test func aConsoleBlockWithOneLineOfOutputOrOnlyCommentsIsNotAStep() throws {
+        for body in [
+            "oc get pods\nNAME READY STATUS", "sum(rate(x[5m]))", "# sudo systemctl status kubelet", "I1126 update.go",
+        ] {
+            let (runbook, diagnostics) = try parsed("# T\n\n```console\n\(body)\n```\n")
+            #expect(runbook.steps.isEmpty, "\(body)")
+            #expect(diagnostics.map(\.message) == ["console block has no `$ ` command lines, so it is not a step"])
+        }
+    }
+
     @Test func notesNeverFailLintNotEvenStrict() throws {
         let report = LintReport(
             diagnostics: [.note("n", at: SourceLocation(file: "x.md", line: 1))], unreadable: [], filesChecked: 1)

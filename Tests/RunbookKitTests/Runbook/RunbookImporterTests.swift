@@ -188,6 +188,11 @@ import Testing
         #expect(summary.sampleOutputsMarked == 1)
     }
 
+    @Test func consoleBlockOfCommandsWithoutPromptsBecomesBashUnchanged() {
+        let (text, _) = convert("# T\n\n```console\noc get pods -n x\n```\n")
+        #expect(text == "# T\n\n```bash {id=t risk=read}\noc get pods -n x\n```\n")
+    }
+
     @Test func existingRiskIsNeverChanged() {
         let (text, summary) = convert("# T\n\n```bash {risk=change}\nkubectl get pods\n```\n")
         #expect(text.contains("```bash {risk=change id=t}\n"))

@@ -44,6 +44,26 @@ import Testing
         #expect(VariableReferences.exportedNames(in: script) == ["NS", "POD", "LATER", "DECLARED", "TYPESET"])
     }
 
+    @Test func standaloneAssignmentsAreThoseWithNoCommandAfterThem() {
+        let script = """
+            NODE=$(oc get nodes -o name | head -1)
+            A=1 B="two words"; C=`date +%s`
+            IFS= read -r LINE < /dev/null
+            KUBECONFIG=/tmp/x oc get pods
+            if true; then INNER=yes; fi
+            export EXPORTED=1
+            echo D=4
+            # COMMENTED=5
+            """
+        #expect(VariableReferences.standaloneAssignedNames(in: script) == ["NODE", "A", "B", "C", "INNER"])
+        #expect(VariableReferences.standaloneAssignedNames(in: VariableReferences.unsetGuard("X") + " X=1").isEmpty)
+    }
+
+    @Test func aCommandSubstitutionWithBlanksIsOneWord() {
+        #expect(VariableReferences.assignedNames(in: "POD=$(kubectl get pods -o name; true) echo") == ["POD"])
+        #expect(VariableReferences.exportedNames(in: "export NS=\"$(printf '%s' a b)\" LATER") == ["NS", "LATER"])
+    }
+
     @Test func anArgumentWithEqualsIsNotAnAssignment() {
         #expect(VariableReferences.assignedNames(in: "kubectl set env deployment/api READ_ONLY=true").isEmpty)
     }
