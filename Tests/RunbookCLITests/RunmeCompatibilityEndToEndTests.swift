@@ -17,11 +17,9 @@ import Testing
                   hint: a block written as a terminal session reads best as ```console
                 \(Self.fixtures)/prompts.md:21:5: note: prompt `$ ` stripped from 2 command lines; 2 lines of sample output (from line 26) are shown, not run
                   hint: a block written as a terminal session reads best as ```console
-                \(Self.fixtures)/runme-cells.md:21:1: note: `background` is recorded, but the step runs in the foreground here: the session waits for it
-                  hint: for a long-running process, start it with `nohup … &` in the command
                 \(Self.fixtures)/runme-cells.md:33:1: note: `promptEnv` asks for `CACHE_KEY` before the step runs
                   hint: each `export NAME=value` line becomes `[ -n "${NAME+set}" ] || export NAME=value`, so the answer (passed as environment) is kept; only literal values are asked for
-                3 files checked, no problems (5 notes)
+                3 files checked, no problems (4 notes)
 
                 """)
     }
@@ -56,7 +54,7 @@ import Testing
         #expect(result.stdout.contains("list-keys · risk change · tag triage,cache"))
         #expect(
             result.stdout.contains(
-                "watch-rotation · risk change · background (runs in the foreground here) · tag cache · closeTerminalOnSuccess false · terminalRows 20"
+                "watch-rotation · risk change · background (starts detached; output recorded, not shown) · tag cache · closeTerminalOnSuccess false · terminalRows 20"
             ))
         #expect(
             result.stdout.contains("announce-the-rotation · risk change · name \"Announce the rotation\" · shell bash"))

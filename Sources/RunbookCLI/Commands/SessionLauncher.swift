@@ -106,6 +106,14 @@ public struct SessionLauncher {
             session: session, reader: reader, renderer: renderer, write: write, commandOutput: DiscardingOutputSink())
         watchEscalator(session, repl: repl)
         sayWhoIsNotified(session)
+        // However the session ends (quit, handoff, end of input, a signal), no background step outlives it
+        // unrecorded; this runs before the lease is released.
+        defer {
+            for job in session.stopBackgroundJobs() {
+                let name = job.stepID.map { "`\($0)`" } ?? "(sh)"
+                write("stopped background step \(name): \(SessionRenderer.backgroundResult(job.result))\n")
+            }
+        }
         let ending = options.dryRun ? try repl.runDryRun() : try repl.run()
         return ending.exitStatus
     }
@@ -123,6 +131,7 @@ public struct SessionLauncher {
             escalation: options.dryRun ? nil : makeScheduler(store: store, clock: options.clock))
         dependencies.outputLimit = options.outputLimit
         dependencies.isolation = options.isolation
+        dependencies.backgroundRunner = PipeCommandRunner(screen: nil)
         dependencies.productionEnvironments = try ProductionEnvironments.load(
             runbooksDirectory: options.runbooksDirectory)
         // Signing is optional: an unusable key never stops an incident, it is reported and nothing is signed.

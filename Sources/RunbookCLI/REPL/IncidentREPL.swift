@@ -105,6 +105,7 @@ public final class IncidentREPL {
         } catch {
             banners.append(renderer.paint("warning: escalations could not be read: \(error)", .red))
         }
+        for job in session.finishedBackgroundJobs() { banners.append(renderer.backgroundEnded(job)) }
         if let warning = escalatorWarning?() { banners.append(renderer.paint(warning, .red, .bold)) }
         if session.driverLease?.isLost == true {
             banners.append(
@@ -513,6 +514,8 @@ public final class IncidentREPL {
             mode = .adHoc
         case .vars:
             say(renderer.variables(session.variables))
+        case .jobs:
+            say(renderer.backgroundJobs(session.backgroundJobList, now: Date()))
         case .set:
             try setVariable(rest)
         case .severity:
@@ -632,6 +635,8 @@ public final class IncidentREPL {
                 say("captured \(captured.name)=\(shown)  (change it with: \(change))")
                 if captured.isSecret { forgetHistoryHoldingSecrets() }
             }
+            try presentCurrent()
+        case .startedInBackground:
             try presentCurrent()
         case .refused:
             mode = .item

@@ -8,7 +8,7 @@ struct REPLCommand: Sendable, Equatable {
     enum Action: Sendable, Equatable {
         case yes, run, rerun, edit, done, skip, back, onFail, retry, carryOn, no
         case note, help, quit, next, steps, goto, open, sh, vars, set, severity, ack, status, mitigated, resolve
-        case abandon, handoff, export
+        case abandon, handoff, export, jobs
     }
 
     /// When a word means something.
@@ -70,6 +70,7 @@ struct REPLCommand: Sendable, Equatable {
         .init(
             .sh, "sh COMMAND", "an ad-hoc command, approved and recorded like a step", .anyTime, atVariablePrompt: true),
         .init(.vars, "vars", "variables and their values (secrets masked)", .anyTime, atVariablePrompt: true),
+        .init(.jobs, "jobs", "background steps: running, or how they ended", .anyTime, atVariablePrompt: true),
         .init(
             .set, "set NAME=VALUE", "set a variable (`set NAME` asks for it; secrets without echo)", .anyTime,
             .variableAssignments, atVariablePrompt: true),

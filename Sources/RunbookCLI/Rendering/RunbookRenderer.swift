@@ -86,7 +86,7 @@ struct RunbookRenderer {
         if let cwd = attributes.cwd { facts.append("cwd \(cwd)") }
         if let name = attributes.name, name != step.id { facts.append("name \"\(name)\"") }
         if let shell = attributes.shell { facts.append("shell \(shell)") }
-        if attributes.background { facts.append("background (runs in the foreground here)") }
+        if attributes.background { facts.append("background (starts detached; output recorded, not shown)") }
         if let promptEnv = attributes.promptEnv {
             facts.append("promptEnv \(promptEnv)" + (attributes.promptsForExports ? "" : " (off)"))
         }

@@ -214,6 +214,10 @@ public struct SessionRenderer: Sendable {
                 style.mark(.failed) + " cancelled: the typed name did not match '\(expected)'; nothing ran", .yellow)
         case .failedToStart(let message):
             return paint(style.mark(.failed) + " could not start: \(message)", .red, .bold)
+        case .startedInBackground:
+            return paint(
+                style.mark(.done) + " started in the background: its output is recorded, not shown (`jobs` lists it)",
+                .green)
         case .completed, .unexpectedExit:
             guard let result = run.result else { return "" }
             let expected = run.expect.sorted().map(String.init).joined(separator: ",")
@@ -298,5 +302,36 @@ public struct SessionRenderer: Sendable {
     private static func shortened(_ value: String) -> String {
         let line = value.replacingOccurrences(of: "\n", with: " ⏎ ")
         return line.count <= 80 ? line : String(line.prefix(79)) + "…"
+    }
+
+    // MARK: - Background steps
+
+    /// One line for a background step that ended: `background step `tail` ended: exit 0 after 3.2s`.
+    public func backgroundEnded(_ job: BackgroundJob) -> String {
+        let name = job.stepID.map { "`\($0)`" } ?? "`\(ControlCharacters.visible(job.command))`"
+        var line = "background step \(name) ended: " + Self.backgroundResult(job.result)
+        if let problem = job.recordingError { line += "; its end could not be recorded: \(problem)" }
+        return paint(line, job.recordingError == nil ? .yellow : .red)
+    }
+
+    /// `jobs`: each background step of the session, running or ended.
+    public func backgroundJobs(_ jobs: [BackgroundJob], now: Date) -> String {
+        guard !jobs.isEmpty else { return "no background steps in this session" }
+        return jobs.map { job in
+            let name = job.stepID ?? "sh"
+            let state =
+                job.result == nil
+                ? "running for \(Self.duration(now.timeIntervalSince(job.startedAt)))"
+                : Self.backgroundResult(job.result)
+            return "  #\(job.commandSequence) \(name)  \(state)\n      \(ControlCharacters.visible(job.command))"
+        }.joined(separator: "\n")
+    }
+
+    static func backgroundResult(_ result: CommandResult?) -> String {
+        guard let result else { return "running" }
+        let time = duration(result.duration)
+        if result.timedOut { return "timed out after \(time)" }
+        if let signal = result.signal, result.exitCode == nil { return "killed by signal \(signal) after \(time)" }
+        return "exit \(result.exitCode.map(String.init) ?? "?") after \(time)"
     }
 }

@@ -240,13 +240,20 @@ struct RunbookBuilder {
         return joined.isEmpty ? "." : joined
     }
 
-    /// Notes for Runme attributes accepted without their effect here, so a reader knows what runs differs.
+    /// Warnings for Runme attributes whose combination cannot mean what it says here.
     private mutating func runmeNotes(_ attributes: StepAttributes, at location: SourceLocation) {
-        if attributes.background {
+        guard attributes.background else { return }
+        if let capture = attributes.capture {
             diagnostics.append(
-                .note(
-                    "`background` is recorded, but the step runs in the foreground here: the session waits for it",
-                    at: location, hint: "for a long-running process, start it with `nohup … &` in the command"))
+                .warning(
+                    "`background` with capture=\(capture): the session goes on before the output exists, so nothing is captured",
+                    at: location, hint: "drop `background`, or capture in a later step"))
+        }
+        if attributes.interactive {
+            diagnostics.append(
+                .warning(
+                    "`background` with interactive=true: a background step never gets the terminal, so it runs without input",
+                    at: location, hint: "drop one of the two"))
         }
     }
 

@@ -50,6 +50,8 @@ extension IncidentSession {
     /// Resolves the incident (`resolve [SUMMARY]`); nothing more can happen in it afterwards.
     public func resolve(summary: String?) throws {
         try ensureOpen()
+        // Background steps end before the incident does, so their ends come before `incident.resolved`.
+        stopBackgroundJobs()
         var payload: [String: JSONValue] = ["from": .string(state.status.rawValue)]
         if let summary, !summary.isEmpty { payload["summary"] = .string(summary) }
         if let scheduler = dependencies.escalation {
@@ -96,6 +98,7 @@ extension IncidentSession {
     /// `runbook resume` never picks it.
     public func abandon(reason: String) throws {
         try ensureOpen()
+        stopBackgroundJobs()
         try record(
             EventDraft(
                 .statusChanged,

@@ -178,15 +178,24 @@ extension IncidentSession {
             approved["confirmed_target"] = .string(target)
         }
         try record(EventDraft(.stepApproved, stepID: stepID, payload: .object(approved)))
-        let timeout = timeout(for: attributes)
+        // A background step (Runme's `background`) starts detached when the session can run one; it has no
+        // default timeout, as it is meant to keep running (a port-forward, a log tail).
+        let background = attributes.background && dependencies.backgroundRunner != nil
+        let timeout = background ? attributes.timeout : timeout(for: attributes)
         let workingDirectory = attributes.cwd ?? dependencies.workingDirectory
         var started = base
         started["shell"] = .string(attributes.shell ?? runbook.shell)
         started["variables"] = .array(variableNames(in: command).map { .string($0) })
         started["timeout"] = timeout.map { .double($0) } ?? .null
         started["cwd"] = workingDirectory.map { .string($0) } ?? .null
-        started["interactive"] = .bool(attributes.interactive)
+        started["interactive"] = .bool(attributes.interactive && !background)
+        if background { started["background"] = true }
         let startedEvent = try record(EventDraft(.commandStarted, stepID: stepID, payload: .object(started)))
+        if background {
+            return try startInBackground(
+                command: command, stepID: stepID, runbook: runbook, attributes: attributes, timeout: timeout,
+                workingDirectory: workingDirectory, startedEvent: startedEvent)
+        }
         // Output captured into a secret variable is the secret: it is never stored (one placeholder chunk says
         // how much there was), and not shown either, unless the step is interactive and the responder must see it.
         let secretCapture = attributes.capture.flatMap { isSecret($0) ? $0 : nil }
@@ -230,15 +239,9 @@ extension IncidentSession {
             try setVariable(name, to: value, source: "capture")
             captured = CapturedValue(name: name, value: value, isSecret: isSecret(name))
         }
-        var finished: [String: JSONValue] = [
-            "runbook": .string(runbook.id), "exit_code": result.exitCode.map { .int(Int64($0)) } ?? .null,
-            "signal": result.signal.map { .int(Int64($0)) } ?? .null, "duration": .double(result.duration),
-            "timed_out": .bool(result.timedOut), "expected": .bool(matched),
-            "output_bytes": .int(Int64(result.outputBytes)), "dropped_bytes": .int(Int64(result.droppedBytes)),
-            "command_sequence": .int(startedEvent.sequence),
-        ]
-        if let received = result.receivedSignal { finished["received_signal"] = .int(Int64(received)) }
-        finished.merge(stored.payloadFields) { _, digest in digest }
+        let finished = Self.finishedPayload(
+            runbookID: runbook.id, result: result, matched: matched, commandSequence: startedEvent.sequence,
+            stored: stored)
         try record(EventDraft(.commandFinished, stepID: stepID, payload: .object(finished)))
         var run = StepRun(
             outcome: matched ? .completed : .unexpectedExit, result: result, expect: attributes.expect,

@@ -16,6 +16,8 @@ public final class IncidentSession {
     var secretValues: [String: String] = [:]
     /// A `sh COMMAND` shown and waiting for approval.
     var pendingAdHoc: String?
+    /// Background steps started in this session (`IncidentSession+Background`).
+    let backgroundJobs = BackgroundJobs()
     /// The last sequence `escalationUpdates()` looked past: what other processes recorded after it is new.
     var escalationCursor: Int64 = 0
     /// Escalation events this session recorded itself (and already showed).

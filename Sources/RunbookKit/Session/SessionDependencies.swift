@@ -32,6 +32,9 @@ public struct SessionDependencies {
     public var isolation: CommandIsolation = .none
     /// The responder's key (`runbook keys init`): when set, `resolve` and `handoff` sign the chain head.
     public var signingKey: SigningKey?
+    /// Starts `background` steps detached (pipes, output to the transcript only); `nil` runs them in the
+    /// foreground like any step.
+    public var backgroundRunner: PipeCommandRunner?
 
     /// The store's redactor, which learns the value of every secret variable as soon as it is set. The store
     /// applies it to everything recorded; the session never redacts on its own.

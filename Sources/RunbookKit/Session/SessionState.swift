@@ -130,7 +130,15 @@ struct SessionState {
                 editedCommands[key] = payload["redacted"]?.boolValue == true ? nil : after
             }
         case .commandStarted:
-            if let key = currentKey(for: event.stepID) { unfinishedCommands[key] = event.timestamp }
+            guard let key = currentKey(for: event.stepID) else { return }
+            if payload["background"]?.boolValue == true {
+                // A background step is done once it has started: the session does not wait for it.
+                statuses[key] = .done
+                editedCommands[key] = nil
+                advance()
+            } else {
+                unfinishedCommands[key] = event.timestamp
+            }
         case .stepSkipped:
             if let key = currentKey(for: event.stepID) {
                 unfinishedCommands[key] = nil
@@ -139,7 +147,8 @@ struct SessionState {
                 advance()
             }
         case .commandFinished:
-            guard let key = currentKey(for: event.stepID) else { return }
+            // A background step's end is recorded whenever it comes, wherever the session is by then.
+            guard payload["background"]?.boolValue != true, let key = currentKey(for: event.stepID) else { return }
             unfinishedCommands[key] = nil
             if payload["expected"]?.boolValue == true {
                 statuses[key] = .done

@@ -12,6 +12,8 @@ public struct StepRun: Sendable, Hashable {
         case failedToStart(String)
         /// Destructive in production and the typed name did not match: nothing ran.
         case refused(expected: String)
+        /// A `background` step: started detached, and the session moved on; its end is recorded when it comes.
+        case startedInBackground
     }
 
     public var outcome: Outcome

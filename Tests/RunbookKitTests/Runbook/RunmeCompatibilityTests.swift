@@ -40,15 +40,25 @@ import Testing
         #expect(runbook.steps.isEmpty)
     }
 
-    @Test func backgroundIsRecordedWithANoteAndPromptEnvSaysWhatItAsks() throws {
+    @Test func backgroundIsReadAndPromptEnvSaysWhatItAsks() throws {
         let (runbook, diagnostics) = try parsed(
             "# T\n\n```bash {id=a background}\necho\n```\n\n```bash {id=b promptEnv=yes}\nexport K=v\n```\n\n```bash {id=c promptEnv=no}\necho\n```\n"
         )
         #expect(runbook.steps.map(\.attributes.background) == [true, false, false])
         #expect(
             diagnostics.map { "\($0.location.line) \($0.severity.rawValue) \($0.message)" } == [
-                "3 note `background` is recorded, but the step runs in the foreground here: the session waits for it",
-                "7 note `promptEnv` asks for `K` before the step runs",
+                "7 note `promptEnv` asks for `K` before the step runs"
+            ])
+    }
+
+    @Test func backgroundWithCaptureOrInteractiveIsAWarning() throws {
+        let (_, diagnostics) = try parsed(
+            "# T\n\n```bash {id=a background capture=OUT}\necho\n```\n\n```bash {id=b background interactive=true}\ntop\n```\n"
+        )
+        #expect(
+            diagnostics.map { "\($0.location.line) \($0.severity.rawValue) \($0.message)" } == [
+                "3 warning `background` with capture=OUT: the session goes on before the output exists, so nothing is captured",
+                "7 warning `background` with interactive=true: a background step never gets the terminal, so it runs without input",
             ])
     }
 
