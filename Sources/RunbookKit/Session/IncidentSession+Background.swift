@@ -24,14 +24,8 @@ extension IncidentSession {
         do {
             running = try starter.start(request, sink: recorder)
         } catch {
-            try recorder.finish()
-            let message = (error as? any UserFacingError)?.summary ?? String(describing: error)
-            try record(
-                EventDraft(
-                    .commandFailedToStart, stepID: stepID,
-                    payload: ["runbook": .string(runbook.id), "error": .string(message), "background": true]))
-            return StepRun(
-                outcome: .failedToStart(message), expect: attributes.expect, onFail: attributes.onFail,
+            return try failedToStart(
+                error, recorder: recorder, stepID: stepID, runbook: runbook, attributes: attributes,
                 commandSequence: startedEvent.sequence)
         }
         let job = BackgroundJob(
@@ -60,6 +54,22 @@ extension IncidentSession {
     @discardableResult
     public func stopBackgroundJobs(grace: TimeInterval = 5) -> [BackgroundJob] {
         backgroundJobs.stopAll(grace: grace)
+    }
+
+    /// Records `command.failed_to_start` for a command the runner could not start (missing shell or directory).
+    func failedToStart(
+        _ error: any Error, recorder: CommandOutputRecorder, stepID: String?, runbook: Runbook,
+        attributes: StepAttributes, commandSequence: Int64
+    ) throws -> StepRun {
+        try recorder.finish()
+        let message = (error as? any UserFacingError)?.summary ?? String(describing: error)
+        try record(
+            EventDraft(
+                .commandFailedToStart, stepID: stepID,
+                payload: ["runbook": .string(runbook.id), "error": .string(message)]))
+        return StepRun(
+            outcome: .failedToStart(message), expect: attributes.expect, onFail: attributes.onFail,
+            commandSequence: commandSequence)
     }
 
     /// The payload of `command.finished`, for foreground and background steps alike.

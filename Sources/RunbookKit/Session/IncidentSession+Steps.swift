@@ -215,14 +215,8 @@ extension IncidentSession {
         do {
             result = try dependencies.runner.run(request, sink: recorder)
         } catch {
-            try recorder.finish()
-            let message = (error as? any UserFacingError)?.summary ?? String(describing: error)
-            try record(
-                EventDraft(
-                    .commandFailedToStart, stepID: stepID,
-                    payload: ["runbook": .string(runbook.id), "error": .string(message)]))
-            return StepRun(
-                outcome: .failedToStart(message), expect: attributes.expect, onFail: attributes.onFail,
+            return try failedToStart(
+                error, recorder: recorder, stepID: stepID, runbook: runbook, attributes: attributes,
                 commandSequence: startedEvent.sequence)
         }
         let stored = try recorder.finish()
