@@ -130,4 +130,14 @@ import Testing
         #expect(findings.contains("carried.md:19:14: warning: `$KUBECONFIG_HINT` is not declared"), "\(findings)")
         #expect(!findings.contains("$NODE"), "\(findings)")
     }
+
+    /// `$NS` that nothing declares or sets is asked for before the step is shown, not run empty.
+    @Test func anUndeclaredVariableIsAskedForBeforeTheStepRuns() throws {
+        let result = try BuiltBinary.run(
+            ["start", "undeclared", "--env", "staging", "--runbooks", Self.fixtures, "--db", database],
+            stdin: "openshift-monitoring\ny\nresolve done\n")
+        #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
+        #expect(result.stdout.contains("NS (not declared by the runbook; this step reads it): "), "\(result.stdout)")
+        #expect(result.stdout.contains("namespace=openshift-monitoring\n"), "\(result.stdout)")
+    }
 }

@@ -265,7 +265,7 @@ public final class IncidentREPL {
     func askForVariable(_ spec: VariableSpec) throws {
         let suggestion = session.suggestedValue(for: spec)
         var question = spec.prompt ?? spec.name
-        if spec.prompt != nil { question += " (\(spec.name))" }
+        if let prompt = spec.prompt, !prompt.hasPrefix(spec.name + " ") { question += " (\(spec.name))" }
         if !spec.choices.isEmpty { question += " [\(spec.choices.joined(separator: "/"))]" }
         if let suggestion, !spec.secret { question += " (default: \(suggestion))" }
         question += ": "

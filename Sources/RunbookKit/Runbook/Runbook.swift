@@ -339,6 +339,12 @@ public struct VariableSpec: Sendable, Hashable {
     /// `promptEnv` step asks for. Its value is then kept in memory, registered with the redactor, and never stored.
     public static let secretNameParts = ["TOKEN", "PASSWORD", "PASSWD", "SECRET", "KEY", "CREDENTIAL", "PRIVATE"]
 
+    /// Whether `name` holds one of `secretNameParts` (any case).
+    public static func nameLooksSecret(_ name: String) -> Bool {
+        let upper = name.uppercased()
+        return secretNameParts.contains(where: upper.contains)
+    }
+
     public var name: String
     /// Question shown when the value is needed.
     public var prompt: String?

@@ -39,6 +39,27 @@ public enum VariableReferences {
 
     static func isNameByte(_ byte: UInt8) -> Bool { ShellVariableName.isByte(byte) }
 
+    /// The variables `command` reads with no fallback of its own, in order of first use, each once: a name read
+    /// only as `${NAME-word}`, `${NAME:-word}`, `${NAME=word}`, `${NAME+word}`, `${NAME?word}` (and their `:`
+    /// forms) says what happens when it is unset, so nobody needs to be asked for it.
+    public static func namesWithoutFallback(in command: String) -> [String] {
+        let bytes = Array(command.utf8)
+        var names: [String] = []
+        var seen: Set<String> = []
+        forEachReference(in: command) { name, offset in
+            guard !seen.contains(name) else { return }
+            if offset + 1 < bytes.count, bytes[offset + 1] == UInt8(ascii: "{") {
+                var after = offset + 2 + name.utf8.count
+                if bytes[offset + 2] == UInt8(ascii: "#") { after += 1 }
+                if after < bytes.count, bytes[after] == UInt8(ascii: ":") { after += 1 }
+                if after < bytes.count, "-=+?".utf8.contains(bytes[after]) { return }
+            }
+            seen.insert(name)
+            names.append(name)
+        }
+        return names
+    }
+
     /// The variables `command` reads, in order of first use, each once.
     public static func names(in command: String) -> [String] {
         var names: [String] = []

@@ -46,18 +46,29 @@ extension IncidentSession {
         VariableReferences.names(in: command).filter { !assigned(in: command).contains($0) }
     }
 
-    /// The declared variables `command` uses that have no value yet, in order of use: the REPL asks for these
-    /// before it shows the command. `ENVIRONMENT` is always set; undeclared names are left to the shell (the
-    /// linter reports them).
-    /// A secret a step exported before a resume is asked for again too: its value was never recorded.
+    /// The variables `command` uses that have no value yet, in order of use: the REPL asks for these before it
+    /// shows the command. `ENVIRONMENT` is always set. Besides the declared ones:
+    /// - a secret a step exported before a resume, whose value was never recorded;
+    /// - a name no runbook declares, that the command reads without a fallback of its own (`$NS`, not
+    ///   `${NS:-default}`), and that neither the incident, runbook's own environment nor the shell has: a runbook
+    ///   someone else wrote (`oc -n "$NS" delete pod …`) must not run with it empty. Lint warns about it too.
     public func missingVariables(in command: String) -> [VariableSpec] {
-        variableNames(in: command).compactMap { name in
+        let withoutFallback = Set(VariableReferences.namesWithoutFallback(in: command))
+        return variableNames(in: command).compactMap { name in
             guard name != "ENVIRONMENT", value(of: name) == nil else { return nil }
             if let spec = variableSpec(named: name) { return spec }
-            guard state.exportedNames.contains(name), state.secretNames.contains(name) else { return nil }
+            if state.exportedNames.contains(name), state.secretNames.contains(name) {
+                return VariableSpec(
+                    name: name, prompt: "\(name) was exported by a step before the resume; secrets are never stored",
+                    secret: true)
+            }
+            guard withoutFallback.contains(name), dependencies.baseEnvironment[name] == nil,
+                !state.unsetNames.contains(name), !Linter.ordinaryEnvironmentVariables.contains(name),
+                !VariableReferences.isReserved(name)
+            else { return nil }
             return VariableSpec(
-                name: name, prompt: "\(name) was exported by a step before the resume; secrets are never stored",
-                secret: true)
+                name: name, prompt: "\(name) (not declared by the runbook; this step reads it)",
+                secret: VariableSpec.nameLooksSecret(name))
         }
     }
 
@@ -129,7 +140,9 @@ extension IncidentSession {
             try validate(value, for: spec)
         }
         var payload: [String: JSONValue] = ["name": .string(name), "source": .string(source)]
-        if secret || isSecret(name) {
+        // A name nothing declares is a secret when it looks like one (`API_TOKEN`), as an export's is.
+        let undeclaredSecret = variableSpec(named: name) == nil && VariableSpec.nameLooksSecret(name)
+        if secret || undeclaredSecret || isSecret(name) {
             secretValues[name] = value
             dependencies.redactor?.registerSecret(value, name: name)
             payload["secret"] = true
@@ -155,9 +168,7 @@ extension IncidentSession {
     /// Whether an exported `name=value` must be kept as a secret: the name is declared or recorded secret, holds
     /// one of `VariableSpec.secretNameParts`, or the redactor would change the value or the assignment.
     func exportLooksSecret(_ name: String, value: String) -> Bool {
-        if isSecret(name) { return true }
-        let upper = name.uppercased()
-        if VariableSpec.secretNameParts.contains(where: upper.contains) { return true }
+        if isSecret(name) || VariableSpec.nameLooksSecret(name) { return true }
         guard let redactor = dependencies.redactor, !value.isEmpty else { return false }
         return redactor.redact(value) != value || redactor.redact("\(name)=\(value)") != "\(name)=\(value)"
     }

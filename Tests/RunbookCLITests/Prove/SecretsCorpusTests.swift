@@ -234,7 +234,10 @@ import Testing
         ].map(TmuxSession.quote).joined(separator: " ")
         let tmux = try TmuxSession(
             command, width: 200, height: 50, directory: scratch.directory,
-            environment: ["RUNBOOK_HISTORY": history, "LANG": "C.UTF-8", "TERM": "screen"])
+            // The first step reads `$CORPUS_DB`, which the runbook does not declare: given, it is not asked for.
+            environment: [
+                "RUNBOOK_HISTORY": history, "LANG": "C.UTF-8", "TERM": "screen", "CORPUS_DB": scratch.database,
+            ])
         defer { tmux.kill() }
         try tmux.waitFor("›")
         try tmux.send("set DB_SECRET", literal: true)
