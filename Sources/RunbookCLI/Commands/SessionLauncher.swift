@@ -118,7 +118,7 @@ public struct SessionLauncher {
     func recap(of session: IncidentSession, renderer: SessionRenderer) throws -> String {
         let current = session.currentItem.map { item in
             let number = (session.runbook.items.firstIndex(of: item) ?? 0) + 1
-            return "\(session.runbook.id) [\(number)/\(session.runbook.items.count)] \(item.title) (\(item.id))"
+            return "\(item.title) (\(session.runbook.id) \(number)/\(session.runbook.items.count), \(item.id))"
         }
         return renderer.recap(
             try session.recap(), severity: session.severity, declaredAt: session.incident.declaredAt,

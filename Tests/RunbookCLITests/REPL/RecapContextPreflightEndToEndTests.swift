@@ -143,7 +143,7 @@ import Testing
         #expect(screen.contains("P2 · NOT acknowledged · not mitigated · declared 00:0"), "\(screen)")
         #expect(screen.contains("just now: pods listed, web-2 crash-loops"), "\(screen)")
         #expect(screen.contains("last command: $ kubectl get pods -n \"$NAMESPACE\" → ✓ exit 0"), "\(screen)")
-        #expect(screen.contains("current step: down [2/4] List nodes (list-nodes)"), "\(screen)")
+        #expect(screen.contains("current step: List nodes (down 2/4, list-nodes)"), "\(screen)")
         let handoff = try #require(
             try SQLiteTranscriptStore(path: scratch.scratch.database).events(incidentID: 1).last { $0.type == .handoff }
         )
