@@ -55,6 +55,11 @@ extension SessionRenderer {
         currentStep: String?
     ) -> String {
         var lines = [paint("recap", .bold)]
+        if let suspension = recap.lastSuspension {
+            lines.append(
+                "  last driven by \(suspension.by), stopped \(Self.ago(now.timeIntervalSince(suspension.at)))"
+                    + (suspension.reason.map { " (\(ControlCharacters.visible($0)))" } ?? ""))
+        }
         if let handoff = recap.handoff {
             lines.append(
                 "  handed over by \(handoff.from) to \(handoff.to) \(Self.ago(now.timeIntervalSince(handoff.at)))"

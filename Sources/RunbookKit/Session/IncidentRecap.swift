@@ -12,6 +12,13 @@ public struct IncidentRecap: Sendable, Hashable {
         public var at: Date
     }
 
+    /// The latest `session.suspended`: who had the incident last, and why their session stopped.
+    public struct Suspension: Sendable, Hashable {
+        public var by: String
+        public var reason: String?
+        public var at: Date
+    }
+
     /// A note of the timeline.
     public struct Note: Sendable, Hashable {
         public var text: String
@@ -64,6 +71,8 @@ public struct IncidentRecap: Sendable, Hashable {
     }
 
     public var handoff: Handoff?
+    /// Who had it last, when their session stopped, and why (`quit`, `handoff to alice`, a hang-up).
+    public var lastSuspension: Suspension?
     /// Who acknowledged, in order.
     public var acknowledgedBy: [String]
     /// When the incident was marked mitigated, if it is.
@@ -83,6 +92,9 @@ public struct IncidentRecap: Sendable, Hashable {
                 handoff = Handoff(
                     from: payload["from"]?.stringValue ?? event.actor, to: payload["to"]?.stringValue ?? "",
                     note: payload["note"]?.stringValue, at: event.timestamp)
+            case .sessionSuspended:
+                lastSuspension = Suspension(
+                    by: event.actor, reason: payload["reason"]?.stringValue, at: event.timestamp)
             case .ackReceived:
                 acknowledgedBy.append(payload["by"]?.stringValue ?? event.actor)
             case .statusChanged:

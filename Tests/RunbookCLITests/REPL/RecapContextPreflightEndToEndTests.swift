@@ -138,6 +138,8 @@ import Testing
         let heading = try #require(lines.firstIndex { $0.hasPrefix("[2/4] List nodes") }, "\(screen)")
         #expect(recap < heading, "\(screen)")
         #expect(screen.contains("handed over by bob@"), "\(screen)")
+        #expect(screen.contains("(handoff to alice)"), "\(screen)")
+        #expect(screen.contains("  last driven by bob@"), "\(screen)")
         #expect(screen.contains("to alice just now"), "\(screen)")
         #expect(screen.contains("handoff note: API down since 2.5.0; roll back next"), "\(screen)")
         #expect(screen.contains("P2 · NOT acknowledged · not mitigated · declared 00:0"), "\(screen)")
