@@ -172,6 +172,9 @@ import Testing
         ])
         #expect(second.status == 0, "\(second.stdout)\n\(second.stderr)")
         #expect(second.stdout.contains("DRILL · clock ×60 · simulator: outage"))
+        // Preflight looks on the drill's PATH (the simulator's tools), not the machine's.
+        #expect(!second.stdout.contains("not on PATH"), "\(second.stdout)")
+        #expect(!first.stdout.contains("not on PATH"), "\(first.stdout)")
         // Resumed, it is still sealed off the network, as recorded.
         #expect(setup.isolation == "network namespace")
         #expect(second.stdout.contains("SIMULATED, commands sealed off the network"))

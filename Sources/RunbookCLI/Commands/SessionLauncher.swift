@@ -97,7 +97,8 @@ public struct SessionLauncher {
         }
         write(renderer.paint(header, .bold) + "\n")
         write(try recap(of: session, renderer: renderer) + "\n")
-        preflight(session, renderer: renderer)
+        // The launcher's options: a resumed simulated drill looks on the simulator's PATH.
+        launcher.preflight(session, renderer: renderer)
         guard let setup else { return try runREPL(session: session, reader: reader, renderer: renderer) }
         return try launcher.resumeDrill(
             session, setup: setup, simulation: simulation, reader: reader, renderer: renderer)
