@@ -77,7 +77,7 @@ extension SessionRenderer {
             recap.mitigatedAt.map { "mitigated \(Self.ago(now.timeIntervalSince($0)))" }
             ?? paint("not mitigated", .yellow)
         lines.append(
-            "  \(severity.rawValue) · \(acked) · \(mitigated) · declared \(Self.clock(now.timeIntervalSince(declaredAt))) ago"
+            "  \(severity.rawValue) · \(acked) · \(mitigated) · declared \(Self.ago(now.timeIntervalSince(declaredAt)))"
         )
         if recap.lastNotes.isEmpty {
             lines.append("  notes: none")

@@ -142,7 +142,7 @@ import Testing
         #expect(screen.contains("  last driven by bob@"), "\(screen)")
         #expect(screen.contains("to alice just now"), "\(screen)")
         #expect(screen.contains("handoff note: API down since 2.5.0; roll back next"), "\(screen)")
-        #expect(screen.contains("P2 · NOT acknowledged · not mitigated · declared 00:0"), "\(screen)")
+        #expect(screen.contains("P2 · NOT acknowledged · not mitigated · declared just now"), "\(screen)")
         #expect(screen.contains("just now: pods listed, web-2 crash-loops"), "\(screen)")
         #expect(screen.contains("last command: $ kubectl get pods -n \"$NAMESPACE\" → ✓ exit 0"), "\(screen)")
         #expect(screen.contains("current step: List nodes (down 2/4, list-nodes)"), "\(screen)")
