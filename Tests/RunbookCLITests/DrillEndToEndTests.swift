@@ -118,6 +118,24 @@ import Testing
             events.firstIndex { $0.type == .commandFinished && $0.stepID == "verify-website-health" })
         #expect(rollback < verify)
         try expectDebriefMatchesEvents(incident, events)
+        // Issue #20: `d` on triage's `{ack}` item is the acknowledgement (no `ack` answer), recorded before the item.
+        let ack = try #require(events.firstIndex { $0.type == .ackReceived })
+        let firstManual = try #require(events.firstIndex { $0.type == .manualDone })
+        #expect(ack < firstManual)
+        #expect(events[firstManual].payload["acknowledged"] == true)
+        // The health checks' 22 is a finding (`expect=0,7,22`): no `c` was needed to carry on.
+        #expect(
+            events.contains {
+                $0.type == .commandFinished && $0.stepID == "check-api-health" && $0.payload["expected"] == true
+            })
+        // The verification repeats triage's exact check: the screen says when it ran and what it returned.
+        #expect(result.stdout.contains("already ran"), "\(result.stdout)")
+        #expect(result.stdout.contains("in triage/check-website-health: exit 22"), "\(result.stdout)")
+        // Against the simulator the context line names the simulated cluster, never a real one.
+        #expect(result.stdout.contains("simulated cluster (outage) · namespace candlefish-staging"), "\(result.stdout)")
+        #expect(!result.stdout.contains("kube context"), "\(result.stdout)")
+        let answers = try String(contentsOfFile: Self.answersDirectory + "/outage.answers", encoding: .utf8)
+        #expect(answers.split(separator: "\n", omittingEmptySubsequences: false).count - 1 == 19)
     }
 
     @Test func aResumedDrillKeepsItsClockItsSimulatedClusterAndItsRemainingInjects() throws {
@@ -154,6 +172,9 @@ import Testing
         ])
         #expect(second.status == 0, "\(second.stdout)\n\(second.stderr)")
         #expect(second.stdout.contains("DRILL · clock ×60 · simulator: outage"))
+        // Preflight looks on the drill's PATH (the simulator's tools), not the machine's.
+        #expect(!second.stdout.contains("not on PATH"), "\(second.stdout)")
+        #expect(!first.stdout.contains("not on PATH"), "\(first.stdout)")
         // Resumed, it is still sealed off the network, as recorded.
         #expect(setup.isolation == "network namespace")
         #expect(second.stdout.contains("SIMULATED, commands sealed off the network"))

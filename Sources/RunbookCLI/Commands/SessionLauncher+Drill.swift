@@ -27,8 +27,10 @@ extension SessionLauncher {
         if !plan.injects.isEmpty {
             write("DRILL: \(plan.injects.count) injects will arrive on the drill clock\n")
         }
+        preflight(session, renderer: renderer)
         return try runDrillREPL(
-            session: session, reader: reader, renderer: renderer, injects: plan.injects, tag: target.promptTag)
+            session: session, reader: reader, renderer: renderer, injects: plan.injects, tag: target.promptTag,
+            simulation: plan.simulation)
     }
 
     /// What the drill's commands reach, for the header and the prompt: the simulator (sealed off the network or
@@ -82,7 +84,8 @@ extension SessionLauncher {
             }
         }
         let outcome = try runDrillREPL(
-            session: session, reader: reader, renderer: renderer, injects: injects, tag: target.promptTag)
+            session: session, reader: reader, renderer: renderer, injects: injects, tag: target.promptTag,
+            simulation: simulation?.scenario)
         if outcome.ended { simulation?.cleanUp() }
         return outcome.status
     }
@@ -91,7 +94,7 @@ extension SessionLauncher {
     /// drill is resolved or abandoned.
     func runDrillREPL(
         session: IncidentSession, reader: any LineReading, renderer: SessionRenderer, injects: [DrillInject],
-        tag: String
+        tag: String, simulation: String?
     ) throws -> DrillOutcome {
         defer { session.driverLease?.release() }
         let dependencies = session.dependencies
@@ -100,6 +103,7 @@ extension SessionLauncher {
         let repl = IncidentREPL(
             session: session, reader: reader, renderer: renderer, write: write, commandOutput: DiscardingOutputSink())
         repl.drillTag = tag
+        repl.stepTarget = stepTargetReader(environment: session.environment, simulation: simulation).target(of:)
         repl.dueBanners = {
             scheduler.due().compactMap { inject in
                 // Recorded before it is shown: what the responder saw is always in the transcript.

@@ -20,6 +20,7 @@ public struct SessionLauncher {
             "incident #\(session.incidentID) declared: \(session.incident.title) · "
             + "\(session.severity.rawValue) · \(session.environment)" + (options.isDrill ? " · DRILL" : "")
         write(renderer.paint(header, .bold) + "\n")
+        preflight(session, renderer: renderer)
         return try runREPL(session: session, reader: reader, renderer: renderer)
     }
 
@@ -95,6 +96,9 @@ public struct SessionLauncher {
                 + session.secretsToAskAgain.joined(separator: ", ")
         }
         write(renderer.paint(header, .bold) + "\n")
+        write(try recap(of: session, renderer: renderer) + "\n")
+        // The launcher's options: a resumed simulated drill looks on the simulator's PATH.
+        launcher.preflight(session, renderer: renderer)
         guard let setup else { return try runREPL(session: session, reader: reader, renderer: renderer) }
         return try launcher.resumeDrill(
             session, setup: setup, simulation: simulation, reader: reader, renderer: renderer)
@@ -104,6 +108,7 @@ public struct SessionLauncher {
         defer { session.driverLease?.release() }
         let repl = IncidentREPL(
             session: session, reader: reader, renderer: renderer, write: write, commandOutput: DiscardingOutputSink())
+        repl.stepTarget = stepTargetReader(environment: session.environment, simulation: nil).target(of:)
         watchEscalator(session, repl: repl)
         sayWhoIsNotified(session)
         // However the session ends (quit, handoff, end of input, a signal), no background step outlives it
@@ -116,6 +121,18 @@ public struct SessionLauncher {
         }
         let ending = options.dryRun ? try repl.runDryRun() : try repl.run()
         return ending.exitStatus
+    }
+
+    /// The recap `resume` opens with, read from the incident's events.
+    func recap(of session: IncidentSession, renderer: SessionRenderer) throws -> String {
+        let current = session.currentItem.map { item in
+            let number = (session.runbook.items.firstIndex(of: item) ?? 0) + 1
+            return "\(item.title) (\(session.runbook.id) \(number)/\(session.runbook.items.count), \(item.id))"
+        }
+        return renderer.recap(
+            try session.recap(), severity: session.severity, declaredAt: session.incident.declaredAt,
+            now: session.dependencies.clock.now(), resumedBy: ResponderIdentity.current().user,
+            currentStep: current)
     }
 
     func makeDependencies(

@@ -10,6 +10,8 @@ public enum CLIError: UserFacingError, Equatable {
     case inputEnded(while: String)
     /// Scripted mode without `--env` for a runbook that runs in more than one environment (or in any).
     case environmentRequired(runbook: String, allowed: [String])
+    /// Scripted `resolve` of a production incident without a summary (the incident stays open).
+    case summaryRequired(incidentID: Int64, environment: String)
 
     public var summary: String {
         switch self {
@@ -19,6 +21,8 @@ public enum CLIError: UserFacingError, Equatable {
         case .environmentRequired(let runbook, let allowed):
             let choices = allowed.isEmpty ? "any environment" : allowed.joined(separator: ", ")
             return "scripted mode needs --env: runbook \(runbook) runs in \(choices)"
+        case .summaryRequired(let id, let environment):
+            return "resolve needs a summary in \(environment): incident #\(id) stays open"
         }
     }
 
@@ -29,6 +33,8 @@ public enum CLIError: UserFacingError, Equatable {
         case .inputEnded: return "give the answer in the answers file, or pass it as an option (--env)"
         case .environmentRequired(_, let allowed):
             return "pass --env \(allowed.first ?? "NAME") (answers are never taken as the environment)"
+        case .summaryRequired(let id, _):
+            return "write the summary after the word: `resolve rolled back 2.5.0`, then `runbook resume \(id)`"
         }
     }
 

@@ -64,6 +64,12 @@ public final class IncidentREPL {
     public var escalatorWarning: (() -> String?)?
     /// What the prompt of a drill starts with: `DRILL SIMULATED`, or `DRILL REAL …` naming the real target.
     public var drillTag = "DRILL"
+    /// Where a shown step's command will run (the environment, and the kube context of a Kubernetes step), for
+    /// the line under its heading; `nil` shows none. The launcher reads the context once per session.
+    public var stepTarget: ((StepView) -> StepTarget?)?
+    /// The earlier run of the shown step's exact command, if it ran in this incident: `s` then records that the
+    /// check was skipped knowingly.
+    var repeatedRun: IncidentRecap.CommandOutcome?
 
     /// Creates a REPL over `session`. `write` prints text; `commandOutput` receives commands' output as it arrives.
     public init(
@@ -234,7 +240,7 @@ public final class IncidentREPL {
             return
         }
         // The step's header, command and risk come first: a question is never asked for a step not yet seen.
-        if let view = try session.showCurrent() { say(renderer.render(view)) }
+        if let view = try session.showCurrent() { show(view) }
         mode = .item
         if let startedAt = session.currentCommandStartedWithoutResult {
             say(
@@ -247,12 +253,26 @@ public final class IncidentREPL {
             try askForMissingVariables()
             if let frame = session.frames.last, let current = frame.item {
                 let view = session.view(of: current, in: frame)
-                for line in [renderer.variablesLine(of: view), renderer.confirmationLine(of: view)] {
+                // The namespace a Kubernetes step names may be one of the values just given.
+                let target = stepTarget?(view).map { renderer.targetLine($0) }
+                for line in [target, renderer.variablesLine(of: view), renderer.confirmationLine(of: view)] {
                     if let line { say(line) }
                 }
                 say(renderer.answers(for: view))
             }
         }
+    }
+
+    /// Shows a step (with where it will run) and, when its exact command already ran in this incident, when and
+    /// what it returned.
+    func show(_ view: StepView) {
+        say(renderer.render(view, target: view.command == nil ? nil : stepTarget?(view)))
+        repeatedRun = nil
+        guard view.kind == .step, let command = view.command,
+            let run = try? session.previousRun(of: command)
+        else { return }
+        repeatedRun = run
+        say(renderer.previousRunLine(run, now: session.dependencies.clock.now()))
     }
 
     /// Asks for every declared variable the current step uses and that has no value (secrets without echo).
@@ -304,6 +324,7 @@ public final class IncidentREPL {
     /// closed it (exit 5). They end `run()` and reach the command's error output.
     static func endsSession(_ error: any UserFacingError) -> Bool {
         (error as? SessionError)?.endsDriving == true || error.exitStatus == .database
+            || (error as? CLIError).map { if case .summaryRequired = $0 { true } else { false } } == true
     }
 
     /// Unwinds to the loop: thrown out of a variable prompt when a command typed there moved elsewhere (`skip`,
@@ -443,16 +464,26 @@ public final class IncidentREPL {
             case (.step, .edit?):
                 try editCurrentStep()
             case (.manual, .done?), (.manual, .yes?):
-                try session.completeManual()
+                let acknowledged = try session.completeManual()
                 say(renderer.paint(renderer.style.mark(.done) + " done", .green))
+                if acknowledged {
+                    say("acknowledged by \(session.acknowledgements.last ?? ""): the escalation clock stopped")
+                }
                 try presentCurrent()
             case (.choice, _) where Int(word) != nil:
                 try session.choose(option: Int(word)!)
                 say("→ \(session.runbook.title ?? session.runbook.id)")
                 try presentCurrent()
             case (_, .skip?):
-                try session.skip(reason: rest.isEmpty ? nil : rest)
-                say(renderer.paint(renderer.style.mark(.skipped) + " skipped", .yellow))
+                // A check that already ran is skipped knowingly: the reason says when and what it returned.
+                let reason =
+                    rest.isEmpty
+                    ? repeatedRun.map { SessionRenderer.alreadyRanReason($0, now: session.dependencies.clock.now()) }
+                    : rest
+                try session.skip(reason: reason)
+                say(
+                    renderer.paint(
+                        renderer.style.mark(.skipped) + " skipped" + (reason.map { ": \($0)" } ?? ""), .yellow))
                 try presentCurrent()
             case (_, .back?):
                 try session.back()
@@ -510,7 +541,7 @@ public final class IncidentREPL {
             guard !rest.isEmpty else { throw SessionError.invalidArgument("sh needs a command: sh COMMAND") }
             let view = try session.showAdHoc(rest)
             adHocView = view
-            say(renderer.render(view))
+            say(renderer.render(view, target: stepTarget?(view)))
             mode = .adHoc
         case .vars:
             say(renderer.variables(session.variables))
@@ -540,7 +571,8 @@ public final class IncidentREPL {
             try session.markMitigated()
             say("marked mitigated at \(SessionRenderer.clock(session.elapsed()))")
         case .resolve:
-            try session.resolve(summary: rest.isEmpty ? nil : rest)
+            guard let summary = try resolveSummary(rest) else { return nil }
+            try session.resolve(summary: summary)
             say(
                 renderer.paint(
                     "resolved incident #\(session.incidentID) after \(SessionRenderer.clock(session.elapsed()))",
@@ -551,9 +583,12 @@ public final class IncidentREPL {
             say("drill #\(session.incidentID) abandoned after \(SessionRenderer.clock(session.elapsed()))")
             return .abandoned
         case .handoff:
-            try session.handoff(to: rest)
-            try session.suspend(reason: "handoff to \(rest)")
-            say("handed off to \(rest); they continue with: runbook resume \(session.incidentID)")
+            let (name, note) = Self.handoffArguments(rest)
+            guard !name.isEmpty else { throw SessionError.invalidArgument("handoff needs a name: handoff NAME") }
+            guard let note = try handoffNote(note) else { return nil }
+            try session.handoff(to: name, note: note)
+            try session.suspend(reason: "handoff to \(name)")
+            say("handed off to \(name); they continue with: runbook resume \(session.incidentID)")
             return .suspended
         case .export:
             say(try export(format: rest.isEmpty ? "markdown" : rest.lowercased()))
@@ -655,7 +690,7 @@ public final class IncidentREPL {
             return
         }
         try session.edit(command: edited)
-        if let view = try session.showCurrent() { say(renderer.render(view)) }
+        if let view = try session.showCurrent() { show(view) }
         mode = .item
     }
 

@@ -85,7 +85,8 @@ struct REPLCommand: Sendable, Equatable {
             .abandon, "abandon [WHY]", "(drills only) stop the drill without resolving it; the debrief follows",
             .anyTime, atVariablePrompt: true),
         .init(
-            .handoff, "handoff NAME", "hand the incident to someone else (they run `runbook resume`)", .anyTime,
+            .handoff, "handoff NAME [--note TEXT]", "hand the incident over with a note (they run `runbook resume`)",
+            .anyTime,
             atVariablePrompt: true),
         .init(
             .export, "export [FORMAT]", "write the incident so far: markdown (default), json or asciicast", .anyTime,

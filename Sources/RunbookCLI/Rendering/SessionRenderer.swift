@@ -74,9 +74,9 @@ public struct SessionRenderer: Sendable {
 
     // MARK: - A step
 
-    /// The screen for one item: number and title, guidance, the command exactly as it will run, its variables
-    /// (secrets masked), risk, timeout, and the answers.
-    public func render(_ view: StepView) -> String {
+    /// The screen for one item: number and title, where it runs (`target`, see `targetLine(_:)`), guidance, the
+    /// command exactly as it will run, its variables (secrets masked), risk, timeout, and the answers.
+    public func render(_ view: StepView, target: StepTarget? = nil) -> String {
         var lines: [String] = []
         let heading =
             view.kind == .adHoc
@@ -86,6 +86,7 @@ public struct SessionRenderer: Sendable {
             .compactMap { $0 }.joined(separator: " · ")
         lines.append("")
         lines.append(heading + "  " + paint("(\(tags))", .dim))
+        if let target { lines.append(targetLine(target)) }
         if let guidance = view.guidance, !guidance.isEmpty {
             lines.append(
                 contentsOf: ControlCharacters.visible(guidance).split(separator: "\n", omittingEmptySubsequences: false)

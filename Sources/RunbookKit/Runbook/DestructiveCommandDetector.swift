@@ -138,7 +138,7 @@ public struct DestructiveCommandDetector: Sendable {
     }
 
     /// Splits words into simple commands at `;`, `|`, `&`.
-    private static func segments(of words: [String]) -> [[String]] {
+    static func segments(of words: [String]) -> [[String]] {
         var result: [[String]] = [[]]
         for word in words {
             if word == ";" || word == "|" || word == "&" {

@@ -20,7 +20,7 @@ public struct FenceInfo: Sendable, Hashable {
 
     /// The names `FenceInfo` understands, for hints.
     public static let attributeNames = [
-        "id", "name", "risk", "timeout", "expect", "capture", "interactive", "env", "on-fail", "cwd", "ignore",
+        "id", "name", "risk", "timeout", "expect", "capture", "interactive", "env", "on-fail", "cwd", "ignore", "ack",
     ]
 
     /// Runme's cell attributes that are not in `attributeNames`: known, so never "unknown". See
@@ -325,6 +325,9 @@ public struct FenceInfo: Sendable, Hashable {
             case "cwd":
                 guard let value = required() else { continue }
                 attributes.cwd = value
+            case "ack":
+                guard let flag = flag() else { continue }
+                attributes.acknowledges = flag
             default:
                 // A warning, never a reason to refuse the runbook: other tools put their own keys here.
                 let suggestion = FenceInfo.attributeNames.first { Self.isCloseSpelling(key, $0) }

@@ -4,7 +4,9 @@ import Yams
 /// A runbook's YAML front matter: the block between `---` lines at the top of the file.
 public struct FrontMatter: Sendable, Hashable {
     /// The keys the front matter understands.
-    public static let keys = ["title", "id", "severity", "environments", "shell", "variables", "cwd", "skipPrompts"]
+    public static let keys = [
+        "title", "id", "severity", "environments", "shell", "variables", "cwd", "skipPrompts", "requires",
+    ]
 
     /// Runme's front-matter keys beyond `shell`, `cwd` and `skipPrompts`: known, recorded or ignored.
     public static let runmeKeys: Set<String> = ["runme", "category", "tag", "terminalRows"]
@@ -41,6 +43,8 @@ public struct FrontMatter: Sendable, Hashable {
     public var cwd: String?
     /// Runme's `skipPrompts`: do not ask for exported values: `promptEnv` steps run their exports as written.
     public var skipPrompts = false
+    /// Programs the steps need that reading their commands cannot see (a script's own calls): `requires: [aws]`.
+    public var requires: [String] = []
 
     public init() {}
 
@@ -162,6 +166,10 @@ public struct FrontMatter: Sendable, Hashable {
                 } else {
                     diagnostics.append(.error("`skipPrompts` must be true or false", at: location(value)))
                 }
+            case "requires":
+                let (programs, problems) = Self.requiredPrograms(value, location: location)
+                frontMatter.requires = programs
+                diagnostics += problems
             case _ where FrontMatter.runmeKeys.contains(key) || FrontMatter.siteGeneratorKeys.contains(key):
                 break
             case "variables":
@@ -325,6 +333,39 @@ public struct FrontMatter: Sendable, Hashable {
         let valid = (try? NSRegularExpression(pattern: pattern)) != nil
         patternValidity[pattern] = valid
         return valid
+    }
+
+    /// The programs of `requires:`: a list of program names. Anything else is an error at its line.
+    private static func requiredPrograms(
+        _ value: Node, location: (Node) -> SourceLocation
+    ) -> ([String], [Diagnostic]) {
+        let hint = "write requires: [kubectl, helm] (programs looked up on PATH)"
+        guard let sequence = value.sequence else {
+            return ([], [.error("`requires` must be a list of programs", at: location(value), hint: hint)])
+        }
+        var programs: [String] = []
+        var diagnostics: [Diagnostic] = []
+        for entry in sequence {
+            guard let scalar = entry.scalar, entry.int == nil, entry.float == nil, entry.bool == nil else {
+                diagnostics.append(
+                    .error(
+                        "a `requires` entry must be a program name, not a list, map, number or true/false",
+                        at: location(entry), hint: hint))
+                continue
+            }
+            let name = scalar.string.trimmingCharacters(in: .whitespaces)
+            if name.isEmpty || entry.null != nil {
+                diagnostics.append(.error("a `requires` entry is empty", at: location(entry), hint: hint))
+            } else if name.contains(where: { $0.isWhitespace || $0 == "/" }) {
+                diagnostics.append(
+                    .error(
+                        "`requires` entry `\(name)` is not a program name", at: location(entry),
+                        hint: "name the program only, as it is found on PATH: requires: [aws]"))
+            } else if !programs.contains(name) {
+                programs.append(name)
+            }
+        }
+        return (programs, diagnostics)
     }
 
     /// A YAML sequence of scalars, or one comma-separated scalar.

@@ -128,6 +128,13 @@ public struct Linter: Sendable {
                             at: step.location,
                             hint: "the runbook's environments: \(runbook.environments.joined(separator: ", "))"))
                 }
+                if step.attributes.acknowledges {
+                    diagnostics.append(
+                        .warning(
+                            "`ack` on step `\(step.id)` does nothing: only a manual step acknowledges the incident",
+                            at: step.location,
+                            hint: "put it on the task item instead: - [ ] Acknowledge the alert {ack}"))
+                }
                 if let capture = step.attributes.capture { captured.insert(capture) }
                 // Variables a step exports reach the steps after it (docs/execution.md, "Exported variables").
                 captured.formUnion(VariableReferences.exportedNames(in: step.command))

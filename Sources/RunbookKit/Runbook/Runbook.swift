@@ -18,6 +18,8 @@ public struct Runbook: Sendable, Hashable {
     public var workingDirectory: String?
     /// Declared variables, in declaration order.
     public var variables: [VariableSpec]
+    /// The front matter's `requires`: programs the steps need that reading their commands cannot see.
+    public var requires: [String] = []
     /// Steps, manual steps and choices, in document order.
     public var items: [RunbookItem]
     /// Every heading, in document order.
@@ -184,6 +186,8 @@ public struct StepAttributes: Sendable, Hashable {
     }
     /// Runme's `category` and `tag`, comma-separated in either.
     public var tags: [String]
+    /// `ack`: completing the item acknowledges the incident (a manual step's `{ack}`; see docs/runbook-format.md).
+    public var acknowledges = false
 
     /// The default of `expect`: exit code 0. Built once; every step without `expect` shares it.
     public static let successExitCodes: Set<Int32> = [0]
@@ -233,6 +237,8 @@ public struct ManualStep: Sendable, Hashable {
     /// Whether the author ticked it in the file (`- [x]`).
     public var checked: Bool
     public var location: SourceLocation
+    /// `{ack}` after the text: marking it done acknowledges the incident and stops the escalation clock.
+    public var acknowledges = false
 
     public init(id: String, title: String, text: String, checked: Bool = false, location: SourceLocation) {
         self.id = id

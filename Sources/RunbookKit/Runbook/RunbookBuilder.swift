@@ -334,9 +334,11 @@ struct RunbookBuilder {
         for item in listItems {
             let text = Self.leadText(of: item)
             if item.isTaskItem {
-                let manual = ManualStep(
-                    id: "", title: sectionTitle, text: text, checked: item.isChecked, location: location(item))
-                items.append(PendingItem(item: .manual(manual), explicitID: nil, slugSource: text))
+                let (lead, acknowledges) = manualAttributes(text, at: location(item))
+                var manual = ManualStep(
+                    id: "", title: sectionTitle, text: lead, checked: item.isChecked, location: location(item))
+                manual.acknowledges = acknowledges
+                items.append(PendingItem(item: .manual(manual), explicitID: nil, slugSource: lead))
             } else {
                 plain.append(ListItem(text: text, location: location(item)))
             }
@@ -349,6 +351,28 @@ struct RunbookBuilder {
             }
         }
         if !plain.isEmpty { lists.append(plain) }
+    }
+
+    /// A manual step's trailing attribute block (`- [ ] Acknowledge the alert {ack}`), read by the fence's own
+    /// attribute reader: the text without it, and whether it says `ack`. Any other attribute is a warning (only
+    /// `ack` means something on a manual step); a text without a trailing `{…}` is returned as it is.
+    private mutating func manualAttributes(_ text: String, at location: SourceLocation) -> (String, Bool) {
+        guard text.hasSuffix("}"), let open = text.range(of: " {", options: .backwards) else { return (text, false) }
+        let info = FenceInfo(parsing: "manual" + text[open.lowerBound...])
+        for problem in info.problems {
+            diagnostics.append(
+                Diagnostic(location: location, severity: problem.severity, message: problem.message, hint: problem.hint)
+            )
+        }
+        var onlyAck = StepAttributes()
+        onlyAck.acknowledges = info.attributes.acknowledges
+        if info.attributes != onlyAck {
+            diagnostics.append(
+                .warning(
+                    "only `ack` applies to a manual step; its other attributes are ignored", at: location,
+                    hint: "write `- [ ] Acknowledge the alert {ack}`"))
+        }
+        return (text[..<open.lowerBound].trimmingCharacters(in: .whitespaces), info.attributes.acknowledges)
     }
 
     /// The plain text of an item's first paragraph (its "line").
@@ -453,6 +477,7 @@ struct RunbookBuilder {
             variables: frontMatter.variables + promptedExports, items: finished, sections: sections, tables: tables,
             lists: lists)
         runbook.workingDirectory = workingDirectory(for: nil)
+        runbook.requires = frontMatter.requires
         return runbook
     }
 }

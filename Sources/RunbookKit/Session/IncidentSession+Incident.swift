@@ -64,12 +64,15 @@ extension IncidentSession {
         try signHead(reason: EventType.incidentResolved.rawValue)
     }
 
-    /// Hands the incident off to `name` (`handoff NAME`): they continue it with `runbook resume`.
-    public func handoff(to name: String) throws {
+    /// Hands the incident off to `name` (`handoff NAME`): they continue it with `runbook resume`, which opens with
+    /// `note` (what is going on, what to do next) in its recap.
+    public func handoff(to name: String, note: String? = nil) throws {
         try ensureOpen()
         let trimmed = name.trimmingCharacters(in: .whitespaces)
         guard !trimmed.isEmpty else { throw SessionError.invalidArgument("handoff needs a name: handoff NAME") }
-        try record(EventDraft(.handoff, payload: ["from": .string(dependencies.actor), "to": .string(trimmed)]))
+        var payload: [String: JSONValue] = ["from": .string(dependencies.actor), "to": .string(trimmed)]
+        if let note = note?.trimmingCharacters(in: .whitespaces), !note.isEmpty { payload["note"] = .string(note) }
+        try record(EventDraft(.handoff, payload: .object(payload)))
         try signHead(reason: EventType.handoff.rawValue)
     }
 

@@ -288,17 +288,22 @@ extension IncidentSession {
         try record(EventDraft(.stepSkipped, stepID: item.id, payload: .object(payload)))
     }
 
-    /// Confirms the current manual step done and moves past it.
-    public func completeManual() throws {
+    /// Confirms the current manual step done and moves past it. An `{ack}` item also acknowledges the incident when
+    /// nobody has yet; returns whether it did.
+    @discardableResult
+    public func completeManual() throws -> Bool {
         try ensureOpen()
         guard let frame = state.current, let item = frame.item else { throw SessionError.noCurrentItem }
         guard case .manual(let manual) = item else {
             throw SessionError.wrongItemKind(expected: "manual step", actual: Self.kindName(item))
         }
-        try record(
-            EventDraft(
-                .manualDone, stepID: item.id,
-                payload: ["runbook": .string(frame.runbook.id), "text": .string(manual.text)]))
+        // An `{ack}` item acknowledges first, so the escalation clock stops at the moment it was done.
+        let acknowledges = manual.acknowledges && acknowledgements.isEmpty
+        if acknowledges { try acknowledge() }
+        var payload: [String: JSONValue] = ["runbook": .string(frame.runbook.id), "text": .string(manual.text)]
+        if acknowledges { payload["acknowledged"] = true }
+        try record(EventDraft(.manualDone, stepID: item.id, payload: .object(payload)))
+        return acknowledges
     }
 
     /// Chooses option `number` (1-based) of the current choice: records `choice.made`, then opens the chosen
