@@ -3,8 +3,9 @@
 // `runbook export --format html` inlines the bundle into each report (its SHA-256 is in the report's CSP).
 //
 // The report holds the recording in <script type="application/x-asciicast" id="replay-data"> (one JSON value a
-// line, `<` written as \u003c) and, for each command, a <div class="replay" data-at="SECONDS"> with a button. A
-// step's replay plays the recording from the last marker at or before the command's start to the next marker.
+// line, `<` written as \u003c) and, for each command, a <div class="replay" data-at="START" data-after="PREVIOUS"
+// data-before="NEXT"> with a button (seconds since the declaration: the command's start, the previous command's and
+// the next one's). A step's replay plays the recording from the step's marker to the next one (see stepFrames).
 // `#replay-N` in the address plays command N's replay on load. When a replay ends, the terminal's text is written
 // into the div's <pre class="screen-text"> (selectable; the terminal itself is a canvas).
 "use strict";
@@ -19,15 +20,21 @@ function readRecording() {
   return { header: JSON.parse(lines[0]), frames: lines.slice(1).map(function (line) { return JSON.parse(line); }) };
 }
 
-// The frames of the step running at `at` seconds: from the last marker at or before it to the next marker.
-function stepFrames(frames, at) {
-  var start = 0;
-  for (var i = 0; i < frames.length; i++) {
-    if (frames[i][1] === "m" && frames[i][0] <= at + 0.0005) start = i;
+// The frames of the step of a command that started at `at` seconds: from the step's marker (the last one at or
+// before `at`), or from `at` itself when that marker is older than the previous command's start (`after`: a command
+// run again, a recording without markers), to the next marker or the next command's start (`before`), if sooner.
+function stepFrames(frames, at, after, before) {
+  var start = -1;
+  for (var i = 0; i < frames.length && frames[i][0] <= at + 0.0005; i++) {
+    if (frames[i][1] === "m") start = i;
+  }
+  if (start < 0 || frames[start][0] < after - 0.0005) {
+    start = 0;
+    while (start < frames.length && frames[start][0] < at - 0.0005) start++;
   }
   var end = frames.length;
   for (var j = start + 1; j < frames.length; j++) {
-    if (frames[j][1] === "m") { end = j; break; }
+    if (frames[j][1] === "m" || (before !== null && frames[j][0] >= before - 0.0005)) { end = j; break; }
   }
   return frames.slice(start, end);
 }
@@ -49,7 +56,9 @@ function play(recording, replay) {
     fontSize: 13, scrollback: 100000 });
   replay.term = term;
   term.open(holder);
-  var frames = stepFrames(recording.frames, parseFloat(replay.getAttribute("data-at")));
+  var before = replay.getAttribute("data-before");
+  var frames = stepFrames(recording.frames, parseFloat(replay.getAttribute("data-at")),
+    parseFloat(replay.getAttribute("data-after")), before === null ? null : parseFloat(before));
   var idle = header.idle_time_limit || 2;
   var status = replay.querySelector(".replay-status");
   var text = replay.querySelector(".screen-text");
@@ -82,14 +91,19 @@ function play(recording, replay) {
 }
 
 function start() {
-  var recording = readRecording();
-  if (!recording) return;
+  if (!document.getElementById("replay-data")) return;
+  // The recording of a large incident is megabytes: it is parsed when a replay is first played, not on load.
+  var recording = null;
+  function playing(replay) {
+    if (!recording) recording = readRecording();
+    if (recording) play(recording, replay);
+  }
   var replays = document.querySelectorAll(".replay");
   for (var i = 0; i < replays.length; i++) {
     (function (replay) {
       var button = replay.querySelector("button.play");
       button.disabled = false;
-      button.addEventListener("click", function () { play(recording, replay); });
+      button.addEventListener("click", function () { playing(replay); });
     })(replays[i]);
   }
   var match = /^#replay-(\d+)$/.exec(window.location.hash);
@@ -97,7 +111,7 @@ function start() {
     var target = document.getElementById("replay-" + match[1]);
     if (target) {
       target.scrollIntoView();
-      play(recording, target);
+      playing(target);
     }
   }
 }

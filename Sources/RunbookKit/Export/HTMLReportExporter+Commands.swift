@@ -37,10 +37,18 @@ extension HTMLReportExporter {
             }
             try output(of: command, to: &out)
             if replay {
-                // The recording's times are seconds since the declaration; the replay starts at the marker of the
-                // step running then.
+                // Seconds since the declaration, as in the recording: the command's start, the previous command's
+                // start and the next one's. The replay starts at its step's marker (or at the command, when that
+                // marker is older than the previous command) and ends at the next marker or the next command.
+                func seconds(_ date: Date) -> Double { max(0, date.timeIntervalSince(start)) }
                 out.raw("<div class=\"replay\" id=\"replay-\(number)\" data-at=\"")
-                out.fixed(max(0, command.startedAt.timeIntervalSince(start)), decimals: 6)
+                out.fixed(seconds(command.startedAt), decimals: 6)
+                out.raw("\" data-after=\"")
+                out.fixed(index > 0 ? seconds(report.commands[index - 1].startedAt) : 0, decimals: 6)
+                if index + 1 < report.commands.count {
+                    out.raw("\" data-before=\"")
+                    out.fixed(seconds(report.commands[index + 1].startedAt), decimals: 6)
+                }
                 out.raw(
                     "\"><p><button type=\"button\" class=\"play\" disabled>Replay this step</button> "
                         + "<span class=\"replay-status\"></span></p><div class=\"terminal\"></div>"

@@ -19,7 +19,8 @@ import Testing
         let directory: String
         var report: String { directory + "/report.html" }
 
-        init(arguments: [String] = []) throws {
+        /// `record` writes the incident into the scratch database (the sample incident when not given).
+        init(record: ((any TranscriptStore) throws -> Void)? = nil) throws {
             directory = NSTemporaryDirectory() + "runbook-html-" + UUID().uuidString
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             let build = Process()
@@ -27,9 +28,15 @@ import Testing
             build.arguments = [directory + "/bundle"]
             let built = try ProcessRunner.collect(build, stdin: nil, timeout: 120)
             #expect(built.status == 0, "build-xterm-bundle: \(built.stderr)")
-            let scratch = try ExportGoldenTests.sampleDatabase()
+            let scratch: ScratchDatabase
+            if let record {
+                scratch = ScratchDatabase()
+                try record(try SQLiteTranscriptStore(path: scratch.path))
+            } else {
+                scratch = try ExportGoldenTests.sampleDatabase()
+            }
             let result = try scratch.run(
-                ["export", "1", "--format", "html", "-o", report] + arguments,
+                ["export", "1", "--format", "html", "-o", report],
                 environment: ["RUNBOOK_REPLAY_DIR": directory + "/bundle"])
             #expect(result.status == 0, "\(result.stderr)")
             #expect(result.stderr.isEmpty, "the bundle was found: no note")
@@ -46,7 +53,7 @@ import Testing
                     "--user-data-dir=\(directory)/profile", "--virtual-time-budget=120000",
                 ] + arguments
                 + ["file://\(report)\(fragment)"]
-            return try ProcessRunner.collect(process, stdin: nil, timeout: 120)
+            return try ProcessRunner.collect(process, stdin: nil, timeout: 300)
         }
     }
 
@@ -96,6 +103,40 @@ import Testing
         let other = try element("details", id: "replay-1", in: dom)
         #expect(!other.contains("data-state"))
         #expect(!other.contains("disabled"), "the script enabled the button")
+    }
+
+    /// Commands recorded without steps (`runbook record`) have no marker: each replay plays its own command, from
+    /// its start to the next command's.
+    @Test(
+        .enabled(if: chromium != nil, "headless chromium is not installed (apt-get install -y chromium)"),
+        .enabled(if: canBuildBundle, "esbuild or node-xterm is not installed (apt-get install -y esbuild node-xterm)"))
+    func aCommandWithoutAStepReplaysFromItsOwnStart() throws {
+        let export = try Export { store in
+            let start = SampleIncident.start
+            let (incident, _) = try store.declareIncident(
+                IncidentDeclaration(
+                    title: "Recorded", runbook: "", environment: "staging", severity: .p3, host: "h", user: "u"),
+                actor: "u@h", at: start)
+            for (index, word) in ["first", "second", "third"].enumerated() {
+                let at = start.addingTimeInterval(Double(10 + 10 * index))
+                let started = try store.append(
+                    EventDraft(.commandStarted, payload: ["command": .string("echo \(word)")]), to: incident.id,
+                    actor: "u@h", at: at)
+                try store.appendOutput(
+                    [OutputChunk(offset: 0.5, data: Data("\(word) output\n".utf8))], incidentID: incident.id,
+                    commandSequence: started.sequence)
+                try store.append(
+                    EventDraft(.commandFinished, payload: ["exit_code": 0, "duration_ms": 600]), to: incident.id,
+                    actor: "u@h", at: at.addingTimeInterval(1))
+            }
+        }
+        let result = try export.chromium(["--dump-dom"], fragment: "#replay-2")
+        #expect(result.status == 0, "\(result.stderr.suffix(2000))")
+        let replay = try element("details", id: "replay-2", in: result.stdout)
+        #expect(replay.contains("data-state=\"done\""), "\(replay.prefix(600))")
+        #expect(replay.contains("$ echo second\nsecond output\n[exit 0 · 0.60s]"), "\(replay)")
+        #expect(!replay.contains("first output"))
+        #expect(!replay.contains("third output"))
     }
 
     /// Takes the screenshots of docs/exports.md after step 2's replay: the whole page in a desktop window, and the

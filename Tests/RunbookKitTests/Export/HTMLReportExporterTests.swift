@@ -132,8 +132,12 @@ import Testing
 
     @Test func eachCommandHasAReplayStartingAtItsStartTime() throws {
         let page = try sample()
-        #expect(page.contains("<div class=\"replay\" id=\"replay-1\" data-at=\"31.000000\">"))
-        #expect(page.contains("<div class=\"replay\" id=\"replay-2\" data-at=\"151.000000\">"))
+        #expect(
+            page.contains(
+                "<div class=\"replay\" id=\"replay-1\" data-at=\"31.000000\" data-after=\"0.000000\" "
+                    + "data-before=\"151.000000\">"))
+        #expect(
+            page.contains("<div class=\"replay\" id=\"replay-2\" data-at=\"151.000000\" data-after=\"31.000000\">"))
         #expect(page.contains("<script type=\"application/x-asciicast\" id=\"replay-data\">\n{"))
     }
 
