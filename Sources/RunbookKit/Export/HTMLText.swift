@@ -41,13 +41,19 @@ enum HTMLText {
     /// Appends JSON text (the asciicast lines) for a `<script type="application/…">` data block: every `<` becomes
     /// `\u003c`. JSON has `<` only inside strings, where the escape reads back as the same character.
     static func appendScriptData(_ input: UnsafeRawBufferPointer, to bytes: inout [UInt8]) {
+        guard let base = input.baseAddress, !input.isEmpty else { return }
         bytes.reserveCapacity(bytes.count + input.count)
-        for byte in input {
-            if byte == UInt8(ascii: "<") {
-                bytes.append(contentsOf: "\\u003c".utf8)
-            } else {
-                bytes.append(byte)
+        // The recording is megabytes with few `<`: copy the runs between them whole.
+        var start = 0
+        while start < input.count {
+            guard let found = memchr(base + start, Int32(UInt8(ascii: "<")), input.count - start) else {
+                bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: input[start...]))
+                return
             }
+            let index = base.distance(to: UnsafeRawPointer(found))
+            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: input[start..<index]))
+            bytes.append(contentsOf: "\\u003c".utf8)
+            start = index + 1
         }
     }
 }
