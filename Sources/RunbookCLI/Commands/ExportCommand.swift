@@ -2,19 +2,22 @@ import ArgumentParser
 import Foundation
 import RunbookKit
 
-/// `runbook export ID [--format markdown|json|asciicast] [-o PATH] [--lines N]`.
+/// `runbook export ID [--format markdown|json|asciicast|html] [-o PATH] [--lines N]`.
 struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
-        abstract: "Export an incident as a Markdown postmortem, JSON, or an asciicast replay.",
+        abstract: "Export an incident as a Markdown postmortem, JSON, an asciicast replay, or an HTML report.",
         discussion: """
             Without --format the export is the Markdown postmortem, as the REPL's `export` writes.
-            Without -o the file goes to transcripts/YYYY-MM-DD-ID-slug.md|json|cast (the directory is created
+            Without -o the file goes to transcripts/YYYY-MM-DD-ID-slug.md|json|cast|html (the directory is created
             with mode 0700, a new file with mode 0600; a replaced file keeps its mode). -o - writes to standard
             output. The file is written atomically (a temporary file beside it, renamed into place), never
             through a symbolic link, and an existing file is replaced only when an export wrote it (it holds the
             export's marker near its start) or with --force. Exports hold only what the transcript holds, so
-            secret values never appear. See docs/exports.md.
+            secret values never appear. The HTML report is one self-contained file: the postmortem, each
+            command's output in colour, and a replay of each step with xterm.js when the replay bundle is
+            found (next to the binary in runbook-replay/, in ../share/runbook/replay/, or $RUNBOOK_REPLAY_DIR;
+            without it the report says the replay is missing). See docs/exports.md.
 
             Exit codes: 0 written (the path is printed), 2 unknown incident, bad option, unwritable path, a
             symbolic link, or a file not written by an export without --force, 4 database missing or unusable.
@@ -22,7 +25,7 @@ struct ExportCommand: ParsableCommand {
 
     /// The export formats, named as on the command line.
     enum Format: String, ExpressibleByArgument, CaseIterable {
-        case markdown, json, asciicast
+        case markdown, json, asciicast, html
     }
 
     @OptionGroup var global: GlobalOptions
@@ -30,7 +33,7 @@ struct ExportCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("The incident id.", valueName: "ID"))
     var id: Int64
 
-    @Option(name: .long, help: "markdown, json or asciicast.")
+    @Option(name: .long, help: "markdown, json, asciicast or html.")
     var format: Format = .markdown
 
     @Option(
@@ -43,7 +46,7 @@ struct ExportCommand: ParsableCommand {
 
     @Option(
         name: .long,
-        help: "Lines of each command's output kept from the start and from the end (Markdown; 0 keeps all).")
+        help: "Lines of each command's output kept from the start and from the end (Markdown, HTML; 0 keeps all).")
     var lines: Int = 20
 
     func validate() throws {
@@ -60,9 +63,26 @@ struct ExportCommand: ParsableCommand {
         case .markdown: exporter = MarkdownPostmortemExporter(outputLines: lines)
         case .json: exporter = JSONExporter()
         case .asciicast: exporter = AsciicastExporter()
+        case .html: exporter = HTMLReportExporter(outputLines: lines, replay: Self.replayBundle())
         }
         // Written as it is produced, to standard output (`-o -`) or to the file, whose path is printed.
         let path = try exporter.export(incidentID: id, from: store, to: output, force: force)
         if path != "-" { print(path) }
+    }
+
+    /// The HTML report's replay bundle; when there is none, a note on standard error says why (the report says
+    /// only that the replay is missing: paths of the exporting machine do not belong in a shared document).
+    static func replayBundle() -> Result<ReplayBundle, ReplayBundle.Absence> {
+        let executable =
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        do {
+            return .success(
+                try ReplayBundle.locate(environment: ProcessInfo.processInfo.environment, executablePath: executable))
+        } catch let absence as ReplayBundle.Absence {
+            FileHandle.standardError.write(Data("note: the HTML report has no replay: \(absence.reason)\n".utf8))
+            return .failure(absence)
+        } catch {
+            return .failure(ReplayBundle.Absence(reason: "\(error)"))
+        }
     }
 }

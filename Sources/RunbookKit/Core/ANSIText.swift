@@ -41,13 +41,51 @@ public enum ANSIText {
         return (bytes, offsets ?? [])
     }
 
+    /// A select graphic rendition sequence (`CSI … m`: colours, bold, underline…) found by `visibleBytesWithStyles`.
+    public struct StyleSequence: Equatable, Sendable {
+        /// Offset in the input of the sequence's final `m`: it applies to the visible bytes from later offsets.
+        public var offset: Int
+        /// The parameter bytes between the introducer and the `m` (`1;31` of `ESC [ 1 ; 3 1 m`).
+        public var parameters: [UInt8]
+
+        /// A sequence ending at `offset` with `parameters`.
+        public init(offset: Int, parameters: [UInt8]) {
+            self.offset = offset
+            self.parameters = parameters
+        }
+    }
+
+    /// The visible bytes of `input` (as `strip` keeps them with `carriageReturn`), the offset in `input` of each,
+    /// and the select graphic rendition sequences in input order: what a renderer needs to show the text in its
+    /// colours (a kept byte takes the style of the sequences before its offset). The same scan as `strip`, so
+    /// colours are read by the one escape-sequence parser.
+    public static func visibleBytesWithStyles(
+        _ input: UnsafeRawBufferPointer, carriageReturn: CarriageReturn
+    ) -> (bytes: [UInt8], offsets: [Int], styles: [StyleSequence]) {
+        var offsets: [Int]? = []
+        var styles: [StyleSequence]? = []
+        let bytes = visibleBytes(input, carriageReturn: carriageReturn, offsets: &offsets, styles: &styles)
+        return (bytes, offsets ?? [], styles ?? [])
+    }
+
     /// The state machine of `strip`; when `offsets` is not `nil`, it receives the input offset of every byte kept.
+    /// When `styles` is not `nil`, it receives every select graphic rendition sequence.
     private static func visibleBytes(
         _ input: UnsafeRawBufferPointer, carriageReturn: CarriageReturn, offsets: inout [Int]?
+    ) -> [UInt8] {
+        var styles: [StyleSequence]?
+        return visibleBytes(input, carriageReturn: carriageReturn, offsets: &offsets, styles: &styles)
+    }
+
+    private static func visibleBytes(
+        _ input: UnsafeRawBufferPointer, carriageReturn: CarriageReturn, offsets: inout [Int]?,
+        styles: inout [StyleSequence]?
     ) -> [UInt8] {
         enum State { case text, escape, designation, csi, string, stringEscape }
         let overwrites = carriageReturn == .overwrite
         let tracks = offsets != nil
+        let tracksStyles = styles != nil
+        var csiStart = 0
         var kept: [Int] = []
         if tracks { kept.reserveCapacity(input.count) }
         var state = State.text
@@ -94,13 +132,16 @@ public enum ANSIText {
                         // A C1 control character (U+0080–U+009F); U+009B is a one-character CSI.
                         if input[index] == 0x9B { state = .csi }
                         index += 1
+                        csiStart = index
                     default:
                         result.append(byte)
                         if tracks { kept.append(index - 1) }
                     }
                 case .escape:
                     switch byte {
-                    case UInt8(ascii: "["): state = .csi
+                    case UInt8(ascii: "["):
+                        state = .csi
+                        csiStart = index
                     case UInt8(ascii: "]"), UInt8(ascii: "P"), UInt8(ascii: "X"), UInt8(ascii: "_"),
                         UInt8(ascii: "^"):
                         state = .string
@@ -117,6 +158,10 @@ public enum ANSIText {
                     // other byte ends a broken sequence and is read again as text.
                     if (0x40...0x7E).contains(byte) {
                         state = .text
+                        if tracksStyles, byte == UInt8(ascii: "m") {
+                            styles!.append(
+                                StyleSequence(offset: index - 1, parameters: Array(input[csiStart..<(index - 1)])))
+                        }
                     } else if byte < 0x20 || byte > 0x7E {
                         state = .text
                         index -= 1

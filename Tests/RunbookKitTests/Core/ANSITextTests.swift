@@ -3,6 +3,19 @@ import RunbookKit
 import Testing
 
 @Suite struct ANSITextTests {
+    @Test func styleSequencesComeWithTheOffsetOfTheirFinalByte() {
+        let input = Array("a\u{1B}[1;31mb\u{1B}[2Kc\u{1B}[m\u{9B}4md".utf8)
+        let scanned = input.withUnsafeBytes { ANSIText.visibleBytesWithStyles($0, carriageReturn: .overwrite) }
+        #expect(String(decoding: scanned.bytes, as: UTF8.self) == "abcd")
+        #expect(scanned.offsets == [0, 8, 13, 21])
+        #expect(
+            scanned.styles == [
+                ANSIText.StyleSequence(offset: 7, parameters: Array("1;31".utf8)),
+                ANSIText.StyleSequence(offset: 16, parameters: []),
+                ANSIText.StyleSequence(offset: 20, parameters: Array("4".utf8)),
+            ])
+    }
+
     @Test func coloursCursorMovesAndTitlesAreRemoved() {
         #expect(ANSIText.strip("\u{1B}[1;31mERROR\u{1B}[0m disk full") == "ERROR disk full")
         #expect(ANSIText.strip("\u{1B}]0;window title\u{07}prompt$ ") == "prompt$ ")
