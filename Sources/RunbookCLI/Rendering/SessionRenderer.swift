@@ -255,7 +255,8 @@ public struct SessionRenderer: Sendable {
             case nil: mark = applies(item) ? style.mark(.pending) : paint("/", .dim)
             }
             let pointer = index == frame.index ? paint(style.mark(.pointer), .bold) : " "
-            var line = "\(pointer) \(mark) \(String(format: "%2d", index + 1)). \(item.id)"
+            let number = frame.runbook.stepNumber(of: item.id) ?? index + 1
+            var line = "\(pointer) \(mark) \(String(format: "%2d", number)). \(item.id)"
             line += paint("  \(item.title)", .dim)
             if !applies(item) { line += paint("  (not in this environment)", .dim) }
             lines.append(line)
