@@ -19,7 +19,7 @@ public struct SessionLauncher {
         let header =
             "incident #\(session.incidentID) declared: \(session.incident.title) · "
             + "\(session.severity.rawValue) · \(session.environment)" + (options.isDrill ? " · DRILL" : "")
-        write(renderer.paint(header, .bold) + "\n")
+        write(renderer.wrapped(renderer.paint(header, .bold)) + "\n")
         return try runREPL(session: session, reader: reader, renderer: renderer)
     }
 
@@ -94,7 +94,7 @@ public struct SessionLauncher {
                 "\nsecret values are never stored; you will be asked again for "
                 + session.secretsToAskAgain.joined(separator: ", ")
         }
-        write(renderer.paint(header, .bold) + "\n")
+        write(renderer.wrapped(renderer.paint(header, .bold)) + "\n")
         guard let setup else { return try runREPL(session: session, reader: reader, renderer: renderer) }
         return try launcher.resumeDrill(
             session, setup: setup, simulation: simulation, reader: reader, renderer: renderer)

@@ -112,7 +112,7 @@ public final class IncidentREPL {
                     "incident #\(session.incidentID) was taken over by another process; this terminal no longer drives it",
                     .red, .bold))
         }
-        return banners
+        return banners.map { renderer.wrapped($0) }
     }
 
     /// The painted banner of an escalation or delivery event.
@@ -476,7 +476,7 @@ public final class IncidentREPL {
             try session.note(rest)
             say(renderer.paint("noted", .dim))
         case .help:
-            say(REPLCommand.help)
+            say(renderer.wrapped(REPLCommand.help, continuation: "      "))
             showChoices()
         case .quit:
             try session.suspend(reason: "quit")

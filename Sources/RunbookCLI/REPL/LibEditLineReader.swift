@@ -36,6 +36,8 @@ public final class LibEditLineReader: LineReading {
     nonisolated(unsafe) fileprivate static var pendingMatches: [String] = []
     nonisolated(unsafe) fileprivate static var nextMatchIndex = 0
     nonisolated(unsafe) private static var configured = false
+    /// The terminal width libedit was last told of (at set-up, or by `rl_resize_terminal`).
+    nonisolated(unsafe) private static var knownColumns: Int?
 
     /// A reader keeping its history in `history` (created 0600 in a 0700 directory if missing).
     public init(history: HistoryFile? = HistoryFile.standard()) {
@@ -80,6 +82,13 @@ public final class LibEditLineReader: LineReading {
             fflush(runbook_stdout())
         }
         var currentPrompt = TerminalStyle.bracketingEscapes(prompt)
+        // SIGWINCH is caught only while a line is read: a window resized while a command ran (or between two
+        // reads) leaves libedit with the old width, and a typed line that wraps then leaves stray rows. Re-read it.
+        let columns = TerminalSize.current()?.columns
+        if columns != Self.knownColumns {
+            if Self.knownColumns != nil { rl_resize_terminal() }
+            Self.knownColumns = columns
+        }
         rl_callback_handler_install(currentPrompt, lineHandler)
         if let prefill, !prefill.isEmpty {
             // Callback mode never runs rl_pre_input_hook: insert the text and redraw instead (from the prompt's
@@ -103,6 +112,7 @@ public final class LibEditLineReader: LineReading {
                 redraw(prompt: currentPrompt, wrappedRows: false)
             }
             if runbook_take_resize() != 0 {
+                Self.knownColumns = TerminalSize.current()?.columns
                 rl_resize_terminal()
                 redraw(prompt: currentPrompt)
             }
