@@ -8,11 +8,11 @@ struct AckCommand: ParsableCommand {
         commandName: "ack",
         abstract: "Acknowledge an incident: stop its escalation and tell the channels that were paged.",
         discussion: """
-            Records ack.received, cancels the pending escalation timer, and queues an acknowledgement to every
-            channel that was paged (PagerDuty: acknowledge), delivering it before exiting. Running a step is not
+            Records ack.received, cancels the pending escalation timer, and queues an acknowledgement to every \
+            channel that was paged (PagerDuty: acknowledge), delivering it before exiting. Running a step is not \
             an acknowledgement; this is.
 
-            Exit codes: 0 acknowledged, 2 no such incident or a bad notifiers.yaml, 4 database unusable,
+            Exit codes: 0 acknowledged, 2 no such incident or a bad notifiers.yaml, 4 database unusable, \
             5 the incident is already resolved.
             """)
 

@@ -8,8 +8,9 @@ struct DeclareCommand: ParsableCommand {
         commandName: "declare",
         abstract: "Declare an incident and print its id.",
         discussion: """
-            Records incident.declared and prints the new incident's id on stdout, so scripts can
-            capture it: ID=$(runbook declare --title "API down" --severity P1 --env production)
+            Records incident.declared and prints the new incident's id on stdout, so scripts can capture it:
+
+              ID=$(runbook declare --title "API down" --severity P1 --env production)
             """)
 
     @OptionGroup var global: GlobalOptions

@@ -9,14 +9,15 @@ struct ExportCommand: ParsableCommand {
         abstract: "Export an incident as a Markdown postmortem, JSON, or an asciicast replay.",
         discussion: """
             Without --format the export is the Markdown postmortem, as the REPL's `export` writes.
-            Without -o the file goes to transcripts/YYYY-MM-DD-ID-slug.md|json|cast (the directory is created
-            with mode 0700, a new file with mode 0600; a replaced file keeps its mode). -o - writes to standard
-            output. The file is written atomically (a temporary file beside it, renamed into place), never
-            through a symbolic link, and an existing file is replaced only when an export wrote it (it holds the
-            export's marker near its start) or with --force. Exports hold only what the transcript holds, so
+
+            Without -o the file goes to transcripts/YYYY-MM-DD-ID-slug.md|json|cast (the directory is created \
+            with mode 0700, a new file with mode 0600; a replaced file keeps its mode). -o - writes to standard \
+            output. The file is written atomically (a temporary file beside it, renamed into place), never \
+            through a symbolic link, and an existing file is replaced only when an export wrote it (it holds the \
+            export's marker near its start) or with --force. Exports hold only what the transcript holds, so \
             secret values never appear. See docs/exports.md.
 
-            Exit codes: 0 written (the path is printed), 2 unknown incident, bad option, unwritable path, a
+            Exit codes: 0 written (the path is printed), 2 unknown incident, bad option, unwritable path, a \
             symbolic link, or a file not written by an export without --force, 4 database missing or unusable.
             """)
 

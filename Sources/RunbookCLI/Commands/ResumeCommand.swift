@@ -8,7 +8,7 @@ public struct ResumeCommand: ParsableCommand {
         commandName: "resume",
         abstract: "Continue an open incident where it stopped (after quit, a lost connection or a crash).",
         discussion: """
-            Rebuilds the incident from its transcript: runbook, step, variables and severity. Secret values
+            Rebuilds the incident from its transcript: runbook, step, variables and severity. Secret values \
             are never stored, so you are asked for them again when a step needs them.
             """)
 

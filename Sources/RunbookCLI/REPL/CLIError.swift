@@ -10,6 +10,8 @@ public enum CLIError: UserFacingError, Equatable {
     case inputEnded(while: String)
     /// Scripted mode without `--env` for a runbook that runs in more than one environment (or in any).
     case environmentRequired(runbook: String, allowed: [String])
+    /// A first word that names no subcommand (`runbook strat`): the close ones, else every one.
+    case unknownCommand(String, close: [String], all: [String])
 
     public var summary: String {
         switch self {
@@ -19,6 +21,7 @@ public enum CLIError: UserFacingError, Equatable {
         case .environmentRequired(let runbook, let allowed):
             let choices = allowed.isEmpty ? "any environment" : allowed.joined(separator: ", ")
             return "scripted mode needs --env: runbook \(runbook) runs in \(choices)"
+        case .unknownCommand(let word, _, _): return "`\(word)` is not a runbook command"
         }
     }
 
@@ -29,6 +32,12 @@ public enum CLIError: UserFacingError, Equatable {
         case .inputEnded: return "give the answer in the answers file, or pass it as an option (--env)"
         case .environmentRequired(_, let allowed):
             return "pass --env \(allowed.first ?? "NAME") (answers are never taken as the environment)"
+        case .unknownCommand(_, let close, let all):
+            if !close.isEmpty {
+                return "did you mean " + close.map { "`\($0)`" }.joined(separator: " or ")
+                    + "? `runbook --help` lists the commands"
+            }
+            return "the commands are: " + all.joined(separator: ", ")
         }
     }
 
