@@ -18,7 +18,9 @@ struct AckCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Argument(help: ArgumentHelp("The incident id (`runbook incidents --open` lists them).", valueName: "ID"))
+    @Argument(
+        help: ArgumentHelp("The incident id (`runbook incidents --open` lists them).", valueName: "ID"),
+        completion: ShellCompletion.incidentIDs)
     var id: Int64
 
     @Option(name: .long, help: ArgumentHelp("Who acknowledges (default: $USER).", valueName: "name"))

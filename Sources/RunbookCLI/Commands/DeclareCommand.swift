@@ -18,7 +18,7 @@ struct DeclareCommand: ParsableCommand {
     @Option(help: "What is happening, in a few words.")
     var title: String
 
-    @Option(help: "P0, P1, P2 or P3.")
+    @Option(help: "P0, P1, P2 or P3.", completion: ShellCompletion.severities)
     var severity: String
 
     @Option(name: .customLong("env"), help: "The environment affected (production, staging, …).")

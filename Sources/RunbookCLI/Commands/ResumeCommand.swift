@@ -14,7 +14,9 @@ public struct ResumeCommand: ParsableCommand {
 
     @OptionGroup public var global: GlobalOptions
 
-    @Argument(help: ArgumentHelp("The incident id (default: the most recent open incident).", valueName: "ID"))
+    @Argument(
+        help: ArgumentHelp("The incident id (default: the most recent open incident).", valueName: "ID"),
+        completion: ShellCompletion.incidentIDs)
     public var id: Int64?
 
     @Option(name: .long, help: ArgumentHelp("Read answers from FILE, one per line.", valueName: "file"))

@@ -16,7 +16,8 @@ struct ShowCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Argument(help: ArgumentHelp("The runbook to show.", valueName: "runbook"))
+    @Argument(
+        help: ArgumentHelp("The runbook to show.", valueName: "runbook"), completion: ShellCompletion.runbookIDs)
     var runbook: String
 
     func run() throws {

@@ -26,7 +26,7 @@ public struct StartCommand: ParsableCommand {
 
     @OptionGroup public var global: GlobalOptions
 
-    @Argument(help: "The runbook to open.")
+    @Argument(help: "The runbook to open.", completion: ShellCompletion.runbookIDs)
     public var runbook: String = "triage"
 
     @Option(name: .long, help: ArgumentHelp("Environment (asked for when not given).", valueName: "env"))
@@ -34,7 +34,8 @@ public struct StartCommand: ParsableCommand {
 
     @Option(
         name: .long,
-        help: ArgumentHelp("Severity P0-P3 (default: the runbook's front matter, else P2).", valueName: "P0-P3"))
+        help: ArgumentHelp("Severity P0-P3 (default: the runbook's front matter, else P2).", valueName: "P0-P3"),
+        completion: ShellCompletion.severities)
     public var severity: String?
 
     @Option(name: .long, help: ArgumentHelp("Incident title (default: the runbook's title).", valueName: "text"))
