@@ -222,6 +222,12 @@ public struct SessionLauncher {
     }
 
     func write(_ text: String) { FileHandle.standardOutput.write(Data(text.utf8)) }
+
+    /// Writes a line of prose, wrapped at word boundaries to the terminal's width when stdout is a terminal.
+    func writeProse(_ text: String) {
+        write(
+            TextWrapping.wrap(text, width: TerminalSize.of(fileDescriptor: 1)?.columns).joined(separator: "\n") + "\n")
+    }
 }
 
 /// Drops command output: the runners print it to the screen themselves.

@@ -45,4 +45,25 @@ extension TerminalREPLTests {
         let screenNow = try terminal.tmux.capture()
         #expect(last.hasSuffix("› note wrap wrap wrap wrap wrap"), "a stray row:\n\(screenNow)")
     }
+
+    /// A simulated drill at 60 columns: its header, the notice that nobody is notified and the escalator warning
+    /// wrap at word boundaries (`simulator:⏎ outage`, `confi⏎gured` were cut at the edge).
+    @Test func aDrillsHeaderAndNoticesWrapAtWordBoundariesAt60Columns() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("runbook-tmux-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let root = BuiltBinary.packageRoot.path
+        let command = [
+            BuiltBinary.path, "drill", "triage", "--simulate", "outage", "--no-isolation", "--env", "staging",
+            "--runbooks", root + "/runbooks", "--db", directory.appendingPathComponent("t.sqlite3").path,
+        ].map(TmuxSession.quote).joined(separator: " ")
+        let tmux = try TmuxSession(
+            command, width: 60, height: 60, directory: directory.path,
+            environment: ["RUNBOOK_HISTORY": directory.appendingPathComponent("history").path, "LANG": "C.UTF-8"])
+        defer { tmux.kill() }
+        let screen = try tmux.waitFor("?/help")
+        for words in ["simulator: outage", "configured", "notified", "(--no-isolation)", "escalator"] {
+            #expect(screen.contains(words), "`\(words)` was split:\n\(screen)")
+        }
+    }
 }
