@@ -269,11 +269,12 @@ public final class IncidentREPL {
         if let suggestion, !spec.secret { question += " (default: \(suggestion))" }
         question += ": "
         // Tab completes values here, never command words (`bac` must not become `back`).
-        let stepCompleter = reader.completer
+        let (stepCompleter, stepAppendsSpace) = (reader.completer, reader.completionAppendsSpace)
         reader.completer = { [weak self] _, word in
             self?.valueCompletions(for: spec, suggestion: suggestion, word: word) ?? []
         }
-        defer { reader.completer = stepCompleter }
+        reader.completionAppendsSpace = false
+        defer { (reader.completer, reader.completionAppendsSpace) = (stepCompleter, stepAppendsSpace) }
         while true {
             let input =
                 spec.secret

@@ -14,6 +14,9 @@ public final class LibEditLineReader: LineReading {
     /// Completion candidates for the word under the cursor (see `LineReading`).
     public var completer: ((_ line: String, _ word: String) -> [String])?
 
+    /// Whether a completed word gets a space after it (see `LineReading`).
+    public var completionAppendsSpace = true
+
     /// Always true: this reader serves a person at a terminal.
     public var isInteractive: Bool { true }
 
@@ -315,7 +318,8 @@ private let attemptCompletion:
         text, _, _ in
         // Never fall back to libedit's file-name completion: the REPL's words are not file names.
         runbook_rl_set_completion_over(1)
-        guard let text, let completer = LibEditLineReader.current?.completer else { return nil }
+        guard let text, let reader = LibEditLineReader.current, let completer = reader.completer else { return nil }
+        runbook_rl_set_append_character(reader.completionAppendsSpace ? Int32(UInt8(ascii: " ")) : 0)
         let buffer = Array(String(cString: runbook_rl_line_buffer()).utf8)
         let line = String(decoding: buffer.prefix(Int(runbook_rl_point())), as: UTF8.self)
         let word = String(cString: text)

@@ -8,7 +8,9 @@ extension TerminalREPLTests {
         let terminal = try Terminal()
         try terminal.reachFirstStep()
         try terminal.tmux.send("y", "Enter")
-        try terminal.tmux.waitFor("web-2 CrashLoopBackOff")
+        // The command line shows the output's words too: wait for the result, then for the next step's prompt.
+        try terminal.tmux.waitFor("exit 0")
+        try terminal.tmux.waitFor("Find the failing pod")
         try terminal.waitFor(regex: #"#1 P1 staging \d\d:\d\d ›$"#)
         try terminal.tmux.send("set POD", literal: true)
         try terminal.tmux.send("Enter")
@@ -31,5 +33,10 @@ extension TerminalREPLTests {
         try terminal.tmux.send("vars", literal: true)
         try terminal.tmux.send("Enter")
         try terminal.tmux.waitFor("POD=fixture-staging")
+        // No space after a completed value: Enter follows, and the space would be part of it.
+        #expect(
+            try terminal.events().contains {
+                $0.type == .variableSet && $0.payload["value"] == .string("fixture-staging")
+            })
     }
 }
