@@ -147,7 +147,7 @@ public struct SessionRenderer: Sendable {
                     line += detail.hasPrefix("—") || detail.hasPrefix("-") ? " \(detail)" : " — \(detail)"
                 }
                 line += paint("  → \(option.target)", .dim)
-                lines.append(line)
+                lines.append(wrapped(line, continuation: "     "))
             }
             lines.append("")
             lines.append(answers(for: view))

@@ -42,4 +42,17 @@ import Testing
         }
         #expect(!SessionRenderer().render(view).contains("shown whole"), "scripted mode wraps nothing")
     }
+
+    @Test func aChoicesOptionsWrapUnderTheirLabel() throws {
+        let session = try SessionFixtures.Harness().start("triage")
+        _ = try session.showCurrent()
+        try session.completeManual()
+        let frame = try #require(session.frames.last)
+        let view = session.view(of: try #require(frame.item), in: frame)
+        let screen = SessionRenderer(columns: { 24 }).render(view)
+        for line in screen.split(separator: "\n") {
+            #expect(TerminalStyle.displayWidth(String(line)) <= 24, "\(line)")
+        }
+        #expect(screen.contains("  1) Outage"), "\(screen)")
+    }
 }
