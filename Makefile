@@ -2,7 +2,7 @@
 SWIFT ?= swift
 BIN := .build/debug/runbook
 
-.PHONY: deps build replay-bundle demo demo-export test lint format bench release install
+.PHONY: deps build replay-bundle demo demo-export test lint format bench release install man check-man
 
 deps:
 	@scripts/install-deps
@@ -28,7 +28,7 @@ demo: build
 demo-export: build
 	scripts/demo-export
 
-## Every test: unit and end-to-end, the formatter, and a strict lint of the bundled runbooks.
+## Every test: unit and end-to-end, the formatter, a strict lint of the bundled runbooks, and the man page.
 test: deps
 	$(SWIFT) build --build-tests
 	scripts/build-xterm-bundle "$$($(SWIFT) build --show-bin-path)/runbook-replay"
@@ -36,25 +36,46 @@ test: deps
 	RUNBOOK_ESCALATOR=off $(SWIFT) test
 	$(SWIFT) format lint --strict --recursive Sources Tests Package.swift
 	$(BIN) lint --strict runbooks/
+	$(MAKE) check-man
 
 ## The build to install: release, with the Swift runtime and Foundation linked statically (start-up is about three
 ## times shorter, and runbook needs only the system's C libraries). runbook-http (AsyncHTTPClient, SwiftNIO) is
 ## built apart with the shared Swift libraries.
-## `make install PREFIX=~/.local`.
+## `make install PREFIX=~/.local`; DESTDIR stages the whole tree elsewhere (packaging): `make install DESTDIR=/tmp/pkg`.
 PREFIX ?= /usr/local
+MANDIR ?= $(PREFIX)/share/man
 release: deps
 	$(SWIFT) build -c release --static-swift-stdlib --product runbook
 	$(SWIFT) build -c release --scratch-path .build/http --product runbook-http
 	scripts/build-xterm-bundle "$$($(SWIFT) build -c release --static-swift-stdlib --show-bin-path)/runbook-replay"
 
-install: release
-	install -d $(PREFIX)/bin
-	install -m 0755 $$($(SWIFT) build -c release --static-swift-stdlib --show-bin-path)/runbook $(PREFIX)/bin/runbook
-	install -m 0755 $$($(SWIFT) build -c release --scratch-path .build/http --show-bin-path)/runbook-http $(PREFIX)/bin/runbook-http
-	install -d $(PREFIX)/share/runbook/replay
+install: release man
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANDIR)/man1
+	install -m 0755 $$($(SWIFT) build -c release --static-swift-stdlib --show-bin-path)/runbook $(DESTDIR)$(PREFIX)/bin/runbook
+	install -m 0755 $$($(SWIFT) build -c release --scratch-path .build/http --show-bin-path)/runbook-http $(DESTDIR)$(PREFIX)/bin/runbook-http
+	install -m 0644 .build/man/runbook.1 $(DESTDIR)$(MANDIR)/man1/runbook.1
+	install -d $(DESTDIR)$(PREFIX)/share/runbook/replay
 	install -m 0644 $$($(SWIFT) build -c release --static-swift-stdlib --show-bin-path)/runbook-replay/replay.js \
 		$$($(SWIFT) build -c release --static-swift-stdlib --show-bin-path)/runbook-replay/xterm.css \
-		$(PREFIX)/share/runbook/replay/
+		$(DESTDIR)$(PREFIX)/share/runbook/replay/
+	# Shell completions (they call runbook back for runbook ids, incident ids and severities).
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/zsh/site-functions \
+		$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
+	$(DESTDIR)$(PREFIX)/bin/runbook --generate-completion-script bash > $(DESTDIR)$(PREFIX)/share/bash-completion/completions/runbook
+	$(DESTDIR)$(PREFIX)/bin/runbook --generate-completion-script zsh > $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_runbook
+	$(DESTDIR)$(PREFIX)/bin/runbook --generate-completion-script fish > $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/runbook.fish
+
+## The man page, generated from the commands' help by ArgumentParser's generate-manual plugin: .build/man/runbook.1.
+man: deps
+	# Debug: the build `make test` already made (the plugin's default, release, would build every product again).
+	$(SWIFT) package plugin generate-manual --configuration debug
+	install -d .build/man
+	# A blank line in a command's discussion (a paragraph break in --help) is a paragraph macro in mdoc.
+	sed 's/^$$/.Pp/' .build/plugins/GenerateManual/outputs/runbook/runbook.1 > .build/man/runbook.1
+
+## Reads the man page with mandoc -T lint, else man -l; says so when neither is installed.
+check-man: man
+	scripts/check-man .build/man/runbook.1
 
 format:
 	$(SWIFT) format --in-place --recursive Sources Tests Package.swift

@@ -47,6 +47,32 @@ import Testing
         }
     }
 
+    /// What a person reads: every subcommand's help, compared with Golden/help-COMMAND.txt (re-record on purpose
+    /// with RECORD_GOLDEN=1).
+    @Test(arguments: [""] + subcommands) func helpMatchesItsGoldenFile(_ command: String) throws {
+        let result = try BuiltBinary.run(
+            (command.isEmpty ? [] : [command]) + ["--help"], environment: ["COLUMNS": "80"])
+        #expect(result.status == 0, "\(result.stderr)")
+        try Golden.check(result.stdout, against: "help-\(command.isEmpty ? "runbook" : command).txt")
+    }
+
+    @Test func aMistypedSubcommandGetsDidYouMeanAndExit2() throws {
+        let result = try BuiltBinary.run(["strat", "outage"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("`strat` is not a runbook command"), "\(result.stderr)")
+        #expect(result.stderr.contains("did you mean `start`?"), "\(result.stderr)")
+        let unknown = try BuiltBinary.run(["frobnicate"])
+        #expect(unknown.status == 2)
+        #expect(unknown.stderr.contains("the commands are: list, show, lint, start"), "\(unknown.stderr)")
+    }
+
+    @Test func lintOfAMissingPathNamesIt() throws {
+        let result = try BuiltBinary.run(["lint", "/nonexistent/runbooks"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("/nonexistent/runbooks"), "\(result.stderr)")
+        #expect(!result.stdout.contains("no problems"), "\(result.stdout)")
+    }
+
     @Test func unknownOptionIsAUsageError() throws {
         let result = try BuiltBinary.run(["--no-such-flag"])
         #expect(result.status == 2)

@@ -17,7 +17,9 @@ import Testing
         #expect(result.status == 0)
         let list = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]]
         #expect(list?.map { $0["id"] as? String } == ["database", "outage", "rollback"])
-        #expect(list?.first { $0["id"] as? String == "outage" }?["steps"] as? Int == 5)
+        #expect(
+            list?.first { $0["id"] as? String == "outage" }?["steps"] as? Int == 8,
+            "5 commands, 2 manual items, a choice")
     }
 
     @Test func runbookDirComesFromTheEnvironment() throws {

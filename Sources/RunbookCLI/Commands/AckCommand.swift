@@ -8,17 +8,19 @@ struct AckCommand: ParsableCommand {
         commandName: "ack",
         abstract: "Acknowledge an incident: stop its escalation and tell the channels that were paged.",
         discussion: """
-            Records ack.received, cancels the pending escalation timer, and queues an acknowledgement to every
-            channel that was paged (PagerDuty: acknowledge), delivering it before exiting. Running a step is not
+            Records ack.received, cancels the pending escalation timer, and queues an acknowledgement to every \
+            channel that was paged (PagerDuty: acknowledge), delivering it before exiting. Running a step is not \
             an acknowledgement; this is.
 
-            Exit codes: 0 acknowledged, 2 no such incident or a bad notifiers.yaml, 4 database unusable,
+            Exit codes: 0 acknowledged, 2 no such incident or a bad notifiers.yaml, 4 database unusable, \
             5 the incident is already resolved.
             """)
 
     @OptionGroup var global: GlobalOptions
 
-    @Argument(help: ArgumentHelp("The incident id (`runbook incidents --open` lists them).", valueName: "ID"))
+    @Argument(
+        help: ArgumentHelp("The incident id (`runbook incidents --open` lists them).", valueName: "ID"),
+        completion: ShellCompletion.incidentIDs)
     var id: Int64
 
     @Option(name: .long, help: ArgumentHelp("Who acknowledges (default: $USER).", valueName: "name"))

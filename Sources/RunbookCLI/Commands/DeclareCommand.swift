@@ -8,8 +8,9 @@ struct DeclareCommand: ParsableCommand {
         commandName: "declare",
         abstract: "Declare an incident and print its id.",
         discussion: """
-            Records incident.declared and prints the new incident's id on stdout, so scripts can
-            capture it: ID=$(runbook declare --title "API down" --severity P1 --env production)
+            Records incident.declared and prints the new incident's id on stdout, so scripts can capture it:
+
+              ID=$(runbook declare --title "API down" --severity P1 --env production)
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -17,7 +18,7 @@ struct DeclareCommand: ParsableCommand {
     @Option(help: "What is happening, in a few words.")
     var title: String
 
-    @Option(help: "P0, P1, P2 or P3.")
+    @Option(help: "P0, P1, P2 or P3.", completion: ShellCompletion.severities)
     var severity: String
 
     @Option(name: .customLong("env"), help: "The environment affected (production, staging, …).")

@@ -28,7 +28,8 @@ public struct DrillCommand: ParsableCommand {
 
     @OptionGroup public var global: GlobalOptions
 
-    @Argument(help: "The runbook to open (default: triage, or the scenario file's).")
+    @Argument(
+        help: "The runbook to open (default: triage, or the scenario file's).", completion: ShellCompletion.runbookIDs)
     public var runbook: String?
 
     @Option(name: .long, help: ArgumentHelp("Environment (default: staging; never production).", valueName: "env"))
@@ -57,7 +58,8 @@ public struct DrillCommand: ParsableCommand {
 
     @Option(
         name: .long,
-        help: ArgumentHelp("Severity P0-P3 (default: the scenario's, else the runbook's).", valueName: "P0-P3"))
+        help: ArgumentHelp("Severity P0-P3 (default: the scenario's, else the runbook's).", valueName: "P0-P3"),
+        completion: ShellCompletion.severities)
     public var severity: String?
 
     @Option(

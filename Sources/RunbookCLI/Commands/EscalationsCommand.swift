@@ -11,7 +11,8 @@ struct EscalationsCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Argument(help: ArgumentHelp("The incident id.", valueName: "ID"))
+    @Argument(
+        help: ArgumentHelp("The incident id.", valueName: "ID"), completion: ShellCompletion.incidentIDs)
     var id: Int64
 
     func run() throws {

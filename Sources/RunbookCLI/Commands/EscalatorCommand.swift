@@ -9,13 +9,13 @@ struct EscalatorCommand: ParsableCommand {
         commandName: "escalator",
         abstract: "Run the escalator of a store: fire due escalation timers and deliver notifications.",
         discussion: """
-            Exactly one escalator runs per store: a second one exits quietly (status 0). `start`, `resume`,
-            `drill`, `declare`, `record` and `ack` start one detached when none runs (RUNBOOK_ESCALATOR=off stops
-            that), so this command is for running it as a service: see docs/escalation.md for a systemd unit.
-            Channels, retries and the business calendar come from notifiers.yaml in the runbooks directory, and
+            Exactly one escalator runs per store: a second one exits quietly (status 0). `start`, `resume`, \
+            `drill`, `declare`, `record` and `ack` start one detached when none runs (RUNBOOK_ESCALATOR=off stops \
+            that), so this command is for running it as a service: see docs/escalation.md for a systemd unit. \
+            Channels, retries and the business calendar come from notifiers.yaml in the runbooks directory, and \
             channel secrets from this process's environment.
 
-            Exit codes: 0 stopped (SIGTERM, idle, or another escalator runs), 1 with --status when none runs,
+            Exit codes: 0 stopped (SIGTERM, idle, or another escalator runs), 1 with --status when none runs, \
             3 its lease was taken over, 4 database unusable.
             """)
 

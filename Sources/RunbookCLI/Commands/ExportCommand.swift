@@ -9,17 +9,18 @@ struct ExportCommand: ParsableCommand {
         abstract: "Export an incident as a Markdown postmortem, JSON, an asciicast replay, or an HTML report.",
         discussion: """
             Without --format the export is the Markdown postmortem, as the REPL's `export` writes.
-            Without -o the file goes to transcripts/YYYY-MM-DD-ID-slug.md|json|cast|html (the directory is created
-            with mode 0700, a new file with mode 0600; a replaced file keeps its mode). -o - writes to standard
-            output. The file is written atomically (a temporary file beside it, renamed into place), never
-            through a symbolic link, and an existing file is replaced only when an export wrote it (it holds the
-            export's marker near its start) or with --force. Exports hold only what the transcript holds, so
-            secret values never appear. The HTML report is one self-contained file: the postmortem, each
-            command's output in colour, and a replay of each step with xterm.js when the replay bundle is
-            found (next to the binary in runbook-replay/, in ../share/runbook/replay/, or $RUNBOOK_REPLAY_DIR;
+
+            Without -o the file goes to transcripts/YYYY-MM-DD-ID-slug.md|json|cast|html (the directory is \
+            created with mode 0700, a new file with mode 0600; a replaced file keeps its mode). -o - writes to \
+            standard output. The file is written atomically (a temporary file beside it, renamed into place), \
+            never through a symbolic link, and an existing file is replaced only when an export wrote it (it \
+            holds the export's marker near its start) or with --force. Exports hold only what the transcript \
+            holds, so secret values never appear. The HTML report is one self-contained file: the postmortem, \
+            each command's output in colour, and a replay of each step with xterm.js when the replay bundle is \
+            found (next to the binary in runbook-replay/, in ../share/runbook/replay/, or $RUNBOOK_REPLAY_DIR; \
             without it the report says the replay is missing). See docs/exports.md.
 
-            Exit codes: 0 written (the path is printed), 2 unknown incident, bad option, unwritable path, a
+            Exit codes: 0 written (the path is printed), 2 unknown incident, bad option, unwritable path, a \
             symbolic link, or a file not written by an export without --force, 4 database missing or unusable.
             """)
 
@@ -30,7 +31,8 @@ struct ExportCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Argument(help: ArgumentHelp("The incident id.", valueName: "ID"))
+    @Argument(
+        help: ArgumentHelp("The incident id.", valueName: "ID"), completion: ShellCompletion.incidentIDs)
     var id: Int64
 
     @Option(name: .long, help: "markdown, json, asciicast or html.")

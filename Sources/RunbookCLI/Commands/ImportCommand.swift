@@ -8,22 +8,22 @@ struct ImportCommand: ParsableCommand {
         commandName: "import",
         abstract: "Convert existing runbooks (GitHub Markdown, Hugo, Docusaurus, Runme) into idiomatic ones.",
         discussion: """
-            Strips `$ ` prompts and moves sample output into a ```text block,
-            turns <placeholder>s (and variables nothing sets) into declared
-            variables with prompts, adds stable step ids, and marks read-only
-            steps risk=read and steps a destructive rule matches
-            risk=destructive. It never changes what a command does: what it
-            cannot convert exactly it leaves as written and lists under
+            Strips `$ ` prompts and moves sample output into a ```text block, \
+            turns <placeholder>s (and variables nothing sets) into declared \
+            variables with prompts, adds stable step ids, and marks read-only \
+            steps risk=read and steps a destructive rule matches \
+            risk=destructive. It never changes what a command does: what it \
+            cannot convert exactly it leaves as written and lists under \
             "needs a human". Converting a converted file changes nothing.
 
-            Without -o or --in-place nothing is written: the summary says what
-            would change. -o DIR writes each file under DIR at its path
-            relative to the directory argument (a file argument keeps the
-            relative path it was given with); it never replaces a file unless
-            --force. --in-place replaces each file atomically, keeping its
+            Without -o or --in-place nothing is written: the summary says what \
+            would change. -o DIR writes each file under DIR at its path \
+            relative to the directory argument (a file argument keeps the \
+            relative path it was given with); it never replaces a file unless \
+            --force. --in-place replaces each file atomically, keeping its \
             mode; symbolic links are refused.
 
-            Exit status: 0 done (also when some things need a human), 2 usage
+            Exit status: 0 done (also when some things need a human), 2 usage \
             error, or a file that cannot be read or written.
             """)
 

@@ -8,7 +8,7 @@ struct IncidentsCommand: ParsableCommand {
         commandName: "incidents",
         abstract: "List incidents, newest first.",
         discussion: """
-            Shows id, title, severity, status, environment, whether it is a drill, when it was declared (UTC)
+            Shows id, title, severity, status, environment, whether it is a drill, when it was declared (UTC) \
             and how long it lasted (or has lasted so far, while open).
             """)
 

@@ -8,11 +8,11 @@ struct KeysCommand: ParsableCommand {
         commandName: "keys",
         abstract: "Create or show your signing key (optional: resolve and handoff then sign the chain head).",
         discussion: """
-            With a key, `resolve` and `handoff` record a chain.signed event: an Ed25519 signature of the
-            incident's chain head. `runbook verify` checks every signature, and `verify --trust FILE`
+            With a key, `resolve` and `handoff` record a chain.signed event: an Ed25519 signature of the \
+            incident's chain head. `runbook verify` checks every signature, and `verify --trust FILE` \
             requires one by a key listed in FILE (lines printed by `runbook keys show`).
 
-            The key lives at $RUNBOOK_SIGNING_KEY, else $XDG_CONFIG_HOME/runbook/signing.key, else
+            The key lives at $RUNBOOK_SIGNING_KEY, else $XDG_CONFIG_HOME/runbook/signing.key, else \
             ~/.config/runbook/signing.key, mode 0600. See docs/transcript-schema.md, "Threat model".
             """,
         subcommands: [Init.self, Show.self])

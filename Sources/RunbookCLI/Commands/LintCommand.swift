@@ -8,18 +8,18 @@ struct LintCommand: ParsableCommand {
         commandName: "lint",
         abstract: "Check runbooks for mistakes before a responder meets them.",
         discussion: """
-            Checks attributes, duplicate step ids, links to runbooks and headings, undeclared variables,
-            leftover placeholders such as <pod-name>, destructive commands without risk=destructive,
+            Checks attributes, duplicate step ids, links to runbooks and headings, undeclared variables, \
+            leftover placeholders such as <pod-name>, destructive commands without risk=destructive, \
             missing titles, and escalation rows.
 
-            PATH is a runbook file, a directory, or a runbook id from `runbook list`. A directory is read with
+            PATH is a runbook file, a directory, or a runbook id from `runbook list`. A directory is read with \
             its subdirectories (8 levels deep; hidden directories and node_modules are skipped).
 
-            Notes say where a runbook is read differently from how it is written (a `$ ` prompt
-            stripped, sample output not run, a Runme attribute without its effect here), or that a directory
+            Notes say where a runbook is read differently from how it is written (a `$ ` prompt \
+            stripped, sample output not run, a Runme attribute without its effect here), or that a directory \
             has no escalation policy (docs/escalation.md); they never fail, even with --strict.
 
-            Exit status: 0 no errors (warnings alone pass unless --strict), 1 findings,
+            Exit status: 0 no errors (warnings alone pass unless --strict), 1 findings, \
             2 usage error, a missing path, a directory with no runbooks in it, or a file that cannot be read.
             """)
 

@@ -6,12 +6,14 @@ import RunbookKit
 struct ListCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "list",
-        abstract: "List the runbooks: id, title, default severity and number of steps.",
+        abstract:
+            "List the runbooks: id, title, default severity and number of steps (commands, manual items and choices).",
         discussion: """
-            Reads the *.md files of the runbooks directory and its subdirectories (README.md aside; 8 levels
-            deep; hidden directories and node_modules skipped). An id is the path under the directory without
+            Reads the *.md files of the runbooks directory and its subdirectories (README.md aside; 8 levels \
+            deep; hidden directories and node_modules skipped). An id is the path under the directory without \
             .md (alerts/etcd/EtcdDown).
-            Exit status: 0, or 2 when the directory is missing or a runbook cannot be read
+
+            Exit status: 0, or 2 when the directory is missing or a runbook cannot be read \
             (the others are still listed).
             """)
 
@@ -44,7 +46,7 @@ struct ListCommand: ParsableCommand {
     private func printTable(_ catalog: RunbookCatalog) {
         let style = TerminalStyle.detect()
         let rows = catalog.runbooks.map { runbook in
-            [runbook.id, runbook.title ?? "", runbook.severity?.rawValue ?? "-", String(runbook.steps.count)]
+            [runbook.id, runbook.title ?? "", runbook.severity?.rawValue ?? "-", String(runbook.stepCount)]
         }
         let header = ["ID", "TITLE", "SEVERITY", "STEPS"]
         let widths = (0..<3).map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
@@ -64,7 +66,7 @@ struct ListCommand: ParsableCommand {
                 [
                     "id": .string(runbook.id), "title": runbook.title.map(JSONValue.string) ?? .null,
                     "severity": runbook.severity.map { .string($0.rawValue) } ?? .null,
-                    "steps": .int(Int64(runbook.steps.count)), "path": .string(runbook.path),
+                    "steps": .int(Int64(runbook.stepCount)), "path": .string(runbook.path),
                 ]
             })
         FileHandle.standardOutput.write(value.canonicalData() + Data("\n".utf8))

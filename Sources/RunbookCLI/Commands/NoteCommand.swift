@@ -8,14 +8,17 @@ struct NoteCommand: ParsableCommand {
         commandName: "note",
         abstract: "Add a note to an incident.",
         discussion: """
-            With TEXT, records one note.added event. With --stdin, every line read becomes its own note,
-            committed before `#<seq>` is printed, so a second responder can pipe notes in from another
-            terminal (tail -f notes.txt | runbook note 12 --stdin). Empty lines are skipped.
+            With TEXT, records one note.added event. With --stdin, every line read becomes its own note, \
+            committed before `#<seq>` is printed, so a second responder can pipe notes in from another \
+            terminal. Empty lines are skipped.
+
+              tail -f notes.txt | runbook note 12 --stdin
             """)
 
     @OptionGroup var global: GlobalOptions
 
-    @Argument(help: ArgumentHelp("The incident id.", valueName: "ID"))
+    @Argument(
+        help: ArgumentHelp("The incident id.", valueName: "ID"), completion: ShellCompletion.incidentIDs)
     var incident: Int64
 
     @Argument(help: "The note (words are joined with spaces).")

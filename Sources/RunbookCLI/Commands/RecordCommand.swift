@@ -12,15 +12,19 @@ struct RecordCommand: ParsableCommand {
         commandName: "record",
         abstract: "Run one command and record it (events and output) into an incident.",
         discussion: """
-            Like `script`, but into the transcript: the command runs as `$SHELL -c COMMAND` in a
-            pseudo-terminal when stdin is a terminal (pipes otherwise), its output is shown as it arrives
+            Like `script`, but into the transcript: the command runs as `$SHELL -c COMMAND` in a \
+            pseudo-terminal when stdin is a terminal (pipes otherwise), its output is shown as it arrives \
             and stored, redacted, as timed chunks, with command.started and command.finished events.
 
-            One COMMAND word is shell text as is (`runbook record -- 'kubectl get pods | grep api'`);
-            several words are quoted one by one (`runbook record -- ls -l "my dir"`).
+            One COMMAND word is shell text as is; several words are quoted one by one:
 
-            Without --incident a new incident is declared, titled after the command. The incident id is
-            printed on stderr at the end. Exit status: the command's (128+N when signal N ended it),
+              runbook record -- 'kubectl get pods | grep api'
+              runbook record -- ls -l "my dir"
+
+            Without --incident a new incident is declared, titled after the command. The incident id is \
+            printed on stderr at the end.
+
+            Exit status: the command's (128+N when signal N ended it), \
             5 when it could not start, 4 when the transcript database cannot be used.
             """)
 

@@ -8,13 +8,15 @@ public struct ResumeCommand: ParsableCommand {
         commandName: "resume",
         abstract: "Continue an open incident where it stopped (after quit, a lost connection or a crash).",
         discussion: """
-            Rebuilds the incident from its transcript: runbook, step, variables and severity. Secret values
+            Rebuilds the incident from its transcript: runbook, step, variables and severity. Secret values \
             are never stored, so you are asked for them again when a step needs them.
             """)
 
     @OptionGroup public var global: GlobalOptions
 
-    @Argument(help: ArgumentHelp("The incident id (default: the most recent open incident).", valueName: "ID"))
+    @Argument(
+        help: ArgumentHelp("The incident id (default: the most recent open incident).", valueName: "ID"),
+        completion: ShellCompletion.incidentIDs)
     public var id: Int64?
 
     @Option(name: .long, help: ArgumentHelp("Read answers from FILE, one per line.", valueName: "file"))

@@ -8,10 +8,10 @@ public struct RunbookCommand: ParsableCommand {
         commandName: "runbook",
         abstract: "Walk an incident through executable Markdown runbooks, and record everything.",
         discussion: """
-            Runbooks are Markdown files whose annotated code blocks are steps. Every command runs only
+            Runbooks are Markdown files whose annotated code blocks are steps. Every command runs only \
             after you approve it, and every event is written to a transcript in SQLite.
 
-            Exit codes: 0 success, 1 findings (lint, verify), 2 usage or unreadable input,
+            Exit codes: 0 success, 1 findings (lint, verify), 2 usage or unreadable input, \
             3 scripted input ended mid-step, 4 database unusable, 5 refused or could not start.
             """,
         version: "0.1.0",
@@ -24,6 +24,18 @@ public struct RunbookCommand: ParsableCommand {
     )
 
     public init() {}
+
+    /// The error for a first argument that names no subcommand (`runbook strat`), with the close names ("did you
+    /// mean `start`?", the one lookup `RunbookCatalog.closest` also uses for runbook ids); `nil` when the first
+    /// argument is a subcommand, `help` or an option.
+    static func unknownSubcommand(in arguments: [String]) -> CLIError? {
+        guard let first = arguments.first, !first.hasPrefix("-") else { return nil }
+        let names = configuration.subcommands.compactMap { $0.configuration.commandName }
+        guard !names.contains(first), first != "help" else { return nil }
+        let prefixed = names.filter { first.count >= 2 && $0.hasPrefix(first) }
+        let close = prefixed + RunbookCatalog.closest(to: first, among: names).filter { !prefixed.contains($0) }
+        return .unknownCommand(first, close: close, all: names)
+    }
 }
 
 /// Options every command accepts.
@@ -52,6 +64,10 @@ public struct GlobalOptions: ParsableArguments {
 public enum RunbookMain {
     public static func main(_ arguments: [String]? = nil) -> Never {
         do {
+            if let unknown = RunbookCommand.unknownSubcommand(in: arguments ?? Array(CommandLine.arguments.dropFirst()))
+            {
+                throw unknown
+            }
             var command = try RunbookCommand.parseAsRoot(arguments)
             try command.run()
             exit(0)

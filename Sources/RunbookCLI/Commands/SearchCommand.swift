@@ -8,8 +8,9 @@ struct SearchCommand: ParsableCommand {
         commandName: "search",
         abstract: "Search commands, outputs and notes of every incident, newest first.",
         discussion: """
-            Every word must occur; words are stemmed (restart finds restarted) and a trailing * matches
-            a prefix. Example: runbook search "database failover"
+            Every word must occur; words are stemmed (restart finds restarted) and a trailing * matches a prefix.
+
+              runbook search "database failover"
             """)
 
     @OptionGroup var global: GlobalOptions

@@ -23,7 +23,7 @@ extension SessionLauncher {
         if plan.speed != 1 { header += " · clock ×\(Self.number(plan.speed))" }
         if let simulation = plan.simulation { header += " · simulator: \(simulation)" }
         header += " · " + target.header
-        write(renderer.paint(header, .bold, .yellow) + "\n")
+        write(renderer.wrapped(renderer.paint(header, .bold, .yellow)) + "\n")
         if !plan.injects.isEmpty {
             write("DRILL: \(plan.injects.count) injects will arrive on the drill clock\n")
         }
@@ -65,7 +65,7 @@ extension SessionLauncher {
         }
         let target = drillTarget(simulation: simulation?.scenario, environment: session.environment)
         line += " · " + target.header
-        write(renderer.paint(line, .bold, .yellow) + "\n")
+        write(renderer.wrapped(renderer.paint(line, .bold, .yellow)) + "\n")
         var injects: [DrillInject] = []
         if let path = setup.scenarioPath {
             do {
@@ -120,7 +120,7 @@ extension SessionLauncher {
         let ended = ending == .resolved || ending == .abandoned
         if ended {
             let debrief = try session.recordDebrief()
-            write(renderer.paint(debrief.lines.joined(separator: "\n"), .bold) + "\n")
+            write(renderer.wrapped(renderer.paint(debrief.lines.joined(separator: "\n"), .bold)) + "\n")
         }
         return DrillOutcome(status: ending.exitStatus, ended: ended)
     }

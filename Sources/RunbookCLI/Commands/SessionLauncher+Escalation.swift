@@ -34,7 +34,7 @@ extension SessionLauncher {
         guard session.dependencies.escalation != nil, !options.dryRun else { return }
         let configured = (try? NotifierConfiguration.load(runbooksDirectory: options.runbooksDirectory))?.channels
         if configured?.isEmpty ?? true {
-            write("escalations: " + EscalationBanner.noChannels.replacingOccurrences(of: "was", with: "will be") + "\n")
+            writeProse("escalations: " + EscalationBanner.noChannels.replacingOccurrences(of: "was", with: "will be"))
         }
     }
 
@@ -53,7 +53,7 @@ extension SessionLauncher {
     /// The escalation policy for a new incident, or `nil` (said once) when there is none or it does not parse:
     /// the incident is then declared without timers.
     func escalationPolicy() -> EscalationPolicy? {
-        Self.escalationPolicy(runbooksDirectory: options.runbooksDirectory) { write($0 + "\n") }
+        Self.escalationPolicy(runbooksDirectory: options.runbooksDirectory) { writeProse($0) }
     }
 
     /// The policy `EscalationPolicyLookup` finds for `runbooksDirectory` (its escalation.md, else the one in the

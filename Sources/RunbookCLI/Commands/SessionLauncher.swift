@@ -19,7 +19,7 @@ public struct SessionLauncher {
         let header =
             "incident #\(session.incidentID) declared: \(session.incident.title) · "
             + "\(session.severity.rawValue) · \(session.environment)" + (options.isDrill ? " · DRILL" : "")
-        write(renderer.paint(header, .bold) + "\n")
+        write(renderer.wrapped(renderer.paint(header, .bold)) + "\n")
         preflight(session, renderer: renderer)
         return try runREPL(session: session, reader: reader, renderer: renderer)
     }
@@ -95,7 +95,7 @@ public struct SessionLauncher {
                 "\nsecret values are never stored; you will be asked again for "
                 + session.secretsToAskAgain.joined(separator: ", ")
         }
-        write(renderer.paint(header, .bold) + "\n")
+        write(renderer.wrapped(renderer.paint(header, .bold)) + "\n")
         write(try recap(of: session, renderer: renderer) + "\n")
         // The launcher's options: a resumed simulated drill looks on the simulator's PATH.
         launcher.preflight(session, renderer: renderer)
@@ -248,6 +248,12 @@ public struct SessionLauncher {
     }
 
     func write(_ text: String) { FileHandle.standardOutput.write(Data(text.utf8)) }
+
+    /// Writes a line of prose, wrapped at word boundaries to the terminal's width when stdout is a terminal.
+    func writeProse(_ text: String) {
+        write(
+            TextWrapping.wrap(text, width: TerminalSize.of(fileDescriptor: 1)?.columns).joined(separator: "\n") + "\n")
+    }
 }
 
 /// Drops command output: the runners print it to the screen themselves.

@@ -8,14 +8,16 @@ struct ShowCommand: ParsableCommand {
         commandName: "show",
         abstract: "Show a runbook as the responder will see it: sections, numbered steps, manual steps, choices.",
         discussion: """
-            RUNBOOK is an id from `runbook list` (outage, alerts/etcd/EtcdDown), a file name alone when no other
+            RUNBOOK is an id from `runbook list` (outage, alerts/etcd/EtcdDown), a file name alone when no other \
             runbook has it (EtcdDown), or a path to a *.md file anywhere (relative or absolute).
+
             Exit status: 0, or 2 when the runbook is missing, ambiguous or has errors (see `runbook lint`).
             """)
 
     @OptionGroup var global: GlobalOptions
 
-    @Argument(help: ArgumentHelp("The runbook to show.", valueName: "runbook"))
+    @Argument(
+        help: ArgumentHelp("The runbook to show.", valueName: "runbook"), completion: ShellCompletion.runbookIDs)
     var runbook: String
 
     func run() throws {

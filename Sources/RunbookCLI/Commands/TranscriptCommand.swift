@@ -8,8 +8,8 @@ struct TranscriptCommand: ParsableCommand {
         commandName: "transcript",
         abstract: "Show an incident's events in order.",
         discussion: """
-            Each line has the UTC time, the time since declaration (T+mm:ss), the event number, type,
-            step and actor. Command output is shown under its command, cut to the first \(previewLines)
+            Each line has the UTC time, the time since declaration (T+mm:ss), the event number, type, \
+            step and actor. Command output is shown under its command, cut to the first \(previewLines) \
             lines unless --full; escape sequences are removed in text form.
             """)
 
@@ -17,7 +17,8 @@ struct TranscriptCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Argument(help: ArgumentHelp("The incident id.", valueName: "ID"))
+    @Argument(
+        help: ArgumentHelp("The incident id.", valueName: "ID"), completion: ShellCompletion.incidentIDs)
     var incident: Int64
 
     @Option(help: "text or json.")

@@ -8,26 +8,27 @@ struct VerifyCommand: ParsableCommand {
         commandName: "verify",
         abstract: "Check that transcripts were not changed after they were written.",
         discussion: """
-            Recomputes each event's SHA-256 over the previous hash and the event, each command's output
-            against the digest in its command.finished event, and the incident row against its events.
-            Opens the database read-only. Exits 0 when every chain is intact, 1 when one is broken,
+            Recomputes each event's SHA-256 over the previous hash and the event, each command's output \
+            against the digest in its command.finished event, and the incident row against its events. \
+            Opens the database read-only. Exits 0 when every chain is intact, 1 when one is broken, \
             naming the first broken event's sequence number (or the command's, or the row's column).
 
-            The chain alone cannot show a cut-off tail or a chain rewritten with every hash recomputed.
-            --anchor checks the incident against a chain head kept outside the database: the anchor log
-            (<database>.anchors, or a copy shipped elsewhere; every line for the incident is checked), a
-            JSON export (its chain_head), or SEQ:HASH as an export or a notification gives it. Exits 1 when
-            an anchor disagrees (TRUNCATED: the anchored event is gone; REWRITTEN: it has another hash), 2
+            The chain alone cannot show a cut-off tail or a chain rewritten with every hash recomputed. \
+            --anchor checks the incident against a chain head kept outside the database: the anchor log \
+            (<database>.anchors, or a copy shipped elsewhere; every line for the incident is checked), a \
+            JSON export (its chain_head), or SEQ:HASH as an export or a notification gives it. Exits 1 when \
+            an anchor disagrees (TRUNCATED: the anchored event is gone; REWRITTEN: it has another hash), 2 \
             when the anchor cannot be read.
 
-            Head signatures (chain.signed, made at resolve and handoff by responders who ran `runbook keys
-            init`) are checked and listed. An invalid one breaks the chain. --trust FILE also requires at
+            Head signatures (chain.signed, made at resolve and handoff by responders who ran `runbook keys \
+            init`) are checked and listed. An invalid one breaks the chain. --trust FILE also requires at \
             least one signature by a key in FILE, and none by any other key (exit 1 otherwise).
             """)
 
     @OptionGroup var global: GlobalOptions
 
-    @Argument(help: ArgumentHelp("The incident id.", valueName: "ID"))
+    @Argument(
+        help: ArgumentHelp("The incident id.", valueName: "ID"), completion: ShellCompletion.incidentIDs)
     var incident: Int64?
 
     @Flag(help: "Verify every incident.")

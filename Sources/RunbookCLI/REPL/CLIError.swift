@@ -12,6 +12,8 @@ public enum CLIError: UserFacingError, Equatable {
     case environmentRequired(runbook: String, allowed: [String])
     /// Scripted `resolve` of a production incident without a summary (the incident stays open).
     case summaryRequired(incidentID: Int64, environment: String)
+    /// A first word that names no subcommand (`runbook strat`): the close ones, else every one.
+    case unknownCommand(String, close: [String], all: [String])
 
     public var summary: String {
         switch self {
@@ -23,6 +25,7 @@ public enum CLIError: UserFacingError, Equatable {
             return "scripted mode needs --env: runbook \(runbook) runs in \(choices)"
         case .summaryRequired(let id, let environment):
             return "resolve needs a summary in \(environment): incident #\(id) stays open"
+        case .unknownCommand(let word, _, _): return "`\(word)` is not a runbook command"
         }
     }
 
@@ -35,6 +38,12 @@ public enum CLIError: UserFacingError, Equatable {
             return "pass --env \(allowed.first ?? "NAME") (answers are never taken as the environment)"
         case .summaryRequired(let id, _):
             return "write the summary after the word: `resolve rolled back 2.5.0`, then `runbook resume \(id)`"
+        case .unknownCommand(_, let close, let all):
+            if !close.isEmpty {
+                return "did you mean " + close.map { "`\($0)`" }.joined(separator: " or ")
+                    + "? `runbook --help` lists the commands"
+            }
+            return "the commands are: " + all.joined(separator: ", ")
         }
     }
 

@@ -119,7 +119,7 @@ public final class IncidentREPL {
                     "incident #\(session.incidentID) was taken over by another process; this terminal no longer drives it",
                     .red, .bold))
         }
-        return banners
+        return banners.map { renderer.wrapped($0) }
     }
 
     /// The painted banner of an escalation or delivery event.
@@ -289,6 +289,13 @@ public final class IncidentREPL {
         if !spec.choices.isEmpty { question += " [\(spec.choices.joined(separator: "/"))]" }
         if let suggestion, !spec.secret { question += " (default: \(suggestion))" }
         question += ": "
+        // Tab completes values here, never command words (`bac` must not become `back`).
+        let (stepCompleter, stepAppendsSpace) = (reader.completer, reader.completionAppendsSpace)
+        reader.completer = { [weak self] _, word in
+            self?.valueCompletions(for: spec, suggestion: suggestion, word: word) ?? []
+        }
+        reader.completionAppendsSpace = false
+        defer { (reader.completer, reader.completionAppendsSpace) = (stepCompleter, stepAppendsSpace) }
         while true {
             let input =
                 spec.secret
@@ -502,7 +509,7 @@ public final class IncidentREPL {
             try session.note(rest)
             say(renderer.paint("noted", .dim))
         case .help:
-            say(REPLCommand.help)
+            say(renderer.wrapped(REPLCommand.help, continuation: "      "))
             showChoices()
         case .quit:
             try session.suspend(reason: "quit")
@@ -754,25 +761,36 @@ public final class IncidentREPL {
 
     // MARK: - Completion
 
-    /// Completion candidates: command words and aliases (`REPLCommand.all`), then what the command's `completion`
-    /// names: step ids after `goto`, runbook ids after `open`, severities after `sev`, variable names after `set`.
+    /// Completion candidates at the step prompt (see `CompletionProvider.atStepPrompt`).
     public func completions(line: String, word: String) -> [String] {
-        let words = line.split(separator: " ", omittingEmptySubsequences: true)
-        let completingFirst = words.isEmpty || (words.count == 1 && !line.hasSuffix(" "))
-        let candidates: [String]
-        if completingFirst {
-            candidates = REPLCommand.all.flatMap(\.words)
-        } else {
-            switch REPLCommand.named(String(words[0]))?.completion ?? .none {
-            case .stepIDs: candidates = session.runbook.items.map(\.id)
-            case .runbookIDs: candidates = session.dependencies.loader.runbookIDs()
-            case .severities: candidates = Severity.allCases.map(\.rawValue)
-            case .variableAssignments:
-                candidates = session.variables.map { $0.name + "=" }.filter { $0 != "ENVIRONMENT=" }
-            case .none: candidates = []
-            }
+        let context = CompletionProvider.StepPromptContext(
+            stepIDs: session.runbook.items.map(\.id),
+            runbookIDs: { [session] in session.dependencies.loader.runbookIDs() },
+            variableNames: session.variables.map(\.name))
+        return CompletionProvider.atStepPrompt(line: line, word: word, context: context)
+    }
+
+    /// Completion candidates at the prompt for `spec` (see `CompletionProvider.atValuePrompt`): its choices, its
+    /// default, and words of the recorded (redacted) output of the incident's last commands.
+    func valueCompletions(for spec: VariableSpec, suggestion: String?, word: String) -> [String] {
+        CompletionProvider.atValuePrompt(
+            word: word, choices: spec.choices, defaultValue: spec.secret ? nil : suggestion,
+            recentOutputs: recentCommandOutputs())
+    }
+
+    /// The recorded output of the incident's last `CompletionProvider.recentCommandCount` commands, newest first,
+    /// each cut to its last `CompletionProvider.outputByteLimit` bytes. What the store holds is already redacted.
+    func recentCommandOutputs() -> [String] {
+        let store = session.dependencies.store
+        guard let events = try? store.events(incidentID: session.incidentID) else { return [] }
+        let started = events.filter { $0.type == .commandStarted }.suffix(CompletionProvider.recentCommandCount)
+        return started.reversed().compactMap { event in
+            guard let chunks = try? store.output(incidentID: session.incidentID, commandSequence: event.sequence)
+            else { return nil }
+            var bytes = Data()
+            for chunk in chunks { bytes.append(chunk.data) }
+            return String(decoding: bytes.suffix(CompletionProvider.outputByteLimit), as: UTF8.self)
         }
-        return candidates.filter { $0.hasPrefix(word) }.sorted()
     }
 
     static func split(_ text: String) -> (String, String) {

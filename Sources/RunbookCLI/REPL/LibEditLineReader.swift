@@ -14,6 +14,9 @@ public final class LibEditLineReader: LineReading {
     /// Completion candidates for the word under the cursor (see `LineReading`).
     public var completer: ((_ line: String, _ word: String) -> [String])?
 
+    /// Whether a completed word gets a space after it (see `LineReading`).
+    public var completionAppendsSpace = true
+
     /// Always true: this reader serves a person at a terminal.
     public var isInteractive: Bool { true }
 
@@ -36,6 +39,8 @@ public final class LibEditLineReader: LineReading {
     nonisolated(unsafe) fileprivate static var pendingMatches: [String] = []
     nonisolated(unsafe) fileprivate static var nextMatchIndex = 0
     nonisolated(unsafe) private static var configured = false
+    /// The terminal width libedit was last told of (at set-up, or by `rl_resize_terminal`).
+    nonisolated(unsafe) private static var knownColumns: Int?
 
     /// A reader keeping its history in `history` (created 0600 in a 0700 directory if missing).
     public init(history: HistoryFile? = HistoryFile.standard()) {
@@ -80,6 +85,13 @@ public final class LibEditLineReader: LineReading {
             fflush(runbook_stdout())
         }
         var currentPrompt = TerminalStyle.bracketingEscapes(prompt)
+        // SIGWINCH is caught only while a line is read: a window resized while a command ran (or between two
+        // reads) leaves libedit with the old width, and a typed line that wraps then leaves stray rows. Re-read it.
+        let columns = TerminalSize.current()?.columns
+        if columns != Self.knownColumns {
+            if Self.knownColumns != nil { rl_resize_terminal() }
+            Self.knownColumns = columns
+        }
         rl_callback_handler_install(currentPrompt, lineHandler)
         if let prefill, !prefill.isEmpty {
             // Callback mode never runs rl_pre_input_hook: insert the text and redraw instead (from the prompt's
@@ -103,6 +115,7 @@ public final class LibEditLineReader: LineReading {
                 redraw(prompt: currentPrompt, wrappedRows: false)
             }
             if runbook_take_resize() != 0 {
+                Self.knownColumns = TerminalSize.current()?.columns
                 rl_resize_terminal()
                 redraw(prompt: currentPrompt)
             }
@@ -305,7 +318,8 @@ private let attemptCompletion:
         text, _, _ in
         // Never fall back to libedit's file-name completion: the REPL's words are not file names.
         runbook_rl_set_completion_over(1)
-        guard let text, let completer = LibEditLineReader.current?.completer else { return nil }
+        guard let text, let reader = LibEditLineReader.current, let completer = reader.completer else { return nil }
+        runbook_rl_set_append_character(reader.completionAppendsSpace ? Int32(UInt8(ascii: " ")) : 0)
         let buffer = Array(String(cString: runbook_rl_line_buffer()).utf8)
         let line = String(decoding: buffer.prefix(Int(runbook_rl_point())), as: UTF8.self)
         let word = String(cString: text)

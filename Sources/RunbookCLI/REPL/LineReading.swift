@@ -40,6 +40,9 @@ public protocol LineReading: AnyObject {
     func forgetHistory(where matches: (String) -> Bool)
     /// Completion candidates for `word`, the word under the cursor, given the whole `line` so far.
     var completer: ((_ line: String, _ word: String) -> [String])? { get set }
+    /// Whether a completed word gets a space after it: yes for a command and its arguments, no for a value (the
+    /// next key is Enter, and a trailing space would become part of the value).
+    var completionAppendsSpace: Bool { get set }
     /// Whether this reader talks to a person at a terminal (colours, bells and the live countdown only then).
     var isInteractive: Bool { get }
 }
@@ -47,4 +50,10 @@ public protocol LineReading: AnyObject {
 extension LineReading {
     /// Readers without history have nothing to forget.
     public func forgetHistory(where matches: (String) -> Bool) {}
+
+    /// Readers without completion ignore it.
+    public var completionAppendsSpace: Bool {
+        get { true }
+        set {}
+    }
 }

@@ -16,7 +16,7 @@ struct RunbookRenderer {
         }
         facts.append("shell \(runbook.shell)")
         if let cwd = runbook.workingDirectory { facts.append("cwd \(cwd)") }
-        let stepCount = runbook.steps.count
+        let stepCount = runbook.stepCount
         facts.append("\(stepCount) step\(stepCount == 1 ? "" : "s")")
         out += style.paint(facts.joined(separator: " · "), .dim) + "\n"
         if !runbook.variables.isEmpty {
@@ -36,19 +36,21 @@ struct RunbookRenderer {
         }
         let entries = (runbook.sections.map(Entry.section) + runbook.items.map(Entry.item))
             .enumerated().sorted { ($0.element.line, $0.offset) < ($1.element.line, $1.offset) }.map(\.element)
-        var stepNumber = 0
+        // Every item is numbered as the REPL numbers it (`Runbook.stepNumber`).
+        func number(_ id: String) -> String { "[\(runbook.stepNumber(of: id) ?? 0)/\(stepCount)]" }
         for entry in entries {
             switch entry {
             case .section(let section):
                 out +=
                     "\n" + style.paint(String(repeating: "#", count: section.level) + " " + section.title, .bold) + "\n"
             case .item(.step(let step)):
-                stepNumber += 1
-                out += render(step, number: stepNumber, of: stepCount)
+                out += render(step, number: number(step.id))
             case .item(.manual(let manual)):
-                out += "  \(manual.checked ? "[x]" : "[ ]") \(style.paint(manual.id, .cyan)): \(manual.text) (manual)\n"
+                out +=
+                    "  \(number(manual.id)) \(manual.checked ? "[x]" : "[ ]") \(style.paint(manual.id, .cyan)): \(manual.text) (manual)\n"
             case .item(.choice(let choice)):
-                out += "  \(style.paint(choice.id, .cyan)): choose\(choice.prompt.map { " — \($0)" } ?? "")\n"
+                out +=
+                    "  \(number(choice.id)) \(style.paint(choice.id, .cyan)): choose\(choice.prompt.map { " — \($0)" } ?? "")\n"
                 for (index, option) in choice.options.enumerated() {
                     out += "      \(index + 1). \(option.label) → \(option.target)"
                     if let detail = option.detail { out += " (\(detail))" }
@@ -72,7 +74,7 @@ struct RunbookRenderer {
         return parts.joined(separator: " · ")
     }
 
-    private func render(_ step: Step, number: Int, of total: Int) -> String {
+    private func render(_ step: Step, number: String) -> String {
         let attributes = step.attributes
         var facts = ["risk \(riskText(attributes.risk))"]
         if let timeout = attributes.timeout { facts.append("timeout \(Self.duration(timeout))") }
@@ -94,7 +96,7 @@ struct RunbookRenderer {
         for attribute in attributes.recorded where attribute.key != "interpreter" {
             facts.append("\(attribute.key) \(attribute.value)")
         }
-        var out = "  [\(number)/\(total)] \(style.paint(step.id, .cyan)) · " + facts.joined(separator: " · ") + "\n"
+        var out = "  \(number) \(style.paint(step.id, .cyan)) · " + facts.joined(separator: " · ") + "\n"
         let indent = "        "
         // Control characters are shown in caret notation (`^[`), never obeyed by the terminal.
         if let guidance = step.guidance {

@@ -24,14 +24,22 @@ extension SessionRenderer {
             "  runbooks: " + session.frames.map(\.runbook.id).joined(separator: " → "),
         ]
         if let item = session.currentItem {
-            lines.append("  current: [\(session.currentIndex + 1)/\(session.runbook.items.count)] \(item.id)")
+            let number = session.runbook.stepNumber(of: item.id) ?? session.currentIndex + 1
+            lines.append("  current: [\(number)/\(session.runbook.stepCount)] \(item.id) in \(session.runbook.id)")
         } else {
             lines.append("  current: end of \(session.runbook.id)")
         }
+        // Across every runbook opened in the incident, counted as `list` and `show` count (`Runbook.stepCount`).
+        let opened = session.openedRunbooks
         let counts = ItemStatus.allCases.map { status in
-            "\(session.runbook.items.filter { session.status(ofItem: $0.id) == status }.count) \(status.rawValue)"
+            let count = opened.map { runbook in
+                runbook.items.filter { session.status(ofItem: $0.id, inRunbook: runbook.id) == status }.count
+            }.reduce(0, +)
+            return "\(count) \(status.rawValue)"
         }
-        lines.append("  steps: " + counts.joined(separator: ", "))
+        let total = opened.map(\.stepCount).reduce(0, +)
+        let perRunbook = opened.map { "\($0.id) \($0.stepCount)" }.joined(separator: ", ")
+        lines.append("  steps: " + counts.joined(separator: ", ") + " of \(total) (\(perRunbook))")
         if let responder = session.responder { lines.append("  handed off to: \(responder)") }
         switch escalation {
         case .success(let snapshot)?:

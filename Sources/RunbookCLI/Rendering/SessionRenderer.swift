@@ -7,18 +7,27 @@ import RunbookKit
 public struct SessionRenderer: Sendable {
     /// Whether colours are used: the one terminal decision (`TerminalStyle.detect`), or `.plain`.
     public var style: TerminalStyle
+    /// The terminal's width, asked at each screen (it changes when the window is resized); `nil` wraps nothing.
+    public var columns: @Sendable () -> Int?
 
-    /// Creates a renderer; `.plain` gives plain text.
-    public init(style: TerminalStyle = .plain) {
+    /// Creates a renderer; `.plain` gives plain text, `columns` the width prose is wrapped to.
+    public init(style: TerminalStyle = .plain, columns: @escaping @Sendable () -> Int? = { nil }) {
         self.style = style
+        self.columns = columns
     }
 
     /// The renderer for a REPL: colour only for a person at a terminal (`interactive`) that allows it (scripted
     /// mode always reads plain text).
     public static func forREPL(interactive: Bool) -> SessionRenderer {
         let detected = TerminalStyle.detect()
-        return SessionRenderer(
-            style: interactive ? detected : TerminalStyle(usesColor: false, usesASCIIMarks: detected.usesASCIIMarks))
+        let style = interactive ? detected : TerminalStyle(usesColor: false, usesASCIIMarks: detected.usesASCIIMarks)
+        guard interactive else { return SessionRenderer(style: style) }
+        return SessionRenderer(style: style, columns: { @Sendable () -> Int? in TerminalSize.current()?.columns })
+    }
+
+    /// `text` wrapped at word boundaries to the terminal's width (`TextWrapping.wrap`), joined with line breaks.
+    public func wrapped(_ text: String, indent: String = "", continuation: String? = nil) -> String {
+        TextWrapping.wrap(text, width: columns(), indent: indent, continuation: continuation).joined(separator: "\n")
     }
 
     func paint(_ text: String, _ colors: TerminalStyle.Color...) -> String {
@@ -85,12 +94,10 @@ public struct SessionRenderer: Sendable {
         let tags = [view.runbookID, view.isDryRun ? "dry run" : nil, view.status.map { "was \($0.rawValue)" }]
             .compactMap { $0 }.joined(separator: " · ")
         lines.append("")
-        lines.append(heading + "  " + paint("(\(tags))", .dim))
-        if let target { lines.append(targetLine(target)) }
+        lines.append(wrapped(heading + "  " + paint("(\(tags))", .dim), continuation: "  "))
+        if let target { lines.append(wrapped(targetLine(target))) }
         if let guidance = view.guidance, !guidance.isEmpty {
-            lines.append(
-                contentsOf: ControlCharacters.visible(guidance).split(separator: "\n", omittingEmptySubsequences: false)
-                    .map { "  \($0)" })
+            lines.append(wrapped(ControlCharacters.visible(guidance), indent: "  "))
         }
         switch view.kind {
         case .step, .adHoc:
@@ -100,6 +107,14 @@ public struct SessionRenderer: Sendable {
                 .split(separator: "\n", omittingEmptySubsequences: false)
             for (offset, line) in commandLines.enumerated() {
                 lines.append("  " + paint(offset == 0 ? "$ " : "  ", .dim) + paint(String(line), .cyan))
+            }
+            // Never wrapped: a command wider than the screen is shown whole (the terminal folds it), and said so.
+            if let width = columns(),
+                commandLines.contains(where: { TerminalStyle.displayWidth(String($0)) + 4 > width })
+            {
+                lines.append(
+                    wrapped(
+                        paint("(the command is wider than the screen: shown whole, not wrapped)", .dim), indent: "  "))
             }
             if view.isEdited { lines.append("  " + paint("(edited)", .yellow)) }
             if let expected = view.expectedOutput, !expected.isEmpty {
@@ -111,17 +126,20 @@ public struct SessionRenderer: Sendable {
             }
             lines.append("")
             if let variables = variablesLine(of: view) { lines.append(variables) }
-            lines.append("  " + details(of: view))
+            lines.append(wrapped(details(of: view), indent: "  "))
             if view.needsWarning { lines.append(contentsOf: warning(for: view)) }
             lines.append(answers(for: view))
         case .manual:
             lines.append("")
-            lines.append("  " + style.mark(.manual) + " " + ControlCharacters.visible(view.manualText ?? view.title))
+            lines.append(
+                wrapped(
+                    style.mark(.manual) + " " + ControlCharacters.visible(view.manualText ?? view.title), indent: "  ",
+                    continuation: "    "))
             lines.append("")
             lines.append(answers(for: view))
         case .choice:
             if let prompt = view.choicePrompt, prompt != view.guidance {
-                lines.append("  " + ControlCharacters.visible(prompt))
+                lines.append(wrapped(ControlCharacters.visible(prompt), indent: "  "))
             }
             lines.append("")
             for (offset, option) in view.options.enumerated() {
@@ -130,7 +148,7 @@ public struct SessionRenderer: Sendable {
                     line += detail.hasPrefix("—") || detail.hasPrefix("-") ? " \(detail)" : " — \(detail)"
                 }
                 line += paint("  → \(option.target)", .dim)
-                lines.append(line)
+                lines.append(wrapped(line, continuation: "     "))
             }
             lines.append("")
             lines.append(answers(for: view))
@@ -189,7 +207,7 @@ public struct SessionRenderer: Sendable {
             let value = ControlCharacters.visible(variable.displayValue)
             return "\(variable.name)=\(variable.value == nil ? paint(value, .yellow) : value)"
         }
-        return "  variables: " + shown.joined(separator: "  ")
+        return wrapped("variables: " + shown.joined(separator: "  "), indent: "  ", continuation: "    ")
     }
 
     /// The answers line for the item's kind.
@@ -202,7 +220,7 @@ public struct SessionRenderer: Sendable {
         case .choice:
             text = "choose 1-\(view.options.count) · s/skip [reason] · n/note TEXT · b/back · ?/help · q/quit"
         }
-        return paint(text, .dim)
+        return wrapped(text).split(separator: "\n").map { paint(String($0), .dim) }.joined(separator: "\n")
     }
 
     // MARK: - Results
@@ -241,7 +259,8 @@ public struct SessionRenderer: Sendable {
         var options: [String] = []
         if let onFail { options.append("o/on-fail (go to \(onFail))") }
         options += ["r/retry", "c/continue", "s/skip [reason]", "e/edit", "q/quit"]
-        return paint("unexpected result: " + options.joined(separator: " · "), .yellow)
+        return wrapped("unexpected result: " + options.joined(separator: " · ")).split(separator: "\n")
+            .map { paint(String($0), .yellow) }.joined(separator: "\n")
     }
 
     // MARK: - Lists
@@ -260,7 +279,8 @@ public struct SessionRenderer: Sendable {
             case nil: mark = applies(item) ? style.mark(.pending) : paint("/", .dim)
             }
             let pointer = index == frame.index ? paint(style.mark(.pointer), .bold) : " "
-            var line = "\(pointer) \(mark) \(String(format: "%2d", index + 1)). \(item.id)"
+            let number = frame.runbook.stepNumber(of: item.id) ?? index + 1
+            var line = "\(pointer) \(mark) \(String(format: "%2d", number)). \(item.id)"
             line += paint("  \(item.title)", .dim)
             if !applies(item) { line += paint("  (not in this environment)", .dim) }
             lines.append(line)

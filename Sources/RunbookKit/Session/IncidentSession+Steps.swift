@@ -48,7 +48,7 @@ extension IncidentSession {
         let key = SessionState.key(runbook: frame.runbook.id, item: item.id)
         let place = StepView.Place(
             runbookID: frame.runbook.id, runbookTitle: frame.runbook.title ?? frame.runbook.id,
-            number: (frame.runbook.items.firstIndex(of: item) ?? frame.index) + 1, total: frame.runbook.items.count,
+            number: frame.runbook.stepNumber(of: item.id) ?? frame.index + 1, total: frame.runbook.stepCount,
             itemID: item.id, title: item.title, status: state.statuses[key], isDryRun: dryRun)
         switch item {
         case .step(let step):

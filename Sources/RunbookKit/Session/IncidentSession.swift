@@ -133,6 +133,8 @@ public final class IncidentSession {
     public var frames: [SessionFrame] { state.frames }
     /// The current runbook.
     public var runbook: Runbook { state.frames.last!.runbook }
+    /// Every runbook opened in this incident, once each, in the order first opened.
+    public var openedRunbooks: [Runbook] { state.openedRunbooks }
     /// The index of the current item in the current runbook (`items.count` at the end).
     public var currentIndex: Int { state.current?.index ?? 0 }
     /// The current item, or `nil` when the current runbook is finished.

@@ -11,6 +11,8 @@ struct SessionState {
     var status: IncidentStatus = .open
     /// The open runbooks; the last one is current.
     var frames: [SessionFrame] = []
+    /// Every runbook opened in the incident, once each, in the order first opened (`status` counts their steps).
+    var openedRunbooks: [Runbook] = []
     /// What became of each item, keyed by `runbook/item`.
     var statuses: [String: ItemStatus] = [:]
     /// Values of non-secret variables, and of secret ones entered in this process.
@@ -99,6 +101,7 @@ struct SessionState {
             let via = payload["via"]?.stringValue ?? "open"
             let runbook = try frames.last(where: { $0.runbook.id == id })?.runbook ?? loader.runbook(id: id)
             let index = Self.index(of: event.stepID, fallback: payload["index"], in: runbook)
+            if !openedRunbooks.contains(where: { $0.id == runbook.id }) { openedRunbooks.append(runbook) }
             switch via {
             case "start":
                 frames = [SessionFrame(runbook: runbook, index: index)]
