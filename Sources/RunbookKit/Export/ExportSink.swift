@@ -6,6 +6,7 @@ import Foundation
 /// large incident never holds the whole document.
 public final class ExportSink {
     private let file: FileHandle?
+    private let forward: ((UnsafeRawBufferPointer) throws -> Void)?
     /// What to call the destination in an error: the path, or "standard output".
     public let name: String
     /// Everything written, for a memory sink; empty for a file descriptor.
@@ -16,12 +17,22 @@ public final class ExportSink {
     /// A sink that keeps the bytes in `data`.
     public init() {
         file = nil
+        forward = nil
         name = "memory"
+    }
+
+    /// A sink that hands every write to `forward` (a stage that rewrites the stream, such as `BlockSealer`);
+    /// `name` names the final destination in errors.
+    public init(name: String, forward: @escaping (UnsafeRawBufferPointer) throws -> Void) {
+        file = nil
+        self.forward = forward
+        self.name = name
     }
 
     /// A sink that writes to `descriptor` (not closed here); `name` names it in errors.
     public init(fileDescriptor descriptor: Int32, name: String) {
         file = FileHandle(fileDescriptor: descriptor, closeOnDealloc: false)
+        forward = nil
         self.name = name
     }
 
@@ -29,6 +40,7 @@ public final class ExportSink {
     /// - Throws: `ExportError.cannotWrite` with the system's reason (a full disk, a closed pipe).
     public func write(_ bytes: UnsafeRawBufferPointer) throws {
         count += bytes.count
+        if let forward { return try forward(bytes) }
         guard let file else { return data.append(contentsOf: bytes) }
         do {
             try file.write(contentsOf: Data(bytes))
