@@ -80,6 +80,8 @@ final class BlockSealer {
     private var line: [UInt8] = []
     private var out: [UInt8] = []
     private var block: String?
+    /// The unsealed end marker of `block`, which alone ends it.
+    private var blockEnd: [UInt8] = []
     private var hasher = GeneratedBlock.Hasher()
     private var blocksSeen = 0
     private let newline: [UInt8]
@@ -140,6 +142,7 @@ final class BlockSealer {
             }
             blocksSeen += 1
             block = name
+            blockEnd = Array(GeneratedBlock.end(name).utf8)
             hasher = GeneratedBlock.Hasher()
             emit(line)
         case .end(let name, _)?:
@@ -157,8 +160,7 @@ final class BlockSealer {
 
     /// Whether the line is the end marker of the open block (inside a block, only that ends it).
     private var isEnd: Bool {
-        guard let block else { return false }
-        return line.elementsEqual(GeneratedBlock.end(block).utf8)
+        block != nil && line.count == blockEnd.count && line.first == UInt8(ascii: "<") && line == blockEnd
     }
 
     private func emit(_ text: [UInt8]) {

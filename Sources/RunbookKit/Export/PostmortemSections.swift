@@ -81,14 +81,12 @@ public struct PostmortemSections: Sendable {
                 Entry(
                     time: start, actor: event.actor,
                     text: "Impact began" + (text(event, "text").map { ": \($0)" } ?? "")))
-            let end = metrics.timeToMitigate.map { incident.declaredAt.addingTimeInterval($0) }
+            let mitigated = metrics.timeToMitigate.map { incident.declaredAt.addingTimeInterval($0) }
             let resolved = metrics.timeToResolve.map { incident.declaredAt.addingTimeInterval($0) }
-            if let end = end ?? resolved {
-                impact.append(
-                    Entry(
-                        text: "Impact lasted \(ExportFormatting.duration(max(0, end.timeIntervalSince(start)))) "
-                            + "(impact start to \(end == resolved && metrics.timeToMitigate == nil ? "resolution" : "mitigation"))."
-                    ))
+            if let end = mitigated ?? resolved {
+                let lasted = ExportFormatting.duration(max(0, end.timeIntervalSince(start)))
+                let until = mitigated == nil ? "resolution" : "mitigation"
+                impact.append(Entry(text: "Impact lasted \(lasted) (impact start to \(until))"))
             }
         }
         let impactSection = Section(
