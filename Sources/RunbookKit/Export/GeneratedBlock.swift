@@ -64,6 +64,18 @@ public enum GeneratedBlock {
             sha.update(data: [UInt8(ascii: "\n")])
         }
 
+        /// Takes whole lines at once, each with its LF; a line that ends with CR LF falls back to `add(line:)`.
+        mutating func add(lines: Slice<UnsafeRawBufferPointer>) {
+            guard lines.contains(13) else { return sha.update(bufferPointer: UnsafeRawBufferPointer(rebasing: lines)) }
+            var start = lines.startIndex
+            while let end = lines[start...].firstIndex(of: 10) {
+                var line = Array(lines[start..<end])
+                if line.last == 13 { line.removeLast() }
+                add(line: line)
+                start = end + 1
+            }
+        }
+
         /// The first 16 hex digits of the digest.
         func hex() -> String {
             sha.finalize().prefix(8).map { String(format: "%02x", $0) }.joined()
@@ -98,16 +110,43 @@ final class BlockSealer {
         ExportSink(name: target.name) { [self] bytes in try take(bytes) }
     }
 
-    /// Takes bytes of the document as the exporter writes them.
+    /// Takes bytes of the document as the exporter writes them. Lines that cannot be a marker (they do not start with
+    /// `<`) pass through in runs, hashed and written as they are; the others, a line carried over from the last
+    /// write, and every line of a CRLF update go through `endLine`.
     func take(_ bytes: UnsafeRawBufferPointer) throws {
         var start = bytes.startIndex
-        while let end = bytes[start...].firstIndex(of: 10) {
+        if !line.isEmpty {
+            guard let end = bytes.firstIndex(of: 10) else { return line.append(contentsOf: bytes) }
             line.append(contentsOf: bytes[start..<end])
             try endLine()
             start = end + 1
         }
+        var run = start
+        while let end = bytes[start...].firstIndex(of: 10) {
+            if newline.count > 1 || bytes[start] == UInt8(ascii: "<") {
+                try pass(bytes[run..<start])
+                line.append(contentsOf: bytes[start..<end])
+                try endLine()
+                run = end + 1
+            }
+            start = end + 1
+        }
+        try pass(bytes[run..<start])
         line.append(contentsOf: bytes[start...])
         if out.count >= ExportWriter.flushSize { try flush() }
+    }
+
+    /// Whole lines that are not markers: the block's text (hashed), the template's text outside the blocks (dropped
+    /// when merging: the author's takes its place).
+    private func pass(_ lines: Slice<UnsafeRawBufferPointer>) throws {
+        guard !lines.isEmpty else { return }
+        if block != nil {
+            hasher.add(lines: lines)
+        } else if merging != nil {
+            return
+        }
+        try flush()
+        try target.write(UnsafeRawBufferPointer(rebasing: lines))
     }
 
     /// Ends the document: the author's last part (when merging), then everything buffered.
