@@ -8,8 +8,8 @@ struct ActionCommand: ParsableCommand {
         commandName: "action",
         abstract: "Record an action item of an incident, with its owner, priority and ticket (for the postmortem).",
         discussion: """
-            Records action.added; the export's action items table lists each with its owner, priority and ticket
-            (notes starting with TODO: or action: are listed there too, without them). Works on an open or a
+            Records action.added; the export's action items table lists each with its owner, priority and ticket \
+            (notes starting with TODO: or action: are listed there too, without them). Works on an open or a \
             resolved incident.
 
             \(FactRecorder.exitCodes)

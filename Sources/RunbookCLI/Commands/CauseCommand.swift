@@ -8,7 +8,7 @@ struct CauseCommand: ParsableCommand {
         commandName: "cause",
         abstract: "Record a root cause or contributing factor of an incident (for the postmortem).",
         discussion: """
-            Records cause.added; the export lists every cause under "Root causes and contributing factors".
+            Records cause.added; the export lists every cause under "Root causes and contributing factors". \
             Works on an open or a resolved incident.
 
             \(FactRecorder.exitCodes)

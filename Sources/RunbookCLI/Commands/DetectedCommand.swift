@@ -8,7 +8,7 @@ struct DetectedCommand: ParsableCommand {
         commandName: "detected",
         abstract: "Record when and how an incident was detected (for the postmortem and time to detect).",
         discussion: """
-            Records incident.detected. The export's Detection section and its time to detect read the last one
+            Records incident.detected. The export's Detection section and its time to detect read the last one \
             recorded, so a second one corrects the first. HOW, when given, says how it was noticed (an alert, a customer).
 
             \(FactRecorder.timeHelp)

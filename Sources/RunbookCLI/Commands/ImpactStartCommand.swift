@@ -8,7 +8,7 @@ struct ImpactStartCommand: ParsableCommand {
         commandName: "impact-start",
         abstract: "Record when an incident's impact began (for the postmortem and time to detect).",
         discussion: """
-            Records impact.started. The export's Impact section and its time to detect read the last one recorded,
+            Records impact.started. The export's Impact section and its time to detect read the last one recorded, \
             so a second impact-start corrects the first. TEXT, when given, says what the impact was.
 
             \(FactRecorder.timeHelp)
