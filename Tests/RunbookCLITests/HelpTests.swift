@@ -11,7 +11,8 @@ import Testing
 
     static let subcommands = [
         "list", "show", "lint", "start", "resume", "declare", "note", "incidents", "transcript", "search", "verify",
-        "export", "record", "drill", "ack", "escalations", "escalator", "keys", "import",
+        "export", "record", "drill", "ack", "escalations", "escalator", "keys", "import", "impact-start", "detected",
+        "cause", "action",
     ]
 
     /// The help's argument and option entries, each with its wrapped lines joined.
@@ -42,7 +43,11 @@ import Testing
     @Test(arguments: subcommands) func theIncidentArgumentIsCalledIDEverywhere(_ command: String) throws {
         let help = try BuiltBinary.run([command, "--help"]).stdout
         #expect(!help.contains("<incident>") && !help.contains("<id>"), "\(command): \(help)")
-        if ["resume", "note", "transcript", "verify", "export", "ack", "escalations"].contains(command) {
+        if [
+            "resume", "note", "transcript", "verify", "export", "ack", "escalations", "impact-start", "detected",
+            "cause",
+            "action",
+        ].contains(command) {
             #expect(help.contains("<ID>"), "\(command): \(help)")
         }
     }

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import RunbookKit
 
-/// `runbook export ID [--format markdown|json|asciicast|html] [-o PATH] [--lines N]`.
+/// `runbook export ID [--format markdown|json|asciicast|html] [-o PATH] [--lines N]`, or `runbook export ID --update FILE`.
 struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
@@ -20,8 +20,15 @@ struct ExportCommand: ParsableCommand {
             found (next to the binary in runbook-replay/, in ../share/runbook/replay/, or $RUNBOOK_REPLAY_DIR; \
             without it the report says the replay is missing). See docs/exports.md.
 
+            --update FILE rewrites the generated parts of a Markdown postmortem (between its runbook:begin and \
+            runbook:end markers) from the incident as it is now and keeps everything the author wrote outside \
+            them. When a generated part was edited, or markers are missing, duplicated or out of order, it names \
+            the section and FILE:LINE and writes nothing.
+
             Exit codes: 0 written (the path is printed), 2 unknown incident, bad option, unwritable path, a \
-            symbolic link, or a file not written by an export without --force, 4 database missing or unusable.
+            symbolic link, a file not written by an export without --force, or an --update FILE that is missing \
+            or not this incident's Markdown export, 4 database missing or unusable, 5 --update conflict (nothing \
+            was written).
             """)
 
     /// The export formats, named as on the command line.
@@ -43,6 +50,12 @@ struct ExportCommand: ParsableCommand {
         help: ArgumentHelp("Output file, or - for standard output.", valueName: "path"))
     var output: String?
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Rewrite the generated parts of this Markdown postmortem, keeping the author's text.", valueName: "file"))
+    var update: String?
+
     @Flag(help: "Replace an existing file even when an export did not write it (never a symbolic link).")
     var force = false
 
@@ -53,12 +66,23 @@ struct ExportCommand: ParsableCommand {
 
     func validate() throws {
         guard lines >= 0 else { throw ValidationError("--lines must be 0 or more.") }
+        if update != nil {
+            guard output == nil, !force else {
+                throw ValidationError("--update FILE writes FILE: give no -o or --force.")
+            }
+            guard format == .markdown else { throw ValidationError("--update works on a Markdown postmortem only.") }
+        }
     }
 
     func run() throws {
         let store = try StoreOpener.openEvidence(global)
         guard try store.incident(id) != nil else {
             throw TranscriptError.unknownIncident(id: id, path: store.path)
+        }
+        if let update {
+            try MarkdownPostmortemExporter(outputLines: lines).update(incidentID: id, from: store, file: update)
+            print(update)
+            return
         }
         let exporter: any IncidentExporter
         switch format {

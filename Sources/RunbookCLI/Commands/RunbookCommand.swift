@@ -20,6 +20,8 @@ public struct RunbookCommand: ParsableCommand {
             DeclareCommand.self, NoteCommand.self, IncidentsCommand.self, TranscriptCommand.self, SearchCommand.self,
             VerifyCommand.self, ExportCommand.self, RecordCommand.self, DrillCommand.self, AckCommand.self,
             EscalationsCommand.self, EscalatorCommand.self, KeysCommand.self, ImportCommand.self,
+            ImpactStartCommand.self,
+            DetectedCommand.self, CauseCommand.self, ActionCommand.self,
         ]
     )
 

@@ -599,6 +599,12 @@ public final class IncidentREPL {
             return .suspended
         case .export:
             say(try export(format: rest.isEmpty ? "markdown" : rest.lowercased()))
+        case .impactStart, .detected, .cause, .action:
+            let fact = try session.recordFact { now, declaredAt in
+                try FactArguments.fact(
+                    REPLCommand.named(word)?.word ?? word, rest: rest, now: now, declaredAt: declaredAt)
+            }
+            say(renderer.paint(fact.confirmation, .dim))
         case .abandon, .yes, .edit, .rerun, .done, .skip, .back, .onFail, .retry, .carryOn, .no:
             throw unknown(word: word, line: line)
         }

@@ -8,7 +8,7 @@ struct REPLCommand: Sendable, Equatable {
     enum Action: Sendable, Equatable {
         case yes, run, rerun, edit, done, skip, back, onFail, retry, carryOn, no
         case note, help, quit, next, steps, goto, open, sh, vars, set, severity, ack, status, mitigated, resolve
-        case abandon, handoff, export, jobs
+        case abandon, handoff, export, jobs, impactStart, detected, cause, action
     }
 
     /// When a word means something.
@@ -75,6 +75,15 @@ struct REPLCommand: Sendable, Equatable {
             .set, "set NAME=VALUE", "set a variable (`set NAME` asks for it; secrets without echo)", .anyTime,
             .variableAssignments, atVariablePrompt: true),
         .init(.note, "n/note TEXT", "add a note to the timeline", .anyTime, atVariablePrompt: true),
+        .init(
+            .impactStart, "impact-start TIME [TEXT]", "when the impact began: 14:05 (UTC), -15m, or ISO 8601", .anyTime,
+            atVariablePrompt: true),
+        .init(
+            .detected, "detected TIME [HOW]", "when and how the problem was noticed", .anyTime, atVariablePrompt: true),
+        .init(.cause, "cause TEXT", "a root cause or contributing factor", .anyTime, atVariablePrompt: true),
+        .init(
+            .action, "action TEXT [OPTIONS]", "an action item; options: --owner NAME --priority P --ticket T", .anyTime,
+            atVariablePrompt: true),
         .init(
             .severity, "sev/severity P0-P3 [WHY]", "change the severity", .anyTime, .severities, atVariablePrompt: true),
         .init(.ack, "ack [NAME]", "acknowledge the incident", .anyTime, atVariablePrompt: true),

@@ -19,6 +19,14 @@ public enum EventType: String, Sendable, Hashable, Codable, CaseIterable {
     case choiceMade = "choice.made"
     case manualDone = "manual.done"
     case noteAdded = "note.added"
+    /// When the impact began (`impact-start TIME`), recorded during or after the incident.
+    case impactStarted = "impact.started"
+    /// When the problem was noticed (`detected TIME`).
+    case incidentDetected = "incident.detected"
+    /// A root cause or contributing factor (`cause TEXT`).
+    case causeAdded = "cause.added"
+    /// An action item with its owner, priority and ticket (`action TEXT --owner NAME`).
+    case actionAdded = "action.added"
     case ackReceived = "ack.received"
     case escalationTriggered = "escalation.triggered"
     case escalationFinished = "escalation.finished"

@@ -80,6 +80,17 @@ public enum EventSummary {
         case .noteAdded:
             let note = (p["text"]?.stringValue ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
             return note.isEmpty ? "Note (empty)" : "Note: \(note)"
+        case .impactStarted, .incidentDetected:
+            var line = event.type == .impactStarted ? "Impact began at " : "Detected at "
+            line += ExportFormatting.utc(PostmortemFacts.time(of: event))
+            if let what = text("text") { line += ": \(what)" }
+            return line
+        case .causeAdded:
+            return "Cause: \(text("text") ?? "?")"
+        case .actionAdded:
+            let details = [text("owner").map { "owner \($0)" }, text("priority"), text("ticket")].compactMap { $0 }
+            return "Action item: \(text("text") ?? "?")"
+                + (details.isEmpty ? "" : " (\(details.joined(separator: ", ")))")
         case .ackReceived:
             return "Acknowledged by \(text("by") ?? event.actor)"
         case .escalationTriggered:

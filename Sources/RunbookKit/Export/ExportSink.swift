@@ -22,8 +22,9 @@ public final class ExportSink {
         name = "memory"
     }
 
-    /// A sink that hands each write to `forward` (one document embedded in another: the HTML report holds the
-    /// asciicast); `name` names it in errors.
+    /// A sink that hands each write to `forward`: a stage that rewrites the stream (`BlockSealer`), or one
+    /// document embedded in another (the HTML report holds the asciicast); `name` names the final destination in
+    /// errors.
     public init(name: String, forward: @escaping (UnsafeRawBufferPointer) throws -> Void) {
         file = nil
         self.forward = forward

@@ -4,6 +4,8 @@ import Foundation
 public struct IncidentMetrics: Sendable, Hashable {
     /// Declaration to first acknowledgement.
     public var timeToAcknowledge: TimeInterval?
+    /// Impact start (`impact-start`) to detection (`detected`, else the declaration); `nil` without an impact start.
+    public var timeToDetect: TimeInterval?
     /// Declaration to mitigation.
     public var timeToMitigate: TimeInterval?
     /// Declaration to resolution.

@@ -18,6 +18,8 @@ extension IncidentReport {
         private var escalationEvents: [RecordedEvent] = []
         private var changes: [RecordedEvent] = []
         private var acks: [Date] = []
+        private var impactStart: Date?
+        private var detection: Date?
 
         /// Takes the next event (any type; only a few matter).
         mutating func add(_ event: RecordedEvent) {
@@ -37,6 +39,10 @@ extension IncidentReport {
                 escalationEvents.append(event)
             case .severityChanged:
                 changes.append(event)
+            case .impactStarted:
+                impactStart = PostmortemFacts.time(of: event)
+            case .incidentDetected:
+                detection = PostmortemFacts.time(of: event)
             default:
                 break
             }
@@ -66,11 +72,14 @@ extension IncidentReport {
                         for: period, acks: acks,
                         responseTime: PolicySnapshot.responseTime(for: period.severity, in: incident.policySnapshot)))
             }
-            return IncidentMetrics(
+            var metrics = IncidentMetrics(
                 timeToAcknowledge: acknowledged.map { $0.timeIntervalSince(declared) },
                 timeToMitigate: mitigated.map { $0.timeIntervalSince(declared) },
                 timeToResolve: resolved.map { $0.timeIntervalSince(declared) },
                 severityPeriods: periods, escalations: escalations, responseChecks: checks)
+            // Detected when `detected` says, else when declared at the latest; never before the impact began.
+            metrics.timeToDetect = impactStart.map { max(0, (detection ?? declared).timeIntervalSince($0)) }
+            return metrics
         }
     }
 

@@ -24,6 +24,8 @@ public struct IncidentReport: Sendable {
     public var notifications: [RecordedEvent]
     /// The debrief of a drill, from its last `drill.debrief` event.
     public var debrief: RecordedEvent?
+    /// What the postmortem's sections are written from: the recorded facts and the key moments.
+    public var facts = PostmortemFacts()
     /// How many events the transcript holds.
     public var eventCount: Int
     /// How many of them are notes.
@@ -131,6 +133,7 @@ extension IncidentReport {
         private var actionItems: [(event: RecordedEvent, text: String)] = []
         private var notifications: [RecordedEvent] = []
         private var debrief: RecordedEvent?
+        private var facts = PostmortemFacts()
         /// Events taken so far.
         public private(set) var eventCount = 0
         private var noteCount = 0
@@ -151,6 +154,7 @@ extension IncidentReport {
         public mutating func add(_ event: RecordedEvent) -> Int? {
             eventCount += 1
             lastEventTime = event.timestamp
+            facts.add(event)
             // Consecutive events mostly share their actor: only a change needs the set.
             if event.actor != previousActor {
                 previousActor = event.actor
@@ -181,12 +185,14 @@ extension IncidentReport {
 
         /// The report of the events so far.
         public func report(timers: [EscalationTimer], outbox: [OutboxEntry]) -> IncidentReport {
-            IncidentReport(
+            var report = IncidentReport(
                 incident: incident, commands: commands,
                 metrics: metrics.metrics(incident: incident, lastEventTime: lastEventTime), timers: timers,
                 outbox: outbox, runbooks: runbookNames, responders: responders, actionItems: actionItems,
                 notifications: notifications, debrief: debrief, eventCount: eventCount, noteCount: noteCount,
                 lastEventTime: lastEventTime)
+            report.facts = facts
+            return report
         }
 
         private mutating func noteRunbook(_ event: RecordedEvent) {

@@ -192,6 +192,9 @@ public struct JSONExporter: IncidentExporter {
     private func metrics(_ report: IncidentReport) -> JSONValue {
         let metrics = report.metrics
         return .object([
+            "time_to_detect_seconds": seconds(metrics.timeToDetect),
+            "impact_started_at": time(report.facts.impactStartTime),
+            "detected_at": time(report.facts.detectionTime),
             "time_to_acknowledge_seconds": seconds(metrics.timeToAcknowledge),
             "time_to_mitigate_seconds": seconds(metrics.timeToMitigate),
             "time_to_resolve_seconds": seconds(metrics.timeToResolve),

@@ -1,7 +1,10 @@
 import Foundation
 
-/// A postmortem draft in Markdown: header, metrics, timeline, commands with output, notes, action items, and
-/// empty sections for the author. The result stays valid CommonMark/GFM whatever the transcript holds.
+/// A postmortem draft in Markdown: header, metrics, the template's sections (`PostmortemSections`), action items,
+/// the timeline (key moments, then the full log), and supporting information (commands with output, notes,
+/// notifications, escalation). Each generated part sits between `GeneratedBlock` markers, so `export --update`
+/// rewrites those and keeps everything the author wrote around them. The result stays valid CommonMark/GFM whatever
+/// the transcript holds.
 public struct MarkdownPostmortemExporter: IncidentExporter {
     /// Lines of output kept from the start and from the end of each command; 0 keeps all of it.
     public var outputLines: Int
@@ -17,6 +20,18 @@ public struct MarkdownPostmortemExporter: IncidentExporter {
     public var generatorMarker: String { "<!-- runbook export" }
 
     public func write(_ transcript: IncidentTranscript, to sink: ExportSink) throws {
+        try write(transcript, to: sink, merging: nil)
+    }
+
+    /// Writes the document through a `BlockSealer`: every block sealed with its hash, and with `merging`, the
+    /// author's parts of that file in place of the template's.
+    func write(_ transcript: IncidentTranscript, to sink: ExportSink, merging: PostmortemDocument?) throws {
+        let sealer = BlockSealer(target: sink, merging: merging)
+        try writeDocument(transcript, to: sealer.sink)
+        try sealer.finish()
+    }
+
+    private func writeDocument(_ transcript: IncidentTranscript, to sink: ExportSink) throws {
         // One pass over the events. The header and metrics come first but depend on every event, so the timeline
         // and the notes (nearly all of a large document) are written ahead into their own buffers, in their final
         // form, and copied out after the header.
@@ -61,31 +76,43 @@ public struct MarkdownPostmortemExporter: IncidentExporter {
         }
         let report = builder.report(timers: transcript.timers, outbox: transcript.outbox)
 
+        let sections = PostmortemSections(report)
+        let start = report.incident.declaredAt
+
         var out = ExportWriter(sink: sink)
-        out.raw(header(report))
-        out.raw("\n\n")
-        out.raw(metrics(report))
-        out.raw("\n\n## Timeline\n\n")
+        let drill = report.incident.isDrill ? " (DRILL)" : ""
+        out.raw(
+            "\(generatorMarker) of incident \(report.incident.id); -o replaces this file only while this line is here -->\n"
+        )
+        out.raw("# Postmortem\(drill): \(MarkdownText.inline(report.incident.title))\n\n")
+        out.raw(block("header", header(report)))
+        out.raw(heading("Metrics") + block("metrics", metrics(report)))
+        for part in sections.narrative { out.raw(section(part, start: start)) }
+        for part in sections.lessons { out.raw(section(part, start: start)) }
+        out.raw(actionItems(sections, start: start))
+        out.raw(heading("Timeline"))
+        out.raw(keyMoments(sections, start: start))
+        out.raw(heading("Full log", level: 3))
+        out.raw(GeneratedBlock.begin("timeline") + "\n\n")
         out.raw(MarkdownText.tableRow(["UTC", "T+", "Actor", "Event"]))
         out.raw("\n|---|---|---|---|")
         try out.append(timeline)
-        out.raw("\n\n")
+        out.raw("\n\n" + GeneratedBlock.end("timeline") + "\n\n")
+        out.raw(heading("Supporting information"))
+        out.raw(heading("Commands", level: 3) + GeneratedBlock.begin("commands") + "\n\n")
         try commands(report, to: &out)
-        out.raw("\n\n## Notes\n")
+        out.raw("\n\n" + GeneratedBlock.end("commands") + "\n\n")
+        out.raw(heading("Notes", level: 3) + GeneratedBlock.begin("notes") + "\n")
         if report.noteCount == 0 { out.raw("\nNo notes were taken.") }
         try out.append(notes)
-        out.raw("\n\n")
-        out.raw(actionItems(report))
+        out.raw("\n\n" + GeneratedBlock.end("notes") + "\n\n")
+        out.raw(notifications(report))
+        out.raw(escalations(report))
         if report.incident.isDrill {
-            out.raw("\n\n")
-            out.raw(debrief(report))
+            out.raw(heading("Drill debrief") + block("debrief", debrief(report)))
         }
-        for title in ["Summary", "Impact", "Root cause", "What went well", "What went wrong", "Where we got lucky"] {
-            out.raw("\n\n## \(title)\n\n<!-- For the author. -->")
-        }
-        out.raw("\n\n---\n\n")
-        out.raw(footer(transcript))
-        out.raw("\n")
+        out.raw("---\n\n")
+        out.raw(block("chain-head", footer(transcript)))
         try out.flush()
     }
 
@@ -98,12 +125,7 @@ public struct MarkdownPostmortemExporter: IncidentExporter {
 
     private func header(_ report: IncidentReport) -> String {
         let incident = report.incident
-        var lines = [
-            "\(generatorMarker) of incident \(incident.id); -o replaces this file only while this line is here -->"
-        ]
-        let drill = incident.isDrill ? " (DRILL)" : ""
-        lines.append("# Postmortem\(drill): \(MarkdownText.inline(incident.title))")
-        lines.append("")
+        var lines: [String] = []
         if report.isOpen {
             lines.append(
                 "> **Open incident.** This export was taken while incident \(incident.id) was still "
@@ -141,7 +163,10 @@ public struct MarkdownPostmortemExporter: IncidentExporter {
         func span(_ interval: TimeInterval?) -> String {
             interval.map(ExportFormatting.duration) ?? (report.isOpen ? "— (not yet)" : "—")
         }
-        var lines = ["## Metrics", ""]
+        var lines: [String] = []
+        if let detect = metrics.timeToDetect {
+            lines.append("- **Time to detect:** \(ExportFormatting.duration(detect)) (impact start to detection)")
+        }
         lines.append("- **Time to acknowledge:** \(span(metrics.timeToAcknowledge))")
         lines.append("- **Time to mitigate:** \(span(metrics.timeToMitigate))")
         lines.append("- **Time to resolve:** \(span(metrics.timeToResolve))")
@@ -162,23 +187,6 @@ public struct MarkdownPostmortemExporter: IncidentExporter {
             ].map(MarkdownText.tableCell)
             lines.append(MarkdownText.tableRow(formatted: cells + [Self.verdict(check.outcome)]))
         }
-        lines += ["", "### Escalations", ""]
-        if metrics.escalations.isEmpty {
-            lines.append("No escalations fired.")
-        } else {
-            lines.append(MarkdownText.tableRow(["UTC", "T+", "Level", "Targets", "Severity"]))
-            lines.append("|---|---|---|---|---|")
-            for escalation in metrics.escalations {
-                lines.append(
-                    MarkdownText.tableRow([
-                        ExportFormatting.utc(escalation.time),
-                        ExportFormatting.sinceStart(escalation.time, start: report.incident.declaredAt),
-                        escalation.level.map(String.init) ?? "—",
-                        escalation.targets.isEmpty ? "—" : escalation.targets.joined(separator: " + "),
-                        escalation.severity?.rawValue ?? "—",
-                    ]))
-            }
-        }
         return lines.joined(separator: "\n")
     }
 
@@ -194,7 +202,6 @@ public struct MarkdownPostmortemExporter: IncidentExporter {
 
     /// The commands section, one command at a time (with its output, each can be long).
     private func commands(_ report: IncidentReport, to out: inout ExportWriter) throws {
-        out.raw("## Commands\n\n")
         if report.commands.isEmpty {
             out.raw("No commands were run.")
             return
@@ -203,7 +210,7 @@ public struct MarkdownPostmortemExporter: IncidentExporter {
             if number > 0 { out.raw("\n\n") }
             var lines: [String] = []
             let title = command.stepTitle ?? command.stepID ?? "Command"
-            lines.append("### \(number + 1). \(MarkdownText.inline(title))")
+            lines.append("#### \(number + 1). \(MarkdownText.inline(title))")
             lines.append("")
             var facts = [
                 "Run by \(MarkdownText.inline(command.actor)) at \(ExportFormatting.utc(command.startedAt)) "
@@ -261,23 +268,8 @@ public struct MarkdownPostmortemExporter: IncidentExporter {
             + "`runbook verify \(transcript.incident.id) --anchor \(head)`."
     }
 
-    private func actionItems(_ report: IncidentReport) -> String {
-        var lines = ["## Action items", ""]
-        let items = report.actionItems
-        if items.isEmpty {
-            lines.append("None recorded (notes starting with `TODO:` or `action:` become action items).")
-        }
-        for item in items {
-            lines.append(
-                "- [ ] \(MarkdownText.paragraph(item.text, indent: 6)) "
-                    + "(\(MarkdownText.inline(item.event.actor)), "
-                    + "\(ExportFormatting.sinceStart(item.event.timestamp, start: report.incident.declaredAt)))")
-        }
-        return lines.joined(separator: "\n")
-    }
-
     private func debrief(_ report: IncidentReport) -> String {
-        var lines = ["## Drill debrief", ""]
+        var lines: [String] = []
         guard let event = report.debrief else {
             lines.append("No debrief was recorded.")
             return lines.joined(separator: "\n")

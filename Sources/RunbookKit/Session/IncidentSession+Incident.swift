@@ -12,6 +12,17 @@ extension IncidentSession {
                 payload: ["text": .string(trimmed), "runbook": .string(runbook.id)]))
     }
 
+    /// Records a fact for the postmortem (`impact-start`, `detected`, `cause`, `action`), built from the words
+    /// typed after the command; a TIME is read on the session's clock (the drill clock in drills).
+    /// - Throws: `IncidentFactError` for a missing or unreadable TIME or missing text.
+    @discardableResult
+    public func recordFact(_ make: (_ now: Date, _ declaredAt: Date) throws -> IncidentFact) throws -> IncidentFact {
+        try ensureOpen()
+        let fact = try make(dependencies.clock.now(), incident.declaredAt)
+        try record(fact.draft)
+        return fact
+    }
+
     /// Changes the severity (`sev P1`) and records `severity.changed` with from, to and reason. Setting the
     /// current severity again records nothing. With an escalation scheduler the timer is rescheduled in the same
     /// transaction; returns what it recorded (an upgrade while unacknowledged pages the new row at once).

@@ -33,7 +33,7 @@ import Testing
         #expect(try mode(workdir.appendingPathComponent("transcripts").path) == 0o700)
         let markdown = try String(contentsOfFile: path, encoding: .utf8)
         #expect(markdown.contains("**Open incident.**"))
-        #expect(markdown.contains("- [ ] page the DB team earlier"))
+        #expect(markdown.contains("| page the DB team earlier | — | — | — |"))
         let xml = try ExternalTool.cmarkXML(markdown)
         #expect(xml.contains("second | note"))
         #expect(!xml.contains("<code_block"), "a note's backticks must not open a fence")
@@ -56,7 +56,7 @@ import Testing
         let result = try scratch.run(["export", "1", "--format", "markdown", "-o", "-", "--lines", "2"])
         #expect(result.status == 0, "\(result.stderr)")
         let xml = try ExternalTool.cmarkXML(result.stdout)
-        let heading = try #require(xml.range(of: ">Timeline</text>"))
+        let heading = try #require(xml.range(of: ">Full log</text>"))
         let table = try #require(xml.range(of: "</table>", range: heading.upperBound..<xml.endIndex))
         let timeline = xml[heading.upperBound..<table.lowerBound]
         let events = try SQLiteTranscriptStore(path: scratch.path).events(incidentID: 1)

@@ -76,7 +76,7 @@ import Testing
         let xml = try ExternalTool.cmarkXML(result.stdout)
         #expect(xml.components(separatedBy: "<heading level=\"1\">").count - 1 == 1, "\(result.stdout)")
         #expect(result.stdout.contains("# Postmortem: Checkout down ↵ \\# not a heading ↵ nor this\n"))
-        let heading = try #require(xml.range(of: ">Timeline</text>"))
+        let heading = try #require(xml.range(of: ">Full log</text>"))
         let table = try #require(xml.range(of: "</table>", range: heading.upperBound..<xml.endIndex))
         let timeline = String(xml[heading.upperBound..<table.lowerBound])
         let events = try SQLiteTranscriptStore(path: scratch.path).events(incidentID: id)
@@ -85,7 +85,7 @@ import Testing
         #expect(result.stdout.contains("| Note (empty) |"))
         #expect(result.stdout.contains("*(empty note)*"))
         // A bare TODO: is a note, not an empty action item.
-        #expect(result.stdout.contains("None recorded (notes starting with"))
+        #expect(result.stdout.contains("None recorded. Add them below"))
         #expect(!result.stdout.contains("- [ ] "))
     }
 }

@@ -44,7 +44,7 @@ import Testing
 
     @Test func openIncidentSaysSoAtTheTop() throws {
         let (markdown, _) = try export(resolved: false)
-        let top = markdown.split(separator: "\n").prefix(3).joined(separator: "\n")
+        let top = markdown.split(separator: "\n").prefix(4).joined(separator: "\n")
         #expect(top.contains("**Open incident.**"))
         #expect(markdown.contains("- **Resolved:** —"))
     }
@@ -62,7 +62,7 @@ import Testing
     @Test func timelineHasOneRowPerEventWhateverTheCellsHold() throws {
         let (markdown, report) = try export()
         let xml = try ExternalTool.cmarkXML(markdown)
-        let timeline = try table(after: "Timeline", in: xml)
+        let timeline = try table(after: "Full log", in: xml)
         #expect(try count("<table_row", in: timeline) == report.events().count)
         // Pipes and newlines inside cells stay inside their cell.
         #expect(timeline.contains("errors spreading to | payments"))
@@ -82,7 +82,7 @@ import Testing
         #expect(!markdown.contains("\u{1B}"))
         #expect(markdown.contains("bytes that are not UTF-8 are shown as �"))
         // The author sections come after the commands, so nothing swallowed them.
-        #expect(count("<heading level=\"2\">", in: xml) == 11)
+        #expect(count("<heading level=\"2\">", in: xml) == 13)
     }
 
     @Test func commandsShowTheEditedTextExitCodeAndDuration() throws {
@@ -116,12 +116,14 @@ import Testing
 
     @Test func notesActionItemsAndAuthorSectionsFollow() throws {
         let (markdown, _) = try export()
-        #expect(markdown.contains("- [ ] alert on readiness probe failures (alice@ops-1, T+01:30)"))
+        #expect(markdown.contains("| alert on readiness probe failures | — | — | — | alice@ops-1, T+01:30 |"))
         #expect(
-            markdown.contains(
-                "- [ ] write up \\| the \\`helm\\` history\n      and keep the 40 release pinned (bob@laptop, T+38:20)")
-        )
-        for section in ["Summary", "Impact", "Root cause", "What went well", "What went wrong", "Where we got lucky"] {
+            markdown.contains("| write up \\| the \\`helm\\` history ↵ and keep the 40 release pinned | — | — | — |"))
+        for section in [
+            "Summary", "Impact", "Trigger", "Detection", "Resolution", "Root causes and contributing factors",
+            "What went well", "What went badly", "Where we got lucky", "Action items", "Timeline",
+            "Supporting information",
+        ] {
             #expect(markdown.contains("\n## \(section)\n"))
         }
         #expect(!markdown.contains("## Drill debrief"))
