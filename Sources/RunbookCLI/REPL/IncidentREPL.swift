@@ -745,7 +745,8 @@ public final class IncidentREPL {
         case "markdown", "md": exporter = MarkdownPostmortemExporter()
         case "json": exporter = JSONExporter()
         case "asciicast", "cast": exporter = AsciicastExporter()
-        default: throw SessionError.invalidArgument("export takes markdown, json or asciicast")
+        case "html": exporter = HTMLReportExporter(replay: ExportCommand.replayBundle())
+        default: throw SessionError.invalidArgument("export takes markdown, json, asciicast or html")
         }
         let path = try exporter.export(incidentID: session.incidentID, from: session.dependencies.store)
         return "exported to \(path)"

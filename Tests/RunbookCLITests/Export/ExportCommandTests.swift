@@ -303,4 +303,26 @@ import Testing
         #expect(fromREPL["timers"] == fromCommand["timers"])
         #expect(fromREPL["outbox"] == fromCommand["outbox"])
     }
+
+    /// The REPL's `export html` writes the same report as `runbook export --format html`.
+    @Test func replExportsTheHTMLReportToo() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("runbook-export-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let database = directory.appendingPathComponent("export.sqlite3").path
+        let session = try BuiltBinary.run(
+            [
+                "start", "slow", "--env", "staging", "--runbooks", EscalationTimersEndToEndTests.fixtures, "--db",
+                database,
+            ],
+            stdin: "export html\nq\n", environment: ["RUNBOOK_REPLAY_DIR": ""], currentDirectory: directory)
+        defer { EscalatorProcess.stop(database: database) }
+        #expect(session.status == 0, "\(session.stdout)\n\(session.stderr)")
+        let written = try #require(session.stdout.range(of: "exported to ")).upperBound
+        let relative = String(session.stdout[written...].prefix { $0 != "\n" })
+        #expect(relative.hasSuffix(".html"), "\(relative)")
+        let page = try String(contentsOf: directory.appendingPathComponent(relative), encoding: .utf8)
+        #expect(page.contains("<meta name=\"generator\" content=\"runbook export\">"))
+        #expect(page.contains("Content-Security-Policy"))
+    }
 }
