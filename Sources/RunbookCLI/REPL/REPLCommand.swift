@@ -98,7 +98,8 @@ struct REPLCommand: Sendable, Equatable {
             .anyTime,
             atVariablePrompt: true),
         .init(
-            .export, "export [FORMAT]", "write the incident so far: markdown (default), json, asciicast or html", .anyTime,
+            .export, "export [FORMAT]", "write the incident so far: markdown (default), json, asciicast or html",
+            .anyTime,
             atVariablePrompt: true),
         .init(.help, "?/help", "this list", .anyTime, atVariablePrompt: true),
         .init(
