@@ -179,69 +179,52 @@ extension IncidentSession {
         }
         try record(EventDraft(.stepApproved, stepID: stepID, payload: .object(approved)))
         let timeout = timeout(for: attributes)
-        let workingDirectory = attributes.cwd ?? dependencies.workingDirectory
-        var started = base
-        started["shell"] = .string(attributes.shell ?? runbook.shell)
-        started["variables"] = .array(variableNames(in: command).map { .string($0) })
-        started["timeout"] = timeout.map { .double($0) } ?? .null
-        started["cwd"] = workingDirectory.map { .string($0) } ?? .null
-        started["interactive"] = .bool(attributes.interactive)
-        let startedEvent = try record(EventDraft(.commandStarted, stepID: stepID, payload: .object(started)))
         // Output captured into a secret variable is the secret: it is never stored (one placeholder chunk says
         // how much there was), and not shown either, unless the step is interactive and the responder must see it.
         let secretCapture = attributes.capture.flatMap { isSecret($0) ? $0 : nil }
         let hidesOutput = secretCapture != nil && !attributes.interactive
-        let recorder = CommandOutputRecorder(
-            screen: hidesOutput ? nil : output, store: dependencies.store, incidentID: incident.id,
-            commandSequence: startedEvent.sequence, outputLimit: dependencies.outputLimit,
-            secretCapture: secretCapture)
         var request = CommandRequest(
             command: command, shell: attributes.shell ?? runbook.shell, environment: childEnvironment(),
-            workingDirectory: workingDirectory, timeout: timeout, interactive: attributes.interactive,
-            isolation: dependencies.isolation)
+            workingDirectory: attributes.cwd ?? dependencies.workingDirectory, timeout: timeout,
+            interactive: attributes.interactive, isolation: dependencies.isolation)
         request.showsOutput = !hidesOutput
         request.collectsExports = true
-        var result: CommandResult
-        do {
-            result = try dependencies.runner.run(request, sink: recorder)
-        } catch {
-            try recorder.finish()
+        var exports: (exported: [CapturedValue], ignored: [String])?
+        var captured: CapturedValue?
+        let recorder = CommandRecorder(
+            record: { try self.record($0) }, store: dependencies.store, incidentID: incident.id,
+            outputLimit: dependencies.outputLimit)
+        let outcome = try recorder.run(
+            request, stepID: stepID, runner: dependencies.runner, screen: hidesOutput ? nil : output,
+            common: ["runbook": .string(runbook.id)],
+            started: [
+                "variables": .array(variableNames(in: command).map { .string($0) }),
+                "interactive": .bool(attributes.interactive),
+            ], expect: attributes.expect, secretCapture: secretCapture
+        ) { result, matched, output in
+            // Exports count whatever the exit status (the shell's environment changed either way), and are
+            // recorded before `command.finished`, like a captured value.
+            exports = try result.environmentChanges.map { try recordExports($0, stepID: stepID) }
+            if matched, let name = attributes.capture {
+                let value = String(decoding: output.captured, as: UTF8.self)
+                    .trimmingCharacters(in: .whitespacesAndNewlines)
+                // Recorded before `command.finished`, so a resumed session never has the step done without its value.
+                try setVariable(name, to: value, source: "capture")
+                captured = CapturedValue(name: name, value: value, isSecret: isSecret(name))
+            }
+        }
+        let result: CommandResult
+        switch outcome.result {
+        case .success(let finished): result = finished
+        case .failure(let error):
             let message = (error as? any UserFacingError)?.summary ?? String(describing: error)
-            try record(
-                EventDraft(
-                    .commandFailedToStart, stepID: stepID,
-                    payload: ["runbook": .string(runbook.id), "error": .string(message)]))
             return StepRun(
                 outcome: .failedToStart(message), expect: attributes.expect, onFail: attributes.onFail,
-                commandSequence: startedEvent.sequence)
+                commandSequence: outcome.started.sequence)
         }
-        let stored = try recorder.finish()
-        result.droppedBytes = max(result.droppedBytes, recorder.droppedBytes)
-        let matched = !result.timedOut && result.exitCode.map { attributes.expect.contains($0) } == true
-        // Exports count whatever the exit status (the shell's environment changed either way), and are recorded
-        // before `command.finished`, like a captured value.
-        let exports = try result.environmentChanges.map { try recordExports($0, stepID: stepID) }
-        var captured: CapturedValue?
-        if matched, let name = attributes.capture {
-            let value = String(decoding: recorder.captured, as: UTF8.self)
-                .trimmingCharacters(in: .whitespacesAndNewlines)
-            // Recorded before `command.finished`, so a resumed session never has the step done without its value.
-            try setVariable(name, to: value, source: "capture")
-            captured = CapturedValue(name: name, value: value, isSecret: isSecret(name))
-        }
-        var finished: [String: JSONValue] = [
-            "runbook": .string(runbook.id), "exit_code": result.exitCode.map { .int(Int64($0)) } ?? .null,
-            "signal": result.signal.map { .int(Int64($0)) } ?? .null, "duration": .double(result.duration),
-            "timed_out": .bool(result.timedOut), "expected": .bool(matched),
-            "output_bytes": .int(Int64(result.outputBytes)), "dropped_bytes": .int(Int64(result.droppedBytes)),
-            "command_sequence": .int(startedEvent.sequence),
-        ]
-        if let received = result.receivedSignal { finished["received_signal"] = .int(Int64(received)) }
-        finished.merge(stored.payloadFields) { _, digest in digest }
-        try record(EventDraft(.commandFinished, stepID: stepID, payload: .object(finished)))
         var run = StepRun(
-            outcome: matched ? .completed : .unexpectedExit, result: result, expect: attributes.expect,
-            captured: captured, onFail: attributes.onFail, commandSequence: startedEvent.sequence)
+            outcome: outcome.matched ? .completed : .unexpectedExit, result: result, expect: attributes.expect,
+            captured: captured, onFail: attributes.onFail, commandSequence: outcome.started.sequence)
         run.exported = exports?.exported ?? []
         run.ignoredExports = exports?.ignored ?? []
         return run
