@@ -108,6 +108,22 @@ import Testing
             "\(section)")
     }
 
+    /// A note that Markdown would not misread goes into the document as written, and renders without a backslash.
+    @Test func textIsEscapedOnlyWhereMarkdownWouldMisreadIt() throws {
+        let scratch = ScratchDatabase()
+        let id = try scratch.declare()
+        let note = "took 0.42s in #incident-response, <b>bold</b> & R&D, snake_case"
+        #expect(try scratch.run(["note", "\(id)", note]).status == 0)
+        let markdown = try scratch.run(["export", "\(id)", "--format", "markdown", "-o", "-"]).stdout
+        let written = "took 0.42s in #incident-response, &lt;b>bold&lt;/b> & R&D, snake_case"
+        #expect(markdown.contains("| Note: \(written) |"), "\(markdown)")
+        #expect(markdown.contains(": \(written)\n"), "\(markdown)")
+        let html = try ExternalTool.run("cmark-gfm", ["-e", "table", "-t", "html"], stdin: Data(markdown.utf8)).stdout
+        let rendered = "took 0.42s in #incident-response, &lt;b&gt;bold&lt;/b&gt; &amp; R&amp;D, snake_case"
+        #expect(html.components(separatedBy: rendered).count - 1 == 2, "\(html)")
+        #expect(!html.contains("\\"), "\(html)")
+    }
+
     /// UTC and T+ come from the same rounded instant: T+ is always the difference of the UTC times shown.
     @Test func utcAndTPlusAgree() throws {
         let scratch = ScratchDatabase()
