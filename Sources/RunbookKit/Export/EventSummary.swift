@@ -80,7 +80,7 @@ public enum EventSummary {
             // The step's own text: several manual steps share a section heading.
             return "Manual step done: \(manualText(p) ?? text("title") ?? stepName(event))"
         case .noteAdded:
-            let note = (p["text"]?.stringValue ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            let note = trimmed(p["text"]?.stringValue ?? "")
             return note.isEmpty ? "Note (empty)" : "Note: \(note)"
         case .ackReceived:
             return "Acknowledged by \(text("by") ?? event.actor)"
@@ -131,6 +131,15 @@ public enum EventSummary {
             line += " in \(ExportFormatting.duration(duration))"
         }
         return line
+    }
+
+    /// `text` without leading and trailing white space and line breaks; `text` itself, without Foundation, when its
+    /// first and last characters are ASCII other than those (nearly every note: a large incident is mostly notes).
+    static func trimmed(_ text: String) -> String {
+        guard let first = text.utf8.first, let last = text.utf8.last else { return text }
+        func isPlain(_ byte: UInt8) -> Bool { byte > 0x20 && byte < 0x7F }
+        if isPlain(first), isPlain(last) { return text }
+        return text.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// The first line of a manual step's text, when the payload holds one.

@@ -52,8 +52,9 @@ public enum MarkdownText {
     static func appendEscaped(_ utf8: UnsafeBufferPointer<UInt8>, inCell: Bool, to out: inout [UInt8]) {
         guard !utf8.isEmpty else { return }
         // How many of each character that only pairs make syntax of (`]` for `[`); nearly always none.
-        var (stars, backticks, tildes, closers, underscores) = (0, 0, 0, 0, 0)
-        for byte in utf8 {
+        var (stars, backticks, tildes, closers, underscores, candidates) = (0, 0, 0, 0, 0, 0)
+        for byte in utf8 where isCandidate(byte) {
+            candidates += 1
             switch byte {
             case UInt8(ascii: "*"): stars += 1
             case UInt8(ascii: "`"): backticks += 1
@@ -63,53 +64,53 @@ public enum MarkdownText {
             default: break
             }
         }
-        func count(_ character: Unicode.Scalar) -> Int {
-            switch character {
-            case "*": return stars
-            case "`": return backticks
-            case "~": return tildes
-            case "]": return closers
-            default: return underscores
-            }
-        }
         let marker = inCell ? nil : blockMarkerEnd(utf8)
-        // `[text]` alone is literal (nothing here defines references); `](`, `][` and `]:` make links.
-        let linkCloser =
-            closers > 0
-            && (1..<utf8.count).contains { index in
-                utf8[index - 1] == UInt8(ascii: "]")
-                    && (utf8[index] == UInt8(ascii: "(") || utf8[index] == UInt8(ascii: "[")
-                        || utf8[index] == UInt8(ascii: ":"))
-            }
-        for index in 0..<utf8.count {
-            let byte = utf8[index]
-            let next = index + 1 < utf8.count ? utf8[index + 1] : nil
-            let previous = index > 0 ? utf8[index - 1] : nil
-            if index == marker {
-                out.append(UInt8(ascii: "\\"))
+        if candidates == 0, marker == nil {
+            out.append(contentsOf: utf8)
+        } else {
+            // `[text]` alone is literal (nothing here defines references); `](`, `][` and `]:` make links.
+            let linkCloser =
+                closers > 0
+                && (1..<utf8.count).contains { index in
+                    utf8[index - 1] == UInt8(ascii: "]")
+                        && (utf8[index] == UInt8(ascii: "(") || utf8[index] == UInt8(ascii: "[")
+                            || utf8[index] == UInt8(ascii: ":"))
+                }
+            // Runs of bytes that are never syntax (usually nearly all) are copied whole.
+            var runStart = 0
+            for index in 0..<utf8.count where index == marker || isCandidate(utf8[index]) {
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<index]))
+                runStart = index + 1
+                let byte = utf8[index]
+                let next = index + 1 < utf8.count ? utf8[index + 1] : nil
+                let previous = index > 0 ? utf8[index - 1] : nil
+                if index == marker {
+                    out.append(UInt8(ascii: "\\"))
+                    out.append(byte)
+                    continue
+                }
+                switch byte {
+                case UInt8(ascii: "\\") where next.map(isASCIIPunctuation) ?? !inCell,
+                    UInt8(ascii: "*") where stars > 1,
+                    UInt8(ascii: "`") where backticks > 1,
+                    UInt8(ascii: "~") where tildes > 1,
+                    UInt8(ascii: "[") where linkCloser,
+                    UInt8(ascii: "|") where inCell:
+                    out.append(UInt8(ascii: "\\"))
+                case UInt8(ascii: "_") where underscores > 1 && !(isWordByte(previous) && isWordByte(next)):
+                    out.append(UInt8(ascii: "\\"))
+                case UInt8(ascii: "<") where next.map(opensTag) == true:
+                    out.append(contentsOf: "&lt;".utf8)
+                    continue
+                case UInt8(ascii: "&") where startsEntity(utf8, at: index + 1):
+                    out.append(contentsOf: "&amp;".utf8)
+                    continue
+                default:
+                    break
+                }
                 out.append(byte)
-                continue
             }
-            switch byte {
-            case UInt8(ascii: "\\") where next.map(isASCIIPunctuation) ?? !inCell,
-                UInt8(ascii: "*") where count("*") > 1,
-                UInt8(ascii: "`") where count("`") > 1,
-                UInt8(ascii: "~") where count("~") > 1,
-                UInt8(ascii: "[") where linkCloser,
-                UInt8(ascii: "|") where inCell:
-                out.append(UInt8(ascii: "\\"))
-            case UInt8(ascii: "_") where count("_") > 1 && !(isWordByte(previous) && isWordByte(next)):
-                out.append(UInt8(ascii: "\\"))
-            case UInt8(ascii: "<") where next.map(opensTag) == true:
-                out.append(contentsOf: "&lt;".utf8)
-                continue
-            case UInt8(ascii: "&") where startsEntity(utf8, at: index + 1):
-                out.append(contentsOf: "&amp;".utf8)
-                continue
-            default:
-                break
-            }
-            out.append(byte)
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...]))
         }
         // A run of `#` at the end, after a space, would close an ATX heading and vanish.
         if !inCell, let last = utf8.last, last == UInt8(ascii: "#"), closesHeading(utf8) {
@@ -156,6 +157,19 @@ public enum MarkdownText {
         var index = utf8.count - 1
         while index >= 0, utf8[index] == UInt8(ascii: "#") { index -= 1 }
         return index >= 0 && (utf8[index] == UInt8(ascii: " ") || utf8[index] == UInt8(ascii: "\t"))
+    }
+
+    /// Whether `byte` is one that may need escaping somewhere (`&`, `*`, `<`, `[`, `\\`, `]`, `_`, `` ` ``, `|`, `~`): one
+    /// bit per ASCII byte, in two words.
+    @inline(__always)
+    private static func isCandidate(_ byte: UInt8) -> Bool {
+        let low: UInt64 = 1 << 0x26 | 1 << 0x2A | 1 << 0x3C
+        let high: UInt64 =
+            1 << (0x5B - 64) | 1 << (0x5C - 64) | 1 << (0x5D - 64) | 1 << (0x5F - 64) | 1 << (0x60 - 64)
+            | 1 << (0x7C - 64) | 1 << (0x7E - 64)
+        if byte < 64 { return low >> byte & 1 != 0 }
+        if byte < 128 { return high >> (byte - 64) & 1 != 0 }
+        return false
     }
 
     private static func isASCIIPunctuation(_ byte: UInt8) -> Bool {

@@ -133,13 +133,13 @@ extension SQLiteTranscriptStore {
         incidentID: Int64, commandSequence: Int64, _ body: (OutputChunk) throws -> Void
     ) throws {
         try reentrantRead { db in
-            let rows = try Row.fetchCursor(
-                db,
+            // Cached: an export asks once or twice per command, thousands of times for a large incident.
+            let statement = try db.cachedStatement(
                 sql: """
                     SELECT command_seq, chunk_index, offset_ms, data, encoding, size FROM outputs
                     WHERE incident = ? AND command_seq = ? ORDER BY chunk_index
-                    """,
-                arguments: [incidentID, commandSequence])
+                    """)
+            let rows = try Row.fetchCursor(statement, arguments: [incidentID, commandSequence])
             while let row = try rows.next() { try body(try self.storedChunk(row, incidentID: incidentID).chunk) }
         }
     }
