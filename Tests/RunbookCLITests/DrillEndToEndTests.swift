@@ -285,7 +285,7 @@ import Testing
         #expect(export.stdout.contains("# Postmortem (DRILL): Drill: injects"))
         #expect(export.stdout.contains("## Drill debrief"))
         #expect(export.stdout.contains("**outcome:** abandoned"))
-        #expect(export.stdout.contains("**time\\_to\\_acknowledge\\_seconds:**"))
+        #expect(export.stdout.contains("**time_to_acknowledge_seconds:**"))
         // The inject's text is its `message`, in the timeline and in the replay.
         #expect(export.stdout.contains("| Drill inject: PagerDuty pages the on-call |"), "\(export.stdout)")
         #expect(!export.stdout.contains("Drill inject: ?"))

@@ -127,6 +127,12 @@ public enum JSONValue: Sendable, Hashable, Encodable {
     /// versions hash the same). The one JSON string escaper: payloads, the hash chain and every export use it.
     static func appendString(_ text: String, to bytes: inout [UInt8]) {
         bytes.append(UInt8(ascii: "\""))
+        appendStringContent(text, to: &bytes)
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// Appends `text` escaped as the inside of a JSON string, without the quotes (a string written in pieces).
+    static func appendStringContent(_ text: String, to bytes: inout [UInt8]) {
         var text = text
         text.withUTF8 { utf8 in
             // Runs that need no escape (usually the whole string) are copied whole.
@@ -152,7 +158,6 @@ public enum JSONValue: Sendable, Hashable, Encodable {
             }
             bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...]))
         }
-        bytes.append(UInt8(ascii: "\""))
     }
 
     /// Index of the first byte at or after `start` that a JSON string cannot hold as it is (a control character,

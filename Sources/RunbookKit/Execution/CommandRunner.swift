@@ -88,3 +88,10 @@ public protocol CommandRunner: Sendable {
     /// Throws only when the command could not be started (missing shell or working directory).
     func run(_ request: CommandRequest, sink: any OutputSink) throws -> CommandResult
 }
+
+extension CommandRequest {
+    /// Throws what would keep the command from starting (its shell not found, its working directory missing),
+    /// before anything runs or is recorded.
+    /// - Throws: `ExecutionError.shellNotFound`, `.workingDirectoryMissing`.
+    public func checkCanStart() throws { _ = try ChildProcess.resolveShell(for: self) }
+}

@@ -21,6 +21,8 @@ public final class OutputLimiter: FinishingOutputSink {
     public let limit: Int
     /// Bytes that were neither in the head nor in the tail.
     public var droppedBytes: Int { droppedBefore + (tail?.droppedBytes ?? 0) }
+    /// Where in the output passed on the dropped bytes were (the end of the head), when any were dropped.
+    public var droppedAt: Int? { droppedBytes > 0 ? headBytes : nil }
 
     private let headLimit: Int
     private let tailLimit: Int

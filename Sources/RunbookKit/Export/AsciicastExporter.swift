@@ -65,6 +65,7 @@ public struct AsciicastExporter: IncidentExporter {
         writer.raw(ExportWriter.compact(header))
         writer.raw("\n")
         var lastTime: TimeInterval = 0
+        var failure: (any Error)?
         /// Writes one frame line.
         func write(_ time: TimeInterval, _ code: String, _ data: String) {
             // Times never go backwards, whatever the clocks of several responders said.
@@ -76,10 +77,14 @@ public struct AsciicastExporter: IncidentExporter {
             writer.raw(", ")
             writer.writeString(data)
             writer.raw("]\n")
+            // A command's output can be long: hand full buffers over as they fill (an error waits for the event).
+            if failure == nil {
+                do { try writer.flushIfFull() } catch { failure = error }
+            }
         }
         var queue = FrameQueue()
         var now: TimeInterval = 0
-        var player = FramePlayer(start: incident.declaredAt)
+        var player = FramePlayer(start: incident.declaredAt, cuts: try Self.cuts(in: transcript))
         var builder = IncidentReport.Builder(incident: incident, outputs: transcript.outputs)
         try transcript.forEachEvent(hashes: false) { event in
             let command = builder.add(event).map { builder.commands[$0] }
@@ -87,20 +92,36 @@ public struct AsciicastExporter: IncidentExporter {
             // waits until then plays now, and this event's frames at that time go straight out after it.
             now = max(0, event.timestamp.timeIntervalSince(incident.declaredAt))
             while let frame = queue.popFirst(dueBy: now) { write(frame.time, frame.code, frame.data) }
-            player.add(event, command: command) { time, code, data in
+            let speed = builder.clockSpeed
+            func output(_ sequence: Int64, _ body: (OutputChunk) -> Void) throws {
+                try transcript.forEachOutputChunk(ofCommand: sequence) {
+                    body(OutputChunk(offset: $0.offset * speed, data: $0.data))
+                }
+            }
+            try player.add(event, command: command, output: output) { time, code, data in
                 let time = max(0, time)
                 // Straight out when nothing that waits comes first in playing order (time, then order made).
                 if time <= now, (queue.firstTime ?? .infinity) > time {
+                    write(time, code, data)
+                } else if queue.bytes > Self.queueBudget {
+                    // Output waiting for later events is bounded: past the budget it plays now, after whatever
+                    // waits before it (later events are then shown after it).
+                    while let frame = queue.popFirst(dueBy: time) { write(frame.time, frame.code, frame.data) }
                     write(time, code, data)
                 } else {
                     queue.add(time, code, data)
                 }
             }
+            if let failure { throw failure }
             try writer.flushIfFull()
         }
         while let frame = queue.popFirst(dueBy: nil) { write(frame.time, frame.code, frame.data) }
+        if let failure { throw failure }
         try writer.flush()
     }
+
+    /// Bytes of frames that may wait for later events (8 MiB).
+    static let queueBudget = 8 << 20
 
     /// Frames waiting to be played, kept in playing order (time, then the order they were made in). A command's
     /// output may run past the events that follow it, so its frames wait here until those events have played.
@@ -111,11 +132,14 @@ public struct AsciicastExporter: IncidentExporter {
 
         /// Time of the first frame waiting, if any.
         var firstTime: TimeInterval? { head < frames.count ? frames[head].time : nil }
+        /// Bytes of the frames waiting.
+        private(set) var bytes = 0
 
         /// Queues a frame at `time` (never before 0).
         mutating func add(_ time: TimeInterval, _ code: String, _ data: String) {
             let frame = Frame(time: max(0, time), order: made, code: code, data: data)
             made += 1
+            bytes += data.utf8.count
             // Frames nearly always come in time order: look for the place from the end.
             var index = frames.count
             while index > head, frames[index - 1].time > frame.time { index -= 1 }
@@ -132,6 +156,7 @@ public struct AsciicastExporter: IncidentExporter {
                 return nil
             }
             head += 1
+            bytes -= frames[head - 1].data.utf8.count
             return frames[head - 1]
         }
     }
@@ -141,19 +166,27 @@ public struct AsciicastExporter: IncidentExporter {
         let start: Date
         private var lastOutputTime: [Int64: TimeInterval] = [:]
         private var titles: [String: String] = [:]
+        /// Where the store cut each command's output, by `command.started` sequence.
+        let cuts: [Int64: OutputCut]
 
-        init(start: Date) { self.start = start }
+        init(start: Date, cuts: [Int64: OutputCut] = [:]) {
+            self.start = start
+            self.cuts = cuts
+        }
 
         /// Gives the frames of `event` to `frame` (time, code, data), in order; `command` is its command record, for
         /// `command.*` events.
         mutating func add(
-            _ event: RecordedEvent, command: CommandRecord?, _ frame: (TimeInterval, String, String) -> Void
-        ) {
+            _ event: RecordedEvent, command: CommandRecord?,
+            output: (Int64, (OutputChunk) -> Void) throws -> Void = { _, _ in },
+            _ frame: (TimeInterval, String, String) -> Void
+        ) throws {
             let time = event.timestamp.timeIntervalSince(start)
             let payload = event.payload
             switch event.type {
             case .stepShown:
-                let title = payload["title"]?.stringValue ?? event.stepID ?? "step"
+                let adHoc = payload["kind"]?.stringValue == "adhoc" ? payload["command"]?.stringValue : nil
+                let title = payload["title"]?.stringValue ?? adHoc.map { "sh: " + $0 } ?? event.stepID ?? "step"
                 if let step = event.stepID { titles[step] = title }
                 frame(time, "m", title)
                 var text = "\r\n" + Style.bold
@@ -179,17 +212,13 @@ public struct AsciicastExporter: IncidentExporter {
                     "Run it? " + Style.yellow + "skip" + Style.reset + AsciicastExporter.terminal(reason) + "\r\n")
             case .commandStarted:
                 let text = command?.text ?? payload["command"]?.stringValue ?? "?"
-                frame(time, "o", Style.bold + "$ " + AsciicastExporter.terminal(text) + Style.reset + "\r\n")
-                var decoder = OutputDecoder()
-                var last = time
-                for chunk in command?.output ?? [] {
-                    last = max(last, time + chunk.offset)
-                    frame(last, "o", decoder.decode(chunk.data))
+                // A command no step was shown for (`runbook record`) gets a marker of its own to jump to.
+                if command?.wasShown == false {
+                    frame(time, "m", "$ " + (text.split(whereSeparator: \.isNewline).first.map(String.init) ?? text))
                 }
-                let rest = decoder.finish()
-                if !rest.isEmpty { frame(last, "o", rest) }
-                if decoder.needsNewline { frame(last, "o", "\r\n") }
-                lastOutputTime[event.sequence] = last
+                frame(time, "o", Style.bold + "$ " + AsciicastExporter.terminal(text) + Style.reset + "\r\n")
+                lastOutputTime[event.sequence] = try AsciicastExporter.playOutput(
+                    of: event.sequence, cut: cuts[event.sequence], from: time, output: output, frame)
             case .commandFinished, .commandFailedToStart:
                 let finishTime = max(time, command.flatMap { lastOutputTime[$0.sequence] } ?? time)
                 var text = command?.outcome ?? EventSummary.describe(event)
@@ -219,6 +248,75 @@ public struct AsciicastExporter: IncidentExporter {
                 frame(time, "o", text)
             }
         }
+    }
+
+    /// Where the store dropped a command's output, and how much.
+    struct OutputCut {
+        var at: Int
+        var droppedBytes: Int64
+    }
+
+    /// The cut of every command whose output the store cut, from the `command.finished` events: the output plays
+    /// at `command.started`, before its finish is read.
+    static func cuts(in transcript: IncidentTranscript) throws -> [Int64: OutputCut] {
+        var cuts: [Int64: OutputCut] = [:]
+        try transcript.forEachEvent(types: [.commandFinished], hashes: false) { event in
+            let payload = event.payload
+            guard let sequence = payload["command_sequence"]?.intValue, let at = payload["dropped_at"]?.intValue,
+                let dropped = payload["dropped_bytes"]?.intValue, dropped > 0
+            else { return }
+            cuts[sequence] = OutputCut(at: Int(at), droppedBytes: dropped)
+        }
+        return cuts
+    }
+
+    /// Gives the frames of `command`'s output, starting at `time`, to `frame`, with a mark where the store cut it;
+    /// returns the time of the last one.
+    static func playOutput(
+        of sequence: Int64, cut outputCut: OutputCut?, from time: TimeInterval,
+        output: (Int64, (OutputChunk) -> Void) throws -> Void, _ frame: (TimeInterval, String, String) -> Void
+    ) throws -> TimeInterval {
+        // `output` calls back into code that calls `frame`; neither keeps the other.
+        try withoutActuallyEscaping(frame) { frame in
+            try playOutput(of: sequence, cut: outputCut, from: time, output: output, escaping: frame)
+        }
+    }
+
+    private static func playOutput(
+        of sequence: Int64, cut outputCut: OutputCut?, from time: TimeInterval,
+        output: (Int64, (OutputChunk) -> Void) throws -> Void,
+        escaping frame: @escaping (TimeInterval, String, String) -> Void
+    ) throws -> TimeInterval {
+        var decoder = OutputDecoder()
+        var last = time
+        var position = 0
+        var cut = outputCut?.at
+        func markCut() {
+            if decoder.needsNewline { frame(last, "o", "\r\n") }
+            frame(
+                last, "o",
+                Style.yellow + "[… \(outputCut?.droppedBytes ?? 0) bytes not kept (output limit) …]" + Style.reset
+                    + "\r\n")
+            decoder.startLine()
+            cut = nil
+        }
+        try output(sequence) { chunk in
+            last = max(last, time + chunk.offset)
+            var data = chunk.data
+            if let at = cut, at < position + data.count {
+                let split = data.startIndex + max(0, at - position)
+                frame(last, "o", decoder.decode(data[..<split]) + decoder.finish())
+                markCut()
+                data = data[split...]
+            }
+            position += chunk.data.count
+            frame(last, "o", decoder.decode(data))
+        }
+        let rest = decoder.finish()
+        if !rest.isEmpty { frame(last, "o", rest) }
+        if cut != nil { markCut() }
+        if decoder.needsNewline { frame(last, "o", "\r\n") }
+        return last
     }
 
     /// Text of ours (titles, notes) made safe to print: newlines become CR LF, other control characters go.
@@ -260,6 +358,9 @@ struct OutputDecoder {
         return convert(bytes[..<cut])
     }
 
+    /// Forgets that the output so far ended mid-line (a line of ours was written after it).
+    mutating func startLine() { needsNewline = false }
+
     /// Whatever is left (an incomplete sequence at the very end) as replacement characters.
     mutating func finish() -> String {
         defer { pending = [] }
@@ -280,7 +381,7 @@ struct OutputDecoder {
     }
 
     /// Length of `bytes` without a trailing, incomplete (but so far valid-looking) UTF-8 sequence.
-    private static func completePrefixLength(_ bytes: [UInt8]) -> Int {
+    static func completePrefixLength(_ bytes: [UInt8]) -> Int {
         var index = bytes.count - 1
         var continuation = 0
         while index >= 0, continuation < 3, bytes[index] & 0xC0 == 0x80 {

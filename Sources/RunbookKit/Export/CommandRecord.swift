@@ -32,9 +32,16 @@ public struct CommandRecord: Sendable, Hashable {
     public var timedOut: Bool
     /// Output bytes the store dropped (beyond its cap), as recorded.
     public var droppedBytes: Int64
+    /// Where in the stored output the dropped bytes were (a byte offset), when recorded.
+    public var droppedAt: Int64?
+    /// Whether the exit code was one the step expects; `nil` when not recorded.
+    public var expected: Bool?
+    /// Whether a `step.shown` (a runbook step, or an ad-hoc `sh`) came before it; `false` for `runbook record`.
+    public var wasShown = false
     /// Why it could not start, for `command.failed_to_start`.
     public var failureReason: String?
-    /// The stored output, in order.
+    /// The stored output, in order, when the report was built with it (`IncidentReport.load`); exporters read it
+    /// from the transcript instead, a chunk at a time (`IncidentTranscript.forEachOutputChunk`).
     public var output: [OutputChunk]
 
     /// Memberwise initializer.
@@ -71,6 +78,20 @@ public struct CommandRecord: Sendable, Hashable {
         return data
     }
 
+    /// Whether the exit was not what the step expects: `expected` recorded false, or (older records) a non-zero
+    /// exit code.
+    public var isUnexpected: Bool {
+        if failureReason != nil || timedOut || signal != nil { return true }
+        guard let exitCode else { return false }
+        return expected.map { !$0 } ?? (exitCode != 0)
+    }
+
+    /// What the command was run as, for a heading or a timeline row: its step's title, else `Ad-hoc command`
+    /// (`sh` in a session) or `Recorded command` (`runbook record`).
+    public var label: String {
+        stepTitle ?? stepID ?? (wasShown ? "Ad-hoc command" : "Recorded command")
+    }
+
     /// Whether the command was edited before it ran.
     public var wasEdited: Bool { originalText != nil }
 
@@ -79,7 +100,7 @@ public struct CommandRecord: Sendable, Hashable {
         if let failureReason { return "did not start: \(failureReason)" }
         if timedOut { return exitCode.map { "timed out (exit \($0))" } ?? "timed out" }
         if let signal { return "signal \(signal)" }
-        if let exitCode { return "exit \(exitCode)" }
+        if let exitCode { return "exit \(exitCode)" + (isUnexpected ? " (unexpected)" : "") }
         return finishedAt == nil ? "no finish recorded" : "finished"
     }
 }

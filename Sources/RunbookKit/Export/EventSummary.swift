@@ -31,13 +31,14 @@ public enum EventSummary {
             if let reason = text("reason") { line += ": \(reason)" }
             return line
         case .runbookOpened:
-            return "Runbook \(text("runbook") ?? text("title") ?? "?") opened"
+            return move(event, to: stepTitle ?? event.stepID)
         case .stepShown:
+            if text("kind") == "adhoc" { return "Ad-hoc command shown: \(text("command") ?? "?")" }
             var line = "Step"
             if let index = number("index"), let total = number("total") {
                 line += " \(index)/\(total)"
             }
-            line += ": \(text("title") ?? event.stepID ?? "?")"
+            line += ": \(manualText(p) ?? text("title") ?? event.stepID ?? "?")"
             return line
         case .stepApproved:
             return "Step \(stepName(event)) approved"
@@ -76,9 +77,10 @@ public enum EventSummary {
             if let target = text("target") { line += " → \(target)" }
             return line
         case .manualDone:
-            return "Manual step \(text("title") ?? stepName(event)) done"
+            // The step's own text: several manual steps share a section heading.
+            return "Manual step done: \(manualText(p) ?? text("title") ?? stepName(event))"
         case .noteAdded:
-            let note = (p["text"]?.stringValue ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            let note = trimmed(p["text"]?.stringValue ?? "")
             return note.isEmpty ? "Note (empty)" : "Note: \(note)"
         case .impactStarted, .incidentDetected:
             var line = event.type == .impactStarted ? "Impact began at " : "Detected at "
@@ -128,6 +130,50 @@ public enum EventSummary {
             return "Drill debrief recorded"
         case .incidentResolved:
             return "Incident resolved\(text("summary").map { ": \($0)" } ?? "")"
+        }
+    }
+
+    /// One line for a whole command (its step, the text that ran, how it ended, how long it took): the timeline's
+    /// row for the command, in place of the rows of its approval, start and finish.
+    public static func describe(command: CommandRecord) -> String {
+        var line = "\(command.label): ran \(command.text) → \(command.outcome)"
+        if command.finishedAt == nil { line += " (no finish recorded)" }
+        if let duration = command.duration, command.failureReason == nil {
+            line += " in \(ExportFormatting.duration(duration))"
+        }
+        return line
+    }
+
+    /// `text` without leading and trailing white space and line breaks; `text` itself, without Foundation, when its
+    /// first and last characters are ASCII other than those (nearly every note: a large incident is mostly notes).
+    static func trimmed(_ text: String) -> String {
+        guard let first = text.utf8.first, let last = text.utf8.last else { return text }
+        func isPlain(_ byte: UInt8) -> Bool { byte > 0x20 && byte < 0x7F }
+        if isPlain(first), isPlain(last) { return text }
+        return text.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// The first line of a manual step's text, when the payload holds one.
+    private static func manualText(_ payload: JSONValue) -> String? {
+        guard payload["kind"]?.stringValue ?? "manual" == "manual",
+            let text = payload["text"]?.stringValue?.trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty
+        else { return nil }
+        return text.split(whereSeparator: \.isNewline).first.map(String.init)
+    }
+
+    /// A `runbook.opened` read by how the responder got there (`via`): a move inside the runbook names the step
+    /// it led to; only a runbook opened anew says "opened".
+    private static func move(_ event: RecordedEvent, to step: String?) -> String {
+        let runbook = event.payload["runbook"]?.stringValue ?? event.payload["title"]?.stringValue ?? "?"
+        let target = step.map { "step \($0)" } ?? "the end of runbook \(runbook)"
+        switch event.payload["via"]?.stringValue {
+        case "continue": return "Continued after a failure to \(target)"
+        case "goto": return "Went to \(target) (goto)"
+        case "back": return "Went back to \(target)"
+        case "on-fail": return "Followed on-fail to \(target)"
+        case "return": return "Returned to runbook \(runbook)"
+        case "choice" where event.payload["return_index"] == nil: return "Chose to go to \(target)"
+        default: return "Runbook \(runbook) opened"
         }
     }
 }

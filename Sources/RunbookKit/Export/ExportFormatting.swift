@@ -24,7 +24,9 @@ enum ExportFormatting {
         appendTime(seconds: seconds, separator: UInt8(ascii: "T"), milliseconds: milliseconds, to: &bytes)
     }
 
-    private static func utcSeconds(_ date: Date) -> Int64 { Int64(date.timeIntervalSince1970.rounded(.down)) }
+    /// The whole second a time is shown at: the nearest (as durations are rounded), and the same for the UTC
+    /// column and for T+, so that a row's two times always agree.
+    private static func utcSeconds(_ date: Date) -> Int64 { Int64(date.timeIntervalSince1970.rounded()) }
 
     private static func isoParts(_ date: Date) -> (seconds: Int64, milliseconds: Int64) {
         let millis = Int64((date.timeIntervalSince1970 * 1000).rounded())
@@ -171,9 +173,10 @@ enum ExportFormatting {
     /// `YYYY-MM-DD`.
     static func day(_ date: Date) -> String { String(utc(date).prefix(10)) }
 
-    /// `T+mm:ss` since declaration; minutes keep counting past an hour (`T+125:03`).
+    /// `T+mm:ss` since declaration; minutes keep counting past an hour (`T+125:03`). Both times are taken to the
+    /// whole second `utc` shows them at, so T+ is the difference of the two UTC times shown.
     static func sinceStart(_ date: Date, start: Date) -> String {
-        let seconds = Int(date.timeIntervalSince(start).rounded(.down))
+        let seconds = Int(utcSeconds(date) - utcSeconds(start))
         let magnitude = abs(seconds)
         var minutes = magnitude / 60
         var digits = 1

@@ -87,6 +87,19 @@ struct ExportWriter {
         bytes.append(contentsOf: "\": ".utf8)
     }
 
+    /// `member` for a key known only at run time.
+    mutating func member(named key: String, index: Int, depth: Int) {
+        bytes.append(index == 0 ? UInt8(ascii: "{") : UInt8(ascii: ","))
+        newline(depth + 1)
+        writeString(key)
+        raw(": ")
+    }
+
+    /// Appends `text` escaped as the inside of a JSON string (its quotes written apart).
+    mutating func writeStringContent(_ text: String) {
+        JSONValue.appendStringContent(text, to: &bytes)
+    }
+
     /// Ends an object begun with `member` at `depth`.
     mutating func endObject(depth: Int) {
         newline(depth)

@@ -35,19 +35,19 @@ public struct HTMLReportExporter: IncidentExporter {
         let report = try transcript.report()
         let bundle = try? replay.get()
         var out = ExportWriter(sink: sink)
+        let sections = PostmortemSections(report)
+        let start = report.incident.declaredAt
         head(report, bundle: bundle, to: &out)
         header(report, to: &out)
         metrics(report, to: &out)
+        narrative(sections, start: start, to: &out)
+        actionItems(sections, start: start, to: &out)
+        keyMoments(sections, start: start, to: &out)
         try timeline(transcript, to: &out)
-        try commands(report, replay: bundle != nil, to: &out)
+        try commands(report, from: transcript, replay: bundle != nil, to: &out)
         try notes(transcript, report: report, to: &out)
-        actionItems(report, to: &out)
         if report.incident.isDrill { debrief(report, to: &out) }
-        out.raw("\n<section id=\"author\">")
-        for title in ["Summary", "Impact", "Root cause", "What went well", "What went wrong", "Where we got lucky"] {
-            out.raw("\n<h2>\(title)</h2>\n<p class=\"author\">For the author.</p>")
-        }
-        out.raw("\n</section>\n<footer>")
+        out.raw("\n<footer>")
         footer(transcript, to: &out)
         out.raw("</footer>\n")
         if let bundle {
@@ -269,25 +269,6 @@ public struct HTMLReportExporter: IncidentExporter {
             }
             out.raw("</li>")
             try out.flushIfFull()
-        }
-        out.raw("\n</ul>\n</section>\n")
-    }
-
-    private func actionItems(_ report: IncidentReport, to out: inout ExportWriter) {
-        out.raw("<section id=\"action-items\">\n<h2>Action items</h2>\n")
-        if report.actionItems.isEmpty {
-            out.raw(
-                "<p>None recorded (notes starting with <code>TODO:</code> or <code>action:</code> become action "
-                    + "items).</p>\n</section>\n")
-            return
-        }
-        out.raw("<ul class=\"actions\">")
-        for item in report.actionItems {
-            out.raw("\n<li><div class=\"text\">")
-            out.raw(HTMLText.escaped(item.text))
-            out.raw("</div> (")
-            out.raw(HTMLText.escaped(item.event.actor))
-            out.raw(", \(ExportFormatting.sinceStart(item.event.timestamp, start: report.incident.declaredAt)))</li>")
         }
         out.raw("\n</ul>\n</section>\n")
     }

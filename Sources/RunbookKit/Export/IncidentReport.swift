@@ -32,12 +32,17 @@ public struct IncidentReport: Sendable {
     public var noteCount: Int
     /// Timestamp of the last event, when there is one.
     public var lastEventTime: Date?
+    /// How much faster than real time the incident's clock ran (`Builder.clockSpeed`).
+    public var clockSpeed: Double = 1
 
     /// Reads incident `id` from `store` (one pass over its events), with its escalation timers and notification
     /// outbox when the store keeps them.
     /// - Throws: `ExportError.unknownIncident` when the store has no such incident; store errors as they come.
     public static func load(incidentID id: Int64, from store: any TranscriptStore) throws -> IncidentReport {
-        try IncidentTranscript.load(incidentID: id, from: store).report()
+        // A report holds its commands' output (exporters read it from the transcript as they write instead).
+        var transcript = try IncidentTranscript.load(incidentID: id, from: store)
+        transcript.outputs = try store.outputs(incidentID: id)
+        return try transcript.report()
     }
 
     /// Builds a report from already-read rows; `outputs` maps a `command.started` sequence to its chunks.
@@ -139,6 +144,10 @@ extension IncidentReport {
         private var noteCount = 0
         private var lastEventTime: Date?
         private var metrics = MetricsInput()
+        /// How much faster than real time the incident's clock ran: a drill's `speed`, 1 otherwise. Event times are
+        /// on that clock; the runner measures durations and output offsets in real seconds, so they are scaled by
+        /// it, and every time in an export is on the one clock.
+        public private(set) var clockSpeed: Double = 1
 
         /// A builder for `incident`, whose commands' output is `outputs` (keyed by `command.started` sequence).
         public init(incident: Incident, outputs: [Int64: [OutputChunk]]) {
@@ -161,6 +170,8 @@ extension IncidentReport {
                 if !event.actor.isEmpty, seenResponders.insert(event.actor).inserted { responders.append(event.actor) }
             }
             switch event.type {
+            case .incidentDeclared:
+                if let speed = event.payload["drill_setup"]?["speed"]?.doubleValue, speed > 0 { clockSpeed = speed }
             case .noteAdded:
                 noteCount += 1
                 if let text = event.payload["text"]?.stringValue, let item = IncidentReport.actionItem(text) {
@@ -192,6 +203,7 @@ extension IncidentReport {
                 notifications: notifications, debrief: debrief, eventCount: eventCount, noteCount: noteCount,
                 lastEventTime: lastEventTime)
             report.facts = facts
+            report.clockSpeed = clockSpeed
             return report
         }
 
@@ -222,7 +234,7 @@ extension IncidentReport {
                 editedByStep[step] = event
                 return nil
             case .commandStarted:
-                let shown = event.stepID.flatMap { shownByStep[$0] } ?? lastShown
+                let shown = shownStep(for: event)
                 let edited = editedByStep[event.stepID ?? ""]
                 let written =
                     (edited != nil ? originalByStep[event.stepID ?? ""] : nil)
@@ -236,7 +248,8 @@ extension IncidentReport {
                         stepTitle: shown?.payload["title"]?.stringValue, text: text,
                         originalText: original == text ? nil : original,
                         workingDirectory: event.payload["cwd"]?.stringValue, actor: event.actor,
-                        startedAt: event.timestamp, output: outputs[event.sequence] ?? []))
+                        startedAt: event.timestamp, output: scaled(outputs[event.sequence] ?? [])))
+                commands[commands.count - 1].wasShown = shown != nil
                 open.append(commands.count - 1)
                 if indexBySequence[event.sequence] == nil { indexBySequence[event.sequence] = commands.count - 1 }
                 return commands.count - 1
@@ -247,11 +260,27 @@ extension IncidentReport {
             }
         }
 
+        /// `chunks` with their offsets on the incident's clock.
+        private func scaled(_ chunks: [OutputChunk]) -> [OutputChunk] {
+            guard clockSpeed != 1 else { return chunks }
+            return chunks.map { OutputChunk(offset: $0.offset * clockSpeed, data: $0.data) }
+        }
+
+        /// The `step.shown` a command event belongs to: its step's, or for a command without a step the ad-hoc
+        /// `sh` shown just before with the same text. A `runbook record` command has none, whatever was shown last.
+        private func shownStep(for event: RecordedEvent) -> RecordedEvent? {
+            if let step = event.stepID { return shownByStep[step] ?? lastShown }
+            guard let shown = lastShown, shown.stepID == nil,
+                shown.payload["command"] == event.payload["command"] || event.payload["command"] == nil
+            else { return nil }
+            return shown
+        }
+
         private mutating func finish(_ event: RecordedEvent) -> Int? {
             guard let index = finishedIndex(for: event) else {
                 // A command that never started has no `command.started`: it is its own record.
                 guard event.type == .commandFailedToStart else { return nil }
-                let shown = event.stepID.flatMap { shownByStep[$0] } ?? lastShown
+                let shown = shownStep(for: event)
                 commands.append(
                     CommandRecord(
                         sequence: event.sequence, stepID: event.stepID,
@@ -261,6 +290,7 @@ extension IncidentReport {
                         finishedAt: event.timestamp,
                         failureReason: event.payload["error"]?.stringValue ?? event.payload["reason"]?.stringValue
                             ?? "unknown reason"))
+                commands[commands.count - 1].wasShown = shown != nil
                 if indexBySequence[event.sequence] == nil { indexBySequence[event.sequence] = commands.count - 1 }
                 return commands.count - 1
             }
@@ -271,12 +301,15 @@ extension IncidentReport {
             commands[index].exitCode = payload["exit_code"]?.intValue
             commands[index].signal =
                 payload["signal"].flatMap { $0 == .null ? nil : ($0.stringValue ?? $0.intValue.map(String.init)) }
-            // The runner's measured duration (real seconds, also in drills); older records had milliseconds.
+            // The runner's measured duration, on the incident's clock; older records had milliseconds.
             commands[index].duration =
-                payload["duration"]?.doubleValue ?? payload["duration_ms"]?.doubleValue.map { $0 / 1000 }
-                ?? event.timestamp.timeIntervalSince(commands[index].startedAt)
+                (payload["duration"]?.doubleValue ?? payload["duration_ms"]?.doubleValue.map { $0 / 1000 })
+                .map { $0 * clockSpeed } ?? event.timestamp.timeIntervalSince(commands[index].startedAt)
             commands[index].timedOut = payload["timed_out"]?.boolValue ?? false
-            commands[index].droppedBytes = payload["dropped_bytes"]?.intValue ?? 0
+            // `dropped` is what `runbook record` wrote before it recorded through the sessions' path.
+            commands[index].droppedBytes = (payload["dropped_bytes"] ?? payload["dropped"])?.intValue ?? 0
+            commands[index].droppedAt = payload["dropped_at"]?.intValue
+            commands[index].expected = payload["expected"]?.boolValue
             if event.type == .commandFailedToStart {
                 commands[index].failureReason =
                     payload["error"]?.stringValue ?? payload["reason"]?.stringValue ?? "unknown reason"

@@ -9,7 +9,9 @@ import Foundation
 public struct IncidentTranscript: Sendable {
     /// The incident row.
     public var incident: Incident
-    /// Stored output of each command, keyed by the sequence of its `command.started` event.
+    /// Output of commands held in memory, keyed by the sequence of its `command.started` event: what a transcript of
+    /// rows already read was given. A transcript opened on a store leaves it empty and reads each command's output
+    /// from the store when an exporter asks for it (`forEachOutputChunk`), so no export holds output whole.
     public var outputs: [Int64: [OutputChunk]]
     /// Every escalation timer of the incident, oldest generation first; empty when read from a store without
     /// escalation tables.
@@ -41,7 +43,7 @@ public struct IncidentTranscript: Sendable {
         let head = try store.chainHead(incidentID: id)
         let escalation = store as? any EscalationStore
         return IncidentTranscript(
-            incident: incident, outputs: try store.outputs(incidentID: id),
+            incident: incident, outputs: [:],
             timers: try escalation?.timers(incidentID: id) ?? [], outbox: try escalation?.outbox(incidentID: id) ?? [],
             chainHead: head, source: .store(store))
     }
@@ -82,6 +84,16 @@ public struct IncidentTranscript: Sendable {
             }
         case .events(let events):
             for index in events.indices where types?.contains(events[index].type) ?? true { try body(events[index]) }
+        }
+    }
+
+    /// Calls `body` with each output chunk of the command whose `command.started` has `sequence`, in order: from
+    /// `outputs` when it holds them, else read from the store one chunk at a time (also inside `forEachEvent`).
+    public func forEachOutputChunk(ofCommand sequence: Int64, _ body: (OutputChunk) throws -> Void) throws {
+        if let chunks = outputs[sequence] {
+            for chunk in chunks { try body(chunk) }
+        } else if case .store(let store) = source {
+            try store.forEachOutputChunk(incidentID: incident.id, commandSequence: sequence, body)
         }
     }
 

@@ -48,7 +48,7 @@ public struct JSONExporter: IncidentExporter {
         writer.member("commands", index: 4, depth: depth)
         for (index, record) in report.commands.enumerated() {
             writer.element(index: index, depth: depth + 1)
-            writer.write(command(record), depth: depth + 2)
+            try write(record, from: transcript, clockSpeed: report.clockSpeed, to: &writer, depth: depth + 2)
             try writer.flushIfFull()
         }
         writer.endArray(count: report.commands.count, depth: depth + 1)
@@ -65,6 +65,25 @@ public struct JSONExporter: IncidentExporter {
         writer.endObject(depth: depth)
         writer.raw("\n")
         try writer.flush()
+    }
+
+    /// `command(_:)` written directly, members in sorted key order, with its output streamed from the transcript.
+    private func write(
+        _ record: CommandRecord, from transcript: IncidentTranscript, clockSpeed: Double,
+        to writer: inout ExportWriter, depth: Int
+    ) throws {
+        guard case .object(var members) = command(record) else { return }
+        members["output"] = .null
+        for (index, key) in members.keys.sorted().enumerated() {
+            writer.member(named: key, index: index, depth: depth)
+            if key == "output" {
+                try JSONCommandOutput(clockSpeed: clockSpeed).write(
+                    record, from: transcript, to: &writer, depth: depth + 1)
+            } else {
+                writer.write(members[key]!, depth: depth + 1)
+            }
+        }
+        writer.endObject(depth: depth)
     }
 
     /// `event(_:)` written directly, members in sorted key order.
@@ -88,21 +107,10 @@ public struct JSONExporter: IncidentExporter {
         writer.endObject(depth: depth)
     }
 
-    /// The export as a JSON value (the whole document in memory: for tests and small incidents).
+    /// The export as a JSON value (the whole document in memory: for tests and small incidents): the rendered
+    /// document, read back.
     public func document(_ transcript: IncidentTranscript) throws -> JSONValue {
-        let report = try transcript.report()
-        return .object([
-            "generator": "runbook export",
-            "version": .int(Self.formatVersion),
-            "chain_head": transcript.chainHead?.json ?? .null,
-            "incident": incident(report),
-            "events": .array(try transcript.events().map(event)),
-            "commands": .array(report.commands.map(command)),
-            "metrics": metrics(report),
-            "timers": .array(timers(report)),
-            "outbox": .array(outbox(report)),
-            "notifications": .array(notifications(report)),
-        ])
+        try JSONValue(parsing: String(decoding: try render(transcript), as: UTF8.self))
     }
 
     private func time(_ date: Date?) -> JSONValue {
@@ -138,35 +146,8 @@ public struct JSONExporter: IncidentExporter {
         ])
     }
 
-    private func event(_ event: RecordedEvent) -> JSONValue {
-        .object([
-            "sequence": .int(event.sequence),
-            "timestamp": time(event.timestamp),
-            "actor": .string(event.actor),
-            "type": .string(event.type.rawValue),
-            "step_id": optional(event.stepID),
-            "payload": event.payload,
-            "previous_hash": .string(event.previousHash),
-            "hash": .string(event.hash),
-        ])
-    }
-
+    /// A command's members, all but `output` (written from the transcript as it is read).
     private func command(_ command: CommandRecord) -> JSONValue {
-        let data = command.outputData
-        let decoded = TerminalText.decode(data)
-        var output: [String: JSONValue] = [
-            "text": .string(decoded.text),
-            "valid_utf8": .bool(decoded.isValidUTF8),
-            "bytes": .int(Int64(data.count)),
-            "chunks": .array(
-                command.output.map { chunk in
-                    .object([
-                        "offset": .double((chunk.offset * 1000).rounded() / 1000),
-                        "bytes": .int(Int64(chunk.data.count)),
-                    ])
-                }),
-        ]
-        if !decoded.isValidUTF8 { output["base64"] = .string(data.base64EncodedString()) }
         return .object([
             "sequence": .int(command.sequence),
             "finish_sequence": command.finishSequence.map(JSONValue.int) ?? .null,
@@ -185,7 +166,6 @@ public struct JSONExporter: IncidentExporter {
             "timed_out": .bool(command.timedOut),
             "dropped_bytes": .int(command.droppedBytes),
             "failure": optional(command.failureReason),
-            "output": .object(output),
         ])
     }
 

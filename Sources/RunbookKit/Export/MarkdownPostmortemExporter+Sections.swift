@@ -76,47 +76,10 @@ extension MarkdownPostmortemExporter {
         return heading("Key moments", level: 3) + block("key-moments", lines.joined(separator: "\n"))
     }
 
-    /// Who was told what, from the notification outbox: so an escalation row in the timeline is not read as a page
+    /// Who was told what (`MarkdownNotifications`): so an escalation row in the timeline is not read as a page
     /// that was never sent.
     func notifications(_ report: IncidentReport) -> String {
-        var lines: [String] = []
-        let start = report.incident.declaredAt
-        if !report.outbox.isEmpty {
-            lines.append(
-                MarkdownText.tableRow(["Queued (UTC)", "Channel", "Kind", "Status", "Attempts", "Last error"]))
-            lines.append("|---|---|---|---|---|---|")
-            for entry in report.outbox {
-                lines.append(
-                    MarkdownText.tableRow([
-                        ExportFormatting.utc(entry.notification.occurredAt), entry.channel,
-                        entry.notification.kind.rawValue, entry.status.rawValue, "\(entry.attempts)",
-                        entry.lastError ?? "—",
-                    ]))
-            }
-        } else if !report.notifications.isEmpty {
-            // A store without the outbox (or an older transcript): the delivery attempts it recorded.
-            lines.append(MarkdownText.tableRow(["UTC", "T+", "Channel", "Kind", "Attempt", "Result"]))
-            lines.append("|---|---|---|---|---|---|")
-            for event in report.notifications {
-                let payload = event.payload
-                let result =
-                    event.type == .notificationSent
-                    ? "sent" : "failed" + (payload["error"]?.stringValue.map { ": \($0)" } ?? "")
-                lines.append(
-                    MarkdownText.tableRow([
-                        ExportFormatting.utc(event.timestamp),
-                        ExportFormatting.sinceStart(event.timestamp, start: start),
-                        payload["channel"]?.stringValue ?? "—", payload["kind"]?.stringValue ?? "—",
-                        payload["attempt"]?.intValue.map(String.init) ?? "—", result,
-                    ]))
-            }
-        } else {
-            lines.append(
-                report.metrics.escalations.isEmpty
-                    ? "No notifications were sent."
-                    : "No notifications were sent: the escalations below paged nobody.")
-        }
-        return heading("Notifications", level: 3) + block("notifications", lines.joined(separator: "\n"))
+        heading("Notifications", level: 3) + block("notifications", MarkdownNotifications.body(report))
     }
 
     /// The escalations the timers fired.

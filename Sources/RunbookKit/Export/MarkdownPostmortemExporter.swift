@@ -36,27 +36,12 @@ public struct MarkdownPostmortemExporter: IncidentExporter {
         // and the notes (nearly all of a large document) are written ahead into their own buffers, in their final
         // form, and copied out after the header.
         var builder = IncidentReport.Builder(incident: transcript.incident, outputs: transcript.outputs)
-        var timeline = ExportWriter()
+        var timeline = MarkdownTimeline(declaredAt: transcript.incident.declaredAt)
         var notes = ExportWriter()
-        var titles: [String: String] = [:]
         let declaredAt = transcript.incident.declaredAt
         try transcript.forEachEvent(hashes: false) { event in
             let command = builder.add(event).map { builder.commands[$0] }
-            if event.type == .stepShown, let step = event.stepID, let title = event.payload["title"]?.stringValue {
-                titles[step] = title
-            }
-            // `MarkdownText.tableRow`, written cell by cell into the buffer.
-            timeline.raw("\n| ")
-            timeline.markdownTimeCell(event.timestamp)
-            timeline.raw(" | ")
-            timeline.markdownCell(ExportFormatting.sinceStart(event.timestamp, start: declaredAt))
-            timeline.raw(" | ")
-            timeline.markdownCell(event.actor)
-            timeline.raw(" | ")
-            timeline.markdownCell(
-                EventSummary.describe(event, command: command, stepTitle: event.stepID.flatMap { titles[$0] }))
-            timeline.raw(" |")
-            try timeline.flushIfFull()
+            try timeline.add(event, command: command)
             if event.type == .noteAdded {
                 notes.raw("\n- ")
                 notes.utc(event.timestamp)
@@ -75,6 +60,7 @@ public struct MarkdownPostmortemExporter: IncidentExporter {
             }
         }
         let report = builder.report(timers: transcript.timers, outbox: transcript.outbox)
+        try timeline.finish(report.commands)
 
         let sections = PostmortemSections(report)
         let start = report.incident.declaredAt
@@ -96,11 +82,11 @@ public struct MarkdownPostmortemExporter: IncidentExporter {
         out.raw(GeneratedBlock.begin("timeline") + "\n\n")
         out.raw(MarkdownText.tableRow(["UTC", "T+", "Actor", "Event"]))
         out.raw("\n|---|---|---|---|")
-        try out.append(timeline)
+        try out.append(timeline.rows)
         out.raw("\n\n" + GeneratedBlock.end("timeline") + "\n\n")
         out.raw(heading("Supporting information"))
         out.raw(heading("Commands", level: 3) + GeneratedBlock.begin("commands") + "\n\n")
-        try commands(report, to: &out)
+        try commands(report, from: transcript, to: &out)
         out.raw("\n\n" + GeneratedBlock.end("commands") + "\n\n")
         out.raw(heading("Notes", level: 3) + GeneratedBlock.begin("notes") + "\n")
         if report.noteCount == 0 { out.raw("\nNo notes were taken.") }
@@ -201,7 +187,9 @@ public struct MarkdownPostmortemExporter: IncidentExporter {
     }
 
     /// The commands section, one command at a time (with its output, each can be long).
-    private func commands(_ report: IncidentReport, to out: inout ExportWriter) throws {
+    private func commands(_ report: IncidentReport, from transcript: IncidentTranscript, to out: inout ExportWriter)
+        throws
+    {
         if report.commands.isEmpty {
             out.raw("No commands were run.")
             return
@@ -209,8 +197,7 @@ public struct MarkdownPostmortemExporter: IncidentExporter {
         for (number, command) in report.commands.enumerated() {
             if number > 0 { out.raw("\n\n") }
             var lines: [String] = []
-            let title = command.stepTitle ?? command.stepID ?? "Command"
-            lines.append("#### \(number + 1). \(MarkdownText.inline(title))")
+            lines.append("#### \(number + 1). \(MarkdownText.inline(command.label))")
             lines.append("")
             var facts = [
                 "Run by \(MarkdownText.inline(command.actor)) at \(ExportFormatting.utc(command.startedAt)) "
@@ -226,39 +213,11 @@ public struct MarkdownPostmortemExporter: IncidentExporter {
                 lines += ["", "Edited before running; the runbook said:", ""]
                 lines.append(MarkdownText.fencedBlock(original, info: "sh"))
             }
-            lines.append("")
-            lines.append(output(of: command))
+            lines += ["", ""]
             out.raw(lines.joined(separator: "\n"))
+            try MarkdownOutput(lines: outputLines).write(command, from: transcript, to: &out)
             try out.flushIfFull()
         }
-    }
-
-    private func output(of command: CommandRecord) -> String {
-        let decoded = TerminalText.decode(command.outputData)
-        var text = TerminalText.plain(decoded.text)
-        if text.hasSuffix("\n") { text.removeLast() }
-        var notes: [String] = []
-        if !decoded.isValidUTF8 { notes.append("bytes that are not UTF-8 are shown as �") }
-        if command.droppedBytes > 0 {
-            notes.append("\(command.droppedBytes) bytes beyond the store's cap were not kept")
-        }
-        if text.isEmpty, command.output.isEmpty {
-            return "_No output recorded._" + (notes.isEmpty ? "" : " (\(notes.joined(separator: "; ")))")
-        }
-        // Split on the newline byte (the same lines: `plain` left no CR to pair with it), not by Character.
-        let all = text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
-            .map { String(decoding: $0, as: UTF8.self) }
-        var shown = all
-        var heading = "Output (\(all.count) line\(all.count == 1 ? "" : "s")"
-        if outputLines > 0, all.count > 2 * outputLines {
-            let left = all.count - 2 * outputLines
-            shown =
-                all.prefix(outputLines) + ["[… \(left) line\(left == 1 ? "" : "s") left out …]"]
-                + all.suffix(outputLines)
-            heading += ", first and last \(outputLines) shown"
-        }
-        heading += notes.isEmpty ? "):" : "; \(notes.joined(separator: "; "))):"
-        return heading + "\n\n" + MarkdownText.fencedBlock(shown.joined(separator: "\n"), info: "text")
     }
 
     /// The chain head the document was taken at, and how to check a database against it.

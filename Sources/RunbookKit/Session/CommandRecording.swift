@@ -27,12 +27,15 @@ public struct CommandRecording {
         public var result: Result<CommandResult, ExecutionError>
     }
 
-    /// Records into `incidentID` (which must exist), or declares a new P3 incident when it is `nil`; every event is committed before
-    /// the next step, so a crash loses nothing that happened before it.
+    /// Records into `incidentID` (which must exist), or declares a new P3 incident when it is `nil`; every event is
+    /// committed before the next step, so a crash loses nothing that happened before it. A command that cannot
+    /// start (its shell or working directory is missing) records nothing: the error is thrown before anything is.
+    /// - Throws: `ExecutionError` when the command cannot start; store errors.
     public func record(
         into incidentID: Int64?, store: any TranscriptStore, runner: any CommandRunner, identity: ResponderIdentity,
-        now: () -> Date = Date.init
+        now: @escaping () -> Date = Date.init
     ) throws -> Outcome {
+        try request.checkCanStart()
         let id: Int64
         if let incidentID {
             id = incidentID
@@ -42,39 +45,18 @@ public struct CommandRecording {
                 host: identity.host, user: identity.user)
             id = try store.declareIncident(declaration, actor: identity.actor, at: now()).0.id
         }
-        func append(_ type: EventType, _ payload: JSONValue) throws -> RecordedEvent {
-            try store.append(EventDraft(type, payload: payload), to: id, actor: identity.actor, at: now())
+        let append: (EventDraft) throws -> RecordedEvent = {
+            try store.append($0, to: id, actor: identity.actor, at: now())
         }
-        if let note { _ = try append(.noteAdded, ["text": .string(note)]) }
-
-        var startedPayload: [String: JSONValue] = [
-            "command": .string(request.command), "shell": .string(request.shell),
-            "cwd": request.workingDirectory.map { .string($0) } ?? .null, "runner": .string(runnerName),
-        ]
-        if let timeout = request.timeout { startedPayload["timeout"] = .double(timeout) }
-        let started = try append(.commandStarted, .object(startedPayload))
-        let writer = TranscriptOutputWriter(
-            store: store, incidentID: id, commandSequence: started.sequence, outputLimit: outputLimit)
-        var result: CommandResult
-        do {
-            result = try runner.run(request, sink: writer)
-        } catch let error as ExecutionError {
-            try writer.finish()
-            _ = try append(.commandFailedToStart, ["error": .string(error.summary)])
-            return Outcome(incidentID: id, result: .failure(error))
+        if let note { _ = try append(EventDraft(.noteAdded, payload: ["text": .string(note)])) }
+        let recorder = CommandRecorder(record: append, store: store, incidentID: id, outputLimit: outputLimit)
+        let outcome = try recorder.run(
+            request, stepID: nil, runner: runner, screen: nil, started: ["runner": .string(runnerName)])
+        switch outcome.result {
+        case .success(let result): return Outcome(incidentID: id, result: .success(result))
+        case .failure(let error as ExecutionError): return Outcome(incidentID: id, result: .failure(error))
+        case .failure(let error): throw error
         }
-        let stored = try writer.finish()
-        result.droppedBytes = stored.droppedBytes
-        var finished: [String: JSONValue] = [
-            "duration": .double((result.duration * 1000).rounded() / 1000), "timed_out": .bool(result.timedOut),
-            "bytes": .int(Int64(result.outputBytes)), "dropped": .int(Int64(stored.droppedBytes)),
-            "stored": .int(Int64(stored.bytes)), "command_sequence": .int(started.sequence),
-        ]
-        finished.merge(stored.payloadFields) { _, digest in digest }
-        finished["exit_code"] = result.exitCode.map { .int(Int64($0)) } ?? .null
-        finished["signal"] = result.signal.map { .int(Int64($0)) } ?? .null
-        _ = try append(.commandFinished, .object(finished))
-        return Outcome(incidentID: id, result: .success(result))
     }
 
     /// The first line of `text`, at most 80 characters: the title of an incident declared by `record`.

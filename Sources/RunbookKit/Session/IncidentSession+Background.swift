@@ -7,39 +7,47 @@ import Foundation
 /// touched from that thread: the step counts as done when it starts (`SessionState`), and the REPL learns of the
 /// end from `finishedBackgroundJobs()`.
 extension IncidentSession {
-    /// Starts a background step whose `command.started` is recorded.
+    /// Records `command.started` (marked background) for the approved `request` and starts it detached.
     func startInBackground(
-        command: String, stepID: String?, runbook: Runbook, attributes: StepAttributes, timeout: TimeInterval?,
-        workingDirectory: String?, startedEvent: RecordedEvent
+        _ request: CommandRequest, stepID: String?, runbook: Runbook, attributes: StepAttributes,
+        recorder: CommandRecorder
     ) throws -> StepRun {
         guard let starter = dependencies.backgroundRunner else { throw SessionError.noCurrentItem }
-        let recorder = CommandOutputRecorder(
-            screen: nil, store: dependencies.store, incidentID: incident.id, commandSequence: startedEvent.sequence,
+        var request = request
+        request.collectsExports = false
+        request.showsOutput = false
+        let common: [String: JSONValue] = ["runbook": .string(runbook.id)]
+        let started = try recorder.recordStarted(
+            request, stepID: stepID, common: common,
+            started: [
+                "variables": .array(variableNames(in: request.command).map { .string($0) }),
+                "interactive": false, "background": true,
+            ])
+        let output = CommandOutputRecorder(
+            screen: nil, store: dependencies.store, incidentID: incident.id, commandSequence: started.sequence,
             outputLimit: dependencies.outputLimit)
-        let request = CommandRequest(
-            command: command, shell: attributes.shell ?? runbook.shell, environment: childEnvironment(),
-            workingDirectory: workingDirectory, timeout: timeout, interactive: false,
-            isolation: dependencies.isolation)
         let running: RunningCommand
         do {
-            running = try starter.start(request, sink: recorder)
+            running = try starter.start(request, sink: output)
         } catch {
-            return try failedToStart(
-                error, recorder: recorder, stepID: stepID, runbook: runbook, attributes: attributes,
-                commandSequence: startedEvent.sequence)
+            try recorder.recordFailedToStart(error, stepID: stepID, common: common, started: started, output: output)
+            return StepRun(
+                outcome: .failedToStart((error as? any UserFacingError)?.summary ?? String(describing: error)),
+                expect: attributes.expect, onFail: attributes.onFail, commandSequence: started.sequence)
         }
-        let job = BackgroundJob(
-            commandSequence: startedEvent.sequence, stepID: stepID, command: command,
-            startedAt: startedEvent.timestamp)
-        backgroundJobs.add(job, running: running)
+        backgroundJobs.add(
+            BackgroundJob(
+                commandSequence: started.sequence, stepID: stepID, command: request.command,
+                startedAt: started.timestamp),
+            running: running)
         let waiter = BackgroundWaiter(
-            running: running, recorder: recorder, jobs: backgroundJobs, store: dependencies.store,
+            running: running, output: output, jobs: backgroundJobs, store: dependencies.store,
             clock: dependencies.clock, incidentID: incident.id, actor: dependencies.actor, stepID: stepID,
-            runbookID: runbook.id, expect: attributes.expect, commandSequence: startedEvent.sequence)
+            common: common, expect: attributes.expect, commandSequence: started.sequence)
         Thread.detachNewThread { waiter.run() }
         return StepRun(
             outcome: .startedInBackground, expect: attributes.expect, onFail: attributes.onFail,
-            commandSequence: startedEvent.sequence)
+            commandSequence: started.sequence)
     }
 
     /// The session's background steps, running and ended, oldest first (`jobs`).
@@ -55,69 +63,36 @@ extension IncidentSession {
     public func stopBackgroundJobs(grace: TimeInterval = 5) -> [BackgroundJob] {
         backgroundJobs.stopAll(grace: grace)
     }
-
-    /// Records `command.failed_to_start` for a command the runner could not start (missing shell or directory).
-    func failedToStart(
-        _ error: any Error, recorder: CommandOutputRecorder, stepID: String?, runbook: Runbook,
-        attributes: StepAttributes, commandSequence: Int64
-    ) throws -> StepRun {
-        try recorder.finish()
-        let message = (error as? any UserFacingError)?.summary ?? String(describing: error)
-        try record(
-            EventDraft(
-                .commandFailedToStart, stepID: stepID,
-                payload: ["runbook": .string(runbook.id), "error": .string(message)]))
-        return StepRun(
-            outcome: .failedToStart(message), expect: attributes.expect, onFail: attributes.onFail,
-            commandSequence: commandSequence)
-    }
-
-    /// The payload of `command.finished`, for foreground and background steps alike.
-    static func finishedPayload(
-        runbookID: String, result: CommandResult, matched: Bool, commandSequence: Int64,
-        stored: TranscriptOutputWriter.Summary
-    ) -> [String: JSONValue] {
-        var finished: [String: JSONValue] = [
-            "runbook": .string(runbookID), "exit_code": result.exitCode.map { .int(Int64($0)) } ?? .null,
-            "signal": result.signal.map { .int(Int64($0)) } ?? .null, "duration": .double(result.duration),
-            "timed_out": .bool(result.timedOut), "expected": .bool(matched),
-            "output_bytes": .int(Int64(result.outputBytes)), "dropped_bytes": .int(Int64(result.droppedBytes)),
-            "command_sequence": .int(commandSequence),
-        ]
-        if let received = result.receivedSignal { finished["received_signal"] = .int(Int64(received)) }
-        finished.merge(stored.payloadFields) { _, digest in digest }
-        return finished
-    }
 }
 
 /// What the thread of one background step needs: it waits for the command, then records its end.
 private final class BackgroundWaiter: @unchecked Sendable {
     let running: RunningCommand
-    let recorder: CommandOutputRecorder
+    let output: CommandOutputRecorder
     let jobs: BackgroundJobs
     let store: any TranscriptStore
     let clock: any Clock
     let incidentID: Int64
     let actor: String
     let stepID: String?
-    let runbookID: String
+    let common: [String: JSONValue]
     let expect: Set<Int32>
     let commandSequence: Int64
 
     init(
-        running: RunningCommand, recorder: CommandOutputRecorder, jobs: BackgroundJobs, store: any TranscriptStore,
-        clock: any Clock, incidentID: Int64, actor: String, stepID: String?, runbookID: String, expect: Set<Int32>,
-        commandSequence: Int64
+        running: RunningCommand, output: CommandOutputRecorder, jobs: BackgroundJobs, store: any TranscriptStore,
+        clock: any Clock, incidentID: Int64, actor: String, stepID: String?, common: [String: JSONValue],
+        expect: Set<Int32>, commandSequence: Int64
     ) {
         self.running = running
-        self.recorder = recorder
+        self.output = output
         self.jobs = jobs
         self.store = store
         self.clock = clock
         self.incidentID = incidentID
         self.actor = actor
         self.stepID = stepID
-        self.runbookID = runbookID
+        self.common = common
         self.expect = expect
         self.commandSequence = commandSequence
     }
@@ -126,12 +101,11 @@ private final class BackgroundWaiter: @unchecked Sendable {
         var result = running.wait()
         var recordingError: String?
         do {
-            let stored = try recorder.finish()
-            result.droppedBytes = max(result.droppedBytes, recorder.droppedBytes)
+            let stored = try output.finish()
+            result.droppedBytes = max(result.droppedBytes, stored.droppedBytes)
             let matched = !result.timedOut && result.exitCode.map { expect.contains($0) } == true
-            var payload = IncidentSession.finishedPayload(
-                runbookID: runbookID, result: result, matched: matched, commandSequence: commandSequence,
-                stored: stored)
+            var payload = CommandRecorder.finishedPayload(
+                result, matched: matched, stored: stored, sequence: commandSequence, common: common)
             payload["background"] = true
             _ = try store.append(
                 EventDraft(.commandFinished, stepID: stepID, payload: .object(payload)), to: incidentID, actor: actor,

@@ -182,64 +182,57 @@ extension IncidentSession {
         // default timeout, as it is meant to keep running (a port-forward, a log tail).
         let background = attributes.background && dependencies.backgroundRunner != nil
         let timeout = background ? attributes.timeout : timeout(for: attributes)
-        let workingDirectory = attributes.cwd ?? dependencies.workingDirectory
-        var started = base
-        started["shell"] = .string(attributes.shell ?? runbook.shell)
-        started["variables"] = .array(variableNames(in: command).map { .string($0) })
-        started["timeout"] = timeout.map { .double($0) } ?? .null
-        started["cwd"] = workingDirectory.map { .string($0) } ?? .null
-        started["interactive"] = .bool(attributes.interactive && !background)
-        if background { started["background"] = true }
-        let startedEvent = try record(EventDraft(.commandStarted, stepID: stepID, payload: .object(started)))
-        if background {
-            return try startInBackground(
-                command: command, stepID: stepID, runbook: runbook, attributes: attributes, timeout: timeout,
-                workingDirectory: workingDirectory, startedEvent: startedEvent)
-        }
         // Output captured into a secret variable is the secret: it is never stored (one placeholder chunk says
         // how much there was), and not shown either, unless the step is interactive and the responder must see it.
         let secretCapture = attributes.capture.flatMap { isSecret($0) ? $0 : nil }
         let hidesOutput = secretCapture != nil && !attributes.interactive
-        let recorder = CommandOutputRecorder(
-            screen: hidesOutput ? nil : output, store: dependencies.store, incidentID: incident.id,
-            commandSequence: startedEvent.sequence, outputLimit: dependencies.outputLimit,
-            secretCapture: secretCapture)
         var request = CommandRequest(
             command: command, shell: attributes.shell ?? runbook.shell, environment: childEnvironment(),
-            workingDirectory: workingDirectory, timeout: timeout, interactive: attributes.interactive,
-            isolation: dependencies.isolation)
+            workingDirectory: attributes.cwd ?? dependencies.workingDirectory, timeout: timeout,
+            interactive: attributes.interactive && !background, isolation: dependencies.isolation)
         request.showsOutput = !hidesOutput
         request.collectsExports = true
         request.carriedNames = VariableReferences.standaloneAssignedNames(in: command).sorted()
-        var result: CommandResult
-        do {
-            result = try dependencies.runner.run(request, sink: recorder)
-        } catch {
-            return try failedToStart(
-                error, recorder: recorder, stepID: stepID, runbook: runbook, attributes: attributes,
-                commandSequence: startedEvent.sequence)
+        let recorder = CommandRecorder(
+            record: { try self.record($0) }, store: dependencies.store, incidentID: incident.id,
+            outputLimit: dependencies.outputLimit)
+        if background {
+            return try startInBackground(
+                request, stepID: stepID, runbook: runbook, attributes: attributes, recorder: recorder)
         }
-        let stored = try recorder.finish()
-        result.droppedBytes = max(result.droppedBytes, recorder.droppedBytes)
-        let matched = !result.timedOut && result.exitCode.map { attributes.expect.contains($0) } == true
-        // Exports count whatever the exit status (the shell's environment changed either way), and are recorded
-        // before `command.finished`, like a captured value.
-        let exports = try result.environmentChanges.map { try recordExports($0, stepID: stepID) }
+        var exports: (exported: [CapturedValue], ignored: [String])?
         var captured: CapturedValue?
-        if matched, let name = attributes.capture {
-            let value = String(decoding: recorder.captured, as: UTF8.self)
-                .trimmingCharacters(in: .whitespacesAndNewlines)
-            // Recorded before `command.finished`, so a resumed session never has the step done without its value.
-            try setVariable(name, to: value, source: "capture")
-            captured = CapturedValue(name: name, value: value, isSecret: isSecret(name))
+        let outcome = try recorder.run(
+            request, stepID: stepID, runner: dependencies.runner, screen: hidesOutput ? nil : output,
+            common: ["runbook": .string(runbook.id)],
+            started: [
+                "variables": .array(variableNames(in: command).map { .string($0) }),
+                "interactive": .bool(attributes.interactive),
+            ], expect: attributes.expect, secretCapture: secretCapture
+        ) { result, matched, output in
+            // Exports count whatever the exit status (the shell's environment changed either way), and are
+            // recorded before `command.finished`, like a captured value.
+            exports = try result.environmentChanges.map { try recordExports($0, stepID: stepID) }
+            if matched, let name = attributes.capture {
+                let value = String(decoding: output.captured, as: UTF8.self)
+                    .trimmingCharacters(in: .whitespacesAndNewlines)
+                // Recorded before `command.finished`, so a resumed session never has the step done without its value.
+                try setVariable(name, to: value, source: "capture")
+                captured = CapturedValue(name: name, value: value, isSecret: isSecret(name))
+            }
         }
-        let finished = Self.finishedPayload(
-            runbookID: runbook.id, result: result, matched: matched, commandSequence: startedEvent.sequence,
-            stored: stored)
-        try record(EventDraft(.commandFinished, stepID: stepID, payload: .object(finished)))
+        let result: CommandResult
+        switch outcome.result {
+        case .success(let finished): result = finished
+        case .failure(let error):
+            let message = (error as? any UserFacingError)?.summary ?? String(describing: error)
+            return StepRun(
+                outcome: .failedToStart(message), expect: attributes.expect, onFail: attributes.onFail,
+                commandSequence: outcome.started.sequence)
+        }
         var run = StepRun(
-            outcome: matched ? .completed : .unexpectedExit, result: result, expect: attributes.expect,
-            captured: captured, onFail: attributes.onFail, commandSequence: startedEvent.sequence)
+            outcome: outcome.matched ? .completed : .unexpectedExit, result: result, expect: attributes.expect,
+            captured: captured, onFail: attributes.onFail, commandSequence: outcome.started.sequence)
         run.exported = exports?.exported ?? []
         run.ignoredExports = exports?.ignored ?? []
         return run

@@ -126,6 +126,24 @@ extension SQLiteTranscriptStore {
         }
     }
 
+    /// Each stored chunk of one command's output, in order, read with a cursor (one row at a time). The read may
+    /// happen inside another (an export reads a command's output while it goes through the events): it then runs
+    /// on the same connection, in the same snapshot.
+    public func forEachOutputChunk(
+        incidentID: Int64, commandSequence: Int64, _ body: (OutputChunk) throws -> Void
+    ) throws {
+        try reentrantRead { db in
+            // Cached: an export asks once or twice per command, thousands of times for a large incident.
+            let statement = try db.cachedStatement(
+                sql: """
+                    SELECT command_seq, chunk_index, offset_ms, data, encoding, size FROM outputs
+                    WHERE incident = ? AND command_seq = ? ORDER BY chunk_index
+                    """)
+            let rows = try Row.fetchCursor(statement, arguments: [incidentID, commandSequence])
+            while let row = try rows.next() { try body(try self.storedChunk(row, incidentID: incidentID).chunk) }
+        }
+    }
+
     /// The stored output of every command of an incident, keyed by the sequence of its `command.started` event, in
     /// one query.
     public func outputs(incidentID: Int64) throws -> [Int64: [OutputChunk]] {

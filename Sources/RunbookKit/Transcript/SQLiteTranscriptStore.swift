@@ -241,6 +241,11 @@ public final class SQLiteTranscriptStore: TranscriptStore, @unchecked Sendable {
         try translate { try writer.read(body) }
     }
 
+    /// `read`, allowed inside another read (on the same connection and snapshot).
+    func reentrantRead<T>(_ body: (Database) throws -> T) throws -> T {
+        try translate { try writer.unsafeReentrantRead(body) }
+    }
+
     private func translate<T>(_ body: () throws -> T) throws -> T {
         try Self.translatingErrors(path: path, busyTimeout: busyTimeout, body)
     }

@@ -23,6 +23,8 @@ public final class TranscriptOutputWriter: OutputSink, @unchecked Sendable {
         public var bytes: Int
         /// Bytes kept out of the store by the output limit.
         public var droppedBytes: Int = 0
+        /// Where in the stored bytes the dropped ones were (the end of the head), when any were dropped.
+        public var droppedAt: Int?
         /// The `OutputDigest` of the chunks committed, in hex.
         public var sha256: String = OutputDigest().hex
 
@@ -153,6 +155,7 @@ public final class TranscriptOutputWriter: OutputSink, @unchecked Sendable {
             if let failure { throw failure }
             var summary = stored
             summary.droppedBytes = limiter.droppedBytes
+            summary.droppedAt = limiter.droppedAt
             summary.sha256 = digest.hex
             return summary
         }

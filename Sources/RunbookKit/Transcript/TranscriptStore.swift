@@ -40,6 +40,10 @@ public protocol TranscriptStore: AnyObject, Sendable {
     func output(incidentID: Int64, commandSequence: Int64) throws -> [OutputChunk]
     /// The stored output of every command of an incident, keyed by the sequence of its `command.started` event.
     func outputs(incidentID: Int64) throws -> [Int64: [OutputChunk]]
+    /// Calls `body` with each stored chunk of one command's output, in order, without holding them all (exports of
+    /// large output read it this way). It may be called from inside `forEachEvent`'s body.
+    func forEachOutputChunk(
+        incidentID: Int64, commandSequence: Int64, _ body: (OutputChunk) throws -> Void) throws
 }
 
 extension TranscriptStore {
@@ -63,6 +67,13 @@ extension TranscriptStore {
     /// The last event's sequence and hash.
     public func chainHead(incidentID: Int64) throws -> ChainHead? {
         try events(incidentID: incidentID).last.map { ChainHead(sequence: $0.sequence, hash: $0.hash) }
+    }
+
+    /// `output(incidentID:commandSequence:)`, one chunk at a time.
+    public func forEachOutputChunk(
+        incidentID: Int64, commandSequence: Int64, _ body: (OutputChunk) throws -> Void
+    ) throws {
+        for chunk in try output(incidentID: incidentID, commandSequence: commandSequence) { try body(chunk) }
     }
 
     /// The output of each command that has a `command.started` event.

@@ -75,7 +75,7 @@ import Testing
         #expect(result.status == 0, "\(result.stderr)")
         let xml = try ExternalTool.cmarkXML(result.stdout)
         #expect(xml.components(separatedBy: "<heading level=\"1\">").count - 1 == 1, "\(result.stdout)")
-        #expect(result.stdout.contains("# Postmortem: Checkout down ↵ \\# not a heading ↵ nor this\n"))
+        #expect(result.stdout.contains("# Postmortem: Checkout down ↵ # not a heading ↵ nor this\n"))
         let heading = try #require(xml.range(of: ">Full log</text>"))
         let table = try #require(xml.range(of: "</table>", range: heading.upperBound..<xml.endIndex))
         let timeline = String(xml[heading.upperBound..<table.lowerBound])

@@ -78,7 +78,7 @@ import Testing
         #expect(text.contains("Run it? \u{1B}[32myes\u{1B}[0m (alice@ops-1)"))
         #expect(text.contains("Run it? \u{1B}[33medit\u{1B}[0m → helm rollback api 40"))
         #expect(text.contains("$ helm rollback api 40"))
-        #expect(text.contains("[exit 1 · 2.25s]"))
+        #expect(text.contains("[exit 1 (unexpected) · 2.25s]"))
         #expect(text.contains("Note: TODO: alert on readiness probe failures"))
         #expect(text.contains("Escalation level 1 to DevOps Lead (P1)"))
         #expect(!text.contains("\n\n"), "bare line feeds would stair-step in a player")

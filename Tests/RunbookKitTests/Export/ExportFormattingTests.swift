@@ -21,17 +21,18 @@ import Testing
         for _ in 0..<5_000 {
             let millis = Int64(numbers.next(below: 7_300_000_000_000)) - 100_000_000_000
             let date = Date(timeIntervalSince1970: Double(millis) / 1000)
-            let seconds = Int64(date.timeIntervalSince1970.rounded(.down))
-            let calendar = Self.utcCalendar
-            let parts = calendar.dateComponents(
-                [.year, .month, .day, .hour, .minute, .second], from: Date(timeIntervalSince1970: Double(seconds)))
-            let expected = String(
-                format: "%04d-%02d-%02d %02d:%02d:%02dZ", parts.year!, parts.month!, parts.day!, parts.hour!,
-                parts.minute!, parts.second!)
-            #expect(ExportFormatting.utc(date) == expected)
+            // The UTC column shows the nearest second (as T+ and the metrics round); ISO 8601 keeps milliseconds.
+            func text(_ seconds: Int64) -> String {
+                let parts = Self.utcCalendar.dateComponents(
+                    [.year, .month, .day, .hour, .minute, .second], from: Date(timeIntervalSince1970: Double(seconds)))
+                return String(
+                    format: "%04d-%02d-%02d %02d:%02d:%02dZ", parts.year!, parts.month!, parts.day!, parts.hour!,
+                    parts.minute!, parts.second!)
+            }
+            #expect(ExportFormatting.utc(date) == text(Int64(date.timeIntervalSince1970.rounded())))
             let ms = ((millis % 1000) + 1000) % 1000
-            let iso = expected.replacingOccurrences(of: " ", with: "T").replacingOccurrences(
-                of: "Z", with: String(format: ".%03lldZ", ms))
+            let iso = text(Int64(date.timeIntervalSince1970.rounded(.down))).replacingOccurrences(of: " ", with: "T")
+                .replacingOccurrences(of: "Z", with: String(format: ".%03lldZ", ms))
             #expect(ExportFormatting.iso8601(date) == iso)
         }
     }
@@ -51,7 +52,8 @@ import Testing
             let interval = Double(numbers.next(below: 1_000_000)) / 1_000_000 * scale
             for value in [interval, interval.rounded()] {
                 #expect(ExportFormatting.duration(value) == Self.reference(duration: value))
-                let offset = Int(start.addingTimeInterval(value).timeIntervalSince(start).rounded(.down))
+                // T+ is the difference of the two instants each rounded to the second (as the UTC column shows them).
+                let offset = Int(start.addingTimeInterval(value).timeIntervalSince1970.rounded()) - 1_767_225_600
                 #expect(
                     ExportFormatting.sinceStart(start.addingTimeInterval(value), start: start)
                         == "T+" + String(format: "%02d:%02d", offset / 60, offset % 60))

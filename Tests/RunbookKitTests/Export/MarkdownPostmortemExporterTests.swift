@@ -59,11 +59,13 @@ import Testing
         #expect(markdown.contains("| 2026-01-01 00:31:00Z | T+31:00 | 1 | DevOps Lead | P1 |"))
     }
 
-    @Test func timelineHasOneRowPerEventWhateverTheCellsHold() throws {
+    @Test func timelineHasOneRowPerCommandAndPerOtherEventWhateverTheCellsHold() throws {
         let (markdown, report) = try export()
         let xml = try ExternalTool.cmarkXML(markdown)
         let timeline = try table(after: "Full log", in: xml)
-        #expect(try count("<table_row", in: timeline) == report.events().count)
+        // A command's showing, approval and start make no rows: its finish is its one row.
+        let rows = try report.events().filter { ![.stepShown, .stepApproved, .commandStarted].contains($0.type) }
+        #expect(count("<table_row", in: timeline) == rows.count)
         // Pipes and newlines inside cells stay inside their cell.
         #expect(timeline.contains("errors spreading to | payments"))
         #expect(timeline.contains("action: write up | the "))
@@ -88,7 +90,7 @@ import Testing
     @Test func commandsShowTheEditedTextExitCodeAndDuration() throws {
         let (markdown, _) = try export()
         #expect(markdown.contains("### 2. Roll back the release"))
-        #expect(markdown.contains("exit 1, took 2.25s, in /srv."))
+        #expect(markdown.contains("exit 1 (unexpected), took 2.25s, in /srv."))
         #expect(
             markdown.contains(
                 "```sh\nhelm rollback api 40\n```\n\nEdited before running; the runbook said:\n\n```sh\nhelm rollback api 41\n```"
@@ -134,7 +136,7 @@ import Testing
         #expect(markdown.contains("-->\n# Postmortem (DRILL): Checkout API returning 502s\n"))
         #expect(markdown.contains("- **Drill:** **DRILL**"))
         #expect(markdown.contains("## Drill debrief"))
-        #expect(markdown.contains("- **went\\_well:** Rollback was quick"))
+        #expect(markdown.contains("- **went_well:** Rollback was quick"))
         #expect(markdown.contains("  - Page earlier"))
     }
 }

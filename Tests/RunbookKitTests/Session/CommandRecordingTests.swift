@@ -35,23 +35,24 @@ import Testing
         #expect(stored.count == 1000)
         #expect(result.outputBytes == 13 + 5000 + 1)
         #expect(result.droppedBytes == 13 + 10 + 5000 + 1 - 1000)
-        #expect(events.last?.payload["dropped"] == .int(Int64(result.droppedBytes)))
-        #expect(events.last?.payload["stored"] == 1000)
+        #expect(events.last?.payload["dropped_bytes"] == .int(Int64(result.droppedBytes)))
+        #expect(events.last?.payload["output_bytes"] == .int(Int64(result.outputBytes)))
         #expect(events[1].payload["text"] == "the key is [REDACTED:API_KEY]")
         #expect(started.payload["command"]?.stringValue?.hasSuffix("# [REDACTED:API_KEY]") == true)
         #expect(try store.incident(outcome.incidentID)?.title.contains("k-123456") == false)
         for event in events { #expect(!"\(event.payload)".contains("k-123456")) }
     }
 
-    @Test func aCommandThatCannotStartIsRecordedAsSuch() throws {
+    /// A command whose shell is missing never starts: nothing is declared or recorded.
+    @Test func aCommandThatCannotStartRecordsNothing() throws {
         let store = try SQLiteTranscriptStore.inMemory()
         let recording = CommandRecording(
             request: CommandRequest(command: "true", shell: "/nonexistent/shell"), runnerName: "pipe",
             outputLimit: 1000)
-        let outcome = try recording.record(
-            into: nil, store: store, runner: PipeCommandRunner(), identity: ResponderIdentity(user: "a", host: "h"))
-        #expect(throws: ExecutionError.self) { try outcome.result.get() }
-        let types = try store.events(incidentID: outcome.incidentID).map(\.type)
-        #expect(types == [.incidentDeclared, .commandStarted, .commandFailedToStart])
+        #expect(throws: ExecutionError.self) {
+            try recording.record(
+                into: nil, store: store, runner: PipeCommandRunner(), identity: ResponderIdentity(user: "a", host: "h"))
+        }
+        #expect(try store.incidents(openOnly: false, drillsOnly: false).isEmpty)
     }
 }

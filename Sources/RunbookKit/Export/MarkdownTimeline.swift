@@ -1,0 +1,85 @@
+import Foundation
+
+/// The rows of the postmortem's timeline table, written ahead into their own buffer as the events are read.
+///
+/// One row per command: its step, the text that ran and how it ended, at the time it started. The events that make
+/// up a command (`step.shown`, `step.approved`, `command.started`, `command.finished`) give no rows of their own;
+/// rows of other events recorded while it ran wait for it, so the table stays in time order.
+struct MarkdownTimeline {
+    /// The rows so far.
+    private(set) var rows = ExportWriter()
+    private let declaredAt: Date
+    private var titles: [String: String] = [:]
+    /// The command running, by `command.started` sequence, with the rows recorded while it ran.
+    private var running: (sequence: Int64, event: RecordedEvent, held: ExportWriter)?
+
+    init(declaredAt: Date) { self.declaredAt = declaredAt }
+
+    /// Takes the next event; `command` is its command record (complete up to this event), for `command.*` events.
+    mutating func add(_ event: RecordedEvent, command: CommandRecord?) throws {
+        if event.type == .stepShown, let step = event.stepID, let title = event.payload["title"]?.stringValue {
+            titles[step] = title
+        }
+        switch event.type {
+        case .stepShown:
+            if event.payload["dry_run"]?.boolValue == true { row(event, describe(event) + " (dry run)") }
+        case .stepApproved:
+            break
+        case .commandStarted:
+            try endRunning(nil)
+            running = (event.sequence, event, ExportWriter())
+        case .commandFinished, .commandFailedToStart:
+            guard let command else { return row(event, describe(event)) }
+            if let running, running.sequence == command.sequence {
+                try endRunning(command)
+            } else {
+                row(event, EventSummary.describe(command: command))
+            }
+        default:
+            row(event, describe(event))
+        }
+        try rows.flushIfFull()
+    }
+
+    /// Writes the row of a command still running when the transcript ends.
+    mutating func finish(_ commands: [CommandRecord]) throws {
+        guard let running else { return }
+        try endRunning(commands.last { $0.sequence == running.sequence })
+    }
+
+    private func describe(_ event: RecordedEvent) -> String {
+        EventSummary.describe(event, command: nil, stepTitle: event.stepID.flatMap { titles[$0] })
+    }
+
+    /// Writes the running command's row at its start, then the rows that waited for it.
+    private mutating func endRunning(_ command: CommandRecord?) throws {
+        guard let current = running else { return }
+        running = nil
+        let text =
+            command.map(EventSummary.describe(command:))
+            ?? "Ran: \(current.event.payload["command"]?.stringValue ?? "?") (no finish recorded)"
+        row(current.event, text)
+        try rows.append(current.held)
+    }
+
+    /// `MarkdownText.tableRow` of the event's time, T+, actor and `text`, written cell by cell.
+    private mutating func row(_ event: RecordedEvent, _ text: String) {
+        if running != nil {
+            Self.write(event, text, declaredAt: declaredAt, to: &running!.held)
+        } else {
+            Self.write(event, text, declaredAt: declaredAt, to: &rows)
+        }
+    }
+
+    private static func write(_ event: RecordedEvent, _ text: String, declaredAt: Date, to out: inout ExportWriter) {
+        out.raw("\n| ")
+        out.markdownTimeCell(event.timestamp)
+        out.raw(" | ")
+        out.markdownCell(ExportFormatting.sinceStart(event.timestamp, start: declaredAt))
+        out.raw(" | ")
+        out.markdownCell(event.actor)
+        out.raw(" | ")
+        out.markdownCell(text)
+        out.raw(" |")
+    }
+}
