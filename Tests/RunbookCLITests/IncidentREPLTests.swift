@@ -183,7 +183,7 @@ import Testing
         #expect(harness.runner.requests.map(\.command) == ["uptime"])
         #expect(screen.contains("cancelled; nothing ran"))
         #expect(screen.contains("up 3 days"))
-        #expect(screen.contains("export takes markdown, json or asciicast"))
+        #expect(screen.contains("export takes markdown, json, asciicast or html"))
     }
 
     @Test func completerOffersCommandsStepsRunbooksAndSeverities() throws {

@@ -89,26 +89,10 @@ struct ExportCommand: ParsableCommand {
         case .markdown: exporter = MarkdownPostmortemExporter(outputLines: lines)
         case .json: exporter = JSONExporter()
         case .asciicast: exporter = AsciicastExporter()
-        case .html: exporter = HTMLReportExporter(outputLines: lines, replay: Self.replayBundle())
+        case .html: exporter = HTMLReportExporter(outputLines: lines, replay: ReplayBundle.forThisProcess())
         }
         // Written as it is produced, to standard output (`-o -`) or to the file, whose path is printed.
         let path = try exporter.export(incidentID: id, from: store, to: output, force: force)
         if path != "-" { print(path) }
-    }
-
-    /// The HTML report's replay bundle; when there is none, a note on standard error says why (the report says
-    /// only that the replay is missing: paths of the exporting machine do not belong in a shared document).
-    static func replayBundle() -> Result<ReplayBundle, ReplayBundle.Absence> {
-        let executable =
-            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        do {
-            return .success(
-                try ReplayBundle.locate(environment: ProcessInfo.processInfo.environment, executablePath: executable))
-        } catch let absence as ReplayBundle.Absence {
-            FileHandle.standardError.write(Data("note: the HTML report has no replay: \(absence.reason)\n".utf8))
-            return .failure(absence)
-        } catch {
-            return .failure(ReplayBundle.Absence(reason: "\(error)"))
-        }
     }
 }

@@ -745,7 +745,7 @@ public final class IncidentREPL {
         case "markdown", "md": exporter = MarkdownPostmortemExporter()
         case "json": exporter = JSONExporter()
         case "asciicast", "cast": exporter = AsciicastExporter()
-        case "html": exporter = HTMLReportExporter(replay: ExportCommand.replayBundle())
+        case "html": exporter = HTMLReportExporter(replay: ReplayBundle.forThisProcess())
         default: throw SessionError.invalidArgument("export takes markdown, json, asciicast or html")
         }
         let path = try exporter.export(incidentID: session.incidentID, from: session.dependencies.store)

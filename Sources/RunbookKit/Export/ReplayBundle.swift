@@ -93,4 +93,19 @@ public struct ReplayBundle: Sendable, Equatable {
     static func hashSource(_ text: String) -> String {
         "'sha256-\(Data(SHA256.hash(data: Data(text.utf8))).base64EncodedString())'"
     }
+
+    /// The bundle for this process: `locate` with the process's environment and executable; when absent, a note on
+    /// standard error says where it looked, and the report says the replay is missing.
+    public static func forThisProcess() -> Result<ReplayBundle, Absence> {
+        let executable =
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        do {
+            return .success(try locate(environment: ProcessInfo.processInfo.environment, executablePath: executable))
+        } catch let absence as Absence {
+            FileHandle.standardError.write(Data("note: the HTML report has no replay: \(absence.reason)\n".utf8))
+            return .failure(absence)
+        } catch {
+            return .failure(Absence(reason: "\(error)"))
+        }
+    }
 }

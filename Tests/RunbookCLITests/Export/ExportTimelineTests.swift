@@ -34,7 +34,7 @@ import Testing
 
     /// The rows of the timeline table, as cmark-gfm reads them (the text of each row's last cell).
     static func timelineRows(_ markdown: String) throws -> [String] {
-        let start = try #require(markdown.range(of: "## Timeline\n"))
+        let start = try #require(markdown.range(of: "### Full log\n"))
         let end = try #require(markdown.range(of: "\n\n## ", range: start.upperBound..<markdown.endIndex))
         return markdown[start.upperBound..<end.lowerBound].split(separator: "\n").filter { $0.hasPrefix("| 2") }.map(
             String.init)

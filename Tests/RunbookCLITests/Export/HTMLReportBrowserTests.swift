@@ -76,7 +76,7 @@ import Testing
         #expect(!result.stderr.contains("Content Security Policy"), "\(result.stderr.suffix(2000))")
 
         // The sections and the timeline, one row per event.
-        for id in ["metrics", "timeline", "commands", "notes", "action-items", "author"] {
+        for id in ["metrics", "summary", "impact", "key-moments", "timeline", "commands", "notes", "action-items"] {
             #expect(dom.contains("<section id=\"\(id)\">"), "\(id)")
         }
         let timeline = try element("section", id: "timeline", in: dom)
@@ -97,7 +97,7 @@ import Testing
         #expect(lines.contains("[2/3] Roll back the release"), "\(screen)")
         #expect(lines.contains("$ helm rollback api 40"), "\(screen)")
         #expect(lines.contains("FAILED rollback"), "\(screen)")
-        #expect(lines.contains("[exit 1 · 2.25s]"), "\(screen)")
+        #expect(lines.contains("[exit 1 (unexpected) · 2.25s]"), "\(screen)")
         #expect(!screen.contains("CrashLoopBackOff"), "step 1's output is not part of step 2's replay")
         // The other step's replay waits for its button.
         let other = try element("details", id: "replay-1", in: dom)

@@ -154,7 +154,10 @@ import Testing
 
     @Test func theSectionsOfThePostmortemAreThere() throws {
         let page = try sample()
-        for id in ["metrics", "timeline", "commands", "notes", "action-items", "author"] {
+        for id in [
+            "metrics", "summary", "impact", "detection", "root-causes", "went-well", "lucky", "action-items",
+            "key-moments", "timeline", "commands", "notes",
+        ] {
             #expect(page.contains("<section id=\"\(id)\">"), "\(id)")
         }
         let rows = count("\n<tr class=\"", in: page)
