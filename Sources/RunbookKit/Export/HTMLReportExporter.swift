@@ -213,36 +213,35 @@ public struct HTMLReportExporter: IncidentExporter {
     }
 
     /// Every event, one row each, written as the events are read (a second pass: the header needed them all).
+    /// The timeline, read into rows as the Markdown export reads it (`TimelineRows`: one row per command).
     private func timeline(_ transcript: IncidentTranscript, to out: inout ExportWriter) throws {
         out.raw("<section id=\"timeline\">\n<h2>Timeline</h2>\n<table class=\"rows timeline\"><thead><tr>")
         out.raw("<th>UTC</th><th>T+</th><th>Actor</th><th>Event</th></tr></thead><tbody>")
         var builder = IncidentReport.Builder(incident: transcript.incident, outputs: [:])
-        var titles: [String: String] = [:]
-        let declaredAt = transcript.incident.declaredAt
-        var row: [UInt8] = []
+        var rows = TimelineRows(declaredAt: transcript.incident.declaredAt, writeRow: Self.row)
         try transcript.forEachEvent(hashes: false) { event in
-            let command = builder.add(event).map { builder.commands[$0] }
-            if event.type == .stepShown, let step = event.stepID, let title = event.payload["title"]?.stringValue {
-                titles[step] = title
-            }
-            row.removeAll(keepingCapacity: true)
-            row.append(contentsOf: "\n<tr class=\"".utf8)
-            row.append(contentsOf: event.type.rawValue.utf8.map { $0 == UInt8(ascii: ".") ? UInt8(ascii: "-") : $0 })
-            row.append(contentsOf: "\"><td data-label=\"UTC\">".utf8)
-            ExportFormatting.appendUTC(event.timestamp, to: &row)
-            row.append(contentsOf: "</td><td data-label=\"T+\">".utf8)
-            row.append(contentsOf: ExportFormatting.sinceStart(event.timestamp, start: declaredAt).utf8)
-            row.append(contentsOf: "</td><td data-label=\"Actor\">".utf8)
-            HTMLText.append(event.actor, to: &row)
-            row.append(contentsOf: "</td><td data-label=\"Event\">".utf8)
-            let summary = EventSummary.describe(
-                event, command: command, stepTitle: event.stepID.flatMap { titles[$0] })
-            HTMLText.append(Self.oneLine(summary), to: &row)
-            row.append(contentsOf: "</td></tr>".utf8)
-            out.raw(row)
-            try out.flushIfFull()
+            try rows.add(event, command: builder.add(event).map { builder.commands[$0] })
         }
+        try rows.finish(builder.commands)
+        try out.append(rows.rows)
         out.raw("\n</tbody></table>\n</section>\n")
+    }
+
+    /// One timeline row: its event type as its class (`command-started` for a command), UTC, T+, actor, text.
+    private static func row(_ event: RecordedEvent, _ text: String, declaredAt: Date, to out: inout ExportWriter) {
+        var row: [UInt8] = []
+        row.append(contentsOf: "\n<tr class=\"".utf8)
+        row.append(contentsOf: event.type.rawValue.utf8.map { $0 == UInt8(ascii: ".") ? UInt8(ascii: "-") : $0 })
+        row.append(contentsOf: "\"><td data-label=\"UTC\">".utf8)
+        ExportFormatting.appendUTC(event.timestamp, to: &row)
+        row.append(contentsOf: "</td><td data-label=\"T+\">".utf8)
+        row.append(contentsOf: ExportFormatting.sinceStart(event.timestamp, start: declaredAt).utf8)
+        row.append(contentsOf: "</td><td data-label=\"Actor\">".utf8)
+        HTMLText.append(event.actor, to: &row)
+        row.append(contentsOf: "</td><td data-label=\"Event\">".utf8)
+        HTMLText.append(oneLine(text), to: &row)
+        row.append(contentsOf: "</td></tr>".utf8)
+        out.raw(row)
     }
 
     private func notes(_ transcript: IncidentTranscript, report: IncidentReport, to out: inout ExportWriter) throws {

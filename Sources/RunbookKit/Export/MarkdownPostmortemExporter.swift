@@ -36,7 +36,7 @@ public struct MarkdownPostmortemExporter: IncidentExporter {
         // and the notes (nearly all of a large document) are written ahead into their own buffers, in their final
         // form, and copied out after the header.
         var builder = IncidentReport.Builder(incident: transcript.incident, outputs: transcript.outputs)
-        var timeline = MarkdownTimeline(declaredAt: transcript.incident.declaredAt)
+        var timeline = TimelineRows(declaredAt: transcript.incident.declaredAt)
         var notes = ExportWriter()
         let declaredAt = transcript.incident.declaredAt
         try transcript.forEachEvent(hashes: false) { event in

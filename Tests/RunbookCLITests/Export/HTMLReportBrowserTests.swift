@@ -75,12 +75,13 @@ import Testing
         let dom = result.stdout
         #expect(!result.stderr.contains("Content Security Policy"), "\(result.stderr.suffix(2000))")
 
-        // The sections and the timeline, one row per event.
+        // The sections and the timeline.
         for id in ["metrics", "summary", "impact", "key-moments", "timeline", "commands", "notes", "action-items"] {
             #expect(dom.contains("<section id=\"\(id)\">"), "\(id)")
         }
         let timeline = try element("section", id: "timeline", in: dom)
-        #expect(timeline.components(separatedBy: "<tr class=").count - 1 == 23)
+        // One row per command (its shown, approved, started and finished events make one), as in the Markdown.
+        #expect(timeline.components(separatedBy: "<tr class=").count - 1 == 17)
         #expect(timeline.contains("Severity P2 → P1: errors spreading to | payments"))
         // A coloured output line, without the replay's help.
         let first = try element("article", id: "command-1", in: dom)

@@ -161,7 +161,7 @@ import Testing
             #expect(page.contains("<section id=\"\(id)\">"), "\(id)")
         }
         let rows = count("\n<tr class=\"", in: page)
-        #expect(rows == 23, "one timeline row per event")
+        #expect(rows == 17, "one timeline row per event, and one per command (not four)")
         #expect(page.contains("<td data-label=\"Event\">Severity P2 → P1: errors spreading to | payments</td>"))
         #expect(page.contains("<p>Edited before running; the runbook said:</p>"))
     }

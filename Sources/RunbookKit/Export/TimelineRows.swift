@@ -1,11 +1,17 @@
 import Foundation
 
-/// The rows of the postmortem's timeline table, written ahead into their own buffer as the events are read.
+/// The rows of the postmortem's timeline table, written ahead into their own buffer as the events are read: the
+/// one reading of the events into rows, for the Markdown export (`markdownRow`) and the HTML report (its own row
+/// writer).
 ///
 /// One row per command: its step, the text that ran and how it ended, at the time it started. The events that make
 /// up a command (`step.shown`, `step.approved`, `command.started`, `command.finished`) give no rows of their own;
 /// rows of other events recorded while it ran wait for it, so the table stays in time order.
-struct MarkdownTimeline {
+struct TimelineRows {
+    /// Writes one row: the event it stands at (time, actor), its text, the declaration time (for T+).
+    typealias RowWriter = (_ event: RecordedEvent, _ text: String, _ declaredAt: Date, _ out: inout ExportWriter) ->
+        Void
+
     /// The rows so far.
     private(set) var rows = ExportWriter()
     private let declaredAt: Date
@@ -13,7 +19,12 @@ struct MarkdownTimeline {
     /// The command running, by `command.started` sequence, with the rows recorded while it ran.
     private var running: (sequence: Int64, event: RecordedEvent, held: ExportWriter)?
 
-    init(declaredAt: Date) { self.declaredAt = declaredAt }
+    private let writeRow: RowWriter
+
+    init(declaredAt: Date, writeRow: @escaping RowWriter = TimelineRows.markdownRow) {
+        self.declaredAt = declaredAt
+        self.writeRow = writeRow
+    }
 
     /// Takes the next event; `command` is its command record (complete up to this event), for `command.*` events.
     mutating func add(_ event: RecordedEvent, command: CommandRecord?) throws {
@@ -62,16 +73,16 @@ struct MarkdownTimeline {
         try rows.append(current.held)
     }
 
-    /// `MarkdownText.tableRow` of the event's time, T+, actor and `text`, written cell by cell.
     private mutating func row(_ event: RecordedEvent, _ text: String) {
         if running != nil {
-            Self.write(event, text, declaredAt: declaredAt, to: &running!.held)
+            writeRow(event, text, declaredAt, &running!.held)
         } else {
-            Self.write(event, text, declaredAt: declaredAt, to: &rows)
+            writeRow(event, text, declaredAt, &rows)
         }
     }
 
-    private static func write(_ event: RecordedEvent, _ text: String, declaredAt: Date, to out: inout ExportWriter) {
+    /// `MarkdownText.tableRow` of the event's time, T+, actor and `text`, written cell by cell.
+    static func markdownRow(_ event: RecordedEvent, _ text: String, declaredAt: Date, to out: inout ExportWriter) {
         out.raw("\n| ")
         out.markdownTimeCell(event.timestamp)
         out.raw(" | ")
