@@ -10,6 +10,9 @@ struct MarkdownOutput {
     /// Bytes kept of each line shown.
     var lineBytes: Int { lines > 0 ? Self.shownLineBytes : Self.wholeLineBytes }
 
+    /// Most bytes of output kept from the first pass for the second (the rest is read from the store again).
+    static let keptBytes = 1 << 20
+
     /// Bytes of a line shown with `--lines N`.
     static let shownLineBytes = 1000
     /// Bytes of a line shown with `--lines 0` (everything): still a bound, so a line of any length cannot fill memory.
@@ -35,11 +38,17 @@ struct MarkdownOutput {
             if case .cut = piece { scan.cutPiece = scan.pieces }
             scan.pieces += 1
         }
+        // Output of up to `Self.keptBytes` is kept from the first pass for the second, so the common small output
+        // is read from the store once; a larger one is read again, a chunk at a time.
+        var kept: [OutputChunk]? = []
+        var keptBytes = 0
         try transcript.forEachOutputChunk(ofCommand: command.sequence) { chunk in
             scan.chunks += 1
             scan.validUTF8.add(chunk.data)
             scan.backticks.add(chunk.data)
             counter.add(chunk.data, count)
+            keptBytes += chunk.data.count
+            if keptBytes <= Self.keptBytes { kept?.append(chunk) } else { kept = nil }
         }
         counter.finish(count)
         var notes: [String] = []
@@ -54,7 +63,7 @@ struct MarkdownOutput {
         out.raw(heading(scan, notes: notes))
         let fence = String(repeating: "`", count: max(3, scan.backticks.longest + 1))
         out.raw("\n\n" + fence + "text\n")
-        try writeLines(command, scan: scan, cutAt: cutAt, from: transcript, to: &out)
+        try writeLines(command, scan: scan, cutAt: cutAt, kept: kept, from: transcript, to: &out)
         out.raw(fence)
     }
 
@@ -68,7 +77,7 @@ struct MarkdownOutput {
 
     /// The second pass: the lines shown, the line standing for those left out, and the cut.
     private func writeLines(
-        _ command: CommandRecord, scan: Scan, cutAt: Int?, from transcript: IncidentTranscript,
+        _ command: CommandRecord, scan: Scan, cutAt: Int?, kept: [OutputChunk]?, from transcript: IncidentTranscript,
         to out: inout ExportWriter
     ) throws {
         let total = scan.pieces
@@ -99,9 +108,16 @@ struct MarkdownOutput {
                 do { try out.flushIfFull() } catch { failure = error }
             }
         }
-        try transcript.forEachOutputChunk(ofCommand: command.sequence) { chunk in
-            reader.add(chunk.data, write)
-            if let failure { throw failure }
+        if let kept {
+            for chunk in kept {
+                reader.add(chunk.data, write)
+                if let failure { throw failure }
+            }
+        } else {
+            try transcript.forEachOutputChunk(ofCommand: command.sequence) { chunk in
+                reader.add(chunk.data, write)
+                if let failure { throw failure }
+            }
         }
         reader.finish(write)
         if let failure { throw failure }
