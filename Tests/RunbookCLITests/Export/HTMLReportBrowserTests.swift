@@ -126,7 +126,7 @@ import Testing
                 try store.appendOutput(
                     [OutputChunk(offset: 0.5, data: Data("\(word) output\n".utf8))], incidentID: incident.id,
                     commandSequence: started.sequence)
-                try store.append(
+                _ = try store.append(
                     EventDraft(.commandFinished, payload: ["exit_code": 0, "duration_ms": 600]), to: incident.id,
                     actor: "u@h", at: at.addingTimeInterval(1))
             }

@@ -46,7 +46,7 @@ import Testing
 
     @Test func aNoteWithAScriptElementIsShownAsText() throws {
         let page = try incident(title: "t") { store, id in
-            try store.append(
+            _ = try store.append(
                 EventDraft(.noteAdded, payload: ["text": "<script>alert(1)</script> & <img src=x onerror=alert(2)>"]),
                 to: id, actor: "u@h", at: SampleIncident.start.addingTimeInterval(5))
         }

@@ -61,9 +61,9 @@ import Testing
         document = document.replacingOccurrences(of: "# Postmortem: ", with: "# Postmortem (reviewed): ")
         try document.write(toFile: path, atomically: false, encoding: .utf8)
         let end = SampleIncident.start.addingTimeInterval(4000)
-        try store.append(
+        _ = try store.append(
             EventDraft(.noteAdded, payload: ["text": "late note: payments confirmed"]), to: id, actor: "carol", at: end)
-        try store.append(EventDraft(.causeAdded, payload: ["text": "no canary"]), to: id, actor: "carol", at: end)
+        _ = try store.append(EventDraft(.causeAdded, payload: ["text": "no canary"]), to: id, actor: "carol", at: end)
 
         try MarkdownPostmortemExporter().update(incidentID: id, from: store, file: path)
 
@@ -137,7 +137,7 @@ import Testing
         var document = try append("Written on Windows.", after: "went-well", in: try read(path))
         document = document.replacingOccurrences(of: "\n", with: "\r\n")
         try document.write(toFile: path, atomically: false, encoding: .utf8)
-        try store.append(
+        _ = try store.append(
             EventDraft(.noteAdded, payload: ["text": "after the edit"]), to: id, actor: "carol",
             at: SampleIncident.start.addingTimeInterval(4000))
 

@@ -15,7 +15,7 @@ import Testing
     @Test func declareMitigateAndResolveAppendOneAnchorEachButNotesDoNot() throws {
         let store = try fileStore()
         let (incident, _) = try store.declareIncident(.sample(), actor: "alice", at: time)
-        try store.append(
+        _ = try store.append(
             EventDraft(.noteAdded, payload: ["text": "looking"]), to: incident.id, actor: "alice", at: time)
         let mitigated = try store.append(
             EventDraft(.statusChanged, payload: ["from": "open", "to": "mitigated"]), to: incident.id, actor: "alice",
@@ -78,7 +78,8 @@ import Testing
         let store = try fileStore()
         let (incident, declared) = try store.declareIncident(.sample(), actor: "alice", at: time)
         let transcript = try IncidentTranscript.load(incidentID: incident.id, from: store)
-        try store.append(EventDraft(.noteAdded, payload: ["text": "later"]), to: incident.id, actor: "alice", at: time)
+        _ = try store.append(
+            EventDraft(.noteAdded, payload: ["text": "later"]), to: incident.id, actor: "alice", at: time)
         #expect(transcript.chainHead == ChainHead(sequence: 1, hash: declared.hash))
         let document = try JSONExporter().document(transcript)
         #expect(document["chain_head"] == ChainHead(sequence: 1, hash: declared.hash).json)
