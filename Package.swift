@@ -78,7 +78,8 @@ let package = Package(
             // A committed copy of the seed runbook, read by the seed-coverage test; not a resource.
             exclude: ["BundledRunbooks/seed.txt"]),
         .testTarget(
-            name: "RunbookCLITests", dependencies: ["RunbookCLI", "RunbookKit", "RunbookTestSupport"],
+            name: "RunbookCLITests",
+            dependencies: ["RunbookCLI", "RunbookKit", "RunbookPostgres", "RunbookTestSupport"],
             exclude: ["Fixtures", "Golden"]),
     ]
 )

@@ -1,0 +1,83 @@
+import Foundation
+import RunbookTestSupport
+import Testing
+
+@testable import RunbookKit
+@testable import RunbookPostgres
+
+/// The built binary on a PostgreSQL store (`--db postgres://…`), against the server `RUNBOOK_TEST_POSTGRES` names
+/// (`.ci/run` starts one: scripts/pg-test-cluster), with the password in `PGPASSWORD` only.
+@Suite(
+    .enabled(
+        if: ProcessInfo.processInfo.environment["RUNBOOK_TEST_POSTGRES"].map { !$0.isEmpty } ?? false,
+        "RUNBOOK_TEST_POSTGRES is not set: no PostgreSQL server to test against (.ci/run starts one)"),
+    .ownThreads)
+struct PostgresStoreEndToEndTests {
+    let environment = ProcessInfo.processInfo.environment
+    var baseURL: String { environment["RUNBOOK_TEST_POSTGRES"] ?? "" }
+    var password: String { environment["PGPASSWORD"] ?? "" }
+
+    /// A schema of its own in the test database, and the URL that selects it.
+    func freshSchema() throws -> (url: String, schema: String) {
+        let schema = "e2e_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+        try PostgresTranscriptStore(location: PostgresLocation(url: baseURL), redactor: nil)
+            .execute(sql: "CREATE SCHEMA \(schema)")
+        return (baseURL + "&options=-c%20search_path%3D\(schema)", schema)
+    }
+
+    @Test func noteAppendsToAnIncidentOnTheServerAndThePasswordIsNeverRecordedOrShown() throws {
+        #expect(!password.isEmpty, "the test cluster authenticates with a password (PGPASSWORD)")
+        let (url, schema) = try freshSchema()
+        let store = try PostgresTranscriptStore(location: PostgresLocation(url: url), redactor: nil)
+        let (incident, declared) = try store.declareIncident(.sampleForPostgres, actor: "alice@h", at: Date())
+
+        let note = try BuiltBinary.run(
+            ["note", String(incident.id), "replica lag is 3 s", "--db", url], environment: ["RUNBOOK_DB": ""])
+        #expect(note.status == 0, "\(note.stderr)")
+        #expect(note.stdout == "#2\n")
+        let events = try store.events(incidentID: incident.id)
+        #expect(events.map(\.type) == [.incidentDeclared, .noteAdded])
+        #expect(events[1].payload["text"] == "replica lag is 3 s")
+        #expect(events[1].previousHash == declared.hash)
+
+        // Nothing of the password anywhere: not on the screen, not in any table of the schema.
+        let dump = try ProcessRunner.collect(
+            process("/usr/bin/env", ["pg_dump", "--data-only", "--schema", schema, "-d", baseURL]), stdin: nil,
+            timeout: 60)
+        #expect(dump.status == 0, "\(dump.stderr)")
+        #expect(dump.stdout.contains("replica lag is 3 s"))
+        for text in [note.stdout, note.stderr, dump.stdout] { #expect(!text.contains(password)) }
+    }
+
+    @Test func aCommandThatNeedsWhatThePostgreSQLStoreLacksSaysSoWithExitStatus2() throws {
+        let (url, _) = try freshSchema()
+        let verify = try BuiltBinary.run(["verify", "1", "--db", url], environment: ["RUNBOOK_DB": ""])
+        #expect(verify.status == 2)
+        #expect(verify.stderr.contains("is not supported on the PostgreSQL store yet"), "\(verify.stderr)")
+        #expect(verify.stderr.contains("verify"))
+        #expect(!verify.stderr.contains(password))
+    }
+
+    @Test func aWrongPasswordIsExitStatus4WithTheReasonAndWithoutThePassword() throws {
+        let wrong = "not-the-password-7f3a"
+        let url = baseURL.replacingOccurrences(of: "runbook_test@", with: "runbook_test:\(wrong)@")
+        let note = try BuiltBinary.run(["note", "1", "x", "--db", url], environment: ["RUNBOOK_DB": ""])
+        #expect(note.status == 4)
+        #expect(note.stderr.contains("password authentication failed"), "\(note.stderr)")
+        #expect(!note.stderr.contains(wrong))
+        #expect(!note.stderr.contains(password))
+    }
+
+    private func process(_ executable: String, _ arguments: [String]) -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        return process
+    }
+}
+
+extension IncidentDeclaration {
+    fileprivate static let sampleForPostgres = IncidentDeclaration(
+        title: "Database down", runbook: "database-issues", environment: "production", severity: .p1,
+        host: "bastion-1", user: "alice")
+}
