@@ -105,6 +105,13 @@ public final class PostgresTranscriptStore: TranscriptStore, @unchecked Sendable
         try lock.withLock { try body() }
     }
 
+    /// Whether the server says this connection is encrypted (`pg_stat_ssl`).
+    public func connectionIsEncrypted() throws -> Bool {
+        try reading {
+            try query("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()").first?.decode(Bool.self) ?? false
+        }
+    }
+
     // MARK: Recording
 
     public func declareIncident(_ declaration: IncidentDeclaration, actor: String, at time: Date) throws -> (

@@ -68,6 +68,21 @@ struct PostgresStoreEndToEndTests {
         #expect(!note.stderr.contains(password))
     }
 
+    /// `sslmode=require` encrypts the connection (the test cluster offers TLS with a self-signed certificate, which
+    /// `require` accepts, as libpq's does), `disable` does not, and `verify-full` refuses the untrusted certificate.
+    @Test func sslModeRequireEncryptsAndVerifyFullChecksTheCertificate() throws {
+        let require = baseURL.replacingOccurrences(of: "sslmode=disable", with: "sslmode=require")
+        #expect(require != baseURL)
+        let encrypted = try PostgresTranscriptStore(location: PostgresLocation(url: require), redactor: nil)
+        #expect(try encrypted.connectionIsEncrypted())
+        let plain = try PostgresTranscriptStore(location: PostgresLocation(url: baseURL), redactor: nil)
+        #expect(try !plain.connectionIsEncrypted())
+        let verify = baseURL.replacingOccurrences(of: "sslmode=disable", with: "sslmode=verify-full")
+        let refused = try BuiltBinary.run(["note", "1", "x", "--db", verify], environment: ["RUNBOOK_DB": ""])
+        #expect(refused.status == 4)
+        #expect(refused.stderr.contains("cannot connect to PostgreSQL"), "\(refused.stderr)")
+    }
+
     private func process(_ executable: String, _ arguments: [String]) -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
