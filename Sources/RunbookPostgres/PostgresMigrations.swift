@@ -22,11 +22,12 @@ public enum PostgresMigrations {
     static func apply(_ store: PostgresTranscriptStore) throws {
         try store.transaction {
             try store.query("SELECT pg_advisory_xact_lock(\(lockKey))")
-            try store.query(
-                """
-                CREATE TABLE IF NOT EXISTS schema_migrations (
-                    name TEXT PRIMARY KEY, applied_at_ms BIGINT NOT NULL)
-                """)
+            // Created only when missing, never with IF NOT EXISTS: an application role without CREATE on the
+            // schema (docs/team-store.md, "Roles and grants") opens an up-to-date database with no DDL at all.
+            let ledger = try store.query("SELECT to_regclass('schema_migrations') IS NOT NULL")
+            if try !(ledger.first?.decode(Bool.self) ?? false) {
+                try store.query("CREATE TABLE schema_migrations (name TEXT PRIMARY KEY, applied_at_ms BIGINT NOT NULL)")
+            }
             let applied = Set(try store.query("SELECT name FROM schema_migrations").map { try $0.decode(String.self) })
             let unknown = applied.subtracting(all.map(\.name))
             guard unknown.isEmpty else {

@@ -83,6 +83,70 @@ struct PostgresStoreEndToEndTests {
         #expect(refused.stderr.contains("cannot connect to PostgreSQL"), "\(refused.stderr)")
     }
 
+    /// The grants docs/team-store.md gives, run as written: the application role records through the binary, and
+    /// cannot change or delete events even with its own SQL prompt.
+    @Test(
+        .enabled(
+            if: ProcessInfo.processInfo.environment["RUNBOOK_TEST_POSTGRES_ADMIN"] != nil,
+            "RUNBOOK_TEST_POSTGRES_ADMIN is not set: no superuser to create the roles with (scripts/pg-test-cluster)"))
+    func theDocumentedGrantsLetTheApplicationRoleAppendButNeverUpdateOrDelete() throws {
+        let suffix = UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12).lowercased()
+        let (owner, app, database) = ("owner_\(suffix)", "app_\(suffix)", "db_\(suffix)")
+        let base = try PostgresLocation(url: baseURL)
+        try admin(
+            "postgres",
+            """
+            CREATE ROLE \(owner) LOGIN PASSWORD 'owner-pw';
+            CREATE DATABASE \(database) OWNER \(owner);
+            CREATE ROLE \(app) LOGIN PASSWORD 'app-pw';
+            """)
+        let ownerURL = "postgres://\(owner)@\(base.host):\(base.port)/\(database)?sslmode=disable"
+        let appURL = "postgres://\(app)@\(base.host):\(base.port)/\(database)?sslmode=disable"
+        // The owner's first run creates the tables (then finds no incident 1).
+        let first = try BuiltBinary.run(
+            ["note", "1", "x", "--db", ownerURL], environment: ["RUNBOOK_DB": "", "PGPASSWORD": "owner-pw"])
+        #expect(first.status == 2, "\(first.stderr)")
+        let guide = try String(
+            contentsOf: BuiltBinary.packageRoot.appendingPathComponent("docs/team-store.md"), encoding: .utf8)
+        let blocks = guide.components(separatedBy: "```sql\n").dropFirst().map { $0.components(separatedBy: "```")[0] }
+        let grants = try #require(blocks.first { $0.hasPrefix("GRANT CONNECT") })
+        try admin(
+            database,
+            grants.replacingOccurrences(of: "runbook_app", with: app)
+                .replacingOccurrences(of: "DATABASE runbook ", with: "DATABASE \(database) "))
+        let ownerStore = try PostgresTranscriptStore(
+            location: PostgresLocation(url: ownerURL, environment: ["PGPASSWORD": "owner-pw"]), redactor: nil)
+        let (incident, _) = try ownerStore.declareIncident(.sampleForPostgres, actor: "owner@h", at: Date())
+
+        let note = try BuiltBinary.run(
+            ["note", String(incident.id), "from the application role", "--db", appURL],
+            environment: ["RUNBOOK_DB": "", "PGPASSWORD": "app-pw"])
+        #expect(note.status == 0, "\(note.stderr)")
+        #expect(note.stdout == "#2\n")
+        let appStore = try PostgresTranscriptStore(
+            location: PostgresLocation(url: appURL, environment: ["PGPASSWORD": "app-pw"]), redactor: nil)
+        _ = try appStore.append(
+            EventDraft(.statusChanged, payload: ["from": "open", "to": "mitigated"]), to: incident.id,
+            actor: "app@h", at: Date())
+        #expect(try appStore.incident(incident.id)?.status == .mitigated)
+        for statement in [
+            "UPDATE events SET actor = 'mallory'", "DELETE FROM events", "DELETE FROM outputs",
+            "UPDATE incidents SET title = 'x'", "TRUNCATE events", "DROP TABLE events",
+        ] {
+            #expect(throws: PostgresStoreError.self, "\(statement)") { try appStore.execute(sql: statement) }
+        }
+        #expect(try appStore.events(incidentID: incident.id).count == 3)
+    }
+
+    /// Runs SQL as the cluster's superuser (`RUNBOOK_TEST_POSTGRES_ADMIN`, a psql command on its Unix socket).
+    private func admin(_ database: String, _ sql: String) throws {
+        let command = try #require(environment["RUNBOOK_TEST_POSTGRES_ADMIN"])
+        let result = try ProcessRunner.collect(
+            process("/bin/sh", ["-c", "\(command) -q -v ON_ERROR_STOP=1 -d \(database)"]), stdin: Data(sql.utf8),
+            timeout: 60)
+        #expect(result.status == 0, "\(result.stderr)")
+    }
+
     private func process(_ executable: String, _ arguments: [String]) -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
