@@ -100,6 +100,15 @@ public final class PostgresTranscriptStore: TranscriptStore, @unchecked Sendable
         }
     }
 
+    /// Runs `body` in one read-only REPEATABLE READ transaction: every read sees the same committed state.
+    func snapshot<Result>(_ body: () throws -> Result) throws -> Result {
+        try lock.withLock {
+            try query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            defer { _ = try? query("ROLLBACK") }
+            return try body()
+        }
+    }
+
     /// Runs `body` holding the connection (reads outside a transaction see committed data only).
     func reading<Result>(_ body: () throws -> Result) throws -> Result {
         try lock.withLock { try body() }

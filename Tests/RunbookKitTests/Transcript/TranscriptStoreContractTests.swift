@@ -14,6 +14,10 @@ protocol StoreBackend: Sendable {
     func another(like store: any TranscriptStore) throws -> any TranscriptStore
     /// Raw SQL on `store`'s database, as someone with a SQL prompt would run it.
     func execute(_ sql: String, on store: any TranscriptStore) throws
+    /// The SQL that lifts the append-only triggers, as the owner of the database file or schema can.
+    var liftTriggers: String { get }
+    /// The backend's verification.
+    func verify(_ incidentID: Int64, in store: any TranscriptStore) throws -> VerificationResult
 }
 
 struct SQLiteFileBackend: StoreBackend {
@@ -25,6 +29,10 @@ struct SQLiteFileBackend: StoreBackend {
     }
     func execute(_ sql: String, on store: any TranscriptStore) throws {
         try (store as! SQLiteTranscriptStore).executeForTesting(sql)
+    }
+    var liftTriggers: String { "DROP TRIGGER events_no_update; DROP TRIGGER outputs_no_update" }
+    func verify(_ incidentID: Int64, in store: any TranscriptStore) throws -> VerificationResult {
+        try (store as! SQLiteTranscriptStore).verify(incidentID: incidentID)
     }
 }
 
@@ -44,7 +52,13 @@ struct PostgresBackend: StoreBackend {
         try PostgresTranscriptStore(location: (store as! PostgresTranscriptStore).location, redactor: nil)
     }
     func execute(_ sql: String, on store: any TranscriptStore) throws {
-        try (store as! PostgresTranscriptStore).execute(sql: sql)
+        for statement in sql.split(separator: ";") {
+            try (store as! PostgresTranscriptStore).execute(sql: String(statement))
+        }
+    }
+    var liftTriggers: String { "ALTER TABLE events DISABLE TRIGGER USER; ALTER TABLE outputs DISABLE TRIGGER USER" }
+    func verify(_ incidentID: Int64, in store: any TranscriptStore) throws -> VerificationResult {
+        try (store as! PostgresTranscriptStore).verify(incidentID: incidentID)
     }
 }
 
@@ -62,6 +76,8 @@ struct PostgresBackend: StoreBackend {
     @Test(.ownThreads) func concurrentWriters() throws {
         try contract.twoWritersKeepTheSequenceGaplessAndTheChainLinear()
     }
+    @Test func verifyIntact() throws { try contract.anUntouchedTranscriptVerifies() }
+    @Test func verifyTampered() throws { try contract.verifyNamesTheFirstTamperedRow() }
 }
 
 @Suite(
@@ -81,6 +97,8 @@ struct PostgresStoreContractTests {
     @Test func listing() throws { try contract.incidentsAreListedNewestFirstAndFiltered() }
     @Test func appendOnly() throws { try contract.eventsRefuseUpdateAndDeleteEvenThroughSQL() }
     @Test func concurrentWriters() throws { try contract.twoWritersKeepTheSequenceGaplessAndTheChainLinear() }
+    @Test func verifyIntact() throws { try contract.anUntouchedTranscriptVerifies() }
+    @Test func verifyTampered() throws { try contract.verifyNamesTheFirstTamperedRow() }
 }
 
 /// The shared test bodies.
@@ -283,6 +301,61 @@ struct StoreContract {
         #expect(events.map(\.sequence) == Array(1...Int64(1 + 2 * perWriter)))
         for (before, event) in zip(events, events.dropFirst()) { #expect(event.previousHash == before.hash) }
         #expect(Set(events.compactMap { $0.payload["text"]?.stringValue }).count == 2 * perWriter)
+    }
+}
+
+extension StoreContract {
+    /// An incident with a command, its output and its digest, a severity change and an ack.
+    func recordedIncident(in store: any TranscriptStore) throws -> Int64 {
+        let (incident, _) = try store.declareIncident(.sample(), actor: "a@h", at: clock.now())
+        let started = try store.append(
+            EventDraft(.commandStarted, payload: ["command": "kubectl get pods"]), to: incident.id, actor: "a@h",
+            at: clock.now())
+        let writer = TranscriptOutputWriter(store: store, incidentID: incident.id, commandSequence: started.sequence)
+        writer.receive(Data("NAME READY\napi-1 1/1\n".utf8), offset: 0.5)
+        let summary = try writer.finish()
+        var finished: [String: JSONValue] = ["command_sequence": .int(started.sequence), "exit_code": 0]
+        finished.merge(summary.payloadFields) { $1 }
+        _ = try store.append(
+            EventDraft(.commandFinished, payload: .object(finished)), to: incident.id, actor: "a@h", at: clock.now())
+        _ = try store.append(
+            EventDraft(.severityChanged, payload: ["from": "P1", "to": "P0"]), to: incident.id, actor: "a@h",
+            at: clock.now())
+        _ = try store.append(
+            EventDraft(.ackReceived, payload: ["by": "bob"]), to: incident.id, actor: "b@h", at: clock.now())
+        return incident.id
+    }
+
+    func anUntouchedTranscriptVerifies() throws {
+        let store = try make()
+        let id = try recordedIncident(in: store)
+        let result = try backend.verify(id, in: store)
+        #expect(result.isIntact, "\(result)")
+        #expect(result.eventCount == 5)
+        #expect(result.unboundOutputs.isEmpty)
+    }
+
+    /// The same tampering on each backend, found by the one verification: an event's payload, a byte of output,
+    /// the incident row's severity, and its declared title.
+    func verifyNamesTheFirstTamperedRow() throws {
+        let cases: [(sql: String, sequence: Int64, reason: String)] = [
+            ("UPDATE events SET payload = '{\"by\":\"mallory\"}' WHERE seq = 5", 5, "does not match its hash"),
+            ("UPDATE outputs SET data = data || 'x'::bytea", 2, "the command at event #2"),
+            ("UPDATE incidents SET severity = 'P3'", 4, "severity"),
+            ("UPDATE incidents SET title = 'nothing happened'", 1, "title"),
+        ]
+        for tamper in cases {
+            let store = try make()
+            let id = try recordedIncident(in: store)
+            try backend.execute(backend.liftTriggers, on: store)
+            let sql =
+                store is SQLiteTranscriptStore
+                ? tamper.sql.replacingOccurrences(of: "data || 'x'::bytea", with: "data || x'78'") : tamper.sql
+            try backend.execute(sql, on: store)
+            let result = try backend.verify(id, in: store)
+            #expect(result.firstBrokenSequence == tamper.sequence, "\(tamper.sql): \(result)")
+            #expect(result.reason?.contains(tamper.reason) == true, "\(tamper.sql): \(result)")
+        }
     }
 }
 
