@@ -61,9 +61,17 @@ public enum StoreOpener {
             let store = try open(global, redactor: redactor, environment: environment)
             return (store, store.path)
         }
-        let store = try PostgresTranscriptStore(
-            location: PostgresLocation(url: location.path, environment: environment), redactor: redactor)
+        let store = try openPostgres(location, redactor: redactor, environment: environment)
         return (store, store.location.description)
+    }
+
+    /// Opens the PostgreSQL store at a `postgres://` location (applying the migrations it lacks).
+    public static func openPostgres(
+        _ location: DatabaseLocation, redactor: (any TextRedacting)? = Redactor(),
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> PostgresTranscriptStore {
+        try PostgresTranscriptStore(
+            location: PostgresLocation(url: location.path, environment: environment), redactor: redactor)
     }
 
     /// Stops a command that needs more than the PostgreSQL store has yet (exit 2), naming what: the escalation

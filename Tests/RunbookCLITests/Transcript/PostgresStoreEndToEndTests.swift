@@ -51,11 +51,29 @@ struct PostgresStoreEndToEndTests {
 
     @Test func aCommandThatNeedsWhatThePostgreSQLStoreLacksSaysSoWithExitStatus2() throws {
         let (url, _) = try freshSchema()
-        let verify = try BuiltBinary.run(["verify", "1", "--db", url], environment: ["RUNBOOK_DB": ""])
-        #expect(verify.status == 2)
-        #expect(verify.stderr.contains("is not supported on the PostgreSQL store yet"), "\(verify.stderr)")
-        #expect(verify.stderr.contains("verify"))
-        #expect(!verify.stderr.contains(password))
+        for arguments in [["search", "x"], ["verify", "1", "--anchor", "1:abc"], ["incidents"]] {
+            let result = try BuiltBinary.run(arguments + ["--db", url], environment: ["RUNBOOK_DB": ""])
+            #expect(result.status == 2, "\(arguments)")
+            #expect(result.stderr.contains("is not supported on the PostgreSQL store yet"), "\(result.stderr)")
+            #expect(!result.stderr.contains(password))
+        }
+    }
+
+    @Test func verifyThroughTheBinaryFindsAnIntactChainThenTheTamperedEvent() throws {
+        let (url, _) = try freshSchema()
+        let store = try PostgresTranscriptStore(location: PostgresLocation(url: url), redactor: nil)
+        let (incident, _) = try store.declareIncident(.sampleForPostgres, actor: "alice@h", at: Date())
+        let note = try BuiltBinary.run(
+            ["note", String(incident.id), "primary failed over", "--db", url], environment: ["RUNBOOK_DB": ""])
+        #expect(note.status == 0, "\(note.stderr)")
+        let intact = try BuiltBinary.run(["verify", String(incident.id), "--db", url], environment: ["RUNBOOK_DB": ""])
+        #expect(intact.status == 0, "\(intact.stderr)")
+        #expect(intact.stdout == "incident \(incident.id): intact (2 events)\n")
+        try store.execute(sql: "ALTER TABLE events DISABLE TRIGGER USER")
+        try store.execute(sql: "UPDATE events SET payload = '{\"text\":\"nothing failed\"}' WHERE seq = 2")
+        let broken = try BuiltBinary.run(["verify", "--all", "--db", url], environment: ["RUNBOOK_DB": ""])
+        #expect(broken.status == 1)
+        #expect(broken.stdout.contains("incident \(incident.id): BROKEN at event #2"), "\(broken.stdout)")
     }
 
     @Test func aWrongPasswordIsExitStatus4WithTheReasonAndWithoutThePassword() throws {
