@@ -75,14 +75,15 @@ public enum StoreOpener {
     }
 
     /// Stops a command that needs more than the PostgreSQL store has yet (exit 2), naming what: the escalation
-    /// tables, the leases, anchors, search and verification are still SQLite-only.
+    /// tables, the leases, anchors and search are still SQLite-only.
     public static func refusePostgres(_ location: DatabaseLocation, environment: [String: String]) throws {
         guard location.isPostgres else { return }
         let name =
             (try? PostgresLocation(url: location.path, environment: [:]).description)
             ?? PostgresLocation.withoutPassword(location.path)
         throw PostgresStoreError.unsupported(
-            feature: "this command (it needs the escalation tables, the driver lease, anchors, search or verify)",
+            feature: "this command (it needs the escalation tables, the driver lease, anchors or search, which "
+                + "only the SQLite store has so far)",
             location: name)
     }
 
