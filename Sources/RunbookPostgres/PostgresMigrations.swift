@@ -19,8 +19,24 @@ public enum PostgresMigrations {
     /// The advisory-lock key that serializes migrations (any constant that no other code uses).
     static let lockKey: Int64 = 0x7275_6e62_6f6f_6b31
 
-    static func apply(_ store: PostgresTranscriptStore) throws {
+    /// Applies the migrations the database lacks; with `migrating: false` (evidence: `incidents`) it changes
+    /// nothing, and a database without the schema is `PostgresStoreError.noTranscript`.
+    static func apply(_ store: PostgresTranscriptStore, migrating: Bool = true) throws {
         try store.transaction {
+            if !migrating {
+                let ledger = try store.query("SELECT to_regclass('schema_migrations') IS NOT NULL")
+                guard try ledger.first?.decode(Bool.self) ?? false else {
+                    throw PostgresStoreError.noTranscript(location: store.location.description)
+                }
+                let applied = Set(
+                    try store.query("SELECT name FROM schema_migrations").map { try $0.decode(String.self) })
+                let unknown = applied.subtracting(all.map(\.name))
+                guard unknown.isEmpty else {
+                    throw PostgresStoreError.newerSchema(
+                        location: store.location.description, unknownMigrations: unknown.sorted())
+                }
+                return
+            }
             try store.query("SELECT pg_advisory_xact_lock(\(lockKey))")
             // Created only when missing, never with IF NOT EXISTS: an application role without CREATE on the
             // schema (docs/team-store.md, "Roles and grants") opens an up-to-date database with no DDL at all.

@@ -11,6 +11,8 @@ public enum PostgresStoreError: UserFacingError, Equatable {
     case server(location: String, detail: String)
     /// The server's schema was written by a newer runbook.
     case newerSchema(location: String, unknownMigrations: [String])
+    /// A command that only reads found no runbook schema in the database (and created none).
+    case noTranscript(location: String)
     /// A feature that the PostgreSQL store does not have yet.
     case unsupported(feature: String, location: String)
 
@@ -24,6 +26,8 @@ public enum PostgresStoreError: UserFacingError, Equatable {
                 + "\(unknown.joined(separator: ", ")))"
         case .unsupported(let feature, let location):
             return "\(location): \(feature) is not supported on the PostgreSQL store yet"
+        case .noTranscript(let location):
+            return "\(location): no runbook transcript in this database (nothing was created)"
         }
     }
 
@@ -37,6 +41,9 @@ public enum PostgresStoreError: UserFacingError, Equatable {
                 + "~/.pgpass) and pg_hba.conf, and sslmode"
         case .server: return "the statement was rolled back; nothing of it was recorded"
         case .newerSchema: return "use the newer runbook, or a database of your own"
+        case .noTranscript:
+            return "check --db / $RUNBOOK_DB (database, and options=-c search_path=… for a schema); a command that "
+                + "records (note) creates the tables"
         case .unsupported:
             return "use an SQLite file for this (--db PATH); docs/team-store.md lists what the PostgreSQL store has"
         }
@@ -45,7 +52,7 @@ public enum PostgresStoreError: UserFacingError, Equatable {
     public var exitStatus: ExitStatus {
         switch self {
         case .badURL, .unsupported: return .usage
-        case .unreachable, .server, .newerSchema: return .database
+        case .unreachable, .server, .newerSchema, .noTranscript: return .database
         }
     }
 

@@ -82,3 +82,12 @@ private struct PostgresVerificationSource: VerificationSource {
         }
     }
 }
+
+extension PostgresTranscriptStore {
+    /// How many tables `schema` holds (tests check that reading commands create none).
+    func tableCount(schema: String) throws -> Int64 {
+        try reading {
+            try query("SELECT count(*) FROM pg_tables WHERE schemaname = \(schema)").first?.decode(Int64.self) ?? 0
+        }
+    }
+}

@@ -19,9 +19,11 @@ public final class PostgresTranscriptStore: TranscriptStore, @unchecked Sendable
     private let lock = NSLock()
     private let logger: Logger
 
-    /// Connects to the server and applies the migrations it lacks (`PostgresMigrations`).
+    /// Connects to the server and applies the migrations it lacks (`PostgresMigrations`); with `migrating: false`
+    /// (commands that only read) it changes nothing, and a database without the schema is refused.
     public init(
-        location: PostgresLocation, redactor: (any TextRedacting)? = Redactor(), connectTimeout: TimeInterval = 10
+        location: PostgresLocation, redactor: (any TextRedacting)? = Redactor(), connectTimeout: TimeInterval = 10,
+        migrating: Bool = true
     ) throws {
         self.location = location
         self.redactor = redactor
@@ -56,7 +58,7 @@ public final class PostgresTranscriptStore: TranscriptStore, @unchecked Sendable
                 location: location.description, detail: PostgresStoreError.reason(error))
         }
         do {
-            try PostgresMigrations.apply(self)
+            try PostgresMigrations.apply(self, migrating: migrating)
         } catch {
             try? connection.close().wait()
             throw error

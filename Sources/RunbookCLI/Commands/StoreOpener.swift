@@ -65,13 +65,29 @@ public enum StoreOpener {
         return (store, store.location.description)
     }
 
-    /// Opens the PostgreSQL store at a `postgres://` location (applying the migrations it lacks).
+    /// Opens the PostgreSQL store at a `postgres://` location, applying the migrations it lacks; with
+    /// `migrating: false` (evidence) changing nothing.
     public static func openPostgres(
         _ location: DatabaseLocation, redactor: (any TextRedacting)? = Redactor(),
-        environment: [String: String] = ProcessInfo.processInfo.environment
+        environment: [String: String] = ProcessInfo.processInfo.environment, migrating: Bool = true
     ) throws -> PostgresTranscriptStore {
         try PostgresTranscriptStore(
-            location: PostgresLocation(url: location.path, environment: environment), redactor: redactor)
+            location: PostgresLocation(url: location.path, environment: environment), redactor: redactor,
+            migrating: migrating)
+    }
+
+    /// `openEvidence` for a command that needs only the `TranscriptStore` protocol (`incidents`): the SQLite file
+    /// read-only, or the PostgreSQL store without any change to it.
+    public static func openEvidenceTranscript(
+        _ global: GlobalOptions, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> (store: any TranscriptStore, name: String) {
+        let location = location(global, environment: environment)
+        guard location.isPostgres else {
+            let store = try openEvidence(global, environment: environment)
+            return (store, store.path)
+        }
+        let store = try openPostgres(location, redactor: nil, environment: environment, migrating: false)
+        return (store, store.location.description)
     }
 
     /// Stops a command that needs more than the PostgreSQL store has yet (exit 2), naming what: the escalation

@@ -62,7 +62,7 @@ struct VerifyCommand: ParsableCommand {
             if anchor != nil {
                 try StoreOpener.refusePostgres(location, environment: ProcessInfo.processInfo.environment)
             }
-            let postgres = try StoreOpener.openPostgres(location)
+            let postgres = try StoreOpener.openPostgres(location, redactor: nil, migrating: false)
             results = try incident.map { [try postgres.verify(incidentID: $0)] } ?? postgres.verifyAll()
             path = postgres.location.description
         } else {

@@ -51,12 +51,32 @@ struct PostgresStoreEndToEndTests {
 
     @Test func aCommandThatNeedsWhatThePostgreSQLStoreLacksSaysSoWithExitStatus2() throws {
         let (url, _) = try freshSchema()
-        for arguments in [["search", "x"], ["verify", "1", "--anchor", "1:abc"], ["incidents"]] {
+        for arguments in [["search", "x"], ["verify", "1", "--anchor", "1:abc"], ["escalations", "1"]] {
             let result = try BuiltBinary.run(arguments + ["--db", url], environment: ["RUNBOOK_DB": ""])
             #expect(result.status == 2, "\(arguments)")
             #expect(result.stderr.contains("is not supported on the PostgreSQL store yet"), "\(result.stderr)")
             #expect(!result.stderr.contains(password))
         }
+    }
+
+    /// `incidents` and `verify` only read: on an empty schema they create nothing and say so (exit 4).
+    @Test func commandsThatOnlyReadChangeNothingAndListWhatIsThere() throws {
+        let (url, schema) = try freshSchema()
+        for arguments in [["incidents"], ["verify", "--all"]] {
+            let empty = try BuiltBinary.run(arguments + ["--db", url], environment: ["RUNBOOK_DB": ""])
+            #expect(empty.status == 4, "\(arguments)")
+            #expect(empty.stderr.contains("no runbook transcript in this database (nothing was created)"))
+        }
+        let base = try PostgresTranscriptStore(location: PostgresLocation(url: baseURL), redactor: nil)
+        #expect(try base.tableCount(schema: schema) == 0)
+        let store = try PostgresTranscriptStore(location: PostgresLocation(url: url), redactor: nil)
+        let (incident, _) = try store.declareIncident(.sampleForPostgres, actor: "alice@h", at: Date())
+        let listed = try BuiltBinary.run(["incidents", "--db", url], environment: ["RUNBOOK_DB": ""])
+        #expect(listed.status == 0, "\(listed.stderr)")
+        let rows = listed.stdout.split(separator: "\n").dropFirst()
+        #expect(rows.count == 1, "\(listed.stdout)")
+        #expect(rows.first?.hasPrefix("\(incident.id) ") == true, "\(listed.stdout)")
+        #expect(rows.first?.contains("Database down") == true, "\(listed.stdout)")
     }
 
     @Test func verifyThroughTheBinaryFindsAnIntactChainThenTheTamperedEvent() throws {
