@@ -18,6 +18,8 @@ let package = Package(
         // runbook-http only (never linked into runbook): an HTTP client that waits without spinning.
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        // RunbookPostgres only: the PostgreSQL client of the team store (docs/team-store.md).
+        .package(url: "https://github.com/vapor/postgres-nio", exact: "1.33.2"),
     ],
     targets: [
         // System libraries: a module map and a shim header each, nothing else.
@@ -38,11 +40,18 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
+        // The PostgreSQL transcript store (team mode): the only code that imports PostgresNIO.
+        .target(
+            name: "RunbookPostgres",
+            dependencies: [
+                "RunbookKit",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]),
         // Commands, the REPL, line editing and rendering.
         .target(
             name: "RunbookCLI",
             dependencies: [
-                "RunbookKit", "CEditline",
+                "RunbookKit", "RunbookPostgres", "CEditline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "runbook", dependencies: ["RunbookCLI"]),
@@ -65,11 +74,12 @@ let package = Package(
         // Fakes for unit tests of logic (a test clock, a fake runner, an in-memory recorder).
         .target(name: "RunbookTestSupport", dependencies: ["RunbookKit", "CPTY"], path: "Tests/RunbookTestSupport"),
         .testTarget(
-            name: "RunbookKitTests", dependencies: ["RunbookKit", "RunbookTestSupport"],
+            name: "RunbookKitTests", dependencies: ["RunbookKit", "RunbookPostgres", "RunbookTestSupport"],
             // A committed copy of the seed runbook, read by the seed-coverage test; not a resource.
             exclude: ["BundledRunbooks/seed.txt"]),
         .testTarget(
-            name: "RunbookCLITests", dependencies: ["RunbookCLI", "RunbookKit", "RunbookTestSupport"],
+            name: "RunbookCLITests",
+            dependencies: ["RunbookCLI", "RunbookKit", "RunbookPostgres", "RunbookTestSupport"],
             exclude: ["Fixtures", "Golden"]),
     ]
 )

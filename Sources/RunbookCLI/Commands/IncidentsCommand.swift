@@ -24,7 +24,7 @@ struct IncidentsCommand: ParsableCommand {
     var format: OutputFormat = .table
 
     func run() throws {
-        let store = try StoreOpener.openEvidence(global)
+        let (store, name) = try StoreOpener.openEvidenceTranscript(global)
         let incidents = try store.incidents(openOnly: open, drillsOnly: drill)
         let now = Date()
         switch format {
@@ -32,7 +32,7 @@ struct IncidentsCommand: ParsableCommand {
             print(try TranscriptText.json(incidents.map { IncidentJSON($0, now: now) }))
         case .table:
             guard !incidents.isEmpty else {
-                print("No incidents\(open || drill ? " match" : " yet") in \(store.path).")
+                print("No incidents\(open || drill ? " match" : " yet") in \(name).")
                 return
             }
             print(

@@ -33,9 +33,9 @@ struct NoteCommand: ParsableCommand {
     }
 
     func run() throws {
-        let store = try StoreOpener.open(global, redactor: StoreOpener.recordingRedactor(global))
+        let (store, name) = try StoreOpener.openTranscript(global, redactor: StoreOpener.recordingRedactor(global))
         guard try store.incident(incident) != nil else {
-            throw TranscriptError.unknownIncident(id: incident, path: store.path)
+            throw TranscriptError.unknownIncident(id: incident, path: name)
         }
         let actor = ResponderIdentity.current().actor
         if stdin {
@@ -48,7 +48,7 @@ struct NoteCommand: ParsableCommand {
         }
     }
 
-    private func record(_ note: String, in store: SQLiteTranscriptStore, actor: String) throws {
+    private func record(_ note: String, in store: any TranscriptStore, actor: String) throws {
         let event = try store.append(
             EventDraft(.noteAdded, payload: ["text": .string(note)]), to: incident, actor: actor, at: Date())
         // Written unbuffered: `#seq` on the screen promises the note is already committed.

@@ -1,5 +1,6 @@
 import Foundation
 import RunbookKit
+import RunbookPostgres
 
 /// Opens the transcript store the way every command does: `--db`, `$RUNBOOK_DB`, `./transcripts/`, the state directory.
 ///
@@ -25,6 +26,7 @@ public enum StoreOpener {
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws -> SQLiteTranscriptStore {
         let location = location(global, environment: environment)
+        try refusePostgres(location, environment: environment)
         let store = try SQLiteTranscriptStore(
             path: location.path, redactor: redactor, busyTimeout: busyTimeout(environment: environment))
         // A failed anchor-log append never loses the event; the responder is told, once per failure.
@@ -40,9 +42,65 @@ public enum StoreOpener {
     public static func openEvidence(
         _ global: GlobalOptions, environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws -> SQLiteTranscriptStore {
-        try SQLiteTranscriptStore(
-            readingEvidenceAt: location(global, environment: environment).path,
+        let location = location(global, environment: environment)
+        try refusePostgres(location, environment: environment)
+        return try SQLiteTranscriptStore(
+            readingEvidenceAt: location.path,
             busyTimeout: busyTimeout(environment: environment))
+    }
+
+    /// Opens the store for a command that needs only the `TranscriptStore` protocol (`note`, `incidents`): an
+    /// SQLite file as `open` does, or the PostgreSQL store for a `postgres://` URL (docs/team-store.md). `name` is
+    /// how messages name it (a path, or the URL without its password).
+    public static func openTranscript(
+        _ global: GlobalOptions, redactor: (any TextRedacting)? = Redactor(),
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> (store: any TranscriptStore, name: String) {
+        let location = location(global, environment: environment)
+        guard location.isPostgres else {
+            let store = try open(global, redactor: redactor, environment: environment)
+            return (store, store.path)
+        }
+        let store = try openPostgres(location, redactor: redactor, environment: environment)
+        return (store, store.location.description)
+    }
+
+    /// Opens the PostgreSQL store at a `postgres://` location, applying the migrations it lacks; with
+    /// `migrating: false` (evidence) changing nothing.
+    public static func openPostgres(
+        _ location: DatabaseLocation, redactor: (any TextRedacting)? = Redactor(),
+        environment: [String: String] = ProcessInfo.processInfo.environment, migrating: Bool = true
+    ) throws -> PostgresTranscriptStore {
+        try PostgresTranscriptStore(
+            location: PostgresLocation(url: location.path, environment: environment), redactor: redactor,
+            migrating: migrating)
+    }
+
+    /// `openEvidence` for a command that needs only the `TranscriptStore` protocol (`incidents`): the SQLite file
+    /// read-only, or the PostgreSQL store without any change to it.
+    public static func openEvidenceTranscript(
+        _ global: GlobalOptions, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> (store: any TranscriptStore, name: String) {
+        let location = location(global, environment: environment)
+        guard location.isPostgres else {
+            let store = try openEvidence(global, environment: environment)
+            return (store, store.path)
+        }
+        let store = try openPostgres(location, redactor: nil, environment: environment, migrating: false)
+        return (store, store.location.description)
+    }
+
+    /// Stops a command that needs more than the PostgreSQL store has yet (exit 2), naming what: the escalation
+    /// tables, the leases, anchors and search are still SQLite-only.
+    public static func refusePostgres(_ location: DatabaseLocation, environment: [String: String]) throws {
+        guard location.isPostgres else { return }
+        let name =
+            (try? PostgresLocation(url: location.path, environment: [:]).description)
+            ?? PostgresLocation.withoutPassword(location.path)
+        throw PostgresStoreError.unsupported(
+            feature: "this command (it needs the escalation tables, the driver lease, anchors or search, which "
+                + "only the SQLite store has so far)",
+            location: name)
     }
 
     /// The redactor of a one-shot command that records (`note`, `ack`, `declare`): the patterns, the runbooks

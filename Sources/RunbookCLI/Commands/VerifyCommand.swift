@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RunbookKit
+import RunbookPostgres
 
 /// `runbook verify`: checks the hash chain of one incident or of all.
 struct VerifyCommand: ParsableCommand {
@@ -52,8 +53,24 @@ struct VerifyCommand: ParsableCommand {
     }
 
     func run() throws {
-        let store = try StoreOpener.openEvidence(global)
-        let results = try incident.map { [try store.verify(incidentID: $0)] } ?? store.verifyAll()
+        let location = StoreOpener.location(global)
+        let results: [VerificationResult]
+        let path: String
+        var store: SQLiteTranscriptStore?
+        if location.isPostgres {
+            // The team store: the same verification (TranscriptVerifier); anchors are SQLite-only so far.
+            if anchor != nil {
+                try StoreOpener.refusePostgres(location, environment: ProcessInfo.processInfo.environment)
+            }
+            let postgres = try StoreOpener.openPostgres(location, redactor: nil, migrating: false)
+            results = try incident.map { [try postgres.verify(incidentID: $0)] } ?? postgres.verifyAll()
+            path = postgres.location.description
+        } else {
+            let sqlite = try StoreOpener.openEvidence(global)
+            results = try incident.map { [try sqlite.verify(incidentID: $0)] } ?? sqlite.verifyAll()
+            path = sqlite.path
+            store = sqlite
+        }
         for result in results {
             if let sequence = result.firstBrokenSequence {
                 print("incident \(result.incidentID): BROKEN at event #\(sequence): \(result.reason ?? "")")
@@ -63,11 +80,12 @@ struct VerifyCommand: ParsableCommand {
             for note in result.notes { print("incident \(result.incidentID): note: \(note)") }
         }
         let untrusted = try checkSignatures(results)
-        let anchorChecks = try incident.map { try checkAnchors(of: $0, in: store) } ?? []
+        var anchorChecks: [AnchorCheck] = []
+        if let incident, let store { anchorChecks = try checkAnchors(of: incident, in: store) }
         let broken = results.filter { !$0.isIntact }
-        if !broken.isEmpty { throw BrokenChain(results: broken, path: store.path) }
+        if !broken.isEmpty { throw BrokenChain(results: broken, path: path) }
         if let disagreeing = anchorChecks.first(where: { !$0.holds }) {
-            throw AnchorDisagrees(check: disagreeing, count: anchorChecks.filter { !$0.holds }.count, path: store.path)
+            throw AnchorDisagrees(check: disagreeing, count: anchorChecks.filter { !$0.holds }.count, path: path)
         }
         if let untrusted { throw untrusted }
     }

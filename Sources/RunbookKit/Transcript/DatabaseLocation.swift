@@ -16,6 +16,10 @@ public struct DatabaseLocation: Sendable, Hashable {
     /// Which rule chose it.
     public var source: Source
 
+    /// Whether the location is a PostgreSQL URL (`postgres://…` or `postgresql://…`) rather than an SQLite file:
+    /// the team store (docs/team-store.md).
+    public var isPostgres: Bool { path.hasPrefix("postgres://") || path.hasPrefix("postgresql://") }
+
     /// A location chosen by `source`.
     public init(path: String, source: Source) {
         self.path = path

@@ -19,21 +19,7 @@ extension SQLiteTranscriptStore {
     func insertIncident(_ db: Database, _ declaration: IncidentDeclaration, actor: String, milliseconds: Int64)
         throws -> (Incident, RecordedEvent)
     {
-        let redactor = self.redactor
-        let title = redactor?.redact(declaration.title) ?? declaration.title
-        let policy = declaration.policySnapshot.map { redact($0) }
-        var payload: [String: JSONValue] = [
-            "title": .string(title), "runbook": .string(declaration.runbook),
-            "environment": .string(declaration.environment), "severity": .string(declaration.severity.rawValue),
-            "drill": .bool(declaration.isDrill), "host": .string(declaration.host), "user": .string(declaration.user),
-        ]
-        if let policy { payload["policy"] = policy }
-        if let setup = declaration.drillSetup { payload["drill_setup"] = setup }
-        let key = declaration.incidentKey ?? Self.randomIncidentKey()
-        payload["incident_key"] = .string(key)
-        // The incident clock: a drill's runs `speed` times faster from its origin (the escalator fires on it).
-        let speed = declaration.drillSetup?["speed"]?.doubleValue ?? 1
-        let origin = declaration.drillSetup?["clock_origin_ms"]?.doubleValue.map { Int64($0) }
+        let record = RecordedDeclaration(declaration, redactingWith: self)
         do {
             try db.execute(
                 sql: """
@@ -42,28 +28,20 @@ extension SQLiteTranscriptStore {
                     VALUES (?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
-                    title, declaration.runbook, declaration.environment, declaration.severity.rawValue,
-                    declaration.isDrill, milliseconds, declaration.host, declaration.user, policy?.canonicalString,
-                    key, speed > 0 ? speed : 1, origin,
+                    record.title, declaration.runbook, declaration.environment, declaration.severity.rawValue,
+                    declaration.isDrill, milliseconds, declaration.host, declaration.user,
+                    record.policy?.canonicalString, record.incidentKey, record.clockSpeed,
+                    record.clockOriginMilliseconds,
                 ])
             let id = db.lastInsertedRowID
             let event = try self.insertEvent(
-                db, EventDraft(.incidentDeclared, payload: .object(payload)), incidentID: id, actor: actor,
+                db, EventDraft(.incidentDeclared, payload: record.payload), incidentID: id, actor: actor,
                 milliseconds: milliseconds)
             guard let incident = try Self.fetchIncident(db, id: id) else {
                 throw TranscriptError.unknownIncident(id: id, path: self.path)
             }
             return (incident, event)
         }
-    }
-
-    /// 128 random bits as 32 hex digits.
-    static func randomIncidentKey() -> String {
-        var generator = SystemRandomNumberGenerator()
-        return (0..<2).map { _ in
-            let hex = String(generator.next() as UInt64, radix: 16)
-            return String(repeating: "0", count: 16 - hex.count) + hex
-        }.joined()
     }
 
     /// Appends one event and returns it once committed.
@@ -223,26 +201,17 @@ extension SQLiteTranscriptStore {
 
     /// Keeps the incident row in step with the event that changes it.
     private func applyToIncident(_ db: Database, _ draft: EventDraft, incidentID: Int64, milliseconds: Int64) throws {
-        switch draft.type {
-        case .severityChanged:
-            guard let text = draft.payload["to"]?.stringValue, let severity = Severity(parsing: text) else {
-                throw TranscriptError.invalidPayload(type: draft.type, detail: "`to` must be P0, P1, P2 or P3")
-            }
+        switch try IncidentRowChange(draft) {
+        case .severity(let severity):
             try db.execute(
                 sql: "UPDATE incidents SET severity = ? WHERE id = ?", arguments: [severity.rawValue, incidentID])
-        case .statusChanged:
-            guard let text = draft.payload["to"]?.stringValue, let status = IncidentStatus(rawValue: text) else {
-                throw TranscriptError.invalidPayload(
-                    type: draft.type, detail: "`to` must be open, mitigated, resolved or abandoned")
-            }
+        case .status(let status):
             try setStatus(db, status, incidentID: incidentID, milliseconds: milliseconds)
-        case .incidentResolved:
-            try setStatus(db, .resolved, incidentID: incidentID, milliseconds: milliseconds)
-        case .ackReceived:
+        case .acknowledged:
             try db.execute(
                 sql: "UPDATE incidents SET acknowledged_at_ms = coalesce(acknowledged_at_ms, ?) WHERE id = ?",
                 arguments: [milliseconds, incidentID])
-        default: break
+        case nil: break
         }
     }
 

@@ -130,10 +130,7 @@ public final class SQLiteTranscriptStore: TranscriptStore, @unchecked Sendable {
         redactorLock.withLock { currentRedactor }
     }
 
-    func redact(_ payload: JSONValue) -> JSONValue {
-        guard let redactor else { return payload }
-        return payload.redacted(by: redactor)
-    }
+    func redact(_ payload: JSONValue) -> JSONValue { redactedForStorage(payload) }
 
     /// Called when appending to the anchor log (`anchorLog`) fails after an event committed: the event stays
     /// recorded, and the command line prints a warning.
