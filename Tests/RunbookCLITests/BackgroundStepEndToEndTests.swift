@@ -115,6 +115,37 @@ import Testing
         #expect(!resumed.stdout.contains("result unknown"), "\(resumed.stdout)")
     }
 
+    /// A secret a background step prints (here one nothing declares, asked for without echo), also split by a
+    /// colour code, never reaches the database or its WAL: the output goes through the store's redaction.
+    @Test func aSecretABackgroundStepPrintsIsNeverStored() throws {
+        let token = "tok-\(UUID().uuidString.prefix(8))-zz"
+        try write(
+            "leak",
+            """
+            # Leak
+
+            ## Print it
+
+            ```bash {id=print-it background}
+            printf 'token %s\\n' "$API_TOKEN"
+            printf '%s\\033[31m%s\\033[0m\\n' "${API_TOKEN:0:6}" "${API_TOKEN:6}"
+            ```
+            """)
+        let result = try start("leak", "\(token)\ny\nresolve done\n")
+        #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
+        #expect(result.stdout.contains("API_TOKEN (not declared by the runbook; this step reads it): "))
+        var stored = Data()
+        for suffix in ["", "-wal"] {
+            stored.append(FileManager.default.contents(atPath: scratch.database + suffix) ?? Data())
+        }
+        #expect(stored.range(of: Data(token.utf8)) == nil)
+        #expect(stored.range(of: Data(token.utf8.dropFirst(6))) == nil)
+        let store = try SQLiteTranscriptStore(path: scratch.database)
+        let started = try #require(try store.events(incidentID: 1).first { $0.type == .commandStarted })
+        let output = try store.output(incidentID: 1, commandSequence: started.sequence).reduce(Data()) { $0 + $1.data }
+        #expect(String(decoding: output, as: UTF8.self).contains("[REDACTED:API_TOKEN]"), "\(output)")
+    }
+
     /// Process ids whose command line holds `text`, read from /proc.
     static func processes(named text: String) throws -> [String] {
         try FileManager.default.contentsOfDirectory(atPath: "/proc").filter { entry in

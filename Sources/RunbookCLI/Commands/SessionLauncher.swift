@@ -115,8 +115,9 @@ public struct SessionLauncher {
         // unrecorded; this runs before the lease is released.
         defer {
             for job in session.stopBackgroundJobs() {
-                let name = job.stepID.map { "`\($0)`" } ?? "(sh)"
-                write("stopped background step \(name): \(SessionRenderer.backgroundResult(job.result))\n")
+                write(
+                    "stopped background step \(SessionRenderer.backgroundName(job)): "
+                        + "\(SessionRenderer.backgroundResult(job.result))\n")
             }
         }
         let ending = options.dryRun ? try repl.runDryRun() : try repl.run()

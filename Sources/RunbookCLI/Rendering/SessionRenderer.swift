@@ -329,8 +329,7 @@ public struct SessionRenderer: Sendable {
 
     /// One line for a background step that ended: `background step `tail` ended: exit 0 after 3.2s`.
     public func backgroundEnded(_ job: BackgroundJob) -> String {
-        let name = job.stepID.map { "`\($0)`" } ?? "`\(ControlCharacters.visible(job.command))`"
-        var line = "background step \(name) ended: " + Self.backgroundResult(job.result)
+        var line = "background step \(Self.backgroundName(job)) ended: " + Self.backgroundResult(job.result)
         if let problem = job.recordingError { line += "; its end could not be recorded: \(problem)" }
         return paint(line, job.recordingError == nil ? .yellow : .red)
     }
@@ -346,6 +345,11 @@ public struct SessionRenderer: Sendable {
                 : Self.backgroundResult(job.result)
             return "  #\(job.commandSequence) \(name)  \(state)\n      \(ControlCharacters.visible(job.command))"
         }.joined(separator: "\n")
+    }
+
+    /// A background step as the screen names it: `` `step-id` ``, or the command of an ad-hoc one.
+    static func backgroundName(_ job: BackgroundJob) -> String {
+        "`" + (job.stepID ?? ControlCharacters.visible(job.command)) + "`"
     }
 
     static func backgroundResult(_ result: CommandResult?) -> String {

@@ -20,9 +20,6 @@ final class CommandOutputRecorder: OutputSink, @unchecked Sendable {
             secretCapture: secretCapture)
     }
 
-    /// Bytes of output kept out of the store by the limit.
-    var droppedBytes: Int { writer.droppedBytes }
-
     /// The output so far, unredacted (never stored as such).
     var captured: Data { lock.withLock { capturedBytes } }
 
