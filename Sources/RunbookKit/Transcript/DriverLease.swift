@@ -71,3 +71,21 @@ public enum DriverLeaseAcquisition: Sendable, Hashable {
     /// A live holder has it.
     case held(DriverLease)
 }
+
+extension DriverLeaseAcquisition {
+    /// What `acquireDriverLease` decides, given the lease as stored (read under the backend's lock): held by a live
+    /// holder (unless `force`), or taken with the next token. The backend writes the lease when it is `.acquired`.
+    public static func deciding(
+        current: DriverLease?, incidentID: Int64, holder: String, pid: Int32, host: String, at now: Date,
+        staleAfter: TimeInterval, force: Bool, isAlive: (Int32) -> Bool
+    ) -> DriverLeaseAcquisition {
+        let live = current.flatMap {
+            $0.isLive(at: now, staleAfter: staleAfter, host: host, isAlive: isAlive) ? $0 : nil
+        }
+        if let live, !force { return .held(live) }
+        let taken = DriverLease(
+            incidentID: incidentID, token: (current?.token ?? 0) + 1, holder: holder, pid: pid, host: host, since: now,
+            heartbeatAt: now)
+        return .acquired(taken, previous: live)
+    }
+}

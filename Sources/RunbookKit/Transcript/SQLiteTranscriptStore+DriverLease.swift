@@ -16,12 +16,11 @@ extension SQLiteTranscriptStore: DriverLeaseStore {
     ) throws -> DriverLeaseAcquisition {
         let milliseconds = Self.milliseconds(now)
         return try write { db -> DriverLeaseAcquisition in
-            let current = try Self.driverLease(db, incidentID: incidentID)
-            let live = current.flatMap {
-                $0.isLive(at: now, staleAfter: staleAfter, host: host, isAlive: isAlive) ? $0 : nil
-            }
-            if let live, !force { return .held(live) }
-            let token = (current?.token ?? 0) + 1
+            let decision = DriverLeaseAcquisition.deciding(
+                current: try Self.driverLease(db, incidentID: incidentID), incidentID: incidentID, holder: holder,
+                pid: pid, host: host, at: Self.date(milliseconds), staleAfter: staleAfter, force: force,
+                isAlive: isAlive)
+            guard case .acquired(let taken, _) = decision else { return decision }
             try db.execute(
                 sql: """
                     INSERT INTO driver_leases (incident, token, holder, pid, host, since_ms, heartbeat_ms, released_ms)
@@ -30,13 +29,10 @@ extension SQLiteTranscriptStore: DriverLeaseStore {
                         since_ms = :now, heartbeat_ms = :now, released_ms = NULL
                     """,
                 arguments: [
-                    "incident": incidentID, "token": token, "holder": holder, "pid": Int64(pid), "host": host,
+                    "incident": incidentID, "token": taken.token, "holder": holder, "pid": Int64(pid), "host": host,
                     "now": milliseconds,
                 ])
-            let taken = DriverLease(
-                incidentID: incidentID, token: token, holder: holder, pid: pid, host: host,
-                since: Self.date(milliseconds), heartbeatAt: Self.date(milliseconds))
-            return .acquired(taken, previous: live)
+            return decision
         }
     }
 

@@ -193,36 +193,9 @@ extension SQLiteTranscriptStore: EscalationStore {
         at time: Date
     ) throws -> RecordedEvent {
         let milliseconds = Self.milliseconds(time)
-        let attempt = entry.attempts + 1
-        var payload: [String: JSONValue] = [
-            "channel": .string(entry.channel), "kind": .string(entry.notification.kind.rawValue),
-            "attempt": .int(Int64(attempt)), "outbox_id": .int(entry.id),
-        ]
-        let type: EventType
-        let status: OutboxEntry.Status
-        var error: String?
-        switch result {
-        case .sent(let detail):
-            type = .notificationSent
-            status = .sent
-            payload["detail"] = .string(detail)
-        case .retryable(let message, _), .permanent(let message):
-            type = .notificationFailed
-            error = message
-            payload["error"] = .string(message)
-            if case .retryable(_, let retryAfter?) = result { payload["retry_after_s"] = .double(retryAfter) }
-            if let nextAttempt {
-                status = .pending
-                payload["will_retry"] = true
-                payload["next_attempt_ms"] = .int(Self.milliseconds(nextAttempt))
-            } else {
-                status = .failed
-                payload["will_retry"] = false
-                payload["gave_up"] = true
-                payload["gave_up_reason"] = .string(giveUpReason ?? "the failure is permanent")
-            }
-        }
-        let draft = EventDraft(type, payload: redact(JSONValue.object(payload)))
+        let record = DeliveryRecord(
+            entry, result: result, nextAttempt: nextAttempt, giveUpReason: giveUpReason, at: time)
+        let draft = EventDraft(record.event.type, payload: redact(record.event.payload))
         return try write { db in
             try db.execute(
                 sql: """
@@ -230,8 +203,8 @@ extension SQLiteTranscriptStore: EscalationStore {
                     WHERE id = ?
                     """,
                 arguments: [
-                    status.rawValue, attempt, nextAttempt.map(Self.milliseconds) ?? milliseconds,
-                    error.map { self.redactor?.redact($0) ?? $0 }, entry.id,
+                    record.status.rawValue, record.attempt, record.nextAttemptMilliseconds,
+                    record.error.map { self.redactor?.redact($0) ?? $0 }, entry.id,
                 ])
             // The event goes on the incident's time line: a drill's on its drill clock, like its other events.
             let eventMilliseconds =
@@ -291,39 +264,26 @@ extension SQLiteTranscriptStore: EscalationStore {
             }
         }
         var events: [RecordedEvent] = []
-        for draft in outcome.events {
-            var draft = draft
-            if case .object(var members) = draft.payload {
-                for (key, value) in extraPayload where members[key] == nil { members[key] = value }
-                draft.payload = .object(members)
-            }
-            draft.payload = redact(draft.payload)
+        for draft in StoredEscalation.eventDrafts(outcome, extraPayload: extraPayload, redact: redact) {
             events.append(try insertEvent(db, draft, incidentID: incidentID, actor: actor, milliseconds: milliseconds))
         }
         var outboxIDs: [Int64] = []
         let causeSequence = events.last?.sequence
-        // The payload is built from the incident row, the snapshot and names, all stored redacted already.
-        // Delivery runs on the real clock, whatever the incident's clock: a drill's rows are due when the
-        // notification was stamped (real time, by the scheduler), not at a drill-clock instant in the real future.
-        let queuedMilliseconds = outcome.notifications.first.map { Self.milliseconds($0.occurredAt) } ?? milliseconds
-        // Each notification carries the chain head as this transaction leaves it: a copy outside the database.
-        let head = try Self.chainHead(db, incidentID: incidentID)
-        for var notification in outcome.notifications {
-            notification.chainHead = head
-            let payload = String(decoding: notification.jsonData(), as: UTF8.self)
-            for channel in channels.channels(for: notification) {
-                try db.execute(
-                    sql: """
-                        INSERT INTO notification_outbox (incident, channel, kind, payload, attempts, next_attempt_ms,
-                            status, created_ms, event_seq)
-                        VALUES (?, ?, ?, ?, 0, ?, 'pending', ?, ?)
-                        """,
-                    arguments: [
-                        incidentID, channel, notification.kind.rawValue, payload,
-                        queuedMilliseconds, queuedMilliseconds, causeSequence,
-                    ])
-                outboxIDs.append(db.lastInsertedRowID)
-            }
+        let rows = StoredEscalation.outboxRows(
+            outcome, chainHead: try Self.chainHead(db, incidentID: incidentID), channels: channels,
+            milliseconds: milliseconds)
+        for row in rows {
+            try db.execute(
+                sql: """
+                    INSERT INTO notification_outbox (incident, channel, kind, payload, attempts, next_attempt_ms,
+                        status, created_ms, event_seq)
+                    VALUES (?, ?, ?, ?, 0, ?, 'pending', ?, ?)
+                    """,
+                arguments: [
+                    incidentID, row.channel, row.kind, row.payload, row.queuedMilliseconds, row.queuedMilliseconds,
+                    causeSequence,
+                ])
+            outboxIDs.append(db.lastInsertedRowID)
         }
         return EscalationCommit(incidentID: incidentID, outcome: outcome, events: events, outboxIDs: outboxIDs)
     }
@@ -340,54 +300,24 @@ extension SQLiteTranscriptStore: EscalationStore {
                     """,
                 arguments: [incidentID])
         else { return nil }
-        let snapshot = SnapshotCache.shared.snapshot(incidentID: incidentID, path: path, text: row["policy_snapshot"])
-        let status: String = row["status"]
-        var state = EscalationState(
-            incidentID: incidentID, title: row["title"], runbook: row["runbook"], isDrill: row["is_drill"],
-            severity: Severity(parsing: row["severity"]) ?? .p3, snapshot: snapshot,
-            declaredAt: Self.date(row["declared_at_ms"]), isResolved: status == "resolved" || status == "abandoned",
-            incidentKey: row["incident_key"])
-        state.timer = try Row.fetchOne(
+        let newestTimer = try Row.fetchOne(
             db, sql: "SELECT * FROM timers WHERE incident = ? ORDER BY generation DESC LIMIT 1", arguments: [incidentID]
         ).map(Self.timer(from:))
-        let rows = try Row.fetchAll(
+        let types = StoredEscalation.foldedEventTypes.map(\.rawValue)
+        let events = try Row.fetchAll(
             db,
             sql: """
                 SELECT type, payload FROM events WHERE incident = ? AND type IN (?, ?, ?, ?) ORDER BY seq
                 """,
-            arguments: [
-                incidentID, EventType.ackReceived.rawValue, EventType.escalationTriggered.rawValue,
-                EventType.escalationFinished.rawValue, EventType.severityChanged.rawValue,
-            ])
-        for row in rows {
-            let payload = (try? JSONValue(parsing: row["payload"] as String)) ?? [:]
-            switch EventType(rawValue: row["type"]) {
-            case .ackReceived:
-                if state.acknowledgedBy == nil { state.acknowledgedBy = payload["by"]?.stringValue ?? "someone" }
-            case .escalationTriggered:
-                if payload["reason"]?.stringValue == "response_timeout" { state.escalationCount += 1 }
-                if case .array(let targets)? = payload["targets"] {
-                    let known = Set(state.paged.map(\.identity))
-                    for target in targets.compactMap(Self.target(from:)) where !known.contains(target.identity) {
-                        state.paged.append(target)
-                    }
-                }
-            case .escalationFinished: state.isFinished = true
-            case .severityChanged: state.isFinished = false
-            default: break
-            }
-        }
-        if (row["acknowledged_at_ms"] as Int64?) != nil, state.acknowledgedBy == nil {
-            state.acknowledgedBy = "someone"
-        }
-        return state
-    }
-
-    private static func target(from json: JSONValue) -> EscalationTarget? {
-        guard let name = json["name"]?.stringValue else { return nil }
-        return EscalationTarget(
-            name: name, role: json["role"]?.stringValue, contact: json["contact"]?.stringValue,
-            availability: json["availability"]?.stringValue)
+            arguments: StatementArguments([incidentID] + types.map { $0 as any DatabaseValueConvertible })
+        ).map { (type: $0["type"] as String, payload: $0["payload"] as String) }
+        let columns = StoredEscalation.IncidentColumns(
+            title: row["title"], runbook: row["runbook"], severity: row["severity"], status: row["status"],
+            isDrill: row["is_drill"], declaredAtMilliseconds: row["declared_at_ms"],
+            acknowledgedAtMilliseconds: row["acknowledged_at_ms"], policySnapshot: row["policy_snapshot"],
+            incidentKey: row["incident_key"])
+        return StoredEscalation.state(
+            incidentID: incidentID, store: path, columns: columns, newestTimer: newestTimer, events: events)
     }
 
     static func timer(from row: Row) -> EscalationTimer {
@@ -404,23 +334,5 @@ extension SQLiteTranscriptStore: EscalationStore {
             notification: try EscalationNotification(jsonData: Data((row["payload"] as String).utf8)),
             attempts: row["attempts"], nextAttempt: date(row["next_attempt_ms"]),
             status: OutboxEntry.Status(rawValue: row["status"]) ?? .pending, lastError: row["last_error"])
-    }
-}
-
-/// Parsed policy snapshots by database and incident: a snapshot never changes once declared, and parsing it on
-/// every firing is the largest part of loading an incident's state.
-private final class SnapshotCache: @unchecked Sendable {
-    static let shared = SnapshotCache()
-    private let lock = NSLock()
-    private var entries: [String: (text: String?, snapshot: EscalationSnapshot)] = [:]
-
-    func snapshot(incidentID: Int64, path: String, text: String?) -> EscalationSnapshot {
-        let key = "\(path)#\(incidentID)"
-        if let entry = lock.withLock({ entries[key] }), entry.text == text { return entry.snapshot }
-        let snapshot =
-            text.flatMap { try? JSONValue(parsing: $0) }.flatMap(EscalationSnapshot.init(json:))
-            ?? EscalationSnapshot(rules: [])
-        lock.withLock { entries[key] = (text, snapshot) }
-        return snapshot
     }
 }

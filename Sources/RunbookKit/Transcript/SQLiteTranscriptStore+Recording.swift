@@ -117,14 +117,7 @@ extension SQLiteTranscriptStore {
                 ])
                 index += 1
             }
-            // Search needs the words of an output, not every repetition of them: past the first
-            // `indexedOutputLimit` bytes of a command, output is stored but not indexed.
-            let room = Self.indexedOutputLimit - storedBefore
-            guard room > 0 else { return }
-            var head = Data()
-            for chunk in stored where head.count < room { head.append(chunk.data.prefix(room - head.count)) }
-            let text = ANSIText.strip(head)
-            if !text.allSatisfy(\.isWhitespace) {
+            if let text = SearchDocument.outputText(stored, storedBefore: storedBefore) {
                 let startedAt: Int64 = command["ts_ms"]
                 try Self.index(
                     db, incidentID: incidentID, sequence: commandSequence, kind: "output", stepID: command["step_id"],
@@ -148,8 +141,8 @@ extension SQLiteTranscriptStore {
         return total
     }
 
-    /// Bytes of each command's output that go into the search index.
-    public static let indexedOutputLimit = 1 << 20
+    /// Bytes of each command's output that go into the search index (`SearchDocument.indexedOutputLimit`).
+    public static let indexedOutputLimit = SearchDocument.indexedOutputLimit
 
     /// Inserts one event inside the caller's transaction: sequence, hash chain, incident columns, search.
     func insertEvent(_ db: Database, _ draft: EventDraft, incidentID: Int64, actor: String, milliseconds: Int64)
@@ -179,20 +172,10 @@ extension SQLiteTranscriptStore {
             incidentID, sequence, milliseconds, actor, draft.type.rawValue, draft.stepID, payloadJSON, previousHash,
             hash,
         ])
-        switch draft.type {
-        case .commandStarted:
-            if let command = draft.payload["command"]?.stringValue {
-                try Self.index(
-                    db, incidentID: incidentID, sequence: sequence, kind: "command", stepID: draft.stepID,
-                    milliseconds: milliseconds, text: command)
-            }
-        case .noteAdded:
-            if let text = draft.payload["text"]?.stringValue {
-                try Self.index(
-                    db, incidentID: incidentID, sequence: sequence, kind: "note", stepID: draft.stepID,
-                    milliseconds: milliseconds, text: text)
-            }
-        default: break
+        if let document = SearchDocument.of(draft) {
+            try Self.index(
+                db, incidentID: incidentID, sequence: sequence, kind: document.kind.rawValue, stepID: draft.stepID,
+                milliseconds: milliseconds, text: document.text)
         }
         return RecordedEvent(
             incidentID: incidentID, sequence: sequence, timestamp: Self.date(milliseconds), actor: actor,

@@ -34,14 +34,9 @@ extension SQLiteTranscriptStore {
 
     /// Quotes each word as an FTS5 string (implicit AND); `nil` when there is nothing to search for.
     static func matchPattern(_ query: String) -> String? {
-        let terms = query.split(whereSeparator: \.isWhitespace).compactMap { word -> String? in
-            var word = String(word)
-            let prefix = word.hasSuffix("*")
-            if prefix { word.removeLast() }
-            guard word.contains(where: { $0.isLetter || $0.isNumber }) else { return nil }
-            let quoted = "\"" + word.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-            return prefix ? quoted + "*" : quoted
-        }
-        return terms.isEmpty ? nil : terms.joined(separator: " ")
+        SearchQuery(query)?.terms.map { term in
+            let quoted = "\"" + term.word.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+            return term.isPrefix ? quoted + "*" : quoted
+        }.joined(separator: " ")
     }
 }
