@@ -14,6 +14,10 @@ public enum PostgresMigrations {
     public static let all: [(name: String, statements: [String])] = [
         ("pg1-incidents-events-outputs", pg1),
         ("pg1-append-only", pg1AppendOnly),
+        ("pg2-timers-outbox", pg2TimersOutbox),
+        ("pg2-escalator-lease", pg2EscalatorLease),
+        ("pg2-driver-leases", pg2DriverLeases),
+        ("pg2-search", pg2Search),
     ]
 
     /// The advisory-lock key that serializes migrations (any constant that no other code uses).
@@ -132,6 +136,114 @@ public enum PostgresMigrations {
         """
         CREATE TRIGGER outputs_no_truncate BEFORE TRUNCATE ON outputs
             FOR EACH STATEMENT EXECUTE FUNCTION runbook_append_only()
+        """,
+    ]
+
+    /// The escalation tables, as the SQLite store's `v2-escalation-timers-outbox` and `v4-escalator` have them:
+    /// `timers` keeps every armed timer (one row per generation, at most one pending per incident; `due_real_ms`
+    /// is its deadline on the wall clock, what the escalator waits for), and `notification_outbox` one row per
+    /// notification and channel until it is delivered or given up.
+    static let pg2TimersOutbox = [
+        """
+        CREATE TABLE timers (
+            id BIGSERIAL PRIMARY KEY,
+            incident BIGINT NOT NULL REFERENCES incidents (id),
+            kind TEXT NOT NULL CHECK (kind IN ('response', 'repeat')),
+            deadline_ms BIGINT NOT NULL,
+            generation BIGINT NOT NULL CHECK (generation >= 1),
+            repeat BIGINT NOT NULL DEFAULT 0 CHECK (repeat >= 0),
+            status TEXT NOT NULL DEFAULT 'pending'
+                CHECK (status IN ('pending', 'fired', 'cancelled', 'superseded')),
+            created_ms BIGINT NOT NULL,
+            closed_ms BIGINT,
+            due_real_ms BIGINT,
+            UNIQUE (incident, generation)
+        )
+        """,
+        "CREATE UNIQUE INDEX timers_one_pending_per_incident ON timers (incident) WHERE status = 'pending'",
+        "CREATE INDEX timers_pending_by_deadline ON timers (deadline_ms) WHERE status = 'pending'",
+        "CREATE INDEX timers_pending_by_real_due ON timers (due_real_ms) WHERE status = 'pending'",
+        """
+        CREATE TABLE notification_outbox (
+            id BIGSERIAL PRIMARY KEY,
+            incident BIGINT NOT NULL REFERENCES incidents (id),
+            channel TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            payload TEXT NOT NULL CHECK (payload::json IS NOT NULL),
+            attempts BIGINT NOT NULL DEFAULT 0,
+            next_attempt_ms BIGINT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sending', 'sent', 'failed')),
+            last_error TEXT,
+            created_ms BIGINT NOT NULL,
+            event_seq BIGINT
+        )
+        """,
+        """
+        CREATE INDEX notification_outbox_due ON notification_outbox (next_attempt_ms)
+            WHERE status IN ('pending', 'sending')
+        """,
+        "CREATE INDEX notification_outbox_by_incident_channel ON notification_outbox (incident, channel, id)",
+    ]
+
+    /// One row: who is the store's escalator. `token` grows by one with every new holder (the fencing token that
+    /// every write of an escalator checks); who may take it is decided by a session-level advisory lock
+    /// (`PostgresTranscriptStore.acquireEscalatorLease`).
+    static let pg2EscalatorLease = [
+        """
+        CREATE TABLE escalator_lease (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            token BIGINT NOT NULL,
+            pid BIGINT NOT NULL,
+            host TEXT NOT NULL,
+            started_ms BIGINT NOT NULL,
+            heartbeat_ms BIGINT NOT NULL,
+            released_ms BIGINT
+        )
+        """
+    ]
+
+    /// One row per incident a session ever drove: the lock that makes one process its driver, on any machine.
+    static let pg2DriverLeases = [
+        """
+        CREATE TABLE driver_leases (
+            incident BIGINT PRIMARY KEY REFERENCES incidents (id),
+            token BIGINT NOT NULL,
+            holder TEXT NOT NULL,
+            pid BIGINT NOT NULL,
+            host TEXT NOT NULL,
+            since_ms BIGINT NOT NULL,
+            heartbeat_ms BIGINT NOT NULL,
+            released_ms BIGINT
+        )
+        """
+    ]
+
+    /// The search index: one document per command, note and command output (`SearchDocument`), its words in a
+    /// generated `tsvector` (the `english` configuration) under a GIN index. Commands and notes recorded before this
+    /// migration are indexed by it.
+    static let pg2Search = [
+        """
+        CREATE TABLE search_documents (
+            id BIGSERIAL PRIMARY KEY,
+            incident BIGINT NOT NULL REFERENCES incidents (id),
+            seq BIGINT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('command', 'output', 'note')),
+            step_id TEXT,
+            ts_ms BIGINT NOT NULL,
+            text TEXT NOT NULL,
+            document tsvector GENERATED ALWAYS AS (to_tsvector('english'::regconfig, text)) STORED
+        )
+        """,
+        "CREATE INDEX search_documents_words ON search_documents USING GIN (document)",
+        "CREATE INDEX search_documents_by_time ON search_documents (ts_ms)",
+        """
+        INSERT INTO search_documents (incident, seq, kind, step_id, ts_ms, text)
+        SELECT incident, seq, CASE type WHEN 'command.started' THEN 'command' ELSE 'note' END, step_id, ts_ms,
+            payload::json ->> CASE type WHEN 'command.started' THEN 'command' ELSE 'text' END
+        FROM events
+        WHERE type IN ('command.started', 'note.added')
+            AND payload::json ->> CASE type WHEN 'command.started' THEN 'command' ELSE 'text' END IS NOT NULL
+        ORDER BY incident, seq
         """,
     ]
 }

@@ -18,6 +18,12 @@ public final class PostgresTranscriptStore: TranscriptStore, @unchecked Sendable
     private let connection: PostgresConnection
     private let lock = NSLock()
     private let logger: Logger
+    /// Guards `fence` and `holdsEscalatorLock` (never taken while waiting for `lock`).
+    let stateLock = NSLock()
+    /// The escalator's lease token: see `fencingToken`.
+    var fence: Int64?
+    /// Whether this store's session holds the escalator's advisory lock (`acquireEscalatorLease`).
+    var holdsEscalatorLock = false
 
     /// Connects to the server and applies the migrations it lacks (`PostgresMigrations`); with `migrating: false`
     /// (commands that only read) it changes nothing, and a database without the schema is refused.
@@ -87,11 +93,14 @@ public final class PostgresTranscriptStore: TranscriptStore, @unchecked Sendable
     }
 
     /// Runs `body` in one transaction, one call at a time on this store's connection: committed when it returns,
-    /// rolled back when it throws.
+    /// rolled back when it throws. With a `fencingToken`, the transaction first checks that the escalator's lease
+    /// still holds it, and keeps the lease row share-locked until it ends, so a take-over waits for it and then
+    /// fences every later one (`TranscriptError.fenced`).
     func transaction<Result>(_ body: () throws -> Result) throws -> Result {
         try lock.withLock {
             try query("BEGIN")
             do {
+                try checkFence()
                 let result = try body()
                 try query("COMMIT")
                 return result
@@ -128,9 +137,16 @@ public final class PostgresTranscriptStore: TranscriptStore, @unchecked Sendable
     public func declareIncident(_ declaration: IncidentDeclaration, actor: String, at time: Date) throws -> (
         Incident, RecordedEvent
     ) {
+        try transaction { try insertIncident(declaration, actor: actor, milliseconds: Self.milliseconds(time)) }
+    }
+
+    /// Inserts the incident and its `incident.declared` event inside the caller's transaction (the escalation
+    /// scheduler arms the response timer in the same one).
+    func insertIncident(_ declaration: IncidentDeclaration, actor: String, milliseconds: Int64) throws -> (
+        Incident, RecordedEvent
+    ) {
         let record = RecordedDeclaration(declaration, redactingWith: self)
-        let milliseconds = Self.milliseconds(time)
-        return try transaction {
+        do {
             let rows = try query(
                 """
                 INSERT INTO incidents (title, runbook, environment, severity, status, is_drill, declared_at_ms,
@@ -163,9 +179,10 @@ public final class PostgresTranscriptStore: TranscriptStore, @unchecked Sendable
         }
     }
 
-    /// Inserts one event inside the caller's transaction. The incident row is locked first: a concurrent append
-    /// to the same incident waits here until this transaction ends, then reads the new head.
-    private func insertEvent(_ draft: EventDraft, incidentID: Int64, actor: String, milliseconds: Int64) throws
+    /// Inserts one event inside the caller's transaction, and what it adds to the search index. The incident row is
+    /// locked first: a concurrent append to the same incident waits here until this transaction ends, then reads
+    /// the new head.
+    func insertEvent(_ draft: EventDraft, incidentID: Int64, actor: String, milliseconds: Int64) throws
         -> RecordedEvent
     {
         guard !(try query("SELECT id FROM incidents WHERE id = \(incidentID) FOR UPDATE")).isEmpty else {
@@ -208,6 +225,11 @@ public final class PostgresTranscriptStore: TranscriptStore, @unchecked Sendable
             VALUES (\(incidentID), \(sequence), \(milliseconds), \(actor), \(draft.type.rawValue), \(draft.stepID),
                 \(payloadJSON), \(previousHash), \(hash))
             """)
+        if let document = SearchDocument.of(draft) {
+            try index(
+                incidentID: incidentID, sequence: sequence, kind: document.kind, stepID: draft.stepID,
+                milliseconds: milliseconds, text: document.text)
+        }
         return RecordedEvent(
             incidentID: incidentID, sequence: sequence, timestamp: Self.date(milliseconds), actor: actor,
             type: draft.type, stepID: draft.stepID, payload: draft.payload, previousHash: previousHash, hash: hash)
@@ -219,9 +241,12 @@ public final class PostgresTranscriptStore: TranscriptStore, @unchecked Sendable
         guard !chunks.isEmpty else { return }
         try transaction {
             let command = try query(
-                "SELECT type FROM events WHERE incident = \(incidentID) AND seq = \(commandSequence) FOR SHARE")
-            guard let type = try command.first?.decode(String.self), type == EventType.commandStarted.rawValue
-            else {
+                """
+                SELECT type, step_id, ts_ms FROM events WHERE incident = \(incidentID) AND seq = \(commandSequence)
+                FOR SHARE
+                """
+            ).first.map { try $0.decode((String, String?, Int64).self) }
+            guard let command, command.0 == EventType.commandStarted.rawValue else {
                 throw TranscriptError.notACommand(incidentID: incidentID, sequence: commandSequence)
             }
             let last = try query(
@@ -230,6 +255,7 @@ public final class PostgresTranscriptStore: TranscriptStore, @unchecked Sendable
                 ORDER BY chunk_index DESC LIMIT 1
                 """
             ).first.map { try $0.decode(Int64.self) }
+            let storedBefore = try last.map { try storedOutputBytes(incidentID, commandSequence, lastChunk: $0) } ?? 0
             var index = last.map { $0 + 1 } ?? 0
             for chunk in chunks {
                 try query(
@@ -239,6 +265,11 @@ public final class PostgresTranscriptStore: TranscriptStore, @unchecked Sendable
                         \(chunk.data))
                     """)
                 index += 1
+            }
+            if let text = SearchDocument.outputText(chunks, storedBefore: storedBefore) {
+                try self.index(
+                    incidentID: incidentID, sequence: commandSequence, kind: .output, stepID: command.1,
+                    milliseconds: command.2 + Self.milliseconds(chunks.last!.offset), text: text)
             }
         }
     }

@@ -60,17 +60,39 @@ public final class Escalator: @unchecked Sendable {
     }
 
     /// Takes the lease; `false` (and nothing else happens) when a live escalator holds it.
+    ///
+    /// `standingBy` (by default: when the store has standbys, `EscalatorStore.escalatorStandbyRetry`, and this
+    /// escalator runs as a service, without `idleExit`) waits instead, retrying every `escalatorStandbyRetry`
+    /// seconds, until the lease is taken (`true`) or `requestStop()` is called (`false`): the holder's process
+    /// died or stopped, and this one takes over, with a new fencing token.
     public func acquire(
         pid: Int32 = getpid(), host: String = ProcessInfo.processInfo.hostName,
-        isAlive: (Int32) -> Bool = Escalator.processIsAlive
+        isAlive: (Int32) -> Bool = Escalator.processIsAlive, standingBy: Bool? = nil
     ) throws -> Bool {
-        guard
-            let token = try store.acquireEscalatorLease(
+        let retry = store.escalatorStandbyRetry
+        let standby = retry != nil && (standingBy ?? (options.idleExit == nil))
+        var announced = false
+        while true {
+            if let token = try store.acquireEscalatorLease(
                 pid: pid, host: host, at: clock.now(), staleAfter: options.staleAfter, isAlive: isAlive)
-        else { return false }
-        self.token = token
-        store.fencingToken = token
-        return true
+            {
+                self.token = token
+                store.fencingToken = token
+                if announced { log("standby took over: the lease is this escalator's (token \(token))") }
+                return true
+            }
+            guard standby, let retry else { return false }
+            if !announced {
+                let holder = (try? store.escalatorLease()).flatMap { $0 }.map { " (pid \($0.pid) on \($0.host))" } ?? ""
+                log("standing by: another escalator runs\(holder); trying again every \(retry) s")
+                announced = true
+            }
+            condition.lock()
+            if !stopRequested { _ = condition.wait(until: Date().addingTimeInterval(retry)) }
+            let stopping = stopRequested
+            condition.unlock()
+            if stopping { return false }
+        }
     }
 
     /// Whether process `pid` exists on this host.

@@ -44,6 +44,14 @@ public protocol EscalatorStore: EscalationStore {
     func escalatorWorkload() throws -> (openIncidents: Int, pendingTimers: Int, pendingNotifications: Int)
     /// Every later write of this store instance checks the lease still holds this token.
     var fencingToken: Int64? { get set }
+    /// How often a second escalator on this store, run as a service, retries as a standby instead of exiting
+    /// (PostgreSQL: escalators on several machines); `nil` when it exits (an SQLite file is on one machine).
+    var escalatorStandbyRetry: TimeInterval? { get }
+}
+
+extension EscalatorStore {
+    /// A second escalator exits.
+    public var escalatorStandbyRetry: TimeInterval? { nil }
 }
 
 extension SQLiteTranscriptStore: EscalatorStore {

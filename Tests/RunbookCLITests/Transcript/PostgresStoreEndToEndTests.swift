@@ -167,6 +167,43 @@ struct PostgresStoreEndToEndTests {
             EventDraft(.statusChanged, payload: ["from": "open", "to": "mitigated"]), to: incident.id,
             actor: "app@h", at: Date())
         #expect(try appStore.incident(incident.id)?.status == .mitigated)
+        // The escalation tables, the escalator's lease and its fencing, the driver lease and search, as the
+        // application role: what its grants must allow.
+        let clock = TestClock()
+        let scheduler = EscalationScheduler(
+            store: appStore, clock: clock, wallClock: clock, channels: EscalationChannels { _ in ["pagerduty"] },
+            actor: "escalator@h")
+        let policy = EscalationPolicy(
+            rules: [
+                EscalationRule(
+                    severity: .p1, description: "Partial outage", responseTime: .duration(60), targets: ["On-call"])
+            ], contacts: [], channels: [])
+        let paged = try scheduler.declare(.sampleForPostgres, policy: policy).0.id
+        let token = try #require(
+            try appStore.acquireEscalatorLease(
+                pid: 1, host: "h", at: clock.now(), staleAfter: 5, isAlive: { _ in true }))
+        appStore.fencingToken = token
+        #expect(try appStore.heartbeatEscalatorLease(token: token, at: clock.now()))
+        clock.advance(by: 61)
+        #expect(try scheduler.fireDue().count == 1)
+        let claimed = try appStore.claimOutbox(now: clock.now(), limit: { _ in 10 })
+        #expect(claimed.count == 1)
+        _ = try appStore.recordDelivery(
+            claimed[0], result: .sent(detail: "202"), nextAttempt: nil, giveUpReason: nil, actor: "escalator@h",
+            at: clock.now())
+        #expect(try appStore.outbox(incidentID: paged).map(\.status) == [.sent])
+        try appStore.releaseEscalatorLease(token: token, at: clock.now())
+        appStore.fencingToken = nil
+        guard
+            case .acquired(let lease, _) = try appStore.acquireDriverLease(
+                incidentID: incident.id, holder: "app@h", pid: 1, host: "h", at: clock.now(), staleAfter: 30,
+                force: false, isAlive: { _ in true })
+        else {
+            Issue.record("the application role could not take the driver lease")
+            return
+        }
+        #expect(try appStore.renewDriverLease(incidentID: incident.id, token: lease.token, at: clock.now()))
+        #expect(try appStore.search("application", limit: 5).map(\.kind) == [.note])
         for statement in [
             "UPDATE events SET actor = 'mallory'", "DELETE FROM events", "DELETE FROM outputs",
             "UPDATE incidents SET title = 'x'", "TRUNCATE events", "DROP TABLE events",
@@ -174,6 +211,11 @@ struct PostgresStoreEndToEndTests {
             #expect(throws: PostgresStoreError.self, "\(statement)") { try appStore.execute(sql: statement) }
         }
         #expect(try appStore.events(incidentID: incident.id).count == 3)
+        for statement in [
+            "DELETE FROM timers", "DELETE FROM notification_outbox", "UPDATE search_documents SET text = ''",
+        ] {
+            #expect(throws: PostgresStoreError.self, "\(statement)") { try appStore.execute(sql: statement) }
+        }
     }
 
     /// Runs SQL as the cluster's superuser (`RUNBOOK_TEST_POSTGRES_ADMIN`, a psql command on its Unix socket).
