@@ -2,7 +2,10 @@ import Foundation
 import PostgresNIO
 import RunbookKit
 
-extension PostgresTranscriptStore {
+extension PostgresTranscriptStore: VerifiableStore {
+    /// The server's URL without its password.
+    public var storeName: String { location.description }
+
     /// Verifies one incident with `TranscriptVerifier` (the SQLite store's verification, shared), reading the rows
     /// as stored in one REPEATABLE READ snapshot.
     public func verify(incidentID: Int64) throws -> VerificationResult {

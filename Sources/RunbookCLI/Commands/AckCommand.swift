@@ -52,7 +52,7 @@ struct AckCommand: ParsableCommand {
         guard !report.notifications.isEmpty else { return }
         // The escalator delivers (and retries) it; wait a little to say what became of it.
         EscalatorLauncher.ensureRunning(
-            store: store, databasePath: store.path, runbooksDirectory: global.runbooksDirectory)
+            store: store, database: StoreOpener.location(global), runbooksDirectory: global.runbooksDirectory)
         let end = Date().addingTimeInterval(configuration.attemptTimeout + 2)
         var entries: [OutboxEntry] = []
         repeat {

@@ -59,7 +59,7 @@ struct DeclareCommand: ParsableCommand {
                 store: store, configuration: configuration, actor: identity.actor, delivering: false)
             incident = try scheduler.declare(declaration, policy: policy).0
             EscalatorLauncher.ensureRunning(
-                store: store, databasePath: store.path, runbooksDirectory: global.runbooksDirectory)
+                store: store, database: StoreOpener.location(global), runbooksDirectory: global.runbooksDirectory)
         } else {
             incident = try store.declareIncident(declaration, actor: identity.actor, at: Date()).0
         }

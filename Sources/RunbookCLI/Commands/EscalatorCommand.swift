@@ -62,14 +62,15 @@ struct EscalatorCommand: ParsableCommand {
             actor: "escalator@" + ProcessInfo.processInfo.hostName)
         let escalator = Escalator(
             store: store, scheduler: scheduler, options: Escalator.Options(idleExit: idleExit),
-            databasePath: store.path, log: { Self.log(redactor.redact($0)) })
+            databasePath: StoreOpener.location(global).isPostgres ? nil : store.storeName,
+            log: { Self.log(redactor.redact($0)) })
         guard try escalator.acquire() else {
             let holder = try store.escalatorLease().map { " (pid \($0.pid) on \($0.host))" } ?? ""
-            Self.log("an escalator already runs for \(store.path)\(holder); this one exits")
+            Self.log("an escalator already runs for \(store.storeName)\(holder); this one exits")
             return
         }
         Self.log(
-            "escalator for \(store.path): channels "
+            "escalator for \(store.storeName): channels "
                 + (configuration.channels.isEmpty
                     ? "none (no notifiers are configured in \(global.runbooksDirectory)/notifiers.yaml)"
                     : configuration.channels.map(\.name).joined(separator: ", ")))
@@ -78,7 +79,7 @@ struct EscalatorCommand: ParsableCommand {
         if try escalator.run() == .fenced { throw ExitCode(3) }
     }
 
-    func printStatus(_ store: SQLiteTranscriptStore) throws {
+    func printStatus(_ store: any TeamStore) throws {
         let now = Date()
         let load = try store.escalatorWorkload()
         let lease = try store.escalatorLease()

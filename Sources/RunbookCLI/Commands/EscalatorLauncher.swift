@@ -1,5 +1,6 @@
 import Foundation
 import RunbookKit
+import RunbookPostgres
 
 /// Makes sure an escalator runs for a store: what `start`, `resume`, `drill`, `declare`, `record` and `ack` call
 /// after they open it, so that a single laptop needs no set-up.
@@ -42,22 +43,58 @@ public enum EscalatorLauncher {
         return lease
     }
 
-    /// Starts an escalator for `store` (at `databasePath`) unless a live one holds its lease.
+    /// Starts an escalator for `store` (at `database`) unless a live one holds its lease.
     @discardableResult
     public static func ensureRunning(
-        store: any TranscriptStore, databasePath: String, runbooksDirectory: String,
+        store: any TranscriptStore, database: DatabaseLocation, runbooksDirectory: String,
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) -> Outcome {
-        guard let store = store as? any EscalatorStore, databasePath != ":memory:" else { return .notRunning }
+        guard let store = store as? any EscalatorStore, database.path != ":memory:" else { return .notRunning }
         if let lease = liveLease(store: store) { return .running(pid: lease.pid, host: lease.host) }
         guard autoStartEnabled(environment: environment) else { return .notRunning }
-        return spawn(databasePath: databasePath, runbooksDirectory: runbooksDirectory, environment: environment)
+        return spawn(database: database, runbooksDirectory: runbooksDirectory, environment: environment)
     }
 
     /// `DB.escalator.log`, beside the database.
     public static func logPath(databasePath: String) -> String { databasePath + ".escalator.log" }
 
-    static func spawn(databasePath: String, runbooksDirectory: String, environment: [String: String]) -> Outcome {
+    /// Where an auto-started escalator of a PostgreSQL store logs: `escalator-HOST-PORT-DATABASE.log` in the state
+    /// directory (`~/.local/state/runbook/`), since there is no file to put it beside.
+    static func logPath(postgres url: String, environment: [String: String]) -> String {
+        let name =
+            (try? PostgresLocation(url: url, environment: [:])).map { "\($0.host)-\($0.port)-\($0.database)" }
+            ?? "postgres"
+        let safe = String(name.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." ? $0 : "_" })
+        let state = ConfigurationDirectory.xdgBase("XDG_STATE_HOME", else: ".local/state", environment: environment)
+        return (state as NSString).appendingPathComponent("runbook/escalator-\(safe).log")
+    }
+
+    static func spawn(database: DatabaseLocation, runbooksDirectory: String, environment: [String: String])
+        -> Outcome
+    {
+        if database.isPostgres {
+            // The URL goes to the escalator in its environment, never on its command line (`ps` shows that).
+            var environment = environment
+            environment["RUNBOOK_DB"] = database.path
+            let log = logPath(postgres: database.path, environment: environment)
+            try? FileManager.default.createDirectory(
+                atPath: (log as NSString).deletingLastPathComponent, withIntermediateDirectories: true,
+                attributes: [.posixPermissions: 0o700])
+            return spawn(
+                arguments: ["escalator"], runbooksDirectory: runbooksDirectory, environment: environment, logPath: log)
+        }
+        let current = FileManager.default.currentDirectoryPath
+        let database =
+            database.path.hasPrefix("/")
+            ? database.path : (current as NSString).appendingPathComponent(database.path)
+        return spawn(
+            arguments: ["escalator", "--db", database], runbooksDirectory: runbooksDirectory,
+            environment: environment, logPath: logPath(databasePath: database))
+    }
+
+    private static func spawn(
+        arguments: [String], runbooksDirectory: String, environment: [String: String], logPath: String
+    ) -> Outcome {
         let current = FileManager.default.currentDirectoryPath
         func absolute(_ path: String) -> String {
             path.hasPrefix("/") ? path : (current as NSString).appendingPathComponent(path)
@@ -65,15 +102,13 @@ public enum EscalatorLauncher {
         guard let executable = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") else {
             return .failed("cannot find the runbook executable (/proc/self/exe)")
         }
-        let database = absolute(databasePath)
         do {
             let pid = try spawnDetached(
                 executable: executable,
-                arguments: [
-                    "escalator", "--db", database, "--runbooks", absolute(runbooksDirectory), "--idle-exit",
-                    String(Int(idleExit)), "--detached",
+                arguments: arguments + [
+                    "--runbooks", absolute(runbooksDirectory), "--idle-exit", String(Int(idleExit)), "--detached",
                 ],
-                environment: environment, workingDirectory: current, logPath: logPath(databasePath: database))
+                environment: environment, workingDirectory: current, logPath: logPath)
             return .started(pid: pid)
         } catch {
             return .failed("cannot start the escalator: \(error)")

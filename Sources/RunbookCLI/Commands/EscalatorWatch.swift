@@ -5,8 +5,8 @@ import RunbookKit
 /// gives the REPL one short warning, naming the fix, when the incident waits for an escalator that has sent no
 /// heartbeat recently.
 final class EscalatorWatch {
-    let store: any TranscriptStore
-    let databasePath: String
+    let store: any TeamStore
+    let database: DatabaseLocation
     let runbooksDirectory: String
     let session: IncidentSession
     let clock: any Clock
@@ -19,11 +19,11 @@ final class EscalatorWatch {
     private var warned = false
 
     init(
-        store: any TranscriptStore, databasePath: String, runbooksDirectory: String, session: IncidentSession,
+        store: any TeamStore, database: DatabaseLocation, runbooksDirectory: String, session: IncidentSession,
         clock: any Clock = SystemClock()
     ) {
         self.store = store
-        self.databasePath = databasePath
+        self.database = database
         self.runbooksDirectory = runbooksDirectory
         self.session = session
         self.clock = clock
@@ -34,7 +34,7 @@ final class EscalatorWatch {
     func ensure() -> Bool {
         guard
             case .started = EscalatorLauncher.ensureRunning(
-                store: store, databasePath: databasePath, runbooksDirectory: runbooksDirectory)
+                store: store, database: database, runbooksDirectory: runbooksDirectory)
         else { return false }
         lastLaunch = clock.now()
         return true
@@ -45,8 +45,7 @@ final class EscalatorWatch {
         let now = clock.now()
         if let lastCheck, now.timeIntervalSince(lastCheck) < interval { return nil }
         lastCheck = now
-        guard let escalatorStore = store as? any EscalatorStore, session.waitsForEscalator(),
-            EscalatorLauncher.liveLease(store: escalatorStore, now: now) == nil
+        guard session.waitsForEscalator(), EscalatorLauncher.liveLease(store: store, now: now) == nil
         else {
             warned = false
             return nil
@@ -61,7 +60,7 @@ final class EscalatorWatch {
         guard !warned else { return nil }
         warned = true
         return "warning: no escalator is running for this incident's store: escalations will not fire and nobody "
-            + "is paged. Fix: runbook escalator --db \(databasePath) --runbooks \(runbooksDirectory) "
+            + "is paged. Fix: runbook escalator --db \(store.storeName) --runbooks \(runbooksDirectory) "
             + "(docs/escalation.md)"
     }
 }

@@ -77,7 +77,7 @@ struct ExportCommand: ParsableCommand {
     func run() throws {
         let store = try StoreOpener.openEvidence(global)
         guard try store.incident(id) != nil else {
-            throw TranscriptError.unknownIncident(id: id, path: store.path)
+            throw TranscriptError.unknownIncident(id: id, path: store.storeName)
         }
         if let update {
             try MarkdownPostmortemExporter(outputLines: lines).update(incidentID: id, from: store, file: update)

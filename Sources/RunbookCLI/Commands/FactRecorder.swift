@@ -11,7 +11,7 @@ enum FactRecorder {
     ) throws {
         let store = try StoreOpener.open(global, redactor: StoreOpener.recordingRedactor(global))
         guard let incident = try store.incident(id) else {
-            throw TranscriptError.unknownIncident(id: id, path: store.path)
+            throw TranscriptError.unknownIncident(id: id, path: store.storeName)
         }
         // A drill's facts are on its drill clock, like the rest of the drill.
         let clock: any Clock = try DrillSetup.recorded(incidentID: id, in: store)?.clock ?? SystemClock()

@@ -100,9 +100,9 @@ struct RecordCommand: ParsableCommand {
         // The store redacts everything recorded with it: payloads, the title, and the output as bytes, in stream.
         let store = try StoreOpener.open(global, redactor: redactor)
         EscalatorLauncher.ensureRunning(
-            store: store, databasePath: store.path, runbooksDirectory: global.runbooksDirectory)
+            store: store, database: StoreOpener.location(global), runbooksDirectory: global.runbooksDirectory)
         if let incident, try store.incident(incident) == nil {
-            throw TranscriptError.unknownIncident(id: incident, path: store.path)
+            throw TranscriptError.unknownIncident(id: incident, path: store.storeName)
         }
         let usePTY = pty || isatty(STDIN_FILENO) == 1
         let recording = CommandRecording(

@@ -32,7 +32,7 @@ struct SearchCommand: ParsableCommand {
             print(try TranscriptText.json(hits.map(SearchHitJSON.init)))
         case .table:
             guard !hits.isEmpty else {
-                print("No matches for \"\(query.joined(separator: " "))\" in \(store.path).")
+                print("No matches for \"\(query.joined(separator: " "))\" in \(store.storeName).")
                 return
             }
             print(

@@ -41,11 +41,13 @@ extension SessionLauncher {
     /// Makes sure an escalator runs for the session's store, and has the REPL warn when none does.
     func watchEscalator(_ session: IncidentSession, repl: IncidentREPL) {
         guard !options.dryRun, session.dependencies.escalation != nil,
-            let path = (session.dependencies.store as? SQLiteTranscriptStore)?.path
+            let store = session.dependencies.store as? any TeamStore
         else { return }
+        let database = DatabaseLocation.resolve(
+            flag: options.databasePath, environment: ProcessInfo.processInfo.environment,
+            currentDirectory: FileManager.default.currentDirectoryPath)
         let watch = EscalatorWatch(
-            store: session.dependencies.store, databasePath: path, runbooksDirectory: options.runbooksDirectory,
-            session: session)
+            store: store, database: database, runbooksDirectory: options.runbooksDirectory, session: session)
         watch.ensure()
         repl.escalatorWarning = { watch.warning() }
     }

@@ -164,7 +164,7 @@ public struct SessionLauncher {
     /// Verifies the incident's hash chain before it is resumed: a broken one is refused (exit 1, as `verify`)
     /// unless `--force`; then the break is returned, to be recorded in `session.resumed`.
     func checkChain(store: any TranscriptStore, incidentID: Int64) throws -> JSONValue? {
-        guard let verifier = store as? SQLiteTranscriptStore, try store.incident(incidentID) != nil else { return nil }
+        guard let verifier = store as? any TeamStore, try store.incident(incidentID) != nil else { return nil }
         let result = try verifier.verify(incidentID: incidentID)
         guard let sequence = result.firstBrokenSequence else { return nil }
         let reason = result.reason ?? "broken link"

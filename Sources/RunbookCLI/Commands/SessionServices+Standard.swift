@@ -10,10 +10,7 @@ extension SessionServices {
                 let environment = ProcessInfo.processInfo.environment
                 let location = DatabaseLocation.resolve(
                     flag: flag, environment: environment, currentDirectory: FileManager.default.currentDirectoryPath)
-                try StoreOpener.refusePostgres(location, environment: environment)
-                return try SQLiteTranscriptStore(
-                    path: location.path, redactor: redactor,
-                    busyTimeout: StoreOpener.busyTimeout(environment: environment))
+                return try StoreOpener.open(location, redactor: redactor, environment: environment)
             },
             loadRunbooks: { directory in try RunbookDirectoryLoader(directory: directory) },
             makeRunner: { stdinIsTerminal in

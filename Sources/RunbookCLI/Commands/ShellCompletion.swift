@@ -26,7 +26,9 @@ enum ShellCompletion {
         let location = DatabaseLocation.resolve(
             flag: value(of: "--db", in: words), environment: ProcessInfo.processInfo.environment,
             currentDirectory: FileManager.default.currentDirectoryPath)
-        guard let store = try? SQLiteTranscriptStore(readingEvidenceAt: location.path, busyTimeout: 1),
+        // A PostgreSQL store is not asked at every Tab (a connection per key press); only a local file is.
+        guard !location.isPostgres,
+            let store = try? SQLiteTranscriptStore(readingEvidenceAt: location.path, busyTimeout: 1),
             let incidents = try? store.incidents(openOnly: false, drillsOnly: false)
         else { return [] }
         let isOpen = { (incident: Incident) in incident.status == .open || incident.status == .mitigated }

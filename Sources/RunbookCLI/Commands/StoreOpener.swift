@@ -18,15 +18,25 @@ public enum StoreOpener {
         DatabaseLocation.resolve(flag: global.db, environment: environment, currentDirectory: currentDirectory)
     }
 
-    /// Opens (creating when missing) the store for these options. The store redacts everything written through it;
-    /// by default with the known secret patterns (`password=…`, bearer tokens, keys), so a secret typed into a
-    /// title or a note never reaches the file.
+    /// Opens (creating when missing) the store for these options: the SQLite file, or the PostgreSQL server for a
+    /// `postgres://` URL (team mode, docs/team.md). The store redacts everything written through it; by default
+    /// with the known secret patterns (`password=…`, bearer tokens, keys), so a secret typed into a title or a note
+    /// never reaches the database.
     public static func open(
         _ global: GlobalOptions, redactor: (any TextRedacting)? = Redactor(),
         environment: [String: String] = ProcessInfo.processInfo.environment
-    ) throws -> SQLiteTranscriptStore {
-        let location = location(global, environment: environment)
-        try refusePostgres(location, environment: environment)
+    ) throws -> any TeamStore {
+        try open(location(global, environment: environment), redactor: redactor, environment: environment)
+    }
+
+    /// `open` at a location already resolved (a session's `--db`).
+    public static func open(
+        _ location: DatabaseLocation, redactor: (any TextRedacting)?,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> any TeamStore {
+        if location.isPostgres {
+            return try team(openPostgres(location, redactor: redactor, environment: environment))
+        }
         let store = try SQLiteTranscriptStore(
             path: location.path, redactor: redactor, busyTimeout: busyTimeout(environment: environment))
         // A failed anchor-log append never loses the event; the responder is told, once per failure.
@@ -37,32 +47,18 @@ public enum StoreOpener {
     }
 
     /// Opens the existing store for these options read-only, as evidence (`verify`, `export`, `transcript`,
-    /// `incidents`, `search`, `escalations`): nothing is created, migrated or written, in the file or beside it.
-    /// A missing database is `TranscriptError.missingDatabase` (exit 4), so a mistyped `--db` creates nothing.
+    /// `incidents`, `search`, `escalations`): nothing is created, migrated or written. A missing SQLite file is
+    /// `TranscriptError.missingDatabase` (exit 4), so a mistyped `--db` creates nothing; a PostgreSQL database
+    /// without the schema is refused the same way.
     public static func openEvidence(
         _ global: GlobalOptions, environment: [String: String] = ProcessInfo.processInfo.environment
-    ) throws -> SQLiteTranscriptStore {
+    ) throws -> any TeamStore {
         let location = location(global, environment: environment)
-        try refusePostgres(location, environment: environment)
-        return try SQLiteTranscriptStore(
-            readingEvidenceAt: location.path,
-            busyTimeout: busyTimeout(environment: environment))
-    }
-
-    /// Opens the store for a command that needs only the `TranscriptStore` protocol (`note`, `incidents`): an
-    /// SQLite file as `open` does, or the PostgreSQL store for a `postgres://` URL (docs/team-store.md). `name` is
-    /// how messages name it (a path, or the URL without its password).
-    public static func openTranscript(
-        _ global: GlobalOptions, redactor: (any TextRedacting)? = Redactor(),
-        environment: [String: String] = ProcessInfo.processInfo.environment
-    ) throws -> (store: any TranscriptStore, name: String) {
-        let location = location(global, environment: environment)
-        guard location.isPostgres else {
-            let store = try open(global, redactor: redactor, environment: environment)
-            return (store, store.path)
+        if location.isPostgres {
+            return try team(openPostgres(location, redactor: nil, environment: environment, migrating: false))
         }
-        let store = try openPostgres(location, redactor: redactor, environment: environment)
-        return (store, store.location.description)
+        return try SQLiteTranscriptStore(
+            readingEvidenceAt: location.path, busyTimeout: busyTimeout(environment: environment))
     }
 
     /// Opens the PostgreSQL store at a `postgres://` location, applying the migrations it lacks; with
@@ -76,31 +72,41 @@ public enum StoreOpener {
             migrating: migrating)
     }
 
-    /// `openEvidence` for a command that needs only the `TranscriptStore` protocol (`incidents`): the SQLite file
+    /// Opens the store for a command that needs only the `TranscriptStore` protocol (`note`, `incidents`,
+    /// `verify`): an SQLite file as `open` does, or the PostgreSQL store for a `postgres://` URL (docs/team-store.md).
+    public static func openTranscript(
+        _ global: GlobalOptions, redactor: (any TextRedacting)? = Redactor(),
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> (store: any VerifiableStore, name: String) {
+        let location = location(global, environment: environment)
+        let store: any VerifiableStore =
+            location.isPostgres
+            ? try openPostgres(location, redactor: redactor, environment: environment)
+            : try open(location, redactor: redactor, environment: environment)
+        return (store, store.storeName)
+    }
+
+    /// `openEvidence` for a command that needs only a `VerifiableStore` (`incidents`, `verify`): the SQLite file
     /// read-only, or the PostgreSQL store without any change to it.
     public static func openEvidenceTranscript(
         _ global: GlobalOptions, environment: [String: String] = ProcessInfo.processInfo.environment
-    ) throws -> (store: any TranscriptStore, name: String) {
+    ) throws -> (store: any VerifiableStore, name: String) {
         let location = location(global, environment: environment)
-        guard location.isPostgres else {
-            let store = try openEvidence(global, environment: environment)
-            return (store, store.path)
-        }
-        let store = try openPostgres(location, redactor: nil, environment: environment, migrating: false)
-        return (store, store.location.description)
+        let store: any VerifiableStore =
+            location.isPostgres
+            ? try openPostgres(location, redactor: nil, environment: environment, migrating: false)
+            : try openEvidence(global, environment: environment)
+        return (store, store.storeName)
     }
 
-    /// Stops a command that needs more than the PostgreSQL store has yet (exit 2), naming what: the escalation
-    /// tables, the leases, anchors and search are still SQLite-only.
-    public static func refusePostgres(_ location: DatabaseLocation, environment: [String: String]) throws {
-        guard location.isPostgres else { return }
-        let name =
-            (try? PostgresLocation(url: location.path, environment: [:]).description)
-            ?? PostgresLocation.withoutPassword(location.path)
-        throw PostgresStoreError.unsupported(
-            feature: "this command (it needs the escalation tables, the driver lease, anchors or search, which "
-                + "only the SQLite store has so far)",
-            location: name)
+    /// The PostgreSQL store as a `TeamStore`, or exit 2 naming what it still lacks.
+    static func team(_ store: PostgresTranscriptStore) throws -> any TeamStore {
+        guard let team = store as Any as? any TeamStore else {
+            throw PostgresStoreError.unsupported(
+                feature: "this command (it needs the escalation tables, the driver lease or search)",
+                location: store.location.description)
+        }
+        return team
     }
 
     /// The redactor of a one-shot command that records (`note`, `ack`, `declare`): the patterns, the runbooks

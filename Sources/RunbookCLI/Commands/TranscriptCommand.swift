@@ -30,16 +30,12 @@ struct TranscriptCommand: ParsableCommand {
     func run() throws {
         let store = try StoreOpener.openEvidence(global)
         guard let incident = try store.incident(incident) else {
-            throw TranscriptError.unknownIncident(id: self.incident, path: store.path)
+            throw TranscriptError.unknownIncident(id: self.incident, path: store.storeName)
         }
         let events = try store.events(incidentID: incident.id)
-        let sizes = try store.outputSizes(incidentID: incident.id)
-        let outputs = try Dictionary(
-            uniqueKeysWithValues: sizes.keys.map { sequence in
-                let data = try store.output(incidentID: incident.id, commandSequence: sequence)
-                    .reduce(into: Data()) { $0.append($1.data) }
-                return (sequence, String(decoding: data, as: UTF8.self))
-            })
+        let outputs = try store.outputs(incidentID: incident.id).mapValues { chunks in
+            String(decoding: chunks.reduce(into: Data()) { $0.append($1.data) }, as: UTF8.self)
+        }
         switch format {
         case .json:
             let document = TranscriptJSON(

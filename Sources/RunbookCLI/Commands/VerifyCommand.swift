@@ -54,23 +54,14 @@ struct VerifyCommand: ParsableCommand {
 
     func run() throws {
         let location = StoreOpener.location(global)
-        let results: [VerificationResult]
-        let path: String
-        var store: SQLiteTranscriptStore?
-        if location.isPostgres {
-            // The team store: the same verification (TranscriptVerifier); anchors are SQLite-only so far.
-            if anchor != nil {
-                try StoreOpener.refusePostgres(location, environment: ProcessInfo.processInfo.environment)
-            }
-            let postgres = try StoreOpener.openPostgres(location, redactor: nil, migrating: false)
-            results = try incident.map { [try postgres.verify(incidentID: $0)] } ?? postgres.verifyAll()
-            path = postgres.location.description
-        } else {
-            let sqlite = try StoreOpener.openEvidence(global)
-            results = try incident.map { [try sqlite.verify(incidentID: $0)] } ?? sqlite.verifyAll()
-            path = sqlite.path
-            store = sqlite
+        if anchor != nil, location.isPostgres {
+            // The anchor log is a file beside an SQLite database; a PostgreSQL store has none yet.
+            throw PostgresStoreError.unsupported(
+                feature: "--anchor (anchor logs are kept beside an SQLite file)",
+                location: PostgresLocation.withoutPassword(location.path))
         }
+        let (store, path) = try StoreOpener.openEvidenceTranscript(global)
+        let results = try incident.map { [try store.verify(incidentID: $0)] } ?? store.verifyAll()
         for result in results {
             if let sequence = result.firstBrokenSequence {
                 print("incident \(result.incidentID): BROKEN at event #\(sequence): \(result.reason ?? "")")
@@ -81,7 +72,9 @@ struct VerifyCommand: ParsableCommand {
         }
         let untrusted = try checkSignatures(results)
         var anchorChecks: [AnchorCheck] = []
-        if let incident, let store { anchorChecks = try checkAnchors(of: incident, in: store) }
+        if let incident, let sqlite = store as? SQLiteTranscriptStore {
+            anchorChecks = try checkAnchors(of: incident, in: sqlite)
+        }
         let broken = results.filter { !$0.isIntact }
         if !broken.isEmpty { throw BrokenChain(results: broken, path: path) }
         if let disagreeing = anchorChecks.first(where: { !$0.holds }) {

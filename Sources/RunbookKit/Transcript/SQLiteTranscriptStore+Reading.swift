@@ -212,27 +212,6 @@ extension SQLiteTranscriptStore {
     /// were written by someone else, and would overflow the arithmetic of whoever shows them.
     static let maximumOffsetMilliseconds: Int64 = 1 << 40
 
-    /// Bytes of stored output per command sequence of an incident (for abbreviated transcripts).
-    public func outputSizes(incidentID: Int64) throws -> [Int64: Int] {
-        try read { db in
-            let rows = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT command_seq,
-                        total(CASE encoding WHEN 'raw' THEN length(data) ELSE max(size, 0) END) AS bytes
-                    FROM outputs WHERE incident = ?
-                    GROUP BY command_seq
-                    """,
-                arguments: [incidentID])
-            // total() is a double, so a forged size cannot overflow the sum; it is capped to an Int here.
-            return Dictionary(
-                uniqueKeysWithValues: rows.map { row in
-                    let bytes: Double = row["bytes"]
-                    return (row["command_seq"], bytes < Double(Int.max / 2) ? Int(bytes) : Int.max / 2)
-                })
-        }
-    }
-
     static func fetchIncident(_ db: Database, id: Int64) throws -> Incident? {
         try Row.fetchOne(db, sql: "SELECT * FROM incidents WHERE id = ?", arguments: [id]).map {
             try incident(from: $0)

@@ -51,7 +51,10 @@ struct PostgresStoreEndToEndTests {
 
     @Test func aCommandThatNeedsWhatThePostgreSQLStoreLacksSaysSoWithExitStatus2() throws {
         let (url, _) = try freshSchema()
-        for arguments in [["search", "x"], ["verify", "1", "--anchor", "1:abc"], ["escalations", "1"]] {
+        for arguments in [
+            ["declare", "--title", "x", "--severity", "P2", "--env", "staging", "--runbook", "outage"],
+            ["verify", "1", "--anchor", "1:abc"],
+        ] {
             let result = try BuiltBinary.run(arguments + ["--db", url], environment: ["RUNBOOK_DB": ""])
             #expect(result.status == 2, "\(arguments)")
             #expect(result.stderr.contains("is not supported on the PostgreSQL store yet"), "\(result.stderr)")
