@@ -205,7 +205,4 @@ extension PostgresTranscriptStore: EscalatorStore, DriverLeaseStore {
     }
 }
 
-extension PostgresTranscriptStore: TeamStore {
-    /// The server's URL without its password.
-    public var storeName: String { location.description }
-}
+extension PostgresTranscriptStore: TeamStore {}
