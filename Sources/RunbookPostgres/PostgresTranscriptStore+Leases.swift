@@ -52,6 +52,17 @@ extension PostgresTranscriptStore: EscalatorStore, DriverLeaseStore {
         }
         let milliseconds = Self.milliseconds(now)
         do {
+            // A holder that hangs (a paused process or machine) would keep its session, so the lock, forever: the
+            // server ends this session once it stays idle, in a transaction or not, for twice `staleAfter` (an
+            // escalator queries several times a second), and a standby takes over.
+            let idle = "\(max(1, Int((staleAfter * 2).rounded(.up))))s"
+            try reading {
+                try query(
+                    """
+                    SELECT set_config('idle_session_timeout', \(idle), false),
+                        set_config('idle_in_transaction_session_timeout', \(idle), false)
+                    """)
+            }
             return try transaction {
                 let token = (try fetchEscalatorLease(locking: true)?.token ?? 0) + 1
                 try query(
@@ -70,15 +81,23 @@ extension PostgresTranscriptStore: EscalatorStore, DriverLeaseStore {
         }
     }
 
-    /// Records a sign of life of the holder of `token`; `false` when the lease was taken over (fenced).
+    /// Records a sign of life of the holder of `token`; `false` when the lease was taken over (fenced), or when
+    /// this store's session is gone (its advisory lock with it: a standby takes or took over).
     public func heartbeatEscalatorLease(token: Int64, at now: Date) throws -> Bool {
-        try transaction {
-            !(try query(
-                """
-                UPDATE escalator_lease SET heartbeat_ms = \(Self.milliseconds(now)) WHERE id = 1 AND token = \(token)
-                RETURNING id
-                """
-            ).isEmpty)
+        do {
+            return try transaction {
+                !(try query(
+                    """
+                    UPDATE escalator_lease SET heartbeat_ms = \(Self.milliseconds(now))
+                    WHERE id = 1 AND token = \(token)
+                    RETURNING id
+                    """
+                ).isEmpty)
+            }
+        } catch let error as PostgresStoreError where connectionIsClosed {
+            _ = error
+            stateLock.withLock { holdsEscalatorLock = false }
+            return false
         }
     }
 

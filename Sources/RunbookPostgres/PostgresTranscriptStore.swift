@@ -80,6 +80,11 @@ public final class PostgresTranscriptStore: TranscriptStore, @unchecked Sendable
     /// Runs one statement and returns its rows.
     @discardableResult
     func query(_ query: PostgresQuery) throws -> [PostgresRow] {
+        // A query sent on a connection the server has closed (it ended the session) would never complete.
+        guard !connection.isClosed else {
+            throw PostgresStoreError.server(
+                location: location.description, detail: "the server closed the connection (the session ended)")
+        }
         do {
             return Array(try connection.query(query, logger: logger).wait())
         } catch {
@@ -124,6 +129,9 @@ public final class PostgresTranscriptStore: TranscriptStore, @unchecked Sendable
     func reading<Result>(_ body: () throws -> Result) throws -> Result {
         try lock.withLock { try body() }
     }
+
+    /// Whether this store's connection is closed (the server ended its session, or the network dropped it).
+    var connectionIsClosed: Bool { connection.isClosed }
 
     /// Whether the server says this connection is encrypted (`pg_stat_ssl`).
     public func connectionIsEncrypted() throws -> Bool {

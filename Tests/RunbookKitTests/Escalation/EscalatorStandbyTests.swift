@@ -48,6 +48,29 @@ struct EscalatorStandbyTests {
         #expect(try other.escalatorLease()?.token == standby.token)
     }
 
+    /// The active escalator hangs (a paused process keeps its connection open): the server ends its idle session
+    /// after twice `staleAfter`, a standby takes over, and the hung one finds at its next heartbeat that it lost.
+    @Test func aHungEscalatorsSessionIsEndedAndAStandbyTakesOver() throws {
+        let hung = try #require(try PostgresBackend().make(redactor: nil) as? PostgresTranscriptStore)
+        let token = try #require(
+            try hung.acquireEscalatorLease(pid: 1, host: "h", at: Date(), staleAfter: 0.5, isAlive: { _ in true }))
+        hung.fencingToken = token
+        let standby = escalator(try PostgresTranscriptStore(location: hung.location, redactor: nil))
+        let done = DispatchSemaphore(value: 0)
+        let acquired = LockedCounter()
+        let started = Date()
+        Thread {
+            if (try? standby.acquire()) == true { acquired.add(1) }
+            done.signal()
+        }.start()
+        #expect(done.wait(timeout: .now() + 10) == .success)
+        #expect(acquired.value == 1)
+        #expect(Date().timeIntervalSince(started) < 4, "idle for 1 s, then a retry within 1 s")
+        #expect(standby.token == token + 1)
+        #expect(try hung.heartbeatEscalatorLease(token: token, at: Date()) == false)
+        #expect(throws: PostgresStoreError.self) { try hung.claimOutbox(now: Date(), limit: { _ in 10 }) }
+    }
+
     @Test func aStandbyStopsWaitingWhenAskedTo() throws {
         let active = try #require(try PostgresBackend().make(redactor: nil) as? PostgresTranscriptStore)
         #expect(try escalator(active).acquire())
