@@ -9,7 +9,9 @@ struct EscalatorCommand: ParsableCommand {
         commandName: "escalator",
         abstract: "Run the escalator of a store: fire due escalation timers and deliver notifications.",
         discussion: """
-            Exactly one escalator runs per store: a second one exits quietly (status 0). `start`, `resume`, \
+            Exactly one escalator runs per store. On an SQLite store a second one exits quietly (status 0); on a \
+            PostgreSQL store a second one run as a service (without --idle-exit) stands by and takes over within \
+            seconds when the active one dies (docs/team.md). `start`, `resume`, \
             `drill`, `declare`, `record` and `ack` start one detached when none runs (RUNBOOK_ESCALATOR=off stops \
             that), so this command is for running it as a service: see docs/escalation.md for a systemd unit. \
             Channels, retries and the business calendar come from notifiers.yaml in the runbooks directory, and \
