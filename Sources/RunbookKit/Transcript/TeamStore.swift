@@ -1,10 +1,10 @@
 import Foundation
 
 /// Everything a command needs of a transcript store: the transcript, the escalation tables and the escalator's
-/// lease, the driver lease, and search. The SQLite file (`SQLiteTranscriptStore`) and the PostgreSQL server
+/// lease, the driver lease, search, and a watcher for followers. The SQLite file (`SQLiteTranscriptStore`) and the PostgreSQL server
 /// (`PostgresTranscriptStore`, team mode, docs/team.md) are the two; commands hold `any TeamStore` and never ask
 /// which.
-public protocol TeamStore: EscalatorStore, DriverLeaseStore, VerifiableStore {
+public protocol TeamStore: EscalatorStore, DriverLeaseStore, VerifiableStore, WatchableTranscriptStore {
     /// Full-text search over commands, outputs and notes of every incident, newest first. Every word of `query`
     /// must occur; a word ending in `*` matches as a prefix; operators are never interpreted.
     func search(_ query: String, limit: Int) throws -> [SearchHit]
