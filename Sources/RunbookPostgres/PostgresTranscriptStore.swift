@@ -15,18 +15,58 @@ public final class PostgresTranscriptStore: TranscriptStore, @unchecked Sendable
     /// Where the store is (never with the password).
     public let location: PostgresLocation
     public let redactor: (any TextRedacting)?
-    private let connection: PostgresConnection
+    /// How long a statement keeps retrying once the connection is lost (the server restarting) before it gives up
+    /// with `PostgresStoreError.gaveUp`: `RUNBOOK_DB_RETRY` seconds, default 600.
+    public let reconnectTimeout: TimeInterval
+    /// The current connection; `nil` after it was lost, until the next statement reconnects. Guarded by `lock`.
+    private var connection: PostgresConnection?
+    private let configuration: PostgresConnection.Configuration
     private let lock = NSLock()
+    private let callbackLock = NSLock()
+    private var currentReachabilityChanged: (@Sendable (StoreReachability) -> Void)?
     private let logger: Logger
+    /// Tests: the next COMMIT loses its connection (`CommitFault`), once.
+    let commitFault = CommitFaultSwitch()
+
+    /// Whether the server answers, as `reachabilityChanged` is told it.
+    public enum StoreReachability: Sendable, Equatable {
+        /// The connection was lost; statements wait and retry (`reason` says why).
+        case unreachable(reason: String)
+        /// The server answers again; the statement that waited has run.
+        case reachable
+    }
+
+    /// Called once when the connection is lost and a statement starts retrying, and once when the server answers
+    /// again (the command line prints "store unreachable, retrying" and "store reachable again"). It runs on the
+    /// thread of the waiting statement, which holds the store: it must not call the store.
+    public var reachabilityChanged: (@Sendable (StoreReachability) -> Void)? {
+        get { callbackLock.withLock { currentReachabilityChanged } }
+        set { callbackLock.withLock { currentReachabilityChanged = newValue } }
+    }
+
+    /// The seconds in `RUNBOOK_DB_RETRY` when it is a positive number, else 600 (ten minutes: a REPL rides out a
+    /// server restart or a failover).
+    public static func reconnectTimeout(environment: [String: String]) -> TimeInterval {
+        guard let text = environment["RUNBOOK_DB_RETRY"], let value = TimeInterval(text), value > 0 else { return 600 }
+        return value
+    }
 
     /// Connects to the server and applies the migrations it lacks (`PostgresMigrations`); with `migrating: false`
     /// (commands that only read) it changes nothing, and a database without the schema is refused.
+    ///
+    /// The first connection fails at once (`PostgresStoreError.cannotConnect`, saying what to check): a server
+    /// that cannot be reached when a command starts is far more often a wrong URL than a restart. Once connected,
+    /// a lost connection is retried for `reconnectTimeout` seconds (default: `RUNBOOK_DB_RETRY`, else 600).
     public init(
         location: PostgresLocation, redactor: (any TextRedacting)? = Redactor(), connectTimeout: TimeInterval = 10,
-        migrating: Bool = true
+        migrating: Bool = true, reconnectTimeout: TimeInterval? = nil,
+        reachabilityChanged: (@Sendable (StoreReachability) -> Void)? = nil
     ) throws {
         self.location = location
         self.redactor = redactor
+        self.reconnectTimeout =
+            reconnectTimeout ?? Self.reconnectTimeout(environment: ProcessInfo.processInfo.environment)
+        self.currentReachabilityChanged = reachabilityChanged ?? Self.defaultReachabilityChanged
         var logger = Logger(label: "runbook.postgres")
         logger.logLevel = .critical
         self.logger = logger
@@ -48,63 +88,177 @@ public final class PostgresTranscriptStore: TranscriptStore, @unchecked Sendable
             database: location.database, tls: tls)
         configuration.options.connectTimeout = .milliseconds(Int64(connectTimeout * 1000))
         if let options = location.options { configuration.options.additionalStartupParameters = [("options", options)] }
-        do {
-            connection = try PostgresConnection.connect(
-                on: PostgresConnection.defaultEventLoopGroup.any(), configuration: configuration, id: 1,
-                logger: logger
-            ).wait()
-        } catch {
-            throw PostgresStoreError.unreachable(
-                location: location.description, detail: PostgresStoreError.reason(error))
-        }
+        self.configuration = configuration
+        connection = try Self.connect(configuration, location: location, logger: logger)
         do {
             try PostgresMigrations.apply(self, migrating: migrating)
         } catch {
-            try? connection.close().wait()
+            try? connection?.close().wait()
             throw error
         }
     }
 
     deinit {
-        try? connection.close().wait()
+        try? connection?.close().wait()
+    }
+
+    // MARK: The default reachability report
+
+    nonisolated(unsafe) private static var defaultReachability: (@Sendable (StoreReachability) -> Void)?
+    private static let defaultReachabilityLock = NSLock()
+
+    /// What every store opened afterwards in this process is told about its connection, unless it is given its
+    /// own `reachabilityChanged`: the command line sets it once at start to print to standard error.
+    public static var defaultReachabilityChanged: (@Sendable (StoreReachability) -> Void)? {
+        get { defaultReachabilityLock.withLock { defaultReachability } }
+        set { defaultReachabilityLock.withLock { defaultReachability = newValue } }
+    }
+
+    // MARK: Connection
+
+    /// One connection attempt; a failure says why (`PostgresStoreError.cannotConnect`).
+    private static func connect(
+        _ configuration: PostgresConnection.Configuration, location: PostgresLocation, logger: Logger
+    ) throws -> PostgresConnection {
+        do {
+            return try PostgresConnection.connect(
+                on: PostgresConnection.defaultEventLoopGroup.any(), configuration: configuration, id: 1,
+                logger: logger
+            ).wait()
+        } catch {
+            throw PostgresStoreError.cannotConnect(
+                location: location.description, failure: PostgresStoreError.ConnectFailure(error, location: location))
+        }
+    }
+
+    /// Thrown by `query` when the connection is gone: `withConnection` reconnects and runs the attempt again.
+    private struct ConnectionLost: Error {
+        var reason: String
+    }
+
+    /// Runs `attempt` holding the connection, one call at a time. When the connection is lost (the server was
+    /// restarted, the network dropped), it reconnects with backoff and runs `attempt` again from the start, for up
+    /// to `reconnectTimeout` seconds, telling `reachabilityChanged` once when the wait starts and once when it
+    /// ends. The caller blocks meanwhile: nothing after a write runs before the write is durable.
+    private func withConnection<Result>(_ attempt: () throws -> Result) throws -> Result {
+        try lock.withLock {
+            var outage: (since: Date, reason: String)?
+            var delay: TimeInterval = 0.05
+            while true {
+                do {
+                    if connection == nil || connection?.isClosed == true {
+                        connection = nil
+                        connection = try reconnect()
+                    }
+                    let result = try attempt()
+                    if outage != nil { reachabilityChanged?(.reachable) }
+                    return result
+                } catch let lost as ConnectionLost {
+                    try? connection?.close().wait()
+                    connection = nil
+                    if outage == nil {
+                        outage = (Date(), lost.reason)
+                        reachabilityChanged?(.unreachable(reason: lost.reason))
+                    }
+                    let waited = Date().timeIntervalSince(outage!.since)
+                    guard waited < reconnectTimeout else {
+                        throw PostgresStoreError.gaveUp(
+                            location: location.description, seconds: Int(waited.rounded()), detail: lost.reason)
+                    }
+                    // The one wait of the store: backoff while the server is away, short enough to notice its return.
+                    Thread.sleep(forTimeInterval: min(delay, reconnectTimeout - waited))
+                    delay = min(delay * 2, 1)
+                }
+            }
+        }
+    }
+
+    /// A new connection after the old one was lost: a failure that may pass (refused while the server restarts,
+    /// "the database system is starting up") is `ConnectionLost` and is retried; any other (the password changed
+    /// meanwhile) ends the retries.
+    private func reconnect() throws -> PostgresConnection {
+        do {
+            return try Self.connect(configuration, location: location, logger: logger)
+        } catch PostgresStoreError.cannotConnect(_, let failure) where failure.isTransient {
+            throw ConnectionLost(reason: failure.reason)
+        }
     }
 
     // MARK: Statements
 
-    /// Runs one statement and returns its rows.
+    /// Runs one statement and returns its rows, on the connection `withConnection` holds.
     @discardableResult
     func query(_ query: PostgresQuery) throws -> [PostgresRow] {
+        guard let connection else { throw ConnectionLost(reason: "the connection was closed") }
         do {
             return Array(try connection.query(query, logger: logger).wait())
         } catch {
+            if PostgresStoreError.isConnectionLoss(error) {
+                throw ConnectionLost(reason: PostgresStoreError.reason(error))
+            }
             throw PostgresStoreError.server(location: location.description, detail: PostgresStoreError.reason(error))
         }
     }
 
     /// Runs one SQL text with no bound values (migrations; tests that play an attacker with a SQL prompt).
     func execute(sql: String) throws {
-        try lock.withLock { try query(PostgresQuery(unsafeSQL: sql)) }
+        _ = try withConnection { try query(PostgresQuery(unsafeSQL: sql)) }
     }
 
     /// Runs `body` in one transaction, one call at a time on this store's connection: committed when it returns,
-    /// rolled back when it throws.
-    func transaction<Result>(_ body: () throws -> Result) throws -> Result {
-        try lock.withLock {
+    /// rolled back when it throws. When the connection is lost before COMMIT, the transaction was rolled back by
+    /// the server and `body` runs again on a new connection. When it is lost after COMMIT was sent and before the
+    /// reply, only the database can tell whether it committed: `committed` is asked with the result of that
+    /// attempt (returning it when true, running `body` again when false); without it, the store throws
+    /// `PostgresStoreError.commitUnknown` rather than risk doing the work twice.
+    func transaction<Result>(committed: ((Result) throws -> Bool)? = nil, _ body: () throws -> Result) throws
+        -> Result
+    {
+        var unconfirmed: Result?
+        return try withConnection {
+            if let pending = unconfirmed {
+                guard let committed else { throw PostgresStoreError.commitUnknown(location: location.description) }
+                if try committed(pending) { return pending }
+                unconfirmed = nil
+            }
             try query("BEGIN")
+            let result: Result
             do {
-                let result = try body()
-                try query("COMMIT")
-                return result
+                result = try body()
+            } catch let lost as ConnectionLost {
+                throw lost
             } catch {
                 _ = try? query("ROLLBACK")
                 throw error
             }
+            do {
+                try commit()
+            } catch let lost as ConnectionLost {
+                unconfirmed = result
+                throw lost
+            }
+            return result
+        }
+    }
+
+    /// Sends COMMIT; `commitFault` (tests) loses the connection around it instead.
+    private func commit() throws {
+        switch commitFault.take() {
+        case nil:
+            try query("COMMIT")
+        case .replyLost:
+            try query("COMMIT")
+            try? connection?.close().wait()
+            throw ConnectionLost(reason: "the connection was lost before the reply to COMMIT (test)")
+        case .lostBeforeCommit:
+            try? connection?.close().wait()
+            throw ConnectionLost(reason: "the connection was lost before COMMIT reached the server (test)")
         }
     }
 
     /// Runs `body` in one read-only REPEATABLE READ transaction: every read sees the same committed state.
     func snapshot<Result>(_ body: () throws -> Result) throws -> Result {
-        try lock.withLock {
+        try withConnection {
             try query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
             defer { _ = try? query("ROLLBACK") }
             return try body()
@@ -113,7 +267,7 @@ public final class PostgresTranscriptStore: TranscriptStore, @unchecked Sendable
 
     /// Runs `body` holding the connection (reads outside a transaction see committed data only).
     func reading<Result>(_ body: () throws -> Result) throws -> Result {
-        try lock.withLock { try body() }
+        try withConnection { try body() }
     }
 
     /// Whether the server says this connection is encrypted (`pg_stat_ssl`).
@@ -130,7 +284,12 @@ public final class PostgresTranscriptStore: TranscriptStore, @unchecked Sendable
     ) {
         let record = RecordedDeclaration(declaration, redactingWith: self)
         let milliseconds = Self.milliseconds(time)
-        return try transaction {
+        // After a lost COMMIT, the incident's random key tells whether this declaration was committed.
+        return try transaction(committed: { declared in
+            !(try self.query(
+                "SELECT 1 FROM incidents WHERE id = \(declared.0.id) AND incident_key = \(record.incidentKey)"
+            ).isEmpty)
+        }) {
             let rows = try query(
                 """
                 INSERT INTO incidents (title, runbook, environment, severity, status, is_drill, declared_at_ms,
@@ -158,7 +317,13 @@ public final class PostgresTranscriptStore: TranscriptStore, @unchecked Sendable
         var draft = draft
         draft.payload = redactedForStorage(draft.payload)
         let milliseconds = Self.milliseconds(time)
-        return try transaction {
+        // After a lost COMMIT: the event was committed when the chain holds, at the sequence it was given, an event
+        // with its hash (which covers the previous hash and all of its content). Otherwise it is appended again.
+        return try transaction(committed: { event in
+            try self.query(
+                "SELECT hash FROM events WHERE incident = \(incidentID) AND seq = \(event.sequence)"
+            ).first?.decode(String.self) == event.hash
+        }) {
             try insertEvent(draft, incidentID: incidentID, actor: actor, milliseconds: milliseconds)
         }
     }
@@ -217,7 +382,15 @@ public final class PostgresTranscriptStore: TranscriptStore, @unchecked Sendable
     /// large values itself (TOAST), so chunks are stored raw.
     public func appendOutput(_ chunks: [OutputChunk], incidentID: Int64, commandSequence: Int64) throws {
         guard !chunks.isEmpty else { return }
-        try transaction {
+        // After a lost COMMIT: the batch was committed when its last chunk is stored at the index it was given.
+        _ = try transaction(committed: { (lastIndex: Int64) in
+            try self.query(
+                """
+                SELECT data FROM outputs WHERE incident = \(incidentID) AND command_seq = \(commandSequence)
+                    AND chunk_index = \(lastIndex)
+                """
+            ).first?.decode(Data.self) == chunks.last!.data
+        }) {
             let command = try query(
                 "SELECT type FROM events WHERE incident = \(incidentID) AND seq = \(commandSequence) FOR SHARE")
             guard let type = try command.first?.decode(String.self), type == EventType.commandStarted.rawValue
@@ -240,6 +413,7 @@ public final class PostgresTranscriptStore: TranscriptStore, @unchecked Sendable
                     """)
                 index += 1
             }
+            return index - 1
         }
     }
 
@@ -357,4 +531,26 @@ public final class PostgresTranscriptStore: TranscriptStore, @unchecked Sendable
     static func milliseconds(_ date: Date) -> Int64 { milliseconds(date.timeIntervalSince1970) }
     static func milliseconds(_ seconds: TimeInterval) -> Int64 { Int64((seconds * 1000).rounded()) }
     static func date(_ milliseconds: Int64) -> Date { Date(timeIntervalSince1970: Double(milliseconds) / 1000) }
+}
+
+/// How a test makes the next COMMIT lose its connection: after the server committed (the reply is lost), or before
+/// COMMIT reached it. Either way the store cannot tell from the connection, and must ask the database.
+enum CommitFault: Sendable {
+    case replyLost
+    case lostBeforeCommit
+}
+
+/// The switch a test sets; the store takes it at its next COMMIT.
+final class CommitFaultSwitch: @unchecked Sendable {
+    private let lock = NSLock()
+    private var fault: CommitFault?
+
+    func set(_ fault: CommitFault) { lock.withLock { self.fault = fault } }
+
+    func take() -> CommitFault? {
+        lock.withLock {
+            defer { fault = nil }
+            return fault
+        }
+    }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RunbookKit
+import RunbookPostgres
 
 /// `runbook`: executable Markdown runbooks for incident response.
 public struct RunbookCommand: ParsableCommand {
@@ -65,6 +66,8 @@ public struct GlobalOptions: ParsableArguments {
 /// Runs the command line and exits with the documented status; user-facing errors are printed here, at the edge.
 public enum RunbookMain {
     public static func main(_ arguments: [String]? = nil) -> Never {
+        // A PostgreSQL store that loses its server says so while it retries (docs/team-store.md, "Faults").
+        PostgresTranscriptStore.defaultReachabilityChanged = StoreReachabilityReport.print
         do {
             if let unknown = RunbookCommand.unknownSubcommand(in: arguments ?? Array(CommandLine.arguments.dropFirst()))
             {
