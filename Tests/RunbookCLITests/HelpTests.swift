@@ -12,7 +12,7 @@ import Testing
     static let subcommands = [
         "list", "show", "lint", "start", "resume", "declare", "note", "incidents", "transcript", "search", "verify",
         "export", "record", "drill", "ack", "escalations", "escalator", "keys", "import", "impact-start", "detected",
-        "cause", "action",
+        "cause", "action", "store",
     ]
 
     /// The help's argument and option entries, each with its wrapped lines joined.
