@@ -168,6 +168,10 @@ public final class PostgresTranscriptStore: TranscriptStore, @unchecked Sendable
                     // The one wait of the store: backoff while the server is away, short enough to notice its return.
                     Thread.sleep(forTimeInterval: min(delay, reconnectTimeout - waited))
                     delay = min(delay * 2, 1)
+                } catch {
+                    // The server answered (with an error of its own): it is reachable again all the same.
+                    if outage != nil { reachabilityChanged?(.reachable) }
+                    throw error
                 }
             }
         }
