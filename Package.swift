@@ -64,6 +64,9 @@ let package = Package(
             ]),
         // scripts/bench-store: the transcript store beside the sqlite3 CLI and dd.
         .executableTarget(name: "store-bench", dependencies: ["RunbookKit"], path: "Benchmarks/StoreBench"),
+        // scripts/bench-team-appends: writer processes appending to one incident on PostgreSQL.
+        .executableTarget(
+            name: "team-bench", dependencies: ["RunbookKit", "RunbookPostgres"], path: "Benchmarks/TeamBench"),
         // scripts/bench-timers: seeds open incidents with armed timers for the escalator benchmark.
         .executableTarget(name: "timer-bench", dependencies: ["RunbookKit"], path: "Benchmarks/TimerBench"),
         // scripts/fuzz: the long fuzz run of the parser, the linter and the attribute parser, in a release build.

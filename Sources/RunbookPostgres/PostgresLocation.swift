@@ -59,7 +59,7 @@ public struct PostgresLocation: Sendable, Hashable, CustomStringConvertible {
         options = components.queryItems?.first { $0.name == "options" }?.value
         if let password = components.password {
             self.password = password.removingPercentEncoding ?? password
-        } else if let password = environment["PGPASSWORD"] {
+        } else if let password = environment["PGPASSWORD"], !password.isEmpty {
             self.password = password
         } else {
             self.password = Self.passwordFile(

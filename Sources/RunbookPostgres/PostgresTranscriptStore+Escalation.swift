@@ -16,7 +16,7 @@ extension PostgresTranscriptStore: EscalationStore {
         arm: (EscalationState) -> EscalationOutcome
     ) throws -> (Incident, RecordedEvent, EscalationCommit?) {
         let milliseconds = Self.milliseconds(time)
-        return try transaction {
+        return try transaction(committed: { try self.declarationCommitted($0.0) }) {
             let (incident, event) = try insertIncident(declaration, actor: actor, milliseconds: milliseconds)
             guard let state = try loadEscalationState(incidentID: incident.id, locking: true) else {
                 return (incident, event, nil)

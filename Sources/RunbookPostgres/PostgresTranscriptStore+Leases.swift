@@ -85,6 +85,16 @@ extension PostgresTranscriptStore: EscalatorStore, DriverLeaseStore {
     /// this store's session is gone (its advisory lock with it: a standby takes or took over).
     public func heartbeatEscalatorLease(token: Int64, at now: Date) throws -> Bool {
         do {
+            // After a reconnect (the server restarted, or ended an idle session) the election's lock went with the
+            // old session: take it again, or another escalator has it and this one stops.
+            if !stateLock.withLock({ holdsEscalatorLock }) {
+                let locked = try reading {
+                    try query("SELECT pg_try_advisory_lock(\(unescaped: Self.escalatorLockKey))").first?.decode(
+                        Bool.self)
+                }
+                guard locked == true else { return false }
+                stateLock.withLock { holdsEscalatorLock = true }
+            }
             return try transaction {
                 !(try query(
                     """

@@ -15,8 +15,15 @@ public final class PostgresTranscriptStore: TranscriptStore, @unchecked Sendable
     /// Where the store is (never with the password).
     public let location: PostgresLocation
     public let redactor: (any TextRedacting)?
-    private let connection: PostgresConnection
+    /// How long a statement keeps retrying once the connection is lost (the server restarting) before it gives up
+    /// with `PostgresStoreError.gaveUp`: `RUNBOOK_DB_RETRY` seconds, default 600.
+    public let reconnectTimeout: TimeInterval
+    /// The current connection; `nil` after it was lost, until the next statement reconnects. Guarded by `lock`.
+    private var connection: PostgresConnection?
+    private let configuration: PostgresConnection.Configuration
     private let lock = NSLock()
+    private let callbackLock = NSLock()
+    private var currentReachabilityChanged: (@Sendable (StoreReachability) -> Void)?
     private let logger: Logger
     /// Guards `fence` and `holdsEscalatorLock` (never taken while waiting for `lock`).
     let stateLock = NSLock()
@@ -25,29 +32,72 @@ public final class PostgresTranscriptStore: TranscriptStore, @unchecked Sendable
     /// Whether this store's session holds the escalator's advisory lock (`acquireEscalatorLease`).
     var holdsEscalatorLock = false
 
+    /// Tests: the next COMMIT loses its connection (`CommitFault`), once.
+    let commitFault = CommitFaultSwitch()
+
+    /// Whether the server answers, as `reachabilityChanged` is told it.
+    public enum StoreReachability: Sendable, Equatable {
+        /// The connection was lost; statements wait and retry (`reason` says why).
+        case unreachable(reason: String)
+        /// The server answers again; the statement that waited has run.
+        case reachable
+    }
+
+    /// Called once when the connection is lost and a statement starts retrying, and once when the server answers
+    /// again (the command line prints "store unreachable, retrying" and "store reachable again"). It runs on the
+    /// thread of the waiting statement, which holds the store: it must not call the store.
+    public var reachabilityChanged: (@Sendable (StoreReachability) -> Void)? {
+        get { callbackLock.withLock { currentReachabilityChanged } }
+        set { callbackLock.withLock { currentReachabilityChanged = newValue } }
+    }
+
+    /// The seconds in `RUNBOOK_DB_RETRY` when it is a positive number, else 600 (ten minutes: a REPL rides out a
+    /// server restart or a failover).
+    public static func reconnectTimeout(environment: [String: String]) -> TimeInterval {
+        guard let text = environment["RUNBOOK_DB_RETRY"], let value = TimeInterval(text), value > 0 else { return 600 }
+        return value
+    }
+
     /// Connects to the server and applies the migrations it lacks (`PostgresMigrations`); with `migrating: false`
     /// (commands that only read) it changes nothing, and a database without the schema is refused.
+    ///
+    /// The first connection fails at once (`PostgresStoreError.cannotConnect`, saying what to check): a server
+    /// that cannot be reached when a command starts is far more often a wrong URL than a restart. Once connected,
+    /// a lost connection is retried for `reconnectTimeout` seconds (default: `RUNBOOK_DB_RETRY`, else 600).
     public init(
         location: PostgresLocation, redactor: (any TextRedacting)? = Redactor(), connectTimeout: TimeInterval = 10,
-        migrating: Bool = true
+        migrating: Bool = true, reconnectTimeout: TimeInterval? = nil,
+        reachabilityChanged: (@Sendable (StoreReachability) -> Void)? = nil
     ) throws {
         self.location = location
         self.redactor = redactor
+        self.reconnectTimeout =
+            reconnectTimeout ?? Self.reconnectTimeout(environment: ProcessInfo.processInfo.environment)
+        self.currentReachabilityChanged = reachabilityChanged
         var logger = Logger(label: "runbook.postgres")
         logger.logLevel = .critical
         self.logger = logger
-        connection = try Self.connect(to: location, timeout: connectTimeout, logger: logger)
+        let configuration = try Self.configuration(for: location, timeout: connectTimeout)
+        self.configuration = configuration
+        connection = try Self.connect(configuration, location: location, logger: logger)
         do {
             try PostgresMigrations.apply(self, migrating: migrating)
         } catch {
-            try? connection.close().wait()
+            try? connection?.close().wait()
             throw error
         }
     }
 
-    /// Opens one connection to `location` (TLS as its `sslmode` says); the store's, and a follower's listening one.
+    /// Opens one connection to `location` (TLS as its `sslmode` says): a follower's listening one.
     static func connect(to location: PostgresLocation, timeout connectTimeout: TimeInterval, logger: Logger) throws
         -> PostgresConnection
+    {
+        try connect(configuration(for: location, timeout: connectTimeout), location: location, logger: logger)
+    }
+
+    /// How to connect to `location`: TLS as its `sslmode` says, its `options`, the connect time-out.
+    private static func configuration(for location: PostgresLocation, timeout connectTimeout: TimeInterval) throws
+        -> PostgresConnection.Configuration
     {
         let tls: PostgresConnection.Configuration.TLS
         switch location.sslMode {
@@ -67,65 +117,167 @@ public final class PostgresTranscriptStore: TranscriptStore, @unchecked Sendable
             database: location.database, tls: tls)
         configuration.options.connectTimeout = .milliseconds(Int64(connectTimeout * 1000))
         if let options = location.options { configuration.options.additionalStartupParameters = [("options", options)] }
+        return configuration
+    }
+
+    deinit {
+        try? connection?.close().wait()
+    }
+
+    // MARK: Connection
+
+    /// One connection attempt; a failure says why (`PostgresStoreError.cannotConnect`).
+    private static func connect(
+        _ configuration: PostgresConnection.Configuration, location: PostgresLocation, logger: Logger
+    ) throws -> PostgresConnection {
         do {
             return try PostgresConnection.connect(
                 on: PostgresConnection.defaultEventLoopGroup.any(), configuration: configuration, id: 1,
                 logger: logger
             ).wait()
         } catch {
-            throw PostgresStoreError.unreachable(
-                location: location.description, detail: PostgresStoreError.reason(error))
+            throw PostgresStoreError.cannotConnect(
+                location: location.description, failure: PostgresStoreError.ConnectFailure(error, location: location))
         }
     }
 
-    deinit {
-        try? connection.close().wait()
+    /// Thrown by `query` when the connection is gone: `withConnection` reconnects and runs the attempt again.
+    private struct ConnectionLost: Error {
+        var reason: String
+    }
+
+    /// Runs `attempt` holding the connection, one call at a time. When the connection is lost (the server was
+    /// restarted, the network dropped), it reconnects with backoff and runs `attempt` again from the start, for up
+    /// to `reconnectTimeout` seconds, telling `reachabilityChanged` once when the wait starts and once when it
+    /// ends. The caller blocks meanwhile: nothing after a write runs before the write is durable.
+    private func withConnection<Result>(_ attempt: () throws -> Result) throws -> Result {
+        try lock.withLock {
+            var outage: (since: Date, reason: String)?
+            var delay: TimeInterval = 0.05
+            while true {
+                do {
+                    if connection == nil || connection?.isClosed == true {
+                        connection = nil
+                        // A session-level advisory lock (the escalator's election) ended with the old session.
+                        stateLock.withLock { holdsEscalatorLock = false }
+                        connection = try reconnect()
+                    }
+                    let result = try attempt()
+                    if outage != nil { reachabilityChanged?(.reachable) }
+                    return result
+                } catch let lost as ConnectionLost {
+                    try? connection?.close().wait()
+                    connection = nil
+                    if outage == nil {
+                        outage = (Date(), lost.reason)
+                        reachabilityChanged?(.unreachable(reason: lost.reason))
+                    }
+                    let waited = Date().timeIntervalSince(outage!.since)
+                    guard waited < reconnectTimeout else {
+                        throw PostgresStoreError.gaveUp(
+                            location: location.description, seconds: Int(waited.rounded()), detail: lost.reason)
+                    }
+                    // The one wait of the store: backoff while the server is away, short enough to notice its return.
+                    Thread.sleep(forTimeInterval: min(delay, reconnectTimeout - waited))
+                    delay = min(delay * 2, 1)
+                } catch {
+                    // The server answered (with an error of its own): it is reachable again all the same.
+                    if outage != nil { reachabilityChanged?(.reachable) }
+                    throw error
+                }
+            }
+        }
+    }
+
+    /// A new connection after the old one was lost: a failure that may pass (refused while the server restarts,
+    /// "the database system is starting up") is `ConnectionLost` and is retried; any other (the password changed
+    /// meanwhile) ends the retries.
+    private func reconnect() throws -> PostgresConnection {
+        do {
+            return try Self.connect(configuration, location: location, logger: logger)
+        } catch PostgresStoreError.cannotConnect(_, let failure) where failure.isTransient {
+            throw ConnectionLost(reason: failure.reason)
+        }
     }
 
     // MARK: Statements
 
-    /// Runs one statement and returns its rows.
+    /// Runs one statement and returns its rows, on the connection `withConnection` holds.
     @discardableResult
     func query(_ query: PostgresQuery) throws -> [PostgresRow] {
-        // A query sent on a connection the server has closed (it ended the session) would never complete.
-        guard !connection.isClosed else {
-            throw PostgresStoreError.server(
-                location: location.description, detail: "the server closed the connection (the session ended)")
-        }
+        guard let connection else { throw ConnectionLost(reason: "the connection was closed") }
         do {
             return Array(try connection.query(query, logger: logger).wait())
         } catch {
+            if PostgresStoreError.isConnectionLoss(error) {
+                throw ConnectionLost(reason: PostgresStoreError.reason(error))
+            }
             throw PostgresStoreError.server(location: location.description, detail: PostgresStoreError.reason(error))
         }
     }
 
     /// Runs one SQL text with no bound values (migrations; tests that play an attacker with a SQL prompt).
     func execute(sql: String) throws {
-        try lock.withLock { try query(PostgresQuery(unsafeSQL: sql)) }
+        _ = try withConnection { try query(PostgresQuery(unsafeSQL: sql)) }
     }
 
     /// Runs `body` in one transaction, one call at a time on this store's connection: committed when it returns,
     /// rolled back when it throws. With a `fencingToken`, the transaction first checks that the escalator's lease
     /// still holds it, and keeps the lease row share-locked until it ends, so a take-over waits for it and then
-    /// fences every later one (`TranscriptError.fenced`).
-    func transaction<Result>(_ body: () throws -> Result) throws -> Result {
-        try lock.withLock {
+    /// fences every later one (`TranscriptError.fenced`). When the connection is lost before COMMIT, the transaction was rolled back by
+    /// the server and `body` runs again on a new connection. When it is lost after COMMIT was sent and before the
+    /// reply, only the database can tell whether it committed: `committed` is asked with the result of that
+    /// attempt (returning it when true, running `body` again when false); without it, the store throws
+    /// `PostgresStoreError.commitUnknown` rather than risk doing the work twice.
+    func transaction<Result>(committed: ((Result) throws -> Bool)? = nil, _ body: () throws -> Result) throws
+        -> Result
+    {
+        var unconfirmed: Result?
+        return try withConnection {
+            if let pending = unconfirmed {
+                guard let committed else { throw PostgresStoreError.commitUnknown(location: location.description) }
+                if try committed(pending) { return pending }
+                unconfirmed = nil
+            }
             try query("BEGIN")
+            let result: Result
             do {
                 try checkFence()
-                let result = try body()
-                try query("COMMIT")
-                return result
+                result = try body()
+            } catch let lost as ConnectionLost {
+                throw lost
             } catch {
                 _ = try? query("ROLLBACK")
                 throw error
             }
+            do {
+                try commit()
+            } catch let lost as ConnectionLost {
+                unconfirmed = result
+                throw lost
+            }
+            return result
+        }
+    }
+
+    /// Sends COMMIT; `commitFault` (tests) loses the connection around it instead.
+    private func commit() throws {
+        switch commitFault.take() {
+        case nil:
+            try query("COMMIT")
+        case .replyLost:
+            try query("COMMIT")
+            try? connection?.close().wait()
+            throw ConnectionLost(reason: "the connection was lost before the reply to COMMIT (test)")
+        case .lostBeforeCommit:
+            try? connection?.close().wait()
+            throw ConnectionLost(reason: "the connection was lost before COMMIT reached the server (test)")
         }
     }
 
     /// Runs `body` in one read-only REPEATABLE READ transaction: every read sees the same committed state.
     func snapshot<Result>(_ body: () throws -> Result) throws -> Result {
-        try lock.withLock {
+        try withConnection {
             try query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
             defer { _ = try? query("ROLLBACK") }
             return try body()
@@ -134,11 +286,11 @@ public final class PostgresTranscriptStore: TranscriptStore, @unchecked Sendable
 
     /// Runs `body` holding the connection (reads outside a transaction see committed data only).
     func reading<Result>(_ body: () throws -> Result) throws -> Result {
-        try lock.withLock { try body() }
+        try withConnection { try body() }
     }
 
     /// Whether this store's connection is closed (the server ended its session, or the network dropped it).
-    var connectionIsClosed: Bool { connection.isClosed }
+    var connectionIsClosed: Bool { connection?.isClosed ?? true }
 
     /// Whether the server says this connection is encrypted (`pg_stat_ssl`).
     public func connectionIsEncrypted() throws -> Bool {
@@ -152,7 +304,15 @@ public final class PostgresTranscriptStore: TranscriptStore, @unchecked Sendable
     public func declareIncident(_ declaration: IncidentDeclaration, actor: String, at time: Date) throws -> (
         Incident, RecordedEvent
     ) {
-        try transaction { try insertIncident(declaration, actor: actor, milliseconds: Self.milliseconds(time)) }
+        try transaction(committed: { try self.declarationCommitted($0.0) }) {
+            try insertIncident(declaration, actor: actor, milliseconds: Self.milliseconds(time))
+        }
+    }
+
+    /// After a lost COMMIT: whether the declaration of `incident` was committed (its random key is there).
+    func declarationCommitted(_ incident: Incident) throws -> Bool {
+        !(try query("SELECT 1 FROM incidents WHERE id = \(incident.id) AND incident_key = \(incident.incidentKey)")
+            .isEmpty)
     }
 
     /// Inserts the incident and its `incident.declared` event inside the caller's transaction (the escalation
@@ -189,7 +349,13 @@ public final class PostgresTranscriptStore: TranscriptStore, @unchecked Sendable
         var draft = draft
         draft.payload = redactedForStorage(draft.payload)
         let milliseconds = Self.milliseconds(time)
-        return try transaction {
+        // After a lost COMMIT: the event was committed when the chain holds, at the sequence it was given, an event
+        // with its hash (which covers the previous hash and all of its content). Otherwise it is appended again.
+        return try transaction(committed: { event in
+            try self.query(
+                "SELECT hash FROM events WHERE incident = \(incidentID) AND seq = \(event.sequence)"
+            ).first?.decode(String.self) == event.hash
+        }) {
             try insertEvent(draft, incidentID: incidentID, actor: actor, milliseconds: milliseconds)
         }
     }
@@ -254,7 +420,15 @@ public final class PostgresTranscriptStore: TranscriptStore, @unchecked Sendable
     /// large values itself (TOAST), so chunks are stored raw.
     public func appendOutput(_ chunks: [OutputChunk], incidentID: Int64, commandSequence: Int64) throws {
         guard !chunks.isEmpty else { return }
-        try transaction {
+        // After a lost COMMIT: the batch was committed when its last chunk is stored at the index it was given.
+        _ = try transaction(committed: { (lastIndex: Int64) in
+            try self.query(
+                """
+                SELECT data FROM outputs WHERE incident = \(incidentID) AND command_seq = \(commandSequence)
+                    AND chunk_index = \(lastIndex)
+                """
+            ).first?.decode(Data.self) == chunks.last!.data
+        }) {
             let command = try query(
                 """
                 SELECT type, step_id, ts_ms FROM events WHERE incident = \(incidentID) AND seq = \(commandSequence)
@@ -286,6 +460,7 @@ public final class PostgresTranscriptStore: TranscriptStore, @unchecked Sendable
                     incidentID: incidentID, sequence: commandSequence, kind: .output, stepID: command.1,
                     milliseconds: command.2 + Self.milliseconds(chunks.last!.offset), text: text)
             }
+            return index - 1
         }
     }
 
@@ -403,4 +578,26 @@ public final class PostgresTranscriptStore: TranscriptStore, @unchecked Sendable
     static func milliseconds(_ date: Date) -> Int64 { milliseconds(date.timeIntervalSince1970) }
     static func milliseconds(_ seconds: TimeInterval) -> Int64 { Int64((seconds * 1000).rounded()) }
     static func date(_ milliseconds: Int64) -> Date { Date(timeIntervalSince1970: Double(milliseconds) / 1000) }
+}
+
+/// How a test makes the next COMMIT lose its connection: after the server committed (the reply is lost), or before
+/// COMMIT reached it. Either way the store cannot tell from the connection, and must ask the database.
+enum CommitFault: Sendable {
+    case replyLost
+    case lostBeforeCommit
+}
+
+/// The switch a test sets; the store takes it at its next COMMIT.
+final class CommitFaultSwitch: @unchecked Sendable {
+    private let lock = NSLock()
+    private var fault: CommitFault?
+
+    func set(_ fault: CommitFault) { lock.withLock { self.fault = fault } }
+
+    func take() -> CommitFault? {
+        lock.withLock {
+            defer { fault = nil }
+            return fault
+        }
+    }
 }

@@ -13,7 +13,7 @@ import Testing
         "list", "show", "lint", "start", "resume", "declare", "note", "follow", "sev", "status", "incidents",
         "transcript", "search", "verify",
         "export", "record", "drill", "ack", "escalations", "escalator", "keys", "import", "impact-start", "detected",
-        "cause", "action",
+        "cause", "action", "store",
     ]
 
     /// The help's argument and option entries, each with its wrapped lines joined.

@@ -22,7 +22,7 @@ public struct RunbookCommand: ParsableCommand {
             VerifyCommand.self, ExportCommand.self, RecordCommand.self, DrillCommand.self, AckCommand.self,
             EscalationsCommand.self, EscalatorCommand.self, KeysCommand.self, ImportCommand.self,
             ImpactStartCommand.self,
-            DetectedCommand.self, CauseCommand.self, ActionCommand.self,
+            DetectedCommand.self, CauseCommand.self, ActionCommand.self, StoreCommand.self,
         ]
     )
 

@@ -67,9 +67,12 @@ public enum StoreOpener {
         _ location: DatabaseLocation, redactor: (any TextRedacting)? = Redactor(),
         environment: [String: String] = ProcessInfo.processInfo.environment, migrating: Bool = true
     ) throws -> PostgresTranscriptStore {
+        // A lost connection (the server restarting) is retried for RUNBOOK_DB_RETRY seconds, said on stderr.
         try PostgresTranscriptStore(
             location: PostgresLocation(url: location.path, environment: environment), redactor: redactor,
-            migrating: migrating)
+            migrating: migrating,
+            reconnectTimeout: PostgresTranscriptStore.reconnectTimeout(environment: environment),
+            reachabilityChanged: StoreReachabilityReport.print)
     }
 
     /// Opens the store for a command that needs only the `TranscriptStore` protocol (`note`, `incidents`,

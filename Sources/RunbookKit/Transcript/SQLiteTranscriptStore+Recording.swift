@@ -211,7 +211,7 @@ extension SQLiteTranscriptStore {
             arguments: ["status": status.rawValue, "ms": milliseconds, "id": incidentID])
     }
 
-    private static func index(
+    static func index(
         _ db: Database, incidentID: Int64, sequence: Int64, kind: String, stepID: String?, milliseconds: Int64,
         text: String
     ) throws {

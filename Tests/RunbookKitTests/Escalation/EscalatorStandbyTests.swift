@@ -67,8 +67,13 @@ struct EscalatorStandbyTests {
         #expect(acquired.value == 1)
         #expect(Date().timeIntervalSince(started) < 4, "idle for 1 s, then a retry within 1 s")
         #expect(standby.token == token + 1)
-        #expect(try hung.heartbeatEscalatorLease(token: token, at: Date()) == false)
-        #expect(throws: PostgresStoreError.self) { try hung.claimOutbox(now: Date(), limit: { _ in 10 }) }
+        // It reconnects, and its fence stops it: no heartbeat, no claim, no firing.
+        let fenced: (any Error) -> Bool = { error in
+            guard case TranscriptError.fenced = error else { return false }
+            return true
+        }
+        #expect(performing: { try hung.heartbeatEscalatorLease(token: token, at: Date()) }, throws: fenced)
+        #expect(performing: { try hung.claimOutbox(now: Date(), limit: { _ in 10 }) }, throws: fenced)
     }
 
     @Test func aStandbyStopsWaitingWhenAskedTo() throws {
