@@ -108,6 +108,6 @@ let package = Package(
             exclude: ["Fixtures", "Golden"]),
         .testTarget(
             name: "RunbookServeTests",
-            dependencies: ["RunbookServe", "RunbookCLI", "RunbookKit", "RunbookTestSupport"]),
+            dependencies: ["RunbookServe", "RunbookCLI", "RunbookKit", "RunbookPostgres", "RunbookTestSupport"]),
     ]
 )

@@ -11,9 +11,12 @@ final class ServeProcess {
     let port: Int
 
     /// Starts it; `configuration` is written to a file given with `--config`.
+    /// The `--db` it was started with: the scratch SQLite file, or `database` when given (a `postgres://` URL).
+    let database: String
+
     init(
         configuration: String? = nil, runbooks: [String: String] = [:], token: String = ServeProcess.token,
-        environment: [String: String] = [:]
+        environment: [String: String] = [:], database: String? = nil
     ) throws {
         scratch = try ScratchRunbooks("serve-e2e")
         for (name, text) in runbooks {
@@ -22,8 +25,9 @@ final class ServeProcess {
                 at: path.deletingLastPathComponent(), withIntermediateDirectories: true)
             try text.write(to: path, atomically: true, encoding: .utf8)
         }
+        self.database = database ?? scratch.database
         var arguments = [
-            "serve", "--listen", "127.0.0.1:0", "--db", scratch.database, "--runbooks", scratch.runbooks.path,
+            "serve", "--listen", "127.0.0.1:0", "--db", self.database, "--runbooks", scratch.runbooks.path,
         ]
         if let configuration {
             let path = scratch.directory.appendingPathComponent("serve.yaml").path
@@ -67,6 +71,6 @@ final class ServeProcess {
 
     /// Runs `runbook ARGUMENTS --db` on the service's store.
     func runbook(_ arguments: [String]) throws -> BuiltBinary.Result {
-        try BuiltBinary.run(arguments + ["--db", scratch.database])
+        try BuiltBinary.run(arguments + ["--db", database], environment: ["RUNBOOK_DB": ""])
     }
 }
