@@ -70,8 +70,15 @@ import Testing
             process.standardOutput = handle
             process.standardError = handle
             try process.run()
-            try waitUntil("Alertmanager to be ready: \(logText)", timeout: 30) {
-                (try? RawHTTP.request(port: port, "GET", "/-/ready").status) == 200
+            do {
+                try waitUntil("Alertmanager to be ready: \(logText)", timeout: 30) {
+                    (try? RawHTTP.request(port: port, "GET", "/-/ready").status) == 200
+                }
+            } catch {
+                // `deinit` never runs for an object whose `init` threw.
+                process.terminate()
+                process.waitUntilExit()
+                throw error
             }
         }
 

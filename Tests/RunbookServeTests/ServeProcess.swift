@@ -38,10 +38,18 @@ final class ServeProcess {
             arguments, environment: environment.merging(["RUNBOOK_SERVE_TOKEN": token]) { _, token in token })
         var found: Int?
         let live = self.live
-        try waitUntil("runbook serve to listen; it printed: \(live.text)") {
-            found = Self.port(in: live.text)
-            if found == nil && !live.process.isRunning { throw RawHTTP.Failure("runbook serve exited: \(live.text)") }
-            return found != nil
+        do {
+            try waitUntil("runbook serve to listen; it printed: \(live.text)") {
+                found = Self.port(in: live.text)
+                if found == nil && !live.process.isRunning {
+                    throw RawHTTP.Failure("runbook serve exited: \(live.text)")
+                }
+                return found != nil
+            }
+        } catch {
+            // `deinit` never runs for an object whose `init` threw: the service is stopped here.
+            if live.process.isRunning { live.kill(SIGKILL) }
+            throw error
         }
         port = found!
     }
