@@ -11,9 +11,8 @@ import Testing
 
     static let subcommands = [
         "list", "show", "lint", "start", "resume", "declare", "note", "follow", "sev", "status", "incidents",
-        "transcript", "search", "verify",
-        "export", "record", "drill", "ack", "escalations", "escalator", "keys", "import", "impact-start", "detected",
-        "cause", "action", "store",
+        "transcript", "search", "verify", "export", "record", "drill", "ack", "escalations", "escalator", "serve",
+        "keys", "import", "impact-start", "detected", "cause", "action", "store",
     ]
 
     /// The help's argument and option entries, each with its wrapped lines joined.
