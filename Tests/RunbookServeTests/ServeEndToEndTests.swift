@@ -46,6 +46,29 @@ import Testing
         #expect(try service.runbook(["escalator", "--status"]).stdout.contains("escalator: not running"))
     }
 
+    /// The service opens its store twice (requests and the escalator). Reading the file's header again on the second
+    /// open closed a descriptor of the file, which drops every POSIX lock the process holds on it, SQLite's
+    /// included: another process's write then deleted the WAL under the service ("database disk image is
+    /// malformed", /healthz 503). Writes from other processes must leave it healthy.
+    @Test func writesFromOtherProcessesLeaveTheServiceHealthy() throws {
+        let service = try ServeProcess()
+        let body = WebhookFixtures.body(alerts: [.init(name: "Down", severity: "P1")])
+        #expect(try service.request("POST", "/alertmanager", body: body).status == 200)
+        for index in 1...5 {
+            let note = try service.runbook(["note", "1", "from another terminal \(index)"])
+            #expect(note.status == 0, "\(note.stderr)")
+            let health = try service.request("GET", "/healthz", token: nil)
+            #expect(health.status == 200, "after note \(index): \(health.body)")
+        }
+        let metrics = try service.request("GET", "/metrics", token: nil)
+        #expect(metrics.status == 200)
+        #expect(!service.live.text.contains("malformed"), "\(service.live.text)")
+        let store = try SQLiteTranscriptStore(readingEvidenceAt: service.scratch.database)
+        #expect(try store.verify(incidentID: 1).isIntact)
+        service.live.kill(SIGTERM)
+        #expect(try service.live.finish() == 0)
+    }
+
     @Test func badInputGetsA4xxAndTheServiceStaysUp() throws {
         let service = try ServeProcess()
         let body = WebhookFixtures.body(alerts: [.init(name: "Down")])
