@@ -7,7 +7,7 @@ import Testing
 
 /// Two responders in two processes share one incident on PostgreSQL (docs/team.md): alice drives and runs a step;
 /// bob follows and sees its output while it runs; bob's note reaches alice's next prompt; alice hands off to bob,
-/// which moves the driver lease; bob resumes on his own terminal; the chain verifies. Every wait reads a process's
+/// which moves the driver lease; bob resumes on his own terminal, acknowledges and exports; the chain verifies. Every wait reads a process's
 /// output with a deadline that fails the test.
 @Suite(
     .enabled(
@@ -117,6 +117,18 @@ struct TeamModeEndToEndTests {
         _ = try FollowEndToEndTests.readUntil(follower, "bob's note in the session") { $0.contains("taking over") }
         follower.kill(SIGKILL)
         #expect(follower.wait() == 128 + SIGKILL)
+
+        // bob acknowledges from his terminal, and exports the timeline, both from the PostgreSQL store.
+        let ack = try BuiltBinary.run(
+            ["ack", String(id), "--by", "bob", "--runbooks", directory, "--db", url], environment: bob)
+        #expect(ack.status == 0, "\(ack.stdout)\(ack.stderr)")
+        #expect(try store.incident(id)?.acknowledgedAt != nil)
+        let export = try BuiltBinary.run(
+            ["export", String(id), "--format", "json", "-o", "-", "--db", url], environment: bob)
+        #expect(export.status == 0, "\(export.stderr)")
+        let exported = try JSONValue(parsing: export.stdout)
+        #expect(export.stdout.contains("dashboards are green") && export.stdout.contains("taking over"))
+        #expect(exported["incident"]?["id"]?.intValue == id)
 
         let verify = try BuiltBinary.run(["verify", String(id), "--db", url], environment: bob)
         #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
