@@ -49,29 +49,13 @@ struct DeclareCommand: ParsableCommand {
             title: title, runbook: runbook, environment: EnvironmentName.trimmed(environment),
             severity: Severity(parsing: severity)!,
             isDrill: drill, host: identity.host, user: identity.user)
-        let incident: Incident
-        if let policy = escalationPolicy() {
-            // The same declaration as `start`: the policy snapshot and the response timer, with the event.
-            let configuration =
-                (try? NotifierConfiguration.load(runbooksDirectory: global.runbooksDirectory))
-                ?? NotifierConfiguration()
-            let scheduler = EscalationScheduler(
-                store: store, configuration: configuration, actor: identity.actor, delivering: false)
-            incident = try scheduler.declare(declaration, policy: policy).0
+        let (incident, armed) = try IncidentDeclarer.declare(
+            declaration, in: store, runbooksDirectory: global.runbooksDirectory, actor: identity.actor
+        ) { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+        if armed {
             EscalatorLauncher.ensureRunning(
                 store: store, databasePath: store.path, runbooksDirectory: global.runbooksDirectory)
-        } else {
-            incident = try store.declareIncident(declaration, actor: identity.actor, at: Date()).0
         }
         print(incident.id)
-    }
-}
-
-extension DeclareCommand {
-    /// The policy of the runbooks directory, or `nil` (said on stderr) when it has none that parses.
-    func escalationPolicy() -> EscalationPolicy? {
-        SessionLauncher.escalationPolicy(runbooksDirectory: global.runbooksDirectory) {
-            FileHandle.standardError.write(Data(($0 + "\n").utf8))
-        }
     }
 }

@@ -47,21 +47,10 @@ struct EscalatorCommand: ParsableCommand {
         // Detached (auto-started): immune to a hang-up, and the log says when it started.
         if detached { signal(SIGHUP, SIG_IGN) }
         let environment = ProcessInfo.processInfo.environment
-        var configuration = NotifierConfiguration()
-        do {
-            configuration = try NotifierConfiguration.load(runbooksDirectory: global.runbooksDirectory)
-        } catch {
-            Self.log("warning: \(error); escalations are recorded but no channel is notified")
-        }
-        configuration.registerSecrets(with: redactor, environment: environment)
-        for variable in configuration.missingSecrets(environment: environment) {
-            Self.log("warning: \(variable) is not set; notifications through that channel will fail")
-        }
-        let scheduler = EscalationScheduler(
-            store: store, configuration: configuration, environment: environment,
-            actor: "escalator@" + ProcessInfo.processInfo.hostName)
-        let escalator = Escalator(
-            store: store, scheduler: scheduler, options: Escalator.Options(idleExit: idleExit),
+        let configuration = EscalatorFactory.notifierConfiguration(
+            runbooksDirectory: global.runbooksDirectory, redactor: redactor, environment: environment, log: Self.log)
+        let escalator = EscalatorFactory.escalator(
+            store: store, configuration: configuration, environment: environment, idleExit: idleExit,
             databasePath: store.path, log: { Self.log(redactor.redact($0)) })
         guard try escalator.acquire() else {
             let holder = try store.escalatorLease().map { " (pid \($0.pid) on \($0.host))" } ?? ""

@@ -72,14 +72,23 @@ public enum RunbookMain {
             }
             var command = try RunbookCommand.parseAsRoot(arguments)
             try command.run()
-            exit(0)
-        } catch let code as ExitCode {
-            // A command that already printed its findings only sets the status (lint: 1 findings, 2 unreadable).
-            exit(code.rawValue)
-        } catch let error as any UserFacingError {
-            FileHandle.standardError.write(Data((error.description + "\n").utf8))
-            exit(error.exitStatus.rawValue)
+            Foundation.exit(0)
         } catch {
+            exit(reporting: error)
+        }
+    }
+
+    /// Exits with the documented status for `error`, saying it on stderr (help and version on stdout): the one
+    /// edge where errors become text, for `runbook` and for `runbook-serve`.
+    public static func exit(reporting error: any Error) -> Never {
+        switch error {
+        case let code as ExitCode:
+            // A command that already printed its findings only sets the status (lint: 1 findings, 2 unreadable).
+            Foundation.exit(code.rawValue)
+        case let error as any UserFacingError:
+            FileHandle.standardError.write(Data((error.description + "\n").utf8))
+            Foundation.exit(error.exitStatus.rawValue)
+        default:
             let code = RunbookCommand.exitCode(for: error)
             // ArgumentParser's validation errors are usage errors: exit 2, as documented.
             let status = code == .validationFailure ? ExitStatus.usage.rawValue : code.rawValue
@@ -88,7 +97,7 @@ public enum RunbookMain {
             } else {
                 FileHandle.standardError.write(Data((RunbookCommand.fullMessage(for: error) + "\n").utf8))
             }
-            exit(status)
+            Foundation.exit(status)
         }
     }
 }

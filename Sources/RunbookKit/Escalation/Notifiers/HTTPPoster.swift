@@ -120,13 +120,21 @@ public final class HTTPPoster: @unchecked Sendable {
 
     /// `RUNBOOK_HTTP`, else `runbook-http` beside the running program, else on `PATH`.
     static func helperPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
-        if let path = environment["RUNBOOK_HTTP"], !path.isEmpty { return path }
+        helperPath(named: "runbook-http", override: "RUNBOOK_HTTP", environment: environment)
+    }
+
+    /// The one lookup of a program installed beside `runbook` (`runbook-http`, `runbook-serve`): the path in the
+    /// environment variable `override`, else `name` beside the running program, else on `PATH`.
+    public static func helperPath(
+        named name: String, override: String, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) -> String? {
+        if let path = environment[override], !path.isEmpty { return path }
         var candidates: [String] = []
         if let executable = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
-            candidates.append((executable as NSString).deletingLastPathComponent + "/runbook-http")
+            candidates.append((executable as NSString).deletingLastPathComponent + "/" + name)
         }
         for directory in (environment["PATH"] ?? "").split(separator: ":") {
-            candidates.append(String(directory) + "/runbook-http")
+            candidates.append(String(directory) + "/" + name)
         }
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
     }
