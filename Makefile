@@ -39,20 +39,22 @@ test: deps
 	$(MAKE) check-man
 
 ## The build to install: release, with the Swift runtime and Foundation linked statically (start-up is about three
-## times shorter, and runbook needs only the system's C libraries). runbook-http (AsyncHTTPClient, SwiftNIO) is
-## built apart with the shared Swift libraries.
+## times shorter, and runbook needs only the system's C libraries). runbook-http (AsyncHTTPClient, SwiftNIO) and
+## runbook-serve (Hummingbird) are built apart with the shared Swift libraries.
 ## `make install PREFIX=~/.local`; DESTDIR stages the whole tree elsewhere (packaging): `make install DESTDIR=/tmp/pkg`.
 PREFIX ?= /usr/local
 MANDIR ?= $(PREFIX)/share/man
 release: deps
 	$(SWIFT) build -c release --static-swift-stdlib --product runbook
 	$(SWIFT) build -c release --scratch-path .build/http --product runbook-http
+	$(SWIFT) build -c release --scratch-path .build/http --product runbook-serve
 	scripts/build-xterm-bundle "$$($(SWIFT) build -c release --static-swift-stdlib --show-bin-path)/runbook-replay"
 
 install: release man
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANDIR)/man1
 	install -m 0755 $$($(SWIFT) build -c release --static-swift-stdlib --show-bin-path)/runbook $(DESTDIR)$(PREFIX)/bin/runbook
 	install -m 0755 $$($(SWIFT) build -c release --scratch-path .build/http --show-bin-path)/runbook-http $(DESTDIR)$(PREFIX)/bin/runbook-http
+	install -m 0755 $$($(SWIFT) build -c release --scratch-path .build/http --show-bin-path)/runbook-serve $(DESTDIR)$(PREFIX)/bin/runbook-serve
 	install -m 0644 .build/man/runbook.1 $(DESTDIR)$(MANDIR)/man1/runbook.1
 	install -d $(DESTDIR)$(PREFIX)/share/runbook/replay
 	install -m 0644 $$($(SWIFT) build -c release --static-swift-stdlib --show-bin-path)/runbook-replay/replay.js \

@@ -1,4 +1,4 @@
-// swift-tools-version: 6.0
+// swift-tools-version: 6.1
 import PackageDescription
 
 let package = Package(
@@ -8,6 +8,9 @@ let package = Package(
         .executable(name: "runbook", targets: ["runbook"]),
         // Posts the Slack and PagerDuty notifications, so that `runbook` never loads FoundationNetworking.
         .executable(name: "runbook-http", targets: ["runbook-http"]),
+        // `runbook serve`: the Alertmanager intake, /healthz, /metrics and the escalator, so that `runbook` never
+        // loads an HTTP server.
+        .executable(name: "runbook-serve", targets: ["runbook-serve"]),
         .library(name: "RunbookKit", targets: ["RunbookKit"]),
     ],
     dependencies: [
@@ -20,6 +23,13 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         // RunbookPostgres only: the PostgreSQL client of the team store (docs/team-store.md).
         .package(url: "https://github.com/vapor/postgres-nio", exact: "1.33.2"),
+        // runbook-serve only (never linked into runbook): the HTTP server, its lifecycle, logs and metrics.
+        // Hummingbird's default traits (swift-configuration, full Foundation) are not needed.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // System libraries: a module map and a shim header each, nothing else.
@@ -62,6 +72,21 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ]),
+        // `runbook serve`'s logic (the webhook intake, the routes, the metrics): the only code that imports
+        // Hummingbird, ServiceLifecycle and Prometheus.
+        .target(
+            name: "RunbookServe",
+            dependencies: [
+                "RunbookCLI", "RunbookKit",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]),
+        .executableTarget(name: "runbook-serve", dependencies: ["RunbookServe"]),
         // scripts/bench-store: the transcript store beside the sqlite3 CLI and dd.
         .executableTarget(name: "store-bench", dependencies: ["RunbookKit"], path: "Benchmarks/StoreBench"),
         // scripts/bench-timers: seeds open incidents with armed timers for the escalator benchmark.
@@ -81,5 +106,8 @@ let package = Package(
             name: "RunbookCLITests",
             dependencies: ["RunbookCLI", "RunbookKit", "RunbookPostgres", "RunbookTestSupport"],
             exclude: ["Fixtures", "Golden"]),
+        .testTarget(
+            name: "RunbookServeTests",
+            dependencies: ["RunbookServe", "RunbookCLI", "RunbookKit", "RunbookTestSupport"]),
     ]
 )

@@ -11,7 +11,8 @@ import Testing
 
     static let subcommands = [
         "list", "show", "lint", "start", "resume", "declare", "note", "incidents", "transcript", "search", "verify",
-        "export", "record", "drill", "ack", "escalations", "escalator", "keys", "import", "impact-start", "detected",
+        "export", "record", "drill", "ack", "escalations", "escalator", "serve", "keys", "import", "impact-start",
+        "detected",
         "cause", "action",
     ]
 

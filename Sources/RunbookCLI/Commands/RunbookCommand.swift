@@ -19,7 +19,7 @@ public struct RunbookCommand: ParsableCommand {
             ListCommand.self, ShowCommand.self, LintCommand.self, StartCommand.self, ResumeCommand.self,
             DeclareCommand.self, NoteCommand.self, IncidentsCommand.self, TranscriptCommand.self, SearchCommand.self,
             VerifyCommand.self, ExportCommand.self, RecordCommand.self, DrillCommand.self, AckCommand.self,
-            EscalationsCommand.self, EscalatorCommand.self, KeysCommand.self, ImportCommand.self,
+            EscalationsCommand.self, EscalatorCommand.self, ServeCommand.self, KeysCommand.self, ImportCommand.self,
             ImpactStartCommand.self,
             DetectedCommand.self, CauseCommand.self, ActionCommand.self,
         ]

@@ -1,0 +1,87 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+
+/// The routes of `runbook serve` over `ServeEndpoints`, with one log line per request. The live incident pages
+/// (`GET /`, `GET /incidents/ID`, their event stream) are to be added here, beside these routes.
+public enum ServeApplication {
+    /// The router: `POST /alertmanager`, `GET /healthz`, `GET /metrics`; anything else is 404.
+    public static func router(_ endpoints: ServeEndpoints) -> Router<BasicRequestContext> {
+        let router = Router(context: BasicRequestContext.self)
+        router.add(middleware: RequestLogMiddleware())
+        router.add(middleware: MetricsMiddleware())
+        router.get("/healthz") { _, _ in response(endpoints.healthz()) }
+        router.get("/metrics") { _, _ in response(endpoints.metricsText()) }
+        router.post("/alertmanager") { request, _ in
+            let authorization = request.headers[.authorization]
+            // Refused before the body is read: a stranger never makes the service buffer a megabyte.
+            guard endpoints.isAuthorized(authorization) else {
+                return response(endpoints.alertmanager(authorization: authorization, body: nil))
+            }
+            var body: Data?
+            do {
+                let buffer = try await request.body.collect(upTo: AlertmanagerWebhook.maximumBodySize)
+                body = Data(buffer.readableBytesView)
+            } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
+                body = nil
+            }
+            let reply = await Task.detached { endpoints.alertmanager(authorization: authorization, body: body) }.value
+            return response(reply)
+        }
+        return router
+    }
+
+    /// The application listening on `host:port`; a connection silent for `idleTimeout` seconds (headers sent too
+    /// slowly, or an idle keep-alive) is closed.
+    public static func application(
+        _ endpoints: ServeEndpoints, host: String, port: Int, idleTimeout: TimeInterval, logger: Logger,
+        onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        Application(
+            router: router(endpoints),
+            server: .http1(configuration: .init(idleTimeout: .milliseconds(Int64(idleTimeout * 1000)))),
+            configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: nil),
+            onServerRunning: onServerRunning, logger: logger)
+    }
+
+    static func response(_ reply: ServeEndpoints.Reply) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = reply.contentType
+        headers[.cacheControl] = "no-store"
+        return Response(
+            status: HTTPResponse.Status(code: reply.status), headers: headers,
+            body: ResponseBody(byteBuffer: ByteBuffer(string: reply.body)))
+    }
+}
+
+/// One structured log line per request, when it ends: method, path, status and duration.
+struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        let start = ContinuousClock.now
+        func log(_ status: Int) {
+            let elapsed = ContinuousClock.now - start
+            let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+            context.logger.info(
+                "request",
+                metadata: [
+                    "method": .string(request.method.rawValue), "path": .string(request.uri.path),
+                    "status": .stringConvertible(status),
+                    "duration_ms": .string(String(format: "%.1f", milliseconds)),
+                ])
+        }
+        do {
+            let response = try await next(request, context)
+            log(response.status.code)
+            return response
+        } catch let error as any HTTPResponseError {
+            log(error.status.code)
+            throw error
+        } catch {
+            log(500)
+            throw error
+        }
+    }
+}

@@ -1,0 +1,63 @@
+import Foundation
+import RunbookKit
+import Testing
+
+@Suite struct ServeConfigurationTests {
+    @Test func prometheusSeveritiesMapToPriorities() {
+        let configuration = ServeConfiguration()
+        #expect(configuration.severity(labels: ["severity": "critical"]) == .p1)
+        #expect(configuration.severity(labels: ["severity": "Warning"]) == .p2)
+        #expect(configuration.severity(labels: ["severity": "info"]) == .p3)
+    }
+
+    @Test func anExplicitPriorityLabelWins() {
+        #expect(ServeConfiguration().severity(labels: ["severity": "P0"]) == .p0)
+        #expect(ServeConfiguration().severity(labels: ["severity": "p2"]) == .p2)
+    }
+
+    @Test func aMissingOrUnknownSeverityIsTheDefault() {
+        #expect(ServeConfiguration().severity(labels: [:]) == .p2)
+        #expect(ServeConfiguration().severity(labels: ["severity": "none"]) == .p2)
+    }
+
+    @Test func theFileMapsItsOwnLabelAndValuesOverTheDefaults() throws {
+        let configuration = try ServeConfiguration(
+            yaml: """
+                severity_label: priority
+                severities:
+                  page: P0
+                  critical: P0
+                default_severity: P3
+                environment_label: env
+                environment: staging
+                idle_timeout: 5s
+                token_file: /etc/runbook/serve.token
+                listen: 0.0.0.0:9099
+                """, path: "serve.yaml")
+        #expect(configuration.severity(labels: ["priority": "page"]) == .p0)
+        #expect(configuration.severity(labels: ["priority": "critical"]) == .p0)
+        #expect(configuration.severity(labels: ["priority": "warning"]) == .p2)
+        #expect(configuration.severity(labels: ["severity": "critical"]) == .p3)
+        #expect(configuration.environment(labels: ["env": "eu-prod"]) == "eu-prod")
+        #expect(configuration.environment(labels: [:]) == "staging")
+        #expect(configuration.idleTimeout == 5)
+        #expect(configuration.tokenFile == "/etc/runbook/serve.token")
+        #expect(configuration.listen == "0.0.0.0:9099")
+    }
+
+    @Test func aBadSeverityIsReportedAtItsLine() {
+        #expect {
+            try ServeConfiguration(yaml: "severities:\n  page: P9\n", path: "serve.yaml")
+        } throws: { error in
+            "\(error)".contains("serve.yaml:2:9") && "\(error)".contains("must be P0, P1, P2 or P3, not P9")
+        }
+    }
+
+    @Test func anUnknownKeyIsRefusedWithTheKnownOnes() {
+        #expect {
+            try ServeConfiguration(yaml: "token: abc\n", path: "serve.yaml")
+        } throws: { error in
+            "\(error)".contains("unknown key `token`") && "\(error)".contains("token_file")
+        }
+    }
+}

@@ -1,0 +1,93 @@
+import Foundation
+import RunbookKit
+import RunbookTestSupport
+import Testing
+
+/// `runbook serve` as built, over HTTP on loopback: the routes, the bad input of docs/serve.md, the escalator
+/// inside, and a clean stop on SIGTERM.
+@Suite(.serialized) struct ServeEndToEndTests {
+    @Test func itRefusesToStartWithoutAToken() throws {
+        let scratch = try ScratchRunbooks("serve-no-token")
+        let result = try BuiltBinary.run(
+            ["serve", "--listen", "127.0.0.1:0", "--db", scratch.database], environment: ["RUNBOOK_SERVE_TOKEN": ""])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("error: no bearer token"))
+        #expect(result.stderr.contains("hint: export RUNBOOK_SERVE_TOKEN="))
+    }
+
+    @Test func aBadListenAddressIsAUsageError() throws {
+        let result = try BuiltBinary.run(["serve", "--listen", "localhost"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("--listen must be ADDR:PORT"))
+    }
+
+    @Test func itAnswersHealthMetricsAndAnAlertThenStopsOnSIGTERM() throws {
+        let service = try ServeProcess()
+        let health = try service.request("GET", "/healthz", token: nil)
+        #expect(health.status == 200 && health.body == #"{"status":"ok"}"#)
+        let body = WebhookFixtures.body(alerts: [.init(name: "Down", severity: "P0")])
+        let reply = try service.request("POST", "/alertmanager", body: body)
+        #expect(reply.status == 200, "\(reply.body)")
+        #expect(reply.body == #"{"declared":true,"incident":1,"notes":1}"#)
+        let store = try SQLiteTranscriptStore(readingEvidenceAt: service.scratch.database)
+        #expect(try store.incident(1)?.severity == .p0)
+        let metrics = try service.request("GET", "/metrics", token: nil)
+        #expect(metrics.status == 200)
+        #expect(metrics.body.contains(#"runbook_open_incidents{severity="P0"} 1"#))
+        #expect(metrics.body.contains("runbook_alert_webhooks_received_total 1"))
+        // The escalator runs inside the service: it holds the store's lease.
+        let status = try service.runbook(["escalator", "--status"])
+        #expect(status.stdout.contains("escalator: running, pid \(service.live.process.processIdentifier)"))
+        // One structured line per request.
+        #expect(service.live.text.contains("method=POST path=/alertmanager status=200"))
+        service.live.kill(SIGTERM)
+        #expect(try service.live.finish() == 0)
+        #expect(service.live.text.contains("stopped"))
+        #expect(try service.runbook(["escalator", "--status"]).stdout.contains("escalator: not running"))
+    }
+
+    @Test func badInputGetsA4xxAndTheServiceStaysUp() throws {
+        let service = try ServeProcess()
+        let body = WebhookFixtures.body(alerts: [.init(name: "Down")])
+        let wrongToken = try service.request("POST", "/alertmanager", token: "wrong-token-0123456789", body: body)
+        #expect(wrongToken.status == 401 && wrongToken.body == #"{"error":"unauthorized"}"#)
+        let noToken = try service.request("POST", "/alertmanager", token: nil, body: body)
+        #expect(noToken.status == 401)
+        let oversized = Data(repeating: UInt8(ascii: " "), count: (1 << 20) + 1)
+        let tooLarge = try service.request("POST", "/alertmanager", body: oversized)
+        #expect(tooLarge.status == 413 && tooLarge.body.contains("larger than 1048576 bytes"))
+        let malformed = try service.request("POST", "/alertmanager", body: Data("{\"version\":".utf8))
+        #expect(malformed.status == 400 && malformed.body.contains(#""error":"the body is not JSON"#))
+        let version = try service.request(
+            "POST", "/alertmanager", body: WebhookFixtures.body(version: "2", alerts: [.init(name: "Down")]))
+        #expect(version.status == 422)
+        for path in ["/../../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/healthz/../../etc/passwd"] {
+            let traversal = try service.request("GET", path, token: nil)
+            #expect(traversal.status == 404, "\(path)")
+            #expect(!traversal.body.contains("root:"), "\(path)")
+        }
+        #expect(
+            try SQLiteTranscriptStore(readingEvidenceAt: service.scratch.database).incidents(
+                openOnly: false, drillsOnly: false
+            ).isEmpty)
+        #expect(try service.request("GET", "/healthz", token: nil).status == 200)
+        let metrics = try service.request("GET", "/metrics", token: nil).body
+        #expect(metrics.contains(#"runbook_alert_webhooks_rejected_total{status="401"} 2"#))
+        #expect(metrics.contains(#"runbook_alert_webhooks_rejected_total{status="400"} 1"#))
+        #expect(metrics.contains(#"runbook_alert_webhooks_rejected_total{status="413"} 1"#))
+        #expect(metrics.contains(#"runbook_alert_webhooks_rejected_total{status="422"} 1"#))
+    }
+
+    @Test func headersSentTooSlowlyAreCutOffAndOthersAreStillServed() throws {
+        let service = try ServeProcess(configuration: "idle_timeout: 1s\n")
+        let slow = try RawHTTP(port: service.port, timeout: 20)
+        slow.send(Data("POST /alertmanager HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ".utf8))
+        // While that connection hangs, the service answers others.
+        #expect(try service.request("GET", "/healthz", token: nil).status == 200)
+        // The silent connection is closed by the service (well before the 20 s read limit).
+        let start = Date()
+        _ = try slow.readToEnd()
+        #expect(Date().timeIntervalSince(start) < 15)
+        #expect(try service.request("GET", "/healthz", token: nil).status == 200)
+    }
+}
