@@ -93,7 +93,7 @@ public enum ServeMain {
             configuration: ServiceGroupConfiguration(
                 services: [
                     .init(service: escalator, successTerminationBehavior: .gracefullyShutdownGroup),
-                    .init(service: application),
+                    .init(service: AnnouncedShutdown(service: application, logger: logger)),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
@@ -102,6 +102,21 @@ public enum ServeMain {
             throw ServeStartError.cannotRun(listen: listen, reason: "\(error)")
         }
         logger.notice("stopped")
+    }
+}
+
+/// A service that says in the log when its graceful shutdown begins (the server's: no new connections, the
+/// requests in flight are finished).
+struct AnnouncedShutdown<Wrapped: Service>: Service {
+    let service: Wrapped
+    let logger: Logger
+
+    func run() async throws {
+        try await withGracefulShutdownHandler {
+            try await service.run()
+        } onGracefulShutdown: {
+            logger.notice("stopping: no new connections; finishing the requests in flight")
+        }
     }
 }
 

@@ -90,4 +90,51 @@ import Testing
         #expect(Date().timeIntervalSince(start) < 15)
         #expect(try service.request("GET", "/healthz", token: nil).status == 200)
     }
+
+    @Test func theEscalatorInsideFiresTheTimerAndDeliversAndMetricsCountIt() throws {
+        let pagerDuty = try HTTPReceiver(statuses: ["202"])
+        let service = try ServeProcess(
+            runbooks: [
+                "escalation.md": ScratchRunbooks.escalationMatrix(p0: "1 second"),
+                "notifiers.yaml": """
+                notifiers:
+                  - {type: pagerduty, name: pagerduty, routing_key_env: TEST_PD_KEY, endpoint: "\(pagerDuty.baseURL.absoluteString)"}
+                """,
+            ], environment: ["TEST_PD_KEY": "pd-routing-key-0123456789"])
+        let body = WebhookFixtures.body(alerts: [.init(name: "Down", severity: "P0")])
+        #expect(try service.request("POST", "/alertmanager", body: body).status == 200)
+        var metrics = ""
+        try waitUntil("the escalation and its delivery in the metrics: \(metrics)\n\(service.live.text)") {
+            metrics = try service.request("GET", "/metrics", token: nil).body
+            return metrics.contains("runbook_escalations_fired_total 1")
+                && metrics.contains("runbook_notifications_sent_total 1")
+        }
+        #expect(metrics.contains("runbook_timer_lateness_seconds_count 1"))
+        #expect(metrics.contains("runbook_notifications_failed_total 0"))
+        #expect(try pagerDuty.requests().count == 1)
+        let store = try SQLiteTranscriptStore(readingEvidenceAt: service.scratch.database)
+        #expect(try store.events(incidentID: 1).contains { $0.type == .escalationTriggered })
+    }
+
+    @Test func aRequestInFlightWhenSIGTERMArrivesIsAnsweredBeforeTheServiceStops() throws {
+        let service = try ServeProcess()
+        let body = WebhookFixtures.body(alerts: [.init(name: "Down")])
+        let connection = try RawHTTP(port: service.port)
+        let head =
+            "POST /alertmanager HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+            + "Authorization: Bearer \(ServeProcess.token)\r\nContent-Length: \(body.count)\r\n\r\n"
+        connection.send(Data(head.utf8) + body.prefix(10))
+        // A request on another connection is answered after the service has read the first one's head.
+        #expect(try service.request("GET", "/healthz", token: nil).status == 200)
+        service.live.kill(SIGTERM)
+        try waitUntil("the service to begin its shutdown: \(service.live.text)") {
+            service.live.text.contains("stopping: no new connections")
+        }
+        connection.send(body.dropFirst(10))
+        let reply = RawHTTP.parse(try connection.readToEnd())
+        #expect(reply.status == 200, "\(reply.body)")
+        #expect(reply.body.contains(#""declared":true"#))
+        #expect(try service.live.finish() == 0)
+        #expect(try SQLiteTranscriptStore(readingEvidenceAt: service.scratch.database).incident(1) != nil)
+    }
 }

@@ -11,7 +11,10 @@ final class ServeProcess {
     let port: Int
 
     /// Starts it; `configuration` is written to a file given with `--config`.
-    init(configuration: String? = nil, runbooks: [String: String] = [:], token: String = ServeProcess.token) throws {
+    init(
+        configuration: String? = nil, runbooks: [String: String] = [:], token: String = ServeProcess.token,
+        environment: [String: String] = [:]
+    ) throws {
         scratch = try ScratchRunbooks("serve-e2e")
         for (name, text) in runbooks {
             let path = scratch.runbooks.appendingPathComponent(name)
@@ -27,7 +30,8 @@ final class ServeProcess {
             try configuration.write(toFile: path, atomically: true, encoding: .utf8)
             arguments += ["--config", path]
         }
-        live = try LiveRunbook(arguments, environment: ["RUNBOOK_SERVE_TOKEN": token])
+        live = try LiveRunbook(
+            arguments, environment: environment.merging(["RUNBOOK_SERVE_TOKEN": token]) { _, token in token })
         var found: Int?
         let live = self.live
         try waitUntil("runbook serve to listen; it printed: \(live.text)") {
