@@ -35,8 +35,10 @@ struct EscalatorService: Service {
                     } onGracefulShutdown: {
                         escalator.requestStop()
                     }
-                    logger.info("escalator stopped", metadata: ["reason": "\(stop)"])
+                    // The escalator logs its own stop; said here is only that the service waits for the lease again.
                     if stop == .requested { return }
+                    logger.notice(
+                        "the escalator ended; waiting for the store's lease again", metadata: ["reason": "\(stop)"])
                 } catch {
                     logger.error("escalator stopped", metadata: ["error": "\(error)"])
                 }

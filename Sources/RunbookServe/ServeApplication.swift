@@ -11,8 +11,9 @@ public enum ServeApplication {
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: RequestLogMiddleware())
         router.add(middleware: MetricsMiddleware())
-        router.get("/healthz") { _, _ in response(endpoints.healthz()) }
-        router.get("/metrics") { _, _ in response(endpoints.metricsText()) }
+        // The store's calls block: off the server's tasks, as the intake's are.
+        router.get("/healthz") { _, _ in response(await Task.detached { endpoints.healthz() }.value) }
+        router.get("/metrics") { _, _ in response(await Task.detached { endpoints.metricsText() }.value) }
         router.post("/alertmanager") { request, _ in
             let authorization = request.headers[.authorization]
             // Refused before the body is read: a stranger never makes the service buffer a megabyte.
