@@ -1,4 +1,5 @@
 import Foundation
+import RunbookCLI
 import RunbookKit
 import Testing
 
@@ -58,6 +59,21 @@ import Testing
             try ServeConfiguration(yaml: "token: abc\n", path: "serve.yaml")
         } throws: { error in
             "\(error)".contains("unknown key `token`") && "\(error)".contains("token_file")
+        }
+    }
+}
+
+@Suite struct ServeListenAddressTests {
+    @Test func addressesSplitIntoHostAndPort() {
+        func split(_ text: String) -> String? { ServeCommand.address(text).map { "\($0.host) \($0.port)" } }
+        #expect(split("127.0.0.1:9099") == "127.0.0.1 9099")
+        #expect(split("[::1]:9099") == "::1 9099")
+        #expect(split("0.0.0.0:0") == "0.0.0.0 0")
+    }
+
+    @Test func aMissingPortOrHostOrAPortOutOfRangeIsNoAddress() {
+        for text in ["localhost", ":9099", "127.0.0.1:", "127.0.0.1:65536", "127.0.0.1:-1", "a b:80"] {
+            #expect(ServeCommand.address(text) == nil, "\(text)")
         }
     }
 }

@@ -137,4 +137,29 @@ import Testing
         #expect(try service.live.finish() == 0)
         #expect(try SQLiteTranscriptStore(readingEvidenceAt: service.scratch.database).incident(1) != nil)
     }
+
+    @Test func aBadConfigurationStopsItAtItsLine() throws {
+        let scratch = try ScratchRunbooks("serve-config")
+        let path = scratch.directory.appendingPathComponent("serve.yaml").path
+        try "listen: 127.0.0.1:0\nseverities:\n  page: urgent\n".write(toFile: path, atomically: true, encoding: .utf8)
+        let result = try BuiltBinary.run(
+            ["serve", "--config", path, "--db", scratch.database],
+            environment: ["RUNBOOK_SERVE_TOKEN": ServeProcess.token])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("serve.yaml:3:"))
+        #expect(result.stderr.contains("`severities.page` must be P0, P1, P2 or P3, not urgent"))
+    }
+
+    @Test func runbookServeTakesTheSameOptionsAndHelpAsRunbookServe() throws {
+        let serve = URL(fileURLWithPath: BuiltBinary.path).deletingLastPathComponent().appendingPathComponent(
+            "runbook-serve")
+        let process = Process()
+        process.executableURL = serve
+        process.arguments = ["--help"]
+        let direct = try ProcessRunner.collect(process, stdin: Data())
+        let viaRunbook = try BuiltBinary.run(["serve", "--help"])
+        #expect(direct.status == 0 && viaRunbook.status == 0)
+        #expect(direct.stdout == viaRunbook.stdout)
+        #expect(direct.stdout.contains("USAGE: runbook serve"))
+    }
 }
