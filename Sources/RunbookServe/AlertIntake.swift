@@ -20,6 +20,7 @@ public final class AlertIntake: @unchecked Sendable {
         /// How many notes it recorded.
         public var notes: Int
 
+        /// An outcome with these values.
         public init(incident: Int64?, declared: Bool, notes: Int) {
             self.incident = incident
             self.declared = declared

@@ -8,6 +8,7 @@ public struct AlertRunbookMatcher: Sendable {
     /// The ids of the local runbooks.
     public let ids: [String]
 
+    /// A matcher over these runbook ids.
     public init(ids: [String]) {
         self.ids = ids
     }

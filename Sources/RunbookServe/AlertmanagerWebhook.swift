@@ -14,11 +14,16 @@ public struct AlertmanagerWebhook: Sendable, Equatable {
 
     /// One alert of the group.
     public struct Alert: Sendable, Equatable {
+        /// Whether this alert fires or has ended.
         public var status: Status
+        /// Its labels (`alertname`, `severity`, …), which identify it.
         public var labels: [String: String]
+        /// Its annotations (`summary`, `runbook_url`, …).
         public var annotations: [String: String]
+        /// When it began, and when it ended (Alertmanager's RFC 3339 text, kept as sent).
         public var startsAt: String
         public var endsAt: String
+        /// The Prometheus expression that raised it.
         public var generatorURL: String
         /// Alertmanager's id of the alert (a hash of its labels); derived the same way when absent.
         public var fingerprint: String
@@ -38,16 +43,25 @@ public struct AlertmanagerWebhook: Sendable, Equatable {
         public var title: String { summary.map { "\(name): \($0)" } ?? name }
     }
 
+    /// The format's version: `4`.
     public var version: String
+    /// The group's id, the same in every notification about it.
     public var groupKey: String
+    /// Firing while any alert of the group fires.
     public var status: Status
+    /// The receiver's name in Alertmanager's configuration.
     public var receiver: String
+    /// The labels the group is formed by (`group_by`).
     public var groupLabels: [String: String]
+    /// The labels all its alerts share.
     public var commonLabels: [String: String]
+    /// The annotations all its alerts share.
     public var commonAnnotations: [String: String]
+    /// Alertmanager's own address.
     public var externalURL: String
     /// How many alerts Alertmanager left out of this notification (`max_alerts`).
     public var truncatedAlerts: Int
+    /// The alerts of the group, firing and resolved.
     public var alerts: [Alert]
 
     /// Parses a request body; a `WebhookError` (a 4xx status and a message) says what is wrong with it.

@@ -11,9 +11,8 @@ public enum ServeApplication {
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: RequestLogMiddleware())
         router.add(middleware: MetricsMiddleware())
-        // The store's calls block: off the server's tasks, as the intake's are.
-        router.get("/healthz") { _, _ in response(await Task.detached { endpoints.healthz() }.value) }
-        router.get("/metrics") { _, _ in response(await Task.detached { endpoints.metricsText() }.value) }
+        router.get("/healthz") { _, _ in response(await blocking { endpoints.healthz() }) }
+        router.get("/metrics") { _, _ in response(await blocking { endpoints.metricsText() }) }
         router.post("/alertmanager") { request, _ in
             let authorization = request.headers[.authorization]
             // Refused before the body is read: a stranger never makes the service buffer a megabyte.
@@ -27,8 +26,8 @@ public enum ServeApplication {
             } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
                 body = nil
             }
-            let reply = await Task.detached { endpoints.alertmanager(authorization: authorization, body: body) }.value
-            return response(reply)
+            let received = body
+            return response(await blocking { endpoints.alertmanager(authorization: authorization, body: received) })
         }
         return router
     }
@@ -44,6 +43,17 @@ public enum ServeApplication {
             server: .http1(configuration: .init(idleTimeout: .milliseconds(Int64(idleTimeout * 1000)))),
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: nil),
             onServerRunning: onServerRunning, logger: logger)
+    }
+
+    /// Where the store's calls run: they block (SQLite waits for its lock, a disk sync), so they run on threads of
+    /// their own, never on the few threads of Swift's cooperative pool that the server's tasks need.
+    static let storeQueue = DispatchQueue(label: "runbook-serve.store", attributes: .concurrent)
+
+    /// `body`'s result, computed on `storeQueue`.
+    static func blocking<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            storeQueue.async { continuation.resume(returning: body()) }
+        }
     }
 
     static func response(_ reply: ServeEndpoints.Reply) -> Response {

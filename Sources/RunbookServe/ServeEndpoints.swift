@@ -7,8 +7,11 @@ import RunbookKit
 public final class ServeEndpoints: Sendable {
     /// A response: its status, content type and body.
     public struct Reply: Sendable, Equatable {
+        /// The HTTP status.
         public var status: Int
+        /// The `Content-Type` header.
         public var contentType: String
+        /// The body's text.
         public var body: String
 
         /// `{"error": message}` with `status`.

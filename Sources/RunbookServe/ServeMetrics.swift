@@ -20,6 +20,7 @@ public final class ServeMetrics: Sendable {
     /// The statuses a rejected webhook is counted under.
     static let rejectionStatuses = [400, 401, 413, 422, 503]
 
+    /// Every metric, created in `registry`.
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
         webhooksReceived = registry.makeCounter(

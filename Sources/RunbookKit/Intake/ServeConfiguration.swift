@@ -27,6 +27,7 @@ public struct ServeConfiguration: Sendable, Equatable {
     /// critical → P1, warning → P2, info → P3 (Prometheus' usual values).
     public static let defaultSeverities: [String: Severity] = ["critical": .p1, "warning": .p2, "info": .p3]
 
+    /// The defaults: loopback, critical P1, warning P2, info P3, others P2, production.
     public init() {}
 
     /// The severity an alert with these labels has.
