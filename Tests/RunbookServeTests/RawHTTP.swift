@@ -50,6 +50,14 @@ final class RawHTTP {
         }
     }
 
+    /// Whether the peer closed the connection, waiting at most `seconds` for it to.
+    func peerClosed(within seconds: TimeInterval) -> Bool {
+        var descriptorPoll = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+        guard poll(&descriptorPoll, 1, Int32(seconds * 1000)) > 0 else { return false }
+        var byte: UInt8 = 0
+        return recv(descriptor, &byte, 1, Int32(MSG_PEEK)) <= 0
+    }
+
     /// Reads until the peer closes; throws when the read timed out first.
     func readToEnd() throws -> Data {
         var result = Data()

@@ -162,4 +162,24 @@ import Testing
         #expect(direct.stdout == viaRunbook.stdout)
         #expect(direct.stdout.contains("USAGE: runbook serve"))
     }
+
+    @Test func headersTrickledAByteAtATimeAreCutOffAtTheIdleTimeout() throws {
+        // Only a whole request head counts as activity: bytes of an unfinished one never reset the idle timer.
+        let service = try ServeProcess(configuration: "idle_timeout: 1s\n")
+        let trickle = try RawHTTP(port: service.port)
+        let head = "POST /alertmanager HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: " + String(repeating: "a", count: 300)
+        let start = Date()
+        var closed = false
+        // One byte every 0.1 s, well within the idle timeout each time.
+        for byte in head.utf8 {
+            trickle.send(Data([byte]))
+            if trickle.peerClosed(within: 0.1) {
+                closed = true
+                break
+            }
+        }
+        #expect(closed)
+        #expect(Date().timeIntervalSince(start) < 10)
+        #expect(try service.request("GET", "/healthz", token: nil).status == 200)
+    }
 }
