@@ -14,6 +14,7 @@ public enum PostgresMigrations {
     public static let all: [(name: String, statements: [String])] = [
         ("pg1-incidents-events-outputs", pg1),
         ("pg1-append-only", pg1AppendOnly),
+        ("pg3-notify", pg3Notify),
     ]
 
     /// The advisory-lock key that serializes migrations (any constant that no other code uses).
@@ -132,6 +133,37 @@ public enum PostgresMigrations {
         """
         CREATE TRIGGER outputs_no_truncate BEFORE TRUNCATE ON outputs
             FOR EACH STATEMENT EXECUTE FUNCTION runbook_append_only()
+        """,
+    ]
+
+    /// Followers (`runbook follow`) LISTEN on `runbook_incident_<id>`: every inserted event, and every statement's
+    /// output chunks of one command, notify it at commit with `<schema> events <seq>` or `<schema> outputs
+    /// <command_seq>` (a listener ignores other schemas' incidents of the same number). PostgreSQL folds identical
+    /// notifications of one transaction, so a batch of chunks is one notification.
+    static let pg3Notify = [
+        """
+        CREATE FUNCTION runbook_notify_event() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            PERFORM pg_notify('runbook_incident_' || NEW.incident, TG_TABLE_SCHEMA || ' events ' || NEW.seq);
+            RETURN NULL;
+        END
+        $$
+        """,
+        """
+        CREATE FUNCTION runbook_notify_output() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            PERFORM pg_notify('runbook_incident_' || NEW.incident, TG_TABLE_SCHEMA || ' outputs ' || NEW.command_seq);
+            RETURN NULL;
+        END
+        $$
+        """,
+        """
+        CREATE TRIGGER events_notify AFTER INSERT ON events
+            FOR EACH ROW EXECUTE FUNCTION runbook_notify_event()
+        """,
+        """
+        CREATE TRIGGER outputs_notify AFTER INSERT ON outputs
+            FOR EACH ROW EXECUTE FUNCTION runbook_notify_output()
         """,
     ]
 }

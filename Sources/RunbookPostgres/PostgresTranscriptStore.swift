@@ -30,6 +30,19 @@ public final class PostgresTranscriptStore: TranscriptStore, @unchecked Sendable
         var logger = Logger(label: "runbook.postgres")
         logger.logLevel = .critical
         self.logger = logger
+        connection = try Self.connect(to: location, timeout: connectTimeout, logger: logger)
+        do {
+            try PostgresMigrations.apply(self, migrating: migrating)
+        } catch {
+            try? connection.close().wait()
+            throw error
+        }
+    }
+
+    /// Opens one connection to `location` (TLS as its `sslmode` says); the store's, and a follower's listening one.
+    static func connect(to location: PostgresLocation, timeout connectTimeout: TimeInterval, logger: Logger) throws
+        -> PostgresConnection
+    {
         let tls: PostgresConnection.Configuration.TLS
         switch location.sslMode {
         case .disable: tls = .disable
@@ -49,19 +62,13 @@ public final class PostgresTranscriptStore: TranscriptStore, @unchecked Sendable
         configuration.options.connectTimeout = .milliseconds(Int64(connectTimeout * 1000))
         if let options = location.options { configuration.options.additionalStartupParameters = [("options", options)] }
         do {
-            connection = try PostgresConnection.connect(
+            return try PostgresConnection.connect(
                 on: PostgresConnection.defaultEventLoopGroup.any(), configuration: configuration, id: 1,
                 logger: logger
             ).wait()
         } catch {
             throw PostgresStoreError.unreachable(
                 location: location.description, detail: PostgresStoreError.reason(error))
-        }
-        do {
-            try PostgresMigrations.apply(self, migrating: migrating)
-        } catch {
-            try? connection.close().wait()
-            throw error
         }
     }
 

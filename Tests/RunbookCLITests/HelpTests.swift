@@ -10,9 +10,9 @@ import Testing
     }
 
     static let subcommands = [
-        "list", "show", "lint", "start", "resume", "declare", "note", "incidents", "transcript", "search", "verify",
-        "export", "record", "drill", "ack", "escalations", "escalator", "serve", "keys", "import", "impact-start",
-        "detected",
+        "list", "show", "lint", "start", "resume", "declare", "note", "follow", "sev", "status", "incidents",
+        "transcript", "search", "verify", "export", "record", "drill", "ack", "escalations", "escalator", "serve",
+        "keys", "import", "impact-start", "detected",
         "cause", "action",
     ]
 
@@ -45,8 +45,8 @@ import Testing
         let help = try BuiltBinary.run([command, "--help"]).stdout
         #expect(!help.contains("<incident>") && !help.contains("<id>"), "\(command): \(help)")
         if [
-            "resume", "note", "transcript", "verify", "export", "ack", "escalations", "impact-start", "detected",
-            "cause",
+            "resume", "note", "follow", "sev", "status", "transcript", "verify", "export", "ack", "escalations",
+            "impact-start", "detected", "cause",
             "action",
         ].contains(command) {
             #expect(help.contains("<ID>"), "\(command): \(help)")

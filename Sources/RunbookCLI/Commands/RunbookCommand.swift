@@ -17,7 +17,8 @@ public struct RunbookCommand: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             ListCommand.self, ShowCommand.self, LintCommand.self, StartCommand.self, ResumeCommand.self,
-            DeclareCommand.self, NoteCommand.self, IncidentsCommand.self, TranscriptCommand.self, SearchCommand.self,
+            DeclareCommand.self, NoteCommand.self, FollowCommand.self, SevCommand.self, StatusCommand.self,
+            IncidentsCommand.self, TranscriptCommand.self, SearchCommand.self,
             VerifyCommand.self, ExportCommand.self, RecordCommand.self, DrillCommand.self, AckCommand.self,
             EscalationsCommand.self, EscalatorCommand.self, ServeCommand.self, KeysCommand.self, ImportCommand.self,
             ImpactStartCommand.self,

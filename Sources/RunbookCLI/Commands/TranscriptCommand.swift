@@ -54,24 +54,10 @@ struct TranscriptCommand: ParsableCommand {
     }
 
     private func render(_ incident: Incident, events: [RecordedEvent], outputs: [Int64: String]) -> String {
-        var lines = ["Incident \(incident.id): \(incident.title)"]
-        var facts = [incident.severity.rawValue, incident.status.rawValue, incident.environment]
-        if !incident.runbook.isEmpty { facts.append("runbook \(incident.runbook)") }
-        if incident.isDrill { facts.append("drill") }
-        facts.append("declared \(TranscriptText.utc(incident.declaredAt)) by \(incident.user)@\(incident.host)")
-        lines.append(facts.joined(separator: " · "))
-        lines.append("")
-        let width = String(events.last?.sequence ?? 1).count + 1
+        var lines = TranscriptText.header(incident) + [""]
+        let width = TranscriptText.sequenceWidth(events.last?.sequence ?? 1)
         for event in events {
-            let step = event.stepID.map { " [\($0)]" } ?? ""
-            let number = "#\(event.sequence)".padding(toLength: width, withPad: " ", startingAt: 0)
-            let summary = TranscriptText.truncate(
-                ControlCharacters.visible(event.summary.replacingOccurrences(of: "\n", with: " ⏎ ")),
-                to: full ? Int.max : 200)
-            lines.append(
-                "\(TranscriptText.utc(event.timestamp))  \(TranscriptText.elapsed(event.timestamp, since: incident.declaredAt))  "
-                    + "\(number)  \(event.type.rawValue)\(step)  \(event.actor)"
-                    + (summary.isEmpty ? "" : "  \(summary)"))
+            lines.append(TranscriptText.eventLine(event, declaredAt: incident.declaredAt, width: width, full: full))
             if let output = outputs[event.sequence] {
                 lines.append(contentsOf: outputLines(output))
             }
@@ -84,7 +70,7 @@ struct TranscriptCommand: ParsableCommand {
         if text.hasSuffix("\n") { text.removeLast() }
         let all = text.split(separator: "\n", omittingEmptySubsequences: false)
         let shown = full ? all[...] : all.prefix(Self.previewLines)
-        var lines = shown.map { "    │ " + $0 }
+        var lines = shown.map(TranscriptText.outputLine)
         if shown.count < all.count {
             let bytes = ByteCountFormatter.string(fromByteCount: Int64(output.utf8.count), countStyle: .file)
             lines.append("    … \(all.count - shown.count) more lines (\(bytes) in all); --full shows them")

@@ -8,6 +8,35 @@ enum TranscriptText {
         UTCTimestamp.text(date)
     }
 
+    /// The two lines above an incident's events: its id and title, then severity, status, environment, runbook and
+    /// who declared it when.
+    static func header(_ incident: Incident) -> [String] {
+        var facts = [incident.severity.rawValue, incident.status.rawValue, incident.environment]
+        if !incident.runbook.isEmpty { facts.append("runbook \(incident.runbook)") }
+        if incident.isDrill { facts.append("drill") }
+        facts.append("declared \(utc(incident.declaredAt)) by \(incident.user)@\(incident.host)")
+        return ["Incident \(incident.id): \(incident.title)", facts.joined(separator: " · ")]
+    }
+
+    /// How wide the `#seq` column is for sequences up to `last`.
+    static func sequenceWidth(_ last: Int64) -> Int { String(last).count + 1 }
+
+    /// One event on one line (`runbook transcript`, `runbook follow`): the UTC time, the time since declaration,
+    /// `#seq` padded to `width`, the type, the step, the actor and the event's summary (cut to 200 characters
+    /// unless `full`; newlines shown as ⏎ and control characters made visible).
+    static func eventLine(_ event: RecordedEvent, declaredAt: Date, width: Int, full: Bool) -> String {
+        let step = event.stepID.map { " [\($0)]" } ?? ""
+        let number = "#\(event.sequence)".padding(toLength: max(width, 1), withPad: " ", startingAt: 0)
+        let summary = truncate(
+            ControlCharacters.visible(event.summary.replacingOccurrences(of: "\n", with: " ⏎ ")),
+            to: full ? Int.max : 200)
+        return "\(utc(event.timestamp))  \(elapsed(event.timestamp, since: declaredAt))  "
+            + "\(number)  \(event.type.rawValue)\(step)  \(event.actor)" + (summary.isEmpty ? "" : "  \(summary)")
+    }
+
+    /// One line of a command's output (escape sequences already removed), under its command.
+    static func outputLine(_ line: Substring) -> String { "    │ " + line }
+
     /// ISO 8601 with milliseconds, for JSON.
     static func iso(_ date: Date) -> String {
         isoFormatter.string(from: date)

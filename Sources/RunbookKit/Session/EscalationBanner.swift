@@ -1,7 +1,9 @@
 import Foundation
 
-/// The line a responder's screen shows for an escalation or a delivery, built from the recorded event, so that
-/// every screen says exactly what was recorded: who was paged, through which channel, and whether it arrived.
+/// The line a responder's screen shows for an escalation or a delivery, or for what another responder recorded from
+/// their own terminal (a note, an ack, a severity or status change, attributed to them), built from the recorded
+/// event, so that every screen says exactly what was recorded: who was paged, through which channel, and whether it
+/// arrived.
 ///
 /// Nothing says PAGED unless a channel accepted the page (`notification.sent`); an escalation that no channel
 /// took says "nobody was notified" and why.
@@ -65,10 +67,25 @@ public enum EscalationBanner {
         case .ackReceived:
             return prefix + "acknowledged by \(payload["by"]?.stringValue ?? "someone"): escalation stopped"
         case .severityChanged:
-            return prefix + "severity \(payload["from"]?.stringValue ?? "?") → \(payload["to"]?.stringValue ?? "?")"
+            return prefix + "severity \(payload["from"]?.stringValue ?? "?") → \(payload["to"]?.stringValue ?? "?") "
+                + "by \(event.actor)" + reason(payload)
+        case .noteAdded:
+            return prefix + "note from \(event.actor): \(payload["text"]?.stringValue ?? "")"
+        case .statusChanged:
+            return prefix + "status \(payload["from"]?.stringValue ?? "?") → \(payload["to"]?.stringValue ?? "?") "
+                + "by \(event.actor)" + reason(payload)
+        case .incidentResolved:
+            let summary = payload["summary"]?.stringValue.map { ": \($0)" } ?? ""
+            return prefix + "incident #\(incidentID) resolved by \(event.actor)\(summary)"
         default:
             return nil
         }
+    }
+
+    /// ` (why)` when a change says why, else nothing.
+    static func reason(_ payload: JSONValue) -> String {
+        guard let why = payload["reason"]?.stringValue, !why.isEmpty else { return "" }
+        return " (\(why))"
     }
 
     /// How every banner of an unacknowledged incident ends: what to type to stop the pages.

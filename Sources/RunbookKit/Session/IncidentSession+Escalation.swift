@@ -2,15 +2,17 @@ import Foundation
 
 extension IncidentSession {
     /// The event types other processes record about an incident that its session follows: the escalator's
-    /// escalations and deliveries, and acknowledgements and severity changes made elsewhere (`runbook ack`).
+    /// escalations and deliveries, and what other responders record from their own terminals (`runbook note`,
+    /// `ack`, `sev`, `status`).
     static let followedTypes: Set<EventType> = [
         .escalationTriggered, .escalationFinished, .notificationSent, .notificationFailed, .ackReceived,
-        .severityChanged,
+        .severityChanged, .noteAdded, .statusChanged, .incidentResolved,
     ]
 
     /// What other processes recorded for this incident since the last call (the escalator's escalations and
-    /// deliveries, an ack from another terminal), in order, applied to the session's state. Events this session
-    /// recorded itself are not returned again.
+    /// deliveries; a note, an ack, a severity or status change from another terminal), in order, applied to the
+    /// session's state. Events this session recorded itself are not returned again. An incident resolved or
+    /// abandoned elsewhere is returned but not applied: the session's next action stops with `closedElsewhere`.
     public func escalationUpdates() throws -> [RecordedEvent] {
         var updates: [RecordedEvent] = []
         var cursor = escalationCursor
@@ -19,11 +21,23 @@ extension IncidentSession {
         ) { event in
             cursor = max(cursor, event.sequence)
             guard !ownEscalationEvents.contains(event.sequence) else { return }
-            if event.type != .notificationSent && event.type != .notificationFailed { try absorb(event) }
+            if Self.changesState(event) { try absorb(event) }
             updates.append(event)
         }
         escalationCursor = cursor
         return updates
+    }
+
+    /// Whether a followed event from elsewhere is applied to the session's state: deliveries and notes change
+    /// nothing, and a close is left to `ensureOpen`, which ends the session saying who closed it.
+    static func changesState(_ event: RecordedEvent) -> Bool {
+        switch event.type {
+        case .notificationSent, .notificationFailed, .noteAdded, .incidentResolved: return false
+        case .statusChanged:
+            let to = event.payload["to"]?.stringValue
+            return to != IncidentStatus.resolved.rawValue && to != IncidentStatus.abandoned.rawValue
+        default: return true
+        }
     }
 
     /// The incident's escalation state (timers, snapshot, acks, pages), or `nil` without a scheduler.

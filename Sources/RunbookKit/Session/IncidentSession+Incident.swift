@@ -34,9 +34,8 @@ extension IncidentSession {
             return try absorbEscalation(
                 scheduler.changeSeverity(incidentID: incident.id, to: severity, reason: reason ?? ""))
         }
-        var payload: [String: JSONValue] = ["from": .string(state.severity.rawValue), "to": .string(severity.rawValue)]
-        if let reason, !reason.isEmpty { payload["reason"] = .string(reason) }
-        return [try record(EventDraft(.severityChanged, payload: .object(payload)))]
+        guard let draft = IncidentChange.severity(from: state.severity, to: severity, reason: reason) else { return [] }
+        return [try record(draft)]
     }
 
     /// Acknowledges the incident (`ack [NAME]`); `nil` acknowledges as this responder. With an escalation
@@ -53,9 +52,11 @@ extension IncidentSession {
     /// Marks the incident mitigated: the impact is over, the cause may not be.
     public func markMitigated() throws {
         try ensureOpen()
-        guard state.status != .mitigated else { return }
-        try record(
-            EventDraft(.statusChanged, payload: ["from": .string(state.status.rawValue), "to": "mitigated"]))
+        guard
+            let draft = try IncidentChange.status(
+                from: state.status, to: .mitigated, reason: nil, isDrill: incident.isDrill)
+        else { return }
+        try record(draft)
     }
 
     /// Resolves the incident (`resolve [SUMMARY]`); nothing more can happen in it afterwards.
@@ -63,14 +64,13 @@ extension IncidentSession {
         try ensureOpen()
         // Background steps end before the incident does, so their ends come before `incident.resolved`.
         stopBackgroundJobs()
-        var payload: [String: JSONValue] = ["from": .string(state.status.rawValue)]
-        if let summary, !summary.isEmpty { payload["summary"] = .string(summary) }
+        let payload = IncidentChange.resolution(from: state.status, summary: summary)
         if let scheduler = dependencies.escalation {
             // Cancels every timer and tells the paged channels, in the transaction of `incident.resolved`.
             try absorbEscalation(
-                scheduler.resolve(incidentID: incident.id, by: dependencies.actor, payload: .object(payload)))
+                scheduler.resolve(incidentID: incident.id, by: dependencies.actor, payload: payload))
         } else {
-            try record(EventDraft(.incidentResolved, payload: .object(payload)))
+            try record(EventDraft(.incidentResolved, payload: payload))
         }
         try signHead(reason: EventType.incidentResolved.rawValue)
     }
