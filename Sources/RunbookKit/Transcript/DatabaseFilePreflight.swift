@@ -37,10 +37,13 @@ struct DatabaseFilePreflight {
             guard access(directory, W_OK | X_OK) == 0 else {
                 throw TranscriptError.readOnlyDirectory(path: path, directory: directory)
             }
-            try checkHeader(size: Int(info.st_size))
+            try checkHeader(size: Int(info.st_size), info: info)
         } else {
             let descriptor = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
             if descriptor >= 0 {
+                // Created here, so its header needs no check: the next open in this process (SQLite's connection
+                // may hold locks by then) must not open and close it again.
+                if fstat(descriptor, &info) == 0 { Self.checkedLock.withLock { _ = Self.checked.insert(Self.key(info)) } }
                 close(descriptor)
             } else if errno != EEXIST {
                 let code = errno
@@ -69,14 +72,25 @@ struct DatabaseFilePreflight {
         guard info.st_size > 0 else {
             throw TranscriptError.corrupt(path: path, detail: "the file is empty")
         }
-        try checkHeader(size: Int(info.st_size))
+        try checkHeader(size: Int(info.st_size), info: info)
         var wal = stat()
         return !(stat(path + "-wal", &wal) == 0 && wal.st_size > 0)
     }
 
+    /// Files (device and inode) whose header this process already read: it is read once per file. Closing a
+    /// descriptor drops every POSIX lock the process holds on the file, SQLite's included, so reading the header
+    /// again while a connection is open (`runbook serve` opens its store twice) would let another process delete
+    /// the WAL under it ("database disk image is malformed").
+    nonisolated(unsafe) private static var checked: Set<String> = []
+    private static let checkedLock = NSLock()
+
+    private static func key(_ info: stat) -> String { "\(info.st_dev):\(info.st_ino)" }
+
     /// A non-empty file must start with the SQLite header; anything else is refused untouched.
-    private func checkHeader(size: Int) throws {
+    private func checkHeader(size: Int, info: stat) throws {
         guard size > 0 else { return }
+        let file = Self.key(info)
+        guard !Self.checkedLock.withLock({ Self.checked.contains(file) }) else { return }
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw TranscriptError.unreadable(path: path, detail: "cannot open")
         }
@@ -85,6 +99,7 @@ struct DatabaseFilePreflight {
         guard Array(prefix) == Self.header else {
             throw TranscriptError.corrupt(path: path, detail: "the file does not start with the SQLite header")
         }
+        Self.checkedLock.withLock { _ = Self.checked.insert(file) }
     }
 
     private func createDirectoryIfMissing(_ directory: String) throws {
