@@ -22,7 +22,8 @@ enum IncidentPage {
             last = event.sequence
             if event.type == .commandStarted {
                 commands.append((event.sequence, event.payload["command"]?.stringValue ?? "?", false))
-            } else if let command = added.command, event.type == .commandFinished || event.type == .commandFailedToStart,
+            } else if let command = added.command,
+                event.type == .commandFinished || event.type == .commandFailedToStart,
                 let index = commands.lastIndex(where: { $0.sequence == command })
             {
                 commands[index].finished = true
@@ -43,7 +44,8 @@ enum IncidentPage {
             let chunks = try store.output(incidentID: incident.id, commandSequence: command.sequence, fromChunk: 0)
             var text = chunks.map { output.add($0.data) }.joined()
             if command.finished { text += output.finish() }
-            html += article(command: command.sequence, text: command.text, chunks: chunks.count + (command.finished ? 1 : 0))
+            html += article(
+                command: command.sequence, text: command.text, chunks: chunks.count + (command.finished ? 1 : 0))
             html += text + "</pre></article>"
         }
         html += "</div>\n</section>\n<script nonce=\"\(nonce)\">\n\(script)\n</script>\n</body>\n</html>\n"
@@ -69,7 +71,8 @@ enum IncidentPage {
 
     /// A short page saying why nothing is shown (401, 404).
     static func message(_ title: String, _ text: String, nonce: String) -> String {
-        head(title: title, nonce: nonce) + "<body>\n<h1>\(escaped(title))</h1>\n<p>\(escaped(text))</p>\n</body>\n</html>\n"
+        head(title: title, nonce: nonce)
+            + "<body>\n<h1>\(escaped(title))</h1>\n<p>\(escaped(text))</p>\n</body>\n</html>\n"
     }
 
     private static func head(title: String, nonce: String) -> String {

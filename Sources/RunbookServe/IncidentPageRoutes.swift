@@ -18,7 +18,9 @@ extension ServeApplication {
         /// The incident a share link opens, as an access, with the incident (nil for an unknown link: 404).
         @Sendable func shared(_ context: BasicRequestContext) async -> (IncidentPages.Access, Int64?) {
             let link = context.parameters.get("link") ?? ""
-            guard let incident = await blocking({ pages.sharedIncident(link) }) else { return (.shared(incidentID: -1), nil) }
+            guard let incident = await blocking({ pages.sharedIncident(link) }) else {
+                return (.shared(incidentID: -1), nil)
+            }
             return (.shared(incidentID: incident), incident)
         }
         router.get("/") { request, _ in response(await blocking { pages.index(access(request)) }) }

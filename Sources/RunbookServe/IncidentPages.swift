@@ -85,7 +85,9 @@ public final class IncidentPages: Sendable {
         let nonce = Self.nonce()
         guard access == .token else { return unauthorized(nonce) }
         do {
-            return page(200, IncidentPage.index(try store.incidents(openOnly: true, drillsOnly: false), nonce: nonce), nonce: nonce)
+            return page(
+                200, IncidentPage.index(try store.incidents(openOnly: true, drillsOnly: false), nonce: nonce),
+                nonce: nonce)
         } catch {
             return page(503, IncidentPage.message("Store unavailable", "\(error)", nonce: nonce), nonce: nonce)
         }
@@ -161,7 +163,8 @@ public final class IncidentPages: Sendable {
     private func visible(_ id: Int64?, access: Access) -> Result<Incident, ReplyError> {
         let nonce = Self.nonce()
         let notFound = ReplyError(
-            reply: page(404, IncidentPage.message("Not found", "No such incident or link.", nonce: nonce), nonce: nonce))
+            reply: page(404, IncidentPage.message("Not found", "No such incident or link.", nonce: nonce), nonce: nonce)
+        )
         switch access {
         case .none: return .failure(ReplyError(reply: unauthorized(nonce)))
         case .shared(let shared): guard id == shared else { return .failure(notFound) }

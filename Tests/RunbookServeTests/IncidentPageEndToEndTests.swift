@@ -26,7 +26,8 @@ import Testing
             "declare", "--title", title, "--severity", "P1", "--env", "production",
         ])
         #expect(declared.status == 0, "\(declared.stderr)")
-        let id = try #require(Int64(declared.stdout.trimmingCharacters(in: .whitespacesAndNewlines)), "\(declared.stdout)")
+        let id = try #require(
+            Int64(declared.stdout.trimmingCharacters(in: .whitespacesAndNewlines)), "\(declared.stdout)")
         return id
     }
 
@@ -117,14 +118,18 @@ import Testing
         while !done(String(decoding: data, as: UTF8.self)) {
             let count = recv(connection.descriptor, &buffer, buffer.count, 0)
             guard count > 0 else {
-                throw RawHTTP.Failure("the stream ended or timed out; it sent: \(String(decoding: data, as: UTF8.self))")
+                throw RawHTTP.Failure(
+                    "the stream ended or timed out; it sent: \(String(decoding: data, as: UTF8.self))")
             }
             data.append(contentsOf: buffer[0..<count])
         }
         return String(decoding: data, as: UTF8.self)
     }
 
-    @Test(.enabled(if: WebDriver.isAvailable, "chromium or chromedriver is not installed (apt-get install -y chromium chromium-driver)"))
+    @Test(
+        .enabled(
+            if: WebDriver.isAvailable,
+            "chromium or chromedriver is not installed (apt-get install -y chromium chromium-driver)"))
     func chromiumSeesTheTimelineAndANoteFromAnotherProcessWithinTwoSecondsWithoutReload() throws {
         let serve = try ServeProcess()
         let id = try Self.declare(serve, title: "Checkout errors <script>alert(1)</script>")
@@ -172,7 +177,8 @@ import Testing
             var done = arguments[0];
             (function wait() { if (window.noteSeenAt) { done(window.noteSeenAt); } else { setTimeout(wait, 20); } })();
             """)
-        let seen = try #require((seenAt as? NSNumber)?.doubleValue, "the note never appeared: \(String(describing: seenAt))")
+        let seen = try #require(
+            (seenAt as? NSNumber)?.doubleValue, "the note never appeared: \(String(describing: seenAt))")
         let delay = seen / 1000 - before.timeIntervalSince1970
         #expect(delay < 2, "the note appeared \(delay) s after `runbook note` started")
         #expect(try browser.run("return window.noReload") as? String == "still here", "no reload")

@@ -59,7 +59,8 @@ import Testing
     @Test func theIndexListsOpenIncidentsNewestFirstForTheTokenOnly() throws {
         let fixture = try Fixture(title: "first <b>")
         _ = try fixture.store.declareIncident(
-            IncidentDeclaration(title: "second", runbook: "", environment: "staging", severity: .p3, host: "h", user: "u"),
+            IncidentDeclaration(
+                title: "second", runbook: "", environment: "staging", severity: .p3, host: "h", user: "u"),
             actor: "u@h", at: Date().addingTimeInterval(60))
         let reply = fixture.pages.index(.token)
         #expect(reply.status == 200)

@@ -23,7 +23,18 @@ final class WebDriver {
         driver.standardOutput = FileHandle.nullDevice
         driver.standardError = FileHandle.nullDevice
         try driver.run()
-        let port = self.port
+        do {
+            session = try Self.startSession(port: port, size: size)
+        } catch {
+            kill(driver.processIdentifier, SIGKILL)
+            driver.waitUntilExit()
+            throw error
+        }
+        _ = try call("POST", "/timeouts", ["script": 10_000, "pageLoad": 20_000])
+    }
+
+    /// Waits for chromedriver, then opens a session; its id.
+    private static func startSession(port: Int, size: String) throws -> String {
         try waitUntil("chromedriver to answer on port \(port)") {
             (try? Self.exchange(port: port, "GET", "/status", body: Data()))?.status == 200
         }
@@ -42,13 +53,13 @@ final class WebDriver {
             ]
         ]
         let created = try Self.call(port: port, "POST", "/session", capabilities)
-        session = try requireValue((created["value"] as? [String: Any])?["sessionId"] as? String, "\(created)")
-        _ = try call("POST", "/timeouts", ["script": 10_000, "pageLoad": 20_000])
+        return try requireValue((created["value"] as? [String: Any])?["sessionId"] as? String, "\(created)")
     }
 
     deinit {
         _ = try? call("DELETE", "", nil)
-        driver.terminate()
+        // chromedriver does not stop on SIGTERM.
+        kill(driver.processIdentifier, SIGKILL)
         driver.waitUntilExit()
     }
 
@@ -89,7 +100,8 @@ final class WebDriver {
 
     /// One request, and its reply read as far as its `Content-Length` (chromedriver says `Connection: close` and
     /// keeps the connection open).
-    static func exchange(port: Int, _ method: String, _ path: String, body: Data) throws -> (status: Int, body: String) {
+    static func exchange(port: Int, _ method: String, _ path: String, body: Data) throws -> (status: Int, body: String)
+    {
         let connection = try RawHTTP(port: port, timeout: 30)
         let head =
             "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
@@ -100,7 +112,8 @@ final class WebDriver {
         while true {
             if let end = data.range(of: Data("\r\n\r\n".utf8)) {
                 let headText = String(decoding: data[..<end.lowerBound], as: UTF8.self).lowercased()
-                let length = headText.split(separator: "\r\n").first { $0.hasPrefix("content-length:") }
+                let length =
+                    headText.split(separator: "\r\n").first { $0.hasPrefix("content-length:") }
                     .flatMap { Int($0.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) } ?? 0
                 if data.count - end.upperBound >= length {
                     let reply = RawHTTP.parse(data)

@@ -94,8 +94,9 @@ public struct ShareLinks: Sendable {
         let text = entries.map { "\($0.digest) \($0.incidentID) \(Int64($0.createdAt.timeIntervalSince1970))\n" }
             .joined()
         let temporary = path + ".tmp-\(getpid())"
-        guard FileManager.default.createFile(
-            atPath: temporary, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
+        guard
+            FileManager.default.createFile(
+                atPath: temporary, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
         else { throw ShareLinkError.unwritable(path) }
         guard rename(temporary, path) == 0 else {
             unlink(temporary)

@@ -43,7 +43,9 @@ struct DatabaseFilePreflight {
             if descriptor >= 0 {
                 // Created here, so its header needs no check: the next open in this process (SQLite's connection
                 // may hold locks by then) must not open and close it again.
-                if fstat(descriptor, &info) == 0 { Self.checkedLock.withLock { _ = Self.checked.insert(Self.key(info)) } }
+                if fstat(descriptor, &info) == 0 {
+                    Self.checkedLock.withLock { _ = Self.checked.insert(Self.key(info)) }
+                }
                 close(descriptor)
             } else if errno != EEXIST {
                 let code = errno
