@@ -60,14 +60,13 @@ struct StatusCommand: ParsableCommand {
         guard let found = try store.incident(incident) else {
             throw TranscriptError.unknownIncident(id: incident, path: name)
         }
-        var facts = ["incident \(found.id): \(found.status.rawValue) · \(found.severity.rawValue) · \(found.title)"]
-        facts.append("declared      \(TranscriptText.utc(found.declaredAt))")
-        if let at = found.acknowledgedAt { facts.append("acknowledged  \(TranscriptText.utc(at))") }
-        if let at = found.mitigatedAt { facts.append("mitigated     \(TranscriptText.utc(at))") }
-        if let at = found.resolvedAt {
-            facts.append(
-                "\(found.status.rawValue.padding(toLength: 14, withPad: " ", startingAt: 0))\(TranscriptText.utc(at))")
-        }
+        var times: [(String, Date?)] = [("declared", found.declaredAt), ("acknowledged", found.acknowledgedAt)]
+        times += [("mitigated", found.mitigatedAt), (found.status.rawValue, found.resolvedAt)]
+        let facts =
+            ["incident \(found.id): \(found.status.rawValue) · \(found.severity.rawValue) · \(found.title)"]
+            + times.compactMap { label, time in
+                time.map { label.padding(toLength: 14, withPad: " ", startingAt: 0) + TranscriptText.utc($0) }
+            }
         print(facts.joined(separator: "\n"))
     }
 }

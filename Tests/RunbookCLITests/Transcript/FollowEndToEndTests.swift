@@ -109,6 +109,7 @@ import Testing
         let shown = try database.run(["status", String(id)])
         #expect(shown.status == 0, "\(shown.stderr)")
         #expect(shown.stdout.hasPrefix("incident \(id): open · P1 · Checkout API down\n"), "\(shown.stdout)")
+        #expect(shown.stdout.split(separator: "\n").dropFirst().first?.hasPrefix("declared      20") == true)
         #expect(try database.run(["status", String(id), "resolved"]).status == 0)
         let again = try database.run(["sev", String(id), "P0"])
         #expect(again.status == 5, "a resolved incident changes no more: \(again.stderr)")
