@@ -62,12 +62,20 @@ public struct HTMLReportExporter: IncidentExporter {
 
     // MARK: - Head
 
-    private func head(_ report: IncidentReport, bundle: ReplayBundle?, to out: inout ExportWriter) {
+    /// The report's Content-Security-Policy: nothing but its own style sheets and script, named by hash, so it
+    /// makes no request and runs no other script. `runbook serve` sends it as the report's header too.
+    public var contentSecurityPolicy: String {
+        let bundle = try? replay.get()
         let styles = [Self.stylesheet] + (bundle.map { [$0.stylesheet] } ?? [])
-        // Nothing but the page's own style sheets and script, named by hash: no request, no other script.
         var policy = "default-src 'none'; style-src " + styles.map(ReplayBundle.hashSource).joined(separator: " ")
         policy += "; script-src " + (bundle.map { ReplayBundle.hashSource($0.script) } ?? "'none'")
         policy += "; img-src data:; base-uri 'none'; form-action 'none'"
+        return policy
+    }
+
+    private func head(_ report: IncidentReport, bundle: ReplayBundle?, to out: inout ExportWriter) {
+        let styles = [Self.stylesheet] + (bundle.map { [$0.stylesheet] } ?? [])
+        let policy = contentSecurityPolicy
         out.raw("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
         out.raw(generatorMarker)
         out.raw("\n<meta http-equiv=\"Content-Security-Policy\" content=\"")
@@ -228,7 +236,7 @@ public struct HTMLReportExporter: IncidentExporter {
     }
 
     /// One timeline row: its event type as its class (`command-started` for a command), UTC, T+, actor, text.
-    private static func row(_ event: RecordedEvent, _ text: String, declaredAt: Date, to out: inout ExportWriter) {
+    static func row(_ event: RecordedEvent, _ text: String, declaredAt: Date, to out: inout ExportWriter) {
         var row: [UInt8] = []
         row.append(contentsOf: "\n<tr class=\"".utf8)
         row.append(contentsOf: event.type.rawValue.utf8.map { $0 == UInt8(ascii: ".") ? UInt8(ascii: "-") : $0 })

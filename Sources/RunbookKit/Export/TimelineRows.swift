@@ -52,6 +52,14 @@ struct TimelineRows {
         try rows.flushIfFull()
     }
 
+    /// The rows written since the last call, taken out of `rows` (the live incident page sends them as they come).
+    mutating func takeRows() throws -> [UInt8] {
+        var taken = ExportWriter()
+        try taken.append(rows)
+        rows = ExportWriter()
+        return taken.bytes
+    }
+
     /// Writes the row of a command still running when the transcript ends.
     mutating func finish(_ commands: [CommandRecord]) throws {
         guard let running else { return }

@@ -1,0 +1,176 @@
+import Foundation
+import RunbookKit
+import RunbookTestSupport
+import Testing
+
+@testable import RunbookServe
+
+/// The incident pages without a socket: a real SQLite store in a scratch file, the pages and their event stream
+/// read directly.
+@Suite struct IncidentPagesTests {
+    static let token = "page-token-0123456789abcdef"
+
+    struct Fixture {
+        let directory: String
+        let store: SQLiteTranscriptStore
+        let pages: IncidentPages
+        let incident: Incident
+
+        init(title: String = "API errors") throws {
+            directory = NSTemporaryDirectory() + "runbook-pages-" + UUID().uuidString
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            store = try SQLiteTranscriptStore(path: directory + "/runbook.sqlite3")
+            (incident, _) = try store.declareIncident(
+                IncidentDeclaration(
+                    title: title, runbook: "", environment: "production", severity: .p1, host: "h", user: "u"),
+                actor: "u@h", at: Date())
+            let token = IncidentPagesTests.token
+            pages = IncidentPages(
+                store: store, databasePath: store.path, replay: .failure(.init(reason: "none in tests"))
+            ) { $0 == "Bearer " + token }
+        }
+
+        @discardableResult
+        func note(_ text: String) throws -> RecordedEvent {
+            try store.append(
+                EventDraft(.noteAdded, payload: ["text": .string(text)]), to: incident.id, actor: "u@h", at: Date())
+        }
+    }
+
+    @Test func aHostileTitleAndNoteAreEscapedAndOnlyThePagesOwnScriptRuns() throws {
+        let fixture = try Fixture(title: "<script>alert('title')</script>")
+        try fixture.note("<img src=x onerror=alert(1)> & </script><script>alert(2)</script>")
+        let reply = fixture.pages.incident(fixture.incident.id, access: .token, base: "/incidents/1")
+        #expect(reply.status == 200)
+        #expect(!reply.body.contains("<script>alert"), "\(reply.body)")
+        #expect(!reply.body.contains("<img"))
+        #expect(reply.body.contains("&lt;script&gt;alert(&#39;title&#39;)&lt;/script&gt;"))
+        #expect(reply.body.contains("&lt;img src=x onerror=alert(1)&gt; &amp; &lt;/script&gt;"))
+        // The one script and the one style sheet carry the nonce the policy names.
+        let policy = try #require(reply.headers.first { $0.0 == "Content-Security-Policy" }?.1)
+        let nonce = try #require(policy.split(separator: "'").first { $0.hasPrefix("nonce-") }?.dropFirst(6))
+        #expect(reply.body.components(separatedBy: "<script").count == 2)
+        #expect(reply.body.contains("<script nonce=\"\(nonce)\">"))
+        #expect(reply.body.contains("<style nonce=\"\(nonce)\">"))
+        #expect(policy.hasPrefix("default-src 'none'; script-src 'nonce-\(nonce)'"))
+        #expect(policy.contains("connect-src 'self'"))
+    }
+
+    @Test func theIndexListsOpenIncidentsNewestFirstForTheTokenOnly() throws {
+        let fixture = try Fixture(title: "first <b>")
+        _ = try fixture.store.declareIncident(
+            IncidentDeclaration(
+                title: "second", runbook: "", environment: "staging", severity: .p3, host: "h", user: "u"),
+            actor: "u@h", at: Date().addingTimeInterval(60))
+        let reply = fixture.pages.index(.token)
+        #expect(reply.status == 200)
+        let first = try #require(reply.body.range(of: "first &lt;b&gt;"))
+        let second = try #require(reply.body.range(of: "second"))
+        #expect(second.lowerBound < first.lowerBound)
+        #expect(fixture.pages.index(.none).status == 401)
+        #expect(fixture.pages.index(.shared(incidentID: fixture.incident.id)).status == 401)
+    }
+
+    @Test func accessIsTheTokenAsBearerOrCookie() throws {
+        let fixture = try Fixture()
+        let pages = fixture.pages
+        #expect(pages.access(authorization: "Bearer \(Self.token)", cookie: nil) == .token)
+        #expect(pages.access(authorization: nil, cookie: "a=b; runbook_token=\(Self.token)") == .token)
+        #expect(pages.access(authorization: "Bearer wrong", cookie: "runbook_token=wrong") == .none)
+        #expect(pages.access(authorization: nil, cookie: nil) == .none)
+        let login = pages.login(token: Self.token)
+        #expect(login.status == 303)
+        #expect(login.headers.contains { $0.0 == "Set-Cookie" && $0.1.contains("HttpOnly; SameSite=Strict") })
+        #expect(pages.login(token: "wrong").status == 401)
+    }
+
+    @Test func aShareLinkOpensOneIncidentUntilRevokedAndOnlyItsHashIsStored() throws {
+        let fixture = try Fixture()
+        let links = ShareLinks(databasePath: fixture.store.path)
+        let id = try links.create(incidentID: fixture.incident.id)
+        #expect(id.count == 32)
+        let file = try String(contentsOfFile: links.path, encoding: .utf8)
+        #expect(!file.contains(id), "only the hash is stored")
+        #expect(fixture.pages.sharedIncident(id) == fixture.incident.id)
+        let shared = IncidentPages.Access.shared(incidentID: fixture.incident.id)
+        #expect(fixture.pages.incident(fixture.incident.id, access: shared, base: "/s/\(id)").status == 200)
+        #expect(fixture.pages.incident(fixture.incident.id + 1, access: shared, base: "/s/\(id)").status == 404)
+        // A wrong link, and the same link revoked.
+        #expect(fixture.pages.sharedIncident(String(repeating: "0", count: 32)) == nil)
+        #expect(fixture.pages.sharedIncident("../../etc/passwd") == nil)
+        #expect(try links.revoke("http://example.com/s/\(id)"))
+        #expect(fixture.pages.sharedIncident(id) == nil)
+        #expect(try !links.revoke(id))
+    }
+
+    /// The messages of a stream until `done` says so, failing after `timeout` seconds.
+    static func read(
+        _ stream: AsyncStream<String>, timeout: TimeInterval = 10, until done: @escaping @Sendable (String) -> Bool
+    ) async throws -> String {
+        try await withThrowingTaskGroup(of: String?.self) { group in
+            group.addTask {
+                var text = ""
+                for await message in stream {
+                    text += message
+                    if done(text) { return text }
+                }
+                return text
+            }
+            group.addTask {
+                try await Task.sleep(for: .seconds(timeout))
+                return nil
+            }
+            let first = try await group.next()!
+            group.cancelAll()
+            return try #require(first, "timed out after \(timeout) s")
+        }
+    }
+
+    @Test func theEventStreamResumesAfterLastEventIDAndSendsWhatComesNext() async throws {
+        let fixture = try Fixture()
+        try fixture.note("one")
+        let second = try fixture.note("two <b>")
+        let stream = try fixture.pages.events(fixture.incident.id, access: .token, after: second.sequence - 1).get()
+        let caughtUp = try await Self.read(stream) { $0.contains("event: state") }
+        #expect(!caughtUp.contains("id: 1\n"))
+        #expect(!caughtUp.contains("id: \(second.sequence - 1)\n"))
+        #expect(caughtUp.contains("id: \(second.sequence)\n"))
+        #expect(caughtUp.contains("two &lt;b&gt;"), "the report's escaped row")
+        #expect(caughtUp.contains("\"severity\":\"P1\""))
+        let third = try fixture.note("three")
+        let next = try await Self.read(stream) { $0.contains("id: \(third.sequence)\n") }
+        #expect(next.contains("three"))
+        #expect(!next.contains("id: \(second.sequence)\n"), "nothing twice")
+    }
+
+    @Test func anIncidentTheLinkDoesNotOpenHasNoStream() throws {
+        let fixture = try Fixture()
+        let other = IncidentPages.Access.shared(incidentID: fixture.incident.id + 5)
+        guard case .failure(let error) = fixture.pages.events(fixture.incident.id, access: other, after: 0) else {
+            Issue.record("a stream for another incident's link")
+            return
+        }
+        #expect(error.reply.status == 404)
+        guard case .failure(let refused) = fixture.pages.events(fixture.incident.id, access: .none, after: 0) else {
+            Issue.record("a stream without access")
+            return
+        }
+        #expect(refused.reply.status == 401)
+    }
+
+    @Test func commandOutputIsEscapedInItsColours() throws {
+        let fixture = try Fixture()
+        let started = try fixture.store.append(
+            EventDraft(.commandStarted, payload: ["command": .string("echo '<x>'")]), to: fixture.incident.id,
+            actor: "u@h", at: Date())
+        try fixture.store.appendOutput(
+            [OutputChunk(offset: 0.1, data: Data("\u{1B}[31m<red>\u{1B}[0m & done\nno newline".utf8))],
+            incidentID: fixture.incident.id, commandSequence: started.sequence)
+        _ = try fixture.store.append(
+            EventDraft(.commandFinished, payload: ["exit_code": 0, "duration_ms": 10]), to: fixture.incident.id,
+            actor: "u@h", at: Date())
+        let body = fixture.pages.incident(fixture.incident.id, access: .token, base: "/incidents/1").body
+        #expect(body.contains("<span class=\"f1\">&lt;red&gt;</span> &amp; done\nno newline\n"), "\(body)")
+        #expect(body.contains("<code>$ echo &#39;&lt;x&gt;&#39;</code>"))
+    }
+}
