@@ -3,14 +3,17 @@ import Hummingbird
 import Logging
 import NIOCore
 
-/// The routes of `runbook serve` over `ServeEndpoints`, with one log line per request. The live incident pages
-/// (`GET /`, `GET /incidents/ID`, their event stream) are to be added here, beside these routes.
+/// The routes of `runbook serve` over `ServeEndpoints`, with one log line per request, and the live incident pages
+/// over `IncidentPages` (`IncidentPageRoutes.swift`).
 public enum ServeApplication {
-    /// The router: `POST /alertmanager`, `GET /healthz`, `GET /metrics`; anything else is 404.
-    public static func router(_ endpoints: ServeEndpoints) -> Router<BasicRequestContext> {
+    /// The router: `POST /alertmanager`, `GET /healthz`, `GET /metrics`, the pages of `pages`; anything else is
+    /// 404.
+    public static func router(_ endpoints: ServeEndpoints, pages: IncidentPages? = nil) -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: RequestLogMiddleware())
         router.add(middleware: MetricsMiddleware())
+        router.add(middleware: SecurityHeadersMiddleware())
+        if let pages { addPageRoutes(to: router, pages) }
         router.get("/healthz") { _, _ in response(await blocking { endpoints.healthz() }) }
         router.get("/metrics") { _, _ in response(await blocking { endpoints.metricsText() }) }
         router.post("/alertmanager") { request, _ in
@@ -35,11 +38,11 @@ public enum ServeApplication {
     /// The application listening on `host:port`; a connection silent for `idleTimeout` seconds (headers sent too
     /// slowly, or an idle keep-alive) is closed.
     public static func application(
-        _ endpoints: ServeEndpoints, host: String, port: Int, idleTimeout: TimeInterval, logger: Logger,
-        onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
+        _ endpoints: ServeEndpoints, pages: IncidentPages? = nil, host: String, port: Int, idleTimeout: TimeInterval,
+        logger: Logger, onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         Application(
-            router: router(endpoints),
+            router: router(endpoints, pages: pages),
             server: .http1(configuration: .init(idleTimeout: .milliseconds(Int64(idleTimeout * 1000)))),
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: nil),
             onServerRunning: onServerRunning, logger: logger)

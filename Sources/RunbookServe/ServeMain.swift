@@ -80,8 +80,9 @@ public enum ServeMain {
                 ) { escalatorLogger.info("\(escalatorRedactor.redact($0))") }
             }, store: escalatorStore, logger: escalatorLogger)
 
+        let pages = IncidentPages(store: store, databasePath: databasePath) { endpoints.isAuthorized($0) }
         let application = ServeApplication.application(
-            endpoints, host: host, port: port, idleTimeout: configuration.idleTimeout, logger: logger
+            endpoints, pages: pages, host: host, port: port, idleTimeout: configuration.idleTimeout, logger: logger
         ) { channel in
             logger.notice(
                 "listening",

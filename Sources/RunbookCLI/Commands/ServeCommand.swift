@@ -16,9 +16,13 @@ public struct ServeCommand: ParsableCommand {
             The service runs the store's escalator, logs one line per request, and stops cleanly on SIGTERM. See \
             docs/serve.md for the Alertmanager receiver, a systemd unit and a reverse proxy.
 
+            GET / and GET /incidents/ID are the live incident pages, for the token or a share link \
+            (`runbook serve share ID`).
+
             Exit codes: 0 stopped (SIGTERM, SIGINT), 2 bad options or configuration, 4 database unusable, \
             5 could not start (runbook-serve missing, the address in use).
-            """)
+            """,
+        subcommands: [ServeShareCommand.self])
 
     /// Where the service listens without `--listen` or `listen:` in the configuration: loopback only.
     public static let defaultListen = "127.0.0.1:9099"

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RunbookKit
+import RunbookPostgres
 
 /// `runbook serve share`: creates and revokes the share links of incident pages (`ShareLinks`), which `runbook
 /// serve` reads on each request, so a link works or stops working at once, without a restart.
@@ -40,8 +41,15 @@ struct ServeShareCommand: ParsableCommand {
     }
 
     func run() throws {
+        let location = StoreOpener.location(global)
+        guard !location.isPostgres else {
+            // Share links are kept in a file beside an SQLite database (`DB.share-links`).
+            throw PostgresStoreError.unsupported(
+                feature: "share links (kept in a file beside an SQLite database)",
+                location: PostgresLocation.withoutPassword(location.path))
+        }
         let store = try StoreOpener.open(global)
-        let links = ShareLinks(databasePath: store.path)
+        let links = ShareLinks(databasePath: store.storeName)
         if let revoke {
             guard try links.revoke(revoke) else { throw ShareLinkError.noSuchLink(revoke) }
             print("revoked")
@@ -49,7 +57,7 @@ struct ServeShareCommand: ParsableCommand {
         }
         guard let incident else { return }
         guard try store.incident(incident) != nil else {
-            throw TranscriptError.unknownIncident(id: incident, path: store.path)
+            throw TranscriptError.unknownIncident(id: incident, path: store.storeName)
         }
         if revokeAll {
             print("revoked \(try links.revokeAll(incidentID: incident)) link(s) to incident \(incident)")
