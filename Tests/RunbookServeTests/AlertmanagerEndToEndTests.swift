@@ -15,23 +15,6 @@ import Testing
 
     static let runbookURL = "https://github.com/openshift/runbooks/blob/master/alerts/k8s/KubePodCrashLooping.md"
 
-    /// A free loopback port (bound, then let go).
-    static func freePort() throws -> Int {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0
-            }
-        }
-        guard bound else { throw RawHTTP.Failure("no free port: \(errno)") }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
-
     /// Alertmanager on loopback whose only receiver is the service, with short intervals.
     final class Alertmanager {
         let process = Process()
@@ -39,7 +22,7 @@ import Testing
         let log: URL
 
         init(servicePort: Int, token: String, directory: URL) throws {
-            port = try AlertmanagerEndToEndTests.freePort()
+            port = try RawHTTP.freePort()
             let configuration = """
                 route:
                   receiver: runbook

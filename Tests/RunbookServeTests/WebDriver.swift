@@ -16,7 +16,7 @@ final class WebDriver {
 
     /// Starts chromedriver and one headless chromium session with a window of `size` (`width,height`).
     init(size: String = "1000,1400") throws {
-        port = try Self.freePort()
+        port = try RawHTTP.freePort()
         driver = Process()
         driver.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         driver.arguments = ["chromedriver", "--port=\(port)", "--allowed-ips=127.0.0.1"]
@@ -126,22 +126,6 @@ final class WebDriver {
         }
     }
 
-    /// A loopback port nobody listens on now.
-    static func freePort() throws -> Int {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-                bind(descriptor, pointer, length) == 0 && getsockname(descriptor, pointer, &length) == 0
-            }
-        }
-        guard bound else { throw RawHTTP.Failure("no free port: \(errno)") }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
 }
 
 /// `value`, or a thrown failure saying `what`.
