@@ -119,6 +119,9 @@ import Testing
     /// colour code, never reaches the database or its WAL: the output goes through the store's redaction.
     @Test func aSecretABackgroundStepPrintsIsNeverStored() throws {
         let token = "tok-\(UUID().uuidString.prefix(8))-zz"
+        // The next step waits for the background one to have printed, so `resolve` never stops it before it ran
+        // (on a loaded machine it could otherwise be killed before its first printf).
+        let printed = scratch.directory.appendingPathComponent("printed").path
         try write(
             "leak",
             """
@@ -129,9 +132,16 @@ import Testing
             ```bash {id=print-it background}
             printf 'token %s\\n' "$API_TOKEN"
             printf '%s\\033[31m%s\\033[0m\\n' "${API_TOKEN:0:6}" "${API_TOKEN:6}"
+            touch \(printed)
+            ```
+
+            ## Wait for it
+
+            ```bash {id=wait-for-it}
+            while [ ! -e \(printed) ]; do sleep 0.05; done
             ```
             """)
-        let result = try start("leak", "\(token)\ny\nresolve done\n")
+        let result = try start("leak", "\(token)\ny\ny\nresolve done\n")
         #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
         #expect(result.stdout.contains("API_TOKEN (not declared by the runbook; this step reads it): "))
         var stored = Data()
