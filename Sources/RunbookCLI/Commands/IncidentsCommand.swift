@@ -24,7 +24,8 @@ struct IncidentsCommand: ParsableCommand {
     var format: OutputFormat = .table
 
     func run() throws {
-        let (store, name) = try StoreOpener.openEvidenceTranscript(global)
+        let store = try StoreOpener.openEvidence(global)
+        let name = store.storeName
         let incidents = try store.incidents(openOnly: open, drillsOnly: drill)
         let now = Date()
         switch format {

@@ -33,7 +33,8 @@ struct NoteCommand: ParsableCommand {
     }
 
     func run() throws {
-        let (store, name) = try StoreOpener.openTranscript(global, redactor: StoreOpener.recordingRedactor(global))
+        let store = try StoreOpener.open(global, redactor: StoreOpener.recordingRedactor(global))
+        let name = store.storeName
         guard try store.incident(incident) != nil else {
             throw TranscriptError.unknownIncident(id: incident, path: name)
         }

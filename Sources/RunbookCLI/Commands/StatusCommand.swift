@@ -56,7 +56,8 @@ struct StatusCommand: ParsableCommand {
     }
 
     private func show() throws {
-        let (store, name) = try StoreOpener.openEvidenceTranscript(global)
+        let store = try StoreOpener.openEvidence(global)
+        let name = store.storeName
         guard let found = try store.incident(incident) else {
             throw TranscriptError.unknownIncident(id: incident, path: name)
         }

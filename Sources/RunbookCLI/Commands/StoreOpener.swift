@@ -35,7 +35,7 @@ public enum StoreOpener {
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws -> any TeamStore {
         if location.isPostgres {
-            return try team(openPostgres(location, redactor: redactor, environment: environment))
+            return try openPostgres(location, redactor: redactor, environment: environment)
         }
         let store = try SQLiteTranscriptStore(
             path: location.path, redactor: redactor, busyTimeout: busyTimeout(environment: environment))
@@ -55,7 +55,7 @@ public enum StoreOpener {
     ) throws -> any TeamStore {
         let location = location(global, environment: environment)
         if location.isPostgres {
-            return try team(openPostgres(location, redactor: nil, environment: environment, migrating: false))
+            return try openPostgres(location, redactor: nil, environment: environment, migrating: false)
         }
         return try SQLiteTranscriptStore(
             readingEvidenceAt: location.path, busyTimeout: busyTimeout(environment: environment))
@@ -73,43 +73,6 @@ public enum StoreOpener {
             migrating: migrating,
             reconnectTimeout: PostgresTranscriptStore.reconnectTimeout(environment: environment),
             reachabilityChanged: StoreReachabilityReport.print)
-    }
-
-    /// Opens the store for a command that needs only the `TranscriptStore` protocol (`note`, `incidents`,
-    /// `verify`): an SQLite file as `open` does, or the PostgreSQL store for a `postgres://` URL (docs/team-store.md).
-    public static func openTranscript(
-        _ global: GlobalOptions, redactor: (any TextRedacting)? = Redactor(),
-        environment: [String: String] = ProcessInfo.processInfo.environment
-    ) throws -> (store: any VerifiableStore, name: String) {
-        let location = location(global, environment: environment)
-        let store: any VerifiableStore =
-            location.isPostgres
-            ? try openPostgres(location, redactor: redactor, environment: environment)
-            : try open(location, redactor: redactor, environment: environment)
-        return (store, store.storeName)
-    }
-
-    /// `openEvidence` for a command that needs only a `VerifiableStore` (`incidents`, `verify`): the SQLite file
-    /// read-only, or the PostgreSQL store without any change to it.
-    public static func openEvidenceTranscript(
-        _ global: GlobalOptions, environment: [String: String] = ProcessInfo.processInfo.environment
-    ) throws -> (store: any VerifiableStore, name: String) {
-        let location = location(global, environment: environment)
-        let store: any VerifiableStore =
-            location.isPostgres
-            ? try openPostgres(location, redactor: nil, environment: environment, migrating: false)
-            : try openEvidence(global, environment: environment)
-        return (store, store.storeName)
-    }
-
-    /// The PostgreSQL store as a `TeamStore`, or exit 2 naming what it still lacks.
-    static func team(_ store: PostgresTranscriptStore) throws -> any TeamStore {
-        guard let team = store as Any as? any TeamStore else {
-            throw PostgresStoreError.unsupported(
-                feature: "this command (it needs the escalation tables, the driver lease or search)",
-                location: store.location.description)
-        }
-        return team
     }
 
     /// The redactor of a one-shot command that records (`note`, `ack`, `declare`): the patterns, the runbooks

@@ -60,7 +60,8 @@ struct VerifyCommand: ParsableCommand {
                 feature: "--anchor (anchor logs are kept beside an SQLite file)",
                 location: PostgresLocation.withoutPassword(location.path))
         }
-        let (store, path) = try StoreOpener.openEvidenceTranscript(global)
+        let store = try StoreOpener.openEvidence(global)
+        let path = store.storeName
         let results = try incident.map { [try store.verify(incidentID: $0)] } ?? store.verifyAll()
         for result in results {
             if let sequence = result.firstBrokenSequence {
