@@ -330,9 +330,12 @@ public final class PostgresTranscriptStore: TranscriptStore, @unchecked Sendable
                     \(declaration.severity.rawValue), 'open', \(declaration.isDrill), \(milliseconds),
                     \(declaration.host), \(declaration.user), \(record.policy?.canonicalString),
                     \(record.incidentKey), \(record.clockSpeed), \(record.clockOriginMilliseconds))
+                ON CONFLICT (incident_key) DO NOTHING
                 RETURNING id
                 """)
-            let id = try rows[0].decode(Int64.self)
+            // The key is UNIQUE: another process declared this key first.
+            guard let row = rows.first else { throw TranscriptError.duplicateIncidentKey(key: record.incidentKey) }
+            let id = try row.decode(Int64.self)
             let event = try insertEvent(
                 EventDraft(.incidentDeclared, payload: record.payload), incidentID: id, actor: actor,
                 milliseconds: milliseconds)

@@ -56,8 +56,18 @@ public final class AlertIntake: @unchecked Sendable {
     }
 
     /// Records what `webhook` changes.
+    ///
+    /// Another process (a second `runbook serve` on the same store) may declare the group's incident between this
+    /// one's look-up and its declaration: the store then refuses the second declaration of the key, and the
+    /// notification is recorded on the incident the other process declared.
     public func receive(_ webhook: AlertmanagerWebhook) throws -> Outcome {
-        try lock.withLock { try record(webhook) }
+        try lock.withLock {
+            do {
+                return try record(webhook)
+            } catch TranscriptError.duplicateIncidentKey {
+                return try record(webhook)
+            }
+        }
     }
 
     /// The `incident_key` prefix of a group's incidents.
@@ -75,7 +85,14 @@ public final class AlertIntake: @unchecked Sendable {
             guard webhook.status == .firing, let lead = mostSevere(firing) else {
                 return Outcome(incident: nil, declared: false, notes: 0)
             }
-            let generation = try store.incidents(openOnly: false, drillsOnly: false).filter(isGroups).count + 1
+            // Counting only the group's closed incidents, two services that both found no open incident compute
+            // the same key even when one of them declared in between (counting every incident, the second would
+            // count the first's new incident and declare the group again under the next key): the store refuses
+            // the second declaration of a key, and `receive` records the notification on the first.
+            let generation =
+                try store.incidents(openOnly: false, drillsOnly: false).filter {
+                    isGroups($0) && ($0.status == .resolved || $0.status == .abandoned)
+                }.count + 1
             let declaration = IncidentDeclaration(
                 title: lead.title, runbook: runbook(for: firing) ?? "",
                 environment: EnvironmentName.trimmed(configuration.environment(labels: lead.labels)),

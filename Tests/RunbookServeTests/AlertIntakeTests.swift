@@ -1,6 +1,8 @@
 import Foundation
+import RunbookCLI
 import RunbookKit
 import RunbookServe
+import Synchronization
 import Testing
 
 @Suite struct AlertIntakeTests {
@@ -43,6 +45,44 @@ import Testing
         #expect(second == AlertIntake.Outcome(incident: first.incident, declared: false, notes: 0))
         #expect(try fixture.store.incidents(openOnly: false, drillsOnly: false).count == 1)
         #expect(try fixture.notes(#require(first.incident)).count == 1)
+    }
+
+    /// A second service on the same store declares the group's incident between this one's look-up and its
+    /// declaration: this one's declaration is refused, and it adds to the other's incident.
+    @Test func aGroupDeclaredByAnotherServiceMeanwhileIsAddedToNotDeclaredAgain() throws {
+        let fixture = try IntakeFixture()
+        let body = WebhookFixtures.body(alerts: [Self.crashLooping])
+        let runbooks = fixture.scratch.runbooks.path
+        let other = try SQLiteTranscriptStore(path: fixture.scratch.database, redactor: Redactor())
+        let identity = ResponderIdentity(user: "alertmanager", host: "test")
+        let declares: @Sendable (SQLiteTranscriptStore) -> AlertIntake.Declare = { store in
+            { declaration in
+                try IncidentDeclarer.declare(
+                    declaration, in: store, runbooksDirectory: runbooks, actor: identity.actor
+                ) { _ in }.incident
+            }
+        }
+        let otherService = AlertIntake(
+            store: other, configuration: ServeConfiguration(), identity: identity,
+            matcher: { AlertRunbookMatcher(directory: runbooks) }, declare: declares(other))
+        let otherOutcome = Mutex<AlertIntake.Outcome?>(nil)
+        let store = fixture.store
+        let racing = AlertIntake(
+            store: store, configuration: ServeConfiguration(), identity: identity,
+            matcher: { AlertRunbookMatcher(directory: runbooks) },
+            declare: { declaration in
+                // The other service wins the race, once.
+                try otherOutcome.withLock { outcome in
+                    if outcome == nil { outcome = try otherService.receive(AlertmanagerWebhook.parse(body)) }
+                }
+                return try declares(store)(declaration)
+            })
+        let outcome = try racing.receive(AlertmanagerWebhook.parse(body))
+        let winner = try #require(otherOutcome.withLock { $0 })
+        #expect(winner.declared)
+        #expect(outcome == AlertIntake.Outcome(incident: winner.incident, declared: false, notes: 0))
+        #expect(try fixture.store.incidents(openOnly: false, drillsOnly: false).count == 1)
+        #expect(try fixture.notes(#require(winner.incident)).count == 1)
     }
 
     @Test func aNewAlertInTheGroupBecomesANote() throws {

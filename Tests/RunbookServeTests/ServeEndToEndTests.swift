@@ -69,6 +69,17 @@ import Testing
         #expect(try service.live.finish() == 0)
     }
 
+    /// Two services on one SQLite file (a second host behind a load balancer, or a restart overlapping the old
+    /// process), each given the same groups' notifications at the same moment: one incident per group.
+    @Test(.ownThreads) func twoServicesOnOneFileNeverDeclareAGroupTwice() throws {
+        let first = try ServeProcess()
+        let second = try ServeProcess(database: first.database)
+        let incidents = try ServeProcess.postTogether(groups: 16, to: [first, second]) {
+            try SQLiteTranscriptStore(readingEvidenceAt: first.database).incidents(openOnly: false, drillsOnly: false)
+        }
+        #expect(incidents.count == 16)
+    }
+
     @Test func badInputGetsA4xxAndTheServiceStaysUp() throws {
         let service = try ServeProcess()
         let body = WebhookFixtures.body(alerts: [.init(name: "Down")])

@@ -43,4 +43,17 @@ struct ServePostgresEndToEndTests {
         service.live.kill(SIGTERM)
         #expect(try service.live.finish() == 0)
     }
+
+    /// Two services on one PostgreSQL store (two hosts), each given the same groups' notifications at the same
+    /// moment: one incident per group.
+    @Test(.ownThreads) func twoServicesOnOneStoreNeverDeclareAGroupTwice() throws {
+        let url = try freshSchema()
+        let first = try ServeProcess(database: url)
+        let second = try ServeProcess(database: url)
+        let incidents = try ServeProcess.postTogether(groups: 16, to: [first, second]) {
+            try PostgresTranscriptStore(location: PostgresLocation(url: url), redactor: nil)
+                .incidents(openOnly: false, drillsOnly: false)
+        }
+        #expect(incidents.count == 16)
+    }
 }

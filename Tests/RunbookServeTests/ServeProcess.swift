@@ -1,5 +1,8 @@
 import Foundation
+import RunbookKit
 import RunbookTestSupport
+import Synchronization
+import Testing
 
 /// `runbook serve` started from the built binary on a free loopback port (`--listen 127.0.0.1:0`; the port is read
 /// from its `listening` log line), with a scratch store and runbooks.
@@ -80,5 +83,43 @@ final class ServeProcess {
     /// Runs `runbook ARGUMENTS --db` on the service's store.
     func runbook(_ arguments: [String]) throws -> BuiltBinary.Result {
         try BuiltBinary.run(arguments + ["--db", database], environment: ["RUNBOOK_DB": ""])
+    }
+
+    /// Posts each of `groups` alert groups' firing notification four times at the same moment, from threads of
+    /// their own, spread over `services` (on one store); expects every answer to be 200, and one incident, with a
+    /// key of its own, per group in what `incidents` reads from the store afterwards, which it returns.
+    static func postTogether(
+        groups: Int, to services: [ServeProcess], incidents: () throws -> [Incident]
+    ) throws -> [Incident] {
+        let statuses = Mutex<[Int]>([])
+        let ports = services.map(\.port)
+        for group in 0..<groups {
+            let body = WebhookFixtures.body(
+                groupKey: "{}:{alertname=\"Down\", group=\"\(group)\"}",
+                alerts: [.init(name: "Down\(group)", severity: "P2")])
+            let go = DispatchSemaphore(value: 0)
+            let done = DispatchGroup()
+            for index in 0..<4 {
+                done.enter()
+                Thread {
+                    go.wait()
+                    let status =
+                        (try? RawHTTP.request(
+                            port: ports[index % ports.count], "POST", "/alertmanager",
+                            headers: ["Authorization": "Bearer \(ServeProcess.token)"], body: body
+                        ).status) ?? -1
+                    statuses.withLock { $0.append(status) }
+                    done.leave()
+                }.start()
+            }
+            for _ in 0..<4 { go.signal() }
+            done.wait()
+        }
+        let answered = statuses.withLock { $0 }
+        #expect(answered.count == groups * 4 && answered.allSatisfy { $0 == 200 }, "\(answered)")
+        let found = try incidents()
+        #expect(found.count == groups, "\(found.map { ($0.id, $0.title, $0.incidentKey ?? "") })")
+        #expect(Set(found.compactMap(\.incidentKey)).count == found.count)
+        return found
     }
 }

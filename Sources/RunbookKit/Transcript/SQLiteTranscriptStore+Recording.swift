@@ -26,6 +26,7 @@ extension SQLiteTranscriptStore {
                     INSERT INTO incidents (title, runbook, environment, severity, status, is_drill, declared_at_ms,
                         host, user, policy_snapshot, incident_key, clock_speed, clock_origin_ms)
                     VALUES (?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (incident_key) DO NOTHING
                     """,
                 arguments: [
                     record.title, declaration.runbook, declaration.environment, declaration.severity.rawValue,
@@ -33,6 +34,8 @@ extension SQLiteTranscriptStore {
                     record.policy?.canonicalString, record.incidentKey, record.clockSpeed,
                     record.clockOriginMilliseconds,
                 ])
+            // The key is unique (`v6-incident-key-unique`): another process declared this key first.
+            guard db.changesCount == 1 else { throw TranscriptError.duplicateIncidentKey(key: record.incidentKey) }
             let id = db.lastInsertedRowID
             let event = try self.insertEvent(
                 db, EventDraft(.incidentDeclared, payload: record.payload), incidentID: id, actor: actor,

@@ -38,6 +38,9 @@ public enum TranscriptError: UserFacingError, Equatable {
     case corruptOutput(path: String, incidentID: Int64, commandSequence: Int64, chunkIndex: Int64, detail: String)
     /// An `incidents` row holds a value of the wrong type: it was changed after it was written.
     case corruptIncident(incidentID: Int64, detail: String)
+    /// A declaration gave an `incident_key` another incident already has (two `runbook serve` processes declaring
+    /// one alert group's incident at once): nothing was written.
+    case duplicateIncidentKey(key: String)
 
     /// What went wrong, naming the database path.
     public var summary: String {
@@ -77,6 +80,8 @@ public enum TranscriptError: UserFacingError, Equatable {
                 + "\(incidentID) cannot be read: \(detail)"
         case .corruptIncident(let incidentID, let detail):
             return "the row of incident \(incidentID) cannot be read: \(detail)"
+        case .duplicateIncidentKey(let key):
+            return "an incident with key \(key) already exists; this declaration recorded nothing"
         case .fenced(let path, let token, let holder):
             return "\(path): this escalator's lease (token \(token)) was taken over"
                 + (holder.map { " by token \($0)" } ?? "") + "; it stops without committing"
@@ -118,6 +123,9 @@ public enum TranscriptError: UserFacingError, Equatable {
         case .corruptOutput(_, let incidentID, _, _, _):
             return "the row was changed after it was written; keep the file unchanged as evidence and run "
                 + "`runbook verify \(incidentID)`, which reports every change it can detect."
+        case .duplicateIncidentKey:
+            return
+                "add to the incident that has the key (`runbook incidents` lists them) instead of declaring it again."
         case .fenced:
             return "another escalator runs for this store; `runbook escalator --status` shows it."
         }
@@ -128,6 +136,7 @@ public enum TranscriptError: UserFacingError, Equatable {
         switch self {
         case .unknownIncident: return .usage
         case .notACommand, .invalidPayload: return .usage
+        case .duplicateIncidentKey: return .refused
         default: return .database
         }
     }

@@ -38,6 +38,7 @@ public enum TranscriptMigrations {
         TranscriptMigration("v3-output-encoding", sql: v3OutputEncoding),
         TranscriptMigration("v4-escalator", sql: EscalationMigrations.v4),
         TranscriptMigration("v5-driver-lease", sql: v5DriverLease),
+        TranscriptMigration("v6-incident-key-unique", sql: v6IncidentKeyUnique),
     ]
 
     /// The table that records applied migration names.
@@ -137,5 +138,17 @@ public enum TranscriptMigrations {
             heartbeat_ms INTEGER NOT NULL,
             released_ms INTEGER
         );
+        """
+
+    /// `incidents.incident_key` unique, as PostgreSQL's `UNIQUE` column is: two `runbook serve` processes on one
+    /// file can then never declare one alert group's incident twice (the second declaration is refused, and the
+    /// intake adds to the first). A database that already holds a key twice keeps the first incident's; each later
+    /// one gets `~ID` appended in the column (the declaration event, which the hash chain covers, is untouched).
+    static let v6IncidentKeyUnique = """
+        UPDATE incidents SET incident_key = incident_key || '~' || id
+            WHERE incident_key IS NOT NULL AND EXISTS (
+                SELECT 1 FROM incidents AS earlier
+                WHERE earlier.incident_key = incidents.incident_key AND earlier.id < incidents.id);
+        CREATE UNIQUE INDEX incidents_by_key ON incidents(incident_key);
         """
 }

@@ -39,6 +39,34 @@ import Testing
         #expect(FileManager.default.contents(atPath: path) == before)
     }
 
+    /// A file written before incident keys were unique, where two services declared one alert group twice, still
+    /// opens: the first incident keeps the key, the later one gets `~ID`, and both transcripts still verify.
+    @Test func aFileHoldingOneIncidentKeyTwiceOpensAndKeepsTheFirstIncidentsKey() throws {
+        let path = TemporaryDirectory().path + "/t.sqlite3"
+        do {
+            let store = try SQLiteTranscriptStore(path: path)
+            var declaration = IncidentDeclaration.sample()
+            declaration.incidentKey = "am-0123456789ab-1"
+            _ = try store.declareIncident(declaration, actor: "serve@a", at: Date())
+            declaration.incidentKey = "am-0123456789ab-2"
+            _ = try store.declareIncident(declaration, actor: "serve@b", at: Date())
+            _ = try store.declareIncident(.sample(), actor: "a@h", at: Date())
+            // As a file before `v6-incident-key-unique` could be: the second key declared again.
+            try store.executeForTesting(
+                """
+                DROP INDEX incidents_by_key;
+                DELETE FROM schema_migrations WHERE name = 'v6-incident-key-unique';
+                UPDATE incidents SET incident_key = 'am-0123456789ab-1' WHERE id = 2
+                """)
+        }
+        let store = try SQLiteTranscriptStore(path: path)
+        #expect(try store.appliedMigrationNames() == TranscriptMigrations.all.map(\.name))
+        let keys = try store.incidents(openOnly: false, drillsOnly: false).sorted { $0.id < $1.id }.map(\.incidentKey)
+        #expect(keys.prefix(2) == ["am-0123456789ab-1", "am-0123456789ab-1~2"])
+        #expect(keys[2]?.count == 32)
+        for id: Int64 in 1...3 { #expect(try store.verify(incidentID: id).firstBrokenSequence == nil) }
+    }
+
     // The openings wait on each other's SQLite lock: on threads of their own, not the cooperative pool's.
     @Test(.ownThreads) func manyConnectionsOpeningANewFileAtOnceMigrateItOnce() async throws {
         let path = TemporaryDirectory().path + "/t.sqlite3"

@@ -65,6 +65,7 @@ struct PostgresBackend: StoreBackend {
 @Suite struct SQLiteStoreContractTests {
     let contract = StoreContract(backend: SQLiteFileBackend())
     @Test func declare() throws { try contract.declaringCreatesTheIncidentAndItsFirstEvent() }
+    @Test func incidentKey() throws { try contract.aSecondDeclarationWithTheSameIncidentKeyIsRefused() }
     @Test func append() throws { try contract.appendedEventsAreNumberedChainedAndReadBackInOrder() }
     @Test func incidentRow() throws { try contract.eventsUpdateTheIncidentColumnsTheyImply() }
     @Test func invalidPayload() throws { try contract.anInvalidSeverityChangeIsRejectedAndRecordsNothing() }
@@ -88,6 +89,7 @@ struct PostgresBackend: StoreBackend {
 struct PostgresStoreContractTests {
     let contract = StoreContract(backend: PostgresBackend())
     @Test func declare() throws { try contract.declaringCreatesTheIncidentAndItsFirstEvent() }
+    @Test func incidentKey() throws { try contract.aSecondDeclarationWithTheSameIncidentKeyIsRefused() }
     @Test func append() throws { try contract.appendedEventsAreNumberedChainedAndReadBackInOrder() }
     @Test func incidentRow() throws { try contract.eventsUpdateTheIncidentColumnsTheyImply() }
     @Test func invalidPayload() throws { try contract.anInvalidSeverityChangeIsRejectedAndRecordsNothing() }
@@ -124,6 +126,24 @@ struct StoreContract {
         #expect(event.payload["environment"] == "production")
         #expect(try store.incident(incident.id) == incident)
         #expect(try store.events(incidentID: incident.id) == [event])
+    }
+
+    /// Two services declaring one alert group's incident from two processes: the second declaration with the key
+    /// is refused, writes nothing, and says which key, so the caller can add to the first one instead.
+    func aSecondDeclarationWithTheSameIncidentKeyIsRefused() throws {
+        let store = try make()
+        let other = try backend.another(like: store)
+        var declaration = IncidentDeclaration.sample()
+        declaration.incidentKey = "am-0123456789ab-1"
+        let (first, _) = try store.declareIncident(declaration, actor: "serve@a", at: clock.now())
+        #expect(first.incidentKey == "am-0123456789ab-1")
+        #expect(throws: TranscriptError.duplicateIncidentKey(key: "am-0123456789ab-1")) {
+            try other.declareIncident(declaration, actor: "serve@b", at: clock.now())
+        }
+        #expect(try store.incidents(openOnly: false, drillsOnly: false).map(\.id) == [first.id])
+        // Keys drawn at random (no key given) never collide with it.
+        let (second, _) = try other.declareIncident(.sample(), actor: "serve@b", at: clock.now())
+        #expect(second.incidentKey != first.incidentKey)
     }
 
     func appendedEventsAreNumberedChainedAndReadBackInOrder() throws {
