@@ -159,7 +159,14 @@ enum IncidentPage {
           stream.onerror = function () { live.textContent = "reconnecting…"; live.className = "off"; };
           stream.onmessage = function (message) {
             var data = JSON.parse(message.data);
-            if (data.rows) { rows.insertAdjacentHTML("beforeend", data.rows); }
+            if (data.rows) {
+              var t = document.createElement("template");
+              t.innerHTML = data.rows;
+              Array.prototype.slice.call(t.content.children).forEach(function (row) {
+                var old = row.id && document.getElementById(row.id);
+                if (old) { old.replaceWith(row); } else { rows.appendChild(row); }
+              });
+            }
             if (data.started) { article(data.started.command, data.started.text); }
           };
           stream.addEventListener("output", function (message) {

@@ -191,4 +191,64 @@ import Testing
             try png.write(to: docs)
         }
     }
+
+    /// A command that runs for a long time (`runbook record` in another process, waiting for a file): the page shows
+    /// its row as running, a note recorded meanwhile appears at once, and when the command ends its row is
+    /// replaced in place, never added twice.
+    @Test(
+        .enabled(
+            if: WebDriver.isAvailable,
+            "chromium or chromedriver is not installed (apt-get install -y chromium chromium-driver)"))
+    func chromiumShowsARunningCommandThenReplacesItsRowWhenItEnds() throws {
+        let serve = try ServeProcess()
+        let id = try Self.declare(serve, title: "Slow logs")
+        let flag = serve.scratch.directory.appendingPathComponent("finish").path
+        let command = try LiveRunbook([
+            "record", "--db", serve.scratch.database, "--incident", "\(id)", "--",
+            "while [ ! -e \(flag) ]; do sleep 0.05; done; echo tail ended",
+        ])
+        defer { if command.process.isRunning { command.kill(SIGKILL) } }
+        let browser = try WebDriver()
+        let link = try serve.runbook(["serve", "share", "\(id)"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        try browser.open("http://127.0.0.1:\(serve.port)\(link)")
+        let running = try browser.runAsync(
+            """
+            var done = arguments[0], started = Date.now();
+            (function wait() {
+              var row = document.querySelector("#timeline-rows tr.command-started");
+              if (row && row.textContent.indexOf("running") >= 0) { done(row.id); }
+              else if (Date.now() - started > 10000) { done(document.getElementById("timeline").innerText); }
+              else { setTimeout(wait, 20); }
+            })();
+            """)
+        let rowID = try #require(running as? String)
+        #expect(rowID.hasPrefix("command-"), "no running row: \(rowID)")
+        #expect(try serve.runbook(["note", "\(id)", "noted while it runs"]).status == 0)
+        let noted = try browser.runAsync(
+            """
+            var done = arguments[0], started = Date.now();
+            (function wait() {
+              var text = document.getElementById("timeline-rows").textContent;
+              if (text.indexOf("noted while it runs") >= 0 || Date.now() - started > 5000) { done(text); }
+              else { setTimeout(wait, 20); }
+            })();
+            """)
+        #expect((noted as? String)?.contains("noted while it runs") == true, "\(String(describing: noted))")
+        FileManager.default.createFile(atPath: flag, contents: Data())
+        #expect(try command.finish() == 0, "\(command.text)")
+        let ended = try browser.runAsync(
+            """
+            var done = arguments[0], started = Date.now();
+            (function wait() {
+              var rows = document.querySelectorAll("#\(rowID)");
+              if ((rows.length === 1 && rows[0].textContent.indexOf("ran ") >= 0) || Date.now() - started > 10000) {
+                done(rows.length + " " + document.getElementById("timeline-rows").textContent);
+              } else { setTimeout(wait, 20); }
+            })();
+            """)
+        let text = try #require(ended as? String)
+        #expect(text.hasPrefix("1 "), "\(text)")
+        #expect(text.contains("ran while"), "\(text)")
+        #expect(!text.contains("running"), "\(text)")
+    }
 }

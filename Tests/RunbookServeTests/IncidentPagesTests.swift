@@ -173,4 +173,29 @@ import Testing
         #expect(body.contains("<span class=\"f1\">&lt;red&gt;</span> &amp; done\nno newline\n"), "\(body)")
         #expect(body.contains("<code>$ echo &#39;&lt;x&gt;&#39;</code>"))
     }
+
+    /// A command that runs for minutes (`kubectl logs -f`) holds nothing back: the page drawn while it runs shows
+    /// its row as running and the notes recorded meanwhile; when it finishes, the stream sends its finished row
+    /// with the same id, which the page's script puts in the running row's place.
+    @Test func aRunningCommandHasItsRowAndNotesRecordedWhileItRunsAreNotHeldBack() async throws {
+        let fixture = try Fixture()
+        let started = try fixture.store.append(
+            EventDraft(.commandStarted, stepID: "logs", payload: ["command": .string("kubectl logs -f api")]),
+            to: fixture.incident.id, actor: "u@h", at: Date())
+        let note = try fixture.note("error rate falling")
+        let body = fixture.pages.incident(fixture.incident.id, access: .token, base: "/incidents/1").body
+        let row = "<tr id=\"command-\(started.sequence)\" class=\"command-started\">"
+        #expect(body.contains(row), "\(body)")
+        #expect(body.contains("running kubectl logs -f api"))
+        #expect(body.contains("error rate falling"), "a note recorded while the command runs is on the page")
+        let stream = try fixture.pages.events(fixture.incident.id, access: .token, after: note.sequence).get()
+        let finished = try fixture.store.append(
+            EventDraft(.commandFinished, stepID: "logs", payload: ["exit_code": 0, "duration_ms": 61_000]),
+            to: fixture.incident.id, actor: "u@h", at: Date())
+        let sent = try await Self.read(stream) { $0.contains("id: \(finished.sequence)\n") }
+        #expect(sent.contains(#"<tr id=\"command-\#(started.sequence)\" class=\"command-started\">"#), "\(sent)")
+        #expect(sent.contains("ran kubectl logs -f api"))
+        // The page's script replaces a row whose id it already has.
+        #expect(IncidentPage.script.contains("replaceWith"))
+    }
 }

@@ -237,8 +237,19 @@ public struct HTMLReportExporter: IncidentExporter {
 
     /// One timeline row: its event type as its class (`command-started` for a command), UTC, T+, actor, text.
     static func row(_ event: RecordedEvent, _ text: String, declaredAt: Date, to out: inout ExportWriter) {
+        row(event, text, declaredAt: declaredAt, id: nil, to: &out)
+    }
+
+    /// A row as `row` writes it, with an `id` attribute when given (the live page's command rows).
+    static func row(_ event: RecordedEvent, _ text: String, declaredAt: Date, id: String?, to out: inout ExportWriter) {
         var row: [UInt8] = []
-        row.append(contentsOf: "\n<tr class=\"".utf8)
+        row.append(contentsOf: "\n<tr ".utf8)
+        if let id {
+            row.append(contentsOf: "id=\"".utf8)
+            HTMLText.append(id, to: &row)
+            row.append(contentsOf: "\" ".utf8)
+        }
+        row.append(contentsOf: "class=\"".utf8)
         row.append(contentsOf: event.type.rawValue.utf8.map { $0 == UInt8(ascii: ".") ? UInt8(ascii: "-") : $0 })
         row.append(contentsOf: "\"><td data-label=\"UTC\">".utf8)
         ExportFormatting.appendUTC(event.timestamp, to: &row)

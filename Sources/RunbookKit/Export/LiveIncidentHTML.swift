@@ -25,8 +25,10 @@ public enum LiveIncidentHTML {
     /// The timeline table's end.
     public static let timelineEnd = "\n</tbody></table>"
 
-    /// The timeline's rows as events are taken one at a time: one row per command, as in the report, written when
-    /// the command finishes (rows of events recorded while it runs come after it).
+    /// The timeline's rows as events are taken one at a time, as they happen: one row per command, as in the
+    /// report, written when it starts (saying it runs) and again when it ends, both with the id `command-SEQ` (the
+    /// `command.started` sequence), so the page replaces the first with the second. Rows of events recorded while
+    /// it runs are written at once, after it, where the report has them.
     public struct Timeline {
         private var builder: IncidentReport.Builder
         private var rows: TimelineRows
@@ -34,7 +36,10 @@ public enum LiveIncidentHTML {
         /// A timeline of `incident`, with no event yet.
         public init(incident: Incident) {
             builder = IncidentReport.Builder(incident: incident, outputs: [:])
-            rows = TimelineRows(declaredAt: incident.declaredAt, writeRow: HTMLReportExporter.row)
+            rows = TimelineRows(declaredAt: incident.declaredAt, live: true) { event, text, declaredAt, out in
+                let id = event.type == .commandStarted ? "command-\(event.sequence)" : nil
+                HTMLReportExporter.row(event, text, declaredAt: declaredAt, id: id, to: &out)
+            }
         }
 
         /// What one event added.

@@ -20,9 +20,16 @@ struct TimelineRows {
     private var running: (sequence: Int64, event: RecordedEvent, held: ExportWriter)?
 
     private let writeRow: RowWriter
+    /// Rows as they happen (the live incident page): nothing is held while a command runs. A command gets a row
+    /// saying it runs at its start, then the same row (written at the same `command.started` event) when it ends,
+    /// for the page to put in its place.
+    private let live: Bool
+    /// `live`: the `command.started` events of the commands still running, by sequence.
+    private var started: [Int64: RecordedEvent] = [:]
 
-    init(declaredAt: Date, writeRow: @escaping RowWriter = TimelineRows.markdownRow) {
+    init(declaredAt: Date, live: Bool = false, writeRow: @escaping RowWriter = TimelineRows.markdownRow) {
         self.declaredAt = declaredAt
+        self.live = live
         self.writeRow = writeRow
     }
 
@@ -36,12 +43,17 @@ struct TimelineRows {
             if event.payload["dry_run"]?.boolValue == true { row(event, describe(event) + " (dry run)") }
         case .stepApproved:
             break
+        case .commandStarted where live:
+            started[event.sequence] = event
+            row(event, command.map { "\($0.label): running \($0.text)" } ?? describe(event))
         case .commandStarted:
             try endRunning(nil)
             running = (event.sequence, event, ExportWriter())
         case .commandFinished, .commandFailedToStart:
             guard let command else { return row(event, describe(event)) }
-            if let running, running.sequence == command.sequence {
+            if live, let start = started.removeValue(forKey: command.sequence) {
+                row(start, EventSummary.describe(command: command))
+            } else if let running, running.sequence == command.sequence {
                 try endRunning(command)
             } else {
                 row(event, EventSummary.describe(command: command))
