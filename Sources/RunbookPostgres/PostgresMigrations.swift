@@ -19,6 +19,20 @@ public enum PostgresMigrations {
         ("pg2-driver-leases", pg2DriverLeases),
         ("pg2-search", pg2Search),
         ("pg3-notify", pg3Notify),
+        ("pg4-share-links", pg4ShareLinks),
+    ]
+
+    /// The share links of `runbook serve`'s incident pages (`ShareLinkStore`): the SHA-256 of each link's id, never
+    /// the id. Revoking deletes the row.
+    static let pg4ShareLinks = [
+        """
+        CREATE TABLE share_links (
+            digest TEXT PRIMARY KEY,
+            incident BIGINT NOT NULL REFERENCES incidents (id),
+            created_ms BIGINT NOT NULL
+        )
+        """,
+        "CREATE INDEX share_links_by_incident ON share_links (incident)",
     ]
 
     /// The advisory-lock key that serializes migrations (any constant that no other code uses).

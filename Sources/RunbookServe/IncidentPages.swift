@@ -32,20 +32,19 @@ public final class IncidentPages: Sendable {
     public static let cookieName = "runbook_token"
 
     let store: IncidentPageStore
-    let links: ShareLinks?
+    let links: ShareLinks
     let streams: IncidentEventStreams
     let isAuthorized: @Sendable (String?) -> Bool
     let replay: Result<ReplayBundle, ReplayBundle.Absence>
 
-    /// Pages of `store`, whose share links are beside `databasePath` (none for a server store), for requests that
-    /// `isAuthorized` accepts (given `Bearer TOKEN`).
+    /// Pages of `store` (and of its share links), for requests that `isAuthorized` accepts (given `Bearer TOKEN`).
     public init(
-        store: IncidentPageStore, databasePath: String?,
+        store: IncidentPageStore,
         replay: Result<ReplayBundle, ReplayBundle.Absence> = ReplayBundle.forThisProcess(),
         isAuthorized: @escaping @Sendable (String?) -> Bool
     ) {
         self.store = store
-        self.links = databasePath.map(ShareLinks.init(databasePath:))
+        self.links = ShareLinks(store: store)
         self.streams = IncidentEventStreams(store: store)
         self.isAuthorized = isAuthorized
         self.replay = replay
@@ -60,7 +59,7 @@ public final class IncidentPages: Sendable {
 
     /// The incident a share link opens, or `nil` (no such link, revoked).
     public func sharedIncident(_ link: String) -> Int64? {
-        links?.incident(forLink: link)
+        links.incident(forLink: link)
     }
 
     /// `GET /login?token=T`: sets the cookie and goes to `/` when `T` is the token, else 401.
@@ -142,7 +141,7 @@ public final class IncidentPages: Sendable {
     /// `POST /incidents/ID/share` with the token: a new share link, as JSON `{"link":"/s/…"}`.
     public func share(_ id: Int64?, access: Access) -> Reply {
         guard access == .token else { return json(401, ["error": "unauthorized"]) }
-        guard let id, (try? store.incident(id)) != nil, let links else {
+        guard let id, (try? store.incident(id)) != nil else {
             return json(404, ["error": "no such incident"])
         }
         do {

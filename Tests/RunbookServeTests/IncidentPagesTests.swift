@@ -26,7 +26,7 @@ import Testing
                 actor: "u@h", at: Date())
             let token = IncidentPagesTests.token
             pages = IncidentPages(
-                store: store, databasePath: store.path, replay: .failure(.init(reason: "none in tests"))
+                store: store, replay: .failure(.init(reason: "none in tests"))
             ) { $0 == "Bearer " + token }
         }
 
@@ -86,11 +86,16 @@ import Testing
 
     @Test func aShareLinkOpensOneIncidentUntilRevokedAndOnlyItsHashIsStored() throws {
         let fixture = try Fixture()
-        let links = ShareLinks(databasePath: fixture.store.path)
+        let links = ShareLinks(store: fixture.store)
         let id = try links.create(incidentID: fixture.incident.id)
         #expect(id.count == 32)
-        let file = try String(contentsOfFile: links.path, encoding: .utf8)
-        #expect(!file.contains(id), "only the hash is stored")
+        for file in [fixture.store.path, fixture.store.path + "-wal"] {
+            let bytes = FileManager.default.contents(atPath: file) ?? Data()
+            #expect(bytes.range(of: Data(id.utf8)) == nil, "only the hash is stored, not the id, in \(file)")
+        }
+        #expect(throws: TranscriptError.unknownIncident(id: 99, path: fixture.store.path)) {
+            try links.create(incidentID: 99)
+        }
         #expect(fixture.pages.sharedIncident(id) == fixture.incident.id)
         let shared = IncidentPages.Access.shared(incidentID: fixture.incident.id)
         #expect(fixture.pages.incident(fixture.incident.id, access: shared, base: "/s/\(id)").status == 200)

@@ -56,4 +56,27 @@ struct ServePostgresEndToEndTests {
         }
         #expect(incidents.count == 16)
     }
+
+    /// Share links on a PostgreSQL store: made and revoked by `runbook serve share` in another process (another
+    /// machine, for the service), kept as hashes in the schema's `share_links`.
+    @Test func aShareLinkOpensThePageUntilRevoked() throws {
+        let url = try freshSchema()
+        let service = try ServeProcess(database: url)
+        let declared = try service.runbook([
+            "declare", "--title", "Checkout errors", "--severity", "P1", "--env", "prod",
+        ])
+        #expect(declared.status == 0, "\(declared.stderr)")
+        let shared = try service.runbook(["serve", "share", "1"])
+        #expect(shared.status == 0, "\(shared.stderr)")
+        let link = shared.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(link.range(of: #"^/s/[0-9a-f]{32}$"#, options: .regularExpression) != nil, "\(link)")
+        let page = try service.request("GET", link, token: nil)
+        #expect(page.status == 200 && page.body.contains("Checkout errors"))
+        let store = try PostgresTranscriptStore(location: PostgresLocation(url: url), redactor: nil)
+        let stored = try store.query("SELECT digest FROM share_links").map { try $0.decode(String.self) }
+        #expect(stored.count == 1 && stored[0].count == 64 && !stored[0].contains(link.dropFirst(3)))
+        #expect(try service.runbook(["serve", "share", "--revoke", link]).status == 0)
+        #expect(try service.request("GET", link, token: nil).status == 404)
+        #expect(try service.runbook(["serve", "share", "1", "--revoke-all"]).stdout.contains("revoked 0 link(s)"))
+    }
 }

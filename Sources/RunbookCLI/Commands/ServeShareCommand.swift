@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import RunbookKit
-import RunbookPostgres
 
 /// `runbook serve share`: creates and revokes the share links of incident pages (`ShareLinks`), which `runbook
 /// serve` reads on each request, so a link works or stops working at once, without a restart.
@@ -11,14 +10,14 @@ struct ServeShareCommand: ParsableCommand {
         abstract: "Create a read-only share link to an incident's live page, or revoke one.",
         discussion: """
             Prints the link's path, /s/ and a random 128-bit id; whoever has it sees the incident's page (and its \
-            report) without the service's token, until it is revoked. Only a hash of the id is stored, in a file \
-            beside the database (DB.share-links), so the id is shown once. Use the --db of the service.
+            report) without the service's token, until it is revoked. Only a hash of the id is stored, in the \
+            store (an SQLite file or a postgres:// store), so the id is shown once. Use the --db of the service.
 
               runbook serve share 12              # /s/3f9c…
               runbook serve share --revoke /s/3f9c…
               runbook serve share 12 --revoke-all
 
-            Exit codes: 0 done, 2 bad options or no such link, 4 database or link file unusable.
+            Exit codes: 0 done, 2 bad options, no such incident or no such link, 4 store unusable.
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -41,15 +40,8 @@ struct ServeShareCommand: ParsableCommand {
     }
 
     func run() throws {
-        let location = StoreOpener.location(global)
-        guard !location.isPostgres else {
-            // Share links are kept in a file beside an SQLite database (`DB.share-links`).
-            throw PostgresStoreError.unsupported(
-                feature: "share links (kept in a file beside an SQLite database)",
-                location: PostgresLocation.withoutPassword(location.path))
-        }
         let store = try StoreOpener.open(global)
-        let links = ShareLinks(databasePath: store.storeName)
+        let links = ShareLinks(store: store)
         if let revoke {
             guard try links.revoke(revoke) else { throw ShareLinkError.noSuchLink(revoke) }
             print("revoked")

@@ -4,7 +4,7 @@ import Foundation
 /// lease, the driver lease, search, and a watcher for followers. The SQLite file (`SQLiteTranscriptStore`) and the PostgreSQL server
 /// (`PostgresTranscriptStore`, team mode, docs/team.md) are the two; commands hold `any TeamStore` and never ask
 /// which.
-public protocol TeamStore: EscalatorStore, DriverLeaseStore, VerifiableStore, WatchableTranscriptStore {
+public protocol TeamStore: EscalatorStore, DriverLeaseStore, VerifiableStore, WatchableTranscriptStore, ShareLinkStore {
     /// Full-text search over commands, outputs and notes of every incident, newest first. Every word of `query`
     /// must occur; a word ending in `*` matches as a prefix; operators are never interpreted.
     func search(_ query: String, limit: Int) throws -> [SearchHit]

@@ -39,6 +39,7 @@ public enum TranscriptMigrations {
         TranscriptMigration("v4-escalator", sql: EscalationMigrations.v4),
         TranscriptMigration("v5-driver-lease", sql: v5DriverLease),
         TranscriptMigration("v6-incident-key-unique", sql: v6IncidentKeyUnique),
+        TranscriptMigration("v7-share-links", sql: v7ShareLinks),
     ]
 
     /// The table that records applied migration names.
@@ -150,5 +151,16 @@ public enum TranscriptMigrations {
                 SELECT 1 FROM incidents AS earlier
                 WHERE earlier.incident_key = incidents.incident_key AND earlier.id < incidents.id);
         CREATE UNIQUE INDEX incidents_by_key ON incidents(incident_key);
+        """
+
+    /// The share links of `runbook serve`'s incident pages (`ShareLinkStore`): the SHA-256 of each link's id, never
+    /// the id. Revoking deletes the row.
+    static let v7ShareLinks = """
+        CREATE TABLE share_links (
+            digest TEXT PRIMARY KEY NOT NULL,
+            incident INTEGER NOT NULL REFERENCES incidents(id),
+            created_ms INTEGER NOT NULL
+        );
+        CREATE INDEX share_links_by_incident ON share_links(incident);
         """
 }

@@ -229,6 +229,11 @@ struct PostgresStoreEndToEndTests {
         }
         #expect(try appStore.renewDriverLease(incidentID: incident.id, token: lease.token, at: clock.now()))
         #expect(try appStore.search("application", limit: 5).map(\.kind) == [.note])
+        // `runbook serve share` as the application role: make and revoke a share link.
+        let links = ShareLinks(store: appStore)
+        let link = try links.create(incidentID: incident.id)
+        #expect(links.incident(forLink: link) == incident.id)
+        #expect(try links.revoke(link))
         for statement in [
             "UPDATE events SET actor = 'mallory'", "DELETE FROM events", "DELETE FROM outputs",
             "UPDATE incidents SET title = 'x'", "TRUNCATE events", "DROP TABLE events",

@@ -66,6 +66,7 @@ struct PostgresBackend: StoreBackend {
     let contract = StoreContract(backend: SQLiteFileBackend())
     @Test func declare() throws { try contract.declaringCreatesTheIncidentAndItsFirstEvent() }
     @Test func incidentKey() throws { try contract.aSecondDeclarationWithTheSameIncidentKeyIsRefused() }
+    @Test func shareLinks() throws { try contract.shareLinksAreStoredByDigestUntilRemoved() }
     @Test func append() throws { try contract.appendedEventsAreNumberedChainedAndReadBackInOrder() }
     @Test func incidentRow() throws { try contract.eventsUpdateTheIncidentColumnsTheyImply() }
     @Test func invalidPayload() throws { try contract.anInvalidSeverityChangeIsRejectedAndRecordsNothing() }
@@ -90,6 +91,7 @@ struct PostgresStoreContractTests {
     let contract = StoreContract(backend: PostgresBackend())
     @Test func declare() throws { try contract.declaringCreatesTheIncidentAndItsFirstEvent() }
     @Test func incidentKey() throws { try contract.aSecondDeclarationWithTheSameIncidentKeyIsRefused() }
+    @Test func shareLinks() throws { try contract.shareLinksAreStoredByDigestUntilRemoved() }
     @Test func append() throws { try contract.appendedEventsAreNumberedChainedAndReadBackInOrder() }
     @Test func incidentRow() throws { try contract.eventsUpdateTheIncidentColumnsTheyImply() }
     @Test func invalidPayload() throws { try contract.anInvalidSeverityChangeIsRejectedAndRecordsNothing() }
@@ -144,6 +146,32 @@ struct StoreContract {
         // Keys drawn at random (no key given) never collide with it.
         let (second, _) = try other.declareIncident(.sample(), actor: "serve@b", at: clock.now())
         #expect(second.incidentKey != first.incidentKey)
+    }
+
+    /// `runbook serve share` on one machine, the service on another: a link added through one connection opens its
+    /// incident through the other until it is removed, alone or with every link to the incident.
+    func shareLinksAreStoredByDigestUntilRemoved() throws {
+        let store = try make()
+        let other = try backend.another(like: store) as! any ShareLinkStore
+        let links = store as! any ShareLinkStore
+        let (incident, _) = try store.declareIncident(.sample(), actor: "a@h", at: clock.now())
+        let (second, _) = try store.declareIncident(.sample(), actor: "a@h", at: clock.now())
+        let (a, b, c) = (
+            String(repeating: "a", count: 64), String(repeating: "b", count: 64), String(repeating: "c", count: 64)
+        )
+        try links.addShareLink(digest: a, incidentID: incident.id, at: clock.now())
+        try links.addShareLink(digest: b, incidentID: incident.id, at: clock.now())
+        try links.addShareLink(digest: c, incidentID: second.id, at: clock.now())
+        #expect(throws: TranscriptError.self) { try links.addShareLink(digest: "d", incidentID: 999, at: clock.now()) }
+        #expect(try other.shareLinkIncident(digest: a) == incident.id)
+        #expect(try other.shareLinkIncident(digest: c) == second.id)
+        #expect(try other.shareLinkIncident(digest: "d") == nil)
+        #expect(try other.removeShareLink(digest: a) == 1)
+        #expect(try other.removeShareLink(digest: a) == 0)
+        #expect(try links.shareLinkIncident(digest: a) == nil)
+        #expect(try other.removeShareLinks(incidentID: incident.id) == 1)
+        #expect(try links.shareLinkIncident(digest: b) == nil)
+        #expect(try links.shareLinkIncident(digest: c) == second.id)
     }
 
     func appendedEventsAreNumberedChainedAndReadBackInOrder() throws {
