@@ -24,6 +24,10 @@ public struct RedactionPattern: @unchecked Sendable {
     /// where one match holds many values, such as the `data:` block of a Kubernetes secret).
     public var values: NSRegularExpression? { compiledValues?.expression }
     private let compiledValues: LazyExpression?
+    /// Whether a match may go on past a line break (a key block, the `data:` block of a secret): a streaming
+    /// redactor that releases complete lines early keeps such a match back when it reaches their end. `true` for
+    /// every pattern of a team's own (nobody checked), `false` for built-in ones whose values stop at a line break.
+    public let spansLines: Bool
 
     /// A pattern from ICU regular expression source. Throws when the expression does not compile.
     public init(
@@ -37,6 +41,7 @@ public struct RedactionPattern: @unchecked Sendable {
         self.triggers = triggers
         self.window = window
         compiledValues = try values.map { LazyExpression(try NSRegularExpression(pattern: $0)) }
+        spansLines = true
     }
 
     /// What the pattern finds, for people (`docs/execution.md` lists every built-in one).
@@ -48,8 +53,9 @@ public struct RedactionPattern: @unchecked Sendable {
     /// of all of them is a noticeable part of start-up and most output never triggers a pattern.
     init(
         builtIn name: String, what: String, replaced: String, pattern: String, triggers: [String], window: Int,
-        values: String? = nil
+        values: String? = nil, spansLines: Bool = false
     ) {
+        self.spansLines = spansLines
         self.name = name
         self.what = what
         self.replaced = replaced
@@ -165,14 +171,14 @@ public struct RedactionPattern: @unchecked Sendable {
             replaced: "the whole block",
             pattern: privateKeyBlock(
                 #"-----BEGIN[A-Z0-9 ]{0,40}PRIVATE KEY-----"#, #"-----END[A-Z0-9 ]{0,40}PRIVATE KEY-----"#),
-            triggers: ["-----begin"], window: 128),
+            triggers: ["-----begin"], window: 128, spansLines: true),
         RedactionPattern(
             builtIn: "pgp-private-key",
             what: "PGP armour `-----BEGIN PGP PRIVATE KEY BLOCK-----` … `-----END PGP PRIVATE KEY BLOCK-----`",
             replaced: "the whole block",
             pattern: privateKeyBlock(
                 #"-----BEGIN PGP PRIVATE KEY BLOCK-----"#, #"-----END PGP PRIVATE KEY BLOCK-----"#),
-            triggers: ["-----begin pgp"], window: 128),
+            triggers: ["-----begin pgp"], window: 128, spansLines: true),
         // Values under `data:` / `stringData:` in `kubectl get secret -o yaml`; the keys stay readable.
         RedactionPattern(
             builtIn: "kubernetes-secret",
@@ -181,7 +187,8 @@ public struct RedactionPattern: @unchecked Sendable {
             pattern: #"(?m)^([ \t]{0,32})(?:data|stringData):[ \t]{0,8}\r?\n"#
                 + #"(?:\1[ \t]{1,16}[A-Za-z0-9._-]{1,253}:[^\r\n]{0,65536}(?:\r?\n|\z)){1,1000}"#,
             triggers: ["data:"], window: 512,
-            values: #"(?m)^[ \t]+[A-Za-z0-9._-]{1,253}:[ \t]*(?<secret>[^ \t\r\n][^\r\n]{0,65535})"#),
+            values: #"(?m)^[ \t]+[A-Za-z0-9._-]{1,253}:[ \t]*(?<secret>[^ \t\r\n][^\r\n]{0,65535})"#,
+            spansLines: true),
         // Credentials in URLs: postgres://user:secret@host.
         RedactionPattern(
             builtIn: "url-credentials", what: "`scheme://user:secret@host` (also an empty user: `https://:token@host`)",

@@ -66,9 +66,33 @@ public final class Redactor: TextRedacting, @unchecked Sendable {
     struct Scan {
         var regions: [Region]
         var matches: [Range<Int>]
+        /// The matches of patterns that may go on past a line break (`RedactionPattern.spansLines`).
+        var lineSpanningMatches: [Range<Int>]
         /// The offset of each visible byte when the bytes hold escape sequences or control characters (`nil`:
         /// every byte is visible), so that a streaming redactor never cuts inside an escape sequence.
         var visibleOffsets: [Int]?
+    }
+
+    /// Where an unfinished secret of several lines starts at the end of `bytes`: a proper prefix of a registered
+    /// secret value that ends there, at one of the value's line breaks (its next line has not arrived yet). A
+    /// streaming redactor that releases whole lines early (`StreamingRedactor.releaseCompleteLines`) holds it
+    /// back. Matched on the visible text, as `scan` matches; `nil` when there is none.
+    func unfinishedSecretStart(_ bytes: UnsafeRawBufferPointer) -> Int? {
+        let secrets = lock.withLock { rules.secrets }.filter { $0.bytes.dropLast().contains(0x0A) }
+        guard !secrets.isEmpty else { return nil }
+        let visible = ANSIText.visibleBytesWithOffsets(bytes)
+        let text = visible?.bytes ?? Array(bytes)
+        var earliest: Int?
+        for secret in secrets {
+            for (index, byte) in secret.bytes.enumerated() where byte == 0x0A && index + 1 < secret.bytes.count {
+                let prefix = secret.bytes[...index]
+                guard prefix.count <= text.count, text.suffix(prefix.count).elementsEqual(prefix) else { continue }
+                let start = text.count - prefix.count
+                let stored = visible.map { $0.offsets[start] } ?? start
+                earliest = min(earliest ?? stored, stored)
+            }
+        }
+        return earliest
     }
 
     /// Secrets and patterns are matched on the visible text (escape sequences and control characters removed,
@@ -77,8 +101,8 @@ public final class Redactor: TextRedacting, @unchecked Sendable {
     func scan(_ bytes: UnsafeRawBufferPointer) -> Scan {
         let rules = lock.withLock { self.rules }
         guard let visible = ANSIText.visibleBytesWithOffsets(bytes) else {
-            let (regions, matches) = rules.scan(bytes)
-            return Scan(regions: regions, matches: matches, visibleOffsets: nil)
+            let (regions, matches, spanning) = rules.scan(bytes)
+            return Scan(regions: regions, matches: matches, lineSpanningMatches: spanning, visibleOffsets: nil)
         }
         let offsets = visible.offsets
         func stored(_ range: Range<Int>) -> Range<Int> {
@@ -88,10 +112,10 @@ public final class Redactor: TextRedacting, @unchecked Sendable {
             }
             return offsets[range.lowerBound]..<(offsets[range.upperBound - 1] + 1)
         }
-        let (regions, matches) = visible.bytes.withUnsafeBytes { rules.scan($0) }
+        let (regions, matches, spanning) = visible.bytes.withUnsafeBytes { rules.scan($0) }
         return Scan(
             regions: regions.map { Region(range: stored($0.range), match: stored($0.match), name: $0.name) },
-            matches: matches.map(stored), visibleOffsets: offsets)
+            matches: matches.map(stored), lineSpanningMatches: spanning.map(stored), visibleOffsets: offsets)
     }
 
     /// The bytes of `range` in `data` with the regions inside it replaced: a marker where a region starts, and
@@ -179,11 +203,16 @@ private struct Rules {
         }
     }
 
-    func scan(_ bytes: UnsafeRawBufferPointer) -> (regions: [Redactor.Region], matches: [Range<Int>]) {
+    func scan(_ bytes: UnsafeRawBufferPointer) -> (
+        regions: [Redactor.Region], matches: [Range<Int>], lineSpanning: [Range<Int>]
+    ) {
         let count = bytes.count
-        guard count >= 2, let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return ([], []) }
+        guard count >= 2, let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else {
+            return ([], [], [])
+        }
         var found: [Redactor.Region] = []
         var matches: [Range<Int>] = []
+        var lineSpanning: [Range<Int>] = []
         var triggered = [Bool](repeating: false, count: patterns.count)
         for index in untriggered { triggered[index] = true }
         table.withUnsafeBufferPointer { table in
@@ -240,6 +269,7 @@ private struct Rules {
                 for match in pattern.expression.matches(in: text, range: whole) {
                     let matchRange = match.range.location..<(match.range.location + match.range.length)
                     matches.append(matchRange)
+                    if pattern.spansLines { lineSpanning.append(matchRange) }
                     if let values = pattern.values {
                         for value in values.matches(in: text, range: match.range) {
                             let secret = value.range(withName: "secret")
@@ -261,7 +291,7 @@ private struct Rules {
                 }
             }
         }
-        return (Self.merge(found), matches)
+        return (Self.merge(found), matches, lineSpanning)
     }
 
     static func equal(_ pointer: UnsafePointer<UInt8>, _ literal: [UInt8], caseless: Bool) -> Bool {

@@ -5,12 +5,23 @@ import Foundation
 /// The last `Redactor.holdback` bytes are held back until more output (or `finish()`) shows how they
 /// continue, and a pattern match that reaches into that tail is held back whole. Chunk boundaries and their
 /// time offsets are kept, so a replay keeps its timing. Only storage sees this; the screen shows the real output.
-public final class StreamingRedactor: FinishingOutputSink {
+///
+/// A quiet command (`kubectl get pods -w`) would keep its last lines back until it ends: `releaseCompleteLines()`,
+/// called when the output has paused, passes on every complete line, except a pattern match that reaches the end
+/// of them (an unterminated key block, a `data:` block of a secret) and an unfinished secret value of several
+/// lines, which wait whole. The lines passed on early stay as scanning context for what follows, so a block whose
+/// first line went early is still recognised in its later lines. Thread-safe: the pause is noticed on a timer.
+public final class StreamingRedactor: FinishingOutputSink, @unchecked Sendable {
     private let redactor: Redactor
     private let downstream: any OutputSink
+    private let lock = NSLock()
     private var pending = Data()
     /// Where each received chunk ends in `pending`, with its time offset.
     private var boundaries: [(end: Int, offset: TimeInterval)] = []
+    /// The last bytes passed on by `releaseCompleteLines` (as received, never stored from here), scanned again in
+    /// front of `pending` until a regular pass has held back a whole `holdback` after them.
+    private var context = Data()
+    private var finished = false
 
     /// A sink that redacts with `redactor` and passes the result to `downstream`.
     public init(redactor: Redactor, forwardingTo downstream: any OutputSink) {
@@ -20,20 +31,36 @@ public final class StreamingRedactor: FinishingOutputSink {
 
     public func receive(_ bytes: Data, offset: TimeInterval) {
         guard !bytes.isEmpty else { return }
-        pending.append(bytes)
-        // Storage keeps offsets in milliseconds: reads within one millisecond are passed on as one chunk.
-        if let last = boundaries.last, Self.millisecond(last.offset) == Self.millisecond(offset) {
-            boundaries[boundaries.count - 1].end = pending.count
-        } else {
-            boundaries.append((pending.count, offset))
+        lock.withLock {
+            guard !finished else { return }
+            pending.append(bytes)
+            // Storage keeps offsets in milliseconds: reads within one millisecond are passed on as one chunk.
+            if let last = boundaries.last, Self.millisecond(last.offset) == Self.millisecond(offset) {
+                boundaries[boundaries.count - 1].end = pending.count
+            } else {
+                boundaries.append((pending.count, offset))
+            }
+            // Scanning at least as much new output as is held back keeps the rescanning under 2×.
+            let holdback = redactor.holdback
+            if pending.count >= holdback + max(holdback, 8192) { process(.regular(holdback: holdback)) }
         }
-        // Scanning at least as much new output as is held back keeps the rescanning under 2×.
-        let holdback = redactor.holdback
-        if pending.count >= holdback + max(holdback, 8192) { process(final: false, holdback: holdback) }
+    }
+
+    /// The output has paused: passes on every complete line held back, but for a match or an unfinished secret
+    /// that reaches their end.
+    public func releaseCompleteLines() {
+        lock.withLock {
+            guard !finished else { return }
+            process(.completeLines)
+        }
     }
 
     public func finish() {
-        process(final: true, holdback: 0)
+        lock.withLock {
+            guard !finished else { return }
+            process(.final)
+            finished = true
+        }
         (downstream as? any FinishingOutputSink)?.finish()
     }
 
@@ -55,31 +82,72 @@ public final class StreamingRedactor: FinishingOutputSink {
 
     private static func millisecond(_ offset: TimeInterval) -> Int64 { Int64((offset * 1000).rounded()) }
 
-    private func process(final: Bool, holdback: Int) {
+    private enum Pass {
+        /// Everything but the last `holdback` bytes (and a match reaching into them).
+        case regular(holdback: Int)
+        /// Every complete line, but a match or an unfinished secret reaching their end.
+        case completeLines
+        /// Everything: the command ended.
+        case final
+    }
+
+    private func process(_ pass: Pass) {
         guard !pending.isEmpty else { return }
-        let scan = pending.withUnsafeBytes { redactor.scan($0) }
+        let base = context.count
+        let buffer = base == 0 ? pending : context + pending
+        let scan = buffer.withUnsafeBytes { redactor.scan($0) }
         let regions = scan.regions
-        var cut = final ? pending.count : pending.count - holdback
-        if !final {
+        var cut: Int
+        switch pass {
+        case .final:
+            cut = buffer.count
+        case .regular(let holdback):
+            cut = buffer.count - holdback
             for match in scan.matches + regions.map(\.match) where match.lowerBound < cut && match.upperBound > cut {
                 cut = min(cut, match.lowerBound)
             }
-            if let offsets = scan.visibleOffsets { cut = Self.outsideEscapes(cut, visibleOffsets: offsets) }
+        case .completeLines:
+            guard let newline = pending.lastIndex(of: 0x0A) else { return }
+            cut = base + (newline - pending.startIndex) + 1
+            // A match that goes through the cut waits whole; so does one that reaches the end of the complete
+            // lines when it may go on in the next line (a key block, a secret's `data:` block).
+            for match in scan.matches + regions.map(\.match) where match.lowerBound < cut && match.upperBound > cut {
+                cut = min(cut, match.lowerBound)
+            }
+            for match in scan.lineSpanningMatches where match.lowerBound < cut && match.upperBound >= cut - 2 {
+                cut = min(cut, match.lowerBound)
+            }
+            if cut > base, let secret = buffer.prefix(cut).withUnsafeBytes({ redactor.unfinishedSecretStart($0) }) {
+                cut = min(cut, secret)
+            }
         }
-        guard cut > 0 else { return }
+        if case .final = pass {
+        } else if let offsets = scan.visibleOffsets {
+            cut = Self.outsideEscapes(cut, visibleOffsets: offsets)
+        }
+        // The context was passed on already: only what follows it is.
+        let released = cut - base
+        guard released > 0 else { return }
         var start = 0
         var consumed = 0
         for boundary in boundaries {
-            guard start < cut else { break }
-            let end = min(boundary.end, cut)
+            guard start < released else { break }
+            let end = min(boundary.end, released)
             if end > start {
-                downstream.receive(Redactor.apply(regions, to: pending, range: start..<end), offset: boundary.offset)
+                downstream.receive(
+                    Redactor.apply(regions, to: buffer, range: (base + start)..<(base + end)), offset: boundary.offset)
             }
             start = end
-            if boundary.end <= cut { consumed += 1 }
+            if boundary.end <= released { consumed += 1 }
         }
         boundaries.removeFirst(consumed)
-        for index in boundaries.indices { boundaries[index].end -= cut }
-        pending = cut == pending.count ? Data() : pending.subdata(in: cut..<pending.count)
+        for index in boundaries.indices { boundaries[index].end -= released }
+        if case .completeLines = pass {
+            // Kept as context: enough for any match to be seen whole from its start.
+            context = buffer.subdata(in: max(0, cut - redactor.holdback)..<cut)
+        } else {
+            context = Data()
+        }
+        pending = released == pending.count ? Data() : pending.subdata(in: released..<pending.count)
     }
 }

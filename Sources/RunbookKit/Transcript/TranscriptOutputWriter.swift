@@ -11,6 +11,10 @@ import Foundation
 /// commits the rest, so call it before appending `command.finished`. Writes happen on a serial
 /// queue, so the reading thread (and the responder's terminal) never waits for the disk, unless
 /// more than `maxPendingBytes` are waiting.
+///
+/// Redaction holds the last few KiB back until more output shows how they continue. When the output pauses for
+/// `quietAfter` (a quiet command such as `kubectl get pods -w`), its complete lines are released
+/// (`StreamingRedactor.releaseCompleteLines`), so that `runbook follow` and the live page show them while it runs.
 public final class TranscriptOutputWriter: OutputSink, @unchecked Sendable {
     /// Schedules `work` to run after `delay` seconds; injected so tests need not wait.
     public typealias Scheduler = @Sendable (_ delay: TimeInterval, _ work: @escaping @Sendable () -> Void) -> Void
@@ -47,6 +51,12 @@ public final class TranscriptOutputWriter: OutputSink, @unchecked Sendable {
     private let maxBatchBytes: Int
     private let maxPendingBytes: Int
     private let schedule: Scheduler
+    /// Runs the pause check (not on `queue`: a release may have to wait for `queue`'s flush).
+    private let scheduleQuietCheck: Scheduler
+    private let quietAfter: TimeInterval
+    /// Reads received so far, and whether a pause check is scheduled.
+    private var reads = 0
+    private var quietCheckScheduled = false
     private let queue = DispatchQueue(label: "runbook.transcript.output")
 
     private let lock = NSLock()
@@ -68,7 +78,8 @@ public final class TranscriptOutputWriter: OutputSink, @unchecked Sendable {
     public init(
         store: any TranscriptStore, incidentID: Int64, commandSequence: Int64,
         outputLimit: Int = OutputLimiter.defaultLimit, maxDelay: TimeInterval = 1, maxBatchBytes: Int = 1 << 20,
-        maxPendingBytes: Int = 4 << 20, scheduler: Scheduler? = nil, secretCapture: String? = nil
+        maxPendingBytes: Int = 4 << 20, quietAfter: TimeInterval = 0.25, scheduler: Scheduler? = nil,
+        secretCapture: String? = nil
     ) {
         self.store = store
         self.secretCapture = secretCapture
@@ -90,6 +101,11 @@ public final class TranscriptOutputWriter: OutputSink, @unchecked Sendable {
             scheduler ?? { delay, work in
                 queue.asyncAfter(deadline: .now() + delay, execute: work)
             }
+        self.quietAfter = quietAfter
+        self.scheduleQuietCheck =
+            scheduler ?? { delay, work in
+                DispatchQueue.global().asyncAfter(deadline: .now() + delay, execute: work)
+            }
         batches.writer = self
     }
 
@@ -103,6 +119,31 @@ public final class TranscriptOutputWriter: OutputSink, @unchecked Sendable {
             return
         }
         if let redacting { redacting.receive(bytes, offset: offset) } else { limiter.receive(bytes, offset: offset) }
+        guard redacting is StreamingRedactor, !bytes.isEmpty else { return }
+        let (count, schedule) = lock.withLock { () -> (Int, Bool) in
+            reads += 1
+            defer { quietCheckScheduled = true }
+            return (reads, !quietCheckScheduled)
+        }
+        if schedule { checkQuiet(after: count) }
+    }
+
+    /// Releases the complete lines held back by redaction when no read came for `quietAfter` after read `count`;
+    /// looks again later otherwise. One check is scheduled at a time.
+    private func checkQuiet(after count: Int) {
+        scheduleQuietCheck(quietAfter) { [weak self] in
+            guard let self else { return }
+            let latest = self.lock.withLock { () -> Int? in
+                guard self.reads == count else { return self.reads }
+                self.quietCheckScheduled = false
+                return nil
+            }
+            if let latest {
+                self.checkQuiet(after: latest)
+            } else {
+                (self.redacting as? StreamingRedactor)?.releaseCompleteLines()
+            }
+        }
     }
 
     /// Bytes of output kept out of the store by the limit so far.

@@ -64,6 +64,34 @@ import Testing
         #expect(follower.wait() == 0, "the follower ends with the incident")
     }
 
+    /// A quiet command (a few lines, then waiting, as `kubectl get pods -w` does): its lines reach the follower,
+    /// redacted, while it runs, once its output has paused; a line not yet ended waits for its end.
+    @Test func aQuietCommandsLinesReachTheFollowerWhileItRuns() throws {
+        let database = ScratchDatabase()
+        let id = try database.declare()
+        let flag = database.directory + "/go-on"
+        let follower = try RunningBinary(
+            ["follow", String(id), "--no-history"], environment: ["RUNBOOK_DB": database.path], deadline: 60)
+        let recording = try RunningBinary(
+            [
+                "record", "--incident", String(id), "--",
+                "echo 'api-1   0/1   CrashLoopBackOff'; echo password=hunter2x; printf 'waiting'; "
+                    + "while [ ! -e \(flag) ]; do sleep 0.02; done; echo ' done'",
+            ], environment: ["RUNBOOK_DB": database.path], deadline: 60)
+        let live = try Self.readUntil(follower, "the redacted second line") { $0.hasPrefix("    │ password=") }
+        #expect(live.contains("    │ api-1   0/1   CrashLoopBackOff"), "\(live)")
+        #expect(live.last == "    │ password=[REDACTED:password]", "\(live)")
+        #expect(!live.contains { $0.hasPrefix("    │ waiting") }, "a partial line waits: \(live)")
+        FileManager.default.createFile(atPath: flag, contents: nil)
+        let rest = try Self.readUntil(follower, "the command's end") { $0.contains("command.finished") }
+        #expect(recording.wait() == 0)
+        #expect(rest.contains("    │ waiting done"), "\(rest)")
+        #expect(!(live + rest).joined().contains("hunter2x"))
+        #expect(try database.run(["status", String(id), "resolved"]).status == 0)
+        _ = try Self.readUntil(follower, "the resolution") { $0.contains("incident.resolved") }
+        #expect(follower.wait() == 0)
+    }
+
     @Test func jsonFollowPrintsOneObjectPerLineAndNoHistorySkipsThePast() throws {
         let database = ScratchDatabase()
         let id = try database.declare()

@@ -213,4 +213,69 @@ import Testing
         streaming.finish()
         #expect(sink.text == "tok-sec")
     }
+
+    @Test func releasingCompleteLinesPassesThemOnAndKeepsThePartialLine() {
+        let sink = CollectingOutputSink()
+        let streaming = StreamingRedactor(redactor: redactor(), forwardingTo: sink)
+        streaming.receive(Data("NAME   READY\napi-1  0/1\napi-2  1/".utf8), offset: 1)
+        #expect(sink.data.isEmpty, "held back while the command is busy")
+        streaming.releaseCompleteLines()
+        #expect(sink.text == "NAME   READY\napi-1  0/1\n")
+        streaming.releaseCompleteLines()
+        #expect(sink.text == "NAME   READY\napi-1  0/1\n", "a partial line waits for its end")
+        streaming.receive(Data("1\n".utf8), offset: 2)
+        streaming.finish()
+        #expect(sink.text == "NAME   READY\napi-1  0/1\napi-2  1/1\n")
+        #expect(sink.chunks.map(\.offset) == [1, 1, 2])
+        streaming.releaseCompleteLines()
+        #expect(sink.finishCount == 1)
+    }
+
+    /// Output that pauses at any point, once or twice, with the complete lines released at each pause (what the
+    /// transcript writer does for a quiet command): the store gets what one pass over the whole output gives,
+    /// and never a secret. The sample has a key block that goes on after its first lines, one never ended, a
+    /// `data:` block of a secret, a secret value of several lines, and a secret split by colour codes.
+    @Test func aPauseAnywhereNeverLeaksASecretAndStoresWhatOnePassStores() {
+        let redactor = redactor()
+        redactor.addSecret(name: "MULTI", value: "multi-one-SECRET\nmulti-two-SECRET")
+        let text =
+            Self.sample
+            + "\n-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASD\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASE\n"
+            + "-----END PRIVATE KEY-----\ndata:\n  password: aHVudGVyMg==\n  token: c2VjcmV0LXRvaw==\nafter\n"
+            + "here \u{1B}[31mtok-\u{1B}[0msecret-9 in colour\nmulti-one-SECRET\nmulti-two-SECRET\n"
+            + "-----BEGIN RSA PRIVATE KEY-----\nMIIEunterminatedBODYLINE0001\nMIIEunterminatedBODYLINE0002\n"
+        let bytes = Data(text.utf8)
+        let expected = redactor.redact(bytes)
+        let secrets = [
+            "pw-0001", "tok-secret-9", "secret-9", "MIIEvQIBADANBgkqhkiG9w0BAQEFAASC",
+            "MIIEvQIBADANBgkqhkiG9w0BAQEFAASD",
+            "MIIEvQIBADANBgkqhkiG9w0BAQEFAASE", "YWRtaW4=", "aHVudGVyMg==", "c2VjcmV0LXRvaw==", "multi-one-SECRET",
+            "multi-two-SECRET", "unterminatedBODYLINE",
+        ]
+        for secret in secrets { #expect(!String(decoding: expected, as: UTF8.self).contains(secret), "\(secret)") }
+        let lineEnds = bytes.indices.filter { bytes[$0] == 0x0A }.map { $0 + 1 }
+        var pauses = (1..<bytes.count).map { [$0] }
+        for (index, first) in lineEnds.enumerated() {
+            for second in lineEnds[(index + 1)...] { pauses.append([first, second]) }
+            pauses.append([first - 3, first + 5])
+        }
+        var leaks: [String] = []
+        for points in pauses {
+            let sink = CollectingOutputSink()
+            let streaming = StreamingRedactor(redactor: redactor, forwardingTo: sink)
+            var start = 0
+            for point in points where point > start && point < bytes.count {
+                streaming.receive(bytes.subdata(in: start..<point), offset: Double(start))
+                streaming.releaseCompleteLines()
+                start = point
+            }
+            streaming.receive(bytes.subdata(in: start..<bytes.count), offset: Double(start))
+            streaming.finish()
+            if sink.data != expected { leaks.append("pauses at \(points): \(sink.text)") }
+            for secret in secrets where sink.text.contains(secret) {
+                leaks.append("\(secret) stored, pauses at \(points)")
+            }
+        }
+        #expect(leaks.count == 0, "\(leaks.prefix(3).joined(separator: "\n"))")
+    }
 }

@@ -87,6 +87,38 @@ final class ManualScheduler: @unchecked Sendable {
         #expect(try store.output(incidentID: started.incidentID, commandSequence: started.sequence).count == 2)
     }
 
+    /// A quiet command (`kubectl get pods -w`): redaction holds its output back until more shows how it goes on, so
+    /// when the output pauses for `quietAfter`, its complete lines are released, redacted, and stored while it runs.
+    @Test func aQuietCommandsCompleteLinesAreStoredWhileItRuns() throws {
+        let store = try StoreKind.file.make(redactor: Redactor())
+        let started = try command(in: store)
+        let manual = ManualScheduler()
+        let writer = TranscriptOutputWriter(
+            store: store, incidentID: started.incidentID, commandSequence: started.sequence, quietAfter: 0.25,
+            scheduler: manual.scheduler)
+        func stored() throws -> String {
+            try store.output(incidentID: started.incidentID, commandSequence: started.sequence)
+                .map { String(decoding: $0.data, as: UTF8.self) }.joined()
+        }
+        writer.receive(Data("NAME   READY\napi-1  0/1  password=hunter2x\napi-2  1/".utf8), offset: 0)
+        #expect(manual.delays == [0.25], "one pause check")
+        writer.receive(Data("1\napi-3".utf8), offset: 0.1)
+        #expect(manual.delays == [0.25], "still one")
+        // A read came after the check was scheduled: it looks again rather than release.
+        manual.fireAll()
+        #expect(manual.delays == [0.25])
+        #expect(try stored().isEmpty)
+        // No read since: the complete lines go to the store (through the flush timer it arms).
+        manual.fireAll()
+        manual.fireAll()
+        let lines = "NAME   READY\napi-1  0/1  password=[REDACTED:password]\napi-2  1/1\n"
+        try waitUntil("the complete lines to be stored; stored: \((try? stored()) ?? "")") { try stored() == lines }
+        _ = try writer.finish()
+        #expect(try stored() == lines + "api-3")
+        manual.fireAll()
+        #expect(try stored() == lines + "api-3", "a pause check after the end adds nothing")
+    }
+
     @Test func aLargeBatchFlushesWithoutWaitingForTheTimer() throws {
         let store = try StoreKind.file.make()
         let started = try command(in: store)
