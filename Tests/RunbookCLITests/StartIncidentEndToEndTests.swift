@@ -111,6 +111,7 @@ import Testing
         let result = try runbook(["start", "--incident", String(id), "--answers", answers.path])
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         #expect(result.stdout.contains("started on incident #\(id): KubePodCrashLooping · P1 · production"))
+        #expect(result.stdout.contains("started by \(ResponderIdentity.current().user); nobody drove it before"))
         #expect(result.stdout.contains("Namespace (NAMESPACE) [default from alert label Namespace: payments]:"))
         #expect(result.stdout.contains("Pod (POD) [default from alert label pod: api-7f9c]:"))
         #expect(result.stdout.contains("ns=payments pod=api-7f9c release=v2; touch PWNED"), "\(result.stdout)")
@@ -154,12 +155,14 @@ import Testing
         let result = try runbook(["resume", String(id)], stdin: "\nweb-1\nv1\ny\ntok\nq\n")
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         #expect(result.stdout.contains("resumed incident #\(id): KubePodCrashLooping · P1 · production"))
+        #expect(result.stdout.contains("started by \(ResponderIdentity.current().user); nobody drove it before"))
         #expect(result.stdout.contains("Show where"))
         #expect(result.stdout.contains("ns=payments pod=web-1"))
         // The next resume continues where this one stopped.
         let next = try runbook(["resume", String(id)], stdin: "tok\nq\n")
         #expect(next.status == 0, "\(next.stdout)\(next.stderr)")
         #expect(next.stdout.contains("Use the token"), "\(next.stdout)")
+        #expect(next.stdout.contains("last driven by"), "\(next.stdout)")
     }
 
     @Test func anotherRunbookIsRecordedAsTheSwitchAndSeverityIsAChange() throws {

@@ -183,7 +183,7 @@ public struct SessionLauncher {
         return renderer.recap(
             try session.recap(), severity: session.severity, declaredAt: session.incident.declaredAt,
             now: session.dependencies.clock.now(), resumedBy: ResponderIdentity.current().user,
-            currentStep: current)
+            currentStep: current, firstSession: session.isFirstSession)
     }
 
     func makeDependencies(

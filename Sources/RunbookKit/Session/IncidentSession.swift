@@ -25,6 +25,9 @@ public final class IncidentSession {
     /// This process's driver lease on the incident, checked before every action (`nil` in tests of the session
     /// alone and with stores that keep no leases).
     public var driverLease: DriverLeaseKeeper?
+    /// This session opened the incident's first runbook: it was declared without a session (`runbook declare`,
+    /// `runbook serve`), so nobody drove it before.
+    public private(set) var isFirstSession = false
 
     init(incident: Incident, state: SessionState, dependencies: SessionDependencies) {
         self.incident = incident
@@ -129,6 +132,7 @@ public final class IncidentSession {
                 state.environment, allowed: runbook.environments, runbook: runbook.id)
         }
         let session = IncidentSession(incident: incident, state: state, dependencies: dependencies)
+        session.isFirstSession = true
         let first = state.applicableIndex(in: runbook, from: 0)
         payload["index"] = .int(Int64(first))
         if attachment != nil { payload.merge(recorded) { own, _ in own } }
