@@ -31,8 +31,9 @@ public final class AlertIntake: @unchecked Sendable {
     /// Declares an incident (`IncidentDeclarer.declare`, as `runbook declare` does).
     public typealias Declare = @Sendable (IncidentDeclaration) throws -> Incident
 
-    /// `source` of the notes this intake records.
-    public static let source = "alertmanager"
+    /// `source` of the notes this intake records: what sessions read back to offer the alert's labels as variable
+    /// defaults (`AlertLabelDefaults`).
+    public static let source = AlertLabelDefaults.noteSource
 
     let store: any TranscriptStore
     let configuration: ServeConfiguration

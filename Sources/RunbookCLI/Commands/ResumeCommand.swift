@@ -10,6 +10,16 @@ public struct ResumeCommand: ParsableCommand {
         discussion: """
             Rebuilds the incident from its transcript: runbook, step, variables and severity. Secret values \
             are never stored, so you are asked for them again when a step needs them.
+
+            An incident declared without a session (`runbook declare`, or `runbook serve` from an Alertmanager \
+            alert) opens on the first step of its runbook, keeping its title, severity and environment (asked for \
+            only when it has none); one declared without a runbook is refused with the command that gives it one: \
+            runbook start RUNBOOK --incident ID. The labels of the incident's most recent firing alert are offered \
+            as the defaults of the runbook's variables of the same name (label namespace for NAMESPACE).
+
+            Exit status: 0 resolved or suspended cleanly, 1 the hash chain is broken (without --force), 2 usage \
+            error, 3 input ended in the middle of a step, 4 database unusable, 5 refused (no such incident, one \
+            resolved or abandoned, driven by another live session without --take-over, or without a runbook).
             """)
 
     @OptionGroup public var global: GlobalOptions

@@ -57,6 +57,20 @@ public struct SessionLauncher {
 
     /// Resumes an open incident (the most recent when `incidentID` is `nil`) and runs the REPL.
     public func resume(incidentID: Int64?) throws -> ExitStatus {
+        try continueIncident(incidentID, attachment: nil)
+    }
+
+    /// `runbook start [RUNBOOK] --incident ID`: begins the session of an incident declared without one (`runbook
+    /// declare`, `runbook serve`'s Alertmanager intake) on `attachment`'s runbook, and runs the REPL. Refused
+    /// before anything is recorded: an unknown or closed incident (exit 5), `--title` or an `--env` other than
+    /// the incident's (exit 2). `--severity` is a severity change, recorded once the session holds the incident.
+    public func attach(incidentID: Int64, attachment: IncidentAttachment) throws -> ExitStatus {
+        try continueIncident(incidentID, attachment: attachment)
+    }
+
+    /// What `resume` and `start --incident` share: the chain check, a drill's set-up, the driver lease, the state
+    /// rebuilt from the transcript (`IncidentSession.resume`), then the REPL.
+    private func continueIncident(_ incidentID: Int64?, attachment: IncidentAttachment?) throws -> ExitStatus {
         let reader = try makeReader()
         let redactor = try services.makeRedactor(options.runbooksDirectory)
         let loader = try services.loadRunbooks(options.runbooksDirectory)
@@ -65,6 +79,7 @@ public struct SessionLauncher {
         // A drill continues as it was set up: its clock, its simulated cluster, its remaining injects.
         var launcher = self
         let target = try incidentID ?? store.incidents(openOnly: true, drillsOnly: false).first?.id
+        if let attachment, let target { try checkAttachable(target, attachment: attachment, store: store) }
         // Nothing recorded in a changed transcript is acted on (a drill's state directory, a step's position).
         let forced = try target.flatMap { try checkChain(store: store, incidentID: $0) }
         let setup = try target.flatMap { try DrillSetup.recorded(incidentID: $0, in: store) }
@@ -80,16 +95,30 @@ public struct SessionLauncher {
             }
         }
         let keeper = try launcher.takeDriverLease(store: store, incidentID: target, reader: reader)
-        let session = try IncidentSession.resume(
-            incidentID: target ?? incidentID,
-            dependencies: try launcher.makeDependencies(
-                store: store, loader: loader, reader: reader),
-            recorded: forced.map { ["forced_past_broken_chain": $0] } ?? [:])
+        let session: IncidentSession
+        do {
+            session = try IncidentSession.resume(
+                incidentID: target ?? incidentID,
+                dependencies: try launcher.makeDependencies(store: store, loader: loader, reader: reader),
+                recorded: forced.map { ["forced_past_broken_chain": $0] } ?? [:], attachment: attachment,
+                askEnvironment: { runbook in
+                    try options.environment ?? askEnvironment(for: runbook, reader: reader)
+                })
+            if attachment != nil, let severity = options.severity {
+                try session.changeSeverity(to: severity, reason: "runbook start --severity")
+            }
+        } catch {
+            // Refused (a started incident, no runbook, an environment the runbook does not allow): the lease goes.
+            keeper?.release()
+            throw error
+        }
         session.driverLease = keeper
         let renderer = SessionRenderer.forREPL(interactive: reader.isInteractive)
+        let verb = attachment == nil ? "resumed incident" : "started on incident"
         var header =
-            "resumed incident #\(session.incidentID): \(session.incident.title) · \(session.severity.rawValue)"
+            "\(verb) #\(session.incidentID): \(session.incident.title) · \(session.severity.rawValue)"
             + " · \(session.environment) · \(SessionRenderer.clock(session.elapsed())) since declared"
+            + (session.incident.isDrill && setup == nil ? " · DRILL" : "")
         if !session.secretsToAskAgain.isEmpty {
             header +=
                 "\nsecret values are never stored; you will be asked again for "
@@ -102,6 +131,27 @@ public struct SessionLauncher {
         guard let setup else { return try runREPL(session: session, reader: reader, renderer: renderer) }
         return try launcher.resumeDrill(
             session, setup: setup, simulation: simulation, reader: reader, renderer: renderer)
+    }
+
+    /// Refuses `start --incident` options that would change what the incident already is, before anything is
+    /// recorded: its title (`--title`, exit 2), its environment (an `--env` other than the incident's, exit 2).
+    /// An unknown or closed incident is refused by `IncidentSession.resume` (exit 5).
+    func checkAttachable(_ incidentID: Int64, attachment: IncidentAttachment, store: any TranscriptStore) throws {
+        guard let incident = try store.incident(incidentID) else { return }
+        if options.title != nil {
+            throw CLIError.conflictsWithIncident(
+                option: "--title", incidentID: incidentID,
+                reason: "incident #\(incidentID) already has its title (\(incident.title))",
+                hint: "leave --title out; `note TEXT` in the session records what you learn")
+        }
+        if let environment = options.environment, !incident.environment.isEmpty,
+            !EnvironmentName.list([incident.environment], contains: environment)
+        {
+            throw CLIError.conflictsWithIncident(
+                option: "--env", incidentID: incidentID,
+                reason: "incident #\(incidentID) is in \(incident.environment), not \(environment)",
+                hint: "leave --env out, or declare a new incident with `runbook start` without --incident")
+        }
     }
 
     func runREPL(session: IncidentSession, reader: any LineReading, renderer: SessionRenderer) throws -> ExitStatus {
@@ -133,7 +183,7 @@ public struct SessionLauncher {
         return renderer.recap(
             try session.recap(), severity: session.severity, declaredAt: session.incident.declaredAt,
             now: session.dependencies.clock.now(), resumedBy: ResponderIdentity.current().user,
-            currentStep: current)
+            currentStep: current, firstSession: session.isFirstSession)
     }
 
     func makeDependencies(

@@ -14,6 +14,8 @@ public enum CLIError: UserFacingError, Equatable {
     case summaryRequired(incidentID: Int64, environment: String)
     /// A first word that names no subcommand (`runbook strat`): the close ones, else every one.
     case unknownCommand(String, close: [String], all: [String])
+    /// `runbook start --incident ID` with an option that would change what the incident already is.
+    case conflictsWithIncident(option: String, incidentID: Int64, reason: String, hint: String)
 
     public var summary: String {
         switch self {
@@ -26,6 +28,8 @@ public enum CLIError: UserFacingError, Equatable {
         case .summaryRequired(let id, let environment):
             return "resolve needs a summary in \(environment): incident #\(id) stays open"
         case .unknownCommand(let word, _, _): return "`\(word)` is not a runbook command"
+        case .conflictsWithIncident(let option, _, let reason, _):
+            return "\(option) cannot be used with --incident: \(reason)"
         }
     }
 
@@ -44,6 +48,7 @@ public enum CLIError: UserFacingError, Equatable {
                     + "? `runbook --help` lists the commands"
             }
             return "the commands are: " + all.joined(separator: ", ")
+        case .conflictsWithIncident(_, _, _, let hint): return hint
         }
     }
 

@@ -283,11 +283,17 @@ public final class IncidentREPL {
     }
 
     func askForVariable(_ spec: VariableSpec) throws {
-        let suggestion = session.suggestedValue(for: spec)
+        let offered = try session.offeredDefault(for: spec)
+        let suggestion = offered?.value
         var question = spec.prompt ?? spec.name
         if let prompt = spec.prompt, !prompt.hasPrefix(spec.name + " ") { question += " (\(spec.name))" }
         if !spec.choices.isEmpty { question += " [\(spec.choices.joined(separator: "/"))]" }
-        if let suggestion, !spec.secret { question += " (default: \(suggestion))" }
+        if let offered, !spec.secret {
+            // Where a default came from is said: an alert's label is not the runbook author's choice.
+            question +=
+                offered.alertLabel.map { " [default from alert label \($0): \(offered.value)]" }
+                ?? " (default: \(offered.value))"
+        }
         question += ": "
         // Tab completes values here, never command words (`bac` must not become `back`).
         let (stepCompleter, stepAppendsSpace) = (reader.completer, reader.completionAppendsSpace)

@@ -49,10 +49,11 @@ extension SessionRenderer {
 
     /// What `resume` says before the first prompt: who had the incident and who handed it over (with the note),
     /// severity, acknowledgement, mitigation, time since declaration, the last three notes, the last command with
-    /// its result, and the current step.
+    /// its result, and the current step. `firstSession`: the incident was declared without a session, and this one
+    /// begins it (`start --incident`, or `resume` of such an incident).
     public func recap(
         _ recap: IncidentRecap, severity: Severity, declaredAt: Date, now: Date, resumedBy: String,
-        currentStep: String?
+        currentStep: String?, firstSession: Bool = false
     ) -> String {
         var lines = [paint("recap", .bold)]
         if let suspension = recap.lastSuspension {
@@ -67,6 +68,8 @@ extension SessionRenderer {
             lines.append(
                 "  handoff note: "
                     + (handoff.note.map { ControlCharacters.visible($0) } ?? paint("(none given)", .yellow)))
+        } else if firstSession {
+            lines.append("  started by \(resumedBy); nobody drove it before")
         } else {
             lines.append("  resumed by \(resumedBy); no handoff recorded")
         }

@@ -173,6 +173,11 @@ public enum EventSummary {
         case "on-fail": return "Followed on-fail to \(target)"
         case "return": return "Returned to runbook \(runbook)"
         case "choice" where event.payload["return_index"] == nil: return "Chose to go to \(target)"
+        case "attach":
+            guard let declared = event.payload["declared_runbook"]?.stringValue else {
+                return "Runbook \(runbook) opened on the declared incident"
+            }
+            return "Runbook \(runbook) opened instead of the declared \(declared)"
         default: return "Runbook \(runbook) opened"
         }
     }

@@ -89,6 +89,21 @@ extension IncidentSession {
         return VariableResolver.expand(raw, values: values)
     }
 
+    /// The default offered when the REPL asks for `spec`, and where it comes from: the label of the incident's most
+    /// recent firing Alertmanager alert that names the variable (`AlertLabelDefaults`: a declared, non-secret
+    /// variable only, and a value its declaration accepts), else `suggestedValue(for:)`. A value already set is
+    /// never asked for, so it wins over both. The alert notes are read at each question: an alert that fired or
+    /// resolved since the session began counts.
+    public func offeredDefault(for spec: VariableSpec) throws -> OfferedDefault? {
+        if let declared = variableSpec(named: spec.name), !isSecret(spec.name),
+            let offer = try AlertLabelDefaults.read(incidentID: incident.id, from: dependencies.store).offer(
+                for: declared)
+        {
+            return OfferedDefault(value: offer.value, alertLabel: offer.label)
+        }
+        return suggestedValue(for: spec).map { OfferedDefault(value: $0, alertLabel: nil) }
+    }
+
     /// Names the command sets itself (`for pod in …`, `x=…`, `read x`): never asked for.
     private func assigned(in command: String) -> Set<String> {
         VariableReferences.assignedNames(in: command)
@@ -97,20 +112,8 @@ extension IncidentSession {
     /// Checks `value` against the declaration's choices and pattern; returns it when acceptable.
     @discardableResult
     public func validate(_ value: String, for spec: VariableSpec) throws -> String {
-        if value.isEmpty {
-            throw SessionError.invalidValue(name: spec.name, reason: "a value is required")
-        }
-        if !spec.choices.isEmpty, !spec.choices.contains(value) {
-            throw SessionError.invalidValue(
-                name: spec.name, reason: "choose one of \(spec.choices.joined(separator: ", "))")
-        }
-        if let pattern = spec.pattern {
-            guard let regex = try? NSRegularExpression(pattern: "^(?:\(pattern))$") else {
-                throw SessionError.invalidValue(name: spec.name, reason: "its pattern '\(pattern)' is not valid")
-            }
-            if regex.firstMatch(in: value, range: NSRange(value.startIndex..., in: value)) == nil {
-                throw SessionError.invalidValue(name: spec.name, reason: "it must match \(pattern)")
-            }
+        if let reason = spec.problem(with: value) {
+            throw SessionError.invalidValue(name: spec.name, reason: reason)
         }
         return value
     }

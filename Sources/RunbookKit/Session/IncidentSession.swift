@@ -25,6 +25,9 @@ public final class IncidentSession {
     /// This process's driver lease on the incident, checked before every action (`nil` in tests of the session
     /// alone and with stores that keep no leases).
     public var driverLease: DriverLeaseKeeper?
+    /// This session opened the incident's first runbook: it was declared without a session (`runbook declare`,
+    /// `runbook serve`), so nobody drove it before.
+    public private(set) var isFirstSession = false
 
     init(incident: Incident, state: SessionState, dependencies: SessionDependencies) {
         self.incident = incident
@@ -75,8 +78,15 @@ public final class IncidentSession {
     /// `incidentID` `nil` takes the most recent open incident. Secret variables come back without values: the
     /// responder is asked for them again when a step needs them.
     /// `recorded` adds fields to `session.resumed` (`forced_past_broken_chain` after `resume --force`).
+    ///
+    /// An incident declared without a session (`runbook declare`, `runbook serve`'s Alertmanager intake) has no
+    /// runbook open yet: it is opened here on its first step and recorded as `runbook.opened` with `via: attach`
+    /// (`IncidentAttachment`), the incident's runbook unless `attachment` names another. `askEnvironment` is asked
+    /// only when the incident has no environment. With `attachment` (`runbook start --incident`) an incident that
+    /// was already walked is refused (`SessionError.alreadyStarted`), and no `session.resumed` is recorded.
     public static func resume(
-        incidentID: Int64?, dependencies: SessionDependencies, recorded: [String: JSONValue] = [:]
+        incidentID: Int64?, dependencies: SessionDependencies, recorded: [String: JSONValue] = [:],
+        attachment: IncidentAttachment? = nil, askEnvironment: (Runbook) throws -> String = { _ in "" }
     ) throws -> IncidentSession {
         let store = dependencies.store
         let incident: Incident
@@ -98,25 +108,58 @@ public final class IncidentSession {
         for event in try store.events(incidentID: incident.id) {
             try state.apply(event, loader: dependencies.loader)
         }
-        if state.frames.isEmpty {
-            // Declared but never opened (a crash between the two events): open the declared runbook.
-            let runbook = try dependencies.loader.runbook(id: incident.runbook)
-            state.frames = [SessionFrame(runbook: runbook, index: state.applicableIndex(in: runbook, from: 0))]
+        if let current = state.current, attachment != nil {
+            throw SessionError.alreadyStarted(id: incident.id, runbook: current.runbook.id)
+        }
+        guard state.frames.isEmpty else {
+            let session = IncidentSession(incident: incident, state: state, dependencies: dependencies)
+            return try session.recordResumed(recorded)
+        }
+        // Declared without a session (or a crash between `incident.declared` and the first `runbook.opened`).
+        let requested = attachment?.runbookID ?? incident.runbook
+        guard !requested.isEmpty else { throw SessionError.noRunbook(id: incident.id) }
+        let runbook = try dependencies.loader.runbook(id: requested)
+        var payload: [String: JSONValue] = ["runbook": .string(runbook.id), "via": "attach"]
+        if !incident.runbook.isEmpty, incident.runbook != runbook.id {
+            payload["declared_runbook"] = .string(incident.runbook)
+        }
+        if state.environment.isEmpty {
+            state.environment = EnvironmentName.trimmed(try askEnvironment(runbook))
+            payload["environment"] = .string(state.environment)
+        }
+        if !runbook.environments.isEmpty, !EnvironmentName.list(runbook.environments, contains: state.environment) {
+            throw SessionError.environmentNotAllowed(
+                state.environment, allowed: runbook.environments, runbook: runbook.id)
         }
         let session = IncidentSession(incident: incident, state: state, dependencies: dependencies)
-        // A choice recorded without its move (a crash between the two events) leads where it was going.
-        try session.finishInterruptedChoice()
-        var payload: [String: JSONValue] = recorded
-        payload["runbook"] = .string(session.runbook.id)
-        if let frame = state.current { payload["index"] = .int(Int64(frame.index)) }
-        if !session.secretsToAskAgain.isEmpty {
-            payload["secrets_to_ask"] = .array(session.secretsToAskAgain.map { .string($0) })
+        session.isFirstSession = true
+        let first = state.applicableIndex(in: runbook, from: 0)
+        payload["index"] = .int(Int64(first))
+        if attachment != nil { payload.merge(recorded) { own, _ in own } }
+        let opened = try session.record(
+            EventDraft(.runbookOpened, stepID: session.itemID(in: runbook, at: first), payload: .object(payload)))
+        guard attachment == nil else {
+            // What happened before the session began is in the state already; banners are for what comes next.
+            session.escalationCursor = opened.sequence
+            return session
         }
-        let resumed = try session.record(
-            EventDraft(.sessionResumed, stepID: session.currentItem?.id, payload: .object(payload)))
+        return try session.recordResumed(recorded)
+    }
+
+    /// Records `session.resumed` (with `recorded`'s fields) once the state is rebuilt.
+    private func recordResumed(_ recorded: [String: JSONValue]) throws -> IncidentSession {
+        // A choice recorded without its move (a crash between the two events) leads where it was going.
+        try finishInterruptedChoice()
+        var payload: [String: JSONValue] = recorded
+        payload["runbook"] = .string(runbook.id)
+        if let frame = state.current { payload["index"] = .int(Int64(frame.index)) }
+        if !secretsToAskAgain.isEmpty {
+            payload["secrets_to_ask"] = .array(secretsToAskAgain.map { .string($0) })
+        }
+        let resumed = try record(EventDraft(.sessionResumed, stepID: currentItem?.id, payload: .object(payload)))
         // What happened while nobody drove the incident is in the state already; banners are for what comes next.
-        session.escalationCursor = resumed.sequence
-        return session
+        escalationCursor = resumed.sequence
+        return self
     }
 
     // MARK: - State

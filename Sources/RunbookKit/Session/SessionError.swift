@@ -48,6 +48,10 @@ public enum SessionError: UserFacingError, Equatable {
     case closedElsewhere(id: Int64, status: IncidentStatus)
     /// A target given to `goto`, `open` or `on-fail` that `LinkTarget.parse` refused (`other.md#`).
     case badTarget(LinkTargetError)
+    /// An incident declared without a runbook (no alert named one) has nothing to resume on.
+    case noRunbook(id: Int64)
+    /// `runbook start --incident` on an incident whose session already began: it is resumed, not started.
+    case alreadyStarted(id: Int64, runbook: String)
 
     public var summary: String {
         switch self {
@@ -81,6 +85,9 @@ public enum SessionError: UserFacingError, Equatable {
         case .closedElsewhere(let id, let status):
             return "incident #\(id) was \(status.rawValue) by another process; this session does nothing more"
         case .badTarget(let error): return error.message
+        case .noRunbook(let id): return "incident #\(id) has no runbook yet"
+        case .alreadyStarted(let id, let runbook):
+            return "incident #\(id) already has a session, on runbook \(runbook)"
         case .emptyConfirmationTarget(let variable):
             return
                 "\(variable) is empty: this destructive step is confirmed by typing \(variable)'s value, so it does not run"
@@ -127,6 +134,10 @@ public enum SessionError: UserFacingError, Equatable {
         case .emptyConfirmationTarget(let variable):
             return "give it a value with `set \(variable)=VALUE`, then run the step"
         case .badTarget(let error): return error.hint
+        case .noRunbook(let id):
+            return "open one for it: runbook start RUNBOOK --incident \(id) (`runbook list` shows the runbooks)"
+        case .alreadyStarted(let id, _):
+            return "continue it with `runbook resume \(id)` (`open RUNBOOK` there walks another runbook)"
         default: return nil
         }
     }
@@ -134,7 +145,7 @@ public enum SessionError: UserFacingError, Equatable {
     public var exitStatus: ExitStatus {
         switch self {
         case .incidentClosed, .incidentNotFound, .noOpenIncident, .incidentDriven, .takeOverDeclined,
-            .driverLeaseLost, .closedElsewhere:
+            .driverLeaseLost, .closedElsewhere, .noRunbook, .alreadyStarted:
             return .refused
         case .brokenChain: return .findings
         default: return .usage

@@ -103,8 +103,10 @@ struct SessionState {
             let index = Self.index(of: event.stepID, fallback: payload["index"], in: runbook)
             if !openedRunbooks.contains(where: { $0.id == runbook.id }) { openedRunbooks.append(runbook) }
             switch via {
-            case "start":
+            case "start", "attach":
                 frames = [SessionFrame(runbook: runbook, index: index)]
+                // An incident declared without an environment gets the one asked when its session began.
+                if let asked = payload["environment"]?.stringValue, !asked.isEmpty { environment = asked }
             case "return":
                 if frames.count > 1 { frames.removeLast() }
                 move(to: index)
