@@ -113,6 +113,37 @@ struct PostgresFaultsEndToEndTests {
         #expect(verified.status == 0, "\(verified.stdout)\(verified.stderr)")
     }
 
+    /// The server restarts under `runbook follow`: it says the store is unreachable, waits, listens again once the
+    /// server is back, and shows the note recorded after the restart (and nothing twice).
+    @Test func followRidesOutAServerRestart() throws {
+        let cluster = try PostgresTestCluster()
+        let environment = ["RUNBOOK_DB": "", "PGPASSWORD": cluster.password]
+        let store = try PostgresTranscriptStore(
+            location: PostgresLocation(url: cluster.url, environment: ["PGPASSWORD": cluster.password]),
+            redactor: nil)
+        let (incident, _) = try store.declareIncident(
+            IncidentDeclaration(
+                title: "Database down", runbook: "database-issues", environment: "production", severity: .p1,
+                host: "bastion-1", user: "alice"),
+            actor: "alice@h", at: Date())
+        let follower = try LiveRunbook(["follow", String(incident.id), "--db", cluster.url], environment: environment)
+        try waitUntil("the follower's timeline") { follower.text.contains("incident.declared") }
+        try cluster.restart()
+        let note = try BuiltBinary.run(
+            ["note", String(incident.id), "after the restart", "--db", cluster.url], environment: environment,
+            timeout: 60)
+        #expect(note.status == 0, "\(note.stderr)")
+        try waitUntil("the note after the restart; the follower printed: \(follower.text)", timeout: 60) {
+            follower.text.contains("after the restart")
+        }
+        #expect(follower.process.isRunning, "\(follower.text)")
+        #expect(follower.text.components(separatedBy: "incident.declared").count == 2, "nothing twice")
+        let resolved = try BuiltBinary.run(
+            ["status", String(incident.id), "resolved", "--db", cluster.url], environment: environment, timeout: 60)
+        #expect(resolved.status == 0, "\(resolved.stderr)")
+        #expect(try follower.finish() == 0, "\(follower.text)")
+    }
+
     /// A loopback port nothing listens on (bound, then closed).
     static func closedPort() throws -> Int {
         let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
