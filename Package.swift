@@ -73,7 +73,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]),
         // `runbook serve`'s logic (the webhook intake, the routes, the metrics): the only code that imports
-        // Hummingbird, ServiceLifecycle and Prometheus.
+        // Hummingbird, ServiceLifecycle and Prometheus (apart from the benchmark's serve-peer).
         .target(
             name: "RunbookServe",
             dependencies: [
@@ -94,6 +94,15 @@ let package = Package(
             name: "team-bench", dependencies: ["RunbookKit", "RunbookPostgres"], path: "Benchmarks/TeamBench"),
         // scripts/bench-timers: seeds open incidents with armed timers for the escalator benchmark.
         .executableTarget(name: "timer-bench", dependencies: ["RunbookKit"], path: "Benchmarks/TimerBench"),
+        // scripts/bench-serve-webhooks: the peer of `runbook serve`'s webhook intake, a minimal Hummingbird handler
+        // with the same bearer check and parse and no store.
+        .executableTarget(
+            name: "serve-peer",
+            dependencies: [
+                "RunbookServe", "RunbookKit",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ], path: "Benchmarks/ServePeer"),
         // scripts/fuzz: the long fuzz run of the parser, the linter and the attribute parser, in a release build.
         .executableTarget(
             name: "runbook-fuzz", dependencies: ["RunbookKit", "RunbookTestSupport"], path: "Benchmarks/Fuzz"),
