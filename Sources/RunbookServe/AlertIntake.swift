@@ -42,6 +42,10 @@ public final class AlertIntake: @unchecked Sendable {
     let declare: Declare
     /// One notification at a time: the look-up of the group's incident and its declaration are not one transaction.
     private let lock = NSLock()
+    /// The id of each group's open incident as last found (by key prefix; under `lock`), so that a repeated
+    /// notification reads that one incident instead of every open one (Alertmanager re-sends each group again and
+    /// again). The store stays the authority: an entry is used only while that incident is still open there.
+    private var openIncidentIDs: [String: Int64] = [:]
 
     /// An intake recording into `store` as `identity`; `matcher` is asked for the runbooks at each declaration
     /// (so a runbook added while the service runs is found).
@@ -79,7 +83,7 @@ public final class AlertIntake: @unchecked Sendable {
     private func record(_ webhook: AlertmanagerWebhook) throws -> Outcome {
         let prefix = Self.keyPrefix(groupKey: webhook.groupKey)
         let isGroups = { (incident: Incident) in incident.incidentKey?.hasPrefix(prefix) == true }
-        var incident = try store.incidents(openOnly: true, drillsOnly: false).first(where: isGroups)
+        var incident = try openIncident(prefix: prefix, isGroups)
         var declared = false
         let firing = webhook.alerts.filter { $0.status == .firing }
         if incident == nil {
@@ -100,11 +104,25 @@ public final class AlertIntake: @unchecked Sendable {
                 severity: configuration.severity(labels: lead.labels), host: identity.host, user: identity.user,
                 incidentKey: prefix + String(generation))
             incident = try declare(declaration)
+            openIncidentIDs[prefix] = incident?.id
             declared = true
         }
         guard let incident else { return Outcome(incident: nil, declared: false, notes: 0) }
         let notes = try recordChanges(webhook, incident: incident, declared: declared)
         return Outcome(incident: incident.id, declared: declared, notes: notes)
+    }
+
+    /// The group's open (or mitigated) incident: the one last found, while it is still open, else the newest open
+    /// one with the group's key.
+    private func openIncident(prefix: String, _ isGroups: (Incident) -> Bool) throws -> Incident? {
+        if let id = openIncidentIDs[prefix], let incident = try store.incident(id),
+            incident.status == .open || incident.status == .mitigated
+        {
+            return incident
+        }
+        let incident = try store.incidents(openOnly: true, drillsOnly: false).first(where: isGroups)
+        openIncidentIDs[prefix] = incident?.id
+        return incident
     }
 
     /// The first of the most severe alerts.

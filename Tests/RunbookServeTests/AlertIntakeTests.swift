@@ -137,6 +137,21 @@ import Testing
         #expect(keys == [prefix + "1", prefix + "2"])
     }
 
+    @Test func theGroupsIncidentResolvedInAnotherProcessIsNotAddedToAgain() throws {
+        // The intake remembers each group's incident; the store still decides whether it is open.
+        let fixture = try IntakeFixture()
+        let body = WebhookFixtures.body(alerts: [Self.crashLooping])
+        let first = try #require(try fixture.receive(body).incident)
+        #expect(try fixture.receive(body) == AlertIntake.Outcome(incident: first, declared: false, notes: 0))
+        let other = try SQLiteTranscriptStore(path: fixture.scratch.database, redactor: Redactor())
+        _ = try other.append(
+            EventDraft(.incidentResolved, payload: ["summary": "fixed"]), to: first, actor: "a@b", at: Date())
+        let second = try fixture.receive(body)
+        #expect(second.declared && second.incident != first && second.notes == 1)
+        #expect(try fixture.notes(first) == ["alert firing: KubePodCrashLooping: Pods are crash-looping"])
+        #expect(try fixture.receive(body) == AlertIntake.Outcome(incident: second.incident, declared: false, notes: 0))
+    }
+
     @Test func anotherGroupDeclaresItsOwnIncident() throws {
         let fixture = try IntakeFixture()
         let first = try fixture.receive(WebhookFixtures.body(alerts: [Self.crashLooping]))
