@@ -95,11 +95,12 @@ let package = Package(
         // scripts/bench-timers: seeds open incidents with armed timers for the escalator benchmark.
         .executableTarget(name: "timer-bench", dependencies: ["RunbookKit"], path: "Benchmarks/TimerBench"),
         // scripts/bench-serve-webhooks: the peer of `runbook serve`'s webhook intake, a minimal Hummingbird handler
-        // with the same bearer check and parse and no store.
+        // with the same bearer check and parse (RunbookKit's AlertmanagerWebhook) and no store. It must not depend on
+        // ArgumentParser, even through RunbookServe: the man-page plugin would take it for a command and run it.
         .executableTarget(
             name: "serve-peer",
             dependencies: [
-                "RunbookServe", "RunbookKit",
+                "RunbookKit",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ], path: "Benchmarks/ServePeer"),

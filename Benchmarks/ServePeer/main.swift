@@ -9,7 +9,6 @@ import Crypto
 import Foundation
 import Hummingbird
 import RunbookKit
-import RunbookServe
 
 guard let token = ProcessInfo.processInfo.environment["RUNBOOK_SERVE_TOKEN"], !token.isEmpty else {
     FileHandle.standardError.write(Data("usage: RUNBOOK_SERVE_TOKEN=… serve-peer\n".utf8))

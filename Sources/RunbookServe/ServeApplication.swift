@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import RunbookKit
 
 /// The routes of `runbook serve` over `ServeEndpoints`, with one log line per request, and the live incident pages
 /// over `IncidentPages` (`IncidentPageRoutes.swift`).
