@@ -41,8 +41,10 @@ struct IncidentsCommand: ParsableCommand {
                     header: ["ID", "TITLE", "SEV", "STATUS", "ENV", "DRILL", "DECLARED", "DURATION"],
                     rows: incidents.map { incident in
                         [
-                            String(incident.id), TranscriptText.truncate(incident.title, to: 40),
-                            incident.severity.rawValue, incident.status.rawValue, incident.environment,
+                            String(incident.id),
+                            TranscriptText.truncate(ControlCharacters.oneLine(incident.title), to: 40),
+                            incident.severity.rawValue, incident.status.rawValue,
+                            ControlCharacters.oneLine(incident.environment),
                             incident.isDrill ? "yes" : "no", TranscriptText.utc(incident.declaredAt),
                             TranscriptText.duration(
                                 (incident.resolvedAt ?? now).timeIntervalSince(incident.declaredAt)),

@@ -18,7 +18,7 @@ extension SessionLauncher {
         let renderer = SessionRenderer.forREPL(interactive: reader.isInteractive)
         let target = drillTarget(simulation: plan.simulation, environment: session.environment)
         var header =
-            "DRILL · incident #\(session.incidentID) declared: \(session.incident.title) · "
+            "DRILL · incident #\(session.incidentID) declared: \(ControlCharacters.oneLine(session.incident.title)) · "
             + "\(session.severity.rawValue) · \(session.environment)"
         if plan.speed != 1 { header += " · clock ×\(Self.number(plan.speed))" }
         if let simulation = plan.simulation { header += " · simulator: \(simulation)" }

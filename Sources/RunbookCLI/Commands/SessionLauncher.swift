@@ -17,7 +17,7 @@ public struct SessionLauncher {
         let (session, reader) = try declare(isDrill: options.isDrill)
         let renderer = SessionRenderer.forREPL(interactive: reader.isInteractive)
         let header =
-            "incident #\(session.incidentID) declared: \(session.incident.title) · "
+            "incident #\(session.incidentID) declared: \(ControlCharacters.oneLine(session.incident.title)) · "
             + "\(session.severity.rawValue) · \(session.environment)" + (options.isDrill ? " · DRILL" : "")
         write(renderer.wrapped(renderer.paint(header, .bold)) + "\n")
         preflight(session, renderer: renderer)
@@ -116,7 +116,7 @@ public struct SessionLauncher {
         let renderer = SessionRenderer.forREPL(interactive: reader.isInteractive)
         let verb = attachment == nil ? "resumed incident" : "started on incident"
         var header =
-            "\(verb) #\(session.incidentID): \(session.incident.title) · \(session.severity.rawValue)"
+            "\(verb) #\(session.incidentID): \(ControlCharacters.oneLine(session.incident.title)) · \(session.severity.rawValue)"
             + " · \(session.environment) · \(SessionRenderer.clock(session.elapsed())) since declared"
             + (session.incident.isDrill && setup == nil ? " · DRILL" : "")
         if !session.secretsToAskAgain.isEmpty {
@@ -141,7 +141,7 @@ public struct SessionLauncher {
         if options.title != nil {
             throw CLIError.conflictsWithIncident(
                 option: "--title", incidentID: incidentID,
-                reason: "incident #\(incidentID) already has its title (\(incident.title))",
+                reason: "incident #\(incidentID) already has its title (\(ControlCharacters.oneLine(incident.title)))",
                 hint: "leave --title out; `note TEXT` in the session records what you learn")
         }
         if let environment = options.environment, !incident.environment.isEmpty,

@@ -64,7 +64,9 @@ struct StatusCommand: ParsableCommand {
         var times: [(String, Date?)] = [("declared", found.declaredAt), ("acknowledged", found.acknowledgedAt)]
         times += [("mitigated", found.mitigatedAt), (found.status.rawValue, found.resolvedAt)]
         let facts =
-            ["incident \(found.id): \(found.status.rawValue) · \(found.severity.rawValue) · \(found.title)"]
+            [
+                "incident \(found.id): \(found.status.rawValue) · \(found.severity.rawValue) · \(ControlCharacters.oneLine(found.title))"
+            ]
             + times.compactMap { label, time in
                 time.map { label.padding(toLength: 14, withPad: " ", startingAt: 0) + TranscriptText.utc($0) }
             }

@@ -10,7 +10,7 @@ enum EscalationsView {
         var lines: [String] = []
         let drill = incident.isDrill ? " · DRILL" : ""
         lines.append(
-            "Incident \(incident.id) \"\(incident.title)\" · \(state.severity.rawValue) · \(incident.status.rawValue)\(drill)"
+            "Incident \(incident.id) \"\(ControlCharacters.oneLine(incident.title))\" · \(state.severity.rawValue) · \(incident.status.rawValue)\(drill)"
         )
         lines.append("Policy snapshot (repeats: \(state.snapshot.repeatLimit)):")
         for rule in state.snapshot.rules {
@@ -19,7 +19,7 @@ enum EscalationsView {
             lines.append("  \(marker) \(rule.severity.rawValue)  \(rule.responseTime.description) → \(targets)")
         }
         if state.snapshot.rules.isEmpty { lines.append("  (none: this incident does not escalate)") }
-        lines.append("Acknowledged: " + (state.acknowledgedBy.map { "by \($0)" } ?? "no"))
+        lines.append("Acknowledged: " + (state.acknowledgedBy.map { "by \(ControlCharacters.oneLine($0))" } ?? "no"))
         lines.append("Escalations so far: \(state.escalationCount)" + (state.isFinished ? " (repeats exhausted)" : ""))
         if !state.paged.isEmpty { lines.append("Paged: " + state.paged.map(\.displayName).joined(separator: ", ")) }
         lines.append("Timers:")
@@ -40,7 +40,7 @@ enum EscalationsView {
             var line =
                 "  #\(entry.id) \(entry.channel)  \(entry.notification.kind.rawValue)  \(entry.status.rawValue)"
                 + "  attempts \(entry.attempts)"
-            if let error = entry.lastError { line += "  last error: \(error)" }
+            if let error = entry.lastError { line += "  last error: \(ControlCharacters.oneLine(error))" }
             lines.append(line)
         }
         return lines.joined(separator: "\n")

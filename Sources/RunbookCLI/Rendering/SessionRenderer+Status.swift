@@ -15,8 +15,8 @@ extension SessionRenderer {
     func status(of session: IncidentSession, escalation: Result<EscalationSnapshot, any Error>?) -> String {
         let incident = session.incident
         var lines = [
-            paint("#\(incident.id) \(incident.title)", .bold),
-            "  severity: \(session.severity.rawValue) · status: \(session.status.rawValue) · environment: \(session.environment)"
+            paint("#\(incident.id) \(ControlCharacters.oneLine(incident.title))", .bold),
+            "  severity: \(session.severity.rawValue) · status: \(session.status.rawValue) · environment: \(ControlCharacters.oneLine(session.environment))"
                 + (incident.isDrill ? " · DRILL" : ""),
             "  elapsed: \(Self.clock(session.elapsed()))",
             "  acknowledged: "

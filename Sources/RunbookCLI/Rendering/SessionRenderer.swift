@@ -47,7 +47,8 @@ public struct SessionRenderer: Sendable {
         production: ProductionEnvironments = ProductionEnvironments()
     ) -> String {
         let severityText = paint(severity.rawValue, severity <= .p1 ? .red : .yellow)
-        let environmentText = production.contains(environment) ? paint(environment, .magenta) : environment
+        let shown = ControlCharacters.oneLine(environment)
+        let environmentText = production.contains(environment) ? paint(shown, .magenta) : shown
         var countdownText =
             countdown.map { " " + paint(style.mark(.countdown) + " " + Self.clock($0), $0 <= 60 ? .red : .yellow) }
             ?? ""

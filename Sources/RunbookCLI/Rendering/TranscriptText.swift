@@ -15,7 +15,10 @@ enum TranscriptText {
         if !incident.runbook.isEmpty { facts.append("runbook \(incident.runbook)") }
         if incident.isDrill { facts.append("drill") }
         facts.append("declared \(utc(incident.declaredAt)) by \(incident.user)@\(incident.host)")
-        return ["Incident \(incident.id): \(incident.title)", facts.joined(separator: " · ")]
+        return [
+            "Incident \(incident.id): \(ControlCharacters.oneLine(incident.title))",
+            ControlCharacters.oneLine(facts.joined(separator: " · ")),
+        ]
     }
 
     /// How wide the `#seq` column is for sequences up to `last`.
@@ -27,11 +30,10 @@ enum TranscriptText {
     static func eventLine(_ event: RecordedEvent, declaredAt: Date, width: Int, full: Bool) -> String {
         let step = event.stepID.map { " [\($0)]" } ?? ""
         let number = "#\(event.sequence)".padding(toLength: max(width, 1), withPad: " ", startingAt: 0)
-        let summary = truncate(
-            ControlCharacters.visible(event.summary.replacingOccurrences(of: "\n", with: " ⏎ ")),
-            to: full ? Int.max : 200)
+        let summary = truncate(ControlCharacters.oneLine(event.summary), to: full ? Int.max : 200)
         return "\(utc(event.timestamp))  \(elapsed(event.timestamp, since: declaredAt))  "
-            + "\(number)  \(event.type.rawValue)\(step)  \(event.actor)" + (summary.isEmpty ? "" : "  \(summary)")
+            + "\(number)  \(event.type.rawValue)\(step)  \(ControlCharacters.oneLine(event.actor))"
+            + (summary.isEmpty ? "" : "  \(summary)")
     }
 
     /// One line of a command's output (escape sequences already removed), under its command.

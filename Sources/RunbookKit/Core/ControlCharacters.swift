@@ -38,4 +38,12 @@ public enum ControlCharacters {
         }
         return String(decoding: bytes, as: UTF8.self)
     }
+
+    /// `text` for a place that shows one line (a banner, a title, a table cell, an event's summary): each line
+    /// break shown as ` ⏎ `, so the text cannot add a line that looks like the tool's own, and every other hidden
+    /// byte in caret notation (`visible(_:)`).
+    public static func oneLine(_ text: String) -> String {
+        guard text.utf8.contains(where: { isHidden($0) || $0 == 0x0A }) else { return text }
+        return visible(text.replacingOccurrences(of: "\n", with: " ⏎ "))
+    }
 }

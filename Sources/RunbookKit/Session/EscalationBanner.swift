@@ -10,8 +10,19 @@ import Foundation
 public enum EscalationBanner {
     /// The banner for `event` of incident `incidentID`, or `nil` for events that have none. `isDrill` prefixes
     /// `[DRILL] `; the time the event happened leads, on the incident's clock.
+    ///
+    /// A banner is one line, and what others wrote into it (a note, an actor, a reason, a receiver's error, an
+    /// alert's text through `runbook serve`) is shown, never obeyed (`ControlCharacters.oneLine`): a line break
+    /// is shown as ` ⏎ `, so a note cannot add a line that looks like a page, and every other control character in
+    /// caret notation, so `ESC [2K` or an OSC sequence cannot rewrite the screen.
     public static func text(
         for event: RecordedEvent, incidentID: Int64, isDrill: Bool, timeZone: TimeZone = .current
+    ) -> String? {
+        rawText(for: event, incidentID: incidentID, isDrill: isDrill, timeZone: timeZone).map(ControlCharacters.oneLine)
+    }
+
+    private static func rawText(
+        for event: RecordedEvent, incidentID: Int64, isDrill: Bool, timeZone: TimeZone
     ) -> String? {
         let payload = event.payload
         let prefix = "[\(time(event.timestamp, timeZone: timeZone))] " + (isDrill ? "[DRILL] " : "")

@@ -246,6 +246,38 @@ struct BadInputRow: Sendable, CustomTestStringConvertible {
         #expect(!transcript.stdout.contains("\u{1B}"), "\(transcript.stdout)")
     }
 
+    /// An incident's title and environment come from whoever declared it: since `runbook serve`, from an alert's
+    /// summary and labels. Every command that shows them shows control characters in caret notation and a line
+    /// break as ⏎, rather than obeying them or starting a line that looks like the tool's own.
+    @Test func controlCharactersInATitleAreShownNotObeyedByEveryCommand() throws {
+        let scratch = try ProveScratch()
+        let title = "Disk full\u{1B}]0;owned\u{07}\u{1B}[2K\rall fine\nincident 2: resolved"
+        let declared = try scratch.run(
+            ["declare", "--title", title, "--severity", "P2", "--env", "stag\u{1B}[8ming", "--db", scratch.database])
+        #expect(declared.status == 0, "\(declared.stderr)")
+        let shownTitle = "Disk full^[]0;owned^G^[[2K^Mall fine ⏎ incident 2: resolved"
+        let note = try scratch.run(["note", "1", "from \u{1B}[31melsewhere", "--db", scratch.database])
+        #expect(note.status == 0, "\(note.stderr)")
+        let commands: [(arguments: [String], shows: String)] = [
+            (["incidents", "--db", scratch.database], "Disk full^[]0;owned^G^[[2K^Mall fine ⏎ …"),
+            (["incidents", "--db", scratch.database], "stag^[[8ming"),
+            (["status", "1", "--db", scratch.database], shownTitle),
+            (["escalations", "1", "--db", scratch.database], shownTitle),
+            (["transcript", "1", "--db", scratch.database], shownTitle),
+            (["transcript", "1", "--db", scratch.database], "stag^[[8ming"),
+            (["status", "1", "resolved", "--db", scratch.database], "incident 1: open → resolved"),
+            (["follow", "1", "--db", scratch.database], shownTitle),
+        ]
+        for command in commands {
+            let result = try scratch.run(command.arguments)
+            #expect(result.status == 0, "\(command.arguments): \(result.stderr)")
+            #expect(result.stdout.contains(command.shows), "\(command.arguments): \(result.stdout)")
+            #expect(
+                ControlCharacters.firstOffset(in: result.stdout + result.stderr) == nil,
+                "\(command.arguments): \((result.stdout + result.stderr).debugDescription)")
+        }
+    }
+
     /// Mounting a small tmpfs needs root: elsewhere the test shows as skipped (docs/reliability.md says so).
     @Test(.enabled(if: getuid() == 0, "mounting a 512 KiB tmpfs needs root"))
     func aFullDiskIsNamedWithExitFourAndEarlierEventsSurvive() throws {

@@ -49,6 +49,28 @@ import Testing
         #expect(try banners(session).count == 1)
     }
 
+    /// A note, a reason or a summary from another terminal, or from an alert (`runbook serve`), is shown in the
+    /// driver's terminal, so its control characters are shown in caret notation rather than obeyed: `ESC [2K`
+    /// and `CR` would rewrite the line, an OSC sequence the window title.
+    @Test func controlCharactersFromElsewhereAreShownNotObeyed() throws {
+        let session = try harness.start(severity: .p2)
+        try elsewhere(EventDraft(.noteAdded, payload: ["text": "rm ran \u{1B}[2K\r all fine"]), session)
+        try elsewhere(
+            try #require(IncidentChange.severity(from: .p2, to: .p1, reason: "why\u{1B}]0;owned\u{07}")), session,
+            by: "eve\u{1B}[8m@host")
+        try elsewhere(
+            try #require(try IncidentChange.status(from: .open, to: .resolved, reason: "ok\u{7F}", isDrill: false)),
+            session)
+        let shown = try banners(session)
+        #expect(shown.count == 3, "\(shown)")
+        #expect(shown[0].hasSuffix("] note from bob@laptop: rm ran ^[[2K^M all fine"), "\(shown)")
+        #expect(shown[1].hasSuffix("] severity P2 → P1 by eve^[[8m@host (why^[]0;owned^G)"), "\(shown)")
+        #expect(shown[2].hasSuffix("resolved by bob@laptop: ok^?"), "\(shown)")
+        for line in shown {
+            #expect(ControlCharacters.firstOffset(in: line) == nil, "\(line.debugDescription)")
+        }
+    }
+
     @Test func anIncidentResolvedElsewhereIsShownAndTheNextActionStopsTheSession() throws {
         let session = try harness.start()
         try elsewhere(
