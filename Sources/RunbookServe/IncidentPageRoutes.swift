@@ -56,13 +56,20 @@ extension ServeApplication {
         }
         router.get("/s/:link/events") { request, context in
             let (access, incident) = await shared(context)
-            return await events(pages, incident, access: access, request: request)
+            let link = context.parameters.get("link") ?? ""
+            // A link revoked while a page is open on it: the stream ends at its next message (a keep-alive
+            // included), before that message is written.
+            return await events(pages, incident, access: access, request: request) {
+                incident != nil && pages.sharedIncident(link) == incident
+            }
         }
     }
 
-    /// The event stream of incident `id`, resuming after `Last-Event-ID` (else the `after` query parameter).
+    /// The event stream of incident `id`, resuming after `Last-Event-ID` (else the `after` query parameter),
+    /// for as long as `stillAllowed` (asked before each message is written) holds.
     private static func events(
-        _ pages: IncidentPages, _ id: Int64?, access: IncidentPages.Access, request: Request
+        _ pages: IncidentPages, _ id: Int64?, access: IncidentPages.Access, request: Request,
+        stillAllowed: @escaping @Sendable () -> Bool = { true }
     ) async -> Response {
         let lastEventID = Field.Name("Last-Event-ID").flatMap { request.headers[$0] }.flatMap { Int64($0) }
         let after = lastEventID ?? request.uri.queryParameters.get("after").flatMap { Int64($0) } ?? 0
@@ -78,7 +85,10 @@ extension ServeApplication {
             return Response(
                 status: .ok, headers: headers,
                 body: ResponseBody { writer in
-                    for await text in stream { try await writer.write(ByteBuffer(string: text)) }
+                    for await text in stream {
+                        guard await blocking(stillAllowed) else { break }
+                        try await writer.write(ByteBuffer(string: text))
+                    }
                     try await writer.finish(nil)
                 })
         }

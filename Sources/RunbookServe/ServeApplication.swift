@@ -72,6 +72,14 @@ public enum ServeApplication {
 
 /// One structured log line per request, when it ends: method, path, status and duration.
 struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
+    /// `path` as logged: a share link's id is a credential (the store keeps only its hash), so `/s/ID…` is
+    /// logged as `/s/…`.
+    static func logged(_ path: String) -> String {
+        guard path.hasPrefix("/s/") else { return path }
+        let rest = path.dropFirst(3)
+        return "/s/…" + (rest.firstIndex(of: "/").map { String(rest[$0...]) } ?? "")
+    }
+
     func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
@@ -82,7 +90,7 @@ struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
             context.logger.info(
                 "request",
                 metadata: [
-                    "method": .string(request.method.rawValue), "path": .string(request.uri.path),
+                    "method": .string(request.method.rawValue), "path": .string(Self.logged(request.uri.path)),
                     "status": .stringConvertible(status),
                     "duration_ms": .string(String(format: "%.1f", milliseconds)),
                 ])

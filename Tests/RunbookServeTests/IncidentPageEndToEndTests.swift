@@ -31,12 +31,17 @@ import Testing
         return id
     }
 
+    /// A new share link of incident `id`, made by `runbook serve share` in another process.
+    static func share(_ serve: ServeProcess, _ id: Int64) throws -> String {
+        let shared = try serve.runbook(["serve", "share", "\(id)"])
+        #expect(shared.status == 0, "\(shared.stderr)")
+        return shared.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
     @Test func aShareLinkOpensThePageUntilRevokedAndEveryResponseCarriesThePolicy() throws {
         let serve = try ServeProcess()
         let id = try Self.declare(serve)
-        let shared = try serve.runbook(["serve", "share", "\(id)"])
-        #expect(shared.status == 0, "\(shared.stderr)")
-        let link = shared.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let link = try Self.share(serve, id)
         #expect(link.range(of: #"^/s/[0-9a-f]{32}$"#, options: .regularExpression) != nil, "\(link)")
 
         let page = try Self.get(serve.port, link)
@@ -66,6 +71,32 @@ import Testing
         let again = try serve.runbook(["serve", "share", "--revoke", link])
         #expect(again.status == 2)
         #expect(again.stderr.contains("no share link"))
+    }
+
+    /// A link revoked while a page is open on it (posted in the wrong channel, say): its event stream ends before
+    /// anything recorded after the revocation reaches it. The link's id is a credential, so the request log names
+    /// `/s/…`, never the id.
+    @Test func aRevokedLinkEndsTheStreamOpenOnItAndItsIDIsNeverLogged() throws {
+        let serve = try ServeProcess()
+        let id = try Self.declare(serve)
+        let link = try Self.share(serve, id)
+        let connection = try RawHTTP(port: serve.port, timeout: 10)
+        connection.send(Data("GET \(link)/events HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8))
+        _ = try Self.read(connection) { $0.contains("event: state") }
+        #expect(try serve.runbook(["note", "\(id)", "before the revocation"]).status == 0)
+        _ = try Self.read(connection) { $0.contains("before the revocation") }
+
+        let revoked = try serve.runbook(["serve", "share", "--revoke", link])
+        #expect(revoked.status == 0, "\(revoked.stderr)")
+        #expect(try serve.runbook(["note", "\(id)", "after the revocation"]).status == 0)
+        // The stream ends (the service closes the connection): a stream that went on would time the read out.
+        let rest = String(decoding: try connection.readToEnd(), as: UTF8.self)
+        #expect(!rest.contains("after the revocation"), "\(rest)")
+        #expect(rest.hasSuffix("0\r\n\r\n"), "the chunked stream is ended: \(rest.debugDescription)")
+
+        let linkID = String(link.dropFirst(3))
+        try waitUntil("the stream's request logged") { serve.live.text.contains("path=/s/…/events") }
+        #expect(!serve.live.text.contains(linkID), "\(serve.live.text)")
     }
 
     @Test func theTokenOpensEveryPageAsBearerOrCookieAndTheReportCarriesItsOwnPolicy() throws {
@@ -139,7 +170,7 @@ import Testing
             "printf 'api-1   0/1     \\033[31mCrashLoopBackOff\\033[0m\\napi-2   1/1     Running\\n'",
         ])
         #expect(recorded.status == 0, "\(recorded.stderr)")
-        let link = try serve.runbook(["serve", "share", "\(id)"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let link = try Self.share(serve, id)
 
         let browser = try WebDriver()
         try browser.open("http://127.0.0.1:\(serve.port)\(link)")
@@ -209,7 +240,7 @@ import Testing
         ])
         defer { if command.process.isRunning { command.kill(SIGKILL) } }
         let browser = try WebDriver()
-        let link = try serve.runbook(["serve", "share", "\(id)"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let link = try Self.share(serve, id)
         try browser.open("http://127.0.0.1:\(serve.port)\(link)")
         let running = try browser.runAsync(
             """
