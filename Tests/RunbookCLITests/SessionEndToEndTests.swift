@@ -123,7 +123,7 @@ import Testing
         let reader = output.fileHandleForReading
         DispatchQueue.global().async {
             while true {
-                let chunk = reader.availableData
+                let chunk = DescriptorReading.read(reader)
                 if chunk.isEmpty { break }
                 screen.append(String(decoding: chunk, as: UTF8.self))
                 if screen.text.contains("[3/7] Check health") { break }

@@ -1,4 +1,5 @@
 import Foundation
+import RunbookKit
 
 /// A real HTTP server on 127.0.0.1 (Python's `http.server`, ephemeral port) that records every POST and answers
 /// with scripted statuses, for integration tests of the webhook notifiers.
@@ -65,7 +66,7 @@ public final class HTTPReceiver {
         // The first line is the port the kernel chose.
         var line = Data()
         while true {
-            let byte = output.fileHandleForReading.readData(ofLength: 1)
+            let byte = DescriptorReading.read(output.fileHandleForReading, upTo: 1)
             if byte.isEmpty || byte == Data("\n".utf8) { break }
             line.append(byte)
         }

@@ -1,4 +1,5 @@
 import Foundation
+import RunbookKit
 
 /// Thrown by `waitUntil` when the condition did not come true in time: a wait never passes quietly.
 public struct TimedOut: Error, CustomStringConvertible {
@@ -43,7 +44,7 @@ public final class LiveRunbook: @unchecked Sendable {
         let handle = output.fileHandleForReading
         DispatchQueue.global().async { [self] in
             while true {
-                let data = handle.availableData
+                let data = DescriptorReading.read(handle)
                 if data.isEmpty { break }
                 lock.withLock { collected.append(data) }
             }

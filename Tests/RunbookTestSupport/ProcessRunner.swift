@@ -1,4 +1,5 @@
 import Foundation
+import RunbookKit
 
 /// Runs a configured `Process` to completion, the one way every test helper does it.
 public enum ProcessRunner {
@@ -58,10 +59,10 @@ public enum ProcessRunner {
         let group = DispatchGroup()
         group.enter()
         DispatchQueue.global().async {
-            errorData = error.fileHandleForReading.readDataToEndOfFile()
+            errorData = DescriptorReading.readToEnd(error.fileHandleForReading)
             group.leave()
         }
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
+        let outputData = DescriptorReading.readToEnd(output.fileHandleForReading)
         group.wait()
         process.waitUntilExit()
         if killed.isSet {

@@ -1,4 +1,5 @@
 import Foundation
+import RunbookKit
 
 /// The kube context a step's `kubectl` would talk to, read with `kubectl` itself, for the drill's header and
 /// prompt and the step header's context line.
@@ -57,7 +58,7 @@ enum KubeContext {
             return nil
         }
         guard process.terminationStatus == 0 else { return nil }
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let text = String(decoding: DescriptorReading.readToEnd(output.fileHandleForReading), as: UTF8.self)
             .trimmingCharacters(in: .whitespacesAndNewlines)
         return text.isEmpty || text.contains("\n") ? nil : text
     }

@@ -1,4 +1,5 @@
 import Foundation
+import RunbookKit
 
 /// Reads answers one per line from stdin or an answers file, for scripted mode (CI, tests, piped input).
 ///
@@ -76,8 +77,8 @@ public final class PlainLineReader: LineReading {
                 defer { buffer.removeAll() }
                 return String(decoding: buffer, as: UTF8.self)
             }
-            // availableData reads what is there (at least a byte) and returns empty only at the end.
-            let chunk = input.availableData
+            // `DescriptorReading.read` reads what is there (at least a byte) and returns empty only at the end.
+            let chunk = DescriptorReading.read(input)
             if chunk.isEmpty { reachedEnd = true } else { buffer.append(chunk) }
         }
     }

@@ -62,7 +62,7 @@ public enum CommandIsolation: String, Sendable, Hashable {
         } catch {
             throw ExecutionError.isolationUnavailable(reason: "\(unshare) could not be started (\(error))")
         }
-        let message = errors.fileHandleForReading.readDataToEndOfFile()
+        let message = DescriptorReading.readToEnd(errors.fileHandleForReading)
         process.waitUntilExit()
         guard process.terminationReason == .exit, process.terminationStatus == 0 else {
             let text = String(decoding: message, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)

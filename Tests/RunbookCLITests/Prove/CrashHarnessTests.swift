@@ -1,4 +1,5 @@
 import Foundation
+import RunbookKit
 import RunbookTestSupport
 import Testing
 
@@ -19,7 +20,7 @@ import Testing
         process.standardOutput = output
         process.standardError = output
         try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let text = String(decoding: DescriptorReading.readToEnd(output.fileHandleForReading), as: UTF8.self)
         process.waitUntilExit()
         #expect(process.terminationStatus == 0, "\(text)")
         #expect(text.contains("crash-harness: \(runs) runs, 0 lost events, 0 failures"), "\(text)")

@@ -30,8 +30,8 @@ import Testing
         process.standardError = error
         process.standardInput = FileHandle.nullDevice
         try process.run()
-        let out = output.fileHandleForReading.readDataToEndOfFile()
-        let err = error.fileHandleForReading.readDataToEndOfFile()
+        let out = DescriptorReading.readToEnd(output.fileHandleForReading)
+        let err = DescriptorReading.readToEnd(error.fileHandleForReading)
         process.waitUntilExit()
         return (
             status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self),

@@ -61,7 +61,7 @@ final class RunningBinary {
                 buffered = Data(buffered[buffered.index(after: newline)...])
                 return line
             }
-            let more = output.fileHandleForReading.availableData
+            let more = DescriptorReading.read(output.fileHandleForReading)
             if more.isEmpty { return nil }
             buffered.append(more)
         }
@@ -76,7 +76,7 @@ final class RunningBinary {
 
     /// Everything on stderr (call after the process ended or closed it).
     func standardError() -> String {
-        String(decoding: error.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        String(decoding: DescriptorReading.readToEnd(error.fileHandleForReading), as: UTF8.self)
     }
 
     /// Sends `signal` to the child.
@@ -171,7 +171,7 @@ struct ScratchDatabase {
         let output = Pipe()
         process.standardOutput = output
         try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
+        let data = DescriptorReading.readToEnd(output.fileHandleForReading)
         process.waitUntilExit()
         return String(decoding: data, as: UTF8.self)
     }

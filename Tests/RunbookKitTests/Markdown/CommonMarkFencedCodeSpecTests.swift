@@ -1,4 +1,5 @@
 import Foundation
+import RunbookKit
 import RunbookTestSupport
 import Testing
 
@@ -106,7 +107,7 @@ import Testing
         ProcessRunner.ignoreBrokenPipes()
         if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
         try stdin.fileHandleForWriting.close()
-        let data = stdout.fileHandleForReading.readDataToEndOfFile()
+        let data = DescriptorReading.readToEnd(stdout.fileHandleForReading)
         process.waitUntilExit()
         return String(decoding: data, as: UTF8.self)
     }

@@ -64,7 +64,7 @@ public struct ExecNotifier: Notifier {
         let reader = DispatchGroup()
         reader.enter()
         DispatchQueue.global().async {
-            captured.data = output.fileHandleForReading.readDataToEndOfFile()
+            captured.data = DescriptorReading.readToEnd(output.fileHandleForReading)
             reader.leave()
         }
         if exited.wait(timeout: .now() + timeout) == .timedOut {
