@@ -60,7 +60,7 @@ extension ServeApplication {
             // A link revoked while a page is open on it: the stream ends at its next message (a keep-alive
             // included), before that message is written.
             return await events(pages, incident, access: access, request: request) {
-                incident != nil && pages.sharedIncident(link) == incident
+                incident.map { pages.linkStillOpens(link, $0) } ?? false
             }
         }
     }

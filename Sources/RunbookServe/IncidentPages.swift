@@ -62,6 +62,17 @@ public final class IncidentPages: Sendable {
         links.incident(forLink: link)
     }
 
+    /// Whether the share link `link` still opens `incident`: `false` once it is revoked, `true` while the store
+    /// does not answer (nothing new can be read then either, and a page on the link should not lose its stream to
+    /// an outage).
+    public func linkStillOpens(_ link: String, _ incident: Int64) -> Bool {
+        do {
+            return try links.lookUp(link) == incident
+        } catch {
+            return true
+        }
+    }
+
     /// `GET /login?token=T`: sets the cookie and goes to `/` when `T` is the token, else 401.
     public func login(token: String?) -> Reply {
         let nonce = Self.nonce()

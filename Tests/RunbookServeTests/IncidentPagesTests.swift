@@ -108,6 +108,30 @@ import Testing
         #expect(try !links.revoke(id))
     }
 
+    /// What an open page's stream asks before each message: the link revoked ends it, a store that does not
+    /// answer does not (nothing new can be read then either, and the page would not get its stream back).
+    @Test func anOpenStreamEndsWhenItsLinkIsRevokedNotWhenTheStoreFails() throws {
+        let fixture = try Fixture()
+        let links = ShareLinks(store: fixture.store)
+        let id = try links.create(incidentID: fixture.incident.id)
+        #expect(fixture.pages.linkStillOpens(id, fixture.incident.id))
+        #expect(!fixture.pages.linkStillOpens(id, fixture.incident.id + 1))
+        // Another process takes the table away: every look-up of a link fails.
+        func sqlite(_ statement: String) throws {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+            process.arguments = [fixture.store.path, statement]
+            let result = try ProcessRunner.collect(process, stdin: nil, timeout: 30)
+            #expect(result.status == 0, "\(result.stderr)")
+        }
+        try sqlite("ALTER TABLE share_links RENAME TO share_links_away")
+        #expect(throws: (any Error).self) { try links.lookUp(id) }
+        #expect(fixture.pages.linkStillOpens(id, fixture.incident.id))
+        try sqlite("ALTER TABLE share_links_away RENAME TO share_links")
+        #expect(try links.revoke(id))
+        #expect(!fixture.pages.linkStillOpens(id, fixture.incident.id))
+    }
+
     /// The messages of a stream until `done` says so, failing after `timeout` seconds.
     static func read(
         _ stream: AsyncStream<String>, timeout: TimeInterval = 10, until done: @escaping @Sendable (String) -> Bool

@@ -20,8 +20,14 @@ public struct ShareLinks: Sendable {
     /// The incident the link with `id` opens, or `nil` when there is none (never created, revoked, malformed, or
     /// the store not answering).
     public func incident(forLink id: String) -> Int64? {
+        try? lookUp(id)
+    }
+
+    /// The incident the link `id` opens, `nil` when there is no such link or it was revoked; throws when the store
+    /// does not answer.
+    public func lookUp(_ id: String) throws -> Int64? {
         guard let digest = Self.digest(of: id) else { return nil }
-        return try? store.shareLinkIncident(digest: digest)
+        return try store.shareLinkIncident(digest: digest)
     }
 
     /// Creates a link to `incidentID` and returns its id (32 hex digits); only its hash is written.
