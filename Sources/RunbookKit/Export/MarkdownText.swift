@@ -89,6 +89,19 @@ public enum MarkdownText {
                     out.append(byte)
                     continue
                 }
+                if ControlCharacters.isHidden(byte) {
+                    // Shown, not obeyed, by a terminal that prints the file (`^[` for ESC, `^?` for DEL), and never
+                    // read as syntax: `[`, `\`, `]` and `_` of the notation are escaped.
+                    let shown = byte == 0x7F ? UInt8(ascii: "?") : byte + 0x40
+                    out.append(UInt8(ascii: "^"))
+                    if shown == UInt8(ascii: "[") || shown == UInt8(ascii: "\\") || shown == UInt8(ascii: "]")
+                        || shown == UInt8(ascii: "_")
+                    {
+                        out.append(UInt8(ascii: "\\"))
+                    }
+                    out.append(shown)
+                    continue
+                }
                 switch byte {
                 case UInt8(ascii: "\\") where next.map(isASCIIPunctuation) ?? !inCell,
                     UInt8(ascii: "*") where stars > 1,
@@ -163,10 +176,11 @@ public enum MarkdownText {
     /// bit per ASCII byte, in two words.
     @inline(__always)
     private static func isCandidate(_ byte: UInt8) -> Bool {
-        let low: UInt64 = 1 << 0x26 | 1 << 0x2A | 1 << 0x3C
+        // The hidden control characters (C0 but tab and newline, and DEL) as well: written in caret notation.
+        let low: UInt64 = 1 << 0x26 | 1 << 0x2A | 1 << 0x3C | (0xFFFF_FFFF & ~(1 << 0x09 | 1 << 0x0A))
         let high: UInt64 =
             1 << (0x5B - 64) | 1 << (0x5C - 64) | 1 << (0x5D - 64) | 1 << (0x5F - 64) | 1 << (0x60 - 64)
-            | 1 << (0x7C - 64) | 1 << (0x7E - 64)
+            | 1 << (0x7C - 64) | 1 << (0x7E - 64) | 1 << (0x7F - 64)
         if byte < 64 { return low >> byte & 1 != 0 }
         if byte < 128 { return high >> (byte - 64) & 1 != 0 }
         return false

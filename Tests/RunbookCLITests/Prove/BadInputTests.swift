@@ -248,7 +248,8 @@ struct BadInputRow: Sendable, CustomTestStringConvertible {
 
     /// An incident's title and environment come from whoever declared it: since `runbook serve`, from an alert's
     /// summary and labels. Every command that shows them shows control characters in caret notation and a line
-    /// break as ⏎, rather than obeying them or starting a line that looks like the tool's own.
+    /// break as ⏎, rather than obeying them or starting a line that looks like the tool's own; the Markdown
+    /// postmortem holds none of them either.
     @Test func controlCharactersInATitleAreShownNotObeyedByEveryCommand() throws {
         let scratch = try ProveScratch()
         let title = "Disk full\u{1B}]0;owned\u{07}\u{1B}[2K\rall fine\nincident 2: resolved"
@@ -265,6 +266,8 @@ struct BadInputRow: Sendable, CustomTestStringConvertible {
             (["escalations", "1", "--db", scratch.database], shownTitle),
             (["transcript", "1", "--db", scratch.database], shownTitle),
             (["transcript", "1", "--db", scratch.database], "stag^[[8ming"),
+            // The postmortem: caret notation with its `[` escaped, which renders as `^[`.
+            (["export", "1", "--format", "markdown", "-o", "-", "--db", scratch.database], "from ^\\[[31melsewhere"),
             (["status", "1", "resolved", "--db", scratch.database], "incident 1: open → resolved"),
             (["follow", "1", "--db", scratch.database], shownTitle),
         ]

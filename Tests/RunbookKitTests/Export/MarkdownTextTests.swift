@@ -80,6 +80,36 @@ import Testing
         }
     }
 
+    /// A note or a title may hold control characters (an alert's summary posted to `runbook serve`, a note typed
+    /// elsewhere): the Markdown holds none of them, so a terminal that prints the file shows them in caret notation
+    /// rather than obeying them (`ESC [2K` erasing the line), and cmark-gfm renders that notation as written.
+    @Test func controlCharactersAreWrittenInCaretNotationAndRenderAsSuch() throws {
+        let samples = [
+            "rm ran \u{1B}[2K\u{1B}[1Gall fine", "bell\u{07}", "del\u{7F}", "\u{1B}](x) link?", "[a\u{1D}(x)",
+            "\u{1C}*not emphasis*", "x\u{1F}y_z_", "- \u{1B}]0;title\u{07}", "\u{1B}", "ends with #\u{1B}",
+        ]
+        for sample in samples {
+            for written in [
+                MarkdownText.inline(sample), MarkdownText.tableCell(sample), MarkdownText.paragraph(sample),
+            ] {
+                #expect(ControlCharacters.firstOffset(in: written) == nil, "\(written.debugDescription)")
+            }
+        }
+        let list = samples.map { "- " + MarkdownText.inline($0) }.joined(separator: "\n")
+        let table = "| x |\n|---|\n" + samples.map { "| " + MarkdownText.tableCell($0) + " |" }.joined(separator: "\n")
+        for (markdown, tag) in [(list, "li"), (table, "td")] {
+            let html = try ExternalTool.run("cmark-gfm", ["-e", "table", "-t", "html"], stdin: Data(markdown.utf8))
+            let texts = html.stdout.components(separatedBy: "<\(tag)>").dropFirst().map {
+                $0.components(separatedBy: "</\(tag)>")[0].replacingOccurrences(of: "&lt;", with: "<")
+                    .replacingOccurrences(of: "&gt;", with: ">").replacingOccurrences(of: "&amp;", with: "&")
+            }
+            #expect(texts.count == samples.count, "\(html.stdout)")
+            for (text, sample) in zip(texts, samples) {
+                #expect(text == ControlCharacters.visible(sample), "\(tag): \(sample.debugDescription)")
+            }
+        }
+    }
+
     /// The byte-by-byte cell and paragraph writers (used for every timeline row and note) give exactly what the
     /// string functions give, for ordinary text and for every case they hand back to them.
     @Test func byteWritersMatchTheStringFunctions() {
@@ -90,7 +120,7 @@ import Testing
             "<html> & [link](x) ~strike~ #tag !bang \\ back", "1", "12", "9.", "x\u{1B}[31mred",
         ]
         // Deterministic random strings over the characters that matter.
-        let alphabet = Array("ab 1.)-+=|`*_[]<>#~&!\\\t\né\u{3000}\u{301}٣")
+        let alphabet = Array("ab 1.)-+=|`*_[]<>#~&!\\\t\né\u{3000}\u{301}٣\u{1B}\u{07}\u{7F}\u{1C}\u{1D}")
         var state: UInt64 = 0x2545_F491_4F6C_DD1D
         for _ in 0..<2000 {
             var text = ""
