@@ -15,13 +15,16 @@ extension ServeApplication {
         @Sendable func id(_ context: BasicRequestContext) -> Int64? {
             context.parameters.get("id").flatMap { Int64($0) }
         }
-        /// The incident a share link opens, as an access, with the incident (nil for an unknown link: 404).
-        @Sendable func shared(_ context: BasicRequestContext) async -> (IncidentPages.Access, Int64?) {
+        /// `body`'s response for the incident a share link opens, as an access, with the incident (nil for an
+        /// unknown or revoked link: 404); the 503 page when the store does not answer.
+        @Sendable func shared(
+            _ context: BasicRequestContext, _ body: (IncidentPages.Access, Int64?) async -> Response
+        ) async -> Response {
             let link = context.parameters.get("link") ?? ""
-            guard let incident = await blocking({ pages.sharedIncident(link) }) else {
-                return (.shared(incidentID: -1), nil)
+            switch await blocking({ pages.sharedAccess(link) }) {
+            case .failure(let error): return response(error.reply)
+            case .success(let incident): return await body(.shared(incidentID: incident ?? -1), incident)
             }
-            return (.shared(incidentID: incident), incident)
         }
         router.get("/") { request, _ in response(await blocking { pages.index(access(request)) }) }
         router.get("/login") { request, _ in
@@ -46,21 +49,24 @@ extension ServeApplication {
             return response(await blocking { pages.share(id, access: access) })
         }
         router.get("/s/:link") { _, context in
-            let (access, incident) = await shared(context)
-            let base = "/s/" + (context.parameters.get("link") ?? "")
-            return response(await blocking { pages.incident(incident, access: access, base: base) })
+            await shared(context) { access, incident in
+                let base = "/s/" + (context.parameters.get("link") ?? "")
+                return response(await blocking { pages.incident(incident, access: access, base: base) })
+            }
         }
         router.get("/s/:link/report") { _, context in
-            let (access, incident) = await shared(context)
-            return response(await blocking { pages.report(incident, access: access) })
+            await shared(context) { access, incident in
+                response(await blocking { pages.report(incident, access: access) })
+            }
         }
         router.get("/s/:link/events") { request, context in
-            let (access, incident) = await shared(context)
-            let link = context.parameters.get("link") ?? ""
-            // A link revoked while a page is open on it: the stream ends at its next message (a keep-alive
-            // included), before that message is written.
-            return await events(pages, incident, access: access, request: request) {
-                incident.map { pages.linkStillOpens(link, $0) } ?? false
+            await shared(context) { access, incident in
+                let link = context.parameters.get("link") ?? ""
+                // A link revoked while a page is open on it: the stream ends at its next message (a keep-alive
+                // included), before that message is written.
+                return await events(pages, incident, access: access, request: request) {
+                    incident.map { pages.linkStillOpens(link, $0) } ?? false
+                }
             }
         }
     }

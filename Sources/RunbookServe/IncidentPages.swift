@@ -6,7 +6,8 @@ import RunbookKit
 ///
 /// Access is the service's bearer token (`Authorization: Bearer TOKEN`, or the `runbook_token` cookie that
 /// `GET /login?token=TOKEN` sets), or a share link `/s/ID` for one incident (`ShareLinks`), read at each request
-/// so that a revoked link stops working at once. A link that does not exist and a revoked one are both 404.
+/// so that a revoked link stops working at once. A link that does not exist and a revoked one are both 404; a
+/// link looked up while the store does not answer is 503.
 public final class IncidentPages: Sendable {
     /// A response: status, headers, body.
     public struct Reply: Sendable {
@@ -57,9 +58,23 @@ public final class IncidentPages: Sendable {
         return .none
     }
 
-    /// The incident a share link opens, or `nil` (no such link, revoked).
-    public func sharedIncident(_ link: String) -> Int64? {
-        links.incident(forLink: link)
+    /// The incident a share link opens, or `nil` (no such link, revoked); throws when the store does not answer.
+    public func sharedIncident(_ link: String) throws -> Int64? {
+        try links.lookUp(link)
+    }
+
+    /// What a share link gives: its incident, `nil` for no such link or a revoked one (404, like a page that never
+    /// was), or the 503 page when the store does not answer, so that the viewer does not take the link for revoked.
+    public func sharedAccess(_ link: String) -> Result<Int64?, ReplyError> {
+        do {
+            return .success(try sharedIncident(link))
+        } catch {
+            let nonce = Self.nonce()
+            return .failure(
+                ReplyError(
+                    reply: page(503, IncidentPage.message("Store unavailable", "\(error)", nonce: nonce), nonce: nonce)
+                ))
+        }
     }
 
     /// Whether the share link `link` still opens `incident`: `false` once it is revoked, `true` while the store

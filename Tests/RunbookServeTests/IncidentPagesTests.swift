@@ -96,20 +96,21 @@ import Testing
         #expect(throws: TranscriptError.unknownIncident(id: 99, path: fixture.store.path)) {
             try links.create(incidentID: 99)
         }
-        #expect(fixture.pages.sharedIncident(id) == fixture.incident.id)
+        #expect(try fixture.pages.sharedIncident(id) == fixture.incident.id)
         let shared = IncidentPages.Access.shared(incidentID: fixture.incident.id)
         #expect(fixture.pages.incident(fixture.incident.id, access: shared, base: "/s/\(id)").status == 200)
         #expect(fixture.pages.incident(fixture.incident.id + 1, access: shared, base: "/s/\(id)").status == 404)
         // A wrong link, and the same link revoked.
-        #expect(fixture.pages.sharedIncident(String(repeating: "0", count: 32)) == nil)
-        #expect(fixture.pages.sharedIncident("../../etc/passwd") == nil)
+        #expect(try fixture.pages.sharedIncident(String(repeating: "0", count: 32)) == nil)
+        #expect(try fixture.pages.sharedIncident("../../etc/passwd") == nil)
         #expect(try links.revoke("http://example.com/s/\(id)"))
-        #expect(fixture.pages.sharedIncident(id) == nil)
+        #expect(try fixture.pages.sharedIncident(id) == nil)
         #expect(try !links.revoke(id))
     }
 
     /// What an open page's stream asks before each message: the link revoked ends it, a store that does not
-    /// answer does not (nothing new can be read then either, and the page would not get its stream back).
+    /// answer does not (nothing new can be read then either, and the page would not get its stream back); a page
+    /// opened then is 503, not the 404 of a revoked link.
     @Test func anOpenStreamEndsWhenItsLinkIsRevokedNotWhenTheStoreFails() throws {
         let fixture = try Fixture()
         let links = ShareLinks(store: fixture.store)
@@ -127,6 +128,12 @@ import Testing
         try sqlite("ALTER TABLE share_links RENAME TO share_links_away")
         #expect(throws: (any Error).self) { try links.lookUp(id) }
         #expect(fixture.pages.linkStillOpens(id, fixture.incident.id))
+        // A page opened on the link meanwhile says the store is down, not that the link is gone.
+        guard case .failure(let unavailable) = fixture.pages.sharedAccess(id) else {
+            Issue.record("a link looked up without its table")
+            return
+        }
+        #expect(unavailable.reply.status == 503)
         try sqlite("ALTER TABLE share_links_away RENAME TO share_links")
         #expect(try links.revoke(id))
         #expect(!fixture.pages.linkStillOpens(id, fixture.incident.id))

@@ -17,12 +17,6 @@ public struct ShareLinks: Sendable {
         self.store = store
     }
 
-    /// The incident the link with `id` opens, or `nil` when there is none (never created, revoked, malformed, or
-    /// the store not answering).
-    public func incident(forLink id: String) -> Int64? {
-        try? lookUp(id)
-    }
-
     /// The incident the link `id` opens, `nil` when there is no such link or it was revoked; throws when the store
     /// does not answer.
     public func lookUp(_ id: String) throws -> Int64? {

@@ -232,7 +232,7 @@ struct PostgresStoreEndToEndTests {
         // `runbook serve share` as the application role: make and revoke a share link.
         let links = ShareLinks(store: appStore)
         let link = try links.create(incidentID: incident.id)
-        #expect(links.incident(forLink: link) == incident.id)
+        #expect(try links.lookUp(link) == incident.id)
         #expect(try links.revoke(link))
         for statement in [
             "UPDATE events SET actor = 'mallory'", "DELETE FROM events", "DELETE FROM outputs",
