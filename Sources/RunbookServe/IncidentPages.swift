@@ -70,10 +70,7 @@ public final class IncidentPages: Sendable {
             return .success(try sharedIncident(link))
         } catch {
             let nonce = Self.nonce()
-            return .failure(
-                ReplyError(
-                    reply: page(503, IncidentPage.message("Store unavailable", "\(error)", nonce: nonce), nonce: nonce)
-                ))
+            return .failure(ReplyError(reply: storeUnavailable(error, access: .none, nonce: nonce)))
         }
     }
 
@@ -114,7 +111,7 @@ public final class IncidentPages: Sendable {
                 200, IncidentPage.index(try store.incidents(openOnly: true, drillsOnly: false), nonce: nonce),
                 nonce: nonce)
         } catch {
-            return page(503, IncidentPage.message("Store unavailable", "\(error)", nonce: nonce), nonce: nonce)
+            return storeUnavailable(error, access: access, nonce: nonce)
         }
     }
 
@@ -128,7 +125,7 @@ public final class IncidentPages: Sendable {
                 return page(
                     200, try IncidentPage.render(incident, base: base, nonce: nonce, store: store), nonce: nonce)
             } catch {
-                return page(503, IncidentPage.message("Store unavailable", "\(error)", nonce: nonce), nonce: nonce)
+                return storeUnavailable(error, access: access, nonce: nonce)
             }
         }
     }
@@ -144,8 +141,7 @@ public final class IncidentPages: Sendable {
             do {
                 try exporter.write(try IncidentTranscript.load(incidentID: incident.id, from: store), to: sink)
             } catch {
-                let nonce = Self.nonce()
-                return page(503, IncidentPage.message("Store unavailable", "\(error)", nonce: nonce), nonce: nonce)
+                return storeUnavailable(error, access: access, nonce: Self.nonce())
             }
             return Reply(
                 status: 200,
@@ -200,11 +196,17 @@ public final class IncidentPages: Sendable {
             guard let incident = try store.incident(id) else { return .failure(notFound) }
             return .success(incident)
         } catch {
-            return .failure(
-                ReplyError(
-                    reply: page(503, IncidentPage.message("Store unavailable", "\(error)", nonce: nonce), nonce: nonce))
-            )
+            return .failure(ReplyError(reply: storeUnavailable(error, access: access, nonce: nonce)))
         }
+    }
+
+    /// The 503 page of a store that does not answer: why, for the token; for a share link (support, management)
+    /// only that it will pass, since the error names the store's file or server.
+    private func storeUnavailable(_ error: any Error, access: Access, nonce: String) -> Reply {
+        let detail =
+            access == .token
+            ? "\(error)" : "The incident's record cannot be read right now. Reload the page in a minute."
+        return page(503, IncidentPage.message("Store unavailable", detail, nonce: nonce), nonce: nonce)
     }
 
     private func unauthorized(_ nonce: String) -> Reply {
