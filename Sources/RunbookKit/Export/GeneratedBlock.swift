@@ -66,7 +66,10 @@ public enum GeneratedBlock {
 
         /// Takes whole lines at once, each with its LF; a line that ends with CR LF falls back to `add(line:)`.
         mutating func add(lines: Slice<UnsafeRawBufferPointer>) {
-            guard lines.contains(13) else { return sha.update(bufferPointer: UnsafeRawBufferPointer(rebasing: lines)) }
+            guard ByteSearch.firstIndex(of: 13, in: lines.base, from: lines.startIndex, to: lines.endIndex) != nil
+            else {
+                return sha.update(bufferPointer: UnsafeRawBufferPointer(rebasing: lines))
+            }
             var start = lines.startIndex
             while let end = lines[start...].firstIndex(of: 10) {
                 var line = Array(lines[start..<end])
@@ -116,13 +119,15 @@ final class BlockSealer {
     func take(_ bytes: UnsafeRawBufferPointer) throws {
         var start = bytes.startIndex
         if !line.isEmpty {
-            guard let end = bytes.firstIndex(of: 10) else { return line.append(contentsOf: bytes) }
+            guard let end = ByteSearch.firstIndex(of: 10, in: bytes, from: start) else {
+                return line.append(contentsOf: bytes)
+            }
             line.append(contentsOf: bytes[start..<end])
             try endLine()
             start = end + 1
         }
         var run = start
-        while let end = bytes[start...].firstIndex(of: 10) {
+        while let end = ByteSearch.firstIndex(of: 10, in: bytes, from: start) {
             if newline.count > 1 || bytes[start] == UInt8(ascii: "<") {
                 try pass(bytes[run..<start])
                 line.append(contentsOf: bytes[start..<end])
