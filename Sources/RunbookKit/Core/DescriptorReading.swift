@@ -22,14 +22,20 @@ public enum DescriptorReading {
         }
     }
 
-    /// What is there, at least one byte (waiting for it), at most `limit`; empty at the end of the file or on a
-    /// read error other than `EINTR`.
+    /// What is there, at least one byte (waiting for it, also on a descriptor left non-blocking), at most `limit`;
+    /// empty at the end of the file or on a read error other than `EINTR` and `EAGAIN`.
     public static func read(_ handle: FileHandle, upTo limit: Int = 65_536) -> Data {
         var buffer = [UInt8](repeating: 0, count: max(limit, 1))
         while true {
             let count = buffer.withUnsafeMutableBytes { Glibc.read(handle.fileDescriptor, $0.baseAddress, $0.count) }
             if count > 0 { return Data(buffer[0..<count]) }
             if count < 0, errno == EINTR { continue }
+            if count < 0, errno == EAGAIN || errno == EWOULDBLOCK {
+                // A descriptor another process left non-blocking (a shared terminal): wait until it is readable.
+                var descriptor = pollfd(fd: handle.fileDescriptor, events: Int16(POLLIN), revents: 0)
+                _ = poll(&descriptor, 1, -1)
+                continue
+            }
             return Data()
         }
     }

@@ -71,4 +71,30 @@ private let countInterruption: @convention(c) (Int32) -> Void = { _ in interrupt
         #expect(finished.wait(timeout: .now() + 10) == .success, "the read never returned")
         #expect(result == payload)
     }
+
+    /// A descriptor another process left non-blocking (`O_NONBLOCK` on a shared terminal) fails a read of nothing
+    /// yet with EAGAIN: that is not the end of the input, so the read waits for the bytes.
+    @Test(arguments: Reader.allCases)
+    func aNonBlockingDescriptorIsWaitedForNotTakenForTheEnd(_ reader: Reader) throws {
+        let pipe = Pipe()
+        let descriptor = pipe.fileHandleForReading.fileDescriptor
+        #expect(fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) | O_NONBLOCK) == 0)
+        let started = DispatchSemaphore(value: 0)
+        let finished = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var result = Data()
+        Thread {
+            started.signal()
+            result = reader.read(pipe.fileHandleForReading)
+            finished.signal()
+        }.start()
+        started.wait()
+        // Nothing is written until the reader has had its EAGAIN: it must still be waiting. (Were the thread slow to
+        // reach its read, it would read the bytes below and pass without meeting EAGAIN; never the reverse.)
+        #expect(finished.wait(timeout: .now() + 0.2) == .timedOut, "the read returned \(result.count) bytes at once")
+        let payload = Data("typed after a while\n".utf8)
+        try pipe.fileHandleForWriting.write(contentsOf: payload)
+        try pipe.fileHandleForWriting.close()
+        #expect(finished.wait(timeout: .now() + 10) == .success, "the read never returned")
+        #expect(result == payload)
+    }
 }
