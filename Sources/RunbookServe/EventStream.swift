@@ -23,15 +23,24 @@ final class IncidentEventStreams: @unchecked Sendable {
     let idleLifetime: TimeInterval
     /// Seconds between the comments that keep a quiet stream open through proxies.
     let keepAlive: TimeInterval
+    /// The most streams open at once, over every incident: each is a connection held open, and descriptors are
+    /// shared with the Alertmanager intake and the store.
+    let limit: Int
     private let lock = NSLock()
     private var followers: [Int64: Follower] = [:]
+    /// Streams open now (under `lock`).
+    private var open = 0
 
-    /// Streams of the incidents in `store`.
-    init(store: IncidentPageStore, idleLifetime: TimeInterval = 30, keepAlive: TimeInterval = 15) {
+    /// Streams of the incidents in `store`, at most `limit` at once.
+    init(store: IncidentPageStore, idleLifetime: TimeInterval = 30, keepAlive: TimeInterval = 15, limit: Int = .max) {
         self.store = store
         self.idleLifetime = idleLifetime
         self.keepAlive = keepAlive
+        self.limit = limit
     }
+
+    /// How many streams are open.
+    var openCount: Int { lock.withLock { open } }
 
     /// The follower of one incident and the pages watching it; guarded by the streams' lock.
     final class Follower: @unchecked Sendable {
@@ -46,12 +55,15 @@ final class IncidentEventStreams: @unchecked Sendable {
         init(incident: Incident) { self.incident = incident }
     }
 
-    /// The messages of `incident` after event `after` (0: all), then the live ones, as SSE text.
-    func subscribe(_ incident: Incident, after: Int64) -> AsyncStream<String> {
+    /// The messages of `incident` after event `after` (0: all), then the live ones, as SSE text; `nil` when
+    /// `limit` streams are open already.
+    func subscribe(_ incident: Incident, after: Int64) -> AsyncStream<String>? {
         let (stream, continuation) = AsyncStream.makeStream(of: String.self, bufferingPolicy: .unbounded)
         let id = UUID()
         continuation.yield("retry: 2000\n\n")
-        lock.withLock {
+        let admitted = lock.withLock { () -> Bool in
+            guard open < limit else { return false }
+            open += 1
             let follower: Follower
             if let running = followers[incident.id] {
                 follower = running
@@ -67,10 +79,14 @@ final class IncidentEventStreams: @unchecked Sendable {
             }
             if let state = follower.state { continuation.yield(state) }
             follower.subscribers[id] = (continuation, after)
+            return true
         }
+        guard admitted else { return nil }
         continuation.onTermination = { [weak self] _ in
-            self?.lock.withLock {
-                guard let follower = self?.followers[incident.id] else { return }
+            guard let self else { return }
+            lock.withLock {
+                open -= 1
+                guard let follower = followers[incident.id] else { return }
                 follower.subscribers[id] = nil
                 if follower.subscribers.isEmpty { follower.idleSince = Date() }
             }

@@ -39,14 +39,16 @@ public final class IncidentPages: Sendable {
     let replay: Result<ReplayBundle, ReplayBundle.Absence>
 
     /// Pages of `store` (and of its share links), for requests that `isAuthorized` accepts (given `Bearer TOKEN`).
+    /// At most `maxStreams` live pages at once (their event streams; `max_streams` in the configuration).
     public init(
         store: IncidentPageStore,
         replay: Result<ReplayBundle, ReplayBundle.Absence> = ReplayBundle.forThisProcess(),
+        maxStreams: Int = ServeConfiguration.defaultMaxStreams,
         isAuthorized: @escaping @Sendable (String?) -> Bool
     ) {
         self.store = store
         self.links = ShareLinks(store: store)
-        self.streams = IncidentEventStreams(store: store)
+        self.streams = IncidentEventStreams(store: store, limit: maxStreams)
         self.isAuthorized = isAuthorized
         self.replay = replay
     }
@@ -156,7 +158,21 @@ public final class IncidentPages: Sendable {
     public func events(_ id: Int64?, access: Access, after: Int64) -> Result<AsyncStream<String>, ReplyError> {
         switch visible(id, access: access) {
         case .failure(let error): return .failure(error)
-        case .success(let incident): return .success(streams.subscribe(incident, after: after))
+        case .success(let incident):
+            guard let stream = streams.subscribe(incident, after: after) else {
+                // Every allowed stream is open (a page left open on many screens, or someone opening them on
+                // purpose): this one waits, the intake and the other pages go on.
+                var reply = json(
+                    503,
+                    [
+                        "error": .string(
+                            "\(streams.limit) live pages are open, the most this service serves (max_streams); "
+                                + "reload in a minute")
+                    ])
+                reply.headers.append(("Retry-After", "60"))
+                return .failure(ReplyError(reply: reply))
+            }
+            return .success(stream)
         }
     }
 

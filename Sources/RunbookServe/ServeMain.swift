@@ -80,7 +80,7 @@ public enum ServeMain {
                 ) { escalatorLogger.info("\(escalatorRedactor.redact($0))") }
             }, store: escalatorStore, logger: escalatorLogger)
 
-        let pages = IncidentPages(store: store) { endpoints.isAuthorized($0) }
+        let pages = IncidentPages(store: store, maxStreams: configuration.maxStreams) { endpoints.isAuthorized($0) }
         let application = ServeApplication.application(
             endpoints, pages: pages, host: host, port: port, idleTimeout: configuration.idleTimeout, logger: logger
         ) { channel in

@@ -99,6 +99,38 @@ import Testing
         #expect(!serve.live.text.contains(linkID), "\(serve.live.text)")
     }
 
+    /// Live pages are capped (`max_streams`): one more is 503 with Retry-After while the service goes on answering,
+    /// and a page that closes makes room once the service writes to it again.
+    @Test func pastMaxStreamsALivePageIsRefusedAndTheServiceGoesOn() throws {
+        let serve = try ServeProcess(configuration: "max_streams: 1\n")
+        let id = try Self.declare(serve)
+        let request =
+            "GET /incidents/\(id)/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+            + "\(ServeProcess.token)\r\nConnection: close\r\n\r\n"
+        var open: RawHTTP? = try RawHTTP(port: serve.port, timeout: 10)
+        open?.send(Data(request.utf8))
+        _ = try Self.read(try #require(open)) { $0.contains("event: state") }
+
+        let bearer = ["Authorization": "Bearer \(ServeProcess.token)"]
+        let refused = try Self.get(serve.port, "/incidents/\(id)/events", headers: bearer)
+        #expect(refused.status == 503, "\(refused.head)")
+        #expect(refused.head.contains("retry-after: 60"), "\(refused.head)")
+        #expect(refused.body.contains("max_streams"), "\(refused.body)")
+        #expect(try Self.get(serve.port, "/healthz").status == 200)
+        #expect(try Self.get(serve.port, "/incidents/\(id)", headers: bearer).status == 200)
+
+        // The page closes. The service learns it at its next write to that connection: a note (else the
+        // keep-alive, within 15 s).
+        open = nil
+        #expect(try serve.runbook(["note", "\(id)", "after the page closed"]).status == 0)
+        try waitUntil("the closed page's place freed") {
+            let again = try RawHTTP(port: serve.port, timeout: 10)
+            again.send(Data(request.utf8))
+            let text = try Self.read(again) { $0.contains("\r\n\r\n") }
+            return text.hasPrefix("HTTP/1.1 200")
+        }
+    }
+
     @Test func theTokenOpensEveryPageAsBearerOrCookieAndTheReportCarriesItsOwnPolicy() throws {
         let serve = try ServeProcess()
         let id = try Self.declare(serve)

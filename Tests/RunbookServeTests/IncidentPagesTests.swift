@@ -165,6 +165,32 @@ import Testing
         }
     }
 
+    /// Live pages hold a connection each: past `max_streams` one more is refused with 503 and Retry-After, and
+    /// a page that closes makes room.
+    @Test func pastTheStreamLimitAPageIsRefusedUntilOneCloses() async throws {
+        let fixture = try Fixture()
+        let token = IncidentPagesTests.token
+        let pages = IncidentPages(store: fixture.store, replay: .failure(.init(reason: "none")), maxStreams: 2) {
+            $0 == "Bearer " + token
+        }
+        let first = try pages.events(fixture.incident.id, access: .token, after: 0).get()
+        let reader = Task { for await _ in first {} }
+        let second = try pages.events(fixture.incident.id, access: .token, after: 0).get()
+        guard case .failure(let refused) = pages.events(fixture.incident.id, access: .token, after: 0) else {
+            Issue.record("a third stream past a limit of 2")
+            return
+        }
+        #expect(refused.reply.status == 503)
+        #expect(refused.reply.headers.contains { $0.0 == "Retry-After" })
+        #expect(refused.reply.body.contains("max_streams"))
+        // The first page goes away: its stream ends with the task reading it.
+        reader.cancel()
+        _ = await reader.value
+        let third = pages.events(fixture.incident.id, access: .token, after: 0)
+        #expect((try? third.get()) != nil, "the closed stream's place is free")
+        withExtendedLifetime(second) {}
+    }
+
     @Test func theEventStreamResumesAfterLastEventIDAndSendsWhatComesNext() async throws {
         let fixture = try Fixture()
         try fixture.note("one")

@@ -32,6 +32,7 @@ import Testing
                 environment_label: env
                 environment: staging
                 idle_timeout: 5s
+                max_streams: 50
                 token_file: /etc/runbook/serve.token
                 listen: 0.0.0.0:9099
                 """, path: "serve.yaml")
@@ -42,6 +43,8 @@ import Testing
         #expect(configuration.environment(labels: ["env": "eu-prod"]) == "eu-prod")
         #expect(configuration.environment(labels: [:]) == "staging")
         #expect(configuration.idleTimeout == 5)
+        #expect(configuration.maxStreams == 50)
+        #expect(ServeConfiguration().maxStreams == 500)
         #expect(configuration.tokenFile == "/etc/runbook/serve.token")
         #expect(configuration.listen == "0.0.0.0:9099")
     }
@@ -51,6 +54,16 @@ import Testing
             try ServeConfiguration(yaml: "severities:\n  page: P9\n", path: "serve.yaml")
         } throws: { error in
             "\(error)".contains("serve.yaml:2:9") && "\(error)".contains("must be P0, P1, P2 or P3, not P9")
+        }
+    }
+
+    @Test func aStreamLimitThatIsNotAWholeNumberInItsRangeIsRefusedAtItsLine() {
+        for value in ["0", "-1", "many", "2.5", "100001", "\"\""] {
+            #expect("max_streams: \(value)") {
+                try ServeConfiguration(yaml: "environment: staging\nmax_streams: \(value)\n", path: "serve.yaml")
+            } throws: { error in
+                "\(error)".contains("serve.yaml:2:") && "\(error)".contains("from 1 to 100000")
+            }
         }
     }
 

@@ -23,6 +23,12 @@ public struct ServeConfiguration: Sendable, Equatable {
     /// Seconds a connection may stay silent (a request's headers sent slowly, an idle keep-alive) before it is
     /// closed.
     public var idleTimeout: TimeInterval = 30
+    /// The most live pages (Server-Sent Events streams) open at once; one more is answered 503. Each holds a
+    /// connection, and a process has 1,024 descriptors unless raised (`LimitNOFILE`).
+    public var maxStreams = ServeConfiguration.defaultMaxStreams
+
+    /// `max_streams` when the file does not say.
+    public static let defaultMaxStreams = 500
 
     /// critical → P1, warning → P2, info → P3 (Prometheus' usual values).
     public static let defaultSeverities: [String: Severity] = ["critical": .p1, "warning": .p2, "info": .p3]
@@ -57,7 +63,7 @@ public struct ServeConfiguration: Sendable, Equatable {
 
     static let keys = [
         "listen", "token_file", "severity_label", "severities", "default_severity", "environment_label",
-        "environment", "idle_timeout",
+        "environment", "idle_timeout", "max_streams",
     ]
 
     /// Parses the YAML text of the configuration; `path` is used in error locations.
@@ -82,6 +88,13 @@ public struct ServeConfiguration: Sendable, Equatable {
                         hint: "e.g. `idle_timeout: 30s`")
                 }
                 idleTimeout = seconds
+            case "max_streams":
+                guard let text = value.scalar?.string, let count = Int(text), (1...100_000).contains(count) else {
+                    throw reader.error(
+                        "`max_streams` must be a whole number from 1 to 100000", at: value,
+                        hint: "e.g. `max_streams: 500`")
+                }
+                maxStreams = count
             default:
                 for item in try reader.mapping(value, what: "`severities`").entries {
                     severities[item.key.lowercased()] = try Self.severity(
