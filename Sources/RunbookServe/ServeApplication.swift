@@ -15,7 +15,10 @@ public enum ServeApplication {
         router.add(middleware: MetricsMiddleware())
         router.add(middleware: SecurityHeadersMiddleware())
         if let pages { addPageRoutes(to: router, pages) }
-        router.get("/healthz") { _, _ in response(await blocking { endpoints.healthz() }) }
+        router.get("/healthz") { request, _ in
+            let authorization = request.headers[.authorization]
+            return response(await blocking { endpoints.healthz(authorization: authorization) })
+        }
         router.get("/metrics") { _, _ in response(await blocking { endpoints.metricsText() }) }
         router.post("/alertmanager") { request, _ in
             let authorization = request.headers[.authorization]

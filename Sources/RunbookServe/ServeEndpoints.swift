@@ -54,12 +54,14 @@ public final class ServeEndpoints: Sendable {
         return difference == 0
     }
 
-    /// `GET /healthz`: 200 when the store answers, else 503 saying why.
-    public func healthz() -> Reply {
+    /// `GET /healthz`: 200 when the store answers, else 503, saying why to the token only (`authorization`): the
+    /// reason names the store's file or server, and a load balancer's probe through a proxy is anyone's.
+    public func healthz(authorization: String? = nil) -> Reply {
         if let problem = health.problem() {
+            let why = isAuthorized(authorization) ? problem : "the store does not answer"
             return Reply(
                 status: 503, contentType: "application/json",
-                body: Reply.json(["status": "unavailable", "error": .string(problem)]))
+                body: Reply.json(["status": "unavailable", "error": .string(why)]))
         }
         return Reply(status: 200, contentType: "application/json", body: Reply.json(["status": "ok"]))
     }
