@@ -81,14 +81,7 @@ struct PostgresFaultsEndToEndTests {
     /// until it is committed, and it is committed once the server is back.
     @Test func aNoteWhileTheServerIsStoppedWaitsSaysSoAndSucceedsWhenItIsBack() throws {
         let cluster = try PostgresTestCluster()
-        let store = try PostgresTranscriptStore(
-            location: PostgresLocation(url: cluster.url, environment: ["PGPASSWORD": cluster.password]),
-            redactor: nil)
-        let (incident, _) = try store.declareIncident(
-            IncidentDeclaration(
-                title: "Database down", runbook: "database-issues", environment: "production", severity: .p1,
-                host: "bastion-1", user: "alice"),
-            actor: "alice@h", at: Date())
+        let (store, incident) = try Self.declaredIncident(on: cluster)
         let note = try LiveRunbook(
             ["note", String(incident.id), "--stdin", "--db", cluster.url],
             environment: ["RUNBOOK_DB": "", "PGPASSWORD": cluster.password])
@@ -118,14 +111,7 @@ struct PostgresFaultsEndToEndTests {
     @Test func followRidesOutAServerRestart() throws {
         let cluster = try PostgresTestCluster()
         let environment = ["RUNBOOK_DB": "", "PGPASSWORD": cluster.password]
-        let store = try PostgresTranscriptStore(
-            location: PostgresLocation(url: cluster.url, environment: ["PGPASSWORD": cluster.password]),
-            redactor: nil)
-        let (incident, _) = try store.declareIncident(
-            IncidentDeclaration(
-                title: "Database down", runbook: "database-issues", environment: "production", severity: .p1,
-                host: "bastion-1", user: "alice"),
-            actor: "alice@h", at: Date())
+        let (store, incident) = try Self.declaredIncident(on: cluster)
         let follower = try LiveRunbook(["follow", String(incident.id), "--db", cluster.url], environment: environment)
         try waitUntil("the follower's timeline") { follower.text.contains("incident.declared") }
         try cluster.restart()
@@ -145,6 +131,19 @@ struct PostgresFaultsEndToEndTests {
     }
 
     /// A loopback port nothing listens on (bound, then closed).
+    /// A store on `cluster` with one incident declared on it, as a responder's `start` would have.
+    static func declaredIncident(on cluster: PostgresTestCluster) throws -> (PostgresTranscriptStore, Incident) {
+        let store = try PostgresTranscriptStore(
+            location: PostgresLocation(url: cluster.url, environment: ["PGPASSWORD": cluster.password]),
+            redactor: nil)
+        let (incident, _) = try store.declareIncident(
+            IncidentDeclaration(
+                title: "Database down", runbook: "database-issues", environment: "production", severity: .p1,
+                host: "bastion-1", user: "alice"),
+            actor: "alice@h", at: Date())
+        return (store, incident)
+    }
+
     static func closedPort() throws -> Int {
         let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(socket) }
