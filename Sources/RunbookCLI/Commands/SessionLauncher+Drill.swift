@@ -19,7 +19,7 @@ extension SessionLauncher {
         let target = drillTarget(simulation: plan.simulation, environment: session.environment)
         var header =
             "DRILL · incident #\(session.incidentID) declared: \(ControlCharacters.oneLine(session.incident.title)) · "
-            + "\(session.severity.rawValue) · \(session.environment)"
+            + "\(session.severity.rawValue) · \(ControlCharacters.oneLine(session.environment))"
         if plan.speed != 1 { header += " · clock ×\(Self.number(plan.speed))" }
         if let simulation = plan.simulation { header += " · simulator: \(simulation)" }
         header += " · " + target.header

@@ -18,7 +18,7 @@ public struct SessionLauncher {
         let renderer = SessionRenderer.forREPL(interactive: reader.isInteractive)
         let header =
             "incident #\(session.incidentID) declared: \(ControlCharacters.oneLine(session.incident.title)) · "
-            + "\(session.severity.rawValue) · \(session.environment)" + (options.isDrill ? " · DRILL" : "")
+            + "\(session.severity.rawValue) · \(ControlCharacters.oneLine(session.environment))" + (options.isDrill ? " · DRILL" : "")
         write(renderer.wrapped(renderer.paint(header, .bold)) + "\n")
         preflight(session, renderer: renderer)
         return try runREPL(session: session, reader: reader, renderer: renderer)
@@ -117,7 +117,7 @@ public struct SessionLauncher {
         let verb = attachment == nil ? "resumed incident" : "started on incident"
         var header =
             "\(verb) #\(session.incidentID): \(ControlCharacters.oneLine(session.incident.title)) · \(session.severity.rawValue)"
-            + " · \(session.environment) · \(SessionRenderer.clock(session.elapsed())) since declared"
+            + " · \(ControlCharacters.oneLine(session.environment)) · \(SessionRenderer.clock(session.elapsed())) since declared"
             + (session.incident.isDrill && setup == nil ? " · DRILL" : "")
         if !session.secretsToAskAgain.isEmpty {
             header +=

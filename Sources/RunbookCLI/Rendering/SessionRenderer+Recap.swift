@@ -4,14 +4,16 @@ import RunbookKit
 extension SessionRenderer {
     /// `  → staging · kube context kind-ops · namespace candlefish-staging`: where the step's command will run.
     public func targetLine(_ target: StepTarget) -> String {
-        var parts = ["runs in " + paint(target.environment, .bold)]
+        // The environment may come from an alert's label, the names from a kubeconfig: shown, never obeyed.
+        let shown = ControlCharacters.oneLine
+        var parts = ["runs in " + paint(shown(target.environment), .bold)]
         switch target.cluster {
         case .context(let name, let namespace)?:
-            parts.append("kube context " + paint(name, .bold) + " · namespace " + paint(namespace, .bold))
+            parts.append("kube context " + paint(shown(name), .bold) + " · namespace " + paint(shown(namespace), .bold))
         case .simulated(let scenario, let namespace)?:
-            parts.append("simulated cluster (\(scenario)) · namespace " + paint(namespace, .bold))
+            parts.append("simulated cluster (\(shown(scenario))) · namespace " + paint(shown(namespace), .bold))
         case .unknown(let reason?)?:
-            parts.append(paint("no kube context: \(reason)", .yellow))
+            parts.append(paint("no kube context: \(shown(reason))", .yellow))
         case .unknown(nil)?:
             parts.append(paint("no kube context", .yellow))
         case nil:

@@ -259,6 +259,16 @@ struct BadInputRow: Sendable, CustomTestStringConvertible {
         let shownTitle = "Disk full^[]0;owned^G^[[2K^Mall fine ⏎ incident 2: resolved"
         let note = try scratch.run(["note", "1", "from \u{1B}[31melsewhere", "--db", scratch.database])
         #expect(note.status == 0, "\(note.stderr)")
+        // The session's opening line: the title and the environment as the alert gave them.
+        try scratch.write("check.md", "---\ntitle: Check\n---\n# Check\n\n```bash {id=look risk=read}\necho ok\n```\n")
+        let started = try scratch.run(
+            ["start", "check", "--incident", "1", "--runbooks", scratch.runbooks, "--db", scratch.database],
+            stdin: "q\n")
+        #expect(
+            started.stdout.contains("started on incident #1: \(shownTitle) · P2 · stag^[[8ming"), "\(started.stdout)")
+        #expect(
+            ControlCharacters.firstOffset(in: started.stdout + started.stderr) == nil,
+            "\((started.stdout + started.stderr).debugDescription)")
         let commands: [(arguments: [String], shows: String)] = [
             (["incidents", "--db", scratch.database], "Disk full^[]0;owned^G^[[2K^Mall fine ⏎ …"),
             (["incidents", "--db", scratch.database], "stag^[[8ming"),
