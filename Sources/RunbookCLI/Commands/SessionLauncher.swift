@@ -18,7 +18,8 @@ public struct SessionLauncher {
         let renderer = SessionRenderer.forREPL(interactive: reader.isInteractive)
         let header =
             "incident #\(session.incidentID) declared: \(ControlCharacters.oneLine(session.incident.title)) · "
-            + "\(session.severity.rawValue) · \(ControlCharacters.oneLine(session.environment))" + (options.isDrill ? " · DRILL" : "")
+            + "\(session.severity.rawValue) · \(ControlCharacters.oneLine(session.environment))"
+            + (options.isDrill ? " · DRILL" : "")
         write(renderer.wrapped(renderer.paint(header, .bold)) + "\n")
         preflight(session, renderer: renderer)
         return try runREPL(session: session, reader: reader, renderer: renderer)
